@@ -1,0 +1,347 @@
+//! Reading and writing a board document (schema v1) through yrs transactions.
+//!
+//! Every function takes a transaction so that callers choose the origin (local edits are
+//! undone and sent; remote ones are not) and batch several changes into one update.
+
+use serde::{Deserialize, Serialize};
+use yrs::types::ToJson;
+use yrs::{Any, Doc, GetString, Map, MapPrelim, MapRef, Out, ReadTxn, Text, TextPrelim, TextRef, TransactionMut};
+
+use super::order::key_after_all;
+use super::schema::{Prompt, Role, MAX_CARD_TEXT, ROOT_CARDS, ROOT_META, SCHEMA_VERSION};
+use super::text::{splice, Splice};
+
+/// What can go wrong when changing a board.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ModelError {
+    #[error("card {0} does not exist")]
+    NoSuchCard(String),
+    #[error("card text is longer than {max} characters")]
+    TextTooLong { max: usize },
+}
+
+/// Board metadata from the `meta` map.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct BoardMeta {
+    pub schema: i64,
+    pub title: String,
+    pub area: String,
+    pub pillar: String,
+}
+
+/// A card as the UI and exports see it: plain values, no live references.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardView {
+    pub id: String,
+    /// `None` for a prompt value this version does not know (kept, not shown in a column).
+    pub prompt: Option<Prompt>,
+    pub text: String,
+    pub author: String,
+    pub role: Option<Role>,
+    pub created: f64,
+    pub theme: Option<String>,
+    pub pos: String,
+    pub color: Option<String>,
+}
+
+/// Root handles of a board document.
+#[derive(Clone)]
+pub struct Board {
+    pub meta: MapRef,
+    pub cards: MapRef,
+}
+
+impl Board {
+    /// Root types of `doc` (created empty if missing). Call before any transaction is open.
+    pub fn of(doc: &Doc) -> Board {
+        Board {
+            meta: doc.get_or_insert_map(ROOT_META),
+            cards: doc.get_or_insert_map(ROOT_CARDS),
+        }
+    }
+
+    /// Write the metadata of a new board.
+    pub fn init_meta(&self, txn: &mut TransactionMut, title: &str, area: &str, pillar: &str) {
+        self.meta.insert(txn, "schema", SCHEMA_VERSION);
+        self.meta.insert(txn, "title", title);
+        self.meta.insert(txn, "area", area);
+        self.meta.insert(txn, "pillar", pillar);
+    }
+
+    pub fn meta<T: ReadTxn>(&self, txn: &T) -> BoardMeta {
+        let s = |k: &str| match self.meta.get(txn, k) {
+            Some(Out::Any(Any::String(s))) => s.to_string(),
+            _ => String::new(),
+        };
+        let schema = match self.meta.get(txn, "schema") {
+            Some(Out::Any(Any::Number(n))) => n.as_i64().unwrap_or(0),
+            _ => 0,
+        };
+        BoardMeta {
+            schema,
+            title: s("title"),
+            area: s("area"),
+            pillar: s("pillar"),
+        }
+    }
+
+    /// Add a card at the end of its prompt's column. Returns its `pos`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_card(
+        &self,
+        txn: &mut TransactionMut,
+        id: &str,
+        prompt: Prompt,
+        text: &str,
+        author: &str,
+        role: Role,
+        created_ms: f64,
+    ) -> Result<String, ModelError> {
+        check_len(text)?;
+        let pos = {
+            let cards = self.cards_in(txn, prompt);
+            key_after_all(cards.iter().map(|c| c.pos.as_str()))
+        };
+        let card: MapRef = self.cards.insert(txn, id, MapPrelim::default());
+        card.insert(txn, "prompt", prompt.as_str());
+        card.insert(txn, "text", TextPrelim::new(text));
+        card.insert(txn, "author", author);
+        card.insert(txn, "role", role.as_str());
+        card.insert(txn, "created", created_ms);
+        card.insert(txn, "pos", pos.as_str());
+        Ok(pos)
+    }
+
+    /// Remove a card. Removing a card that is already gone is not an error.
+    pub fn delete_card(&self, txn: &mut TransactionMut, id: &str) {
+        self.cards.remove(txn, id);
+    }
+
+    /// The shared text of a card.
+    pub fn card_text<T: ReadTxn>(&self, txn: &T, id: &str) -> Option<TextRef> {
+        match self.cards.get(txn, id) {
+            Some(Out::YMap(card)) => match card.get(txn, "text") {
+                Some(Out::YText(t)) => Some(t),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Make a card's text equal `new` with the smallest splice. Returns the splice applied.
+    pub fn set_card_text(
+        &self,
+        txn: &mut TransactionMut,
+        id: &str,
+        new: &str,
+        caret: Option<u32>,
+    ) -> Result<Option<Splice>, ModelError> {
+        check_len(new)?;
+        let text = self
+            .card_text(txn, id)
+            .ok_or_else(|| ModelError::NoSuchCard(id.to_string()))?;
+        let old = text.get_string(txn);
+        let Some(sp) = splice(&old, new, caret) else {
+            return Ok(None);
+        };
+        if sp.delete > 0 {
+            text.remove_range(txn, sp.index, sp.delete);
+        }
+        if !sp.insert.is_empty() {
+            text.insert(txn, sp.index, &sp.insert);
+        }
+        Ok(Some(sp))
+    }
+
+    /// One card, if present and well formed.
+    pub fn card<T: ReadTxn>(&self, txn: &T, id: &str) -> Option<CardView> {
+        match self.cards.get(txn, id) {
+            Some(Out::YMap(card)) => Some(card_view(txn, id, &card)),
+            _ => None,
+        }
+    }
+
+    /// All cards, ordered by prompt, then `pos`, then id (a total, deterministic order).
+    pub fn cards<T: ReadTxn>(&self, txn: &T) -> Vec<CardView> {
+        let mut out: Vec<CardView> = self
+            .cards
+            .iter(txn)
+            .filter_map(|(id, v)| match v {
+                Out::YMap(card) => Some(card_view(txn, id, &card)),
+                _ => None,
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            let pa = a.prompt.map(|p| p as u8).unwrap_or(u8::MAX);
+            let pb = b.prompt.map(|p| p as u8).unwrap_or(u8::MAX);
+            (pa, &a.pos, &a.id).cmp(&(pb, &b.pos, &b.id))
+        });
+        out
+    }
+
+    /// The cards of one prompt's column, in order.
+    pub fn cards_in<T: ReadTxn>(&self, txn: &T, prompt: Prompt) -> Vec<CardView> {
+        self.cards(txn)
+            .into_iter()
+            .filter(|c| c.prompt == Some(prompt))
+            .collect()
+    }
+
+    /// The whole document as JSON (debugging and tests).
+    pub fn to_json<T: ReadTxn>(&self, txn: &T) -> serde_json::Value {
+        let any = self.cards.to_json(txn);
+        serde_json::to_value(&any).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+fn check_len(text: &str) -> Result<(), ModelError> {
+    if text.encode_utf16().count() > MAX_CARD_TEXT {
+        return Err(ModelError::TextTooLong { max: MAX_CARD_TEXT });
+    }
+    Ok(())
+}
+
+fn card_view<T: ReadTxn>(txn: &T, id: &str, card: &MapRef) -> CardView {
+    let s = |k: &str| match card.get(txn, k) {
+        Some(Out::Any(Any::String(s))) => Some(s.to_string()),
+        _ => None,
+    };
+    let text = match card.get(txn, "text") {
+        Some(Out::YText(t)) => t.get_string(txn),
+        // A peer that wrote plain strings is tolerated.
+        Some(Out::Any(Any::String(s))) => s.to_string(),
+        _ => String::new(),
+    };
+    let created = match card.get(txn, "created") {
+        Some(Out::Any(Any::Number(n))) => n.as_f64().unwrap_or(0.0),
+        _ => 0.0,
+    };
+    CardView {
+        id: id.to_string(),
+        prompt: s("prompt").as_deref().and_then(Prompt::parse),
+        text,
+        author: s("author").unwrap_or_default(),
+        role: s("role").as_deref().and_then(Role::parse),
+        created,
+        theme: s("theme"),
+        pos: s("pos").unwrap_or_default(),
+        color: s("color"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::new_doc;
+    use yrs::updates::decoder::Decode;
+    use yrs::{ReadTxn, Transact, Update};
+
+    fn sync(from: &Doc, to: &Doc) {
+        let sv = to.transact().state_vector();
+        let update = from.transact().encode_state_as_update_v1(&sv);
+        to.transact_mut()
+            .apply_update(Update::decode_v1(&update).unwrap())
+            .unwrap();
+    }
+
+    fn board_with_meta() -> (Doc, Board) {
+        let doc = new_doc();
+        let board = Board::of(&doc);
+        board.init_meta(&mut doc.transact_mut(), "Consultancy", "MSK", "Consultancy");
+        (doc, board)
+    }
+
+    #[test]
+    fn meta_round_trips() {
+        let (doc, board) = board_with_meta();
+        let meta = board.meta(&doc.transact());
+        assert_eq!(
+            meta,
+            BoardMeta {
+                schema: 1,
+                title: "Consultancy".into(),
+                area: "MSK".into(),
+                pillar: "Consultancy".into()
+            }
+        );
+    }
+
+    #[test]
+    fn cards_are_added_in_column_order_and_deleted() {
+        let (doc, board) = board_with_meta();
+        {
+            let mut txn = doc.transact_mut();
+            for (i, p) in [Prompt::How, Prompt::Purpose, Prompt::How].into_iter().enumerate() {
+                board
+                    .add_card(&mut txn, &format!("c{i}"), p, &format!("t{i}"), "u1", Role::Patient, 1.0)
+                    .unwrap();
+            }
+        }
+        let txn = doc.transact();
+        let ids: Vec<_> = board.cards(&txn).into_iter().map(|c| c.id).collect();
+        assert_eq!(ids, ["c1", "c0", "c2"]);
+        let how = board.cards_in(&txn, Prompt::How);
+        assert_eq!(how[0].text, "t0");
+        assert_eq!(how[1].role, Some(Role::Patient));
+        assert!(how[0].pos < how[1].pos);
+        drop(txn);
+        board.delete_card(&mut doc.transact_mut(), "c0");
+        board.delete_card(&mut doc.transact_mut(), "c0");
+        assert_eq!(board.cards(&doc.transact()).len(), 2);
+    }
+
+    #[test]
+    fn concurrent_typing_in_one_card_merges() {
+        let (a, board_a) = board_with_meta();
+        board_a
+            .add_card(&mut a.transact_mut(), "c", Prompt::Values, "trust", "u1", Role::Clinician, 5.0)
+            .unwrap();
+        let b = new_doc();
+        let board_b = Board::of(&b);
+        sync(&a, &b);
+        // A appends, B prepends, at the same time.
+        board_a.set_card_text(&mut a.transact_mut(), "c", "trust and care", None).unwrap();
+        board_b.set_card_text(&mut b.transact_mut(), "c", "mutual trust", Some(7)).unwrap();
+        sync(&a, &b);
+        sync(&b, &a);
+        let ta = board_a.card(&a.transact(), "c").unwrap().text;
+        let tb = board_b.card(&b.transact(), "c").unwrap().text;
+        assert_eq!(ta, "mutual trust and care");
+        assert_eq!(ta, tb);
+    }
+
+    #[test]
+    fn text_length_is_limited_and_missing_cards_are_errors() {
+        let (doc, board) = board_with_meta();
+        let long = "x".repeat(MAX_CARD_TEXT + 1);
+        let err = board
+            .add_card(&mut doc.transact_mut(), "c", Prompt::How, &long, "u", Role::Educator, 0.0)
+            .unwrap_err();
+        assert_eq!(err, ModelError::TextTooLong { max: MAX_CARD_TEXT });
+        let err = board.set_card_text(&mut doc.transact_mut(), "nope", "x", None).unwrap_err();
+        assert_eq!(err, ModelError::NoSuchCard("nope".into()));
+    }
+
+    #[test]
+    fn unknown_keys_and_prompts_are_kept_and_ignored() {
+        let (doc, board) = board_with_meta();
+        {
+            let mut txn = doc.transact_mut();
+            board
+                .add_card(&mut txn, "c", Prompt::How, "x", "u", Role::Educator, 0.0)
+                .unwrap();
+            let card: MapRef = board.cards.insert(&mut txn, "d", MapPrelim::default());
+            card.insert(&mut txn, "prompt", "future-prompt");
+            card.insert(&mut txn, "shape", "hexagon");
+        }
+        let cards = board.cards(&doc.transact());
+        assert_eq!(cards.len(), 2);
+        assert_eq!(cards[1].prompt, None);
+        assert_eq!(board.cards_in(&doc.transact(), Prompt::How).len(), 1);
+        // The unknown key survives a round trip through another replica.
+        let other = new_doc();
+        sync(&doc, &other);
+        let json = Board::of(&other).to_json(&other.transact());
+        assert_eq!(json["d"]["shape"], "hexagon");
+    }
+}

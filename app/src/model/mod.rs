@@ -1,0 +1,26 @@
+//! The typed board model: schema version 1 of a board document, in plain Rust over yrs.
+//!
+//! Runs natively and in the browser, so most behaviour is tested without either.
+//!
+//! # Layout
+//! - [`schema`]: names of root types and keys, prompts and roles (the public contract).
+//! - [`board`]: read and write a board document (meta, cards) through yrs transactions.
+//! - [`order`]: fractional index keys that order cards inside a column.
+//! - [`text`]: minimal text diff used to turn a textarea edit into Y.Text operations.
+
+pub mod board;
+pub mod order;
+pub mod schema;
+pub mod text;
+
+pub use board::{BoardMeta, CardView, ModelError};
+pub use schema::{Prompt, Role, SCHEMA_VERSION};
+
+/// A new document configured like every cocreate peer: text offsets in UTF-16 code units,
+/// the unit Yjs and browser text fields use, so indexes agree across all clients.
+pub fn new_doc() -> yrs::Doc {
+    yrs::Doc::with_options(yrs::Options {
+        offset_kind: yrs::OffsetKind::Utf16,
+        ..yrs::Options::default()
+    })
+}

@@ -1,0 +1,132 @@
+//! Names in the board document schema (version 1). See docs/PROTOCOL.md.
+
+use serde::{Deserialize, Serialize};
+
+/// Value of `meta.schema` written by this version.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Root map with board metadata.
+pub const ROOT_META: &str = "meta";
+/// Root map of card id -> card map.
+pub const ROOT_CARDS: &str = "cards";
+/// Root map of theme id -> theme map.
+pub const ROOT_THEMES: &str = "themes";
+/// Root map of card id -> (participant id -> count).
+pub const ROOT_VOTES: &str = "votes";
+
+/// Longest card text, in UTF-16 code units, the UI lets anyone type.
+pub const MAX_CARD_TEXT: usize = 2_000;
+
+/// The four prompts of the values clarification exercise, in board order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Prompt {
+    Purpose,
+    How,
+    Enablers,
+    Values,
+}
+
+impl Prompt {
+    pub const ALL: [Prompt; 4] = [Prompt::Purpose, Prompt::How, Prompt::Enablers, Prompt::Values];
+
+    /// The value stored in a card's `prompt` key.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Prompt::Purpose => "purpose",
+            Prompt::How => "how",
+            Prompt::Enablers => "enablers",
+            Prompt::Values => "values",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Prompt> {
+        Prompt::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// Short column heading.
+    pub fn title(self) -> &'static str {
+        match self {
+            Prompt::Purpose => "Purpose",
+            Prompt::How => "How",
+            Prompt::Enablers => "Enablers",
+            Prompt::Values => "Values",
+        }
+    }
+
+    /// The question participants answer in this column.
+    pub fn question(self) -> &'static str {
+        match self {
+            Prompt::Purpose => "What is the ultimate purpose of the development framework?",
+            Prompt::How => "How can that purpose be achieved?",
+            Prompt::Enablers => "What are the enablers?",
+            Prompt::Values => "What other values and beliefs matter to achieving the purpose?",
+        }
+    }
+}
+
+/// Who a participant is in the workshop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Stakeholder,
+    Educator,
+    Clinician,
+    Patient,
+    Facilitator,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Stakeholder,
+        Role::Educator,
+        Role::Clinician,
+        Role::Patient,
+        Role::Facilitator,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Stakeholder => "stakeholder",
+            Role::Educator => "educator",
+            Role::Clinician => "clinician",
+            Role::Patient => "patient",
+            Role::Facilitator => "facilitator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Stakeholder => "Stakeholder",
+            Role::Educator => "Educator",
+            Role::Clinician => "Clinician",
+            Role::Patient => "Patient / citizen",
+            Role::Facilitator => "Facilitator",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prompts_round_trip_through_their_names() {
+        for p in Prompt::ALL {
+            assert_eq!(Prompt::parse(p.as_str()), Some(p));
+        }
+        assert_eq!(Prompt::parse("other"), None);
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_names() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("admin"), None);
+    }
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks to build and test cocreate.
+# Idempotent: every step checks first. Versions are pinned (see docs/BUILD notes in README).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+SUDO=""
+if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
+
+# 1. wasm target
+if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
+  log "adding wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. cargo-leptos 0.3.10 (0.3.11 needs a newer rustc)
+if ! cargo leptos --version 2>/dev/null | grep -q '0.3.10'; then
+  log "installing cargo-leptos 0.3.10 (takes ~13 min)"
+  cargo install cargo-leptos --version 0.3.10 --locked
+fi
+
+# 3. wasm-bindgen-cli pinned to the wasm-bindgen crate version
+if ! wasm-bindgen --version 2>/dev/null | grep -q '0.2.129'; then
+  log "installing wasm-bindgen-cli 0.2.129 (takes ~4 min)"
+  cargo install wasm-bindgen-cli --version 0.2.129 --locked
+fi
+
+# 4. wasm-opt from npm binaryen (Debian's binaryen breaks release wasm)
+if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
+  log "installing binaryen@132 (wasm-opt) with npm into tools/"
+  (cd tools && npm ci --no-audit --no-fund 2>/dev/null || npm install --no-audit --no-fund)
+fi
+
+# 5. chromium + chromedriver for browser tests
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  log "installing chromium and chromium-driver"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+log "done"
