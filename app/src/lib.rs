@@ -1,3 +1,64 @@
-//! cocreate's shared crate: the typed board model (native and wasm), and the Leptos
-//! components, routes and browser board client.
+#![recursion_limit = "256"]
+//! cocreate's shared crate: the typed board model (native and wasm), the catalogue types,
+//! and the Leptos components, routes and browser board client.
+//!
+//! # Layout
+//! - [`model`]: board document schema v1 over yrs (plain Rust, tested natively).
+//! - [`catalog`]: workshops and boards as pages list them.
+//! - [`session`]: the page's view of one live board (signals + actions); in the browser it
+//!   drives [`client`], the y-websocket client with reconnect and resync.
+//! - [`pages`]: home and board pages; [`api`]: server functions.
+
+pub mod api;
+pub mod catalog;
+#[cfg(feature = "hydrate")]
+pub mod client;
 pub mod model;
+pub mod wire;
+pub mod pages;
+pub mod session;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document around the app (server side).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/cocreate.css"/>
+        <Title text="cocreate"/>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="site-header">
+                <a class="brand" href="/">"cocreate"</a>
+            </header>
+            <main id="main">
+                <Routes fallback=|| view! { <p>"Page not found."</p> }>
+                    <Route path=path!("") view=pages::home::HomePage/>
+                    <Route path=path!("/board/:id") view=pages::board::BoardPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,430 @@
+//! The browser's y-websocket client for one board (hydrate only).
+//!
+//! Keeps a local yrs document. Local edits are applied to it and sent while connected;
+//! while disconnected they stay in the document, and the sync handshake on reconnect
+//! (each side sends its state vector, each answers with what the other lacks) merges
+//! them. Reconnects with exponential backoff and jitter.
+//!
+//! Text fields are uncontrolled: after a remote update, each card's textarea is set to
+//! the document's text, and the focused one keeps its caret through sticky indexes.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use futures::channel::mpsc::{unbounded, UnboundedSender};
+use futures::future::{select, Either};
+use futures::{SinkExt, StreamExt};
+use gloo_net::websocket::futures::WebSocket;
+use gloo_net::websocket::Message;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use yrs::sync::awareness::AwarenessUpdateEntry;
+use yrs::sync::AwarenessUpdate;
+use yrs::{Assoc, Doc, IndexedSequence, Origin, ReadTxn, StateVector, Transact, Update};
+
+use crate::model::board::Board;
+use crate::model::{new_doc, Prompt, Role};
+use crate::session::{BoardSession, ConnStatus, Me, Peer};
+use crate::wire::{self, Inbound};
+
+const REMOTE: &str = "remote";
+const ME_KEY: &str = "cocreate.me";
+const HEARTBEAT_MS: u32 = 15_000;
+
+pub struct Client {
+    board_id: String,
+    doc: Doc,
+    board: Board,
+    session: BoardSession,
+    out: Rc<RefCell<Option<UnboundedSender<Vec<u8>>>>>,
+    me: RefCell<Me>,
+    clock: Cell<u32>,
+    editing: RefCell<Option<String>>,
+    peers: RefCell<HashMap<u64, (u32, String)>>,
+    stopped: Cell<bool>,
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn random_id() -> String {
+    let a = (js_sys::Math::random() * 4294967296.0) as u64;
+    let b = (js_sys::Math::random() * 4294967296.0) as u64;
+    format!("{:08x}{:08x}", a, b)
+}
+
+const COLORS: [&str; 8] = [
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#17becf",
+];
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn load_me() -> Me {
+    if let Some(me) = storage()
+        .and_then(|s| s.get_item(ME_KEY).ok().flatten())
+        .and_then(|j| serde_json::from_str::<Me>(&j).ok())
+    {
+        return me;
+    }
+    let id = random_id();
+    let n = (js_sys::Math::random() * 9000.0) as u32 + 1000;
+    let color = COLORS[(js_sys::Math::random() * COLORS.len() as f64) as usize % COLORS.len()];
+    let me = Me {
+        id,
+        name: format!("Guest {n}"),
+        role: Role::Stakeholder,
+        color: color.to_string(),
+    };
+    save_me(&me);
+    me
+}
+
+fn save_me(me: &Me) {
+    if let (Some(s), Ok(j)) = (storage(), serde_json::to_string(me)) {
+        let _ = s.set_item(ME_KEY, &j);
+    }
+}
+
+fn ws_url(board_id: &str) -> String {
+    let loc = web_sys::window().expect("window").location();
+    let proto = if loc.protocol().unwrap_or_default() == "https:" { "wss" } else { "ws" };
+    let host = loc.host().unwrap_or_default();
+    let token = web_sys::UrlSearchParams::new_with_str(&loc.search().unwrap_or_default())
+        .ok()
+        .and_then(|p| p.get("token"));
+    match token {
+        Some(t) => format!("{proto}://{host}/ws/board/{board_id}?token={}", js_sys::encode_uri_component(&t)),
+        None => format!("{proto}://{host}/ws/board/{board_id}"),
+    }
+}
+
+impl Client {
+    pub fn start(board_id: String, session: BoardSession) -> Rc<Client> {
+        let me = load_me();
+        session.me.set(Some(me.clone()));
+        let doc = new_doc();
+        let board = Board::of(&doc);
+        let out: Rc<RefCell<Option<UnboundedSender<Vec<u8>>>>> = Rc::new(RefCell::new(None));
+        {
+            let out = out.clone();
+            let board = board.clone();
+            let remote = Origin::from(REMOTE);
+            let _ = doc.observe_update_v1("cocreate", move |txn, e| {
+                if txn.origin() != Some(&remote) {
+                    if let Some(tx) = out.borrow().as_ref() {
+                        let _ = tx.unbounded_send(wire::update(e.update.clone()));
+                    }
+                }
+                session.cards.try_set(board.cards(txn));
+                session.meta.try_set(board.meta(txn));
+            });
+        }
+        let client = Rc::new(Client {
+            board_id,
+            doc,
+            board,
+            session,
+            out,
+            me: RefCell::new(me),
+            clock: Cell::new(0),
+            editing: RefCell::new(None),
+            peers: RefCell::new(HashMap::new()),
+            stopped: Cell::new(false),
+        });
+        spawn_local(connection_loop(client.clone()));
+        spawn_local(heartbeat_loop(client.clone()));
+        client
+    }
+
+    /// Disconnect for good (the page is going away).
+    pub fn stop(&self) {
+        self.stopped.set(true);
+        self.out.borrow_mut().take();
+    }
+
+    fn send(&self, frame: Vec<u8>) {
+        if let Some(tx) = self.out.borrow().as_ref() {
+            let _ = tx.unbounded_send(frame);
+        }
+    }
+
+    pub fn add_card(&self, prompt: Prompt) -> Option<String> {
+        let me = self.me.borrow().clone();
+        let id = random_id();
+        let result = self.board.add_card(
+            &mut self.doc.transact_mut(),
+            &id,
+            prompt,
+            "",
+            &me.id,
+            me.role,
+            now_ms(),
+        );
+        match result {
+            Ok(_) => Some(id),
+            Err(e) => {
+                self.session.notice.try_set(Some(e.to_string()));
+                None
+            }
+        }
+    }
+
+    pub fn edit_text(&self, card: &str, value: &str, caret: Option<u32>) {
+        let result = self.board.set_card_text(&mut self.doc.transact_mut(), card, value, caret);
+        if let Err(e) = result {
+            self.session.notice.try_set(Some(e.to_string()));
+        }
+    }
+
+    pub fn delete_card(&self, card: &str) {
+        self.board.delete_card(&mut self.doc.transact_mut(), card);
+    }
+
+    pub fn set_editing(&self, card: Option<String>) {
+        *self.editing.borrow_mut() = card;
+        self.send_awareness();
+    }
+
+    pub fn set_me(&self, name: String, role: Role) {
+        {
+            let mut me = self.me.borrow_mut();
+            me.name = name;
+            me.role = role;
+            save_me(&me);
+            self.session.me.try_set(Some(me.clone()));
+        }
+        self.send_awareness();
+    }
+
+    fn awareness_json(&self) -> String {
+        let me = self.me.borrow();
+        serde_json::json!({
+            "user": { "id": me.id, "name": me.name, "role": me.role.as_str(), "color": me.color },
+            "editing": *self.editing.borrow(),
+        })
+        .to_string()
+    }
+
+    fn send_awareness(&self) {
+        self.clock.set(self.clock.get() + 1);
+        let mut clients = HashMap::new();
+        clients.insert(
+            self.doc.client_id(),
+            AwarenessUpdateEntry {
+                clock: self.clock.get(),
+                json: self.awareness_json().into(),
+            },
+        );
+        self.send(wire::awareness(AwarenessUpdate { clients }));
+    }
+
+    fn on_frame(&self, frame: &[u8]) {
+        let msgs = match wire::decode_frame(frame) {
+            Ok(m) => m,
+            Err(e) => {
+                leptos::logging::warn!("ignoring bad frame from server: {e}");
+                return;
+            }
+        };
+        for msg in msgs {
+            match msg {
+                Inbound::SyncStep1(sv) => {
+                    let diff = self.doc.transact().encode_state_as_update_v1(&sv);
+                    self.send(wire::sync_step2(diff));
+                }
+                Inbound::Update { update, .. } => {
+                    self.apply_remote(update);
+                    if self.session.status.get_untracked() == ConnStatus::Connecting {
+                        self.session.status.try_set(ConnStatus::Synced);
+                    }
+                }
+                Inbound::Awareness(a) => self.on_awareness(a),
+                Inbound::PermissionDenied(_) => {
+                    self.session.status.try_set(ConnStatus::ReadOnly);
+                }
+                Inbound::AwarenessQuery => self.send_awareness(),
+                Inbound::Ignored => {}
+            }
+        }
+    }
+
+    /// Apply a server update, then bring text fields up to date, keeping the caret.
+    fn apply_remote(&self, update: Update) {
+        let focused = focused_card_field();
+        let sticky = focused.as_ref().and_then(|(id, el)| {
+            let text = self.board.card_text(&self.doc.transact(), id)?;
+            let start = el.selection_start().ok().flatten()?;
+            let end = el.selection_end().ok().flatten()?;
+            let txn = self.doc.transact();
+            Some((
+                text.sticky_index(&txn, start, Assoc::After)?,
+                text.sticky_index(&txn, end, Assoc::After)?,
+            ))
+        });
+        if let Err(e) = self.doc.transact_mut_with(REMOTE).apply_update(update) {
+            leptos::logging::warn!("could not apply server update: {e}");
+            return;
+        }
+        let txn = self.doc.transact();
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let Ok(fields) = document.query_selector_all("textarea.card-text") else {
+            return;
+        };
+        for i in 0..fields.length() {
+            let Some(el) = fields.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) else {
+                continue;
+            };
+            let Some(id) = el.get_attribute("data-card-id") else { continue };
+            let Some(card) = self.board.card(&txn, &id) else { continue };
+            if el.value() == card.text {
+                continue;
+            }
+            el.set_value(&card.text);
+            if let (Some((fid, _)), Some((s, e))) = (&focused, &sticky) {
+                if *fid == id {
+                    let s = s.get_offset(&txn).map(|o| o.index);
+                    let e = e.get_offset(&txn).map(|o| o.index);
+                    if let (Some(s), Some(e)) = (s, e) {
+                        let _ = el.set_selection_range(s, e.max(s));
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_awareness(&self, update: AwarenessUpdate) {
+        let mine = self.doc.client_id();
+        {
+            let mut peers = self.peers.borrow_mut();
+            for (client, entry) in update.clients {
+                if client == mine {
+                    continue;
+                }
+                let id = client.get();
+                let newer = peers.get(&id).map(|(c, _)| *c < entry.clock || &*entry.json == "null").unwrap_or(true);
+                if !newer {
+                    continue;
+                }
+                if &*entry.json == "null" {
+                    peers.remove(&id);
+                } else {
+                    peers.insert(id, (entry.clock, entry.json.to_string()));
+                }
+            }
+        }
+        self.publish_peers();
+    }
+
+    fn publish_peers(&self) {
+        let mut list: Vec<Peer> = self
+            .peers
+            .borrow()
+            .iter()
+            .filter_map(|(id, (_, json))| parse_peer(*id, json))
+            .collect();
+        list.sort_by(|a, b| a.name.cmp(&b.name).then(a.client_id.cmp(&b.client_id)));
+        self.session.peers.try_set(list);
+    }
+}
+
+fn parse_peer(client_id: u64, json: &str) -> Option<Peer> {
+    let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    let user = v.get("user")?;
+    Some(Peer {
+        client_id,
+        name: user.get("name").and_then(|n| n.as_str()).unwrap_or("Someone").chars().take(60).collect(),
+        role: user.get("role").and_then(|r| r.as_str()).and_then(Role::parse),
+        color: user.get("color").and_then(|c| c.as_str()).unwrap_or("#777").to_string(),
+        editing: v.get("editing").and_then(|e| e.as_str()).map(str::to_string),
+    })
+}
+
+/// The card text field that has focus, if any.
+fn focused_card_field() -> Option<(String, web_sys::HtmlTextAreaElement)> {
+    let el = web_sys::window()?.document()?.active_element()?;
+    let ta = el.dyn_into::<web_sys::HtmlTextAreaElement>().ok()?;
+    let id = ta.get_attribute("data-card-id")?;
+    Some((id, ta))
+}
+
+async fn connection_loop(client: Rc<Client>) {
+    let mut attempt: u32 = 0;
+    while !client.stopped.get() {
+        client.session.status.try_set(ConnStatus::Connecting);
+        let started = now_ms();
+        match WebSocket::open(&ws_url(&client.board_id)) {
+            Ok(ws) => {
+                run_connection(&client, ws).await;
+            }
+            Err(e) => leptos::logging::warn!("websocket open failed: {e:?}"),
+        }
+        client.out.borrow_mut().take();
+        client.peers.borrow_mut().clear();
+        client.publish_peers();
+        if client.stopped.get() {
+            break;
+        }
+        if client.session.status.get_untracked() != ConnStatus::ReadOnly {
+            client.session.status.try_set(ConnStatus::Offline);
+        }
+        // A connection that lasted a while resets the backoff.
+        if now_ms() - started > 5_000.0 {
+            attempt = 0;
+        }
+        let base = 500f64 * 2f64.powi(attempt.min(5) as i32);
+        let delay = base.min(10_000.0) * (0.75 + js_sys::Math::random() * 0.5);
+        attempt += 1;
+        gloo_timers::future::TimeoutFuture::new(delay as u32).await;
+    }
+}
+
+async fn run_connection(client: &Rc<Client>, ws: WebSocket) {
+    let (mut write, mut read) = ws.split();
+    let (tx, mut rx) = unbounded::<Vec<u8>>();
+    // Say hello: our state vector (so the server sends what we lack) and who we are.
+    let sv: StateVector = client.doc.transact().state_vector();
+    let _ = tx.unbounded_send(wire::sync_step1(sv));
+    *client.out.borrow_mut() = Some(tx);
+    client.send_awareness();
+    let writer = async move {
+        while let Some(frame) = rx.next().await {
+            if write.send(Message::Bytes(frame)).await.is_err() {
+                break;
+            }
+        }
+        let _ = write.close().await;
+    };
+    let reader = async {
+        while let Some(msg) = read.next().await {
+            match msg {
+                Ok(Message::Bytes(b)) => client.on_frame(&b),
+                Ok(Message::Text(_)) => {}
+                Err(e) => {
+                    leptos::logging::log!("websocket closed: {e:?}");
+                    break;
+                }
+            }
+        }
+    };
+    futures::pin_mut!(writer);
+    futures::pin_mut!(reader);
+    match select(writer, reader).await {
+        Either::Left(_) | Either::Right(_) => {}
+    }
+}
+
+async fn heartbeat_loop(client: Rc<Client>) {
+    while !client.stopped.get() {
+        gloo_timers::future::TimeoutFuture::new(HEARTBEAT_MS).await;
+        if client.out.borrow().is_some() {
+            client.send_awareness();
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! The board page: four prompt columns of cards, who is online, connection state.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::get_board_summary;
+use crate::catalog::BoardSummary;
+use crate::model::schema::MAX_CARD_TEXT;
+use crate::model::{CardView, Prompt, Role};
+use crate::session::BoardSession;
+
+#[component]
+pub fn BoardPage() -> impl IntoView {
+    let params = use_params_map();
+    let board_id = move || params.read().get("id").unwrap_or_default();
+    let summary = Resource::new(board_id, get_board_summary);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading board…"</p> }>
+            {move || Suspend::new(async move {
+                match summary.await {
+                    Ok(Some(s)) => view! { <BoardView summary=s/> }.into_any(),
+                    Ok(None) => view! {
+                        <Title text="Board not found · cocreate"/>
+                        <h1>"Board not found"</h1>
+                        <p>"This link does not point to a board. Ask your facilitator for a new link."</p>
+                        <p><a href="/">"Back to workshops"</a></p>
+                    }.into_any(),
+                    Err(e) => view! { <p role="alert">"Could not load the board: " {e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn BoardView(summary: BoardSummary) -> impl IntoView {
+    let session = BoardSession::new();
+    let id = summary.id.clone();
+    Effect::new(move |prev: Option<()>| {
+        if prev.is_none() {
+            session.start(id.clone());
+        }
+    });
+    on_cleanup(move || session.stop());
+    view! {
+        <Title text=format!("{} · cocreate", summary.title)/>
+        <div class="board-head">
+            <div>
+                <p class="muted">{summary.workshop_title.clone()} " · " {summary.area.clone()}</p>
+                <h1>{summary.title.clone()}</h1>
+            </div>
+            <p role="status" aria-live="polite" class=move || session.status.get().class()>
+                {move || session.status.get().label()}
+            </p>
+        </div>
+        {move || session.notice.get().map(|n| view! {
+            <p role="alert" class="notice">{n}
+                <button class="link" on:click=move |_| session.notice.set(None)>"Dismiss"</button>
+            </p>
+        })}
+        <div class="board-layout">
+            <div class="columns">
+                {Prompt::ALL.map(|p| view! { <Column session prompt=p/> }).collect_view()}
+            </div>
+            <aside class="sidebar" aria-label="People on this board">
+                <YouPanel session/>
+                <Presence session/>
+            </aside>
+        </div>
+    }
+}
+
+#[component]
+fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {
+    let heading_id = format!("col-{}", prompt.as_str());
+    let labelled_by = heading_id.clone();
+    let cards = Memo::new(move |_| session.column(prompt));
+    let add = move |_| {
+        if let Some(id) = session.add_card(prompt) {
+            focus_card_later(id);
+        }
+    };
+    view! {
+        <section class=format!("column column-{}", prompt.as_str()) aria-labelledby=labelled_by>
+            <h2 id=heading_id>{prompt.title()}</h2>
+            <p class="question">{prompt.question()}</p>
+            <p class="count">{move || match cards.with(|c| c.len()) { 1 => "1 card".to_string(), n => format!("{n} cards") }}</p>
+            <ul class="cards">
+                <For each=move || cards.get() key=|c| c.id.clone() let:card>
+                    <CardItem session card/>
+                </For>
+            </ul>
+            <button class="add-card" on:click=add>
+                "+ Add a card"
+                <span class="visually-hidden">" to " {prompt.title()}</span>
+            </button>
+        </section>
+    }
+}
+
+#[component]
+fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
+    let id = card.id.clone();
+    let field_id = format!("card-{}", card.id);
+    let role_label = card.role.map(|r| r.label()).unwrap_or("Participant");
+    let editors = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            session.peers.with(|ps| {
+                ps.iter()
+                    .filter(|p| p.editing.as_deref() == Some(id.as_str()))
+                    .map(|p| p.name.clone())
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let on_input = {
+        let id = id.clone();
+        move |ev: leptos::ev::Event| {
+            #[cfg(feature = "hydrate")]
+            {
+                use wasm_bindgen::JsCast;
+                if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) {
+                    session.edit_text(&id, &el.value(), el.selection_end().ok().flatten());
+                }
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = (&ev, &id);
+        }
+    };
+    let on_focus = {
+        let id = id.clone();
+        move |_| session.set_editing(Some(id.clone()))
+    };
+    let on_delete = {
+        let id = id.clone();
+        move |_| session.delete_card(&id)
+    };
+    view! {
+        <li class="card" data-card=id.clone()>
+            <label class="visually-hidden" for=field_id.clone()>"Card text"</label>
+            <textarea
+                id=field_id
+                class="card-text"
+                data-card-id=id.clone()
+                rows="3"
+                maxlength=MAX_CARD_TEXT.to_string()
+                placeholder="Type your idea…"
+                prop:value=card.text.clone()
+                on:input=on_input
+                on:focus=on_focus
+                on:blur=move |_| session.set_editing(None)
+            ></textarea>
+            <div class="card-foot">
+                <span class="role">{role_label}</span>
+                <span class="editing" aria-live="off">
+                    {move || {
+                        let names = editors.get();
+                        (!names.is_empty()).then(|| format!("{} editing", names.join(", ")))
+                    }}
+                </span>
+                <button class="delete" on:click=on_delete>
+                    "Delete" <span class="visually-hidden">" card"</span>
+                </button>
+            </div>
+        </li>
+    }
+}
+
+#[component]
+fn YouPanel(session: BoardSession) -> impl IntoView {
+    let name = move || session.me.with(|m| m.as_ref().map(|m| m.name.clone()).unwrap_or_default());
+    let role = move || session.me.with(|m| m.as_ref().map(|m| m.role).unwrap_or(Role::Stakeholder));
+    let name_ref = NodeRef::<leptos::html::Input>::new();
+    let role_ref = NodeRef::<leptos::html::Select>::new();
+    let save = move || {
+        let (Some(n), Some(r)) = (name_ref.get(), role_ref.get()) else { return };
+        let name = n.value().trim().chars().take(60).collect::<String>();
+        let role = Role::parse(&r.value()).unwrap_or(Role::Stakeholder);
+        if !name.is_empty() {
+            session.set_me(name, role);
+        }
+    };
+    view! {
+        <section class="you" aria-labelledby="you-h">
+            <h2 id="you-h">"You"</h2>
+            <label for="my-name">"Your name"</label>
+            <input id="my-name" type="text" maxlength="60" node_ref=name_ref prop:value=name on:change=move |_| save()/>
+            <label for="my-role">"Your role"</label>
+            <select id="my-role" node_ref=role_ref on:change=move |_| save()>
+                {Role::ALL.into_iter().filter(|r| *r != Role::Facilitator).map(|r| view! {
+                    <option value=r.as_str() selected=move || role() == r>{r.label()}</option>
+                }).collect_view()}
+            </select>
+        </section>
+    }
+}
+
+#[component]
+fn Presence(session: BoardSession) -> impl IntoView {
+    view! {
+        <section class="presence" aria-labelledby="online-h">
+            <h2 id="online-h">"Who is here"
+                <span class="count">{move || format!(" ({})", session.peers.with(|p| p.len()) + 1)}</span>
+            </h2>
+            <ul class="people">
+                <li class="person me">
+                    <span class="dot" style=move || format!("background:{}", session.me.with(|m| m.as_ref().map(|m| m.color.clone()).unwrap_or_default()))></span>
+                    {move || session.me.with(|m| m.as_ref().map(|m| format!("{} (you) · {}", m.name, m.role.label())).unwrap_or_default())}
+                </li>
+                <For each=move || session.peers.get() key=|p| (p.client_id, p.name.clone(), p.role, p.editing.clone()) let:p>
+                    <li class="person">
+                        <span class="dot" style=format!("background:{}", p.color)></span>
+                        {format!("{} · {}", p.name, p.role.map(|r| r.label()).unwrap_or("Participant"))}
+                        {p.editing.is_some().then_some(" · editing a card")}
+                    </li>
+                </For>
+            </ul>
+        </section>
+    }
+}
+
+/// Put the caret in a card's field once it has been rendered.
+fn focus_card_later(id: String) {
+    #[cfg(feature = "hydrate")]
+    set_timeout(
+        move || {
+            use wasm_bindgen::JsCast;
+            if let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&format!("card-{id}")))
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.focus();
+            }
+        },
+        std::time::Duration::from_millis(30),
+    );
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}

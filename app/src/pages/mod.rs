@@ -1,0 +1,3 @@
+//! Routed pages.
+pub mod board;
+pub mod home;

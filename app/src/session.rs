@@ -1,0 +1,166 @@
+//! The page's handle on one live board: reactive state the views read, and the actions
+//! they call. On the server it renders an empty, connecting board; in the browser it owns
+//! a [`crate::client::Client`].
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{BoardMeta, CardView, Prompt, Role};
+
+/// Connection state shown to the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnStatus {
+    Connecting,
+    /// Connected and caught up with the server.
+    Synced,
+    /// Not connected; local edits are kept and sent on reconnect.
+    Offline,
+    /// Connected, but the server refuses our edits.
+    ReadOnly,
+}
+
+impl ConnStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            ConnStatus::Connecting => "Connecting…",
+            ConnStatus::Synced => "Connected · all changes saved",
+            ConnStatus::Offline => "Offline · your changes are kept and will be sent when the connection returns",
+            ConnStatus::ReadOnly => "Read-only · you can watch but not edit",
+        }
+    }
+
+    pub fn class(self) -> &'static str {
+        match self {
+            ConnStatus::Connecting => "conn conn-connecting",
+            ConnStatus::Synced => "conn conn-synced",
+            ConnStatus::Offline => "conn conn-offline",
+            ConnStatus::ReadOnly => "conn conn-readonly",
+        }
+    }
+}
+
+/// Who this browser is (kept in local storage).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub color: String,
+}
+
+/// Someone else on the board, from awareness.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peer {
+    pub client_id: u64,
+    pub name: String,
+    pub role: Option<Role>,
+    pub color: String,
+    pub editing: Option<String>,
+}
+
+/// Reactive state of one board. `Copy`, so views can capture it freely.
+#[derive(Clone, Copy)]
+pub struct BoardSession {
+    pub meta: RwSignal<BoardMeta>,
+    pub cards: RwSignal<Vec<CardView>>,
+    pub status: RwSignal<ConnStatus>,
+    pub peers: RwSignal<Vec<Peer>>,
+    pub me: RwSignal<Option<Me>>,
+    /// Last problem to tell the user about (e.g. text too long).
+    pub notice: RwSignal<Option<String>>,
+    #[cfg(feature = "hydrate")]
+    client: StoredValue<Option<std::rc::Rc<crate::client::Client>>, LocalStorage>,
+}
+
+impl Default for BoardSession {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BoardSession {
+    pub fn new() -> Self {
+        BoardSession {
+            meta: RwSignal::new(BoardMeta::default()),
+            cards: RwSignal::new(Vec::new()),
+            status: RwSignal::new(ConnStatus::Connecting),
+            peers: RwSignal::new(Vec::new()),
+            me: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            #[cfg(feature = "hydrate")]
+            client: StoredValue::new_local(None),
+        }
+    }
+
+    /// Connect to `board_id` (browser only; a no-op when rendering on the server).
+    pub fn start(&self, board_id: String) {
+        #[cfg(feature = "hydrate")]
+        {
+            let client = crate::client::Client::start(board_id, *self);
+            self.client.set_value(Some(client));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = board_id;
+    }
+
+    /// Disconnect (the page is going away).
+    pub fn stop(&self) {
+        #[cfg(feature = "hydrate")]
+        self.with_client(|c| c.stop());
+    }
+
+    /// Cards of one column, in order.
+    pub fn column(&self, prompt: Prompt) -> Vec<CardView> {
+        self.cards
+            .with(|cs| cs.iter().filter(|c| c.prompt == Some(prompt)).cloned().collect())
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn with_client<R>(&self, f: impl FnOnce(&crate::client::Client) -> R) -> Option<R> {
+        self.client.with_value(|c| c.as_ref().map(|c| f(c)))
+    }
+
+    /// Add an empty card to a column; returns its id.
+    pub fn add_card(&self, prompt: Prompt) -> Option<String> {
+        #[cfg(feature = "hydrate")]
+        {
+            self.with_client(|c| c.add_card(prompt)).flatten()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = prompt;
+            None
+        }
+    }
+
+    /// The user changed a card's text field to `value` with the caret at `caret`.
+    pub fn edit_text(&self, card: &str, value: &str, caret: Option<u32>) {
+        #[cfg(feature = "hydrate")]
+        self.with_client(|c| c.edit_text(card, value, caret));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (card, value, caret);
+    }
+
+    pub fn delete_card(&self, card: &str) {
+        #[cfg(feature = "hydrate")]
+        self.with_client(|c| c.delete_card(card));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = card;
+    }
+
+    /// Tell others which card we are editing (or none).
+    pub fn set_editing(&self, card: Option<String>) {
+        #[cfg(feature = "hydrate")]
+        self.with_client(|c| c.set_editing(card));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = card;
+    }
+
+    /// Change our display name and role.
+    pub fn set_me(&self, name: String, role: Role) {
+        #[cfg(feature = "hydrate")]
+        self.with_client(|c| c.set_me(name, role));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (name, role);
+    }
+}

@@ -1,0 +1,128 @@
+//! The y-websocket wire format (lib0 v1), sans IO: bytes in, typed messages out, and back.
+//!
+//! Only this module knows the wire format; the server's hub and the browser client both
+//! use it. One websocket frame may carry several messages back to back; stock clients
+//! send one.
+
+use yrs::encoding::read::Cursor;
+use yrs::sync::{AwarenessUpdate, Message, MessageReader, SyncMessage};
+use yrs::updates::decoder::{Decode, DecoderV1};
+use yrs::updates::encoder::{Encode, Encoder, EncoderV1};
+use yrs::{StateVector, Update};
+
+/// A message from a client, validated enough to act on.
+#[derive(Debug)]
+pub enum Inbound {
+    /// "Here is my state vector; send me what I lack."
+    SyncStep1(StateVector),
+    /// A document update: the answer to our step 1 (`SyncStep2`) or a live edit (`Update`).
+    /// Holds the raw bytes (to store and relay unchanged) and the decoded update.
+    Update { raw: Vec<u8>, update: Update },
+    Awareness(AwarenessUpdate),
+    AwarenessQuery,
+    /// The server refuses our writes (only servers send this).
+    PermissionDenied(String),
+    /// Auth and custom messages from clients carry nothing for the server.
+    Ignored,
+}
+
+/// Why a frame was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ProtocolError {
+    #[error("malformed message: {0}")]
+    Malformed(String),
+    #[error("malformed document update: {0}")]
+    BadUpdate(String),
+    #[error("empty frame")]
+    Empty,
+}
+
+/// Decode every message in one binary frame. Any malformed part fails the whole frame.
+pub fn decode_frame(frame: &[u8]) -> Result<Vec<Inbound>, ProtocolError> {
+    if frame.is_empty() {
+        return Err(ProtocolError::Empty);
+    }
+    let mut decoder = DecoderV1::new(Cursor::new(frame));
+    let mut out = Vec::with_capacity(1);
+    for msg in MessageReader::new(&mut decoder) {
+        let msg = msg.map_err(|e| ProtocolError::Malformed(e.to_string()))?;
+        out.push(match msg {
+            Message::Sync(SyncMessage::SyncStep1(sv)) => Inbound::SyncStep1(sv),
+            Message::Sync(SyncMessage::SyncStep2(raw)) | Message::Sync(SyncMessage::Update(raw)) => {
+                let update = Update::decode_v1(&raw).map_err(|e| ProtocolError::BadUpdate(e.to_string()))?;
+                Inbound::Update { raw, update }
+            }
+            Message::Awareness(a) => Inbound::Awareness(a),
+            Message::AwarenessQuery => Inbound::AwarenessQuery,
+            Message::Auth(Some(reason)) => Inbound::PermissionDenied(reason),
+            Message::Auth(None) | Message::Custom(..) => Inbound::Ignored,
+        });
+    }
+    if out.is_empty() {
+        return Err(ProtocolError::Malformed("no message in frame".into()));
+    }
+    Ok(out)
+}
+
+fn encode(msg: Message) -> Vec<u8> {
+    let mut enc = EncoderV1::new();
+    msg.encode(&mut enc);
+    enc.to_vec()
+}
+
+pub fn sync_step1(sv: StateVector) -> Vec<u8> {
+    encode(Message::Sync(SyncMessage::SyncStep1(sv)))
+}
+
+pub fn sync_step2(diff: Vec<u8>) -> Vec<u8> {
+    encode(Message::Sync(SyncMessage::SyncStep2(diff)))
+}
+
+pub fn update(raw: Vec<u8>) -> Vec<u8> {
+    encode(Message::Sync(SyncMessage::Update(raw)))
+}
+
+pub fn awareness_query() -> Vec<u8> {
+    encode(Message::AwarenessQuery)
+}
+
+pub fn awareness(update: AwarenessUpdate) -> Vec<u8> {
+    encode(Message::Awareness(update))
+}
+
+/// Tell a client its writes are not accepted (y-websocket's "permission denied").
+pub fn permission_denied(reason: &str) -> Vec<u8> {
+    encode(Message::Auth(Some(reason.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yrs::{Doc, ReadTxn, Text, Transact};
+
+    #[test]
+    fn step1_and_updates_round_trip() {
+        let doc = Doc::new();
+        let t = doc.get_or_insert_text("t");
+        t.insert(&mut doc.transact_mut(), 0, "hi");
+        let raw = doc.transact().encode_state_as_update_v1(&StateVector::default());
+        let mut frame = sync_step1(doc.transact().state_vector());
+        frame.extend(update(raw.clone()));
+        let msgs = decode_frame(&frame).unwrap();
+        assert!(matches!(msgs[0], Inbound::SyncStep1(_)));
+        match &msgs[1] {
+            Inbound::Update { raw: r, .. } => assert_eq!(r, &raw),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        assert!(matches!(decode_frame(&[]), Err(ProtocolError::Empty)));
+        assert!(decode_frame(&[0, 9, 1, 2]).is_err());
+        // A sync update whose payload is not a yrs update.
+        assert!(matches!(decode_frame(&update(vec![200, 1, 2, 3])), Err(ProtocolError::BadUpdate(_))));
+        // Truncated: says 5 bytes follow, only 1 does.
+        assert!(decode_frame(&[0, 2, 5, 1]).is_err());
+    }
+}

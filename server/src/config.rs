@@ -1,0 +1,114 @@
+//! Command-line flags and environment variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// cocreate server: live co-creation boards over websockets, on an embedded SQLite file.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "cocreate", version, about)]
+pub struct Config {
+    /// Address to listen on (defaults to LEPTOS_SITE_ADDR, then 127.0.0.1:3000).
+    #[arg(long, env = "COCREATE_BIND")]
+    pub bind: Option<SocketAddr>,
+
+    /// Directory for the SQLite file (created if missing).
+    #[arg(long, env = "COCREATE_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// SQLite database file; defaults to DATA_DIR/cocreate.db.
+    #[arg(long, env = "COCREATE_DATABASE")]
+    pub database: Option<PathBuf>,
+
+    /// Do not create the demo workshop in an empty database.
+    #[arg(long, env = "COCREATE_NO_DEMO", default_value_t = false)]
+    pub no_demo: bool,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Limits, each configurable.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LimitArgs {
+    /// Largest websocket message in bytes; larger ones close the socket with 1009.
+    #[arg(long, env = "COCREATE_MAX_MESSAGE_BYTES", default_value_t = 1 << 20)]
+    pub max_message_bytes: usize,
+    /// Sustained messages per second per connection; past the burst, close with 1008.
+    #[arg(long, env = "COCREATE_RATE_PER_SEC", default_value_t = 200)]
+    pub rate_per_sec: u32,
+    /// Messages a connection may send at once before the rate applies.
+    #[arg(long, env = "COCREATE_RATE_BURST", default_value_t = 1000)]
+    pub rate_burst: u32,
+    /// Largest awareness state (JSON bytes) per client.
+    #[arg(long, env = "COCREATE_AWARENESS_MAX_BYTES", default_value_t = 4096)]
+    pub awareness_max_bytes: usize,
+    /// Most awareness clients per board.
+    #[arg(long, env = "COCREATE_AWARENESS_MAX_CLIENTS", default_value_t = 500)]
+    pub awareness_max_clients: usize,
+    /// Seconds after which an awareness entry that was not refreshed is removed.
+    #[arg(long, env = "COCREATE_AWARENESS_TIMEOUT_SECS", default_value_t = 30)]
+    pub awareness_timeout_secs: u64,
+    /// Seconds a board with no connections stays loaded.
+    #[arg(long, env = "COCREATE_IDLE_UNLOAD_SECS", default_value_t = 60)]
+    pub idle_unload_secs: u64,
+}
+
+impl Default for LimitArgs {
+    fn default() -> Self {
+        LimitArgs {
+            max_message_bytes: 1 << 20,
+            rate_per_sec: 200,
+            rate_burst: 1000,
+            awareness_max_bytes: 4096,
+            awareness_max_clients: 500,
+            awareness_timeout_secs: 30,
+            idle_unload_secs: 60,
+        }
+    }
+}
+
+/// Limits in the form the hub uses.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_message_bytes: usize,
+    pub rate_per_sec: u32,
+    pub rate_burst: u32,
+    pub awareness_max_bytes: usize,
+    pub awareness_max_clients: usize,
+    pub awareness_timeout: Duration,
+    pub idle_unload: Duration,
+    /// Frames buffered per board for slow connections before they are told to resync.
+    pub fanout_buffer: usize,
+}
+
+impl From<&LimitArgs> for Limits {
+    fn from(a: &LimitArgs) -> Self {
+        Limits {
+            max_message_bytes: a.max_message_bytes,
+            rate_per_sec: a.rate_per_sec,
+            rate_burst: a.rate_burst,
+            awareness_max_bytes: a.awareness_max_bytes,
+            awareness_max_clients: a.awareness_max_clients,
+            awareness_timeout: Duration::from_secs(a.awareness_timeout_secs),
+            idle_unload: Duration::from_secs(a.idle_unload_secs),
+            fanout_buffer: 4096,
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::from(&LimitArgs::default())
+    }
+}
+
+impl Config {
+    pub fn database_path(&self) -> PathBuf {
+        self.database
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("cocreate.db"))
+    }
+}

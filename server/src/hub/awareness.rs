@@ -1,0 +1,239 @@
+//! Awareness (presence) for one board: who is here, with expiry and size caps.
+//!
+//! Each connection may speak for exactly one awareness client id: the first it sends.
+//! Entries for other ids are dropped. An entry not refreshed within the timeout is
+//! removed, and so is a connection's entry when it disconnects; both are broadcast as the
+//! standard removal (state `null`, clock + 1).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use yrs::sync::awareness::AwarenessUpdateEntry;
+use yrs::sync::AwarenessUpdate;
+use yrs::ClientID;
+
+/// Why an awareness update was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AwarenessError {
+    #[error("awareness state of {len} bytes exceeds the limit of {max}")]
+    TooLarge { len: usize, max: usize },
+    #[error("awareness state is not JSON")]
+    NotJson,
+    #[error("too many clients on this board")]
+    TooManyClients,
+}
+
+struct Entry {
+    clock: u32,
+    json: Arc<str>,
+    conn: u64,
+    seen: Instant,
+}
+
+/// Awareness entries of one board.
+pub struct AwarenessTable {
+    entries: HashMap<u64, Entry>,
+    max_json: usize,
+    max_clients: usize,
+}
+
+const NULL: &str = "null";
+
+impl AwarenessTable {
+    pub fn new(max_json: usize, max_clients: usize) -> Self {
+        AwarenessTable {
+            entries: HashMap::new(),
+            max_json,
+            max_clients,
+        }
+    }
+
+    /// Apply a client's update. `bound` is the connection's client id (set on first use).
+    /// Returns the entries to broadcast (possibly none).
+    pub fn apply(
+        &mut self,
+        conn: u64,
+        bound: &mut Option<u64>,
+        update: AwarenessUpdate,
+        now: Instant,
+    ) -> Result<Option<AwarenessUpdate>, AwarenessError> {
+        let mut accepted = HashMap::new();
+        for (client, entry) in update.clients {
+            let id = client.get();
+            match *bound {
+                None => *bound = Some(id),
+                Some(b) if b != id => continue,
+                Some(_) => {}
+            }
+            if entry.json.len() > self.max_json {
+                return Err(AwarenessError::TooLarge {
+                    len: entry.json.len(),
+                    max: self.max_json,
+                });
+            }
+            if serde_json::from_str::<serde::de::IgnoredAny>(&entry.json).is_err() {
+                return Err(AwarenessError::NotJson);
+            }
+            let is_null = &*entry.json == NULL;
+            let newer = match self.entries.get(&id) {
+                Some(cur) => cur.clock < entry.clock || (cur.clock == entry.clock && is_null),
+                None => true,
+            };
+            if !newer {
+                // Same clock again: a heartbeat. Keep the entry alive.
+                if let Some(cur) = self.entries.get_mut(&id) {
+                    cur.seen = now;
+                }
+                continue;
+            }
+            if is_null {
+                self.entries.remove(&id);
+            } else {
+                if !self.entries.contains_key(&id) && self.entries.len() >= self.max_clients {
+                    return Err(AwarenessError::TooManyClients);
+                }
+                self.entries.insert(
+                    id,
+                    Entry {
+                        clock: entry.clock,
+                        json: entry.json.clone(),
+                        conn,
+                        seen: now,
+                    },
+                );
+            }
+            accepted.insert(client, entry);
+        }
+        Ok((!accepted.is_empty()).then_some(AwarenessUpdate { clients: accepted }))
+    }
+
+    /// Remove the entry a connection spoke for; returns the removal to broadcast.
+    pub fn remove_conn(&mut self, conn: u64) -> Option<AwarenessUpdate> {
+        let ids: Vec<u64> = self.entries.iter().filter(|(_, e)| e.conn == conn).map(|(id, _)| *id).collect();
+        self.remove(ids)
+    }
+
+    /// Remove entries not refreshed within `timeout`; returns the removal to broadcast.
+    pub fn expire(&mut self, now: Instant, timeout: Duration) -> Option<AwarenessUpdate> {
+        let ids: Vec<u64> = self
+            .entries
+            .iter()
+            .filter(|(_, e)| now.saturating_duration_since(e.seen) > timeout)
+            .map(|(id, _)| *id)
+            .collect();
+        self.remove(ids)
+    }
+
+    fn remove(&mut self, ids: Vec<u64>) -> Option<AwarenessUpdate> {
+        let mut clients = HashMap::new();
+        for id in ids {
+            if let Some(e) = self.entries.remove(&id) {
+                clients.insert(
+                    ClientID::new(id),
+                    AwarenessUpdateEntry {
+                        clock: e.clock + 1,
+                        json: NULL.into(),
+                    },
+                );
+            }
+        }
+        (!clients.is_empty()).then_some(AwarenessUpdate { clients })
+    }
+
+    /// Every current entry, for a client that just joined.
+    pub fn full_state(&self) -> Option<AwarenessUpdate> {
+        let clients: HashMap<_, _> = self
+            .entries
+            .iter()
+            .map(|(id, e)| {
+                (
+                    ClientID::new(*id),
+                    AwarenessUpdateEntry {
+                        clock: e.clock,
+                        json: e.json.clone(),
+                    },
+                )
+            })
+            .collect();
+        (!clients.is_empty()).then_some(AwarenessUpdate { clients })
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The JSON states, for listing who is online.
+    pub fn states(&self) -> Vec<Arc<str>> {
+        self.entries.values().map(|e| e.json.clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn upd(id: u64, clock: u32, json: &str) -> AwarenessUpdate {
+        let mut clients = HashMap::new();
+        clients.insert(
+            ClientID::new(id),
+            AwarenessUpdateEntry {
+                clock,
+                json: json.into(),
+            },
+        );
+        AwarenessUpdate { clients }
+    }
+
+    #[test]
+    fn one_client_id_per_connection() {
+        let mut t = AwarenessTable::new(1024, 10);
+        let now = Instant::now();
+        let mut bound = None;
+        assert!(t.apply(1, &mut bound, upd(7, 1, "{}"), now).unwrap().is_some());
+        assert_eq!(bound, Some(7));
+        // The same connection cannot speak for client 8.
+        assert!(t.apply(1, &mut bound, upd(8, 1, "{}"), now).unwrap().is_none());
+        assert_eq!(t.len(), 1);
+    }
+
+    #[test]
+    fn stale_clocks_are_ignored_and_removal_on_disconnect() {
+        let mut t = AwarenessTable::new(1024, 10);
+        let now = Instant::now();
+        let mut bound = None;
+        t.apply(1, &mut bound, upd(7, 2, r#"{"a":1}"#), now).unwrap();
+        assert!(t.apply(1, &mut bound, upd(7, 1, r#"{"a":0}"#), now).unwrap().is_none());
+        let removal = t.remove_conn(1).unwrap();
+        let e = &removal.clients[&ClientID::new(7)];
+        assert_eq!((e.clock, &*e.json), (3, "null"));
+        assert!(t.is_empty());
+    }
+
+    #[test]
+    fn entries_expire_and_limits_hold() {
+        let mut t = AwarenessTable::new(16, 1);
+        let start = Instant::now();
+        let mut b1 = None;
+        t.apply(1, &mut b1, upd(7, 1, "{}"), start).unwrap();
+        assert!(t.expire(start + Duration::from_secs(10), Duration::from_secs(30)).is_none());
+        let mut b2 = None;
+        assert_eq!(
+            t.apply(2, &mut b2, upd(8, 1, "{}"), start),
+            Err(AwarenessError::TooManyClients)
+        );
+        let mut b3 = None;
+        assert_eq!(
+            t.apply(3, &mut b3, upd(9, 1, &format!("\"{}\"", "x".repeat(20))), start),
+            Err(AwarenessError::TooLarge { len: 22, max: 16 })
+        );
+        assert_eq!(t.apply(4, &mut None, upd(10, 1, "{nope"), start), Err(AwarenessError::NotJson));
+        let gone = t.expire(start + Duration::from_secs(31), Duration::from_secs(30)).unwrap();
+        assert!(gone.clients.contains_key(&ClientID::new(7)));
+        assert!(t.is_empty());
+    }
+}

@@ -1,0 +1,354 @@
+//! The board hub: one live yrs document per board that has (or recently had) clients.
+//!
+//! # Layout
+//! - `app::wire`: the y-websocket wire format, sans IO (shared with the browser client).
+//! - [`awareness`]: presence entries with expiry and caps.
+//! - [`session`]: one websocket connection (reader and writer tasks).
+//! - this module: [`Hub`] (the map of live boards, loading and unloading) and [`LiveBoard`]
+//!   (document, fan-out channel, awareness, apply-then-persist-then-broadcast).
+//!
+//! # Invariants
+//! - An update is applied to the document and queued to the store under the document
+//!   lock, so the store's log order equals apply order and compaction is exact.
+//! - Nothing leaves the server before it is durable: relayed updates wait for their own
+//!   commit, and a sync step 2 (which may contain updates still in the group-commit queue)
+//!   waits for a store barrier.
+
+pub mod awareness;
+pub mod session;
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use tokio::sync::broadcast;
+use yrs::sync::AwarenessUpdate;
+use yrs::updates::decoder::Decode;
+use yrs::{Doc, ReadTxn, StateVector, Transact, Update};
+
+use crate::config::Limits;
+use crate::store::{Store, StoreError};
+use awareness::{AwarenessError, AwarenessTable};
+
+/// Errors from the hub.
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error("board {0} not found")]
+    NotFound(String),
+    #[error("stored state of board {board} is corrupt: {reason}")]
+    Corrupt { board: String, reason: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("update rejected: {0}")]
+    BadUpdate(String),
+    #[error(transparent)]
+    Awareness(#[from] AwarenessError),
+}
+
+/// A frame for every peer of a board except its sender.
+#[derive(Clone, Debug)]
+pub struct Fanout {
+    pub from: u64,
+    pub frame: Bytes,
+}
+
+/// One live board.
+pub struct LiveBoard {
+    pub id: String,
+    doc: Mutex<Doc>,
+    awareness: Mutex<AwarenessTable>,
+    tx: broadcast::Sender<Fanout>,
+    conns: AtomicUsize,
+    last_active: Mutex<Instant>,
+    updates_since_compact: AtomicUsize,
+    store: Store,
+}
+
+impl LiveBoard {
+    /// Send a frame to every connection of this board but `from`.
+    pub fn fan_out(&self, from: u64, frame: Vec<u8>) {
+        let _ = self.tx.send(Fanout {
+            from,
+            frame: Bytes::from(frame),
+        });
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Fanout> {
+        self.tx.subscribe()
+    }
+
+    fn touch(&self) {
+        *self.last_active.lock().expect("last_active") = Instant::now();
+    }
+
+    /// The server's state vector (to send as our sync step 1).
+    pub fn state_vector(&self) -> StateVector {
+        self.doc.lock().expect("doc").transact().state_vector()
+    }
+
+    /// Answer a client's step 1 with everything it lacks, once that is durable.
+    pub async fn diff_for(&self, sv: &StateVector) -> Result<Vec<u8>, HubError> {
+        let diff = {
+            let doc = self.doc.lock().expect("doc");
+            let txn = doc.transact();
+            txn.encode_state_as_update_v1(sv)
+        };
+        self.store.barrier().await?;
+        Ok(diff)
+    }
+
+    /// Apply a client's update, make it durable, and return once it may be relayed.
+    pub async fn apply_update(&self, raw: Vec<u8>, update: Update) -> Result<(), HubError> {
+        self.touch();
+        let durable = {
+            let doc = self.doc.lock().expect("doc");
+            let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                let mut txn = doc.transact_mut();
+                txn.apply_update(update)
+            }));
+            match applied {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(HubError::BadUpdate(e.to_string())),
+                Err(_) => return Err(HubError::BadUpdate("update could not be integrated".into())),
+            }
+            self.store.append(&self.id, raw)
+        };
+        durable.await?;
+        let n = self.updates_since_compact.fetch_add(1, Ordering::Relaxed) + 1;
+        if n >= COMPACT_EVERY {
+            self.compact().await?;
+        }
+        Ok(())
+    }
+
+    /// Replace the board's update log by one snapshot of its current state.
+    pub async fn compact(&self) -> Result<(), HubError> {
+        let done = {
+            let doc = self.doc.lock().expect("doc");
+            self.updates_since_compact.store(0, Ordering::Relaxed);
+            let state = doc.transact().encode_state_as_update_v1(&StateVector::default());
+            self.store.compact(&self.id, state)
+        };
+        done.await?;
+        tracing::debug!(board = %self.id, "compacted update log");
+        Ok(())
+    }
+
+    pub fn apply_awareness(
+        &self,
+        conn: u64,
+        bound: &mut Option<u64>,
+        update: AwarenessUpdate,
+    ) -> Result<Option<AwarenessUpdate>, HubError> {
+        self.touch();
+        Ok(self
+            .awareness
+            .lock()
+            .expect("awareness")
+            .apply(conn, bound, update, Instant::now())?)
+    }
+
+    pub fn awareness_full_state(&self) -> Option<AwarenessUpdate> {
+        self.awareness.lock().expect("awareness").full_state()
+    }
+
+    pub fn remove_awareness_of(&self, conn: u64) -> Option<AwarenessUpdate> {
+        self.awareness.lock().expect("awareness").remove_conn(conn)
+    }
+
+    /// Number of open connections.
+    pub fn connections(&self) -> usize {
+        self.conns.load(Ordering::SeqCst)
+    }
+
+    /// The full document state (for tests and exports).
+    pub fn encode_state(&self) -> Vec<u8> {
+        self.doc
+            .lock()
+            .expect("doc")
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default())
+    }
+}
+
+/// Log rows after which a board compacts while live.
+const COMPACT_EVERY: usize = 1000;
+
+/// A joined board; leaving happens on drop.
+pub struct BoardHandle {
+    pub board: Arc<LiveBoard>,
+}
+
+impl Drop for BoardHandle {
+    fn drop(&mut self) {
+        self.board.conns.fetch_sub(1, Ordering::SeqCst);
+        self.board.touch();
+    }
+}
+
+impl std::ops::Deref for BoardHandle {
+    type Target = LiveBoard;
+    fn deref(&self) -> &LiveBoard {
+        &self.board
+    }
+}
+
+/// All live boards. Cheap to clone.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<HubInner>,
+}
+
+struct HubInner {
+    store: Store,
+    limits: Limits,
+    boards: Mutex<HashMap<String, Arc<LiveBoard>>>,
+    next_conn: AtomicU64,
+}
+
+impl Hub {
+    pub fn new(store: Store, limits: Limits) -> Hub {
+        Hub {
+            inner: Arc::new(HubInner {
+                store,
+                limits,
+                boards: Mutex::new(HashMap::new()),
+                next_conn: AtomicU64::new(1),
+            }),
+        }
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn next_conn_id(&self) -> u64 {
+        self.inner.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Join a board, loading it from the store if it is not live.
+    pub fn join(&self, board_id: &str) -> Result<BoardHandle, HubError> {
+        let mut boards = self.inner.boards.lock().expect("boards");
+        let board = match boards.get(board_id) {
+            Some(b) => b.clone(),
+            None => {
+                let b = Arc::new(self.load(board_id)?);
+                boards.insert(board_id.to_string(), b.clone());
+                tracing::info!(board = board_id, "board loaded");
+                b
+            }
+        };
+        board.conns.fetch_add(1, Ordering::SeqCst);
+        Ok(BoardHandle { board })
+    }
+
+    fn load(&self, board_id: &str) -> Result<LiveBoard, HubError> {
+        let stored = self
+            .inner
+            .store
+            .load_board(board_id)?
+            .ok_or_else(|| HubError::NotFound(board_id.to_string()))?;
+        let doc = app::model::new_doc();
+        {
+            let mut txn = doc.transact_mut();
+            for raw in stored.base.iter().chain(stored.updates.iter()) {
+                let update = Update::decode_v1(raw).map_err(|e| HubError::Corrupt {
+                    board: board_id.to_string(),
+                    reason: e.to_string(),
+                })?;
+                txn.apply_update(update).map_err(|e| HubError::Corrupt {
+                    board: board_id.to_string(),
+                    reason: e.to_string(),
+                })?;
+            }
+        }
+        let (tx, _) = broadcast::channel(self.inner.limits.fanout_buffer);
+        Ok(LiveBoard {
+            id: board_id.to_string(),
+            doc: Mutex::new(doc),
+            awareness: Mutex::new(AwarenessTable::new(
+                self.inner.limits.awareness_max_bytes,
+                self.inner.limits.awareness_max_clients,
+            )),
+            tx,
+            conns: AtomicUsize::new(0),
+            last_active: Mutex::new(Instant::now()),
+            updates_since_compact: AtomicUsize::new(stored.updates.len()),
+            store: self.inner.store.clone(),
+        })
+    }
+
+    /// The live board, if loaded (does not load it).
+    pub fn live(&self, board_id: &str) -> Option<Arc<LiveBoard>> {
+        self.inner.boards.lock().expect("boards").get(board_id).cloned()
+    }
+
+    pub fn live_count(&self) -> usize {
+        self.inner.boards.lock().expect("boards").len()
+    }
+
+    /// One housekeeping pass: expire awareness, unload idle boards (compacting them).
+    pub async fn sweep(&self, now: Instant) {
+        let boards: Vec<Arc<LiveBoard>> = self.inner.boards.lock().expect("boards").values().cloned().collect();
+        let timeout = self.inner.limits.awareness_timeout;
+        for b in &boards {
+            let removed = b.awareness.lock().expect("awareness").expire(now, timeout);
+            if let Some(removed) = removed {
+                b.fan_out(0, app::wire::awareness(removed));
+            }
+        }
+        let idle: Vec<Arc<LiveBoard>> = {
+            let mut map = self.inner.boards.lock().expect("boards");
+            let idle_after = self.inner.limits.idle_unload;
+            let ids: Vec<String> = map
+                .iter()
+                .filter(|(_, b)| {
+                    b.connections() == 0
+                        && now.saturating_duration_since(*b.last_active.lock().expect("last_active")) >= idle_after
+                })
+                .map(|(id, _)| id.clone())
+                .collect();
+            ids.iter().filter_map(|id| map.remove(id)).collect()
+        };
+        for b in idle {
+            if b.updates_since_compact.load(Ordering::Relaxed) > 0 {
+                if let Err(e) = b.compact().await {
+                    tracing::warn!(board = %b.id, error = %e, "compaction on unload failed");
+                }
+            }
+            tracing::info!(board = %b.id, "board unloaded (idle)");
+        }
+    }
+
+    /// Run [`Hub::sweep`] every `every` until the hub is dropped.
+    pub fn spawn_sweeper(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(inner) = weak.upgrade() else { break };
+                Hub { inner }.sweep(Instant::now()).await;
+            }
+        })
+    }
+
+    /// Compact every live board (graceful shutdown).
+    pub async fn flush_all(&self) {
+        let boards: Vec<Arc<LiveBoard>> = self.inner.boards.lock().expect("boards").values().cloned().collect();
+        for b in boards {
+            if let Err(e) = b.compact().await {
+                tracing::warn!(board = %b.id, error = %e, "compaction on shutdown failed");
+            }
+        }
+        let _ = self.inner.store.barrier().await;
+    }
+}

@@ -1,0 +1,231 @@
+//! One websocket connection to a board: a reader task that applies what the client sends,
+//! and a writer task that forwards replies, fan-out from peers and pings.
+//!
+//! Close codes (see docs/PROTOCOL.md): 1009 message too big, 1008 rate limit exceeded,
+//! 1007 malformed message or update, 1003 text frames, 1013 too slow to keep up (resync
+//! by reconnecting), 1011 server error (store failure).
+
+use std::panic::AssertUnwindSafe;
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use bytes::Bytes;
+use futures::{SinkExt, StreamExt};
+use tokio::sync::{broadcast, mpsc};
+
+use app::wire::{self as protocol, Inbound};
+use super::{BoardHandle, HubError};
+use crate::config::Limits;
+
+pub const CLOSE_UNSUPPORTED: u16 = 1003;
+pub const CLOSE_INVALID: u16 = 1007;
+pub const CLOSE_POLICY: u16 = 1008;
+pub const CLOSE_TOO_BIG: u16 = 1009;
+pub const CLOSE_INTERNAL: u16 = 1011;
+pub const CLOSE_TRY_AGAIN: u16 = 1013;
+
+const PING_EVERY: Duration = Duration::from_secs(20);
+
+/// What the connection may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    ReadWrite,
+    ReadOnly,
+}
+
+enum Out {
+    Frame(Bytes),
+    Close(u16, &'static str),
+}
+
+/// A token bucket: `burst` messages at once, refilled at `per_sec`.
+struct RateLimit {
+    tokens: f64,
+    burst: f64,
+    per_sec: f64,
+    last: Instant,
+}
+
+impl RateLimit {
+    fn new(limits: &Limits) -> Self {
+        RateLimit {
+            tokens: limits.rate_burst as f64,
+            burst: limits.rate_burst as f64,
+            per_sec: limits.rate_per_sec as f64,
+            last: Instant::now(),
+        }
+    }
+
+    fn allow(&mut self) -> bool {
+        let now = Instant::now();
+        let dt = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + dt * self.per_sec).min(self.burst);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Serve one connection until either side closes.
+pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, access: Access, limits: Limits) {
+    let (mut sink, mut stream) = socket.split();
+    let (out_tx, mut out_rx) = mpsc::channel::<Out>(256);
+    let mut fanout = board.subscribe();
+
+    // Greeting: our step 1 and current presence.
+    let _ = out_tx.send(Out::Frame(protocol::sync_step1(board.state_vector()).into())).await;
+    if let Some(state) = board.awareness_full_state() {
+        let _ = out_tx.send(Out::Frame(protocol::awareness(state).into())).await;
+    }
+
+    let writer = tokio::spawn(async move {
+        let mut ping = tokio::time::interval(PING_EVERY);
+        ping.tick().await;
+        loop {
+            tokio::select! {
+                out = out_rx.recv() => match out {
+                    Some(Out::Frame(f)) => {
+                        if sink.send(Message::Binary(f)).await.is_err() { break; }
+                    }
+                    Some(Out::Close(code, reason)) => {
+                        let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+                        break;
+                    }
+                    None => { let _ = sink.close().await; break; }
+                },
+                msg = fanout.recv() => match msg {
+                    Ok(m) if m.from == conn => {}
+                    Ok(m) => {
+                        if sink.send(Message::Binary(m.frame)).await.is_err() { break; }
+                    }
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!(conn, missed = n, "client too slow; closing so it resyncs");
+                        let _ = sink.send(Message::Close(Some(CloseFrame { code: CLOSE_TRY_AGAIN, reason: "too slow, reconnect to resync".into() }))).await;
+                        break;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => break,
+                },
+                _ = ping.tick() => {
+                    if sink.send(Message::Ping(Bytes::new())).await.is_err() { break; }
+                }
+            }
+        }
+    });
+
+    let mut bound: Option<u64> = None;
+    let mut rate = RateLimit::new(&limits);
+    let mut denied_sent = false;
+    while let Some(msg) = stream.next().await {
+        let frame = match msg {
+            Ok(Message::Binary(b)) => b,
+            Ok(Message::Close(_)) => break,
+            Ok(Message::Ping(_)) | Ok(Message::Pong(_)) => continue,
+            Ok(Message::Text(_)) => {
+                let _ = out_tx.send(Out::Close(CLOSE_UNSUPPORTED, "binary y-websocket messages only")).await;
+                break;
+            }
+            Err(e) => {
+                // Oversized frames surface here as capacity errors.
+                let text = e.to_string();
+                tracing::info!(conn, error = %text, "websocket read error");
+                if text.contains("too long") || text.contains("too big") || text.contains("Space limit") {
+                    let _ = out_tx.send(Out::Close(CLOSE_TOO_BIG, "message too big")).await;
+                }
+                break;
+            }
+        };
+        if frame.len() > limits.max_message_bytes {
+            tracing::info!(conn, len = frame.len(), "message too big");
+            let _ = out_tx.send(Out::Close(CLOSE_TOO_BIG, "message too big")).await;
+            break;
+        }
+        if !rate.allow() {
+            tracing::info!(conn, board = %board.id, "rate limit exceeded");
+            let _ = out_tx.send(Out::Close(CLOSE_POLICY, "rate limit exceeded")).await;
+            break;
+        }
+        let decoded = std::panic::catch_unwind(AssertUnwindSafe(|| protocol::decode_frame(&frame)));
+        let msgs = match decoded {
+            Ok(Ok(m)) => m,
+            Ok(Err(e)) => {
+                tracing::info!(conn, error = %e, "malformed message");
+                let _ = out_tx.send(Out::Close(CLOSE_INVALID, "malformed message")).await;
+                break;
+            }
+            Err(_) => {
+                let _ = out_tx.send(Out::Close(CLOSE_INVALID, "malformed message")).await;
+                break;
+            }
+        };
+        match handle(&board, conn, access, &mut bound, msgs, &out_tx, &mut denied_sent).await {
+            Ok(()) => {}
+            Err(HubError::BadUpdate(e)) => {
+                tracing::info!(conn, error = %e, "update rejected");
+                let _ = out_tx.send(Out::Close(CLOSE_INVALID, "malformed update")).await;
+                break;
+            }
+            Err(HubError::Awareness(e)) => {
+                tracing::info!(conn, error = %e, "awareness rejected");
+                let _ = out_tx.send(Out::Close(CLOSE_POLICY, "awareness state refused")).await;
+                break;
+            }
+            Err(e) => {
+                tracing::error!(conn, board = %board.id, error = %e, "closing connection");
+                let _ = out_tx.send(Out::Close(CLOSE_INTERNAL, "server error")).await;
+                break;
+            }
+        }
+    }
+    if let Some(removed) = board.remove_awareness_of(conn) {
+        board.fan_out(conn, protocol::awareness(removed));
+    }
+    drop(out_tx);
+    let _ = writer.await;
+    tracing::debug!(conn, board = %board.id, "connection closed");
+}
+
+async fn handle(
+    board: &BoardHandle,
+    conn: u64,
+    access: Access,
+    bound: &mut Option<u64>,
+    msgs: Vec<Inbound>,
+    out: &mpsc::Sender<Out>,
+    denied_sent: &mut bool,
+) -> Result<(), HubError> {
+    for msg in msgs {
+        match msg {
+            Inbound::SyncStep1(sv) => {
+                let diff = board.diff_for(&sv).await?;
+                let _ = out.send(Out::Frame(protocol::sync_step2(diff).into())).await;
+            }
+            Inbound::Update { raw, update } => {
+                if access == Access::ReadOnly {
+                    if !*denied_sent {
+                        *denied_sent = true;
+                        let _ = out.send(Out::Frame(protocol::permission_denied("read-only").into())).await;
+                    }
+                    continue;
+                }
+                board.apply_update(raw.clone(), update).await?;
+                board.fan_out(conn, protocol::update(raw));
+            }
+            Inbound::Awareness(update) => {
+                if let Some(accepted) = board.apply_awareness(conn, bound, update)? {
+                    board.fan_out(conn, protocol::awareness(accepted));
+                }
+            }
+            Inbound::AwarenessQuery => {
+                if let Some(state) = board.awareness_full_state() {
+                    let _ = out.send(Out::Frame(protocol::awareness(state).into())).await;
+                }
+            }
+            Inbound::Ignored | Inbound::PermissionDenied(_) => {}
+        }
+    }
+    Ok(())
+}

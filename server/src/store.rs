@@ -1,0 +1,495 @@
+//! The store: workshops, boards and each board's update log in one SQLite file.
+//!
+//! # Layout
+//! - `workshops`, `boards`: the catalogue (titles, areas, pillars).
+//! - `board_updates`: the append-only log of accepted yrs updates, id = global order.
+//! - `board_state`: a compacted snapshot per board (one merged update) covering every log
+//!   row with `id <= upto`; those rows are deleted in the same transaction.
+//!
+//! # Durability
+//! All log writes go through one writer thread with its own connection (WAL,
+//! `synchronous=FULL`). It takes every request waiting in its queue, commits them in one
+//! transaction (group commit) and only then answers each request. A caller that awaited
+//! [`Store::append`] knows its update survives `kill -9` and power loss. The queue is FIFO,
+//! so a [`Store::barrier`] answers only after everything queued before it is durable, and
+//! a [`Store::compact`] replaces exactly the rows queued before it.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc as std_mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use app::catalog::{BoardSummary, WorkshopSummary};
+use rusqlite::{params, Connection, OptionalExtension};
+use tokio::sync::oneshot;
+
+/// Errors from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("could not create data directory {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("commit failed: {0}")]
+    Commit(String),
+    #[error("the store's writer has stopped")]
+    WriterGone,
+}
+
+/// A board's persisted content: a compacted base plus the log rows after it.
+#[derive(Debug, Default)]
+pub struct StoredBoard {
+    pub base: Option<Vec<u8>>,
+    pub updates: Vec<Vec<u8>>,
+}
+
+/// Counts used by tests and the admin API.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LogStats {
+    pub log_rows: u64,
+    pub has_base: bool,
+}
+
+enum WriteOp {
+    Append {
+        board: String,
+        data: Vec<u8>,
+        done: oneshot::Sender<Result<(), StoreError>>,
+    },
+    Compact {
+        board: String,
+        state: Vec<u8>,
+        done: oneshot::Sender<Result<(), StoreError>>,
+    },
+    Barrier {
+        done: oneshot::Sender<Result<(), StoreError>>,
+    },
+}
+
+/// Handle to the store; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    read: Mutex<Connection>,
+    writer: Mutex<Option<std_mpsc::Sender<WriteOp>>>,
+    writer_thread: Mutex<Option<thread::JoinHandle<()>>>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS workshops (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    area TEXT NOT NULL,
+    date TEXT NOT NULL DEFAULT '',
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS boards (
+    id TEXT PRIMARY KEY,
+    workshop_id TEXT NOT NULL REFERENCES workshops(id),
+    title TEXT NOT NULL,
+    pillar TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS board_updates (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    board_id TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS board_updates_by_board ON board_updates(board_id, id);
+CREATE TABLE IF NOT EXISTS board_state (
+    board_id TEXT PRIMARY KEY,
+    data BLOB NOT NULL,
+    upto INTEGER NOT NULL
+);
+";
+
+fn open_conn(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+impl Store {
+    /// Open (creating if needed) the SQLite file at `path`.
+    pub fn open(path: impl Into<PathBuf>) -> Result<Store, StoreError> {
+        let path = path.into();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let read = open_conn(&path)?;
+        read.execute_batch(SCHEMA)?;
+        let write = open_conn(&path)?;
+        let (tx, rx) = std_mpsc::channel();
+        let handle = thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || writer_loop(write, rx))
+            .expect("spawn store writer thread");
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path,
+                read: Mutex::new(read),
+                writer: Mutex::new(Some(tx)),
+                writer_thread: Mutex::new(Some(handle)),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    fn send(&self, op: WriteOp) -> Result<(), StoreError> {
+        let guard = self.inner.writer.lock().expect("writer lock");
+        match guard.as_ref() {
+            Some(tx) => tx.send(op).map_err(|_| StoreError::WriterGone),
+            None => Err(StoreError::WriterGone),
+        }
+    }
+
+    /// Queue an update for `board`; the returned future resolves once it is durable.
+    ///
+    /// Queueing happens now (so call this while holding the board's document lock to keep
+    /// log order equal to apply order); awaiting can happen later.
+    pub fn append(
+        &self,
+        board: &str,
+        data: Vec<u8>,
+    ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send + 'static {
+        let (done, rx) = oneshot::channel();
+        let queued = self.send(WriteOp::Append {
+            board: board.to_string(),
+            data,
+            done,
+        });
+        wait(queued, rx)
+    }
+
+    /// Resolves when everything queued before it is durable.
+    pub fn barrier(&self) -> impl std::future::Future<Output = Result<(), StoreError>> + Send + 'static {
+        let (done, rx) = oneshot::channel();
+        let queued = self.send(WriteOp::Barrier { done });
+        wait(queued, rx)
+    }
+
+    /// Replace every log row of `board` queued before this call by `state`, which must
+    /// contain all of them (encode it under the same lock that orders appends).
+    pub fn compact(
+        &self,
+        board: &str,
+        state: Vec<u8>,
+    ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send + 'static {
+        let (done, rx) = oneshot::channel();
+        let queued = self.send(WriteOp::Compact {
+            board: board.to_string(),
+            state,
+            done,
+        });
+        wait(queued, rx)
+    }
+
+    /// Stop the writer after it has committed everything queued (graceful shutdown).
+    pub fn close(&self) {
+        self.inner.writer.lock().expect("writer lock").take();
+        if let Some(h) = self.inner.writer_thread.lock().expect("thread lock").take() {
+            let _ = h.join();
+        }
+    }
+
+    /// The persisted content of a board (base + log), or `None` if the board is unknown.
+    pub fn load_board(&self, board: &str) -> Result<Option<StoredBoard>, StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        if !board_exists(&conn, board)? {
+            return Ok(None);
+        }
+        let tx = conn.unchecked_transaction()?;
+        let base: Option<Vec<u8>> = tx
+            .query_row(
+                "SELECT data FROM board_state WHERE board_id = ?1",
+                [board],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let mut stmt = tx.prepare_cached("SELECT data FROM board_updates WHERE board_id = ?1 ORDER BY id")?;
+        let updates = stmt
+            .query_map([board], |r| r.get::<_, Vec<u8>>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        drop(stmt);
+        tx.commit()?;
+        Ok(Some(StoredBoard { base, updates }))
+    }
+
+    pub fn log_stats(&self, board: &str) -> Result<LogStats, StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        let log_rows: i64 = conn.query_row(
+            "SELECT count(*) FROM board_updates WHERE board_id = ?1",
+            [board],
+            |r| r.get(0),
+        )?;
+        let log_rows = log_rows as u64;
+        let has_base: bool = conn.query_row(
+            "SELECT count(*) > 0 FROM board_state WHERE board_id = ?1",
+            [board],
+            |r| r.get(0),
+        )?;
+        Ok(LogStats { log_rows, has_base })
+    }
+
+    pub fn board_exists(&self, board: &str) -> Result<bool, StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        board_exists(&conn, board)
+    }
+
+    /// Create a workshop (catalogue only).
+    pub fn create_workshop(&self, id: &str, title: &str, area: &str, date: &str) -> Result<(), StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        conn.execute(
+            "INSERT INTO workshops (id, title, area, date, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, title, area, date, now_ms()],
+        )?;
+        Ok(())
+    }
+
+    /// Create a board in a workshop with its initial document state (one update).
+    pub fn create_board(
+        &self,
+        id: &str,
+        workshop_id: &str,
+        title: &str,
+        pillar: &str,
+        initial_state: &[u8],
+    ) -> Result<(), StoreError> {
+        let mut conn = self.inner.read.lock().expect("read lock");
+        let tx = conn.transaction()?;
+        let position: i64 = tx.query_row(
+            "SELECT coalesce(max(position), -1) + 1 FROM boards WHERE workshop_id = ?1",
+            [workshop_id],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            "INSERT INTO boards (id, workshop_id, title, pillar, position, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, workshop_id, title, pillar, position, now_ms()],
+        )?;
+        tx.execute(
+            "INSERT INTO board_state (board_id, data, upto) VALUES (?1, ?2, 0)",
+            params![id, initial_state],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn workshop_count(&self) -> Result<u64, StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        let n: i64 = conn.query_row("SELECT count(*) FROM workshops", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    /// Every workshop with its boards, in creation order.
+    pub fn workshops(&self) -> Result<Vec<WorkshopSummary>, StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        let mut stmt = conn.prepare_cached("SELECT id, title, area, date FROM workshops ORDER BY created_ms, id")?;
+        let mut workshops = stmt
+            .query_map([], |r| {
+                Ok(WorkshopSummary {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    area: r.get(2)?,
+                    date: r.get(3)?,
+                    boards: Vec::new(),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        drop(stmt);
+        for w in &mut workshops {
+            w.boards = boards_of(&conn, &w.id)?;
+        }
+        Ok(workshops)
+    }
+
+    pub fn board_summary(&self, board: &str) -> Result<Option<BoardSummary>, StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        Ok(conn
+            .query_row(
+                "SELECT b.id, b.title, b.pillar, w.id, w.title, w.area FROM boards b JOIN workshops w ON w.id = b.workshop_id WHERE b.id = ?1",
+                [board],
+                summary_row,
+            )
+            .optional()?)
+    }
+}
+
+fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BoardSummary> {
+    Ok(BoardSummary {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        pillar: r.get(2)?,
+        workshop_id: r.get(3)?,
+        workshop_title: r.get(4)?,
+        area: r.get(5)?,
+    })
+}
+
+fn boards_of(conn: &Connection, workshop: &str) -> Result<Vec<BoardSummary>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT b.id, b.title, b.pillar, w.id, w.title, w.area FROM boards b JOIN workshops w ON w.id = b.workshop_id WHERE w.id = ?1 ORDER BY b.position",
+    )?;
+    let rows = stmt.query_map([workshop], summary_row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+fn board_exists(conn: &Connection, board: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .query_row("SELECT 1 FROM boards WHERE id = ?1", [board], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+async fn wait(
+    queued: Result<(), StoreError>,
+    rx: oneshot::Receiver<Result<(), StoreError>>,
+) -> Result<(), StoreError> {
+    queued?;
+    rx.await.map_err(|_| StoreError::WriterGone)?
+}
+
+/// Most requests committed in one transaction.
+const MAX_BATCH: usize = 4096;
+
+fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<WriteOp>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(op) => batch.push(op),
+                Err(_) => break,
+            }
+        }
+        let result = commit_batch(&mut conn, &batch);
+        if let Err(e) = &result {
+            tracing::error!(error = %e, ops = batch.len(), "store batch failed");
+        }
+        for op in batch {
+            let done = match op {
+                WriteOp::Append { done, .. } | WriteOp::Compact { done, .. } | WriteOp::Barrier { done } => done,
+            };
+            let _ = done.send(match &result {
+                Ok(()) => Ok(()),
+                Err(e) => Err(StoreError::Commit(e.to_string())),
+            });
+        }
+    }
+    tracing::debug!("store writer stopped");
+}
+
+fn commit_batch(conn: &mut Connection, batch: &[WriteOp]) -> Result<(), rusqlite::Error> {
+    let tx = conn.transaction()?;
+    {
+        let mut append = tx.prepare_cached("INSERT INTO board_updates (board_id, data) VALUES (?1, ?2)")?;
+        for op in batch {
+            match op {
+                WriteOp::Append { board, data, .. } => {
+                    append.execute(params![board, data])?;
+                }
+                WriteOp::Compact { board, state, .. } => {
+                    let upto: i64 = tx.query_row(
+                        "SELECT coalesce(max(id), 0) FROM board_updates WHERE board_id = ?1",
+                        [board],
+                        |r| r.get(0),
+                    )?;
+                    tx.execute(
+                        "INSERT INTO board_state (board_id, data, upto) VALUES (?1, ?2, ?3)
+                         ON CONFLICT(board_id) DO UPDATE SET data = excluded.data, upto = max(board_state.upto, excluded.upto)",
+                        params![board, state, upto],
+                    )?;
+                    tx.execute(
+                        "DELETE FROM board_updates WHERE board_id = ?1 AND id <= ?2",
+                        params![board, upto],
+                    )?;
+                }
+                WriteOp::Barrier { .. } => {}
+            }
+        }
+    }
+    tx.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("db/cocreate.db")).unwrap();
+        store.create_workshop("w", "Workshop", "MSK", "2026-11-24").unwrap();
+        store.create_board("b", "w", "Board", "Consultancy", b"base").unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn appends_are_durable_in_order_and_survive_reopen() {
+        let (dir, store) = store();
+        let futs: Vec<_> = (0..100u8).map(|i| store.append("b", vec![i])).collect();
+        for f in futs {
+            f.await.unwrap();
+        }
+        let loaded = store.load_board("b").unwrap().unwrap();
+        assert_eq!(loaded.base.as_deref(), Some(&b"base"[..]));
+        assert_eq!(loaded.updates, (0..100u8).map(|i| vec![i]).collect::<Vec<_>>());
+        store.close();
+        let again = Store::open(dir.path().join("db/cocreate.db")).unwrap();
+        assert_eq!(again.load_board("b").unwrap().unwrap().updates.len(), 100);
+    }
+
+    #[tokio::test]
+    async fn compaction_replaces_exactly_the_rows_queued_before_it() {
+        let (_dir, store) = store();
+        let a = store.append("b", vec![1]);
+        let c = store.compact("b", b"state-with-1".to_vec());
+        let d = store.append("b", vec![2]);
+        a.await.unwrap();
+        c.await.unwrap();
+        d.await.unwrap();
+        let loaded = store.load_board("b").unwrap().unwrap();
+        assert_eq!(loaded.base.as_deref(), Some(&b"state-with-1"[..]));
+        assert_eq!(loaded.updates, vec![vec![2]]);
+        assert_eq!(
+            store.log_stats("b").unwrap(),
+            LogStats {
+                log_rows: 1,
+                has_base: true
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn unknown_boards_are_none_and_catalogue_lists_boards() {
+        let (_dir, store) = store();
+        assert!(store.load_board("nope").unwrap().is_none());
+        let ws = store.workshops().unwrap();
+        assert_eq!(ws.len(), 1);
+        assert_eq!(ws[0].boards[0].id, "b");
+        assert_eq!(ws[0].boards[0].area, "MSK");
+        assert_eq!(store.board_summary("b").unwrap().unwrap().workshop_title, "Workshop");
+        store.barrier().await.unwrap();
+    }
+}
