@@ -1,0 +1,183 @@
+//! Test helpers: a real server on a loopback port, and a stock yrs client over a real
+//! websocket (it uses yrs's own y-sync message types, not the server's wire module).
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use server::config::Limits;
+use server::store::Store;
+use server::AppState;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use yrs::encoding::read::Cursor;
+use yrs::sync::{Message, MessageReader, SyncMessage};
+use yrs::updates::decoder::{Decode, DecoderV1};
+use yrs::updates::encoder::{Encode, Encoder, EncoderV1};
+use yrs::{Doc, ReadTxn, StateVector, Transact, TransactionMut, Update};
+
+pub const DEMO: &str = "demo-leadership";
+
+/// A server running in this process on 127.0.0.1:0.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub db: PathBuf,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl TestServer {
+    pub async fn start(db: &Path, limits: Limits) -> TestServer {
+        let store = Store::open(db).expect("open store");
+        server::seed::seed_demo(&store).expect("seed");
+        let state = AppState::new(store, limits, server::leptos_options());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let router = server::http::router(state.clone());
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        TestServer {
+            addr,
+            state,
+            db: db.to_path_buf(),
+            task,
+        }
+    }
+
+    pub fn url(&self, board: &str) -> String {
+        format!("ws://{}/ws/board/{}", self.addr, board)
+    }
+
+    /// Stop serving and close the store (like a graceful shutdown).
+    pub async fn stop(self) {
+        self.task.abort();
+        let _ = self.task.await;
+        self.state.hub.flush_all().await;
+        self.state.store.close();
+    }
+}
+
+pub fn encode(msg: Message) -> Vec<u8> {
+    let mut enc = EncoderV1::new();
+    msg.encode(&mut enc);
+    enc.to_vec()
+}
+
+pub fn decode_all(frame: &[u8]) -> Vec<Message> {
+    let mut dec = DecoderV1::new(Cursor::new(frame));
+    MessageReader::new(&mut dec).map(|m| m.expect("server sent a valid message")).collect()
+}
+
+/// A y-websocket client with its own yrs document.
+pub struct TestClient {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub doc: Doc,
+    pub awareness: Vec<yrs::sync::AwarenessUpdate>,
+    pub denied: bool,
+}
+
+impl TestClient {
+    pub async fn connect(url: &str) -> TestClient {
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.expect("connect");
+        TestClient {
+            ws,
+            doc: app::model::new_doc(),
+            awareness: Vec::new(),
+            denied: false,
+        }
+    }
+
+    /// Connect and complete the sync handshake.
+    pub async fn join(url: &str) -> TestClient {
+        let mut c = TestClient::connect(url).await;
+        c.sync().await;
+        c
+    }
+
+    pub async fn send(&mut self, frame: Vec<u8>) {
+        self.ws.send(WsMessage::Binary(frame.into())).await.expect("send");
+    }
+
+    /// Send our state vector and process messages until the server's step 2 arrives.
+    pub async fn sync(&mut self) {
+        let sv = self.doc.transact().state_vector();
+        self.send(encode(Message::Sync(SyncMessage::SyncStep1(sv)))).await;
+        let got = self.pump_until(Duration::from_secs(10), |_, m| matches!(m, Message::Sync(SyncMessage::SyncStep2(_)))).await;
+        assert!(got, "no sync step 2 from server");
+    }
+
+    /// Make a local change and send it as an update; returns the update bytes.
+    pub async fn change(&mut self, f: impl FnOnce(&mut TransactionMut)) -> Vec<u8> {
+        let update = {
+            let sv = self.doc.transact().state_vector();
+            let mut txn = self.doc.transact_mut();
+            f(&mut txn);
+            drop(txn);
+            self.doc.transact().encode_diff_v1(&sv)
+        };
+        self.send(encode(Message::Sync(SyncMessage::Update(update.clone())))).await;
+        update
+    }
+
+    /// Handle incoming messages (apply updates, answer step 1) until `stop` says so for a
+    /// message, or the time runs out. Returns whether `stop` fired.
+    pub async fn pump_until(&mut self, within: Duration, mut stop: impl FnMut(&Doc, &Message) -> bool) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let msg = match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) => return false,
+                Ok(None) => return false,
+                Ok(Some(Err(_))) => return false,
+                Ok(Some(Ok(m))) => m,
+            };
+            let WsMessage::Binary(frame) = msg else { continue };
+            for m in decode_all(&frame) {
+                match &m {
+                    Message::Sync(SyncMessage::SyncStep1(sv)) => {
+                        let diff = self.doc.transact().encode_diff_v1(sv);
+                        self.send(encode(Message::Sync(SyncMessage::SyncStep2(diff)))).await;
+                    }
+                    Message::Sync(SyncMessage::SyncStep2(u)) | Message::Sync(SyncMessage::Update(u)) => {
+                        self.doc.transact_mut().apply_update(Update::decode_v1(u).unwrap()).unwrap();
+                    }
+                    Message::Awareness(a) => self.awareness.push(a.clone()),
+                    Message::Auth(Some(_)) => self.denied = true,
+                    _ => {}
+                }
+                if stop(&self.doc, &m) {
+                    return true;
+                }
+            }
+        }
+    }
+
+    /// Process messages until the document satisfies `cond`.
+    pub async fn wait_for(&mut self, within: Duration, cond: impl Fn(&Doc) -> bool) -> bool {
+        if cond(&self.doc) {
+            return true;
+        }
+        self.pump_until(within, |d, _| cond(d)).await
+    }
+
+    /// Read until the server closes; returns the close code (None if no close frame).
+    pub async fn close_code(&mut self, within: Duration) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Ok(Some(Ok(WsMessage::Close(Some(f))))) => return Some(u16::from(f.code)),
+                Ok(Some(Ok(WsMessage::Close(None)))) => return Some(u16::from(CloseCode::Status)),
+                Ok(Some(Ok(_))) => continue,
+                _ => return None,
+            }
+        }
+    }
+}
+
+pub fn state_of(doc: &Doc) -> Vec<u8> {
+    doc.transact().encode_state_as_update_v1(&StateVector::default())
+}

@@ -1,0 +1,119 @@
+//! kill -9 the real server binary while clients write: nothing it broadcast is lost.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use app::model::board::Board;
+use app::model::{Prompt, Role};
+use common::{TestClient, DEMO};
+use yrs::sync::{Message, SyncMessage};
+use yrs::Transact;
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn start(data: &std::path::Path, port: u16) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_cocreate"))
+        .args(["--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(data)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start server binary");
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return Server { child, port };
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("server did not open port {port}");
+}
+
+impl Server {
+    fn url(&self) -> String {
+        format!("ws://127.0.0.1:{}/ws/board/{DEMO}", self.port)
+    }
+    fn kill9(mut self) {
+        self.child.kill().expect("SIGKILL"); // std sends SIGKILL on unix
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_dash_9_loses_nothing_that_was_broadcast() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let srv = start(dir.path(), port).await;
+    let mut watcher = TestClient::join(&srv.url()).await;
+
+    // Five writers add and type into cards as fast as they can.
+    let mut writers = Vec::new();
+    for w in 0..5 {
+        let url = srv.url();
+        writers.push(tokio::spawn(async move {
+            let mut c = TestClient::join(&url).await;
+            let board = Board::of(&c.doc);
+            for i in 0..200 {
+                let id = format!("w{w}-{}", i / 4);
+                let step = i % 4;
+                let send = c.change(|txn| {
+                    if step == 0 {
+                        let _ = board.add_card(txn, &id, Prompt::How, "", "p", Role::Clinician, 1.0);
+                    } else {
+                        let text = format!("{}{}", board.card(&*txn, &id).map(|c| c.text).unwrap_or_default(), step);
+                        let _ = board.set_card_text(txn, &id, &text, None);
+                    }
+                });
+                // The connection dies with the server; stop then.
+                if tokio::time::timeout(Duration::from_secs(2), send).await.is_err() {
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
+        }));
+    }
+    // Watch broadcasts until a good number arrived, then kill the server mid-stream.
+    let mut seen = 0;
+    watcher
+        .pump_until(Duration::from_secs(20), |_, m| {
+            if matches!(m, Message::Sync(SyncMessage::Update(_))) {
+                seen += 1;
+            }
+            seen >= 300
+        })
+        .await;
+    srv.kill9();
+    // Drain anything already delivered to the watcher's socket.
+    watcher.pump_until(Duration::from_millis(300), |_, _| false).await;
+    for w in writers {
+        let _ = w.await;
+    }
+    let broadcast = Board::of(&watcher.doc).cards(&watcher.doc.transact());
+    assert!(broadcast.len() > 4 + 50, "the watcher saw a real stream ({} cards)", broadcast.len());
+
+    let srv = start(dir.path(), port).await;
+    let after = TestClient::join(&srv.url()).await;
+    let board = Board::of(&after.doc);
+    let txn = after.doc.transact();
+    for card in &broadcast {
+        let stored = board.card(&txn, &card.id).unwrap_or_else(|| panic!("card {} lost", card.id));
+        assert!(
+            stored.text.starts_with(&card.text),
+            "card {}: watcher saw {:?}, server has {:?}",
+            card.id,
+            card.text,
+            stored.text
+        );
+    }
+    drop(txn);
+    srv.kill9();
+}
