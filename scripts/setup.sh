@@ -28,9 +28,9 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q '0.2.129'; then
 fi
 
 # 4. wasm-opt from npm binaryen (Debian's binaryen breaks release wasm)
-if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
-  log "installing binaryen@132 (wasm-opt) with npm into tools/"
-  (cd tools && npm ci --no-audit --no-fund 2>/dev/null || npm install --no-audit --no-fund)
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages: binaryen@132 (wasm-opt), playwright-core, yjs, y-websocket"
+  (npm ci --no-audit --no-fund || npm install --no-audit --no-fund)
 fi
 
 # 5. chromium + chromedriver for browser tests

@@ -1,0 +1,95 @@
+// Shared helpers for end-to-end tests: a real cocreate server on a loopback port with a
+// fresh SQLite file, and Debian's headless Chromium driven by playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = process.env.COCREATE_BIN || join(ROOT, 'target', 'release', 'cocreate');
+export const SITE = process.env.COCREATE_SITE_ROOT || join(ROOT, 'target', 'site');
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+async function waitForPort(port, ms = 20000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.on('connect', () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server did not open port ${port}`);
+}
+
+/** Start the release binary; returns { base, port, dataDir, stop, kill, restart }. */
+export async function startServer({ port, dataDir } = {}) {
+  port = port || (await freePort());
+  dataDir = dataDir || mkdtempSync(join(tmpdir(), 'cocreate-e2e-'));
+  const child = spawn(BIN, ['--bind', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+    env: { ...process.env, LEPTOS_SITE_ROOT: SITE, LEPTOS_OUTPUT_NAME: 'cocreate', RUST_LOG: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await waitForPort(port);
+  const server = {
+    base: `http://127.0.0.1:${port}`,
+    ws: `ws://127.0.0.1:${port}/ws/board`,
+    port,
+    dataDir,
+    child,
+    /** kill -9 */
+    async kill() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      await server.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    /** Start again on the same port and data. */
+    async restart() {
+      await server.kill();
+      return startServer({ port, dataDir });
+    },
+  };
+  return server;
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+/** Open a board page in a fresh browser context (own storage = another person). */
+export async function openBoard(browser, server, boardId) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('[page error]', e.message));
+  await page.goto(`${server.base}/board/${boardId}`);
+  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
+  return page;
+}
