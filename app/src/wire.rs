@@ -82,10 +82,6 @@ pub fn update(raw: Vec<u8>) -> Vec<u8> {
     encode(Message::Sync(SyncMessage::Update(raw)))
 }
 
-pub fn awareness_query() -> Vec<u8> {
-    encode(Message::AwarenessQuery)
-}
-
 pub fn awareness(update: AwarenessUpdate) -> Vec<u8> {
     encode(Message::Awareness(update))
 }

@@ -169,20 +169,13 @@ impl Store {
         board: &str,
         data: Vec<u8>,
     ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send + 'static {
-        let (done, rx) = oneshot::channel();
-        let queued = self.send(WriteOp::Append {
-            board: board.to_string(),
-            data,
-            done,
-        });
-        wait(queued, rx)
+        let board = board.to_string();
+        self.request(move |done| WriteOp::Append { board, data, done })
     }
 
     /// Resolves when everything queued before it is durable.
     pub fn barrier(&self) -> impl std::future::Future<Output = Result<(), StoreError>> + Send + 'static {
-        let (done, rx) = oneshot::channel();
-        let queued = self.send(WriteOp::Barrier { done });
-        wait(queued, rx)
+        self.request(|done| WriteOp::Barrier { done })
     }
 
     /// Replace every log row of `board` queued before this call by `state`, which must
@@ -192,12 +185,17 @@ impl Store {
         board: &str,
         state: Vec<u8>,
     ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send + 'static {
+        let board = board.to_string();
+        self.request(move |done| WriteOp::Compact { board, state, done })
+    }
+
+    /// Queue one write now; the future resolves when its batch has committed.
+    fn request(
+        &self,
+        op: impl FnOnce(oneshot::Sender<Result<(), StoreError>>) -> WriteOp,
+    ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send + 'static {
         let (done, rx) = oneshot::channel();
-        let queued = self.send(WriteOp::Compact {
-            board: board.to_string(),
-            state,
-            done,
-        });
+        let queued = self.send(op(done));
         wait(queued, rx)
     }
 
@@ -246,11 +244,6 @@ impl Store {
             |r| r.get(0),
         )?;
         Ok(LogStats { log_rows, has_base })
-    }
-
-    pub fn board_exists(&self, board: &str) -> Result<bool, StoreError> {
-        let conn = self.inner.read.lock().expect("read lock");
-        board_exists(&conn, board)
     }
 
     /// Create a workshop (catalogue only).

@@ -236,8 +236,9 @@ async fn idle_boards_unload_and_reload() {
         board.add_card(txn, "x", Prompt::How, "x", "p", Role::Educator, 1.0).unwrap();
     })
     .await;
-    let b = TestClient::join(&srv.url(DEMO)).await; // barrier: A's update is durable
-    assert_eq!(cards(&b.doc).len(), 5);
+    // B seeing A's card means the server has made it durable.
+    let mut b = TestClient::join(&srv.url(DEMO)).await;
+    assert!(b.wait_for(T, |d| cards(d).len() == 5).await);
     drop(a);
     drop(b);
     // Wait until the server has seen both connections end, then sweep.

@@ -166,11 +166,6 @@ impl AwarenessTable {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
-
-    /// The JSON states, for listing who is online.
-    pub fn states(&self) -> Vec<Arc<str>> {
-        self.entries.values().map(|e| e.json.clone()).collect()
-    }
 }
 
 #[cfg(test)]

@@ -290,9 +290,6 @@ impl Hub {
         self.inner.boards.lock().expect("boards").get(board_id).cloned()
     }
 
-    pub fn live_count(&self) -> usize {
-        self.inner.boards.lock().expect("boards").len()
-    }
 
     /// One housekeeping pass: expire awareness, unload idle boards (compacting them).
     pub async fn sweep(&self, now: Instant) {
