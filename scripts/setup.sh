@@ -15,6 +15,14 @@ if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# 1b. clippy and rustfmt (the test command lints)
+for c in clippy rustfmt; do
+  if ! rustup component list --installed | grep -q "^$c"; then
+    log "adding rustup component $c"
+    rustup component add "$c"
+  fi
+done
+
 # 2. cargo-leptos 0.3.10 (0.3.11 needs a newer rustc)
 if ! cargo leptos --version 2>/dev/null | grep -q '0.3.10'; then
   log "installing cargo-leptos 0.3.10 (takes ~13 min)"

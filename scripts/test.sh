@@ -5,7 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# Style: rustfmt, and clippy per feature set (server side, and the browser side for wasm).
+cargo fmt --all -- --check
+cargo clippy -p app -p server --all-targets -- -D warnings
+cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 cargo test -p app -p server
 cargo leptos build --release
-# Browser tests (tests/e2e) are not yet passing; run them by hand:
-# node --test --test-concurrency=1 tests/e2e/
+# Browser and interop tests: the release binary, headless Chromium, a stock Yjs client.
+node --test --test-concurrency=1 --test-timeout=180000 tests/e2e/

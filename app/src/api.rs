@@ -6,7 +6,8 @@ use crate::catalog::{BoardSummary, WorkshopSummary};
 
 #[cfg(feature = "ssr")]
 fn directory() -> Result<crate::catalog::DirectoryHandle, ServerFnError> {
-    use_context::<crate::catalog::DirectoryHandle>().ok_or_else(|| ServerFnError::new("catalogue unavailable"))
+    use_context::<crate::catalog::DirectoryHandle>()
+        .ok_or_else(|| ServerFnError::new("catalogue unavailable"))
 }
 
 /// Every workshop with its breakout boards.

@@ -92,13 +92,20 @@ fn save_me(me: &Me) {
 
 fn ws_url(board_id: &str) -> String {
     let loc = web_sys::window().expect("window").location();
-    let proto = if loc.protocol().unwrap_or_default() == "https:" { "wss" } else { "ws" };
+    let proto = if loc.protocol().unwrap_or_default() == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
     let host = loc.host().unwrap_or_default();
     let token = web_sys::UrlSearchParams::new_with_str(&loc.search().unwrap_or_default())
         .ok()
         .and_then(|p| p.get("token"));
     match token {
-        Some(t) => format!("{proto}://{host}/ws/board/{board_id}?token={}", js_sys::encode_uri_component(&t)),
+        Some(t) => format!(
+            "{proto}://{host}/ws/board/{board_id}?token={}",
+            js_sys::encode_uri_component(&t)
+        ),
         None => format!("{proto}://{host}/ws/board/{board_id}"),
     }
 }
@@ -175,7 +182,9 @@ impl Client {
     }
 
     pub fn edit_text(&self, card: &str, value: &str, caret: Option<u32>) {
-        let result = self.board.set_card_text(&mut self.doc.transact_mut(), card, value, caret);
+        let result = self
+            .board
+            .set_card_text(&mut self.doc.transact_mut(), card, value, caret);
         if let Err(e) = result {
             self.session.notice.try_set(Some(e.to_string()));
         }
@@ -278,11 +287,18 @@ impl Client {
             return;
         };
         for i in 0..fields.length() {
-            let Some(el) = fields.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) else {
+            let Some(el) = fields
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+            else {
                 continue;
             };
-            let Some(id) = el.get_attribute("data-card-id") else { continue };
-            let Some(card) = self.board.card(&txn, &id) else { continue };
+            let Some(id) = el.get_attribute("data-card-id") else {
+                continue;
+            };
+            let Some(card) = self.board.card(&txn, &id) else {
+                continue;
+            };
             if el.value() == card.text {
                 continue;
             }
@@ -308,7 +324,10 @@ impl Client {
                     continue;
                 }
                 let id = client.get();
-                let newer = peers.get(&id).map(|(c, _)| *c < entry.clock || &*entry.json == "null").unwrap_or(true);
+                let newer = peers
+                    .get(&id)
+                    .map(|(c, _)| *c < entry.clock || &*entry.json == "null")
+                    .unwrap_or(true);
                 if !newer {
                     continue;
                 }
@@ -339,10 +358,26 @@ fn parse_peer(client_id: u64, json: &str) -> Option<Peer> {
     let user = v.get("user")?;
     Some(Peer {
         client_id,
-        name: user.get("name").and_then(|n| n.as_str()).unwrap_or("Someone").chars().take(60).collect(),
-        role: user.get("role").and_then(|r| r.as_str()).and_then(Role::parse),
-        color: user.get("color").and_then(|c| c.as_str()).unwrap_or("#777").to_string(),
-        editing: v.get("editing").and_then(|e| e.as_str()).map(str::to_string),
+        name: user
+            .get("name")
+            .and_then(|n| n.as_str())
+            .unwrap_or("Someone")
+            .chars()
+            .take(60)
+            .collect(),
+        role: user
+            .get("role")
+            .and_then(|r| r.as_str())
+            .and_then(Role::parse),
+        color: user
+            .get("color")
+            .and_then(|c| c.as_str())
+            .unwrap_or("#777")
+            .to_string(),
+        editing: v
+            .get("editing")
+            .and_then(|e| e.as_str())
+            .map(str::to_string),
     })
 }
 

@@ -14,9 +14,9 @@ pub mod catalog;
 #[cfg(feature = "hydrate")]
 pub mod client;
 pub mod model;
-pub mod wire;
 pub mod pages;
 pub mod session;
+pub mod wire;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

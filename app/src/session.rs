@@ -24,7 +24,9 @@ impl ConnStatus {
         match self {
             ConnStatus::Connecting => "Connecting…",
             ConnStatus::Synced => "Connected · all changes saved",
-            ConnStatus::Offline => "Offline · your changes are kept and will be sent when the connection returns",
+            ConnStatus::Offline => {
+                "Offline · your changes are kept and will be sent when the connection returns"
+            }
             ConnStatus::ReadOnly => "Read-only · you can watch but not edit",
         }
     }
@@ -68,6 +70,8 @@ pub struct BoardSession {
     pub me: RwSignal<Option<Me>>,
     /// Last problem to tell the user about (e.g. text too long).
     pub notice: RwSignal<Option<String>>,
+    /// A card that should take keyboard focus as soon as it is rendered (just added).
+    focus_request: StoredValue<Option<String>>,
     #[cfg(feature = "hydrate")]
     client: StoredValue<Option<std::rc::Rc<crate::client::Client>>, LocalStorage>,
 }
@@ -87,6 +91,7 @@ impl BoardSession {
             peers: RwSignal::new(Vec::new()),
             me: RwSignal::new(None),
             notice: RwSignal::new(None),
+            focus_request: StoredValue::new(None),
             #[cfg(feature = "hydrate")]
             client: StoredValue::new_local(None),
         }
@@ -111,8 +116,12 @@ impl BoardSession {
 
     /// Cards of one column, in order.
     pub fn column(&self, prompt: Prompt) -> Vec<CardView> {
-        self.cards
-            .with(|cs| cs.iter().filter(|c| c.prompt == Some(prompt)).cloned().collect())
+        self.cards.with(|cs| {
+            cs.iter()
+                .filter(|c| c.prompt == Some(prompt))
+                .cloned()
+                .collect()
+        })
     }
 
     #[cfg(feature = "hydrate")]
@@ -131,6 +140,25 @@ impl BoardSession {
             let _ = prompt;
             None
         }
+    }
+
+    /// Ask for `card` to take focus when it is rendered.
+    pub fn request_focus(&self, card: String) {
+        self.focus_request.set_value(Some(card));
+    }
+
+    /// True once for the card that asked for focus.
+    pub fn take_focus_request(&self, card: &str) -> bool {
+        self.focus_request
+            .try_update_value(|f| {
+                if f.as_deref() == Some(card) {
+                    *f = None;
+                    true
+                } else {
+                    false
+                }
+            })
+            .unwrap_or(false)
     }
 
     /// The user changed a card's text field to `value` with the caret at `caret`.

@@ -17,7 +17,10 @@ pub enum Inbound {
     SyncStep1(StateVector),
     /// A document update: the answer to our step 1 (`SyncStep2`) or a live edit (`Update`).
     /// Holds the raw bytes (to store and relay unchanged) and the decoded update.
-    Update { raw: Vec<u8>, update: Update },
+    Update {
+        raw: Vec<u8>,
+        update: Update,
+    },
     Awareness(AwarenessUpdate),
     AwarenessQuery,
     /// The server refuses our writes (only servers send this).
@@ -48,8 +51,10 @@ pub fn decode_frame(frame: &[u8]) -> Result<Vec<Inbound>, ProtocolError> {
         let msg = msg.map_err(|e| ProtocolError::Malformed(e.to_string()))?;
         out.push(match msg {
             Message::Sync(SyncMessage::SyncStep1(sv)) => Inbound::SyncStep1(sv),
-            Message::Sync(SyncMessage::SyncStep2(raw)) | Message::Sync(SyncMessage::Update(raw)) => {
-                let update = Update::decode_v1(&raw).map_err(|e| ProtocolError::BadUpdate(e.to_string()))?;
+            Message::Sync(SyncMessage::SyncStep2(raw))
+            | Message::Sync(SyncMessage::Update(raw)) => {
+                let update =
+                    Update::decode_v1(&raw).map_err(|e| ProtocolError::BadUpdate(e.to_string()))?;
                 Inbound::Update { raw, update }
             }
             Message::Awareness(a) => Inbound::Awareness(a),
@@ -101,7 +106,9 @@ mod tests {
         let doc = Doc::new();
         let t = doc.get_or_insert_text("t");
         t.insert(&mut doc.transact_mut(), 0, "hi");
-        let raw = doc.transact().encode_state_as_update_v1(&StateVector::default());
+        let raw = doc
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
         let mut frame = sync_step1(doc.transact().state_vector());
         frame.extend(update(raw.clone()));
         let msgs = decode_frame(&frame).unwrap();
@@ -117,7 +124,10 @@ mod tests {
         assert!(matches!(decode_frame(&[]), Err(ProtocolError::Empty)));
         assert!(decode_frame(&[0, 9, 1, 2]).is_err());
         // A sync update whose payload is not a yrs update.
-        assert!(matches!(decode_frame(&update(vec![200, 1, 2, 3])), Err(ProtocolError::BadUpdate(_))));
+        assert!(matches!(
+            decode_frame(&update(vec![200, 1, 2, 3])),
+            Err(ProtocolError::BadUpdate(_))
+        ));
         // Truncated: says 5 bytes follow, only 1 does.
         assert!(decode_frame(&[0, 2, 5, 1]).is_err());
     }

@@ -15,7 +15,11 @@ use crate::AppState;
 
 /// Board ids are short slugs: letters, digits, `-` and `_`.
 pub fn valid_board_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,11 +52,16 @@ async fn ws_board(
         .on_upgrade(move |socket| session::run(socket, handle, conn, Access::ReadWrite, limits)))
 }
 
-async fn workshops(State(state): State<AppState>) -> Result<Json<Vec<app::catalog::WorkshopSummary>>, AppError> {
+async fn workshops(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<app::catalog::WorkshopSummary>>, AppError> {
     Ok(Json(state.store.workshops()?))
 }
 
-async fn board_info(State(state): State<AppState>, Path(board_id): Path<String>) -> Result<Response, AppError> {
+async fn board_info(
+    State(state): State<AppState>,
+    Path(board_id): Path<String>,
+) -> Result<Response, AppError> {
     let summary = state
         .store
         .board_summary(&board_id)?
@@ -67,7 +76,10 @@ async fn board_info(State(state): State<AppState>, Path(board_id): Path<String>)
 }
 
 /// `GET /api/boards/{id}/export.ybin`: the whole board as one yrs update (lossless).
-async fn export_ybin(State(state): State<AppState>, Path(board_id): Path<String>) -> Result<Response, AppError> {
+async fn export_ybin(
+    State(state): State<AppState>,
+    Path(board_id): Path<String>,
+) -> Result<Response, AppError> {
     let handle = state.hub.join(&board_id)?;
     let bytes = handle.encode_state();
     drop(handle);
@@ -85,7 +97,10 @@ async fn export_ybin(State(state): State<AppState>, Path(board_id): Path<String>
 }
 
 /// `GET /api/boards/{id}/export.json`: the board's metadata and cards as JSON.
-async fn export_json(State(state): State<AppState>, Path(board_id): Path<String>) -> Result<Response, AppError> {
+async fn export_json(
+    State(state): State<AppState>,
+    Path(board_id): Path<String>,
+) -> Result<Response, AppError> {
     let handle = state.hub.join(&board_id)?;
     let bytes = handle.encode_state();
     drop(handle);
@@ -135,7 +150,9 @@ pub fn router(state: AppState) -> Router {
             move || app::shell(options.clone())
         },
     )
-    .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+    .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+        app::shell,
+    ))
     .layer(tower_http::trace::TraceLayer::new_for_http())
     .with_state(state)
 }

@@ -174,7 +174,9 @@ impl Store {
     }
 
     /// Resolves when everything queued before it is durable.
-    pub fn barrier(&self) -> impl std::future::Future<Output = Result<(), StoreError>> + Send + 'static {
+    pub fn barrier(
+        &self,
+    ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send + 'static {
         self.request(|done| WriteOp::Barrier { done })
     }
 
@@ -221,7 +223,8 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
-        let mut stmt = tx.prepare_cached("SELECT data FROM board_updates WHERE board_id = ?1 ORDER BY id")?;
+        let mut stmt =
+            tx.prepare_cached("SELECT data FROM board_updates WHERE board_id = ?1 ORDER BY id")?;
         let updates = stmt
             .query_map([board], |r| r.get::<_, Vec<u8>>(0))?
             .collect::<Result<Vec<_>, _>>()?;
@@ -247,7 +250,13 @@ impl Store {
     }
 
     /// Create a workshop (catalogue only).
-    pub fn create_workshop(&self, id: &str, title: &str, area: &str, date: &str) -> Result<(), StoreError> {
+    pub fn create_workshop(
+        &self,
+        id: &str,
+        title: &str,
+        area: &str,
+        date: &str,
+    ) -> Result<(), StoreError> {
         let conn = self.inner.read.lock().expect("read lock");
         conn.execute(
             "INSERT INTO workshops (id, title, area, date, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -293,7 +302,9 @@ impl Store {
     /// Every workshop with its boards, in creation order.
     pub fn workshops(&self) -> Result<Vec<WorkshopSummary>, StoreError> {
         let conn = self.inner.read.lock().expect("read lock");
-        let mut stmt = conn.prepare_cached("SELECT id, title, area, date FROM workshops ORDER BY created_ms, id")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, title, area, date FROM workshops ORDER BY created_ms, id",
+        )?;
         let mut workshops = stmt
             .query_map([], |r| {
                 Ok(WorkshopSummary {
@@ -339,7 +350,9 @@ fn boards_of(conn: &Connection, workshop: &str) -> Result<Vec<BoardSummary>, Sto
     let mut stmt = conn.prepare_cached(
         "SELECT b.id, b.title, b.pillar, w.id, w.title, w.area FROM boards b JOIN workshops w ON w.id = b.workshop_id WHERE w.id = ?1 ORDER BY b.position",
     )?;
-    let rows = stmt.query_map([workshop], summary_row)?.collect::<Result<Vec<_>, _>>()?;
+    let rows = stmt
+        .query_map([workshop], summary_row)?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
@@ -383,7 +396,9 @@ fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<WriteOp>) {
         }
         for op in batch {
             let done = match op {
-                WriteOp::Append { done, .. } | WriteOp::Compact { done, .. } | WriteOp::Barrier { done } => done,
+                WriteOp::Append { done, .. }
+                | WriteOp::Compact { done, .. }
+                | WriteOp::Barrier { done } => done,
             };
             let _ = done.send(match &result {
                 Ok(()) => Ok(()),
@@ -397,7 +412,8 @@ fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<WriteOp>) {
 fn commit_batch(conn: &mut Connection, batch: &[WriteOp]) -> Result<(), rusqlite::Error> {
     let tx = conn.transaction()?;
     {
-        let mut append = tx.prepare_cached("INSERT INTO board_updates (board_id, data) VALUES (?1, ?2)")?;
+        let mut append =
+            tx.prepare_cached("INSERT INTO board_updates (board_id, data) VALUES (?1, ?2)")?;
         for op in batch {
             match op {
                 WriteOp::Append { board, data, .. } => {
@@ -433,8 +449,12 @@ mod tests {
     fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path().join("db/cocreate.db")).unwrap();
-        store.create_workshop("w", "Workshop", "MSK", "2026-11-24").unwrap();
-        store.create_board("b", "w", "Board", "Consultancy", b"base").unwrap();
+        store
+            .create_workshop("w", "Workshop", "MSK", "2026-11-24")
+            .unwrap();
+        store
+            .create_board("b", "w", "Board", "Consultancy", b"base")
+            .unwrap();
         (dir, store)
     }
 
@@ -447,7 +467,10 @@ mod tests {
         }
         let loaded = store.load_board("b").unwrap().unwrap();
         assert_eq!(loaded.base.as_deref(), Some(&b"base"[..]));
-        assert_eq!(loaded.updates, (0..100u8).map(|i| vec![i]).collect::<Vec<_>>());
+        assert_eq!(
+            loaded.updates,
+            (0..100u8).map(|i| vec![i]).collect::<Vec<_>>()
+        );
         store.close();
         let again = Store::open(dir.path().join("db/cocreate.db")).unwrap();
         assert_eq!(again.load_board("b").unwrap().unwrap().updates.len(), 100);
@@ -482,7 +505,10 @@ mod tests {
         assert_eq!(ws.len(), 1);
         assert_eq!(ws[0].boards[0].id, "b");
         assert_eq!(ws[0].boards[0].area, "MSK");
-        assert_eq!(store.board_summary("b").unwrap().unwrap().workshop_title, "Workshop");
+        assert_eq!(
+            store.board_summary("b").unwrap().unwrap().workshop_title,
+            "Workshop"
+        );
         store.barrier().await.unwrap();
     }
 }

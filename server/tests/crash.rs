@@ -17,11 +17,15 @@ struct Server {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn start(data: &std::path::Path, port: u16) -> Server {
-    let child = Command::new(env!("CARGO_BIN_EXE_cocreate"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cocreate"))
         .args(["--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(data)
         .env("RUST_LOG", "warn")
@@ -30,11 +34,16 @@ async fn start(data: &std::path::Path, port: u16) -> Server {
         .spawn()
         .expect("start server binary");
     for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return Server { child, port };
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("server did not open port {port}");
 }
 
@@ -67,14 +76,22 @@ async fn kill_dash_9_loses_nothing_that_was_broadcast() {
                 let step = i % 4;
                 let send = c.change(|txn| {
                     if step == 0 {
-                        let _ = board.add_card(txn, &id, Prompt::How, "", "p", Role::Clinician, 1.0);
+                        let _ =
+                            board.add_card(txn, &id, Prompt::How, "", "p", Role::Clinician, 1.0);
                     } else {
-                        let text = format!("{}{}", board.card(&*txn, &id).map(|c| c.text).unwrap_or_default(), step);
+                        let text = format!(
+                            "{}{}",
+                            board.card(&*txn, &id).map(|c| c.text).unwrap_or_default(),
+                            step
+                        );
                         let _ = board.set_card_text(txn, &id, &text, None);
                     }
                 });
                 // The connection dies with the server; stop then.
-                if tokio::time::timeout(Duration::from_secs(2), send).await.is_err() {
+                if tokio::time::timeout(Duration::from_secs(2), send)
+                    .await
+                    .is_err()
+                {
                     break;
                 }
                 tokio::task::yield_now().await;
@@ -93,19 +110,27 @@ async fn kill_dash_9_loses_nothing_that_was_broadcast() {
         .await;
     srv.kill9();
     // Drain anything already delivered to the watcher's socket.
-    watcher.pump_until(Duration::from_millis(300), |_, _| false).await;
+    watcher
+        .pump_until(Duration::from_millis(300), |_, _| false)
+        .await;
     for w in writers {
         let _ = w.await;
     }
     let broadcast = Board::of(&watcher.doc).cards(&watcher.doc.transact());
-    assert!(broadcast.len() > 4 + 50, "the watcher saw a real stream ({} cards)", broadcast.len());
+    assert!(
+        broadcast.len() > 4 + 50,
+        "the watcher saw a real stream ({} cards)",
+        broadcast.len()
+    );
 
     let srv = start(dir.path(), port).await;
     let after = TestClient::join(&srv.url()).await;
     let board = Board::of(&after.doc);
     let txn = after.doc.transact();
     for card in &broadcast {
-        let stored = board.card(&txn, &card.id).unwrap_or_else(|| panic!("card {} lost", card.id));
+        let stored = board
+            .card(&txn, &card.id)
+            .unwrap_or_else(|| panic!("card {} lost", card.id));
         assert!(
             stored.text.starts_with(&card.text),
             "card {}: watcher saw {:?}, server has {:?}",

@@ -32,29 +32,49 @@ async fn two_clients_converge_on_cards_and_text() {
     let mut b = TestClient::join(&srv.url(DEMO)).await;
     // The seeded board has four starter cards and its metadata.
     assert_eq!(cards(&a.doc).len(), 4);
-    assert_eq!(Board::of(&a.doc).meta(&a.doc.transact()).title, "Strategic and enabling leadership");
+    assert_eq!(
+        Board::of(&a.doc).meta(&a.doc.transact()).title,
+        "Strategic and enabling leadership"
+    );
 
     let board_a = Board::of(&a.doc);
     a.change(|txn| {
         board_a
-            .add_card(txn, "card-a", Prompt::Purpose, "Better lives", "pa", Role::Patient, 1.0)
+            .add_card(
+                txn,
+                "card-a",
+                Prompt::Purpose,
+                "Better lives",
+                "pa",
+                Role::Patient,
+                1.0,
+            )
             .unwrap();
     })
     .await;
-    assert!(b.wait_for(T, |d| cards(d).iter().any(|(id, _)| id == "card-a")).await);
+    assert!(
+        b.wait_for(T, |d| cards(d).iter().any(|(id, _)| id == "card-a"))
+            .await
+    );
 
     // B types into A's card while A types into it too.
     let board_b = Board::of(&b.doc);
     b.change(|txn| {
-        board_b.set_card_text(txn, "card-a", "Better lives for all", None).unwrap();
+        board_b
+            .set_card_text(txn, "card-a", "Better lives for all", None)
+            .unwrap();
     })
     .await;
     a.change(|txn| {
-        board_a.set_card_text(txn, "card-a", "Much better lives", None).unwrap();
+        board_a
+            .set_card_text(txn, "card-a", "Much better lives", None)
+            .unwrap();
     })
     .await;
     let want = "Much better lives for all";
-    let text_is = |d: &yrs::Doc| Board::of(d).card(&d.transact(), "card-a").map(|c| c.text) == Some(want.into());
+    let text_is = |d: &yrs::Doc| {
+        Board::of(d).card(&d.transact(), "card-a").map(|c| c.text) == Some(want.into())
+    };
     assert!(a.wait_for(T, text_is).await, "A converges");
     assert!(b.wait_for(T, text_is).await, "B converges");
     assert_eq!(cards(&a.doc), cards(&b.doc));
@@ -75,7 +95,15 @@ async fn state_survives_a_restart_and_compaction() {
     for i in 0..20 {
         a.change(|txn| {
             board
-                .add_card(txn, &format!("k{i}"), Prompt::How, &format!("idea {i}"), "p", Role::Educator, 1.0)
+                .add_card(
+                    txn,
+                    &format!("k{i}"),
+                    Prompt::How,
+                    &format!("idea {i}"),
+                    "p",
+                    Role::Educator,
+                    1.0,
+                )
                 .unwrap();
         })
         .await;
@@ -88,7 +116,10 @@ async fn state_survives_a_restart_and_compaction() {
     drop(b);
     srv.stop().await; // compacts live boards
 
-    let stats = server::store::Store::open(&db).unwrap().log_stats(DEMO).unwrap();
+    let stats = server::store::Store::open(&db)
+        .unwrap()
+        .log_stats(DEMO)
+        .unwrap();
     assert_eq!(stats.log_rows, 0, "shutdown compacted the log");
 
     let srv = TestServer::start(&db, Limits::default()).await;
@@ -102,7 +133,9 @@ async fn unknown_board_is_404_before_upgrade() {
     let dir = tempfile::tempdir().unwrap();
     let srv = TestServer::start(&dir.path().join("u.db"), Limits::default()).await;
     for board in ["no-such-board", "bad%20id"] {
-        let err = tokio_tungstenite::connect_async(srv.url(board)).await.unwrap_err();
+        let err = tokio_tungstenite::connect_async(srv.url(board))
+            .await
+            .unwrap_err();
         match err {
             tokio_tungstenite::tungstenite::Error::Http(resp) => assert_eq!(resp.status(), 404),
             other => panic!("expected HTTP 404, got {other:?}"),
@@ -122,7 +155,9 @@ async fn oversized_message_closes_with_1009_and_loses_nothing() {
     let mut ok = TestClient::join(&srv.url(DEMO)).await;
     let board = Board::of(&ok.doc);
     ok.change(|txn| {
-        board.add_card(txn, "kept", Prompt::Values, "kept", "p", Role::Patient, 1.0).unwrap();
+        board
+            .add_card(txn, "kept", Prompt::Values, "kept", "p", Role::Patient, 1.0)
+            .unwrap();
     })
     .await;
     let mut big = TestClient::join(&srv.url(DEMO)).await;
@@ -130,7 +165,10 @@ async fn oversized_message_closes_with_1009_and_loses_nothing() {
     assert_eq!(big.close_code(T).await, Some(1009));
     // Far past the websocket layer's own cap: still refused, server still fine.
     let mut huge = TestClient::join(&srv.url(DEMO)).await;
-    let _ = huge.ws.send(WsMessage::Binary(vec![0u8; 200_000].into())).await;
+    let _ = huge
+        .ws
+        .send(WsMessage::Binary(vec![0u8; 200_000].into()))
+        .await;
     let code = huge.close_code(T).await;
     assert!(code == Some(1009) || code.is_none(), "got {code:?}");
     let c = TestClient::join(&srv.url(DEMO)).await;
@@ -143,9 +181,11 @@ async fn malformed_messages_close_with_1007_and_text_with_1003() {
     let dir = tempfile::tempdir().unwrap();
     let srv = TestServer::start(&dir.path().join("m.db"), Limits::default()).await;
     let bad_frames: Vec<Vec<u8>> = vec![
-        vec![0, 2, 50, 1, 2],                                       // update claims 50 bytes, has 2
-        encode(Message::Sync(yrs::sync::SyncMessage::Update(vec![255, 255, 255, 1]))), // not an update
-        vec![0, 7],                                                 // unknown sync type
+        vec![0, 2, 50, 1, 2], // update claims 50 bytes, has 2
+        encode(Message::Sync(yrs::sync::SyncMessage::Update(vec![
+            255, 255, 255, 1,
+        ]))), // not an update
+        vec![0, 7],           // unknown sync type
     ];
     for frame in bad_frames {
         let mut c = TestClient::join(&srv.url(DEMO)).await;
@@ -173,7 +213,11 @@ async fn floods_close_with_1008() {
     let mut c = TestClient::join(&srv.url(DEMO)).await;
     let query = encode(Message::AwarenessQuery);
     for _ in 0..200 {
-        if c.ws.send(WsMessage::Binary(query.clone().into())).await.is_err() {
+        if c.ws
+            .send(WsMessage::Binary(query.clone().into()))
+            .await
+            .is_err()
+        {
             break;
         }
     }
@@ -199,17 +243,30 @@ async fn awareness_is_relayed_and_removed_on_disconnect() {
     let srv = TestServer::start(&dir.path().join("a.db"), Limits::default()).await;
     let mut a = TestClient::join(&srv.url(DEMO)).await;
     let mut b = TestClient::join(&srv.url(DEMO)).await;
-    a.send(presence(11, 1, r#"{"user":{"name":"Ann","role":"patient"},"editing":null}"#)).await;
+    a.send(presence(
+        11,
+        1,
+        r#"{"user":{"name":"Ann","role":"patient"},"editing":null}"#,
+    ))
+    .await;
     let seen = b
-        .pump_until(T, |_, m| matches!(m, Message::Awareness(u) if u.clients.contains_key(&ClientID::new(11))))
+        .pump_until(
+            T,
+            |_, m| matches!(m, Message::Awareness(u) if u.clients.contains_key(&ClientID::new(11))),
+        )
         .await;
     assert!(seen, "B sees A's presence");
     // A cannot speak for another client id.
-    a.send(presence(12, 1, r#"{"user":{"name":"Mallory"}}"#)).await;
+    a.send(presence(12, 1, r#"{"user":{"name":"Mallory"}}"#))
+        .await;
     // A newcomer gets current presence on join.
     let mut c = TestClient::connect(&srv.url(DEMO)).await;
     c.sync().await;
-    let ids: Vec<u64> = c.awareness.iter().flat_map(|u| u.clients.keys().map(|k| k.get())).collect();
+    let ids: Vec<u64> = c
+        .awareness
+        .iter()
+        .flat_map(|u| u.clients.keys().map(|k| k.get()))
+        .collect();
     assert!(ids.contains(&11) && !ids.contains(&12), "ids {ids:?}");
     // A leaves: B is told (state null).
     a.ws.close(None).await.unwrap();
@@ -233,7 +290,9 @@ async fn idle_boards_unload_and_reload() {
     let mut a = TestClient::join(&srv.url(DEMO)).await;
     let board = Board::of(&a.doc);
     a.change(|txn| {
-        board.add_card(txn, "x", Prompt::How, "x", "p", Role::Educator, 1.0).unwrap();
+        board
+            .add_card(txn, "x", Prompt::How, "x", "p", Role::Educator, 1.0)
+            .unwrap();
     })
     .await;
     // B seeing A's card means the server has made it durable.
@@ -248,9 +307,16 @@ async fn idle_boards_unload_and_reload() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    srv.state.hub.sweep(std::time::Instant::now() + Duration::from_secs(1)).await;
+    srv.state
+        .hub
+        .sweep(std::time::Instant::now() + Duration::from_secs(1))
+        .await;
     assert!(srv.state.hub.live(DEMO).is_none(), "idle board unloaded");
-    assert_eq!(srv.state.store.log_stats(DEMO).unwrap().log_rows, 0, "compacted on unload");
+    assert_eq!(
+        srv.state.store.log_stats(DEMO).unwrap().log_rows,
+        0,
+        "compacted on unload"
+    );
     let c = TestClient::join(&srv.url(DEMO)).await;
     assert_eq!(cards(&c.doc).len(), 5);
     srv.stop().await;

@@ -20,12 +20,19 @@ const BOARD = 'demo-consultancy';
 
 /** Wait until some card field on the page has exactly `text`; returns its card id. */
 async function cardWithText(page, text, timeout = 10000) {
-  const handle = await page.waitForFunction(
-    (t) => [...document.querySelectorAll('textarea.card-text')].find((el) => el.value === t)?.dataset.cardId,
-    text,
-    { timeout },
-  );
-  return handle.jsonValue();
+  try {
+    const handle = await page.waitForFunction(
+      (t) => [...document.querySelectorAll('textarea.card-text')].find((el) => el.value === t)?.dataset.cardId,
+      text,
+      { timeout },
+    );
+    return await handle.jsonValue();
+  } catch (e) {
+    const seen = await page
+      .evaluate(() => [...document.querySelectorAll('textarea.card-text')].map((el) => el.value))
+      .catch(() => []);
+    throw new Error(`no card reads ${JSON.stringify(text)}; cards: ${JSON.stringify(seen)}`, { cause: e });
+  }
 }
 
 function field(page, id) {

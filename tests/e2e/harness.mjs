@@ -54,7 +54,7 @@ export async function startServer({ port, dataDir } = {}) {
     child,
     /** kill -9 */
     async kill() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');
       await exited;

@@ -5,7 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 use yrs::types::ToJson;
-use yrs::{Any, Doc, GetString, Map, MapPrelim, MapRef, Out, ReadTxn, Text, TextPrelim, TextRef, TransactionMut};
+use yrs::{
+    Any, Doc, GetString, Map, MapPrelim, MapRef, Out, ReadTxn, Text, TextPrelim, TextRef,
+    TransactionMut,
+};
 
 use super::order::key_after_all;
 use super::schema::{Prompt, Role, MAX_CARD_TEXT, ROOT_CARDS, ROOT_META, SCHEMA_VERSION};
@@ -271,9 +274,20 @@ mod tests {
         let (doc, board) = board_with_meta();
         {
             let mut txn = doc.transact_mut();
-            for (i, p) in [Prompt::How, Prompt::Purpose, Prompt::How].into_iter().enumerate() {
+            for (i, p) in [Prompt::How, Prompt::Purpose, Prompt::How]
+                .into_iter()
+                .enumerate()
+            {
                 board
-                    .add_card(&mut txn, &format!("c{i}"), p, &format!("t{i}"), "u1", Role::Patient, 1.0)
+                    .add_card(
+                        &mut txn,
+                        &format!("c{i}"),
+                        p,
+                        &format!("t{i}"),
+                        "u1",
+                        Role::Patient,
+                        1.0,
+                    )
                     .unwrap();
             }
         }
@@ -294,14 +308,26 @@ mod tests {
     fn concurrent_typing_in_one_card_merges() {
         let (a, board_a) = board_with_meta();
         board_a
-            .add_card(&mut a.transact_mut(), "c", Prompt::Values, "trust", "u1", Role::Clinician, 5.0)
+            .add_card(
+                &mut a.transact_mut(),
+                "c",
+                Prompt::Values,
+                "trust",
+                "u1",
+                Role::Clinician,
+                5.0,
+            )
             .unwrap();
         let b = new_doc();
         let board_b = Board::of(&b);
         sync(&a, &b);
         // A appends, B prepends, at the same time.
-        board_a.set_card_text(&mut a.transact_mut(), "c", "trust and care", None).unwrap();
-        board_b.set_card_text(&mut b.transact_mut(), "c", "mutual trust", Some(7)).unwrap();
+        board_a
+            .set_card_text(&mut a.transact_mut(), "c", "trust and care", None)
+            .unwrap();
+        board_b
+            .set_card_text(&mut b.transact_mut(), "c", "mutual trust", Some(7))
+            .unwrap();
         sync(&a, &b);
         sync(&b, &a);
         let ta = board_a.card(&a.transact(), "c").unwrap().text;
@@ -315,10 +341,20 @@ mod tests {
         let (doc, board) = board_with_meta();
         let long = "x".repeat(MAX_CARD_TEXT + 1);
         let err = board
-            .add_card(&mut doc.transact_mut(), "c", Prompt::How, &long, "u", Role::Educator, 0.0)
+            .add_card(
+                &mut doc.transact_mut(),
+                "c",
+                Prompt::How,
+                &long,
+                "u",
+                Role::Educator,
+                0.0,
+            )
             .unwrap_err();
         assert_eq!(err, ModelError::TextTooLong { max: MAX_CARD_TEXT });
-        let err = board.set_card_text(&mut doc.transact_mut(), "nope", "x", None).unwrap_err();
+        let err = board
+            .set_card_text(&mut doc.transact_mut(), "nope", "x", None)
+            .unwrap_err();
         assert_eq!(err, ModelError::NoSuchCard("nope".into()));
     }
 

@@ -48,7 +48,11 @@ fn midpoint(lo: &[u8], hi: Option<&[u8]>) -> String {
         out.push(h[0]);
     } else {
         out.push(DIGITS[d_lo]);
-        let tail = if lo_rest.len() > 1 { &lo_rest[1..] } else { &[][..] };
+        let tail = if lo_rest.len() > 1 {
+            &lo_rest[1..]
+        } else {
+            &[][..]
+        };
         out.extend(midpoint(tail, None).into_bytes());
     }
     String::from_utf8(out).expect("digits are ASCII")

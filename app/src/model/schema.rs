@@ -28,7 +28,12 @@ pub enum Prompt {
 }
 
 impl Prompt {
-    pub const ALL: [Prompt; 4] = [Prompt::Purpose, Prompt::How, Prompt::Enablers, Prompt::Values];
+    pub const ALL: [Prompt; 4] = [
+        Prompt::Purpose,
+        Prompt::How,
+        Prompt::Enablers,
+        Prompt::Values,
+    ];
 
     /// The value stored in a card's `prompt` key.
     pub fn as_str(self) -> &'static str {

@@ -41,7 +41,11 @@ pub fn splice(old: &str, new: &str, caret: Option<u32>) -> Option<Splice> {
             if changed_a != 0 && changed_b != 0 {
                 break;
             }
-            let (run, len) = if changed_b > 0 { (&b, changed_b) } else { (&a, changed_a) };
+            let (run, len) = if changed_b > 0 {
+                (&b, changed_b)
+            } else {
+                (&a, changed_a)
+            };
             if run[prefix - 1] != run[prefix - 1 + len] {
                 break;
             }
@@ -92,7 +96,11 @@ mod tests {
 
     fn check(old: &str, new: &str, caret: Option<u32>) -> Splice {
         let sp = splice(old, new, caret).expect("a change");
-        assert_eq!(apply(old, &sp), new, "splice {sp:?} turns {old:?} into {new:?}");
+        assert_eq!(
+            apply(old, &sp),
+            new,
+            "splice {sp:?} turns {old:?} into {new:?}"
+        );
         sp
     }
 

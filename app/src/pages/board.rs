@@ -78,7 +78,7 @@ fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {
     let cards = Memo::new(move |_| session.column(prompt));
     let add = move |_| {
         if let Some(id) = session.add_card(prompt) {
-            focus_card_later(id);
+            session.request_focus(id);
         }
     };
     view! {
@@ -121,7 +121,10 @@ fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
             #[cfg(feature = "hydrate")]
             {
                 use wasm_bindgen::JsCast;
-                if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) {
+                if let Some(el) = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+                {
                     session.edit_text(&id, &el.value(), el.selection_end().ok().flatten());
                 }
             }
@@ -137,11 +140,25 @@ fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
         let id = id.clone();
         move |_| session.delete_card(&id)
     };
+    // A card just added by this person takes the caret as soon as it exists (in the same
+    // turn of the event loop, so the first keystrokes land in it).
+    let field_ref = NodeRef::<leptos::html::Textarea>::new();
+    {
+        let id = id.clone();
+        Effect::new(move |_| {
+            if let Some(el) = field_ref.get() {
+                if session.take_focus_request(&id) {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
     view! {
         <li class="card" data-card=id.clone()>
             <label class="visually-hidden" for=field_id.clone()>"Card text"</label>
             <textarea
                 id=field_id
+                node_ref=field_ref
                 class="card-text"
                 data-card-id=id.clone()
                 rows="3"
@@ -170,12 +187,22 @@ fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
 
 #[component]
 fn YouPanel(session: BoardSession) -> impl IntoView {
-    let name = move || session.me.with(|m| m.as_ref().map(|m| m.name.clone()).unwrap_or_default());
-    let role = move || session.me.with(|m| m.as_ref().map(|m| m.role).unwrap_or(Role::Stakeholder));
+    let name = move || {
+        session
+            .me
+            .with(|m| m.as_ref().map(|m| m.name.clone()).unwrap_or_default())
+    };
+    let role = move || {
+        session
+            .me
+            .with(|m| m.as_ref().map(|m| m.role).unwrap_or(Role::Stakeholder))
+    };
     let name_ref = NodeRef::<leptos::html::Input>::new();
     let role_ref = NodeRef::<leptos::html::Select>::new();
     let save = move || {
-        let (Some(n), Some(r)) = (name_ref.get(), role_ref.get()) else { return };
+        let (Some(n), Some(r)) = (name_ref.get(), role_ref.get()) else {
+            return;
+        };
         let name = n.value().trim().chars().take(60).collect::<String>();
         let role = Role::parse(&r.value()).unwrap_or(Role::Stakeholder);
         if !name.is_empty() {
@@ -219,24 +246,4 @@ fn Presence(session: BoardSession) -> impl IntoView {
             </ul>
         </section>
     }
-}
-
-/// Put the caret in a card's field once it has been rendered.
-fn focus_card_later(id: String) {
-    #[cfg(feature = "hydrate")]
-    set_timeout(
-        move || {
-            use wasm_bindgen::JsCast;
-            if let Some(el) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(&format!("card-{id}")))
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            {
-                let _ = el.focus();
-            }
-        },
-        std::time::Duration::from_millis(30),
-    );
-    #[cfg(not(feature = "hydrate"))]
-    let _ = id;
 }

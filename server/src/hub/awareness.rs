@@ -110,7 +110,12 @@ impl AwarenessTable {
 
     /// Remove the entry a connection spoke for; returns the removal to broadcast.
     pub fn remove_conn(&mut self, conn: u64) -> Option<AwarenessUpdate> {
-        let ids: Vec<u64> = self.entries.iter().filter(|(_, e)| e.conn == conn).map(|(id, _)| *id).collect();
+        let ids: Vec<u64> = self
+            .entries
+            .iter()
+            .filter(|(_, e)| e.conn == conn)
+            .map(|(id, _)| *id)
+            .collect();
         self.remove(ids)
     }
 
@@ -189,10 +194,16 @@ mod tests {
         let mut t = AwarenessTable::new(1024, 10);
         let now = Instant::now();
         let mut bound = None;
-        assert!(t.apply(1, &mut bound, upd(7, 1, "{}"), now).unwrap().is_some());
+        assert!(t
+            .apply(1, &mut bound, upd(7, 1, "{}"), now)
+            .unwrap()
+            .is_some());
         assert_eq!(bound, Some(7));
         // The same connection cannot speak for client 8.
-        assert!(t.apply(1, &mut bound, upd(8, 1, "{}"), now).unwrap().is_none());
+        assert!(t
+            .apply(1, &mut bound, upd(8, 1, "{}"), now)
+            .unwrap()
+            .is_none());
         assert_eq!(t.len(), 1);
     }
 
@@ -201,8 +212,12 @@ mod tests {
         let mut t = AwarenessTable::new(1024, 10);
         let now = Instant::now();
         let mut bound = None;
-        t.apply(1, &mut bound, upd(7, 2, r#"{"a":1}"#), now).unwrap();
-        assert!(t.apply(1, &mut bound, upd(7, 1, r#"{"a":0}"#), now).unwrap().is_none());
+        t.apply(1, &mut bound, upd(7, 2, r#"{"a":1}"#), now)
+            .unwrap();
+        assert!(t
+            .apply(1, &mut bound, upd(7, 1, r#"{"a":0}"#), now)
+            .unwrap()
+            .is_none());
         let removal = t.remove_conn(1).unwrap();
         let e = &removal.clients[&ClientID::new(7)];
         assert_eq!((e.clock, &*e.json), (3, "null"));
@@ -215,7 +230,9 @@ mod tests {
         let start = Instant::now();
         let mut b1 = None;
         t.apply(1, &mut b1, upd(7, 1, "{}"), start).unwrap();
-        assert!(t.expire(start + Duration::from_secs(10), Duration::from_secs(30)).is_none());
+        assert!(t
+            .expire(start + Duration::from_secs(10), Duration::from_secs(30))
+            .is_none());
         let mut b2 = None;
         assert_eq!(
             t.apply(2, &mut b2, upd(8, 1, "{}"), start),
@@ -223,11 +240,21 @@ mod tests {
         );
         let mut b3 = None;
         assert_eq!(
-            t.apply(3, &mut b3, upd(9, 1, &format!("\"{}\"", "x".repeat(20))), start),
+            t.apply(
+                3,
+                &mut b3,
+                upd(9, 1, &format!("\"{}\"", "x".repeat(20))),
+                start
+            ),
             Err(AwarenessError::TooLarge { len: 22, max: 16 })
         );
-        assert_eq!(t.apply(4, &mut None, upd(10, 1, "{nope"), start), Err(AwarenessError::NotJson));
-        let gone = t.expire(start + Duration::from_secs(31), Duration::from_secs(30)).unwrap();
+        assert_eq!(
+            t.apply(4, &mut None, upd(10, 1, "{nope"), start),
+            Err(AwarenessError::NotJson)
+        );
+        let gone = t
+            .expire(start + Duration::from_secs(31), Duration::from_secs(30))
+            .unwrap();
         assert!(gone.clients.contains_key(&ClientID::new(7)));
         assert!(t.is_empty());
     }

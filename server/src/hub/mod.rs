@@ -129,7 +129,9 @@ impl LiveBoard {
         let done = {
             let doc = self.doc.lock().expect("doc");
             self.updates_since_compact.store(0, Ordering::Relaxed);
-            let state = doc.transact().encode_state_as_update_v1(&StateVector::default());
+            let state = doc
+                .transact()
+                .encode_state_as_update_v1(&StateVector::default());
             self.store.compact(&self.id, state)
         };
         done.await?;
@@ -287,13 +289,24 @@ impl Hub {
 
     /// The live board, if loaded (does not load it).
     pub fn live(&self, board_id: &str) -> Option<Arc<LiveBoard>> {
-        self.inner.boards.lock().expect("boards").get(board_id).cloned()
+        self.inner
+            .boards
+            .lock()
+            .expect("boards")
+            .get(board_id)
+            .cloned()
     }
-
 
     /// One housekeeping pass: expire awareness, unload idle boards (compacting them).
     pub async fn sweep(&self, now: Instant) {
-        let boards: Vec<Arc<LiveBoard>> = self.inner.boards.lock().expect("boards").values().cloned().collect();
+        let boards: Vec<Arc<LiveBoard>> = self
+            .inner
+            .boards
+            .lock()
+            .expect("boards")
+            .values()
+            .cloned()
+            .collect();
         let timeout = self.inner.limits.awareness_timeout;
         for b in &boards {
             let removed = b.awareness.lock().expect("awareness").expire(now, timeout);
@@ -308,7 +321,9 @@ impl Hub {
                 .iter()
                 .filter(|(_, b)| {
                     b.connections() == 0
-                        && now.saturating_duration_since(*b.last_active.lock().expect("last_active")) >= idle_after
+                        && now
+                            .saturating_duration_since(*b.last_active.lock().expect("last_active"))
+                            >= idle_after
                 })
                 .map(|(id, _)| id.clone())
                 .collect();
@@ -340,7 +355,14 @@ impl Hub {
 
     /// Compact every live board (graceful shutdown).
     pub async fn flush_all(&self) {
-        let boards: Vec<Arc<LiveBoard>> = self.inner.boards.lock().expect("boards").values().cloned().collect();
+        let boards: Vec<Arc<LiveBoard>> = self
+            .inner
+            .boards
+            .lock()
+            .expect("boards")
+            .values()
+            .cloned()
+            .collect();
         for b in boards {
             if let Err(e) = b.compact().await {
                 tracing::warn!(board = %b.id, error = %e, "compaction on shutdown failed");

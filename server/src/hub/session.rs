@@ -13,9 +13,9 @@ use bytes::Bytes;
 use futures::{SinkExt, StreamExt};
 use tokio::sync::{broadcast, mpsc};
 
-use app::wire::{self as protocol, Inbound};
 use super::{BoardHandle, HubError};
 use crate::config::Limits;
+use app::wire::{self as protocol, Inbound};
 
 pub const CLOSE_UNSUPPORTED: u16 = 1003;
 pub const CLOSE_INVALID: u16 = 1007;
@@ -77,9 +77,15 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, access: Acces
     let mut fanout = board.subscribe();
 
     // Greeting: our step 1 and current presence.
-    let _ = out_tx.send(Out::Frame(protocol::sync_step1(board.state_vector()).into())).await;
+    let _ = out_tx
+        .send(Out::Frame(
+            protocol::sync_step1(board.state_vector()).into(),
+        ))
+        .await;
     if let Some(state) = board.awareness_full_state() {
-        let _ = out_tx.send(Out::Frame(protocol::awareness(state).into())).await;
+        let _ = out_tx
+            .send(Out::Frame(protocol::awareness(state).into()))
+            .await;
     }
 
     let writer = tokio::spawn(async move {
@@ -125,27 +131,41 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, access: Acces
             Ok(Message::Close(_)) => break,
             Ok(Message::Ping(_)) | Ok(Message::Pong(_)) => continue,
             Ok(Message::Text(_)) => {
-                let _ = out_tx.send(Out::Close(CLOSE_UNSUPPORTED, "binary y-websocket messages only")).await;
+                let _ = out_tx
+                    .send(Out::Close(
+                        CLOSE_UNSUPPORTED,
+                        "binary y-websocket messages only",
+                    ))
+                    .await;
                 break;
             }
             Err(e) => {
                 // Oversized frames surface here as capacity errors.
                 let text = e.to_string();
                 tracing::info!(conn, error = %text, "websocket read error");
-                if text.contains("too long") || text.contains("too big") || text.contains("Space limit") {
-                    let _ = out_tx.send(Out::Close(CLOSE_TOO_BIG, "message too big")).await;
+                if text.contains("too long")
+                    || text.contains("too big")
+                    || text.contains("Space limit")
+                {
+                    let _ = out_tx
+                        .send(Out::Close(CLOSE_TOO_BIG, "message too big"))
+                        .await;
                 }
                 break;
             }
         };
         if frame.len() > limits.max_message_bytes {
             tracing::info!(conn, len = frame.len(), "message too big");
-            let _ = out_tx.send(Out::Close(CLOSE_TOO_BIG, "message too big")).await;
+            let _ = out_tx
+                .send(Out::Close(CLOSE_TOO_BIG, "message too big"))
+                .await;
             break;
         }
         if !rate.allow() {
             tracing::info!(conn, board = %board.id, "rate limit exceeded");
-            let _ = out_tx.send(Out::Close(CLOSE_POLICY, "rate limit exceeded")).await;
+            let _ = out_tx
+                .send(Out::Close(CLOSE_POLICY, "rate limit exceeded"))
+                .await;
             break;
         }
         let decoded = std::panic::catch_unwind(AssertUnwindSafe(|| protocol::decode_frame(&frame)));
@@ -153,29 +173,49 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, access: Acces
             Ok(Ok(m)) => m,
             Ok(Err(e)) => {
                 tracing::info!(conn, error = %e, "malformed message");
-                let _ = out_tx.send(Out::Close(CLOSE_INVALID, "malformed message")).await;
+                let _ = out_tx
+                    .send(Out::Close(CLOSE_INVALID, "malformed message"))
+                    .await;
                 break;
             }
             Err(_) => {
-                let _ = out_tx.send(Out::Close(CLOSE_INVALID, "malformed message")).await;
+                let _ = out_tx
+                    .send(Out::Close(CLOSE_INVALID, "malformed message"))
+                    .await;
                 break;
             }
         };
-        match handle(&board, conn, access, &mut bound, msgs, &out_tx, &mut denied_sent).await {
+        match handle(
+            &board,
+            conn,
+            access,
+            &mut bound,
+            msgs,
+            &out_tx,
+            &mut denied_sent,
+        )
+        .await
+        {
             Ok(()) => {}
             Err(HubError::BadUpdate(e)) => {
                 tracing::info!(conn, error = %e, "update rejected");
-                let _ = out_tx.send(Out::Close(CLOSE_INVALID, "malformed update")).await;
+                let _ = out_tx
+                    .send(Out::Close(CLOSE_INVALID, "malformed update"))
+                    .await;
                 break;
             }
             Err(HubError::Awareness(e)) => {
                 tracing::info!(conn, error = %e, "awareness rejected");
-                let _ = out_tx.send(Out::Close(CLOSE_POLICY, "awareness state refused")).await;
+                let _ = out_tx
+                    .send(Out::Close(CLOSE_POLICY, "awareness state refused"))
+                    .await;
                 break;
             }
             Err(e) => {
                 tracing::error!(conn, board = %board.id, error = %e, "closing connection");
-                let _ = out_tx.send(Out::Close(CLOSE_INTERNAL, "server error")).await;
+                let _ = out_tx
+                    .send(Out::Close(CLOSE_INTERNAL, "server error"))
+                    .await;
                 break;
             }
         }
@@ -201,13 +241,17 @@ async fn handle(
         match msg {
             Inbound::SyncStep1(sv) => {
                 let diff = board.diff_for(&sv).await?;
-                let _ = out.send(Out::Frame(protocol::sync_step2(diff).into())).await;
+                let _ = out
+                    .send(Out::Frame(protocol::sync_step2(diff).into()))
+                    .await;
             }
             Inbound::Update { raw, update } => {
                 if access == Access::ReadOnly {
                     if !*denied_sent {
                         *denied_sent = true;
-                        let _ = out.send(Out::Frame(protocol::permission_denied("read-only").into())).await;
+                        let _ = out
+                            .send(Out::Frame(protocol::permission_denied("read-only").into()))
+                            .await;
                     }
                     continue;
                 }
@@ -221,7 +265,9 @@ async fn handle(
             }
             Inbound::AwarenessQuery => {
                 if let Some(state) = board.awareness_full_state() {
-                    let _ = out.send(Out::Frame(protocol::awareness(state).into())).await;
+                    let _ = out
+                        .send(Out::Frame(protocol::awareness(state).into()))
+                        .await;
                 }
             }
             Inbound::Ignored | Inbound::PermissionDenied(_) => {}

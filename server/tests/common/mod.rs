@@ -70,7 +70,9 @@ pub fn encode(msg: Message) -> Vec<u8> {
 
 pub fn decode_all(frame: &[u8]) -> Vec<Message> {
     let mut dec = DecoderV1::new(Cursor::new(frame));
-    MessageReader::new(&mut dec).map(|m| m.expect("server sent a valid message")).collect()
+    MessageReader::new(&mut dec)
+        .map(|m| m.expect("server sent a valid message"))
+        .collect()
 }
 
 /// A y-websocket client with its own yrs document.
@@ -83,7 +85,9 @@ pub struct TestClient {
 
 impl TestClient {
     pub async fn connect(url: &str) -> TestClient {
-        let (ws, _) = tokio_tungstenite::connect_async(url).await.expect("connect");
+        let (ws, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("connect");
         TestClient {
             ws,
             doc: app::model::new_doc(),
@@ -100,14 +104,22 @@ impl TestClient {
     }
 
     pub async fn send(&mut self, frame: Vec<u8>) {
-        self.ws.send(WsMessage::Binary(frame.into())).await.expect("send");
+        self.ws
+            .send(WsMessage::Binary(frame.into()))
+            .await
+            .expect("send");
     }
 
     /// Send our state vector and process messages until the server's step 2 arrives.
     pub async fn sync(&mut self) {
         let sv = self.doc.transact().state_vector();
-        self.send(encode(Message::Sync(SyncMessage::SyncStep1(sv)))).await;
-        let got = self.pump_until(Duration::from_secs(10), |_, m| matches!(m, Message::Sync(SyncMessage::SyncStep2(_)))).await;
+        self.send(encode(Message::Sync(SyncMessage::SyncStep1(sv))))
+            .await;
+        let got = self
+            .pump_until(Duration::from_secs(10), |_, m| {
+                matches!(m, Message::Sync(SyncMessage::SyncStep2(_)))
+            })
+            .await;
         assert!(got, "no sync step 2 from server");
     }
 
@@ -120,13 +132,18 @@ impl TestClient {
             drop(txn);
             self.doc.transact().encode_diff_v1(&sv)
         };
-        self.send(encode(Message::Sync(SyncMessage::Update(update.clone())))).await;
+        self.send(encode(Message::Sync(SyncMessage::Update(update.clone()))))
+            .await;
         update
     }
 
     /// Handle incoming messages (apply updates, answer step 1) until `stop` says so for a
     /// message, or the time runs out. Returns whether `stop` fired.
-    pub async fn pump_until(&mut self, within: Duration, mut stop: impl FnMut(&Doc, &Message) -> bool) -> bool {
+    pub async fn pump_until(
+        &mut self,
+        within: Duration,
+        mut stop: impl FnMut(&Doc, &Message) -> bool,
+    ) -> bool {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             let msg = match tokio::time::timeout_at(deadline, self.ws.next()).await {
@@ -135,15 +152,22 @@ impl TestClient {
                 Ok(Some(Err(_))) => return false,
                 Ok(Some(Ok(m))) => m,
             };
-            let WsMessage::Binary(frame) = msg else { continue };
+            let WsMessage::Binary(frame) = msg else {
+                continue;
+            };
             for m in decode_all(&frame) {
                 match &m {
                     Message::Sync(SyncMessage::SyncStep1(sv)) => {
                         let diff = self.doc.transact().encode_diff_v1(sv);
-                        self.send(encode(Message::Sync(SyncMessage::SyncStep2(diff)))).await;
+                        self.send(encode(Message::Sync(SyncMessage::SyncStep2(diff))))
+                            .await;
                     }
-                    Message::Sync(SyncMessage::SyncStep2(u)) | Message::Sync(SyncMessage::Update(u)) => {
-                        self.doc.transact_mut().apply_update(Update::decode_v1(u).unwrap()).unwrap();
+                    Message::Sync(SyncMessage::SyncStep2(u))
+                    | Message::Sync(SyncMessage::Update(u)) => {
+                        self.doc
+                            .transact_mut()
+                            .apply_update(Update::decode_v1(u).unwrap())
+                            .unwrap();
                     }
                     Message::Awareness(a) => self.awareness.push(a.clone()),
                     Message::Auth(Some(_)) => self.denied = true,
@@ -179,5 +203,6 @@ impl TestClient {
 }
 
 pub fn state_of(doc: &Doc) -> Vec<u8> {
-    doc.transact().encode_state_as_update_v1(&StateVector::default())
+    doc.transact()
+        .encode_state_as_update_v1(&StateVector::default())
 }

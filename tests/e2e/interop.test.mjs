@@ -1,0 +1,105 @@
+// A stock Yjs client (the JS y-websocket provider, unchanged) joins a board and co-edits
+// it with a person in the browser UI. This is the public protocol contract in
+// docs/PROTOCOL.md: other tools and scripts talk to boards exactly like this.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as Y from 'yjs';
+import { WebsocketProvider } from 'y-websocket';
+import WebSocket from 'ws';
+import { startServer, launchBrowser, openBoard } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  await server?.stop();
+});
+
+const BOARD = 'demo-research';
+
+function until(cond, what, ms = 10000) {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const tick = () => {
+      let v;
+      try { v = cond(); } catch { v = undefined; }
+      if (v) return resolve(v);
+      if (Date.now() - t0 > ms) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 25);
+    };
+    tick();
+  });
+}
+
+function cardIdWithText(doc, text) {
+  for (const [id, card] of doc.getMap('cards').entries()) {
+    if (card instanceof Y.Map && card.get('text')?.toString() === text) return id;
+  }
+  return undefined;
+}
+
+test('a stock Yjs y-websocket client and the browser UI co-edit one board', async () => {
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(server.ws, BOARD, doc, {
+    WebSocketPolyfill: WebSocket,
+    disableBc: true,
+  });
+  try {
+    await until(() => provider.synced, 'the Yjs client to sync');
+    assert.equal(doc.getMap('meta').get('schema'), 1);
+    assert.equal(doc.getMap('meta').get('pillar'), 'Research and innovation');
+
+    const page = await openBoard(browser, server, BOARD);
+
+    // The browser adds a card; the Yjs client sees it with the schema's fields.
+    await page.getByRole('button', { name: 'Add a card to How' }).click();
+    await page.locator('.column-how textarea.card-text').last().waitFor();
+    await page.keyboard.type('Protected research time');
+    const id = await until(() => cardIdWithText(doc, 'Protected research time'), 'the browser card');
+    const card = doc.getMap('cards').get(id);
+    assert.equal(card.get('prompt'), 'how');
+    assert.equal(typeof card.get('pos'), 'string');
+    assert.equal(typeof card.get('created'), 'number');
+
+    // The Yjs client edits the browser's card text: the browser shows it.
+    card.get('text').insert(0, 'Funded ');
+    await page.waitForFunction(
+      (cid) => document.querySelector(`textarea[data-card-id="${cid}"]`)?.value === 'Funded Protected research time',
+      id, { timeout: 10000 },
+    );
+
+    // The Yjs client adds its own card in Values; the browser shows it in that column.
+    doc.transact(() => {
+      const mine = new Y.Map();
+      doc.getMap('cards').set('js-card-1', mine);
+      mine.set('prompt', 'values');
+      mine.set('text', new Y.Text('Curiosity'));
+      mine.set('author', 'script');
+      mine.set('role', 'educator');
+      mine.set('created', Date.now());
+      mine.set('pos', 'V');
+    });
+    await page.locator('.column-values textarea[data-card-id="js-card-1"]').waitFor({ timeout: 10000 });
+    assert.equal(await page.locator('textarea[data-card-id="js-card-1"]').inputValue(), 'Curiosity');
+
+    // The browser types into it; the Yjs client sees the keystrokes.
+    await page.locator('textarea[data-card-id="js-card-1"]').click();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' and courage');
+    await until(
+      () => doc.getMap('cards').get('js-card-1')?.get('text').toString() === 'Curiosity and courage',
+      'the browser edit on the Yjs card',
+    );
+    await page.context().close();
+  } finally {
+    provider.destroy();
+    provider.awareness.destroy();
+    doc.destroy();
+  }
+});
