@@ -1,8 +1,10 @@
-//! Server functions the pages call.
+//! Server functions the pages call. Each takes the link's token and the server checks it.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
-use crate::catalog::{BoardSummary, WorkshopSummary};
+use crate::catalog::{BoardAccess, Console, ControlScope, LinkRole, WorkshopAccess};
+use crate::model::control::ControlPatch;
 
 #[cfg(feature = "ssr")]
 fn directory() -> Result<crate::catalog::DirectoryHandle, ServerFnError> {
@@ -10,14 +12,70 @@ fn directory() -> Result<crate::catalog::DirectoryHandle, ServerFnError> {
         .ok_or_else(|| ServerFnError::new("catalogue unavailable"))
 }
 
-/// Every workshop with its breakout boards.
+/// A board and what this link may do on it; `None` if there is no such board.
 #[server]
-pub async fn list_workshops() -> Result<Vec<WorkshopSummary>, ServerFnError> {
-    directory()?.0.workshops().map_err(ServerFnError::new)
+pub async fn get_board(
+    id: String,
+    token: Option<String>,
+) -> Result<Option<BoardAccess>, ServerFnError> {
+    use crate::catalog::DirectoryError;
+    match directory()?.0.board(&id, token.as_deref()) {
+        Ok(b) => Ok(Some(b)),
+        Err(DirectoryError::NotFound) => Ok(None),
+        Err(e) => Err(ServerFnError::new(e)),
+    }
 }
 
-/// One board's catalogue entry, or `None` if there is no such board.
+/// A workshop opened with a workshop-wide link; `None` if there is no such workshop.
 #[server]
-pub async fn get_board_summary(id: String) -> Result<Option<BoardSummary>, ServerFnError> {
-    directory()?.0.board(&id).map_err(ServerFnError::new)
+pub async fn get_workshop(
+    id: String,
+    token: Option<String>,
+) -> Result<Option<WorkshopAccess>, ServerFnError> {
+    use crate::catalog::DirectoryError;
+    match directory()?.0.workshop(&id, token.as_deref()) {
+        Ok(w) => Ok(Some(w)),
+        Err(DirectoryError::NotFound) => Ok(None),
+        Err(e) => Err(ServerFnError::new(e)),
+    }
+}
+
+/// The facilitator's live console of a workshop.
+#[server]
+pub async fn get_console(
+    workshop: String,
+    token: Option<String>,
+) -> Result<Console, ServerFnError> {
+    directory()?
+        .0
+        .console(&workshop, token.as_deref())
+        .map_err(ServerFnError::new)
+}
+
+/// Change the control state of one board or of every board in a workshop.
+#[server(input = Json)]
+pub async fn set_control(
+    scope: ControlScope,
+    token: Option<String>,
+    patch: ControlPatch,
+) -> Result<(), ServerFnError> {
+    directory()?
+        .0
+        .control(scope, token, patch)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// Make a new link for `role` to the workshop or one of its boards; returns the token.
+#[server(input = Json)]
+pub async fn issue_link(
+    workshop: String,
+    board: Option<String>,
+    role: LinkRole,
+    token: Option<String>,
+) -> Result<String, ServerFnError> {
+    directory()?
+        .0
+        .issue_link(&workshop, board.as_deref(), role, token.as_deref())
+        .map_err(ServerFnError::new)
 }

@@ -38,11 +38,131 @@ pub struct BoardSummary {
     pub area: String,
 }
 
-/// Where server functions read the catalogue from; the server provides it as context.
+/// What a link lets its holder do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkRole {
+    /// Runs the workshop: writes boards and control documents, sees the console.
+    Facilitator,
+    /// Adds and edits cards while the board is not locked.
+    Participant,
+    /// Reads only.
+    Observer,
+}
+
+impl LinkRole {
+    pub const ALL: [LinkRole; 3] = [
+        LinkRole::Facilitator,
+        LinkRole::Participant,
+        LinkRole::Observer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkRole::Facilitator => "facilitator",
+            LinkRole::Participant => "participant",
+            LinkRole::Observer => "observer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LinkRole> {
+        LinkRole::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether this role may change cards on a board that is (or is not) locked.
+    pub fn may_edit_cards(self, locked: bool) -> bool {
+        match self {
+            LinkRole::Facilitator => true,
+            LinkRole::Participant => !locked,
+            LinkRole::Observer => false,
+        }
+    }
+}
+
+/// What the board page needs: the board and what this link may do on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardAccess {
+    pub board: BoardSummary,
+    pub role: LinkRole,
+}
+
+/// One breakout board as the facilitator's console shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsoleBoard {
+    pub board: BoardSummary,
+    /// Names of the people online.
+    pub people: Vec<String>,
+    /// Cards per prompt, in [`crate::model::Prompt::ALL`] order.
+    pub cards: [usize; 4],
+    /// Last change or join, ms since the epoch (`None` if nothing since the server started).
+    pub last_activity_ms: Option<f64>,
+    pub control: crate::model::control::ControlState,
+}
+
+/// The facilitator's console of one workshop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Console {
+    pub workshop: WorkshopSummary,
+    pub boards: Vec<ConsoleBoard>,
+}
+
+/// Where a facilitator's control change applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ControlScope {
+    Workshop(String),
+    Board(String),
+}
+
+/// What a workshop-wide link shows: the workshop and its boards, for choosing a group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkshopAccess {
+    pub workshop: WorkshopSummary,
+    pub role: LinkRole,
+}
+
+/// A failure the pages show in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum DirectoryError {
+    #[error("not found")]
+    NotFound,
+    #[error("this link is not valid: {0}")]
+    Denied(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("server error: {0}")]
+    Internal(String),
+}
+
+/// The future type of [`Directory`]'s async methods.
+#[cfg(feature = "ssr")]
+pub type DirFuture<T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, DirectoryError>> + Send>>;
+
+/// Where server functions read and change the catalogue; the server provides it as
+/// context. Every method checks the token it is given.
 #[cfg(feature = "ssr")]
 pub trait Directory: Send + Sync {
-    fn workshops(&self) -> Result<Vec<WorkshopSummary>, String>;
-    fn board(&self, id: &str) -> Result<Option<BoardSummary>, String>;
+    /// The board and the role `token` has on it.
+    fn board(&self, id: &str, token: Option<&str>) -> Result<BoardAccess, DirectoryError>;
+    /// The workshop a workshop-wide link opens.
+    fn workshop(&self, id: &str, token: Option<&str>) -> Result<WorkshopAccess, DirectoryError>;
+    /// The live console (facilitators only).
+    fn console(&self, workshop: &str, token: Option<&str>) -> Result<Console, DirectoryError>;
+    /// Change control state of one board or all of a workshop's boards (facilitators only).
+    fn control(
+        &self,
+        scope: ControlScope,
+        token: Option<String>,
+        patch: crate::model::control::ControlPatch,
+    ) -> DirFuture<()>;
+    /// Make a new link to the workshop (or one board) for `role`; returns its token.
+    fn issue_link(
+        &self,
+        workshop: &str,
+        board: Option<&str>,
+        role: LinkRole,
+        token: Option<&str>,
+    ) -> Result<String, DirectoryError>;
 }
 
 /// Context handle for [`Directory`].

@@ -25,6 +25,7 @@ use yrs::sync::AwarenessUpdate;
 use yrs::{Assoc, Doc, IndexedSequence, Origin, ReadTxn, StateVector, Transact, Update};
 
 use crate::model::board::Board;
+use crate::model::control::Control;
 use crate::model::{new_doc, Prompt, Role};
 use crate::session::{BoardSession, ConnStatus, Me, Peer};
 use crate::wire::{self, Inbound};
@@ -90,7 +91,8 @@ fn save_me(me: &Me) {
     }
 }
 
-fn ws_url(board_id: &str) -> String {
+/// `ws(s)://host/ws/board/{board_id}{suffix}?token=…` with the page's own token.
+fn ws_url(board_id: &str, suffix: &str) -> String {
     let loc = web_sys::window().expect("window").location();
     let proto = if loc.protocol().unwrap_or_default() == "https:" {
         "wss"
@@ -103,10 +105,10 @@ fn ws_url(board_id: &str) -> String {
         .and_then(|p| p.get("token"));
     match token {
         Some(t) => format!(
-            "{proto}://{host}/ws/board/{board_id}?token={}",
+            "{proto}://{host}/ws/board/{board_id}{suffix}?token={}",
             js_sys::encode_uri_component(&t)
         ),
-        None => format!("{proto}://{host}/ws/board/{board_id}"),
+        None => format!("{proto}://{host}/ws/board/{board_id}{suffix}"),
     }
 }
 
@@ -253,8 +255,10 @@ impl Client {
                     }
                 }
                 Inbound::Awareness(a) => self.on_awareness(a),
-                Inbound::PermissionDenied(_) => {
-                    self.session.status.try_set(ConnStatus::ReadOnly);
+                Inbound::PermissionDenied(reason) => {
+                    self.session
+                        .notice
+                        .try_set(Some(format!("Your last change was not saved: {reason}.")));
                 }
                 Inbound::AwarenessQuery => self.send_awareness(),
                 Inbound::Ignored => {}
@@ -389,25 +393,32 @@ fn focused_card_field() -> Option<(String, web_sys::HtmlTextAreaElement)> {
     Some((id, ta))
 }
 
-async fn connection_loop(client: Rc<Client>) {
+/// One websocket endpoint that [`connection_loop`] keeps connected.
+trait Endpoint {
+    fn url(&self) -> String;
+    fn stopped(&self) -> bool;
+    /// About to connect.
+    fn connecting(&self) {}
+    /// Connected: frames sent on `tx` go out; send the greeting now.
+    fn opened(&self, tx: UnboundedSender<Vec<u8>>);
+    fn on_frame(&self, frame: &[u8]);
+    /// The connection ended (for whatever reason).
+    fn closed(&self);
+}
+
+/// Keep `ep` connected: reconnect with exponential backoff and jitter until stopped.
+async fn connection_loop<E: Endpoint>(ep: Rc<E>) {
     let mut attempt: u32 = 0;
-    while !client.stopped.get() {
-        client.session.status.try_set(ConnStatus::Connecting);
+    while !ep.stopped() {
+        ep.connecting();
         let started = now_ms();
-        match WebSocket::open(&ws_url(&client.board_id)) {
-            Ok(ws) => {
-                run_connection(&client, ws).await;
-            }
+        match WebSocket::open(&ep.url()) {
+            Ok(ws) => run_connection(&*ep, ws).await,
             Err(e) => leptos::logging::warn!("websocket open failed: {e:?}"),
         }
-        client.out.borrow_mut().take();
-        client.peers.borrow_mut().clear();
-        client.publish_peers();
-        if client.stopped.get() {
+        ep.closed();
+        if ep.stopped() {
             break;
-        }
-        if client.session.status.get_untracked() != ConnStatus::ReadOnly {
-            client.session.status.try_set(ConnStatus::Offline);
         }
         // A connection that lasted a while resets the backoff.
         if now_ms() - started > 5_000.0 {
@@ -420,14 +431,10 @@ async fn connection_loop(client: Rc<Client>) {
     }
 }
 
-async fn run_connection(client: &Rc<Client>, ws: WebSocket) {
+async fn run_connection<E: Endpoint>(ep: &E, ws: WebSocket) {
     let (mut write, mut read) = ws.split();
     let (tx, mut rx) = unbounded::<Vec<u8>>();
-    // Say hello: our state vector (so the server sends what we lack) and who we are.
-    let sv: StateVector = client.doc.transact().state_vector();
-    let _ = tx.unbounded_send(wire::sync_step1(sv));
-    *client.out.borrow_mut() = Some(tx);
-    client.send_awareness();
+    ep.opened(tx);
     let writer = async move {
         while let Some(frame) = rx.next().await {
             if write.send(Message::Bytes(frame)).await.is_err() {
@@ -439,7 +446,7 @@ async fn run_connection(client: &Rc<Client>, ws: WebSocket) {
     let reader = async {
         while let Some(msg) = read.next().await {
             match msg {
-                Ok(Message::Bytes(b)) => client.on_frame(&b),
+                Ok(Message::Bytes(b)) => ep.on_frame(&b),
                 Ok(Message::Text(_)) => {}
                 Err(e) => {
                     leptos::logging::log!("websocket closed: {e:?}");
@@ -452,6 +459,107 @@ async fn run_connection(client: &Rc<Client>, ws: WebSocket) {
     futures::pin_mut!(reader);
     match select(writer, reader).await {
         Either::Left(_) | Either::Right(_) => {}
+    }
+}
+
+impl Endpoint for Client {
+    fn url(&self) -> String {
+        ws_url(&self.board_id, "")
+    }
+
+    fn stopped(&self) -> bool {
+        self.stopped.get()
+    }
+
+    fn connecting(&self) {
+        self.session.status.try_set(ConnStatus::Connecting);
+    }
+
+    fn opened(&self, tx: UnboundedSender<Vec<u8>>) {
+        // Say hello: our state vector (so the server sends what we lack) and who we are.
+        let sv: StateVector = self.doc.transact().state_vector();
+        let _ = tx.unbounded_send(wire::sync_step1(sv));
+        *self.out.borrow_mut() = Some(tx);
+        self.send_awareness();
+    }
+
+    fn on_frame(&self, frame: &[u8]) {
+        Client::on_frame(self, frame)
+    }
+
+    fn closed(&self) {
+        self.out.borrow_mut().take();
+        self.peers.borrow_mut().clear();
+        self.publish_peers();
+        if !self.stopped.get() {
+            self.session.status.try_set(ConnStatus::Offline);
+        }
+    }
+}
+
+/// The board's control document, read-only in the browser (facilitators change it through
+/// server functions, which check their token).
+pub struct ControlClient {
+    board_id: String,
+    doc: Doc,
+    stopped: Cell<bool>,
+    out: RefCell<Option<UnboundedSender<Vec<u8>>>>,
+}
+
+impl ControlClient {
+    pub fn start(board_id: String, session: BoardSession) -> Rc<ControlClient> {
+        let doc = new_doc();
+        let control = Control::of(&doc);
+        let _ = doc.observe_update_v1("cocreate-control", move |txn, _| {
+            session.control.try_set(control.read(txn));
+        });
+        let c = Rc::new(ControlClient {
+            board_id,
+            doc,
+            stopped: Cell::new(false),
+            out: RefCell::new(None),
+        });
+        spawn_local(connection_loop(c.clone()));
+        c
+    }
+
+    pub fn stop(&self) {
+        self.stopped.set(true);
+        self.out.borrow_mut().take();
+    }
+}
+
+impl Endpoint for ControlClient {
+    fn url(&self) -> String {
+        ws_url(&self.board_id, "/control")
+    }
+
+    fn stopped(&self) -> bool {
+        self.stopped.get()
+    }
+
+    fn opened(&self, tx: UnboundedSender<Vec<u8>>) {
+        let sv: StateVector = self.doc.transact().state_vector();
+        let _ = tx.unbounded_send(wire::sync_step1(sv));
+        *self.out.borrow_mut() = Some(tx);
+    }
+
+    fn on_frame(&self, frame: &[u8]) {
+        let Ok(msgs) = wire::decode_frame(frame) else {
+            return;
+        };
+        for msg in msgs {
+            // Only take in; never answer step 1 (we have nothing to give and may not write).
+            if let Inbound::Update { update, .. } = msg {
+                if let Err(e) = self.doc.transact_mut_with(REMOTE).apply_update(update) {
+                    leptos::logging::warn!("could not apply control update: {e}");
+                }
+            }
+        }
+    }
+
+    fn closed(&self) {
+        self.out.borrow_mut().take();
     }
 }
 

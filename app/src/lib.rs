@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <p>"Page not found."</p> }>
                     <Route path=path!("") view=pages::home::HomePage/>
                     <Route path=path!("/board/:id") view=pages::board::BoardPage/>
+                    <Route path=path!("/workshop/:id") view=pages::workshop::WorkshopPage/>
                 </Routes>
             </main>
         </Router>

@@ -5,6 +5,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::LinkRole;
+use crate::model::control::ControlState;
 use crate::model::{BoardMeta, CardView, Prompt, Role};
 
 /// Connection state shown to the user.
@@ -70,10 +72,16 @@ pub struct BoardSession {
     pub me: RwSignal<Option<Me>>,
     /// Last problem to tell the user about (e.g. text too long).
     pub notice: RwSignal<Option<String>>,
+    /// The facilitator's control state of this board (phase, lock, timer, message).
+    pub control: RwSignal<ControlState>,
+    /// What this link may do.
+    pub role: RwSignal<LinkRole>,
     /// A card that should take keyboard focus as soon as it is rendered (just added).
     focus_request: StoredValue<Option<String>>,
     #[cfg(feature = "hydrate")]
     client: StoredValue<Option<std::rc::Rc<crate::client::Client>>, LocalStorage>,
+    #[cfg(feature = "hydrate")]
+    control_client: StoredValue<Option<std::rc::Rc<crate::client::ControlClient>>, LocalStorage>,
 }
 
 impl Default for BoardSession {
@@ -92,8 +100,12 @@ impl BoardSession {
             me: RwSignal::new(None),
             notice: RwSignal::new(None),
             focus_request: StoredValue::new(None),
+            control: RwSignal::new(ControlState::default()),
+            role: RwSignal::new(LinkRole::Observer),
             #[cfg(feature = "hydrate")]
             client: StoredValue::new_local(None),
+            #[cfg(feature = "hydrate")]
+            control_client: StoredValue::new_local(None),
         }
     }
 
@@ -101,6 +113,8 @@ impl BoardSession {
     pub fn start(&self, board_id: String) {
         #[cfg(feature = "hydrate")]
         {
+            let control = crate::client::ControlClient::start(board_id.clone(), *self);
+            self.control_client.set_value(Some(control));
             let client = crate::client::Client::start(board_id, *self);
             self.client.set_value(Some(client));
         }
@@ -111,7 +125,17 @@ impl BoardSession {
     /// Disconnect (the page is going away).
     pub fn stop(&self) {
         #[cfg(feature = "hydrate")]
-        self.with_client(|c| c.stop());
+        {
+            self.with_client(|c| c.stop());
+            self.control_client
+                .with_value(|c| c.as_ref().map(|c| c.stop()));
+        }
+    }
+
+    /// Whether this person may change cards right now.
+    pub fn can_edit(&self) -> bool {
+        let locked = self.control.with(|c| c.locked);
+        self.role.get().may_edit_cards(locked)
     }
 
     /// Cards of one column, in order.

@@ -6,9 +6,12 @@
 //! - [`store`]: SQLite catalogue and per-board update logs with group commit.
 //! - [`hub`]: live boards, websocket sessions, awareness.
 //! - [`http`]: routes and handlers; [`error`]: the one HTTP error type.
-//! - [`seed`]: the demo workshop.
+//! - [`auth`]: links, hashed tokens, roles; [`directory`]: what pages ask (token-checked).
+//! - [`seed`]: the demo workshop and its links.
 
+pub mod auth;
 pub mod config;
+pub mod directory;
 pub mod error;
 pub mod http;
 pub mod hub;
@@ -18,8 +21,10 @@ pub mod store;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::catalog::{BoardSummary, Directory, DirectoryHandle, WorkshopSummary};
+use app::catalog::DirectoryHandle;
+use auth::Auth;
 use axum::extract::FromRef;
+use directory::ServerDirectory;
 use leptos::config::LeptosOptions;
 
 use config::{Config, Limits};
@@ -31,6 +36,8 @@ use store::Store;
 pub struct AppState {
     pub hub: Hub,
     pub store: Store,
+    pub auth: Auth,
+    pub dir: ServerDirectory,
     pub directory: DirectoryHandle,
     pub leptos_options: LeptosOptions,
 }
@@ -41,25 +48,27 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-struct StoreDirectory(Store);
-
-impl Directory for StoreDirectory {
-    fn workshops(&self) -> Result<Vec<WorkshopSummary>, String> {
-        self.0.workshops().map_err(|e| e.to_string())
-    }
-    fn board(&self, id: &str) -> Result<Option<BoardSummary>, String> {
-        self.0.board_summary(id).map_err(|e| e.to_string())
-    }
-}
-
 impl AppState {
-    pub fn new(store: Store, limits: Limits, leptos_options: LeptosOptions) -> AppState {
-        AppState {
-            hub: Hub::new(store.clone(), limits),
-            directory: DirectoryHandle(Arc::new(StoreDirectory(store.clone()))),
+    pub fn new(
+        store: Store,
+        limits: Limits,
+        leptos_options: LeptosOptions,
+    ) -> Result<AppState, auth::AuthError> {
+        let hub = Hub::new(store.clone(), limits);
+        let auth = Auth::load(store.clone())?;
+        let dir = ServerDirectory {
+            store: store.clone(),
+            hub: hub.clone(),
+            auth: auth.clone(),
+        };
+        Ok(AppState {
+            hub,
+            auth,
+            directory: DirectoryHandle(Arc::new(dir.clone())),
+            dir,
             store,
             leptos_options,
-        }
+        })
     }
 }
 
@@ -78,12 +87,22 @@ pub fn leptos_options() -> LeptosOptions {
 /// Open the store, seed the demo if asked, and serve until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let store = Store::open(config.database_path())?;
-    if !config.no_demo {
-        seed::seed_demo(&store)?;
-    }
     let options = leptos_options();
     let addr = config.bind.unwrap_or(options.site_addr);
-    let state = AppState::new(store.clone(), Limits::from(&config.limits), options);
+    let state = AppState::new(store.clone(), Limits::from(&config.limits), options)?;
+    if !config.no_demo {
+        let base = format!("http://{addr}");
+        if let Some(links) = seed::seed_demo(&store, &state.auth, &base)? {
+            let file = config.data_dir.join(seed::DEMO_LINKS_FILE);
+            std::fs::write(&file, links.to_text())?;
+            tracing::info!(file = %file.display(), "demo links written:\n{}", links.to_text());
+        } else {
+            let file = config.data_dir.join(seed::DEMO_LINKS_FILE);
+            if file.exists() {
+                tracing::info!(file = %file.display(), "demo workshop links are in this file");
+            }
+        }
+    }
     let sweeper = state.hub.spawn_sweeper(Duration::from_secs(5));
     let hub = state.hub.clone();
     let listener = tokio::net::TcpListener::bind(addr).await?;

@@ -5,7 +5,38 @@ use app::model::board::Board;
 use app::model::{new_doc, Prompt, Role};
 use yrs::{ReadTxn, StateVector, Transact};
 
-use crate::store::{Store, StoreError};
+use app::catalog::LinkRole;
+
+use crate::auth::{Auth, AuthError, Grant};
+use crate::store::Store;
+
+/// File in the data directory where the demo's links are written once, at creation
+/// (tokens are stored hashed, so this is the only place they can be read again).
+pub const DEMO_LINKS_FILE: &str = "demo-links.txt";
+
+/// The demo workshop's links.
+#[derive(Debug, Clone)]
+pub struct DemoLinks {
+    pub base: String,
+    pub facilitator: String,
+    pub participant: String,
+    pub observer: String,
+}
+
+impl DemoLinks {
+    /// Human-readable, one link a line, `role: url` (tests parse this too).
+    pub fn to_text(&self) -> String {
+        let b = &self.base;
+        format!(
+            "facilitator console: {b}/workshop/{DEMO_WORKSHOP}?token={f}\n\
+             participant: {b}/workshop/{DEMO_WORKSHOP}?token={p}\n\
+             observer: {b}/workshop/{DEMO_WORKSHOP}?token={o}\n",
+            f = self.facilitator,
+            p = self.participant,
+            o = self.observer,
+        )
+    }
+}
 
 /// Id of the demo workshop.
 pub const DEMO_WORKSHOP: &str = "demo";
@@ -51,10 +82,11 @@ pub fn initial_state(
     txn.encode_state_as_update_v1(&StateVector::default())
 }
 
-/// Create the demo workshop unless the database already has workshops. Returns whether it did.
-pub fn seed_demo(store: &Store) -> Result<bool, StoreError> {
+/// Create the demo workshop and a facilitator, participant and observer link to it,
+/// unless the database already has workshops. Returns the new links.
+pub fn seed_demo(store: &Store, auth: &Auth, base: &str) -> Result<Option<DemoLinks>, AuthError> {
     if store.workshop_count()? > 0 {
-        return Ok(false);
+        return Ok(None);
     }
     let area = "Learning Disabilities & Autism";
     store.create_workshop(
@@ -89,6 +121,19 @@ pub fn seed_demo(store: &Store) -> Result<bool, StoreError> {
         let state = initial_state(pillar, area, pillar, starters);
         store.create_board(&demo_board_id(i), DEMO_WORKSHOP, pillar, pillar, &state)?;
     }
+    let link = |role| {
+        auth.issue(Grant {
+            workshop: DEMO_WORKSHOP.to_string(),
+            board: None,
+            role,
+        })
+    };
+    let links = DemoLinks {
+        base: base.to_string(),
+        facilitator: link(LinkRole::Facilitator)?,
+        participant: link(LinkRole::Participant)?,
+        observer: link(LinkRole::Observer)?,
+    };
     tracing::info!("created the demo workshop");
-    Ok(true)
+    Ok(Some(links))
 }

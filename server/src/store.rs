@@ -2,6 +2,7 @@
 //!
 //! # Layout
 //! - `workshops`, `boards`: the catalogue (titles, areas, pillars).
+//! - `links`: SHA-256 hashes of access tokens with their workshop, board and role.
 //! - `board_updates`: the append-only log of accepted yrs updates, id = global order.
 //! - `board_state`: a compacted snapshot per board (one merged update) covering every log
 //!   row with `id <= upto`; those rows are deleted in the same transaction.
@@ -19,7 +20,7 @@ use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use app::catalog::{BoardSummary, WorkshopSummary};
+use app::catalog::{BoardSummary, LinkRole, WorkshopSummary};
 use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::oneshot;
 
@@ -82,6 +83,9 @@ struct Inner {
     writer_thread: Mutex<Option<thread::JoinHandle<()>>>,
 }
 
+/// Suffix of the store key of a board's control document.
+pub const CONTROL_SUFFIX: &str = "/control";
+
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS workshops (
     id TEXT PRIMARY KEY,
@@ -104,6 +108,14 @@ CREATE TABLE IF NOT EXISTS board_updates (
     data BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS board_updates_by_board ON board_updates(board_id, id);
+CREATE TABLE IF NOT EXISTS links (
+    token_hash TEXT PRIMARY KEY,
+    workshop_id TEXT NOT NULL REFERENCES workshops(id),
+    board_id TEXT,
+    role TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE IF NOT EXISTS board_state (
     board_id TEXT PRIMARY KEY,
     data BLOB NOT NULL,
@@ -212,7 +224,9 @@ impl Store {
     /// The persisted content of a board (base + log), or `None` if the board is unknown.
     pub fn load_board(&self, board: &str) -> Result<Option<StoredBoard>, StoreError> {
         let conn = self.inner.read.lock().expect("read lock");
-        if !board_exists(&conn, board)? {
+        // A board's control document (`{board}/control`) exists when its board does.
+        let catalogued = board.strip_suffix(CONTROL_SUFFIX).unwrap_or(board);
+        if !board_exists(&conn, catalogued)? {
             return Ok(None);
         }
         let tx = conn.unchecked_transaction()?;
@@ -293,6 +307,54 @@ impl Store {
         Ok(())
     }
 
+    /// Record a link by the hash of its token.
+    pub fn create_link(
+        &self,
+        token_hash: &str,
+        workshop_id: &str,
+        board_id: Option<&str>,
+        role: LinkRole,
+    ) -> Result<(), StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        conn.execute(
+            "INSERT INTO links (token_hash, workshop_id, board_id, role, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![token_hash, workshop_id, board_id, role.as_str(), now_ms()],
+        )?;
+        Ok(())
+    }
+
+    pub fn revoke_link(&self, token_hash: &str) -> Result<(), StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        conn.execute(
+            "UPDATE links SET revoked = 1 WHERE token_hash = ?1",
+            [token_hash],
+        )?;
+        Ok(())
+    }
+
+    /// Every unrevoked link: (token hash, workshop, board, role).
+    #[allow(clippy::type_complexity)]
+    pub fn links(&self) -> Result<Vec<(String, String, Option<String>, LinkRole)>, StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        let mut stmt = conn.prepare_cached(
+            "SELECT token_hash, workshop_id, board_id, role FROM links WHERE revoked = 0",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(h, w, b, r)| Some((h, w, b, LinkRole::parse(&r)?)))
+            .collect())
+    }
+
     pub fn workshop_count(&self) -> Result<u64, StoreError> {
         let conn = self.inner.read.lock().expect("read lock");
         let n: i64 = conn.query_row("SELECT count(*) FROM workshops", [], |r| r.get(0))?;
@@ -321,6 +383,33 @@ impl Store {
             w.boards = boards_of(&conn, &w.id)?;
         }
         Ok(workshops)
+    }
+
+    /// One workshop with its boards.
+    pub fn workshop(&self, id: &str) -> Result<Option<WorkshopSummary>, StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        let found = conn
+            .query_row(
+                "SELECT id, title, area, date FROM workshops WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(WorkshopSummary {
+                        id: r.get(0)?,
+                        title: r.get(1)?,
+                        area: r.get(2)?,
+                        date: r.get(3)?,
+                        boards: Vec::new(),
+                    })
+                },
+            )
+            .optional()?;
+        match found {
+            Some(mut w) => {
+                w.boards = boards_of(&conn, &w.id)?;
+                Ok(Some(w))
+            }
+            None => Ok(None),
+        }
     }
 
     pub fn board_summary(&self, board: &str) -> Result<Option<BoardSummary>, StoreError> {

@@ -14,6 +14,18 @@ use yrs::Transact;
 struct Server {
     child: Child,
     port: u16,
+    token: String,
+}
+
+/// The facilitator token the binary wrote to the data directory when it seeded the demo.
+fn facilitator_token(data: &std::path::Path) -> String {
+    let text =
+        std::fs::read_to_string(data.join(server::seed::DEMO_LINKS_FILE)).expect("demo links file");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("facilitator"))
+        .expect("facilitator line");
+    line.rsplit("token=").next().unwrap().trim().to_string()
 }
 
 fn free_port() -> u16 {
@@ -38,7 +50,11 @@ async fn start(data: &std::path::Path, port: u16) -> Server {
             .await
             .is_ok()
         {
-            return Server { child, port };
+            return Server {
+                child,
+                port,
+                token: facilitator_token(data),
+            };
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -49,7 +65,10 @@ async fn start(data: &std::path::Path, port: u16) -> Server {
 
 impl Server {
     fn url(&self) -> String {
-        format!("ws://127.0.0.1:{}/ws/board/{DEMO}", self.port)
+        format!(
+            "ws://127.0.0.1:{}/ws/board/{DEMO}?token={}",
+            self.port, self.token
+        )
     }
     fn kill9(mut self) {
         self.child.kill().expect("SIGKILL"); // std sends SIGKILL on unix

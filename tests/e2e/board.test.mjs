@@ -113,10 +113,71 @@ test('edits made while the server is down are kept and merge on reconnect', asyn
   for (const p of [a, b, c]) await p.context().close();
 });
 
-test('an unknown board says so', async () => {
+test('an unknown board says so, and a bad link says it does not work', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.base}/board/no-such-board`);
+  await page.goto(`${server.base}/board/no-such-board?token=${server.links.participant}`);
   await page.getByRole('heading', { name: 'Board not found' }).waitFor();
+  await page.goto(`${server.base}/board/${BOARD}?token=not-a-token`);
+  await page.getByRole('heading', { name: 'This link does not work' }).waitFor();
+  assert.equal(await page.locator('textarea.card-text').count(), 0, 'no cards shown');
+  await context.close();
+});
+
+test('a facilitator locks the board while a participant types', async () => {
+  const p = await openBoard(browser, server, BOARD, 'participant');
+  const f = await openBoard(browser, server, BOARD, 'facilitator');
+  await p.getByRole('button', { name: 'Add a card to How' }).click();
+  await p.locator('.column-how textarea.card-text').last().waitFor();
+  await p.keyboard.type('Peer support');
+  const id = await cardWithText(f, 'Peer support');
+
+  await f.getByRole('button', { name: 'Lock board', exact: true }).click();
+  await p.getByText('The facilitator has locked this board').waitFor({ timeout: 10000 });
+  assert.equal(await field(p, id).getAttribute('readonly'), '', 'the card cannot be edited');
+  assert.ok(await p.getByRole('button', { name: 'Add a card to How' }).isDisabled());
+  await field(p, id).click();
+  await p.keyboard.type(' groups');
+  assert.equal(await field(p, id).inputValue(), 'Peer support', 'typing does nothing while locked');
+  // The facilitator still edits.
+  await field(f, id).click();
+  await f.keyboard.press('End');
+  await f.keyboard.type('!');
+  await cardWithText(p, 'Peer support!');
+
+  await f.getByRole('button', { name: 'Unlock board' }).click();
+  await p.getByText('The facilitator has locked this board').waitFor({ state: 'detached', timeout: 10000 });
+  await field(p, id).click();
+  await p.keyboard.press('End');
+  await p.keyboard.type(' works');
+  await cardWithText(f, 'Peer support! works');
+  await p.context().close();
+  await f.context().close();
+});
+
+test('the facilitator console shows every group and locks them all', async () => {
+  const p = await openBoard(browser, server, 'demo-learning', 'participant');
+  const context = await browser.newContext();
+  const c = await context.newPage();
+  await c.goto(`${server.base}/workshop/demo?token=${server.links.facilitator}`);
+  await c.getByRole('heading', { name: 'Facilitator console' }).waitFor();
+  const rows = c.locator('table.console tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 5, 'one row per breakout group');
+  await c.locator('tr[data-board="demo-learning"] td.online').filter({ hasText: /^1 ·/ }).waitFor({ timeout: 10000 });
+
+  await c.getByRole('button', { name: 'Lock all boards', exact: true }).click();
+  await p.getByText('The facilitator has locked this board').waitFor({ timeout: 10000 });
+  await c.getByLabel('Message to everyone').fill('Back in the main room in 2 minutes');
+  await c.getByRole('button', { name: 'Send to all' }).click();
+  await p.getByText('Back in the main room in 2 minutes').waitFor({ timeout: 10000 });
+  await c.getByRole('button', { name: 'Unlock all boards' }).click();
+  await p.getByText('The facilitator has locked this board').waitFor({ state: 'detached', timeout: 10000 });
+
+  // A participant link opens the group chooser, not the console.
+  await c.goto(`${server.base}/workshop/demo?token=${server.links.participant}`);
+  await c.getByRole('heading', { name: 'Choose your breakout group' }).waitFor();
+  assert.equal(await c.getByRole('heading', { name: 'Facilitator console' }).count(), 0);
+  await p.context().close();
   await context.close();
 });

@@ -1,7 +1,7 @@
 // Shared helpers for end-to-end tests: a real cocreate server on a loopback port with a
 // fresh SQLite file, and Debian's headless Chromium driven by playwright-core.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import net from 'node:net';
@@ -46,7 +46,14 @@ export async function startServer({ port, dataDir } = {}) {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   await waitForPort(port);
+  // The demo's links, written once when the database was created.
+  const links = {};
+  for (const line of readFileSync(join(dataDir, 'demo-links.txt'), 'utf8').split('\n')) {
+    const m = line.match(/^(facilitator|participant|observer)[^:]*: .*token=([0-9a-f]+)/);
+    if (m) links[m[1]] = m[2];
+  }
   const server = {
+    links,
     base: `http://127.0.0.1:${port}`,
     ws: `ws://127.0.0.1:${port}/ws/board`,
     port,
@@ -84,12 +91,13 @@ export async function launchBrowser() {
   });
 }
 
-/** Open a board page in a fresh browser context (own storage = another person). */
-export async function openBoard(browser, server, boardId) {
+/** Open a board page in a fresh browser context (own storage = another person), with the
+ * demo's participant link unless another role is given. */
+export async function openBoard(browser, server, boardId, role = 'participant') {
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
-  await page.goto(`${server.base}/board/${boardId}`);
+  await page.goto(`${server.base}/board/${boardId}?token=${server.links[role]}`);
   await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
   return page;
 }

@@ -49,6 +49,7 @@ test('a stock Yjs y-websocket client and the browser UI co-edit one board', asyn
   const provider = new WebsocketProvider(server.ws, BOARD, doc, {
     WebSocketPolyfill: WebSocket,
     disableBc: true,
+    params: { token: server.links.participant },
   });
   try {
     await until(() => provider.synced, 'the Yjs client to sync');

@@ -5,10 +5,12 @@
 //! # Layout
 //! - [`schema`]: names of root types and keys, prompts and roles (the public contract).
 //! - [`board`]: read and write a board document (meta, cards) through yrs transactions.
+//! - [`control`]: the control document (phase, lock, timer, broadcast) facilitators write.
 //! - [`order`]: fractional index keys that order cards inside a column.
 //! - [`text`]: minimal text diff used to turn a textarea edit into Y.Text operations.
 
 pub mod board;
+pub mod control;
 pub mod order;
 pub mod schema;
 pub mod text;

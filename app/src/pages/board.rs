@@ -4,29 +4,40 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::get_board_summary;
-use crate::catalog::BoardSummary;
+use crate::api::{get_board, set_control};
+use crate::catalog::{BoardAccess, ControlScope, LinkRole};
+use crate::model::control::{ControlPatch, Phase};
 use crate::model::schema::MAX_CARD_TEXT;
 use crate::model::{CardView, Prompt, Role};
+use crate::pages::workshop::use_token;
 use crate::session::BoardSession;
 
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let params = use_params_map();
+    let token = use_token();
     let board_id = move || params.read().get("id").unwrap_or_default();
-    let summary = Resource::new(board_id, get_board_summary);
+    let summary = Resource::new(
+        move || (board_id(), token.get()),
+        |(id, t)| get_board(id, t),
+    );
     view! {
         <Suspense fallback=|| view! { <p>"Loading board…"</p> }>
             {move || Suspend::new(async move {
                 match summary.await {
-                    Ok(Some(s)) => view! { <BoardView summary=s/> }.into_any(),
+                    Ok(Some(s)) => view! { <BoardView access=s token=token.get_untracked()/> }.into_any(),
                     Ok(None) => view! {
                         <Title text="Board not found · cocreate"/>
                         <h1>"Board not found"</h1>
                         <p>"This link does not point to a board. Ask your facilitator for a new link."</p>
                         <p><a href="/">"Back to workshops"</a></p>
                     }.into_any(),
-                    Err(e) => view! { <p role="alert">"Could not load the board: " {e.to_string()}</p> }.into_any(),
+                    Err(e) => view! {
+                        <Title text="Link not valid · cocreate"/>
+                        <h1>"This link does not work"</h1>
+                        <p role="alert">{e.to_string().replace("error running server function: ", "")}</p>
+                        <p>"Ask your facilitator for a new link."</p>
+                    }.into_any(),
                 }
             })}
         </Suspense>
@@ -34,8 +45,10 @@ pub fn BoardPage() -> impl IntoView {
 }
 
 #[component]
-fn BoardView(summary: BoardSummary) -> impl IntoView {
+fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
     let session = BoardSession::new();
+    session.role.set(access.role);
+    let summary = access.board;
     let id = summary.id.clone();
     Effect::new(move |prev: Option<()>| {
         if prev.is_none() {
@@ -54,6 +67,7 @@ fn BoardView(summary: BoardSummary) -> impl IntoView {
                 {move || session.status.get().label()}
             </p>
         </div>
+        <ControlBar session board_id=summary.id.clone() token/>
         {move || session.notice.get().map(|n| view! {
             <p role="alert" class="notice">{n}
                 <button class="link" on:click=move |_| session.notice.set(None)>"Dismiss"</button>
@@ -91,7 +105,7 @@ fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {
                     <CardItem session card/>
                 </For>
             </ul>
-            <button class="add-card" on:click=add>
+            <button class="add-card" on:click=add disabled=move || !session.can_edit()>
                 "+ Add a card"
                 <span class="visually-hidden">" to " {prompt.title()}</span>
             </button>
@@ -165,6 +179,7 @@ fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                 maxlength=MAX_CARD_TEXT.to_string()
                 placeholder="Type your idea…"
                 prop:value=card.text.clone()
+                readonly=move || !session.can_edit()
                 on:input=on_input
                 on:focus=on_focus
                 on:blur=move |_| session.set_editing(None)
@@ -177,7 +192,7 @@ fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                         (!names.is_empty()).then(|| format!("{} editing", names.join(", ")))
                     }}
                 </span>
-                <button class="delete" on:click=on_delete>
+                <button class="delete" on:click=on_delete disabled=move || !session.can_edit()>
                     "Delete" <span class="visually-hidden">" card"</span>
                 </button>
             </div>
@@ -245,5 +260,95 @@ fn Presence(session: BoardSession) -> impl IntoView {
                 </For>
             </ul>
         </section>
+    }
+}
+
+/// Phase, lock, timer and the facilitator's message; facilitators also get the controls
+/// for this board.
+#[component]
+fn ControlBar(session: BoardSession, board_id: String, token: Option<String>) -> impl IntoView {
+    let now = RwSignal::new(0.0f64);
+    #[cfg(feature = "hydrate")]
+    {
+        now.set(js_sys::Date::now());
+        let handle = set_interval_with_handle(
+            move || now.set(js_sys::Date::now()),
+            std::time::Duration::from_secs(1),
+        )
+        .ok();
+        on_cleanup(move || {
+            if let Some(h) = handle {
+                h.clear();
+            }
+        });
+    }
+    let timer = move || {
+        let ends = session.control.with(|c| c.timer_ends)?;
+        let n = now.get();
+        if n == 0.0 {
+            return None;
+        }
+        let left = ((ends - n) / 1000.0).ceil().max(0.0) as u64;
+        Some(if left == 0 {
+            "Time is up".to_string()
+        } else {
+            format!("Time left: {}:{:02}", left / 60, left % 60)
+        })
+    };
+    let change = Action::new(
+        move |(board, token, patch): &(String, Option<String>, ControlPatch)| {
+            let (board, token, patch) = (board.clone(), token.clone(), patch.clone());
+            async move {
+                if let Err(e) = set_control(ControlScope::Board(board), token, patch).await {
+                    session
+                        .notice
+                        .set(Some(format!("Could not change the board: {e}")));
+                }
+            }
+        },
+    );
+    let is_facilitator = session.role.get_untracked() == LinkRole::Facilitator;
+    let observer = session.role.get_untracked() == LinkRole::Observer;
+    let facilitator_tools = is_facilitator.then(|| {
+        let (b1, t1) = (board_id.clone(), token.clone());
+        let (b2, t2) = (board_id.clone(), token.clone());
+        view! {
+            <div class="facilitator-tools" role="group" aria-label="Facilitator controls">
+                <button on:click=move |_| {
+                    let locked = session.control.with_untracked(|c| c.locked);
+                    change.dispatch((b1.clone(), t1.clone(), ControlPatch { locked: Some(!locked), ..Default::default() }));
+                }>{move || if session.control.with(|c| c.locked) { "Unlock board" } else { "Lock board" }}</button>
+                <label for="phase">"Phase"</label>
+                <select id="phase" on:change=move |ev| {
+                    if let Some(p) = Phase::parse(&event_target_value(&ev)) {
+                        change.dispatch((b2.clone(), t2.clone(), ControlPatch { phase: Some(p), ..Default::default() }));
+                    }
+                }>
+                    {Phase::ALL.map(|p| view! {
+                        <option value=p.as_str() selected=move || session.control.with(|c| c.phase == p)>{p.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    });
+    view! {
+        <div class="control-bar">
+            <p class="phase">"Now: " {move || session.control.with(|c| c.phase.label())}</p>
+            {move || timer().map(|t| view! { <p class="timer" role="timer" aria-live="off">{t}</p> })}
+            {move || session.control.with(|c| c.locked).then(|| view! {
+                <p class="locked" role="status">
+                    <span aria-hidden="true">"🔒 "</span>
+                    "The facilitator has locked this board: you can read the cards but not change them."
+                </p>
+            })}
+            {observer.then(|| view! { <p class="observer">"You are observing: you can read but not change cards."</p> })}
+            {move || {
+                let m = session.control.with(|c| c.message.clone());
+                (!m.is_empty()).then(|| view! {
+                    <p class="broadcast" role="status"><strong>"Message from the facilitator: "</strong>{m}</p>
+                })
+            }}
+            {facilitator_tools}
+        </div>
     }
 }

@@ -1,3 +1,4 @@
 //! Routed pages.
 pub mod board;
 pub mod home;
+pub mod workshop;

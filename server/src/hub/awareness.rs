@@ -41,6 +41,21 @@ pub struct AwarenessTable {
 const NULL: &str = "null";
 
 impl AwarenessTable {
+    /// The `user.name` of every present client, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .entries
+            .values()
+            .filter_map(|e| {
+                let v: serde_json::Value = serde_json::from_str(&e.json).ok()?;
+                let name = v.get("user")?.get("name")?.as_str()?;
+                Some(name.chars().take(60).collect())
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
     pub fn new(max_json: usize, max_clients: usize) -> Self {
         AwarenessTable {
             entries: HashMap::new(),

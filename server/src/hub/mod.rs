@@ -64,6 +64,8 @@ pub struct LiveBoard {
     conns: AtomicUsize,
     last_active: Mutex<Instant>,
     updates_since_compact: AtomicUsize,
+    /// Wall-clock time of the last accepted change or join, ms since the epoch (0: none).
+    last_change_ms: AtomicU64,
     store: Store,
 }
 
@@ -82,6 +84,59 @@ impl LiveBoard {
 
     fn touch(&self) {
         *self.last_active.lock().expect("last_active") = Instant::now();
+    }
+
+    fn mark_changed(&self) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        self.last_change_ms.store(now, Ordering::Relaxed);
+    }
+
+    /// Last accepted change, ms since the epoch.
+    pub fn last_change_ms(&self) -> Option<f64> {
+        match self.last_change_ms.load(Ordering::Relaxed) {
+            0 => None,
+            ms => Some(ms as f64),
+        }
+    }
+
+    /// Read the document.
+    pub fn read<R>(&self, f: impl FnOnce(&Doc) -> R) -> R {
+        f(&self.doc.lock().expect("doc"))
+    }
+
+    /// Make a change on the server's behalf (a facilitator's action through the API):
+    /// applied, durable, then sent to every connection. `prepare` runs before the
+    /// transaction opens (yrs cannot create root types inside one), `f` inside it.
+    pub async fn change<P, E>(
+        &self,
+        prepare: impl FnOnce(&Doc) -> P,
+        f: impl FnOnce(&P, &mut yrs::TransactionMut) -> Result<(), E>,
+    ) -> Result<Result<(), E>, HubError> {
+        self.touch();
+        let (durable, update) = {
+            let doc = self.doc.lock().expect("doc");
+            let prepared = prepare(&doc);
+            let mut txn = doc.transact_mut();
+            if let Err(e) = f(&prepared, &mut txn) {
+                return Ok(Err(e));
+            }
+            let update = txn.encode_update_v1();
+            drop(txn);
+            (self.store.append(&self.id, update.clone()), update)
+        };
+        durable.await?;
+        self.mark_changed();
+        self.updates_since_compact.fetch_add(1, Ordering::Relaxed);
+        self.fan_out(0, app::wire::update(update));
+        Ok(Ok(()))
+    }
+
+    /// Names in the presence states of this board.
+    pub fn people(&self) -> Vec<String> {
+        self.awareness.lock().expect("awareness").names()
     }
 
     /// The server's state vector (to send as our sync step 1).
@@ -117,6 +172,7 @@ impl LiveBoard {
             self.store.append(&self.id, raw)
         };
         durable.await?;
+        self.mark_changed();
         let n = self.updates_since_compact.fetch_add(1, Ordering::Relaxed) + 1;
         if n >= COMPACT_EVERY {
             self.compact().await?;
@@ -283,6 +339,7 @@ impl Hub {
             conns: AtomicUsize::new(0),
             last_active: Mutex::new(Instant::now()),
             updates_since_compact: AtomicUsize::new(stored.updates.len()),
+            last_change_ms: AtomicU64::new(0),
             store: self.inner.store.clone(),
         })
     }

@@ -14,8 +14,12 @@ use futures::{SinkExt, StreamExt};
 use tokio::sync::{broadcast, mpsc};
 
 use super::{BoardHandle, HubError};
+use crate::auth::{Auth, TokenHash};
 use crate::config::Limits;
+use app::catalog::LinkRole;
+use app::model::control::Control;
 use app::wire::{self as protocol, Inbound};
+use yrs::Transact;
 
 pub const CLOSE_UNSUPPORTED: u16 = 1003;
 pub const CLOSE_INVALID: u16 = 1007;
@@ -26,11 +30,49 @@ pub const CLOSE_TRY_AGAIN: u16 = 1013;
 
 const PING_EVERY: Duration = Duration::from_secs(20);
 
-/// What the connection may do.
+/// Decides, for every message, whether the connection's link is still live and whether
+/// it may write the document right now.
+pub struct Gate {
+    pub auth: Auth,
+    pub token: TokenHash,
+    pub role: LinkRole,
+    /// For a board's card document: its control document, whose `locked` flag is read
+    /// on every update. `None` for a control document itself (facilitators write it).
+    pub control: Option<BoardHandle>,
+}
+
+/// What [`Gate::check`] decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    ReadWrite,
-    ReadOnly,
+pub enum Verdict {
+    Write,
+    ReadOnly(&'static str),
+    Revoked,
+}
+
+impl Gate {
+    pub fn check(&self) -> Verdict {
+        if !self.auth.is_live(&self.token) {
+            return Verdict::Revoked;
+        }
+        match &self.control {
+            Some(control) => {
+                let locked = control.read(|doc| {
+                    let c = Control::of(doc);
+                    let txn = doc.transact();
+                    c.locked(&txn)
+                });
+                if self.role.may_edit_cards(locked) {
+                    Verdict::Write
+                } else if locked && self.role == LinkRole::Participant {
+                    Verdict::ReadOnly("the board is locked")
+                } else {
+                    Verdict::ReadOnly("this link is read-only")
+                }
+            }
+            None if self.role == LinkRole::Facilitator => Verdict::Write,
+            None => Verdict::ReadOnly("only facilitators change the control document"),
+        }
+    }
 }
 
 enum Out {
@@ -71,7 +113,7 @@ impl RateLimit {
 }
 
 /// Serve one connection until either side closes.
-pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, access: Access, limits: Limits) {
+pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, limits: Limits) {
     let (mut sink, mut stream) = socket.split();
     let (out_tx, mut out_rx) = mpsc::channel::<Out>(256);
     let mut fanout = board.subscribe();
@@ -124,7 +166,7 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, access: Acces
 
     let mut bound: Option<u64> = None;
     let mut rate = RateLimit::new(&limits);
-    let mut denied_sent = false;
+    let mut denied: Option<&'static str> = None;
     while let Some(msg) = stream.next().await {
         let frame = match msg {
             Ok(Message::Binary(b)) => b,
@@ -185,14 +227,22 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, access: Acces
                 break;
             }
         };
+        let verdict = gate.check();
+        if verdict == Verdict::Revoked {
+            tracing::info!(conn, board = %board.id, "link revoked; closing");
+            let _ = out_tx
+                .send(Out::Close(CLOSE_POLICY, "link no longer valid"))
+                .await;
+            break;
+        }
         match handle(
             &board,
             conn,
-            access,
+            verdict,
             &mut bound,
             msgs,
             &out_tx,
-            &mut denied_sent,
+            &mut denied,
         )
         .await
         {
@@ -231,11 +281,11 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, access: Acces
 async fn handle(
     board: &BoardHandle,
     conn: u64,
-    access: Access,
+    verdict: Verdict,
     bound: &mut Option<u64>,
     msgs: Vec<Inbound>,
     out: &mpsc::Sender<Out>,
-    denied_sent: &mut bool,
+    denied: &mut Option<&'static str>,
 ) -> Result<(), HubError> {
     for msg in msgs {
         match msg {
@@ -246,15 +296,17 @@ async fn handle(
                     .await;
             }
             Inbound::Update { raw, update } => {
-                if access == Access::ReadOnly {
-                    if !*denied_sent {
-                        *denied_sent = true;
+                if let Verdict::ReadOnly(reason) = verdict {
+                    // Refused, not applied. Say why once per change of reason.
+                    if *denied != Some(reason) {
+                        *denied = Some(reason);
                         let _ = out
-                            .send(Out::Frame(protocol::permission_denied("read-only").into()))
+                            .send(Out::Frame(protocol::permission_denied(reason).into()))
                             .await;
                     }
                     continue;
                 }
+                *denied = None;
                 board.apply_update(raw.clone(), update).await?;
                 board.fan_out(conn, protocol::update(raw));
             }

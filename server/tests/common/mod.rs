@@ -27,16 +27,40 @@ pub struct TestServer {
     pub addr: SocketAddr,
     pub state: AppState,
     pub db: PathBuf,
+    /// The demo workshop's links.
+    pub links: server::seed::DemoLinks,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl TestServer {
     pub async fn start(db: &Path, limits: Limits) -> TestServer {
         let store = Store::open(db).expect("open store");
-        server::seed::seed_demo(&store).expect("seed");
-        let state = AppState::new(store, limits, server::leptos_options());
+        let state = AppState::new(store.clone(), limits, server::leptos_options()).expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let base = format!("http://{addr}");
+        // A fresh database gets the demo and its links; a reopened one gets new links.
+        let links = match server::seed::seed_demo(&store, &state.auth, &base).expect("seed") {
+            Some(l) => l,
+            None => {
+                let issue = |role| {
+                    state
+                        .auth
+                        .issue(server::auth::Grant {
+                            workshop: server::seed::DEMO_WORKSHOP.into(),
+                            board: None,
+                            role,
+                        })
+                        .unwrap()
+                };
+                server::seed::DemoLinks {
+                    base,
+                    facilitator: issue(app::catalog::LinkRole::Facilitator),
+                    participant: issue(app::catalog::LinkRole::Participant),
+                    observer: issue(app::catalog::LinkRole::Observer),
+                }
+            }
+        };
         let router = server::http::router(state.clone());
         let task = tokio::spawn(async move {
             axum::serve(listener, router).await.unwrap();
@@ -45,12 +69,30 @@ impl TestServer {
             addr,
             state,
             db: db.to_path_buf(),
+            links,
             task,
         }
     }
 
+    /// A board's websocket URL with the facilitator's token.
     pub fn url(&self, board: &str) -> String {
-        format!("ws://{}/ws/board/{}", self.addr, board)
+        self.url_with(board, &self.links.facilitator)
+    }
+
+    pub fn url_with(&self, board: &str, token: &str) -> String {
+        format!("ws://{}/ws/board/{}?token={}", self.addr, board, token)
+    }
+
+    /// A board's control document URL.
+    pub fn control_url(&self, board: &str, token: &str) -> String {
+        format!(
+            "ws://{}/ws/board/{}/control?token={}",
+            self.addr, board, token
+        )
+    }
+
+    pub fn http(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
     }
 
     /// Stop serving and close the store (like a graceful shutdown).
@@ -205,4 +247,40 @@ impl TestClient {
 pub fn state_of(doc: &Doc) -> Vec<u8> {
     doc.transact()
         .encode_state_as_update_v1(&StateVector::default())
+}
+
+/// A plain HTTP/1.1 request over a real socket; returns (status, body).
+pub async fn http(method: &str, url: &str, body: Option<&str>) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").expect("http url");
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut stream = TcpStream::connect(host).await.expect("connect");
+    let body = body.unwrap_or("");
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(req.as_bytes()).await.expect("write");
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf).await.expect("read");
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let status: u16 = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The HTTP status a websocket upgrade was refused with.
+pub async fn refused_status(url: &str) -> u16 {
+    match tokio_tungstenite::connect_async(url).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => resp.status().as_u16(),
+        Err(e) => panic!("expected an HTTP refusal, got {e}"),
+        Ok(_) => panic!("expected an HTTP refusal, but the upgrade succeeded"),
+    }
 }

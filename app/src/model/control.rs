@@ -1,0 +1,263 @@
+//! The control document of a board: facilitator state that everyone reads and only
+//! facilitators write (served on `/ws/board/{id}/control`). See docs/PROTOCOL.md.
+//!
+//! One root map, `control`. Absent keys mean their defaults, so a fresh control document
+//! is empty and needs no initial write.
+
+use serde::{Deserialize, Serialize};
+use yrs::{Any, Doc, Map, MapRef, Out, ReadTxn, TransactionMut};
+
+/// Root map of the control document.
+pub const ROOT_CONTROL: &str = "control";
+
+/// Default dot votes per person.
+pub const DEFAULT_VOTES: i64 = 3;
+/// Longest broadcast message.
+pub const MAX_MESSAGE: usize = 500;
+
+/// What the group is doing now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    #[default]
+    Write,
+    Group,
+    Vote,
+    Review,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 4] = [Phase::Write, Phase::Group, Phase::Vote, Phase::Review];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Write => "write",
+            Phase::Group => "group",
+            Phase::Vote => "vote",
+            Phase::Review => "review",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Write => "Writing ideas",
+            Phase::Group => "Grouping into themes",
+            Phase::Vote => "Voting",
+            Phase::Review => "Reviewing",
+        }
+    }
+}
+
+/// The control state as read from the document (defaults filled in).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ControlState {
+    pub phase: Phase,
+    pub locked: bool,
+    /// End of the running timer, ms since the epoch.
+    pub timer_ends: Option<f64>,
+    pub anonymous: bool,
+    pub revealed: bool,
+    pub votes_per_person: i64,
+    pub message: String,
+}
+
+impl Default for ControlState {
+    fn default() -> Self {
+        ControlState {
+            phase: Phase::Write,
+            locked: false,
+            timer_ends: None,
+            anonymous: false,
+            revealed: true,
+            votes_per_person: DEFAULT_VOTES,
+            message: String::new(),
+        }
+    }
+}
+
+/// A change a facilitator makes; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ControlPatch {
+    pub phase: Option<Phase>,
+    pub locked: Option<bool>,
+    /// `Some(None)` stops the timer.
+    pub timer_ends: Option<Option<f64>>,
+    pub anonymous: Option<bool>,
+    pub revealed: Option<bool>,
+    pub votes_per_person: Option<i64>,
+    pub message: Option<String>,
+}
+
+/// Errors in a control patch.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ControlError {
+    #[error("votes per person must be between 0 and 100")]
+    Votes,
+    #[error("the message is longer than {MAX_MESSAGE} characters")]
+    MessageTooLong,
+}
+
+/// Typed access to a control document.
+#[derive(Clone)]
+pub struct Control {
+    map: MapRef,
+}
+
+impl Control {
+    pub fn of(doc: &Doc) -> Control {
+        Control {
+            map: doc.get_or_insert_map(ROOT_CONTROL),
+        }
+    }
+
+    pub fn read<T: ReadTxn>(&self, txn: &T) -> ControlState {
+        let d = ControlState::default();
+        let num = |k: &str| match self.map.get(txn, k) {
+            Some(Out::Any(Any::Number(n))) => n.as_f64(),
+            _ => None,
+        };
+        let boolean = |k: &str, default: bool| match self.map.get(txn, k) {
+            Some(Out::Any(Any::Bool(b))) => b,
+            _ => default,
+        };
+        let string = |k: &str| match self.map.get(txn, k) {
+            Some(Out::Any(Any::String(s))) => Some(s.to_string()),
+            _ => None,
+        };
+        ControlState {
+            phase: string("phase")
+                .and_then(|p| Phase::parse(&p))
+                .unwrap_or(d.phase),
+            locked: boolean("locked", d.locked),
+            timer_ends: num("timer_ends"),
+            anonymous: boolean("anonymous", d.anonymous),
+            revealed: boolean("revealed", d.revealed),
+            votes_per_person: num("votes_per_person")
+                .map(|n| n as i64)
+                .unwrap_or(d.votes_per_person),
+            message: string("message").unwrap_or_default(),
+        }
+    }
+
+    /// Whether the board is locked (the server checks this on every board update).
+    pub fn locked<T: ReadTxn>(&self, txn: &T) -> bool {
+        matches!(self.map.get(txn, "locked"), Some(Out::Any(Any::Bool(true))))
+    }
+
+    /// Apply a facilitator's change. Validates first; writes nothing on error.
+    pub fn apply(
+        &self,
+        txn: &mut TransactionMut,
+        patch: &ControlPatch,
+    ) -> Result<(), ControlError> {
+        if let Some(v) = patch.votes_per_person {
+            if !(0..=100).contains(&v) {
+                return Err(ControlError::Votes);
+            }
+        }
+        if let Some(m) = &patch.message {
+            if m.chars().count() > MAX_MESSAGE {
+                return Err(ControlError::MessageTooLong);
+            }
+        }
+        if let Some(p) = patch.phase {
+            self.map.insert(txn, "phase", p.as_str());
+        }
+        if let Some(l) = patch.locked {
+            self.map.insert(txn, "locked", l);
+        }
+        match patch.timer_ends {
+            Some(Some(t)) => {
+                self.map.insert(txn, "timer_ends", t);
+            }
+            Some(None) => {
+                self.map.remove(txn, "timer_ends");
+            }
+            None => {}
+        }
+        if let Some(a) = patch.anonymous {
+            self.map.insert(txn, "anonymous", a);
+        }
+        if let Some(r) = patch.revealed {
+            self.map.insert(txn, "revealed", r);
+        }
+        if let Some(v) = patch.votes_per_person {
+            self.map.insert(txn, "votes_per_person", v as f64);
+        }
+        if let Some(m) = &patch.message {
+            self.map.insert(txn, "message", m.as_str());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::new_doc;
+    use yrs::Transact;
+
+    #[test]
+    fn a_fresh_control_document_reads_as_defaults() {
+        let doc = new_doc();
+        let c = Control::of(&doc);
+        assert_eq!(c.read(&doc.transact()), ControlState::default());
+        assert!(!c.locked(&doc.transact()));
+    }
+
+    #[test]
+    fn patches_change_only_what_they_name() {
+        let doc = new_doc();
+        let c = Control::of(&doc);
+        c.apply(
+            &mut doc.transact_mut(),
+            &ControlPatch {
+                locked: Some(true),
+                phase: Some(Phase::Vote),
+                timer_ends: Some(Some(1000.0)),
+                message: Some("Five minutes left".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let s = c.read(&doc.transact());
+        assert!(s.locked);
+        assert_eq!(s.phase, Phase::Vote);
+        assert_eq!(s.timer_ends, Some(1000.0));
+        assert_eq!(s.message, "Five minutes left");
+        assert_eq!(s.votes_per_person, DEFAULT_VOTES);
+        c.apply(
+            &mut doc.transact_mut(),
+            &ControlPatch {
+                timer_ends: Some(None),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let s = c.read(&doc.transact());
+        assert_eq!(s.timer_ends, None);
+        assert!(s.locked, "untouched fields stay");
+    }
+
+    #[test]
+    fn bad_patches_write_nothing() {
+        let doc = new_doc();
+        let c = Control::of(&doc);
+        let err = c
+            .apply(
+                &mut doc.transact_mut(),
+                &ControlPatch {
+                    locked: Some(true),
+                    votes_per_person: Some(1000),
+                    ..Default::default()
+                },
+            )
+            .unwrap_err();
+        assert_eq!(err, ControlError::Votes);
+        assert!(!c.locked(&doc.transact()));
+    }
+}

@@ -1,0 +1,282 @@
+//! A workshop opened with a workshop-wide link: facilitators get the live console of every
+//! breakout board; participants and observers choose their group.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::{get_console, get_workshop, issue_link, set_control};
+use crate::catalog::{Console, ConsoleBoard, ControlScope, LinkRole, WorkshopAccess};
+use crate::model::control::ControlPatch;
+use crate::model::Prompt;
+
+/// The link's token, from `?token=`.
+pub fn use_token() -> Memo<Option<String>> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get("token"))
+}
+
+/// A board link that carries the token.
+pub fn board_href(board: &str, token: Option<&str>) -> String {
+    match token {
+        Some(t) => format!("/board/{board}?token={t}"),
+        None => format!("/board/{board}"),
+    }
+}
+
+#[component]
+pub fn WorkshopPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = use_token();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let access = Resource::new(move || (id(), token.get()), |(id, t)| get_workshop(id, t));
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading workshop…"</p> }>
+            {move || Suspend::new(async move {
+                match access.await {
+                    Ok(Some(w)) if w.role == LinkRole::Facilitator => view! { <ConsoleView access=w token=token.get_untracked()/> }.into_any(),
+                    Ok(Some(w)) => view! { <ChooseGroup access=w token=token.get_untracked()/> }.into_any(),
+                    Ok(None) => view! {
+                        <Title text="Workshop not found · cocreate"/>
+                        <h1>"Workshop not found"</h1>
+                        <p>"This link does not point to a workshop. Ask your facilitator for a new link."</p>
+                    }.into_any(),
+                    Err(e) => view! {
+                        <Title text="Link not valid · cocreate"/>
+                        <h1>"This link does not work"</h1>
+                        <p role="alert">{e.to_string().replace("error running server function: ", "")}</p>
+                        <p>"Ask your facilitator for a new link."</p>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ChooseGroup(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
+    let w = access.workshop;
+    view! {
+        <Title text=format!("{} · cocreate", w.title)/>
+        <h1>{w.title.clone()}</h1>
+        <p class="muted">{w.area.clone()}</p>
+        <h2>"Choose your breakout group"</h2>
+        <ul class="boards">
+            {w.boards.into_iter().map(|b| view! {
+                <li><a href=board_href(&b.id, token.as_deref())>{b.title}</a></li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+fn ago(ms: Option<f64>) -> String {
+    #[cfg(feature = "hydrate")]
+    let now = js_sys::Date::now();
+    #[cfg(not(feature = "hydrate"))]
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as f64)
+        .unwrap_or(0.0);
+    match ms {
+        None => "no activity yet".into(),
+        Some(t) => {
+            let s = ((now - t) / 1000.0).max(0.0) as u64;
+            match s {
+                0..=59 => format!("{s} s ago"),
+                60..=3599 => format!("{} min ago", s / 60),
+                _ => format!("{} h ago", s / 3600),
+            }
+        }
+    }
+}
+
+#[component]
+fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
+    let workshop_id = access.workshop.id.clone();
+    let tick = RwSignal::new(0u32);
+    let console = {
+        let (w, t) = (workshop_id.clone(), token.clone());
+        Resource::new(
+            move || tick.get(),
+            move |_| get_console(w.clone(), t.clone()),
+        )
+    };
+    // Refresh every 3 s in the browser.
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = set_interval_with_handle(
+            move || tick.update(|n| *n = n.wrapping_add(1)),
+            std::time::Duration::from_secs(3),
+        )
+        .ok();
+        on_cleanup(move || {
+            if let Some(h) = handle {
+                h.clear();
+            }
+        });
+    }
+    let feedback = RwSignal::new(String::new());
+    let act = {
+        let (w, t) = (workshop_id.clone(), token.clone());
+        Action::new(move |(label, patch): &(String, ControlPatch)| {
+            let (w, t, label, patch) = (w.clone(), t.clone(), label.clone(), patch.clone());
+            async move {
+                match set_control(ControlScope::Workshop(w), t, patch).await {
+                    Ok(()) => feedback.set(format!("Done: {label}.")),
+                    Err(e) => feedback.set(format!("Could not {label}: {e}")),
+                }
+                tick.update(|n| *n = n.wrapping_add(1));
+            }
+        })
+    };
+    let message_ref = NodeRef::<leptos::html::Input>::new();
+    let minutes_ref = NodeRef::<leptos::html::Input>::new();
+    let broadcast = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = message_ref.get().map(|m| m.value()).unwrap_or_default();
+        act.dispatch((
+            "send the message to all groups".into(),
+            ControlPatch {
+                message: Some(text),
+                ..Default::default()
+            },
+        ));
+    };
+    let start_timer = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let minutes: f64 = minutes_ref
+            .get()
+            .and_then(|m| m.value().parse().ok())
+            .unwrap_or(5.0);
+        #[cfg(feature = "hydrate")]
+        let now = js_sys::Date::now();
+        #[cfg(not(feature = "hydrate"))]
+        let now = 0.0;
+        act.dispatch((
+            "start the timer for all groups".into(),
+            ControlPatch {
+                timer_ends: Some(Some(now + minutes * 60_000.0)),
+                ..Default::default()
+            },
+        ));
+    };
+    let links = RwSignal::new(Vec::<(String, String)>::new());
+    let new_link = {
+        let (w, t) = (workshop_id.clone(), token.clone());
+        Action::new(move |role: &LinkRole| {
+            let (w, t, role) = (w.clone(), t.clone(), *role);
+            async move {
+                match issue_link(w.clone(), None, role, t).await {
+                    Ok(tok) => {
+                        #[cfg(feature = "hydrate")]
+                        let origin = web_sys::window()
+                            .and_then(|w| w.location().origin().ok())
+                            .unwrap_or_default();
+                        #[cfg(not(feature = "hydrate"))]
+                        let origin = String::new();
+                        links.update(|l| {
+                            l.push((
+                                role.as_str().to_string(),
+                                format!("{origin}/workshop/{w}?token={tok}"),
+                            ))
+                        });
+                    }
+                    Err(e) => feedback.set(format!("Could not make a link: {e}")),
+                }
+            }
+        })
+    };
+    let title = access.workshop.title.clone();
+    view! {
+        <Title text=format!("Console · {} · cocreate", title)/>
+        <h1>"Facilitator console"</h1>
+        <p class="muted">{title.clone()} " · " {access.workshop.area.clone()}</p>
+        <section class="console-actions" aria-labelledby="all-h">
+            <h2 id="all-h">"All groups"</h2>
+            <div class="row">
+                <button on:click=move |_| { act.dispatch(("lock all boards".into(), ControlPatch { locked: Some(true), ..Default::default() })); }>"Lock all boards"</button>
+                <button on:click=move |_| { act.dispatch(("unlock all boards".into(), ControlPatch { locked: Some(false), ..Default::default() })); }>"Unlock all boards"</button>
+                <button on:click=move |_| { act.dispatch(("stop the timer".into(), ControlPatch { timer_ends: Some(None), ..Default::default() })); }>"Stop timer"</button>
+            </div>
+            <form class="row" on:submit=start_timer>
+                <label for="timer-min">"Timer (minutes)"</label>
+                <input id="timer-min" type="number" min="1" max="180" value="5" node_ref=minutes_ref/>
+                <button type="submit">"Start timer for all"</button>
+            </form>
+            <form class="row" on:submit=broadcast>
+                <label for="bcast">"Message to everyone"</label>
+                <input id="bcast" type="text" maxlength="500" node_ref=message_ref/>
+                <button type="submit">"Send to all"</button>
+            </form>
+            <p role="status" aria-live="polite" class="feedback">{move || feedback.get()}</p>
+        </section>
+        <section aria-labelledby="links-h">
+            <h2 id="links-h">"Invite links"</h2>
+            <p class="muted">"A link is shown once. Anyone with it can join in that role."</p>
+            <div class="row">
+                <button on:click=move |_| { new_link.dispatch(LinkRole::Participant); }>"New participant link"</button>
+                <button on:click=move |_| { new_link.dispatch(LinkRole::Observer); }>"New observer link"</button>
+                <button on:click=move |_| { new_link.dispatch(LinkRole::Facilitator); }>"New facilitator link"</button>
+            </div>
+            <ul class="links">
+                {move || links.get().into_iter().map(|(role, url)| view! {
+                    <li><span class="role">{role.clone()}</span>": "<input type="text" readonly value=url.clone() aria-label=format!("{role} link")/></li>
+                }).collect_view()}
+            </ul>
+        </section>
+        <section aria-labelledby="groups-h">
+            <h2 id="groups-h">"Breakout groups"</h2>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || {
+                    let token = token.clone();
+                    Suspend::new(async move {
+                    match console.await {
+                        Ok(c) => view! { <ConsoleBoards console=c token=token/> }.into_any(),
+                        Err(e) => view! { <p role="alert">"Could not load the console: " {e.to_string()}</p> }.into_any(),
+                    }
+                })}}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn ConsoleBoards(console: Console, token: Option<String>) -> impl IntoView {
+    view! {
+        <table class="console">
+            <thead><tr>
+                <th scope="col">"Group"</th>
+                <th scope="col">"Online"</th>
+                {Prompt::ALL.map(|p| view! { <th scope="col">{p.title()}</th> }).collect_view()}
+                <th scope="col">"Last activity"</th>
+                <th scope="col">"State"</th>
+            </tr></thead>
+            <tbody>
+                {console.boards.into_iter().map(|b| view! { <ConsoleRow b token=token.clone()/> }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn ConsoleRow(b: ConsoleBoard, token: Option<String>) -> impl IntoView {
+    let people = if b.people.is_empty() {
+        "nobody".to_string()
+    } else {
+        b.people.join(", ")
+    };
+    let state = format!(
+        "{}{}",
+        b.control.phase.label(),
+        if b.control.locked { " · locked" } else { "" }
+    );
+    view! {
+        <tr data-board=b.board.id.clone()>
+            <th scope="row"><a href=board_href(&b.board.id, token.as_deref())>{b.board.title.clone()}</a></th>
+            <td class="online">{format!("{} · {}", b.people.len(), people)}</td>
+            {b.cards.map(|n| view! { <td class="num">{n}</td> }).collect_view()}
+            <td>{ago(b.last_activity_ms)}</td>
+            <td class="state">{state}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,160 @@
+//! Links and tokens: who may do what on which workshop or board.
+//!
+//! A link carries a random token. The store keeps only its SHA-256 hash, with the
+//! workshop, an optional board (a link to one breakout group) and a role: facilitator,
+//! participant or observer. The hashes of all live links are cached in memory so that
+//! every page, API call and websocket message can be checked without a query.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use app::catalog::{BoardSummary, LinkRole};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::store::{Store, StoreError};
+
+/// Errors from authorisation.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("a token is required")]
+    Missing,
+    #[error("invalid or revoked token")]
+    Invalid,
+    #[error("this link does not give access to {0}")]
+    WrongScope(String),
+    #[error("only facilitators may do this")]
+    NotFacilitator,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The hash of a token: the only form in which tokens are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TokenHash(String);
+
+impl TokenHash {
+    pub fn of(token: &str) -> TokenHash {
+        let digest = Sha256::digest(token.as_bytes());
+        TokenHash(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a link grants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub workshop: String,
+    /// `None`: every board of the workshop.
+    pub board: Option<String>,
+    pub role: LinkRole,
+}
+
+impl Grant {
+    /// Whether this grant covers `board`.
+    pub fn covers(&self, board: &BoardSummary) -> bool {
+        self.workshop == board.workshop_id && self.board.as_deref().is_none_or(|b| b == board.id)
+    }
+}
+
+/// Issues and checks links. Cheap to clone.
+#[derive(Clone)]
+pub struct Auth {
+    store: Store,
+    live: Arc<RwLock<HashMap<TokenHash, Grant>>>,
+}
+
+impl Auth {
+    /// Load every unrevoked link from the store.
+    pub fn load(store: Store) -> Result<Auth, AuthError> {
+        let live = store
+            .links()?
+            .into_iter()
+            .map(|(hash, workshop, board, role)| {
+                (
+                    TokenHash(hash),
+                    Grant {
+                        workshop,
+                        board,
+                        role,
+                    },
+                )
+            })
+            .collect();
+        Ok(Auth {
+            store,
+            live: Arc::new(RwLock::new(live)),
+        })
+    }
+
+    /// Make a new link; returns the token (shown once, never stored).
+    pub fn issue(&self, grant: Grant) -> Result<String, AuthError> {
+        let mut bytes = [0u8; 24];
+        rand::rng().fill_bytes(&mut bytes);
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let hash = TokenHash::of(&token);
+        self.store.create_link(
+            hash.as_str(),
+            &grant.workshop,
+            grant.board.as_deref(),
+            grant.role,
+        )?;
+        self.live.write().expect("links").insert(hash, grant);
+        Ok(token)
+    }
+
+    /// Revoke a link: every connection using it is refused at its next message.
+    pub fn revoke(&self, token: &str) -> Result<(), AuthError> {
+        let hash = TokenHash::of(token);
+        self.store.revoke_link(hash.as_str())?;
+        self.live.write().expect("links").remove(&hash);
+        Ok(())
+    }
+
+    /// The grant of a token, if it is live.
+    pub fn grant(&self, token: Option<&str>) -> Result<(TokenHash, Grant), AuthError> {
+        let token = token.filter(|t| !t.is_empty()).ok_or(AuthError::Missing)?;
+        let hash = TokenHash::of(token);
+        let grant = self
+            .live
+            .read()
+            .expect("links")
+            .get(&hash)
+            .cloned()
+            .ok_or(AuthError::Invalid)?;
+        Ok((hash, grant))
+    }
+
+    /// The role `token` has on `board`.
+    pub fn for_board(
+        &self,
+        token: Option<&str>,
+        board: &BoardSummary,
+    ) -> Result<(TokenHash, LinkRole), AuthError> {
+        let (hash, grant) = self.grant(token)?;
+        if !grant.covers(board) {
+            return Err(AuthError::WrongScope(board.title.clone()));
+        }
+        Ok((hash, grant.role))
+    }
+
+    /// Check that `token` is a facilitator link for the whole of `workshop`.
+    pub fn facilitator_of(&self, token: Option<&str>, workshop: &str) -> Result<(), AuthError> {
+        let (_, grant) = self.grant(token)?;
+        if grant.workshop != workshop || grant.board.is_some() {
+            return Err(AuthError::WrongScope(format!("workshop {workshop}")));
+        }
+        if grant.role != LinkRole::Facilitator {
+            return Err(AuthError::NotFacilitator);
+        }
+        Ok(())
+    }
+
+    /// Whether a link is still live (checked on every websocket message).
+    pub fn is_live(&self, hash: &TokenHash) -> bool {
+        self.live.read().expect("links").contains_key(hash)
+    }
+}

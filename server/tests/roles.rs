@@ -1,0 +1,285 @@
+//! Each role's permissions at the HTTP and websocket level, with real clients on a real
+//! port: tokens, observers, the control document, locking, revocation.
+
+mod common;
+
+use std::time::Duration;
+
+use app::catalog::LinkRole;
+use app::model::board::Board;
+use app::model::control::Control;
+use app::model::{Prompt, Role};
+use common::{http, refused_status, TestClient, TestServer, DEMO};
+use server::config::Limits;
+use yrs::Transact;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+fn has_card(doc: &yrs::Doc, id: &str) -> bool {
+    Board::of(doc).card(&doc.transact(), id).is_some()
+}
+
+async fn add_card(c: &mut TestClient, id: &str) {
+    let board = Board::of(&c.doc);
+    c.change(|txn| {
+        board
+            .add_card(txn, id, Prompt::How, "an idea", "p1", Role::Clinician, 1.0)
+            .unwrap();
+    })
+    .await;
+}
+
+async fn server() -> (tempfile::TempDir, TestServer) {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("r.db"), Limits::default()).await;
+    (dir, srv)
+}
+
+#[tokio::test]
+async fn missing_bad_and_foreign_tokens_are_refused_before_upgrade() {
+    let (_dir, srv) = server().await;
+    let bare = format!("ws://{}/ws/board/{DEMO}", srv.addr);
+    assert_eq!(refused_status(&bare).await, 401, "no token");
+    assert_eq!(
+        refused_status(&srv.url_with(DEMO, "nope")).await,
+        401,
+        "bad token"
+    );
+    assert_eq!(
+        refused_status(&srv.control_url(DEMO, "nope")).await,
+        401,
+        "bad token on the control document"
+    );
+    // A link to another workshop does not open this one's boards.
+    srv.state
+        .store
+        .create_workshop("other", "Other", "Cancer Care", "")
+        .unwrap();
+    let foreign = srv
+        .state
+        .auth
+        .issue(server::auth::Grant {
+            workshop: "other".into(),
+            board: None,
+            role: LinkRole::Facilitator,
+        })
+        .unwrap();
+    assert_eq!(refused_status(&srv.url_with(DEMO, &foreign)).await, 403);
+    // A link to one board does not open its neighbour.
+    let one_board = srv
+        .state
+        .auth
+        .issue(server::auth::Grant {
+            workshop: "demo".into(),
+            board: Some("demo-research".into()),
+            role: LinkRole::Participant,
+        })
+        .unwrap();
+    TestClient::join(&srv.url_with("demo-research", &one_board)).await;
+    assert_eq!(refused_status(&srv.url_with(DEMO, &one_board)).await, 403);
+    // Unknown boards are 404 whatever the token.
+    assert_eq!(refused_status(&srv.url("no-such-board")).await, 404);
+
+    // The HTTP API checks tokens too.
+    let (status, _) = http("GET", &srv.http(&format!("/api/boards/{DEMO}")), None).await;
+    assert_eq!(status, 401);
+    let (status, _) = http(
+        "GET",
+        &srv.http(&format!("/api/boards/{DEMO}/export.json?token=nope")),
+        None,
+    )
+    .await;
+    assert_eq!(status, 401);
+    let (status, body) = http(
+        "GET",
+        &srv.http(&format!("/api/boards/{DEMO}?token={}", srv.links.observer)),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"role\":\"observer\""), "{body}");
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn an_observer_reads_but_its_updates_are_refused() {
+    let (_dir, srv) = server().await;
+    let mut watcher = TestClient::join(&srv.url_with(DEMO, &srv.links.participant)).await;
+    let mut obs = TestClient::join(&srv.url_with(DEMO, &srv.links.observer)).await;
+    assert!(has_card(&obs.doc, "seed-0"), "the observer got the board");
+
+    add_card(&mut obs, "from-observer").await;
+    assert!(
+        obs.pump_until(WAIT, |_, _| false).await || obs.denied,
+        "the observer is told its update was refused"
+    );
+    assert!(obs.denied);
+    // Not relayed, not stored.
+    add_card(&mut watcher, "from-participant").await;
+    let mut fresh = TestClient::join(&srv.url(DEMO)).await;
+    assert!(
+        fresh
+            .wait_for(WAIT, |d| has_card(d, "from-participant"))
+            .await
+    );
+    assert!(!has_card(&fresh.doc, "from-observer"));
+    assert!(!has_card(&watcher.doc, "from-observer"));
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn only_facilitators_write_the_control_document() {
+    let (_dir, srv) = server().await;
+    let mut part = TestClient::join(&srv.control_url(DEMO, &srv.links.participant)).await;
+    let mut fac = TestClient::join(&srv.control_url(DEMO, &srv.links.facilitator)).await;
+
+    let pcontrol = Control::of(&part.doc);
+    part.change(|txn| {
+        pcontrol
+            .apply(
+                txn,
+                &app::model::control::ControlPatch {
+                    message: Some("participant says hi".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    })
+    .await;
+    part.pump_until(Duration::from_millis(500), |_, _| false)
+        .await;
+    assert!(part.denied, "the participant's control update was refused");
+
+    let fcontrol = Control::of(&fac.doc);
+    fac.change(|txn| {
+        fcontrol
+            .apply(
+                txn,
+                &app::model::control::ControlPatch {
+                    message: Some("Ten minutes left".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+    })
+    .await;
+    assert!(
+        part.wait_for(WAIT, |d| Control::of(d).read(&d.transact()).message
+            == "Ten minutes left")
+            .await,
+        "everyone reads the facilitator's change"
+    );
+    let fresh = TestClient::join(&srv.control_url(DEMO, &srv.links.observer)).await;
+    let state = Control::of(&fresh.doc).read(&fresh.doc.transact());
+    assert_eq!(state.message, "Ten minutes left");
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_locked_board_refuses_participant_updates_until_unlocked() {
+    let (_dir, srv) = server().await;
+    let mut part = TestClient::join(&srv.url_with(DEMO, &srv.links.participant)).await;
+    let mut fac = TestClient::join(&srv.url(DEMO)).await;
+
+    // Lock every board of the workshop through the HTTP API, as the console does.
+    let lock = |on: bool| {
+        let url = srv.http(&format!(
+            "/api/workshops/demo/control?token={}",
+            srv.links.facilitator
+        ));
+        async move { http("POST", &url, Some(&format!("{{\"locked\":{on}}}"))).await }
+    };
+    // A participant may not.
+    let (status, _) = http(
+        "POST",
+        &srv.http(&format!(
+            "/api/workshops/demo/control?token={}",
+            srv.links.participant
+        )),
+        Some("{\"locked\":true}"),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, body) = lock(true).await;
+    assert_eq!(status, 204, "{body}");
+
+    add_card(&mut part, "while-locked").await;
+    part.pump_until(Duration::from_millis(500), |_, _| false)
+        .await;
+    assert!(part.denied, "the participant is told the board is locked");
+    // The facilitator still writes.
+    add_card(&mut fac, "facilitator-note").await;
+    assert!(
+        part.wait_for(WAIT, |d| has_card(d, "facilitator-note"))
+            .await
+    );
+    assert!(!has_card(&fac.doc, "while-locked"));
+
+    let (status, _) = lock(false).await;
+    assert_eq!(status, 204);
+    add_card(&mut part, "after-unlock").await;
+    assert!(fac.wait_for(WAIT, |d| has_card(d, "after-unlock")).await);
+
+    // The console shows every board's state.
+    let (status, body) = http(
+        "GET",
+        &srv.http(&format!(
+            "/api/workshops/demo?token={}",
+            srv.links.facilitator
+        )),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let console: app::catalog::Console = serde_json::from_str(&body).unwrap();
+    assert_eq!(console.boards.len(), 5);
+    assert!(console.boards.iter().all(|b| !b.control.locked));
+    let lead = console.boards.iter().find(|b| b.board.id == DEMO).unwrap();
+    assert_eq!(
+        lead.cards[Prompt::How as usize],
+        1 + 2,
+        "seed + facilitator + after-unlock"
+    );
+    let (status, _) = http(
+        "GET",
+        &srv.http(&format!(
+            "/api/workshops/demo?token={}",
+            srv.links.participant
+        )),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403, "participants do not see the console");
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_revoked_link_is_refused_at_its_next_message() {
+    let (_dir, srv) = server().await;
+    let _keep = &_dir;
+    let token = srv
+        .state
+        .auth
+        .issue(server::auth::Grant {
+            workshop: "demo".into(),
+            board: None,
+            role: LinkRole::Participant,
+        })
+        .unwrap();
+    let mut c = TestClient::join(&srv.url_with(DEMO, &token)).await;
+    srv.state.auth.revoke(&token).unwrap();
+    add_card(&mut c, "after-revoke").await;
+    assert_eq!(c.close_code(WAIT).await, Some(1008));
+    let mut fresh = TestClient::join(&srv.url(DEMO)).await;
+    fresh
+        .pump_until(Duration::from_millis(300), |_, _| false)
+        .await;
+    assert!(!has_card(&fresh.doc, "after-revoke"));
+    assert_eq!(refused_status(&srv.url_with(DEMO, &token)).await, 401);
+    // Revocation is stored: a restarted server still refuses it.
+    let db = srv.db.clone();
+    srv.stop().await;
+    let srv = TestServer::start(&db, Limits::default()).await;
+    assert_eq!(refused_status(&srv.url_with(DEMO, &token)).await, 401);
+    srv.stop().await;
+}
