@@ -84,12 +84,26 @@ impl Default for ControlState {
 pub struct ControlPatch {
     pub phase: Option<Phase>,
     pub locked: Option<bool>,
-    /// `Some(None)` stops the timer.
+    /// `Some(None)` stops the timer (JSON `null`; an absent key leaves it).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
     pub timer_ends: Option<Option<f64>>,
     pub anonymous: Option<bool>,
     pub revealed: Option<bool>,
     pub votes_per_person: Option<i64>,
     pub message: Option<String>,
+}
+
+/// A key that is present (even as `null`) is `Some`.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// Errors in a control patch.
@@ -241,6 +255,27 @@ mod tests {
         let s = c.read(&doc.transact());
         assert_eq!(s.timer_ends, None);
         assert!(s.locked, "untouched fields stay");
+    }
+
+    #[test]
+    fn json_patches_tell_absent_from_null() {
+        let p: ControlPatch = serde_json::from_str(r#"{"locked":true}"#).unwrap();
+        assert_eq!(p.timer_ends, None, "absent: leave the timer");
+        let p: ControlPatch = serde_json::from_str(r#"{"timer_ends":null}"#).unwrap();
+        assert_eq!(p.timer_ends, Some(None), "null: stop the timer");
+        let p: ControlPatch = serde_json::from_str(r#"{"timer_ends":5.0}"#).unwrap();
+        assert_eq!(p.timer_ends, Some(Some(5.0)));
+        for patch in [
+            ControlPatch::default(),
+            ControlPatch {
+                timer_ends: Some(None),
+                ..Default::default()
+            },
+        ] {
+            let back: ControlPatch =
+                serde_json::from_str(&serde_json::to_string(&patch).unwrap()).unwrap();
+            assert_eq!(back, patch, "round trip");
+        }
     }
 
     #[test]
