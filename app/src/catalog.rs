@@ -120,6 +120,17 @@ pub struct WorkshopAccess {
     pub role: LinkRole,
 }
 
+/// A named, immutable point in a board's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotInfo {
+    pub id: i64,
+    pub board_id: String,
+    pub name: String,
+    /// "manual", "phase" or "lock".
+    pub reason: String,
+    pub taken_ms: i64,
+}
+
 /// A failure the pages show in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum DirectoryError {
@@ -155,6 +166,26 @@ pub trait Directory: Send + Sync {
         token: Option<String>,
         patch: crate::model::control::ControlPatch,
     ) -> DirFuture<()>;
+    /// A board's snapshots (any role).
+    fn snapshots(
+        &self,
+        board: &str,
+        token: Option<&str>,
+    ) -> Result<Vec<SnapshotInfo>, DirectoryError>;
+    /// Take a named snapshot now (facilitators only).
+    fn take_snapshot(
+        &self,
+        board: String,
+        token: Option<String>,
+        name: String,
+    ) -> DirFuture<SnapshotInfo>;
+    /// The board, live or at a snapshot, as export data (any role).
+    fn export(
+        &self,
+        board: &str,
+        token: Option<&str>,
+        at: Option<i64>,
+    ) -> Result<crate::model::export::BoardExport, DirectoryError>;
     /// Make a new link to the workshop (or one board) for `role`; returns its token.
     fn issue_link(
         &self,

@@ -4,12 +4,15 @@
 
 use app::catalog::{
     BoardAccess, BoardSummary, Console, ConsoleBoard, ControlScope, DirFuture, Directory,
-    DirectoryError, LinkRole, WorkshopAccess,
+    DirectoryError, LinkRole, SnapshotInfo, WorkshopAccess,
 };
 use app::model::board::Board;
 use app::model::control::{Control, ControlPatch};
+use app::model::export::{BoardExport, ExportContext, SnapshotRef};
 use app::model::Prompt;
+use yrs::updates::decoder::Decode;
 use yrs::Transact;
+use yrs::{ReadTxn, StateVector, Update};
 
 use crate::auth::{Auth, AuthError, Grant};
 use crate::hub::{Hub, HubError};
@@ -87,17 +90,150 @@ impl ServerDirectory {
         })
     }
 
-    /// Apply a control patch to one board's control document.
+    /// Apply a control patch to one board's control document. A phase change or a lock
+    /// first takes a snapshot of the board.
     pub async fn apply_control(
         &self,
         board: &str,
         patch: &ControlPatch,
     ) -> Result<(), DirectoryError> {
         let control = self.hub.join(&control_key(board))?;
+        let before = control.read(|doc| {
+            let c = Control::of(doc);
+            let txn = doc.transact();
+            c.read(&txn)
+        });
+        if let Some(p) = patch.phase.filter(|p| *p != before.phase) {
+            self.take_snapshot_now(board, &format!("Phase: {}", p.label()), "phase")
+                .await?;
+        }
+        if patch.locked == Some(true) && !before.locked {
+            self.take_snapshot_now(board, "Locked", "lock").await?;
+        }
         control
             .change(Control::of, |c, txn| c.apply(txn, patch))
             .await?
             .map_err(|e| DirectoryError::Invalid(e.to_string()))
+    }
+
+    /// Snapshot a board's current state once everything in it is durable.
+    pub async fn take_snapshot_now(
+        &self,
+        board: &str,
+        name: &str,
+        reason: &str,
+    ) -> Result<SnapshotInfo, DirectoryError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 120 {
+            return Err(DirectoryError::Invalid(
+                "a snapshot needs a name of 1 to 120 characters".into(),
+            ));
+        }
+        let state = self.hub.join(board)?.encode_state();
+        self.store.barrier().await?;
+        let snap = self.store.create_snapshot(board, name, reason, &state)?;
+        tracing::info!(board, snapshot = snap.id, reason, "snapshot taken");
+        Ok(snap)
+    }
+
+    /// Raw state of a board, live or at a snapshot, with its export context.
+    pub fn state_at(
+        &self,
+        board: &BoardSummary,
+        at: Option<i64>,
+    ) -> Result<(Vec<u8>, ExportContext), DirectoryError> {
+        let mut context = ExportContext {
+            board_id: board.id.clone(),
+            workshop_id: board.workshop_id.clone(),
+            workshop_title: board.workshop_title.clone(),
+            snapshot: None,
+        };
+        let state = match at {
+            None => self.hub.join(&board.id)?.encode_state(),
+            Some(id) => {
+                let (snap, data) = self
+                    .store
+                    .snapshot(&board.id, id)?
+                    .ok_or(DirectoryError::NotFound)?;
+                context.snapshot = Some(SnapshotRef {
+                    id: snap.id,
+                    name: snap.name,
+                    taken_ms: snap.taken_ms,
+                });
+                data
+            }
+        };
+        Ok((state, context))
+    }
+
+    /// Export data of a board (no token check: callers check).
+    pub fn export_of(
+        &self,
+        board: &BoardSummary,
+        at: Option<i64>,
+    ) -> Result<(BoardExport, Vec<u8>), DirectoryError> {
+        let (state, context) = self.state_at(board, at)?;
+        let doc = app::model::new_doc();
+        let update = Update::decode_v1(&state).map_err(internal)?;
+        doc.transact_mut().apply_update(update).map_err(internal)?;
+        Ok((BoardExport::of_doc(&doc, context), state))
+    }
+
+    /// A new board in `workshop` from an export (JSON) or a raw yrs update; returns it.
+    pub fn import(&self, workshop: &str, body: &[u8]) -> Result<BoardSummary, DirectoryError> {
+        let w = self
+            .store
+            .workshop(workshop)?
+            .ok_or(DirectoryError::NotFound)?;
+        let doc = app::model::new_doc();
+        if body.first() == Some(&b'{') {
+            let text = std::str::from_utf8(body)
+                .map_err(|_| DirectoryError::Invalid("the JSON is not UTF-8".into()))?;
+            let export =
+                BoardExport::from_json(text).map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+            export
+                .write_into(&doc)
+                .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        } else {
+            let update = Update::decode_v1(body).map_err(|e| {
+                DirectoryError::Invalid(format!("not a yrs update or a JSON export: {e}"))
+            })?;
+            let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                doc.transact_mut().apply_update(update)
+            }));
+            if !matches!(applied, Ok(Ok(()))) {
+                return Err(DirectoryError::Invalid(
+                    "the update could not be applied".into(),
+                ));
+            }
+        }
+        let meta = Board::of(&doc).meta(&doc.transact());
+        if meta.schema != app::model::SCHEMA_VERSION {
+            return Err(DirectoryError::Invalid(format!(
+                "not a schema {} board (schema {})",
+                app::model::SCHEMA_VERSION,
+                meta.schema
+            )));
+        }
+        let state = doc
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        let mut bytes = [0u8; 4];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+        let id = format!(
+            "{}-import-{}",
+            w.id,
+            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        );
+        let title = if meta.title.is_empty() {
+            "Imported board".to_string()
+        } else {
+            meta.title.clone()
+        };
+        self.store
+            .create_board(&id, &w.id, &title, &meta.pillar, &state)?;
+        tracing::info!(board = %id, workshop = %w.id, "board imported");
+        self.summary(&id)
     }
 }
 
@@ -167,6 +303,44 @@ impl Directory for ServerDirectory {
             tracing::info!(?scope, boards = boards.len(), "control changed");
             Ok(())
         })
+    }
+
+    fn snapshots(
+        &self,
+        board: &str,
+        token: Option<&str>,
+    ) -> Result<Vec<SnapshotInfo>, DirectoryError> {
+        let b = self.summary(board)?;
+        self.auth.for_board(token, &b)?;
+        Ok(self.store.snapshots(&b.id)?)
+    }
+
+    fn take_snapshot(
+        &self,
+        board: String,
+        token: Option<String>,
+        name: String,
+    ) -> DirFuture<SnapshotInfo> {
+        let this = self.clone();
+        Box::pin(async move {
+            let b = this.summary(&board)?;
+            let (_, role) = this.auth.for_board(token.as_deref(), &b)?;
+            if role != LinkRole::Facilitator {
+                return Err(AuthError::NotFacilitator.into());
+            }
+            this.take_snapshot_now(&b.id, &name, "manual").await
+        })
+    }
+
+    fn export(
+        &self,
+        board: &str,
+        token: Option<&str>,
+        at: Option<i64>,
+    ) -> Result<BoardExport, DirectoryError> {
+        let b = self.summary(board)?;
+        self.auth.for_board(token, &b)?;
+        Ok(self.export_of(&b, at)?.0)
     }
 
     fn issue_link(

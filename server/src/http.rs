@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use app::catalog::{BoardSummary, ControlScope, Directory, DirectoryError, LinkRole};
 use app::model::control::ControlPatch;
+use app::model::export::BoardExport;
 use axum::http::StatusCode;
 use axum::routing::post;
 
@@ -201,59 +202,210 @@ async fn board_info(
     .into_response())
 }
 
-/// `GET /api/boards/{id}/export.ybin`: the whole board as one yrs update (lossless).
-async fn export_ybin(
-    State(state): State<AppState>,
-    Path(board_id): Path<String>,
-    Query(q): Query<TokenParam>,
-) -> Result<Response, AppError> {
-    board_access(&state, &board_id, q.token.as_deref())?;
-    let handle = state.hub.join(&board_id)?;
-    let bytes = handle.encode_state();
-    drop(handle);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{board_id}.ybin\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+/// Export formats of `GET /api/boards/{id}/export.{ext}`.
+#[derive(Debug, Clone, Copy)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+    Markdown,
+    Svg,
+    Ybin,
 }
 
-/// `GET /api/boards/{id}/export.json`: the board's metadata and cards as JSON.
-async fn export_json(
+impl ExportFormat {
+    fn ext(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "json",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Markdown => "md",
+            ExportFormat::Svg => "svg",
+            ExportFormat::Ybin => "ybin",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "application/json",
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Markdown => "text/markdown; charset=utf-8",
+            ExportFormat::Svg => "image/svg+xml",
+            ExportFormat::Ybin => "application/octet-stream",
+        }
+    }
+
+    fn render(self, export: &BoardExport, raw: Vec<u8>) -> Vec<u8> {
+        match self {
+            ExportFormat::Json => export.to_json().into_bytes(),
+            ExportFormat::Csv => export.to_csv().into_bytes(),
+            ExportFormat::Markdown => export.to_markdown().into_bytes(),
+            ExportFormat::Svg => export.to_svg().into_bytes(),
+            ExportFormat::Ybin => raw,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExportParams {
+    pub token: Option<String>,
+    /// Snapshot id; absent for the live board.
+    pub at: Option<i64>,
+}
+
+fn download(content_type: &str, filename: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /api/boards/{id}/export.{json,csv,md,svg,ybin}?token=T&at=SNAPSHOT`.
+async fn export_board(
+    state: AppState,
+    board_id: String,
+    q: ExportParams,
+    format: ExportFormat,
+) -> Result<Response, AppError> {
+    let (board, _, _) = board_access(&state, &board_id, q.token.as_deref())?;
+    let (export, raw) = state.dir.export_of(&board, q.at)?;
+    let name = match q.at {
+        Some(at) => format!("{}-snapshot-{at}.{}", board.id, format.ext()),
+        None => format!("{}.{}", board.id, format.ext()),
+    };
+    Ok(download(
+        format.content_type(),
+        &name,
+        format.render(&export, raw),
+    ))
+}
+
+fn export_route(format: ExportFormat) -> axum::routing::MethodRouter<AppState> {
+    get(
+        move |State(state): State<AppState>,
+              Path(board_id): Path<String>,
+              Query(q): Query<ExportParams>| async move {
+            export_board(state, board_id, q, format).await
+        },
+    )
+}
+
+/// `GET /api/boards/{id}/snapshots?token=T`.
+async fn list_snapshots(
     State(state): State<AppState>,
     Path(board_id): Path<String>,
     Query(q): Query<TokenParam>,
+) -> Result<Json<Vec<app::catalog::SnapshotInfo>>, AppError> {
+    Ok(Json(state.dir.snapshots(&board_id, q.token.as_deref())?))
+}
+
+#[derive(Debug, Deserialize)]
+struct NewSnapshot {
+    name: String,
+}
+
+/// `POST /api/boards/{id}/snapshots?token=T` `{"name": "..."}` (facilitators).
+async fn create_snapshot(
+    State(state): State<AppState>,
+    Path(board_id): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(body): Json<NewSnapshot>,
+) -> Result<(StatusCode, Json<app::catalog::SnapshotInfo>), AppError> {
+    let snap = state
+        .dir
+        .take_snapshot(board_id, q.token, body.name)
+        .await?;
+    Ok((StatusCode::CREATED, Json(snap)))
+}
+
+/// Export data of every board of a workshop (facilitators of the workshop).
+fn workshop_exports(
+    state: &AppState,
+    workshop: &str,
+    token: Option<&str>,
+) -> Result<Vec<(BoardExport, Vec<u8>)>, AppError> {
+    let w = state
+        .store
+        .workshop(workshop)?
+        .ok_or_else(|| AppError::NotFound(format!("workshop {workshop} not found")))?;
+    state.auth.facilitator_of(token, &w.id)?;
+    w.boards
+        .iter()
+        .map(|b| Ok(state.dir.export_of(b, None)?))
+        .collect()
+}
+
+/// `GET /api/workshops/{id}/export.csv?token=T`: one CSV across every board.
+async fn export_workshop_csv(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
 ) -> Result<Response, AppError> {
-    board_access(&state, &board_id, q.token.as_deref())?;
-    let handle = state.hub.join(&board_id)?;
-    let bytes = handle.encode_state();
-    drop(handle);
-    let doc = app::model::new_doc();
-    let board = app::model::board::Board::of(&doc);
-    {
-        use yrs::updates::decoder::Decode;
-        use yrs::Transact;
-        let update = yrs::Update::decode_v1(&bytes).map_err(|e| AppError::Internal(Box::new(e)))?;
-        doc.transact_mut()
-            .apply_update(update)
-            .map_err(|e| AppError::Internal(Box::new(e)))?;
+    let boards: Vec<BoardExport> = workshop_exports(&state, &workshop, q.token.as_deref())?
+        .into_iter()
+        .map(|(e, _)| e)
+        .collect();
+    Ok(download(
+        ExportFormat::Csv.content_type(),
+        &format!("{workshop}.csv"),
+        app::model::export::csv_document(&boards).into_bytes(),
+    ))
+}
+
+/// `GET /api/workshops/{id}/export.tar?token=T`: every board in every format, plus the
+/// combined CSV.
+async fn export_workshop_tar(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Response, AppError> {
+    let boards = workshop_exports(&state, &workshop, q.token.as_deref())?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let mut tar = crate::archive::Tar::default();
+    let all: Vec<BoardExport> = boards.iter().map(|(e, _)| e.clone()).collect();
+    tar.file(
+        &format!("{workshop}/all-boards.csv"),
+        app::model::export::csv_document(&all).as_bytes(),
+        now,
+    );
+    for (export, raw) in boards {
+        for f in [
+            ExportFormat::Json,
+            ExportFormat::Csv,
+            ExportFormat::Markdown,
+            ExportFormat::Svg,
+            ExportFormat::Ybin,
+        ] {
+            let path = format!("{workshop}/{}.{}", export.context.board_id, f.ext());
+            tar.file(&path, &f.render(&export, raw.clone()), now);
+        }
     }
-    use yrs::Transact;
-    let txn = doc.transact();
-    Ok(Json(serde_json::json!({
-        "format": "cocreate-board",
-        "version": 1,
-        "id": board_id,
-        "meta": board.meta(&txn),
-        "cards": board.cards(&txn),
-    }))
-    .into_response())
+    Ok(download(
+        "application/x-tar",
+        &format!("{workshop}.tar"),
+        tar.finish(),
+    ))
+}
+
+/// `POST /api/workshops/{id}/import?token=T` with a JSON export or a raw `.ybin` update
+/// as the body: a new board (facilitators of the workshop).
+async fn import_board(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<BoardSummary>), AppError> {
+    state.auth.facilitator_of(q.token.as_deref(), &workshop)?;
+    let board = state.dir.import(&workshop, &body)?;
+    Ok((StatusCode::CREATED, Json(board)))
 }
 
 async fn health() -> &'static str {
@@ -276,8 +428,39 @@ pub fn router(state: AppState) -> Router {
         .route("/api/workshops/{workshop_id}/links", post(create_link))
         .route("/api/boards/{board_id}", get(board_info))
         .route("/api/boards/{board_id}/control", post(board_control))
-        .route("/api/boards/{board_id}/export.ybin", get(export_ybin))
-        .route("/api/boards/{board_id}/export.json", get(export_json));
+        .route(
+            "/api/boards/{board_id}/export.json",
+            export_route(ExportFormat::Json),
+        )
+        .route(
+            "/api/boards/{board_id}/export.csv",
+            export_route(ExportFormat::Csv),
+        )
+        .route(
+            "/api/boards/{board_id}/export.md",
+            export_route(ExportFormat::Markdown),
+        )
+        .route(
+            "/api/boards/{board_id}/export.svg",
+            export_route(ExportFormat::Svg),
+        )
+        .route(
+            "/api/boards/{board_id}/export.ybin",
+            export_route(ExportFormat::Ybin),
+        )
+        .route(
+            "/api/boards/{board_id}/snapshots",
+            get(list_snapshots).post(create_snapshot),
+        )
+        .route(
+            "/api/workshops/{workshop_id}/export.csv",
+            get(export_workshop_csv),
+        )
+        .route(
+            "/api/workshops/{workshop_id}/export.tar",
+            get(export_workshop_tar),
+        )
+        .route("/api/workshops/{workshop_id}/import", post(import_board));
     api.leptos_routes_with_context(
         &state,
         routes,

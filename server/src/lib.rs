@@ -7,8 +7,9 @@
 //! - [`hub`]: live boards, websocket sessions, awareness.
 //! - [`http`]: routes and handlers; [`error`]: the one HTTP error type.
 //! - [`auth`]: links, hashed tokens, roles; [`directory`]: what pages ask (token-checked).
-//! - [`seed`]: the demo workshop and its links.
+//! - [`seed`]: the demo workshop and its links; [`archive`]: tar for workshop exports.
 
+pub mod archive;
 pub mod auth;
 pub mod config;
 pub mod directory;

@@ -3,6 +3,7 @@
 //! # Layout
 //! - `workshops`, `boards`: the catalogue (titles, areas, pillars).
 //! - `links`: SHA-256 hashes of access tokens with their workshop, board and role.
+//! - `snapshots`: named, immutable copies of a board's full state (one yrs update each).
 //! - `board_updates`: the append-only log of accepted yrs updates, id = global order.
 //! - `board_state`: a compacted snapshot per board (one merged update) covering every log
 //!   row with `id <= upto`; those rows are deleted in the same transaction.
@@ -46,6 +47,9 @@ pub struct StoredBoard {
     pub base: Option<Vec<u8>>,
     pub updates: Vec<Vec<u8>>,
 }
+
+/// A snapshot's catalogue entry.
+pub use app::catalog::SnapshotInfo as Snapshot;
 
 /// Counts used by tests and the admin API.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +120,15 @@ CREATE TABLE IF NOT EXISTS links (
     created_ms INTEGER NOT NULL,
     revoked INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS snapshots (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    board_id TEXT NOT NULL REFERENCES boards(id),
+    name TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    taken_ms INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS snapshots_by_board ON snapshots(board_id, id);
 CREATE TABLE IF NOT EXISTS board_state (
     board_id TEXT PRIMARY KEY,
     data BLOB NOT NULL,
@@ -353,6 +366,84 @@ impl Store {
             .into_iter()
             .filter_map(|(h, w, b, r)| Some((h, w, b, LinkRole::parse(&r)?)))
             .collect())
+    }
+
+    /// Keep a named, immutable copy of a board's state; returns it.
+    pub fn create_snapshot(
+        &self,
+        board: &str,
+        name: &str,
+        reason: &str,
+        state: &[u8],
+    ) -> Result<Snapshot, StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        let taken_ms = now_ms();
+        conn.execute(
+            "INSERT INTO snapshots (board_id, name, reason, taken_ms, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![board, name, reason, taken_ms, state],
+        )?;
+        Ok(Snapshot {
+            id: conn.last_insert_rowid(),
+            board_id: board.to_string(),
+            name: name.to_string(),
+            reason: reason.to_string(),
+            taken_ms,
+        })
+    }
+
+    /// A board's snapshots, oldest first.
+    pub fn snapshots(&self, board: &str) -> Result<Vec<Snapshot>, StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, board_id, name, reason, taken_ms FROM snapshots WHERE board_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([board], |r| {
+                Ok(Snapshot {
+                    id: r.get(0)?,
+                    board_id: r.get(1)?,
+                    name: r.get(2)?,
+                    reason: r.get(3)?,
+                    taken_ms: r.get(4)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// One snapshot of `board` with its state.
+    pub fn snapshot(
+        &self,
+        board: &str,
+        id: i64,
+    ) -> Result<Option<(Snapshot, Vec<u8>)>, StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        Ok(conn
+            .query_row(
+                "SELECT id, board_id, name, reason, taken_ms, data FROM snapshots WHERE board_id = ?1 AND id = ?2",
+                params![board, id],
+                |r| {
+                    Ok((
+                        Snapshot {
+                            id: r.get(0)?,
+                            board_id: r.get(1)?,
+                            name: r.get(2)?,
+                            reason: r.get(3)?,
+                            taken_ms: r.get(4)?,
+                        },
+                        r.get(5)?,
+                    ))
+                },
+            )
+            .optional()?)
+    }
+
+    /// Write a consistent copy of the whole database to `dest` while serving (SQLite
+    /// `VACUUM INTO`: a single read transaction, so the copy is a point in time).
+    pub fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        conn.execute("VACUUM INTO ?1", [dest.to_string_lossy()])?;
+        Ok(())
     }
 
     pub fn workshop_count(&self) -> Result<u64, StoreError> {

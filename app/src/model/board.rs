@@ -11,7 +11,9 @@ use yrs::{
 };
 
 use super::order::key_after_all;
-use super::schema::{Prompt, Role, MAX_CARD_TEXT, ROOT_CARDS, ROOT_META, SCHEMA_VERSION};
+use super::schema::{
+    Prompt, Role, MAX_CARD_TEXT, ROOT_CARDS, ROOT_META, ROOT_THEMES, ROOT_VOTES, SCHEMA_VERSION,
+};
 use super::text::{splice, Splice};
 
 /// What can go wrong when changing a board.
@@ -52,6 +54,17 @@ pub struct CardView {
 pub struct Board {
     pub meta: MapRef,
     pub cards: MapRef,
+    pub themes: MapRef,
+    pub votes: MapRef,
+}
+
+/// A theme (a named cluster of cards within one prompt).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThemeView {
+    pub id: String,
+    pub title: String,
+    pub prompt: Option<Prompt>,
+    pub pos: String,
 }
 
 impl Board {
@@ -60,6 +73,8 @@ impl Board {
         Board {
             meta: doc.get_or_insert_map(ROOT_META),
             cards: doc.get_or_insert_map(ROOT_CARDS),
+            themes: doc.get_or_insert_map(ROOT_THEMES),
+            votes: doc.get_or_insert_map(ROOT_VOTES),
         }
     }
 
@@ -188,6 +203,139 @@ impl Board {
             .into_iter()
             .filter(|c| c.prompt == Some(prompt))
             .collect()
+    }
+
+    /// Create a theme in a prompt's column, after the existing ones.
+    pub fn add_theme(
+        &self,
+        txn: &mut TransactionMut,
+        id: &str,
+        prompt: Prompt,
+        title: &str,
+    ) -> Result<(), ModelError> {
+        check_len(title)?;
+        let pos = {
+            let themes = self.themes(txn);
+            key_after_all(
+                themes
+                    .iter()
+                    .filter(|t| t.prompt == Some(prompt))
+                    .map(|t| t.pos.as_str()),
+            )
+        };
+        let theme: MapRef = self.themes.insert(txn, id, MapPrelim::default());
+        theme.insert(txn, "title", TextPrelim::new(title));
+        theme.insert(txn, "prompt", prompt.as_str());
+        theme.insert(txn, "pos", pos.as_str());
+        Ok(())
+    }
+
+    /// Put a card in a theme (or take it out with `None`).
+    pub fn set_card_theme(
+        &self,
+        txn: &mut TransactionMut,
+        card: &str,
+        theme: Option<&str>,
+    ) -> Result<(), ModelError> {
+        let Some(Out::YMap(c)) = self.cards.get(txn, card) else {
+            return Err(ModelError::NoSuchCard(card.to_string()));
+        };
+        match theme {
+            Some(t) => {
+                c.insert(txn, "theme", t);
+            }
+            None => {
+                c.remove(txn, "theme");
+            }
+        }
+        Ok(())
+    }
+
+    /// Overwrite the order key of a card or theme (`map` is `self.cards` or `self.themes`).
+    pub fn set_pos(&self, txn: &mut TransactionMut, map: &MapRef, id: &str, pos: &str) {
+        if let Some(Out::YMap(item)) = map.get(txn, id) {
+            item.insert(txn, "pos", pos);
+        }
+    }
+
+    /// Every theme, ordered by prompt, then `pos`, then id.
+    pub fn themes<T: ReadTxn>(&self, txn: &T) -> Vec<ThemeView> {
+        let mut out: Vec<ThemeView> = self
+            .themes
+            .iter(txn)
+            .filter_map(|(id, v)| match v {
+                Out::YMap(m) => {
+                    let s = |k: &str| match m.get(txn, k) {
+                        Some(Out::Any(Any::String(s))) => Some(s.to_string()),
+                        _ => None,
+                    };
+                    let title = match m.get(txn, "title") {
+                        Some(Out::YText(t)) => t.get_string(txn),
+                        Some(Out::Any(Any::String(s))) => s.to_string(),
+                        _ => String::new(),
+                    };
+                    Some(ThemeView {
+                        id: id.to_string(),
+                        title,
+                        prompt: s("prompt").as_deref().and_then(Prompt::parse),
+                        pos: s("pos").unwrap_or_default(),
+                    })
+                }
+                _ => None,
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            let pa = a.prompt.map(|p| p as u8).unwrap_or(u8::MAX);
+            let pb = b.prompt.map(|p| p as u8).unwrap_or(u8::MAX);
+            (pa, &a.pos, &a.id).cmp(&(pb, &b.pos, &b.id))
+        });
+        out
+    }
+
+    /// Set one participant's dots on a card (0 removes them).
+    pub fn set_votes(&self, txn: &mut TransactionMut, card: &str, participant: &str, count: i64) {
+        let per_card: MapRef = match self.votes.get(txn, card) {
+            Some(Out::YMap(m)) => m,
+            _ => self.votes.insert(txn, card, MapPrelim::default()),
+        };
+        if count <= 0 {
+            per_card.remove(txn, participant);
+        } else {
+            per_card.insert(txn, participant, count as f64);
+        }
+    }
+
+    /// Total dots on a card.
+    pub fn vote_total<T: ReadTxn>(&self, txn: &T, card: &str) -> i64 {
+        match self.votes.get(txn, card) {
+            Some(Out::YMap(m)) => m
+                .iter(txn)
+                .map(|(_, v)| match v {
+                    Out::Any(Any::Number(n)) => n.as_f64().unwrap_or(0.0).max(0.0) as i64,
+                    _ => 0,
+                })
+                .sum(),
+            _ => 0,
+        }
+    }
+
+    /// Every (card, participant, count) vote, sorted.
+    pub fn all_votes<T: ReadTxn>(&self, txn: &T) -> Vec<(String, String, i64)> {
+        let mut out = Vec::new();
+        for (card, v) in self.votes.iter(txn) {
+            if let Out::YMap(m) = v {
+                for (who, n) in m.iter(txn) {
+                    if let Out::Any(Any::Number(n)) = n {
+                        let n = n.as_f64().unwrap_or(0.0) as i64;
+                        if n > 0 {
+                            out.push((card.to_string(), who.to_string(), n));
+                        }
+                    }
+                }
+            }
+        }
+        out.sort();
+        out
     }
 
     /// The whole document as JSON (debugging and tests).

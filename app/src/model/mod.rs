@@ -11,6 +11,7 @@
 
 pub mod board;
 pub mod control;
+pub mod export;
 pub mod order;
 pub mod schema;
 pub mod text;

@@ -249,31 +249,62 @@ pub fn state_of(doc: &Doc) -> Vec<u8> {
         .encode_state_as_update_v1(&StateVector::default())
 }
 
-/// A plain HTTP/1.1 request over a real socket; returns (status, body).
+/// A plain HTTP/1.1 request over a real socket; returns (status, body as text).
 pub async fn http(method: &str, url: &str, body: Option<&str>) -> (u16, String) {
+    let (status, _, body) = http_raw(method, url, body.unwrap_or("").as_bytes()).await;
+    (status, String::from_utf8_lossy(&body).to_string())
+}
+
+/// A plain HTTP/1.1 request; returns (status, lower-cased headers, body bytes).
+pub async fn http_raw(method: &str, url: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let rest = url.strip_prefix("http://").expect("http url");
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let mut stream = TcpStream::connect(host).await.expect("connect");
-    let body = body.unwrap_or("");
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+    let content_type = if body.first() == Some(&b'{') {
+        "application/json"
+    } else {
+        "application/octet-stream"
+    };
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
         body.len()
-    );
-    stream.write_all(req.as_bytes()).await.expect("write");
+    )
+    .into_bytes();
+    req.extend_from_slice(body);
+    stream.write_all(&req).await.expect("write");
     let mut buf = Vec::new();
     stream.read_to_end(&mut buf).await.expect("read");
-    let text = String::from_utf8_lossy(&buf).to_string();
-    let status: u16 = text
+    let split = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("end of headers");
+    let head = String::from_utf8_lossy(&buf[..split]).to_lowercase();
+    let mut body = buf[split + 4..].to_vec();
+    let status: u16 = head
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
         .expect("status line");
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
+    if head.contains("transfer-encoding: chunked") {
+        let mut out = Vec::new();
+        let mut rest = &body[..];
+        loop {
+            let eol = rest
+                .windows(2)
+                .position(|w| w == b"\r\n")
+                .expect("chunk size");
+            let size = usize::from_str_radix(std::str::from_utf8(&rest[..eol]).unwrap().trim(), 16)
+                .expect("hex size");
+            if size == 0 {
+                break;
+            }
+            out.extend_from_slice(&rest[eol + 2..eol + 2 + size]);
+            rest = &rest[eol + 2 + size + 2..];
+        }
+        body = out;
+    }
+    (status, head, body)
 }
 
 /// The HTTP status a websocket upgrade was refused with.

@@ -1,0 +1,572 @@
+//! Exports of a board (live or a snapshot): JSON, CSV, Markdown and SVG, plus import of
+//! the JSON form. Pure functions of a [`BoardExport`], so every format is tested natively
+//! with golden files.
+//!
+//! The raw yrs update (`.ybin`) is the lossless form; it is produced by the server.
+
+use serde::{Deserialize, Serialize};
+use yrs::{Doc, ReadTxn, Transact};
+
+use super::board::{Board, BoardMeta, ModelError};
+use super::schema::{Prompt, Role};
+
+/// Value of `format` in JSON exports.
+pub const FORMAT: &str = "cocreate-board";
+/// Version of the JSON export format.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Where a board belongs (from the catalogue, not the document).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ExportContext {
+    pub board_id: String,
+    pub workshop_id: String,
+    pub workshop_title: String,
+    /// Snapshot the export was taken from, if not the live board.
+    pub snapshot: Option<SnapshotRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotRef {
+    pub id: i64,
+    pub name: String,
+    pub taken_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportCard {
+    pub id: String,
+    /// Prompt key; unknown prompts are kept as written.
+    pub prompt: String,
+    pub theme: Option<String>,
+    pub text: String,
+    pub votes: i64,
+    pub role: Option<String>,
+    pub author: String,
+    pub created: f64,
+    pub pos: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportTheme {
+    pub id: String,
+    pub title: String,
+    pub prompt: Option<String>,
+    pub pos: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportVote {
+    pub card: String,
+    pub participant: String,
+    pub count: i64,
+}
+
+/// The whole board as plain data; the JSON export is exactly this.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoardExport {
+    pub format: String,
+    pub version: u32,
+    pub context: ExportContext,
+    pub meta: BoardMeta,
+    pub themes: Vec<ExportTheme>,
+    pub cards: Vec<ExportCard>,
+    pub votes: Vec<ExportVote>,
+}
+
+/// Errors reading an export back.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("not a cocreate board export: {0}")]
+    Format(String),
+    #[error("export version {0} is newer than this server understands")]
+    Version(u32),
+    #[error(transparent)]
+    Model(#[from] ModelError),
+}
+
+impl BoardExport {
+    /// Read a board document.
+    pub fn of_doc(doc: &Doc, context: ExportContext) -> BoardExport {
+        let board = Board::of(doc);
+        let txn = doc.transact();
+        BoardExport::read(&board, &txn, context)
+    }
+
+    pub fn read<T: ReadTxn>(board: &Board, txn: &T, context: ExportContext) -> BoardExport {
+        let themes = board.themes(txn);
+        let theme_ids: std::collections::HashSet<&str> =
+            themes.iter().map(|t| t.id.as_str()).collect();
+        let cards = board
+            .cards(txn)
+            .into_iter()
+            .map(|c| ExportCard {
+                votes: board.vote_total(txn, &c.id),
+                prompt: c.prompt.map(|p| p.as_str().to_string()).unwrap_or_default(),
+                // A card pointing at a dissolved theme is shown as unthemed.
+                theme: c.theme.filter(|t| theme_ids.contains(t.as_str())),
+                role: c.role.map(|r| r.as_str().to_string()),
+                id: c.id,
+                text: c.text,
+                author: c.author,
+                created: c.created,
+                pos: c.pos,
+            })
+            .collect();
+        BoardExport {
+            format: FORMAT.into(),
+            version: FORMAT_VERSION,
+            context,
+            meta: board.meta(txn),
+            themes: themes
+                .iter()
+                .map(|t| ExportTheme {
+                    id: t.id.clone(),
+                    title: t.title.clone(),
+                    prompt: t.prompt.map(|p| p.as_str().to_string()),
+                    pos: t.pos.clone(),
+                })
+                .collect(),
+            cards,
+            votes: board
+                .all_votes(txn)
+                .into_iter()
+                .map(|(card, participant, count)| ExportVote {
+                    card,
+                    participant,
+                    count,
+                })
+                .collect(),
+        }
+    }
+
+    /// Parse a JSON export.
+    pub fn from_json(text: &str) -> Result<BoardExport, ImportError> {
+        let e: BoardExport =
+            serde_json::from_str(text).map_err(|e| ImportError::Format(e.to_string()))?;
+        if e.format != FORMAT {
+            return Err(ImportError::Format(format!("format is {:?}", e.format)));
+        }
+        if e.version > FORMAT_VERSION {
+            return Err(ImportError::Version(e.version));
+        }
+        Ok(e)
+    }
+
+    /// Write this board's content into a fresh document (import). Ids, times, order keys
+    /// and votes are kept, so exporting the new board gives the same content.
+    pub fn write_into(&self, doc: &Doc) -> Result<(), ImportError> {
+        let board = Board::of(doc);
+        let mut txn = doc.transact_mut();
+        board.init_meta(
+            &mut txn,
+            &self.meta.title,
+            &self.meta.area,
+            &self.meta.pillar,
+        );
+        for t in &self.themes {
+            let prompt = t
+                .prompt
+                .as_deref()
+                .and_then(Prompt::parse)
+                .unwrap_or(Prompt::Purpose);
+            board.add_theme(&mut txn, &t.id, prompt, &t.title)?;
+            board.set_pos(&mut txn, &board.themes, &t.id, &t.pos);
+        }
+        for c in &self.cards {
+            let prompt = Prompt::parse(&c.prompt).unwrap_or(Prompt::Purpose);
+            let role = c
+                .role
+                .as_deref()
+                .and_then(Role::parse)
+                .unwrap_or(Role::Stakeholder);
+            board.add_card(&mut txn, &c.id, prompt, &c.text, &c.author, role, c.created)?;
+            board.set_pos(&mut txn, &board.cards, &c.id, &c.pos);
+            if c.theme.is_some() {
+                board.set_card_theme(&mut txn, &c.id, c.theme.as_deref())?;
+            }
+        }
+        for v in &self.votes {
+            board.set_votes(&mut txn, &v.card, &v.participant, v.count);
+        }
+        Ok(())
+    }
+
+    /// The content without where it came from (for comparing round trips).
+    pub fn content(&self) -> BoardExport {
+        BoardExport {
+            context: ExportContext::default(),
+            ..self.clone()
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("exports serialise")
+    }
+
+    fn theme_title(&self, id: Option<&str>) -> String {
+        id.and_then(|id| self.themes.iter().find(|t| t.id == id))
+            .map(|t| t.title.clone())
+            .unwrap_or_default()
+    }
+
+    /// Cards of a prompt key, grouped: (theme or `None`, cards) in theme order, unthemed last.
+    fn grouped(&self, prompt: &str) -> Vec<(Option<&ExportTheme>, Vec<&ExportCard>)> {
+        let mut out = Vec::new();
+        for t in self
+            .themes
+            .iter()
+            .filter(|t| t.prompt.as_deref() == Some(prompt))
+        {
+            let cards: Vec<&ExportCard> = self
+                .cards
+                .iter()
+                .filter(|c| c.prompt == prompt && c.theme.as_deref() == Some(t.id.as_str()))
+                .collect();
+            out.push((Some(t), cards));
+        }
+        let themed: std::collections::HashSet<&str> = out
+            .iter()
+            .flat_map(|(_, cs)| cs.iter().map(|c| c.id.as_str()))
+            .collect();
+        let rest: Vec<&ExportCard> = self
+            .cards
+            .iter()
+            .filter(|c| c.prompt == prompt && !themed.contains(c.id.as_str()))
+            .collect();
+        if !rest.is_empty() {
+            out.push((None, rest));
+        }
+        out
+    }
+}
+
+/// Header of the CSV export.
+pub const CSV_HEADER: [&str; 11] = [
+    "workshop", "area", "pillar", "board", "prompt", "theme", "text", "votes", "role", "created",
+    "card_id",
+];
+
+/// One CSV field: quoted when needed (RFC 4180), and defused when a spreadsheet would
+/// read it as a formula (leading `=`, `+`, `-`, `@`, tab or carriage return get a `'`).
+pub fn csv_field(value: &str) -> String {
+    let defused = match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+        _ => value.to_string(),
+    };
+    if defused.contains([',', '"', '\n', '\r']) || defused.starts_with(' ') {
+        format!("\"{}\"", defused.replace('"', "\"\""))
+    } else {
+        defused
+    }
+}
+
+fn csv_line(fields: &[String]) -> String {
+    let mut line = fields
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+/// UTC date and time, `YYYY-MM-DD HH:MM:SS`, of ms since the epoch.
+pub fn iso_utc(ms: f64) -> String {
+    let secs = (ms / 1000.0).floor() as i64;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+impl BoardExport {
+    /// CSV rows (no header) for this board.
+    pub fn csv_rows(&self) -> String {
+        let mut out = String::new();
+        for c in &self.cards {
+            out.push_str(&csv_line(&[
+                self.context.workshop_title.clone(),
+                self.meta.area.clone(),
+                self.meta.pillar.clone(),
+                self.meta.title.clone(),
+                c.prompt.clone(),
+                self.theme_title(c.theme.as_deref()),
+                c.text.clone(),
+                c.votes.to_string(),
+                c.role.clone().unwrap_or_default(),
+                iso_utc(c.created),
+                c.id.clone(),
+            ]));
+        }
+        out
+    }
+
+    /// The CSV export: UTF-8 with a byte-order mark (so spreadsheets pick UTF-8), CRLF.
+    pub fn to_csv(&self) -> String {
+        csv_document(std::slice::from_ref(self))
+    }
+
+    /// The Markdown report, grouped by prompt and theme.
+    pub fn to_markdown(&self) -> String {
+        let mut md = String::new();
+        md.push_str(&format!("# {}\n\n", md_escape(&self.meta.title)));
+        let mut facts = vec![
+            format!("Workshop: {}", md_escape(&self.context.workshop_title)),
+            format!("Area: {}", md_escape(&self.meta.area)),
+            format!("Pillar: {}", md_escape(&self.meta.pillar)),
+        ];
+        if let Some(s) = &self.context.snapshot {
+            facts.push(format!(
+                "Snapshot: {} ({} UTC)",
+                md_escape(&s.name),
+                iso_utc(s.taken_ms as f64)
+            ));
+        }
+        facts.push(format!("Cards: {}", self.cards.len()));
+        for f in facts {
+            md.push_str(&format!("- {f}\n"));
+        }
+        for p in Prompt::ALL {
+            md.push_str(&format!("\n## {}: {}\n", p.title(), p.question()));
+            let groups = self.grouped(p.as_str());
+            if groups.is_empty() {
+                md.push_str("\n_No cards._\n");
+            }
+            for (theme, cards) in groups {
+                match theme {
+                    Some(t) => md.push_str(&format!(
+                        "\n### {} ({} {})\n\n",
+                        md_escape(&t.title),
+                        cards.len(),
+                        if cards.len() == 1 { "card" } else { "cards" }
+                    )),
+                    None => md.push_str("\n### Not in a theme\n\n"),
+                }
+                for c in cards {
+                    let mut line = format!("- {}", md_escape(&c.text).replace('\n', "  \n  "));
+                    let mut notes = Vec::new();
+                    if c.votes > 0 {
+                        notes.push(format!(
+                            "{} {}",
+                            c.votes,
+                            if c.votes == 1 { "vote" } else { "votes" }
+                        ));
+                    }
+                    if let Some(r) = c.role.as_deref().and_then(Role::parse) {
+                        notes.push(r.label().to_string());
+                    }
+                    if !notes.is_empty() {
+                        line.push_str(&format!(" _({})_", notes.join(", ")));
+                    }
+                    md.push_str(&line);
+                    md.push('\n');
+                }
+            }
+        }
+        md
+    }
+
+    /// A picture of the board: four columns of cards (themes as headings), plain SVG.
+    pub fn to_svg(&self) -> String {
+        const COL_W: usize = 300;
+        const GAP: usize = 20;
+        const CARD_W: usize = COL_W - 20;
+        const LINE_H: usize = 18;
+        const CHARS: usize = 36;
+        let mut body = String::new();
+        let mut height = 0usize;
+        for (i, p) in Prompt::ALL.iter().enumerate() {
+            let x = GAP + i * (COL_W + GAP);
+            let mut y = 70usize;
+            body.push_str(&format!(
+                "<text x=\"{x}\" y=\"{y}\" class=\"h\">{}</text>\n",
+                xml_escape(p.title())
+            ));
+            y += 16;
+            for (theme, cards) in self.grouped(p.as_str()) {
+                if let Some(t) = theme {
+                    y += 14;
+                    body.push_str(&format!(
+                        "<text x=\"{x}\" y=\"{y}\" class=\"t\">{}</text>\n",
+                        xml_escape(&t.title)
+                    ));
+                }
+                for c in cards {
+                    let lines = wrap(&c.text, CHARS);
+                    let h = 16 + lines.len().max(1) * LINE_H;
+                    y += 8;
+                    body.push_str(&format!(
+                        "<rect x=\"{x}\" y=\"{y}\" width=\"{CARD_W}\" height=\"{h}\" rx=\"6\" class=\"c\"/>\n"
+                    ));
+                    for (k, l) in lines.iter().enumerate() {
+                        body.push_str(&format!(
+                            "<text x=\"{}\" y=\"{}\">{}</text>\n",
+                            x + 10,
+                            y + 22 + k * LINE_H,
+                            xml_escape(l)
+                        ));
+                    }
+                    if c.votes > 0 {
+                        body.push_str(&format!(
+                            "<text x=\"{}\" y=\"{}\" class=\"v\">{} ●</text>\n",
+                            x + CARD_W - 10,
+                            y + 16,
+                            c.votes
+                        ));
+                    }
+                    y += h;
+                }
+            }
+            height = height.max(y);
+        }
+        let width = GAP + 4 * (COL_W + GAP);
+        let height = height + 30;
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\">\n\
+             <style>text{{font-family:sans-serif;font-size:14px;fill:#111}}.h{{font-size:18px;font-weight:bold}}.t{{font-weight:bold;fill:#444}}.v{{text-anchor:end;fill:#a33}}.c{{fill:#fff8c5;stroke:#b59f00}}</style>\n\
+             <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n\
+             <text x=\"{GAP}\" y=\"34\" class=\"h\">{}</text>\n{body}</svg>\n",
+            xml_escape(&self.meta.title),
+            xml_escape(&format!("{} · {}", self.meta.title, self.meta.area)),
+        )
+    }
+}
+
+/// The combined CSV of several boards (one header).
+pub fn csv_document(boards: &[BoardExport]) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str(&csv_line(
+        &CSV_HEADER.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+    ));
+    for b in boards {
+        out.push_str(&b.csv_rows());
+    }
+    out
+}
+
+/// Escape text so Markdown shows it literally (no emphasis, links or HTML).
+pub fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
+            | '!' | '|' | '~' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Control characters are not allowed in XML 1.0.
+            c if (c as u32) < 0x20 && c != '\t' && c != '\n' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Greedy word wrap at `width` characters; long words are split.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        for word in para.split_whitespace() {
+            let mut word: Vec<char> = word.chars().collect();
+            while word.len() > width {
+                if !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                }
+                lines.push(word.drain(..width).collect());
+            }
+            let word: String = word.into_iter().collect();
+            let len = line.chars().count();
+            if len > 0 && len + 1 + word.chars().count() > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(&word);
+        }
+        lines.push(line);
+    }
+    while lines.last().is_some_and(|l| l.is_empty()) && lines.len() > 1 {
+        lines.pop();
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field("=1+1"), "'=1+1");
+        assert_eq!(csv_field("+44 7700"), "'+44 7700");
+        assert_eq!(csv_field("-5"), "'-5");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(
+            csv_field("=HYPERLINK(\"x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\""
+        );
+        assert_eq!(csv_field("Ωμέγα, 日本語"), "\"Ωμέγα, 日本語\"");
+    }
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(iso_utc(0.0), "1970-01-01 00:00:00");
+        assert_eq!(iso_utc(1_764_000_000_000.0), "2025-11-24 16:00:00");
+        assert_eq!(iso_utc(951_782_400_000.0), "2000-02-29 00:00:00");
+    }
+
+    #[test]
+    fn markdown_shows_text_literally() {
+        assert_eq!(
+            md_escape("*bold* <b>x</b>"),
+            "\\*bold\\* &lt;b&gt;x&lt;/b&gt;"
+        );
+        assert_eq!(md_escape("[link](http://x)"), "\\[link\\]\\(http://x\\)");
+    }
+
+    #[test]
+    fn wrapping() {
+        assert_eq!(wrap("a b c", 3), vec!["a b", "c"]);
+        assert_eq!(wrap("abcdefg", 3), vec!["abc", "def", "g"]);
+        assert_eq!(wrap("", 3), vec![""]);
+        assert_eq!(wrap("x\ny", 10), vec!["x", "y"]);
+    }
+}

@@ -1,0 +1,229 @@
+//! Golden-file tests for every export format, and round trips through import.
+//!
+//! Regenerate the golden files after an intended format change with
+//! `UPDATE_GOLDEN=1 cargo test -p app --test exports`, and review the diff.
+
+use app::model::board::Board;
+use app::model::export::{csv_document, BoardExport, ExportContext, SnapshotRef};
+use app::model::{new_doc, Prompt, Role};
+use yrs::updates::decoder::Decode;
+use yrs::{Doc, ReadTxn, StateVector, Transact, Update};
+
+/// A board with everything exports must survive: themes, votes, and hostile text.
+fn sample() -> Doc {
+    let doc = new_doc();
+    let b = Board::of(&doc);
+    let mut txn = doc.transact_mut();
+    b.init_meta(
+        &mut txn,
+        "Consultancy",
+        "Musculoskeletal (MSK)",
+        "Consultancy",
+    );
+    b.add_theme(&mut txn, "th-time", Prompt::Enablers, "Time & space")
+        .unwrap();
+    b.add_theme(&mut txn, "th-people", Prompt::Enablers, "People *who* help")
+        .unwrap();
+    let cards: [(&str, Prompt, &str, Role); 9] = [
+        (
+            "c1",
+            Prompt::Purpose,
+            "Better care, closer to home",
+            Role::Patient,
+        ),
+        (
+            "c2",
+            Prompt::Purpose,
+            "Say \"yes\" to people's own goals",
+            Role::Clinician,
+        ),
+        (
+            "c3",
+            Prompt::How,
+            "Line one\nLine two, with comma",
+            Role::Educator,
+        ),
+        (
+            "c4",
+            Prompt::How,
+            "=HYPERLINK(\"http://evil\",\"click\")",
+            Role::Stakeholder,
+        ),
+        (
+            "c5",
+            Prompt::Enablers,
+            "+44 protected time",
+            Role::Clinician,
+        ),
+        (
+            "c6",
+            Prompt::Enablers,
+            "-mentors- and @peers",
+            Role::Educator,
+        ),
+        (
+            "c7",
+            Prompt::Enablers,
+            "Ωμέγα · 日本語 · عربى · emoji 🙂",
+            Role::Patient,
+        ),
+        (
+            "c8",
+            Prompt::Values,
+            "<script>alert(1)</script> & <b>bold</b>",
+            Role::Stakeholder,
+        ),
+        (
+            "c9",
+            Prompt::Values,
+            "Nothing about us without us",
+            Role::Patient,
+        ),
+    ];
+    for (i, (id, p, text, role)) in cards.iter().enumerate() {
+        b.add_card(
+            &mut txn,
+            id,
+            *p,
+            text,
+            &format!("person-{}", i % 3),
+            *role,
+            1_764_000_000_000.0 + i as f64 * 61_000.0,
+        )
+        .unwrap();
+    }
+    b.set_card_theme(&mut txn, "c5", Some("th-time")).unwrap();
+    b.set_card_theme(&mut txn, "c6", Some("th-people")).unwrap();
+    b.set_votes(&mut txn, "c9", "person-0", 2);
+    b.set_votes(&mut txn, "c9", "person-1", 1);
+    b.set_votes(&mut txn, "c1", "person-2", 1);
+    drop(txn);
+    doc
+}
+
+fn context() -> ExportContext {
+    ExportContext {
+        board_id: "msk-consultancy".into(),
+        workshop_id: "msk".into(),
+        workshop_title: "MSK workshop, spring".into(),
+        snapshot: Some(SnapshotRef {
+            id: 7,
+            name: "Before voting".into(),
+            taken_ms: 1_764_003_600_000,
+        }),
+    }
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() || !path.exists() {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        expected == actual,
+        "{name} differs from its golden file; if intended, rerun with UPDATE_GOLDEN=1\n--- expected\n{expected}\n--- actual\n{actual}"
+    );
+}
+
+#[test]
+fn json_export_matches_golden() {
+    golden(
+        "board.json",
+        &BoardExport::of_doc(&sample(), context()).to_json(),
+    );
+}
+
+#[test]
+fn csv_export_matches_golden() {
+    let csv = BoardExport::of_doc(&sample(), context()).to_csv();
+    assert!(
+        csv.starts_with('\u{feff}'),
+        "UTF-8 byte-order mark for spreadsheets"
+    );
+    // Formula-looking cells are defused; quoting keeps commas, quotes and newlines.
+    assert!(csv.contains("\"'=HYPERLINK(\"\"http://evil\"\",\"\"click\"\")\""));
+    assert!(csv.contains(",'+44 protected time,"));
+    assert!(csv.contains(",'-mentors- and @peers,"));
+    assert!(csv.contains("\"Line one\nLine two, with comma\""));
+    assert!(csv.contains("Ωμέγα · 日本語 · عربى · emoji 🙂"));
+    assert_eq!(
+        csv.matches("\r\n").count(),
+        1 + 9,
+        "header + one row per card"
+    );
+    golden("board.csv", &csv);
+}
+
+#[test]
+fn markdown_export_matches_golden() {
+    let md = BoardExport::of_doc(&sample(), context()).to_markdown();
+    assert!(!md.contains("<script>"), "text is never HTML");
+    assert!(md.contains("### Time &amp; space (1 card)"));
+    golden("board.md", &md);
+}
+
+#[test]
+fn svg_export_matches_golden() {
+    let svg = BoardExport::of_doc(&sample(), context()).to_svg();
+    assert!(!svg.contains("<script>"), "text is never markup");
+    assert!(svg.contains("&lt;script&gt;"));
+    golden("board.svg", &svg);
+}
+
+#[test]
+fn combined_csv_has_one_header_and_rows_of_every_board() {
+    let a = BoardExport::of_doc(&sample(), context());
+    let mut b = a.clone();
+    b.meta.pillar = "Research and innovation".into();
+    let csv = csv_document(&[a, b]);
+    assert_eq!(csv.matches("workshop,area,pillar").count(), 1);
+    assert_eq!(csv.matches("Research and innovation").count(), 9);
+    golden("workshop.csv", &csv);
+}
+
+#[test]
+fn json_round_trip_gives_identical_content() {
+    let first = BoardExport::of_doc(&sample(), context());
+    let parsed = BoardExport::from_json(&first.to_json()).unwrap();
+    assert_eq!(parsed, first);
+    let imported = new_doc();
+    parsed.write_into(&imported).unwrap();
+    let again = BoardExport::of_doc(&imported, ExportContext::default());
+    assert_eq!(again.content(), first.content());
+    assert_eq!(again.to_csv(), first.content().to_csv());
+}
+
+#[test]
+fn raw_update_round_trip_is_lossless() {
+    let doc = sample();
+    let raw = doc
+        .transact()
+        .encode_state_as_update_v1(&StateVector::default());
+    let copy = new_doc();
+    copy.transact_mut()
+        .apply_update(Update::decode_v1(&raw).unwrap())
+        .unwrap();
+    assert_eq!(
+        BoardExport::of_doc(&copy, context()),
+        BoardExport::of_doc(&doc, context())
+    );
+    let raw_again = copy
+        .transact()
+        .encode_state_as_update_v1(&StateVector::default());
+    assert_eq!(raw_again, raw, "byte-identical");
+}
+
+#[test]
+fn imports_refuse_what_they_do_not_understand() {
+    assert!(BoardExport::from_json("{}").is_err());
+    assert!(BoardExport::from_json("not json").is_err());
+    let mut e = BoardExport::of_doc(&sample(), context());
+    e.version = 99;
+    assert!(BoardExport::from_json(&serde_json::to_string(&e).unwrap()).is_err());
+    e.version = 1;
+    e.format = "something-else".into();
+    assert!(BoardExport::from_json(&serde_json::to_string(&e).unwrap()).is_err());
+}
