@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use crate::catalog::{BoardAccess, Console, ControlScope, LinkRole, WorkshopAccess};
+use crate::catalog::{BoardAccess, Console, ControlScope, LinkRole, SnapshotInfo, WorkshopAccess};
 use crate::model::control::ControlPatch;
+use crate::model::export::BoardExport;
 
 #[cfg(feature = "ssr")]
 fn directory() -> Result<crate::catalog::DirectoryHandle, ServerFnError> {
@@ -77,5 +78,44 @@ pub async fn issue_link(
     directory()?
         .0
         .issue_link(&workshop, board.as_deref(), role, token.as_deref())
+        .map_err(ServerFnError::new)
+}
+
+/// A board's snapshots, oldest first.
+#[server]
+pub async fn list_snapshots(
+    board: String,
+    token: Option<String>,
+) -> Result<Vec<SnapshotInfo>, ServerFnError> {
+    directory()?
+        .0
+        .snapshots(&board, token.as_deref())
+        .map_err(ServerFnError::new)
+}
+
+/// Take a named snapshot of a board now (facilitators).
+#[server]
+pub async fn take_snapshot(
+    board: String,
+    token: Option<String>,
+    name: String,
+) -> Result<SnapshotInfo, ServerFnError> {
+    directory()?
+        .0
+        .take_snapshot(board, token, name)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// The board, live (`at` = None) or at a snapshot, as plain data.
+#[server]
+pub async fn get_board_export(
+    board: String,
+    token: Option<String>,
+    at: Option<i64>,
+) -> Result<BoardExport, ServerFnError> {
+    directory()?
+        .0
+        .export(&board, token.as_deref(), at)
         .map_err(ServerFnError::new)
 }

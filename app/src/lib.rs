@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=pages::home::HomePage/>
                     <Route path=path!("/board/:id") view=pages::board::BoardPage/>
                     <Route path=path!("/workshop/:id") view=pages::workshop::WorkshopPage/>
+                    <Route path=path!("/board/:id/history") view=pages::history::HistoryPage/>
                 </Routes>
             </main>
         </Router>

@@ -4,11 +4,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::{get_board, set_control};
+use crate::api::{get_board, set_control, take_snapshot};
 use crate::catalog::{BoardAccess, ControlScope, LinkRole};
 use crate::model::control::{ControlPatch, Phase};
 use crate::model::schema::MAX_CARD_TEXT;
 use crate::model::{CardView, Prompt, Role};
+use crate::pages::history::ExportLinks;
 use crate::pages::workshop::use_token;
 use crate::session::BoardSession;
 
@@ -50,6 +51,7 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
     session.role.set(access.role);
     let summary = access.board;
     let id = summary.id.clone();
+    let token_for_tools = token.clone();
     Effect::new(move |prev: Option<()>| {
         if prev.is_none() {
             session.start(id.clone());
@@ -80,6 +82,7 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
             <aside class="sidebar" aria-label="People on this board">
                 <YouPanel session/>
                 <Presence session/>
+                <BoardTools session board_id=summary.id.clone() token=token_for_tools/>
             </aside>
         </div>
     }
@@ -350,5 +353,51 @@ fn ControlBar(session: BoardSession, board_id: String, token: Option<String>) ->
             }}
             {facilitator_tools}
         </div>
+    }
+}
+
+/// History, outline view, exports, and (facilitators) snapshots.
+#[component]
+fn BoardTools(session: BoardSession, board_id: String, token: Option<String>) -> impl IntoView {
+    let history = {
+        let mut h = format!("/board/{board_id}/history");
+        if let Some(t) = &token {
+            h.push_str(&format!("?token={t}"));
+        }
+        h
+    };
+    let snapshot_form = (session.role.get_untracked() == LinkRole::Facilitator).then(|| {
+        let name_ref = NodeRef::<leptos::html::Input>::new();
+        let result = RwSignal::new(String::new());
+        let (b, t) = (board_id.clone(), token.clone());
+        let take = Action::new(move |name: &String| {
+            let (b, t, name) = (b.clone(), t.clone(), name.clone());
+            async move {
+                match take_snapshot(b, t, name).await {
+                    Ok(s) => result.set(format!("Snapshot “{}” saved.", s.name)),
+                    Err(e) => result.set(format!("Could not save a snapshot: {e}")),
+                }
+            }
+        });
+        view! {
+            <form class="snapshot" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                let name = name_ref.get().map(|n| n.value()).unwrap_or_default();
+                take.dispatch(name);
+            }>
+                <label for="snap-name">"Snapshot name"</label>
+                <input id="snap-name" type="text" maxlength="120" required node_ref=name_ref/>
+                <button type="submit">"Save snapshot"</button>
+                <p role="status" aria-live="polite">{move || result.get()}</p>
+            </form>
+        }
+    });
+    view! {
+        <section class="board-tools" aria-labelledby="tools-h">
+            <h2 id="tools-h">"Save and share"</h2>
+            <p><a href=history>"History, outline view and printing"</a></p>
+            <ExportLinks board=board_id.clone() token=token.clone() at=None/>
+            {snapshot_form}
+        </section>
     }
 }

@@ -1,4 +1,5 @@
 //! Routed pages.
 pub mod board;
+pub mod history;
 pub mod home;
 pub mod workshop;

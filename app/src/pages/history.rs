@@ -1,0 +1,174 @@
+//! A board's history: its snapshots, each viewable read-only and exportable, and a
+//! read-only outline of the live board (prompt -> theme -> card) that also prints well.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::{get_board_export, list_snapshots};
+use crate::catalog::SnapshotInfo;
+use crate::model::export::{iso_utc, BoardExport};
+use crate::model::{Prompt, Role};
+use crate::pages::workshop::{board_href, use_token};
+
+/// Links to every export format of a board (live or at a snapshot).
+#[component]
+pub fn ExportLinks(board: String, token: Option<String>, at: Option<i64>) -> impl IntoView {
+    let href = move |ext: &str| {
+        let mut q = vec![];
+        if let Some(t) = &token {
+            q.push(format!("token={t}"));
+        }
+        if let Some(a) = at {
+            q.push(format!("at={a}"));
+        }
+        format!("/api/boards/{board}/export.{ext}?{}", q.join("&"))
+    };
+    view! {
+        <ul class="exports" aria-label="Download">
+            <li><a href=href("csv") download>"Spreadsheet (CSV)"</a></li>
+            <li><a href=href("md") download>"Report (Markdown)"</a></li>
+            <li><a href=href("svg") download>"Picture (SVG)"</a></li>
+            <li><a href=href("json") download>"Data (JSON)"</a></li>
+            <li><a href=href("ybin") download>"Lossless (yrs update)"</a></li>
+        </ul>
+    }
+}
+
+#[component]
+pub fn HistoryPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let token = use_token();
+    let board = move || params.read().get("id").unwrap_or_default();
+    let at = Memo::new(move |_| query.read().get("at").and_then(|a| a.parse::<i64>().ok()));
+    let snaps = Resource::new(
+        move || (board(), token.get()),
+        |(b, t)| list_snapshots(b, t),
+    );
+    let shown = Resource::new(
+        move || (board(), token.get(), at.get()),
+        |(b, t, a)| get_board_export(b, t, a),
+    );
+    view! {
+        <Title text="History · cocreate"/>
+        <p class="no-print"><a href=move || board_href(&board(), token.get().as_deref())>"← Back to the live board"</a></p>
+        <div class="history-layout">
+            <nav class="snapshots no-print" aria-labelledby="snaps-h">
+                <h2 id="snaps-h">"Snapshots"</h2>
+                <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match snaps.await {
+                            Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                            Ok(list) => view! { <SnapshotList list board=board() token=token.get_untracked() current=at.get_untracked()/> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </nav>
+            <div class="outline-main">
+                <Suspense fallback=|| view! { <p>"Loading board…"</p> }>
+                    {move || Suspend::new(async move {
+                        match shown.await {
+                            Err(e) => view! { <p role="alert">"Could not load this board: " {e.to_string()}</p> }.into_any(),
+                            Ok(export) => view! { <Outline export token=token.get_untracked()/> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn SnapshotList(
+    list: Vec<SnapshotInfo>,
+    board: String,
+    token: Option<String>,
+    current: Option<i64>,
+) -> impl IntoView {
+    let link = move |at: Option<i64>| {
+        let mut href = format!("/board/{board}/history?");
+        if let Some(t) = &token {
+            href.push_str(&format!("token={t}&"));
+        }
+        if let Some(a) = at {
+            href.push_str(&format!("at={a}"));
+        }
+        href
+    };
+    view! {
+        <ul>
+            <li>
+                <a href=link(None) aria-current=current.is_none().then_some("page")>"The board now"</a>
+            </li>
+            {list.into_iter().rev().map(|s| view! {
+                <li>
+                    <a href=link(Some(s.id)) aria-current=(current == Some(s.id)).then_some("page")>{s.name.clone()}</a>
+                    <span class="muted">" · " {iso_utc(s.taken_ms as f64)} " UTC"</span>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// The board as an outline: prompt -> theme -> card, read-only.
+#[component]
+pub fn Outline(export: BoardExport, token: Option<String>) -> impl IntoView {
+    let heading = match &export.context.snapshot {
+        Some(s) => format!("{} · snapshot “{}”", export.meta.title, s.name),
+        None => format!("{} · now", export.meta.title),
+    };
+    let board = export.context.board_id.clone();
+    let at = export.context.snapshot.as_ref().map(|s| s.id);
+    let theme_title = |id: &Option<String>| {
+        id.as_ref()
+            .and_then(|id| export.themes.iter().find(|t| &t.id == id))
+            .map(|t| t.title.clone())
+    };
+    let sections = Prompt::ALL.map(|p| {
+        let mut groups: Vec<(Option<String>, Vec<String>)> = Vec::new();
+        for c in export.cards.iter().filter(|c| c.prompt == p.as_str()) {
+            let theme = theme_title(&c.theme);
+            let mut line = c.text.clone();
+            let mut notes = vec![];
+            if c.votes > 0 {
+                notes.push(format!(
+                    "{} {}",
+                    c.votes,
+                    if c.votes == 1 { "vote" } else { "votes" }
+                ));
+            }
+            if let Some(r) = c.role.as_deref().and_then(Role::parse) {
+                notes.push(r.label().to_string());
+            }
+            if !notes.is_empty() {
+                line.push_str(&format!(" ({})", notes.join(", ")));
+            }
+            match groups.iter_mut().find(|(t, _)| *t == theme) {
+                Some((_, lines)) => lines.push(line),
+                None => groups.push((theme, vec![line])),
+            }
+        }
+        // Themes first, cards without a theme last.
+        groups.sort_by_key(|(t, _)| t.is_none());
+        (p, groups)
+    });
+    view! {
+        <h1>{heading}</h1>
+        <p class="muted">{export.context.workshop_title.clone()} " · " {export.meta.area.clone()} " · " {export.meta.pillar.clone()}</p>
+        <div class="no-print">
+            <ExportLinks board token at/>
+            <button class="print" onclick="window.print()">"Print or save as PDF"</button>
+        </div>
+        {sections.into_iter().map(|(p, groups)| view! {
+            <section class="outline" aria-labelledby=format!("o-{}", p.as_str())>
+                <h2 id=format!("o-{}", p.as_str())>{p.title()} <span class="question">": " {p.question()}</span></h2>
+                {groups.is_empty().then(|| view! { <p class="muted">"No cards."</p> })}
+                {groups.into_iter().map(|(theme, lines)| view! {
+                    {theme.map(|t| view! { <h3>{t}</h3> })}
+                    <ul>{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+                }).collect_view()}
+            </section>
+        }).collect_view()}
+    }
+}

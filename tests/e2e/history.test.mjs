@@ -1,0 +1,52 @@
+// A facilitator saves a snapshot from the board page, finds it in the history, views it
+// as an outline and downloads it; later changes are not in it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, openBoard } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  await server?.stop();
+});
+
+test('snapshot, history, outline view and downloads', async () => {
+  const f = await openBoard(browser, server, 'demo-expert-practice', 'facilitator');
+  await f.getByRole('button', { name: 'Add a card to Values' }).click();
+  await f.locator('.column-values textarea.card-text').last().waitFor();
+  await f.keyboard.type('Kindness, always');
+  // Let the edit reach the server before the snapshot.
+  await f.waitForTimeout(300);
+  await f.getByLabel('Snapshot name').fill('After round one');
+  await f.getByRole('button', { name: 'Save snapshot' }).click();
+  await f.getByText('Snapshot “After round one” saved.').waitFor();
+
+  // A later change is on the live board only.
+  await f.getByRole('button', { name: 'Add a card to Purpose' }).click();
+  await f.locator('.column-purpose textarea.card-text').last().waitFor();
+  await f.keyboard.type('Added later');
+  await f.waitForTimeout(300);
+
+  await f.getByRole('link', { name: 'History, outline view and printing' }).click();
+  await f.getByRole('heading', { name: /now/ }).waitFor();
+  await f.getByText('Added later').waitFor();
+  await f.getByRole('link', { name: 'After round one' }).click();
+  await f.getByRole('heading', { name: /snapshot “After round one”/ }).waitFor();
+  await f.getByText('Kindness, always').waitFor();
+  assert.equal(await f.getByText('Added later').count(), 0, 'the snapshot is as it was');
+
+  const csvHref = await f.getByRole('link', { name: 'Spreadsheet (CSV)' }).getAttribute('href');
+  const csv = await f.request.get(`${server.base}${csvHref}`);
+  assert.equal(csv.status(), 200);
+  const text = await csv.text();
+  assert.match(text, /Kindness, always/);
+  assert.doesNotMatch(text, /Added later/);
+  await f.context().close();
+});
