@@ -50,3 +50,28 @@ test('snapshot, history, outline view and downloads', async () => {
   assert.doesNotMatch(text, /Added later/);
   await f.context().close();
 });
+
+test('a facilitator imports an exported board from the console', async () => {
+  const context = await browser.newContext();
+  const c = await context.newPage();
+  const exp = await c.request.get(`${server.base}/api/boards/demo-leadership/export.json?token=${server.links.facilitator}`);
+  assert.equal(exp.status(), 200);
+  const json = await exp.body();
+  await c.goto(`${server.base}/workshop/demo?token=${server.links.facilitator}`);
+  await c.locator('table.console tbody tr').first().waitFor();
+  const before = await c.locator('table.console tbody tr').count();
+  await c.getByLabel('Import a board (JSON or .ybin export)').setInputFiles({
+    name: 'leadership.json', mimeType: 'application/json', buffer: json,
+  });
+  await c.getByRole('button', { name: 'Import', exact: true }).click();
+  await c.getByText('Imported “Strategic and enabling leadership” as a new board.').waitFor();
+  await c.waitForFunction((n) => document.querySelectorAll('table.console tbody tr').length === n + 1, before, { timeout: 10000 });
+
+  // A file that is not an export is refused with a reason.
+  await c.getByLabel('Import a board (JSON or .ybin export)').setInputFiles({
+    name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}'),
+  });
+  await c.getByRole('button', { name: 'Import', exact: true }).click();
+  await c.getByText(/Could not import notes.json: not a cocreate board export/).waitFor();
+  await context.close();
+});

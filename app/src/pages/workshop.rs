@@ -224,6 +224,7 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
+        <ImportAndExport workshop=workshop_id.clone() token=token.clone() feedback/>
         <section aria-labelledby="groups-h">
             <h2 id="groups-h">"Breakout groups"</h2>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
@@ -278,5 +279,88 @@ fn ConsoleRow(b: ConsoleBoard, token: Option<String>) -> impl IntoView {
             <td>{ago(b.last_activity_ms)}</td>
             <td class="state">{state}</td>
         </tr>
+    }
+}
+
+/// Whole-workshop downloads, and importing a board from an export file.
+#[component]
+fn ImportAndExport(
+    workshop: String,
+    token: Option<String>,
+    feedback: RwSignal<String>,
+) -> impl IntoView {
+    let q = token
+        .as_ref()
+        .map(|t| format!("?token={t}"))
+        .unwrap_or_default();
+    let csv = format!("/api/workshops/{workshop}/export.csv{q}");
+    let tar = format!("/api/workshops/{workshop}/export.tar{q}");
+    let import_url = format!("/api/workshops/{workshop}/import{q}");
+    let file_ref = NodeRef::<leptos::html::Input>::new();
+    let on_import = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(file) = file_ref
+                .get()
+                .and_then(|i| i.files())
+                .and_then(|f| f.get(0))
+            else {
+                feedback.set("Choose a file to import first.".into());
+                return;
+            };
+            let url = import_url.clone();
+            leptos::task::spawn_local(async move {
+                feedback.set(format!("Importing {}…", file.name()));
+                feedback.set(match post_file(&url, &file).await {
+                    Ok(title) => format!("Imported “{title}” as a new board."),
+                    Err(e) => format!("Could not import {}: {e}", file.name()),
+                });
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&import_url, file_ref, feedback);
+    };
+    view! {
+        <section aria-labelledby="data-h">
+            <h2 id="data-h">"Data for analysis"</h2>
+            <ul class="exports">
+                <li><a href=csv download>"All boards in one spreadsheet (CSV)"</a></li>
+                <li><a href=tar download>"Every board in every format (archive)"</a></li>
+            </ul>
+            <form class="row" on:submit=on_import>
+                <label for="import-file">"Import a board (JSON or .ybin export)"</label>
+                <input id="import-file" type="file" accept=".json,.ybin,application/json,application/octet-stream" node_ref=file_ref/>
+                <button type="submit">"Import"</button>
+            </form>
+        </section>
+    }
+}
+
+/// POST a file as the request body; returns the new board's title.
+#[cfg(feature = "hydrate")]
+async fn post_file(url: &str, file: &web_sys::File) -> Result<String, String> {
+    use wasm_bindgen::JsCast;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(file);
+    let window = web_sys::window().ok_or("no window")?;
+    let resp = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| "the server could not be reached".to_string())?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "bad response")?;
+    let text = wasm_bindgen_futures::JsFuture::from(resp.text().map_err(|_| "bad response")?)
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    if resp.ok() {
+        Ok(json["title"].as_str().unwrap_or("board").to_string())
+    } else {
+        Err(json["error"]
+            .as_str()
+            .unwrap_or("the server refused it")
+            .to_string())
     }
 }
