@@ -3,7 +3,10 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use crate::catalog::{BoardAccess, Console, ControlScope, LinkRole, SnapshotInfo, WorkshopAccess};
+use crate::catalog::{
+    BoardAccess, BoardSummary, CatalogEdit, Console, ControlScope, CreatedWorkshop, LinkRole,
+    Moderation, NewWorkshop, SnapshotInfo, WorkshopAccess,
+};
 use crate::model::control::ControlPatch;
 use crate::model::export::BoardExport;
 
@@ -117,5 +120,104 @@ pub async fn get_board_export(
     directory()?
         .0
         .export(&board, token.as_deref(), at)
+        .map_err(ServerFnError::new)
+}
+
+/// Create a workshop with its pillar boards; returns it and its facilitator token.
+#[server(input = Json)]
+pub async fn create_workshop(
+    token: Option<String>,
+    new: NewWorkshop,
+) -> Result<CreatedWorkshop, ServerFnError> {
+    directory()?
+        .0
+        .create_workshop(token.as_deref(), new)
+        .map_err(ServerFnError::new)
+}
+
+/// Rename or archive a workshop.
+#[server(input = Json)]
+pub async fn edit_workshop(
+    workshop: String,
+    token: Option<String>,
+    edit: CatalogEdit,
+) -> Result<(), ServerFnError> {
+    directory()?
+        .0
+        .edit_workshop(workshop, token, edit)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// Add a board to a workshop.
+#[server(input = Json)]
+pub async fn add_board(
+    workshop: String,
+    token: Option<String>,
+    title: String,
+    pillar: String,
+) -> Result<BoardSummary, ServerFnError> {
+    directory()?
+        .0
+        .add_board(&workshop, token.as_deref(), &title, &pillar)
+        .map_err(ServerFnError::new)
+}
+
+/// Rename or archive a board.
+#[server(input = Json)]
+pub async fn edit_board(
+    board: String,
+    token: Option<String>,
+    edit: CatalogEdit,
+) -> Result<(), ServerFnError> {
+    directory()?
+        .0
+        .edit_board(board, token, edit)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// Move a participant to another board.
+#[server(input = Json)]
+pub async fn move_person(
+    from: String,
+    token: Option<String>,
+    person: String,
+    to: String,
+) -> Result<(), ServerFnError> {
+    directory()?
+        .0
+        .move_person(from, token, person, to)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// Hide, show or delete a card.
+#[server(input = Json)]
+pub async fn moderate_card(
+    board: String,
+    token: Option<String>,
+    card: String,
+    action: Moderation,
+) -> Result<(), ServerFnError> {
+    directory()?
+        .0
+        .moderate(board, token, card, action)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// Put a card back on the board as it was in a snapshot.
+#[server(input = Json)]
+pub async fn restore_card(
+    board: String,
+    token: Option<String>,
+    snapshot: i64,
+    card: String,
+) -> Result<(), ServerFnError> {
+    directory()?
+        .0
+        .restore_card(board, token, snapshot, card)
+        .await
         .map_err(ServerFnError::new)
 }

@@ -25,6 +25,9 @@ pub struct WorkshopSummary {
     pub title: String,
     pub area: String,
     pub date: String,
+    /// Archived workshops are kept read-only and out of the way.
+    #[serde(default)]
+    pub archived: bool,
     pub boards: Vec<BoardSummary>,
 }
 
@@ -36,6 +39,9 @@ pub struct BoardSummary {
     pub workshop_id: String,
     pub workshop_title: String,
     pub area: String,
+    /// Archived boards are locked and not offered to participants.
+    #[serde(default)]
+    pub archived: bool,
 }
 
 /// What a link lets its holder do.
@@ -86,12 +92,51 @@ pub struct BoardAccess {
     pub role: LinkRole,
 }
 
+/// Someone online on a board (from presence).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+}
+
+/// A new workshop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewWorkshop {
+    pub title: String,
+    pub area: String,
+    pub date: String,
+}
+
+/// A workshop just created, with the facilitator link that opens it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedWorkshop {
+    pub workshop: WorkshopSummary,
+    pub facilitator_token: String,
+}
+
+/// A change to a workshop's or board's catalogue entry; `None` leaves it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogEdit {
+    pub title: Option<String>,
+    pub archived: Option<bool>,
+}
+
+/// A facilitator's moderation of one card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Moderation {
+    Hide,
+    Show,
+    Delete,
+}
+
 /// One breakout board as the facilitator's console shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConsoleBoard {
     pub board: BoardSummary,
-    /// Names of the people online.
-    pub people: Vec<String>,
+    /// The people online.
+    pub people: Vec<Person>,
     /// Cards per prompt, in [`crate::model::Prompt::ALL`] order.
     pub cards: [usize; 4],
     /// Last change or join, ms since the epoch (`None` if nothing since the server started).
@@ -136,7 +181,11 @@ pub struct SnapshotInfo {
 pub enum DirectoryError {
     #[error("not found")]
     NotFound,
+    /// No token, or one that is not (or no longer) valid.
     #[error("this link is not valid: {0}")]
+    Unauthorized(String),
+    /// A valid link that does not allow this.
+    #[error("this link does not allow this: {0}")]
     Denied(String),
     #[error("{0}")]
     Invalid(String),
@@ -165,6 +214,53 @@ pub trait Directory: Send + Sync {
         scope: ControlScope,
         token: Option<String>,
         patch: crate::model::control::ControlPatch,
+    ) -> DirFuture<()>;
+    /// Create a workshop with one board per pillar (any workshop-wide facilitator link).
+    fn create_workshop(
+        &self,
+        token: Option<&str>,
+        new: NewWorkshop,
+    ) -> Result<CreatedWorkshop, DirectoryError>;
+    /// Rename or archive a workshop (archiving locks its boards).
+    fn edit_workshop(
+        &self,
+        workshop: String,
+        token: Option<String>,
+        edit: CatalogEdit,
+    ) -> DirFuture<()>;
+    /// Add a board to a workshop.
+    fn add_board(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        title: &str,
+        pillar: &str,
+    ) -> Result<BoardSummary, DirectoryError>;
+    /// Rename or archive a board (archiving locks it).
+    fn edit_board(&self, board: String, token: Option<String>, edit: CatalogEdit) -> DirFuture<()>;
+    /// Move a participant from one board to another; their page follows.
+    fn move_person(
+        &self,
+        from: String,
+        token: Option<String>,
+        person: String,
+        to: String,
+    ) -> DirFuture<()>;
+    /// Hide, show or delete a card.
+    fn moderate(
+        &self,
+        board: String,
+        token: Option<String>,
+        card: String,
+        action: Moderation,
+    ) -> DirFuture<()>;
+    /// Put a card back on the live board as it was in a snapshot.
+    fn restore_card(
+        &self,
+        board: String,
+        token: Option<String>,
+        snapshot: i64,
+        card: String,
     ) -> DirFuture<()>;
     /// A board's snapshots (any role).
     fn snapshots(

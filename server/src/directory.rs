@@ -3,14 +3,16 @@
 //! caller's token.
 
 use app::catalog::{
-    BoardAccess, BoardSummary, Console, ConsoleBoard, ControlScope, DirFuture, Directory,
-    DirectoryError, LinkRole, SnapshotInfo, WorkshopAccess,
+    BoardAccess, BoardSummary, CatalogEdit, Console, ConsoleBoard, ControlScope, CreatedWorkshop,
+    DirFuture, Directory, DirectoryError, LinkRole, Moderation, NewWorkshop, SnapshotInfo,
+    WorkshopAccess,
 };
 use app::model::board::Board;
 use app::model::control::{Control, ControlPatch};
 use app::model::export::{BoardExport, ExportContext, SnapshotRef};
 use app::model::Prompt;
 use yrs::updates::decoder::Decode;
+use yrs::Map;
 use yrs::Transact;
 use yrs::{ReadTxn, StateVector, Update};
 
@@ -30,6 +32,7 @@ impl From<AuthError> for DirectoryError {
     fn from(e: AuthError) -> Self {
         match e {
             AuthError::Store(e) => DirectoryError::Internal(e.to_string()),
+            AuthError::Missing | AuthError::Invalid => DirectoryError::Unauthorized(e.to_string()),
             other => DirectoryError::Denied(other.to_string()),
         }
     }
@@ -218,13 +221,7 @@ impl ServerDirectory {
         let state = doc
             .transact()
             .encode_state_as_update_v1(&StateVector::default());
-        let mut bytes = [0u8; 4];
-        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
-        let id = format!(
-            "{}-import-{}",
-            w.id,
-            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        );
+        let id = format!("{}-import-{}", w.id, random_suffix());
         let title = if meta.title.is_empty() {
             "Imported board".to_string()
         } else {
@@ -237,7 +234,289 @@ impl ServerDirectory {
     }
 }
 
+/// A short random hex id.
+fn random_suffix() -> String {
+    let mut bytes = [0u8; 4];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A lowercase slug of `text` for ids (letters and digits, `-` between words).
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for ch in text.chars() {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+        if out.len() >= 24 {
+            break;
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+fn check_title(title: &str) -> Result<String, DirectoryError> {
+    let t = title.trim();
+    if t.is_empty() || t.chars().count() > 120 {
+        return Err(DirectoryError::Invalid(
+            "a title needs 1 to 120 characters".into(),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+impl ServerDirectory {
+    /// The board, after checking `token` is a facilitator's for it.
+    fn facilitated_board(
+        &self,
+        board: &str,
+        token: Option<&str>,
+    ) -> Result<BoardSummary, DirectoryError> {
+        let b = self.summary(board)?;
+        let (_, role) = self.auth.for_board(token, &b)?;
+        if role != LinkRole::Facilitator {
+            return Err(AuthError::NotFacilitator.into());
+        }
+        Ok(b)
+    }
+
+    /// Create a board with its initial document.
+    fn create_board_in(
+        &self,
+        workshop: &WorkshopSummaryRef,
+        title: &str,
+        pillar: &str,
+    ) -> Result<BoardSummary, DirectoryError> {
+        let id = format!("{}-{}-{}", workshop.id, slug(pillar), random_suffix());
+        let state = crate::seed::initial_state(title, &workshop.area, pillar, &[]);
+        self.store
+            .create_board(&id, &workshop.id, title, pillar, &state)?;
+        self.summary(&id)
+    }
+}
+
+/// What [`ServerDirectory::create_board_in`] needs of a workshop.
+struct WorkshopSummaryRef {
+    id: String,
+    area: String,
+}
+
 impl Directory for ServerDirectory {
+    fn create_workshop(
+        &self,
+        token: Option<&str>,
+        new: NewWorkshop,
+    ) -> Result<CreatedWorkshop, DirectoryError> {
+        let (_, grant) = self.auth.grant(token)?;
+        if grant.role != LinkRole::Facilitator || grant.board.is_some() {
+            return Err(AuthError::NotFacilitator.into());
+        }
+        let title = check_title(&new.title)?;
+        let area = check_title(&new.area)?;
+        let id = format!("{}-{}", slug(&title), random_suffix());
+        self.store
+            .create_workshop(&id, &title, &area, new.date.trim())?;
+        let w = WorkshopSummaryRef {
+            id: id.clone(),
+            area,
+        };
+        for pillar in app::catalog::PILLARS {
+            self.create_board_in(&w, pillar, pillar)?;
+        }
+        let facilitator_token = self.auth.issue(Grant {
+            workshop: id.clone(),
+            board: None,
+            role: LinkRole::Facilitator,
+        })?;
+        tracing::info!(workshop = %id, "workshop created");
+        Ok(CreatedWorkshop {
+            workshop: self.store.workshop(&id)?.ok_or(DirectoryError::NotFound)?,
+            facilitator_token,
+        })
+    }
+
+    fn edit_workshop(
+        &self,
+        workshop: String,
+        token: Option<String>,
+        edit: CatalogEdit,
+    ) -> DirFuture<()> {
+        let this = self.clone();
+        Box::pin(async move {
+            let w = this
+                .store
+                .workshop(&workshop)?
+                .ok_or(DirectoryError::NotFound)?;
+            this.auth.facilitator_of(token.as_deref(), &w.id)?;
+            let title = edit.title.as_deref().map(check_title).transpose()?;
+            this.store
+                .update_workshop(&w.id, title.as_deref(), edit.archived)?;
+            if edit.archived == Some(true) {
+                for b in &w.boards {
+                    this.apply_control(
+                        &b.id,
+                        &ControlPatch {
+                            locked: Some(true),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn add_board(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        title: &str,
+        pillar: &str,
+    ) -> Result<BoardSummary, DirectoryError> {
+        let w = self
+            .store
+            .workshop(workshop)?
+            .ok_or(DirectoryError::NotFound)?;
+        self.auth.facilitator_of(token, &w.id)?;
+        let title = check_title(title)?;
+        let pillar = if pillar.trim().is_empty() {
+            title.clone()
+        } else {
+            check_title(pillar)?
+        };
+        self.create_board_in(
+            &WorkshopSummaryRef {
+                id: w.id,
+                area: w.area,
+            },
+            &title,
+            &pillar,
+        )
+    }
+
+    fn edit_board(&self, board: String, token: Option<String>, edit: CatalogEdit) -> DirFuture<()> {
+        let this = self.clone();
+        Box::pin(async move {
+            let b = this.facilitated_board(&board, token.as_deref())?;
+            let title = edit.title.as_deref().map(check_title).transpose()?;
+            this.store
+                .update_board(&b.id, title.as_deref(), edit.archived)?;
+            if let Some(t) = &title {
+                // The document's own title follows the catalogue.
+                let live = this.hub.join(&b.id)?;
+                live.change(Board::of, |board, txn| {
+                    board.meta.insert(txn, "title", t.as_str());
+                    Ok::<(), std::convert::Infallible>(())
+                })
+                .await?
+                .ok();
+            }
+            if edit.archived == Some(true) {
+                this.apply_control(
+                    &b.id,
+                    &ControlPatch {
+                        locked: Some(true),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn move_person(
+        &self,
+        from: String,
+        token: Option<String>,
+        person: String,
+        to: String,
+    ) -> DirFuture<()> {
+        let this = self.clone();
+        Box::pin(async move {
+            let src = this.facilitated_board(&from, token.as_deref())?;
+            let dst = this.summary(&to)?;
+            if dst.workshop_id != src.workshop_id {
+                return Err(DirectoryError::Invalid(
+                    "both boards must be in the same workshop".into(),
+                ));
+            }
+            if person.is_empty() || person.len() > 64 {
+                return Err(DirectoryError::Invalid("no such participant".into()));
+            }
+            let control = this.hub.join(&control_key(&src.id))?;
+            control
+                .change(Control::of, |c, txn| {
+                    c.move_person(txn, &person, &dst.id);
+                    Ok::<(), std::convert::Infallible>(())
+                })
+                .await?
+                .ok();
+            tracing::info!(from = %src.id, to = %dst.id, "participant moved");
+            Ok(())
+        })
+    }
+
+    fn moderate(
+        &self,
+        board: String,
+        token: Option<String>,
+        card: String,
+        action: Moderation,
+    ) -> DirFuture<()> {
+        let this = self.clone();
+        Box::pin(async move {
+            let b = this.facilitated_board(&board, token.as_deref())?;
+            let live = this.hub.join(&b.id)?;
+            live.change(Board::of, |board, txn| match action {
+                Moderation::Hide => board.set_hidden(txn, &card, true),
+                Moderation::Show => board.set_hidden(txn, &card, false),
+                Moderation::Delete => {
+                    board.delete_card(txn, &card);
+                    Ok(())
+                }
+            })
+            .await?
+            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+            tracing::info!(board = %b.id, card = %card, ?action, "card moderated");
+            Ok(())
+        })
+    }
+
+    fn restore_card(
+        &self,
+        board: String,
+        token: Option<String>,
+        snapshot: i64,
+        card: String,
+    ) -> DirFuture<()> {
+        let this = self.clone();
+        Box::pin(async move {
+            let b = this.facilitated_board(&board, token.as_deref())?;
+            let (_, data) = this
+                .store
+                .snapshot(&b.id, snapshot)?
+                .ok_or(DirectoryError::NotFound)?;
+            let doc = app::model::new_doc();
+            let update = Update::decode_v1(&data).map_err(internal)?;
+            doc.transact_mut().apply_update(update).map_err(internal)?;
+            let then = {
+                let sb = Board::of(&doc);
+                let txn = doc.transact();
+                sb.card(&txn, &card).ok_or(DirectoryError::NotFound)?
+            };
+            let live = this.hub.join(&b.id)?;
+            live.change(Board::of, |board, txn| board.restore_card(txn, &then))
+                .await?
+                .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+            tracing::info!(board = %b.id, card = %card, snapshot, "card restored");
+            Ok(())
+        })
+    }
+
     fn board(&self, id: &str, token: Option<&str>) -> Result<BoardAccess, DirectoryError> {
         let board = self.summary(id)?;
         let (_, role) = self.auth.for_board(token, &board)?;

@@ -51,6 +51,7 @@ impl From<DirectoryError> for AppError {
     fn from(e: DirectoryError) -> Self {
         match e {
             DirectoryError::NotFound => AppError::NotFound("not found".into()),
+            DirectoryError::Unauthorized(_) => AppError::Unauthorized,
             DirectoryError::Denied(m) => AppError::Forbidden(m),
             DirectoryError::Invalid(m) => AppError::BadRequest(m),
             DirectoryError::Internal(m) => AppError::Internal(m.into()),
@@ -408,6 +409,116 @@ async fn import_board(
     Ok((StatusCode::CREATED, Json(board)))
 }
 
+/// `POST /api/workshops?token=T` `{title, area, date}`: a new workshop with one board per
+/// pillar (any workshop-wide facilitator link); the answer carries its facilitator token.
+async fn create_workshop(
+    State(state): State<AppState>,
+    Query(q): Query<TokenParam>,
+    Json(new): Json<app::catalog::NewWorkshop>,
+) -> Result<(StatusCode, Json<app::catalog::CreatedWorkshop>), AppError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.dir.create_workshop(q.token.as_deref(), new)?),
+    ))
+}
+
+/// `PATCH /api/workshops/{id}?token=T` `{title?, archived?}`.
+async fn edit_workshop(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(edit): Json<app::catalog::CatalogEdit>,
+) -> Result<StatusCode, AppError> {
+    state.dir.edit_workshop(workshop, q.token, edit).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+struct NewBoard {
+    title: String,
+    #[serde(default)]
+    pillar: String,
+}
+
+/// `POST /api/workshops/{id}/boards?token=T` `{title, pillar?}`.
+async fn add_board(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(new): Json<NewBoard>,
+) -> Result<(StatusCode, Json<BoardSummary>), AppError> {
+    let b = state
+        .dir
+        .add_board(&workshop, q.token.as_deref(), &new.title, &new.pillar)?;
+    Ok((StatusCode::CREATED, Json(b)))
+}
+
+/// `PATCH /api/boards/{id}?token=T` `{title?, archived?}`.
+async fn edit_board(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(edit): Json<app::catalog::CatalogEdit>,
+) -> Result<StatusCode, AppError> {
+    state.dir.edit_board(board, q.token, edit).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+struct MoveBody {
+    person: String,
+    to: String,
+}
+
+/// `POST /api/boards/{id}/moves?token=T` `{person, to}`.
+async fn move_person(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(m): Json<MoveBody>,
+) -> Result<StatusCode, AppError> {
+    state
+        .dir
+        .move_person(board, q.token, m.person, m.to)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+struct ModerateBody {
+    action: app::catalog::Moderation,
+}
+
+/// `POST /api/boards/{id}/cards/{card}/moderate?token=T` `{"action": "hide"|"show"|"delete"}`.
+async fn moderate(
+    State(state): State<AppState>,
+    Path((board, card)): Path<(String, String)>,
+    Query(q): Query<TokenParam>,
+    Json(m): Json<ModerateBody>,
+) -> Result<StatusCode, AppError> {
+    state.dir.moderate(board, q.token, card, m.action).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+struct RestoreBody {
+    snapshot: i64,
+}
+
+/// `POST /api/boards/{id}/cards/{card}/restore?token=T` `{"snapshot": N}`.
+async fn restore(
+    State(state): State<AppState>,
+    Path((board, card)): Path<(String, String)>,
+    Query(q): Query<TokenParam>,
+    Json(r): Json<RestoreBody>,
+) -> Result<StatusCode, AppError> {
+    state
+        .dir
+        .restore_card(board, q.token, r.snapshot, card)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 async fn health() -> &'static str {
     "ok"
 }
@@ -420,13 +531,27 @@ pub fn router(state: AppState) -> Router {
         .route("/ws/board/{board_id}", get(ws_board))
         .route("/ws/board/{board_id}/control", get(ws_control))
         .route("/api/health", get(health))
-        .route("/api/workshops/{workshop_id}", get(workshop_console))
+        .route("/api/workshops", post(create_workshop))
+        .route(
+            "/api/workshops/{workshop_id}",
+            get(workshop_console).patch(edit_workshop),
+        )
+        .route("/api/workshops/{workshop_id}/boards", post(add_board))
+        .route("/api/boards/{board_id}/moves", post(move_person))
+        .route(
+            "/api/boards/{board_id}/cards/{card_id}/moderate",
+            post(moderate),
+        )
+        .route(
+            "/api/boards/{board_id}/cards/{card_id}/restore",
+            post(restore),
+        )
         .route(
             "/api/workshops/{workshop_id}/control",
             post(workshop_control),
         )
         .route("/api/workshops/{workshop_id}/links", post(create_link))
-        .route("/api/boards/{board_id}", get(board_info))
+        .route("/api/boards/{board_id}", get(board_info).patch(edit_board))
         .route("/api/boards/{board_id}/control", post(board_control))
         .route(
             "/api/boards/{board_id}/export.json",

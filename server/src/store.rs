@@ -157,6 +157,7 @@ impl Store {
         }
         let read = open_conn(&path)?;
         read.execute_batch(SCHEMA)?;
+        migrate(&read)?;
         let write = open_conn(&path)?;
         let (tx, rx) = std_mpsc::channel();
         let handle = thread::Builder::new()
@@ -320,6 +321,49 @@ impl Store {
         Ok(())
     }
 
+    /// Rename and/or archive a workshop.
+    pub fn update_workshop(
+        &self,
+        id: &str,
+        title: Option<&str>,
+        archived: Option<bool>,
+    ) -> Result<(), StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        if let Some(t) = title {
+            conn.execute(
+                "UPDATE workshops SET title = ?2 WHERE id = ?1",
+                params![id, t],
+            )?;
+        }
+        if let Some(a) = archived {
+            conn.execute(
+                "UPDATE workshops SET archived = ?2 WHERE id = ?1",
+                params![id, a as i64],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Rename and/or archive a board (catalogue).
+    pub fn update_board(
+        &self,
+        id: &str,
+        title: Option<&str>,
+        archived: Option<bool>,
+    ) -> Result<(), StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        if let Some(t) = title {
+            conn.execute("UPDATE boards SET title = ?2 WHERE id = ?1", params![id, t])?;
+        }
+        if let Some(a) = archived {
+            conn.execute(
+                "UPDATE boards SET archived = ?2 WHERE id = ?1",
+                params![id, a as i64],
+            )?;
+        }
+        Ok(())
+    }
+
     /// Record a link by the hash of its token.
     pub fn create_link(
         &self,
@@ -456,7 +500,7 @@ impl Store {
     pub fn workshops(&self) -> Result<Vec<WorkshopSummary>, StoreError> {
         let conn = self.inner.read.lock().expect("read lock");
         let mut stmt = conn.prepare_cached(
-            "SELECT id, title, area, date FROM workshops ORDER BY created_ms, id",
+            "SELECT id, title, area, date, archived FROM workshops ORDER BY created_ms, id",
         )?;
         let mut workshops = stmt
             .query_map([], |r| {
@@ -465,6 +509,7 @@ impl Store {
                     title: r.get(1)?,
                     area: r.get(2)?,
                     date: r.get(3)?,
+                    archived: r.get::<_, i64>(4)? != 0,
                     boards: Vec::new(),
                 })
             })?
@@ -481,7 +526,7 @@ impl Store {
         let conn = self.inner.read.lock().expect("read lock");
         let found = conn
             .query_row(
-                "SELECT id, title, area, date FROM workshops WHERE id = ?1",
+                "SELECT id, title, area, date, archived FROM workshops WHERE id = ?1",
                 [id],
                 |r| {
                     Ok(WorkshopSummary {
@@ -489,6 +534,7 @@ impl Store {
                         title: r.get(1)?,
                         area: r.get(2)?,
                         date: r.get(3)?,
+                        archived: r.get::<_, i64>(4)? != 0,
                         boards: Vec::new(),
                     })
                 },
@@ -507,7 +553,7 @@ impl Store {
         let conn = self.inner.read.lock().expect("read lock");
         Ok(conn
             .query_row(
-                "SELECT b.id, b.title, b.pillar, w.id, w.title, w.area FROM boards b JOIN workshops w ON w.id = b.workshop_id WHERE b.id = ?1",
+                "SELECT b.id, b.title, b.pillar, w.id, w.title, w.area, b.archived FROM boards b JOIN workshops w ON w.id = b.workshop_id WHERE b.id = ?1",
                 [board],
                 summary_row,
             )
@@ -523,17 +569,36 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BoardSummary> {
         workshop_id: r.get(3)?,
         workshop_title: r.get(4)?,
         area: r.get(5)?,
+        archived: r.get::<_, i64>(6)? != 0,
     })
 }
 
 fn boards_of(conn: &Connection, workshop: &str) -> Result<Vec<BoardSummary>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT b.id, b.title, b.pillar, w.id, w.title, w.area FROM boards b JOIN workshops w ON w.id = b.workshop_id WHERE w.id = ?1 ORDER BY b.position",
+        "SELECT b.id, b.title, b.pillar, w.id, w.title, w.area, b.archived FROM boards b JOIN workshops w ON w.id = b.workshop_id WHERE w.id = ?1 ORDER BY b.position",
     )?;
     let rows = stmt
         .query_map([workshop], summary_row)?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
+}
+
+/// Columns added after the first schema: added in place to older databases.
+fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    for (table, column, decl) in [
+        ("workshops", "archived", "INTEGER NOT NULL DEFAULT 0"),
+        ("boards", "archived", "INTEGER NOT NULL DEFAULT 0"),
+    ] {
+        let exists = conn
+            .prepare(&format!(
+                "SELECT 1 FROM pragma_table_info('{table}') WHERE name = ?1"
+            ))?
+            .exists([column])?;
+        if !exists {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
+        }
+    }
+    Ok(())
 }
 
 fn board_exists(conn: &Connection, board: &str) -> Result<bool, StoreError> {

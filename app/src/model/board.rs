@@ -47,6 +47,9 @@ pub struct CardView {
     pub theme: Option<String>,
     pub pos: String,
     pub color: Option<String>,
+    /// Hidden by a facilitator (moderation): kept, shown to facilitators only.
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 /// Root handles of a board document.
@@ -251,6 +254,57 @@ impl Board {
         Ok(())
     }
 
+    /// Hide or show a card (moderation).
+    pub fn set_hidden(
+        &self,
+        txn: &mut TransactionMut,
+        card: &str,
+        hidden: bool,
+    ) -> Result<(), ModelError> {
+        let Some(Out::YMap(c)) = self.cards.get(txn, card) else {
+            return Err(ModelError::NoSuchCard(card.to_string()));
+        };
+        if hidden {
+            c.insert(txn, "hidden", true);
+        } else {
+            c.remove(txn, "hidden");
+        }
+        Ok(())
+    }
+
+    /// Put a card back as it was (e.g. from a snapshot): recreated if deleted, otherwise
+    /// its text, column and theme are set back and it is shown again.
+    pub fn restore_card(
+        &self,
+        txn: &mut TransactionMut,
+        card: &CardView,
+    ) -> Result<(), ModelError> {
+        let prompt = card.prompt.unwrap_or(Prompt::Purpose);
+        match self.cards.get(txn, &card.id) {
+            Some(Out::YMap(c)) => {
+                c.insert(txn, "prompt", prompt.as_str());
+                c.insert(txn, "pos", card.pos.as_str());
+                c.remove(txn, "hidden");
+                self.set_card_text(txn, &card.id, &card.text, None)?;
+            }
+            _ => {
+                self.add_card(
+                    txn,
+                    &card.id,
+                    prompt,
+                    &card.text,
+                    &card.author,
+                    card.role.unwrap_or(Role::Stakeholder),
+                    card.created,
+                )?;
+                let map = self.cards.clone();
+                self.set_pos(txn, &map, &card.id, &card.pos);
+            }
+        }
+        self.set_card_theme(txn, &card.id, card.theme.as_deref())?;
+        Ok(())
+    }
+
     /// Overwrite the order key of a card or theme (`map` is `self.cards` or `self.themes`).
     pub fn set_pos(&self, txn: &mut TransactionMut, map: &MapRef, id: &str, pos: &str) {
         if let Some(Out::YMap(item)) = map.get(txn, id) {
@@ -377,6 +431,7 @@ fn card_view<T: ReadTxn>(txn: &T, id: &str, card: &MapRef) -> CardView {
         theme: s("theme"),
         pos: s("pos").unwrap_or_default(),
         color: s("color"),
+        hidden: matches!(card.get(txn, "hidden"), Some(Out::Any(Any::Bool(true)))),
     }
 }
 

@@ -63,7 +63,13 @@ pub struct ControlState {
     pub revealed: bool,
     pub votes_per_person: i64,
     pub message: String,
+    /// Participants the facilitator moved to another group: participant id -> board id.
+    #[serde(default)]
+    pub moves: std::collections::BTreeMap<String, String>,
 }
+
+/// Prefix of `control` keys that record a move: `move:{participant id}` = board id.
+pub const MOVE_PREFIX: &str = "move:";
 
 impl Default for ControlState {
     fn default() -> Self {
@@ -75,6 +81,7 @@ impl Default for ControlState {
             revealed: true,
             votes_per_person: DEFAULT_VOTES,
             message: String::new(),
+            moves: Default::default(),
         }
     }
 }
@@ -154,7 +161,24 @@ impl Control {
                 .map(|n| n as i64)
                 .unwrap_or(d.votes_per_person),
             message: string("message").unwrap_or_default(),
+            moves: self
+                .map
+                .iter(txn)
+                .filter_map(|(k, v)| {
+                    let who = k.strip_prefix(MOVE_PREFIX)?;
+                    match v {
+                        Out::Any(Any::String(b)) => Some((who.to_string(), b.to_string())),
+                        _ => None,
+                    }
+                })
+                .collect(),
         }
+    }
+
+    /// Send a participant to another board (their page follows).
+    pub fn move_person(&self, txn: &mut TransactionMut, person: &str, board: &str) {
+        self.map
+            .insert(txn, format!("{MOVE_PREFIX}{person}"), board);
     }
 
     /// Whether the board is locked (the server checks this on every board update).

@@ -44,6 +44,13 @@ pub struct ExportCard {
     pub author: String,
     pub created: f64,
     pub pos: String,
+    /// Hidden by a facilitator: kept in JSON and raw exports, left out of the others.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub hidden: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,6 +117,7 @@ impl BoardExport {
                 author: c.author,
                 created: c.created,
                 pos: c.pos,
+                hidden: c.hidden,
             })
             .collect();
         BoardExport {
@@ -184,6 +192,9 @@ impl BoardExport {
             if c.theme.is_some() {
                 board.set_card_theme(&mut txn, &c.id, c.theme.as_deref())?;
             }
+            if c.hidden {
+                board.set_hidden(&mut txn, &c.id, true)?;
+            }
         }
         for v in &self.votes {
             board.set_votes(&mut txn, &v.card, &v.participant, v.count);
@@ -220,7 +231,9 @@ impl BoardExport {
             let cards: Vec<&ExportCard> = self
                 .cards
                 .iter()
-                .filter(|c| c.prompt == prompt && c.theme.as_deref() == Some(t.id.as_str()))
+                .filter(|c| {
+                    !c.hidden && c.prompt == prompt && c.theme.as_deref() == Some(t.id.as_str())
+                })
                 .collect();
             out.push((Some(t), cards));
         }
@@ -231,7 +244,7 @@ impl BoardExport {
         let rest: Vec<&ExportCard> = self
             .cards
             .iter()
-            .filter(|c| c.prompt == prompt && !themed.contains(c.id.as_str()))
+            .filter(|c| !c.hidden && c.prompt == prompt && !themed.contains(c.id.as_str()))
             .collect();
         if !rest.is_empty() {
             out.push((None, rest));
@@ -297,7 +310,7 @@ impl BoardExport {
     /// CSV rows (no header) for this board.
     pub fn csv_rows(&self) -> String {
         let mut out = String::new();
-        for c in &self.cards {
+        for c in self.cards.iter().filter(|c| !c.hidden) {
             out.push_str(&csv_line(&[
                 self.context.workshop_title.clone(),
                 self.meta.area.clone(),
@@ -336,7 +349,10 @@ impl BoardExport {
                 iso_utc(s.taken_ms as f64)
             ));
         }
-        facts.push(format!("Cards: {}", self.cards.len()));
+        facts.push(format!(
+            "Cards: {}",
+            self.cards.iter().filter(|c| !c.hidden).count()
+        ));
         for f in facts {
             md.push_str(&format!("- {f}\n"));
         }

@@ -264,7 +264,11 @@ fn ConsoleRow(b: ConsoleBoard, token: Option<String>) -> impl IntoView {
     let people = if b.people.is_empty() {
         "nobody".to_string()
     } else {
-        b.people.join(", ")
+        b.people
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let state = format!(
         "{}{}",

@@ -41,19 +41,31 @@ pub struct AwarenessTable {
 const NULL: &str = "null";
 
 impl AwarenessTable {
-    /// The `user.name` of every present client, sorted.
-    pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
+    /// The `user` of every present client, sorted by name.
+    pub fn people(&self) -> Vec<app::catalog::Person> {
+        let mut people: Vec<app::catalog::Person> = self
             .entries
             .values()
             .filter_map(|e| {
                 let v: serde_json::Value = serde_json::from_str(&e.json).ok()?;
-                let name = v.get("user")?.get("name")?.as_str()?;
-                Some(name.chars().take(60).collect())
+                let user = v.get("user")?;
+                let field = |k: &str| {
+                    user.get(k)
+                        .and_then(|x| x.as_str())
+                        .unwrap_or_default()
+                        .chars()
+                        .take(60)
+                        .collect::<String>()
+                };
+                Some(app::catalog::Person {
+                    id: field("id"),
+                    name: field("name"),
+                    role: field("role"),
+                })
             })
             .collect();
-        names.sort();
-        names
+        people.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        people
     }
 
     pub fn new(max_json: usize, max_clients: usize) -> Self {

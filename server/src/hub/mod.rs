@@ -134,9 +134,9 @@ impl LiveBoard {
         Ok(Ok(()))
     }
 
-    /// Names in the presence states of this board.
-    pub fn people(&self) -> Vec<String> {
-        self.awareness.lock().expect("awareness").names()
+    /// Who is present on this board (from awareness).
+    pub fn people(&self) -> Vec<app::catalog::Person> {
+        self.awareness.lock().expect("awareness").people()
     }
 
     /// The server's state vector (to send as our sync step 1).

@@ -1,0 +1,321 @@
+//! Facilitators manage workshops and boards, move people and moderate cards, through the
+//! real HTTP API; the effects are checked over real websockets and exports.
+
+mod common;
+
+use std::time::Duration;
+
+use app::catalog::{Console, CreatedWorkshop};
+use app::model::board::Board;
+use app::model::control::Control;
+use app::model::export::BoardExport;
+use app::model::{Prompt, Role};
+use common::{http, TestClient, TestServer, DEMO};
+use server::config::Limits;
+use yrs::Transact;
+
+async fn json_export(srv: &TestServer, board: &str) -> BoardExport {
+    json_export_as(srv, board, &srv.links.facilitator).await
+}
+
+async fn json_export_as(srv: &TestServer, board: &str, token: &str) -> BoardExport {
+    let (status, body) = http(
+        "GET",
+        &srv.http(&format!("/api/boards/{board}/export.json?token={token}")),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    BoardExport::from_json(&body).unwrap()
+}
+
+#[tokio::test]
+async fn facilitators_create_rename_and_archive_workshops_and_boards() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("c.db"), Limits::default()).await;
+    let f = &srv.links.facilitator;
+
+    let create = |token: &str| srv.http(&format!("/api/workshops?token={token}"));
+    let body = r#"{"title":"MSK workshop","area":"Musculoskeletal (MSK)","date":"2026-12-01"}"#;
+    assert_eq!(
+        http("POST", &create(&srv.links.participant), Some(body))
+            .await
+            .0,
+        403
+    );
+    assert_eq!(http("POST", &create("nope"), Some(body)).await.0, 401);
+    assert_eq!(
+        http(
+            "POST",
+            &create(f),
+            Some(r#"{"title":"  ","area":"MSK","date":""}"#)
+        )
+        .await
+        .0,
+        400
+    );
+    let (status, answer) = http("POST", &create(f), Some(body)).await;
+    assert_eq!(status, 201, "{answer}");
+    let created: CreatedWorkshop = serde_json::from_str(&answer).unwrap();
+    assert_eq!(created.workshop.boards.len(), 5, "one board per pillar");
+    assert_eq!(created.workshop.area, "Musculoskeletal (MSK)");
+    let w = created.workshop.id.clone();
+    let wf = created.facilitator_token.clone();
+    // The new link runs the new workshop, and not the demo.
+    let console = |token: &str, w: &str| srv.http(&format!("/api/workshops/{w}?token={token}"));
+    assert_eq!(http("GET", &console(&wf, &w), None).await.0, 200);
+    assert_eq!(http("GET", &console(&wf, "demo"), None).await.0, 403);
+    assert_eq!(http("GET", &console(f, &w), None).await.0, 403);
+
+    // Rename the workshop; add, rename and archive a board.
+    let edit_w = srv.http(&format!("/api/workshops/{w}?token={wf}"));
+    assert_eq!(
+        http(
+            "PATCH",
+            &edit_w,
+            Some(r#"{"title":"MSK workshop (pilot)"}"#)
+        )
+        .await
+        .0,
+        204
+    );
+    let (status, answer) = http(
+        "POST",
+        &srv.http(&format!("/api/workshops/{w}/boards?token={wf}")),
+        Some(r#"{"title":"Extra group","pillar":"Expert practice"}"#),
+    )
+    .await;
+    assert_eq!(status, 201, "{answer}");
+    let extra: app::catalog::BoardSummary = serde_json::from_str(&answer).unwrap();
+    let edit_b = srv.http(&format!("/api/boards/{}?token={wf}", extra.id));
+    assert_eq!(
+        http("PATCH", &edit_b, Some(r#"{"title":"Extra group B"}"#))
+            .await
+            .0,
+        204
+    );
+    let (_, body) = http("GET", &console(&wf, &w), None).await;
+    let c: Console = serde_json::from_str(&body).unwrap();
+    assert_eq!(c.workshop.title, "MSK workshop (pilot)");
+    assert_eq!(c.boards.len(), 6);
+    let exported = json_export_as(&srv, &extra.id, &wf).await;
+    assert_eq!(
+        exported.meta.title, "Extra group B",
+        "the document's title follows"
+    );
+
+    // Archiving a board locks it: a participant's update is refused.
+    let pt = srv
+        .state
+        .auth
+        .issue(server::auth::Grant {
+            workshop: w.clone(),
+            board: None,
+            role: app::catalog::LinkRole::Participant,
+        })
+        .unwrap();
+    assert_eq!(
+        http("PATCH", &edit_b, Some(r#"{"archived":true}"#)).await.0,
+        204
+    );
+    let mut p = TestClient::join(&srv.url_with(&extra.id, &pt)).await;
+    let board = Board::of(&p.doc);
+    p.change(|txn| {
+        board
+            .add_card(
+                txn,
+                "late",
+                Prompt::How,
+                "late idea",
+                "p",
+                Role::Educator,
+                1.0,
+            )
+            .unwrap();
+    })
+    .await;
+    p.pump_until(Duration::from_millis(500), |_, _| false).await;
+    assert!(p.denied, "an archived board is read-only");
+    let (_, body) = http("GET", &console(&wf, &w), None).await;
+    let c: Console = serde_json::from_str(&body).unwrap();
+    let row = c.boards.iter().find(|b| b.board.id == extra.id).unwrap();
+    assert!(row.board.archived && row.control.locked);
+
+    // Archiving the workshop locks every board.
+    assert_eq!(
+        http("PATCH", &edit_w, Some(r#"{"archived":true}"#)).await.0,
+        204
+    );
+    let (_, body) = http("GET", &console(&wf, &w), None).await;
+    let c: Console = serde_json::from_str(&body).unwrap();
+    assert!(c.workshop.archived);
+    assert!(c.boards.iter().all(|b| b.control.locked));
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_moved_participant_is_told_where_to_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("m.db"), Limits::default()).await;
+    let mut watch = TestClient::join(&srv.control_url(DEMO, &srv.links.participant)).await;
+    let url = srv.http(&format!(
+        "/api/boards/{DEMO}/moves?token={}",
+        srv.links.facilitator
+    ));
+    let (status, body) = http(
+        "POST",
+        &url,
+        Some(r#"{"person":"p-123","to":"demo-research"}"#),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    assert!(
+        watch
+            .wait_for(Duration::from_secs(5), |d| Control::of(d)
+                .read(&d.transact())
+                .moves
+                .get("p-123")
+                .map(String::as_str)
+                == Some("demo-research"))
+            .await
+    );
+    let p_url = srv.http(&format!(
+        "/api/boards/{DEMO}/moves?token={}",
+        srv.links.participant
+    ));
+    assert_eq!(
+        http(
+            "POST",
+            &p_url,
+            Some(r#"{"person":"p-9","to":"demo-research"}"#)
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        http("POST", &url, Some(r#"{"person":"p-9","to":"nowhere"}"#))
+            .await
+            .0,
+        404
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn facilitators_hide_show_delete_and_restore_cards() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("h.db"), Limits::default()).await;
+    let f = &srv.links.facilitator;
+    let moderate = |card: &str, token: &str| {
+        srv.http(&format!(
+            "/api/boards/{DEMO}/cards/{card}/moderate?token={token}"
+        ))
+    };
+    let mut watcher = TestClient::join(&srv.url(DEMO)).await;
+
+    assert_eq!(
+        http(
+            "POST",
+            &moderate("seed-0", &srv.links.participant),
+            Some(r#"{"action":"hide"}"#)
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        http("POST", &moderate("seed-0", f), Some(r#"{"action":"hide"}"#))
+            .await
+            .0,
+        204
+    );
+    assert!(
+        watcher
+            .wait_for(Duration::from_secs(5), |d| Board::of(d)
+                .card(&d.transact(), "seed-0")
+                .unwrap()
+                .hidden)
+            .await,
+        "clients see the card hidden live"
+    );
+    let e = json_export(&srv, DEMO).await;
+    assert!(e.cards.iter().find(|c| c.id == "seed-0").unwrap().hidden);
+    assert!(
+        !e.to_csv().contains("care that fits their life"),
+        "hidden cards stay out of analysis exports"
+    );
+    assert_eq!(
+        http("POST", &moderate("seed-0", f), Some(r#"{"action":"show"}"#))
+            .await
+            .0,
+        204
+    );
+    assert!(
+        !json_export(&srv, DEMO)
+            .await
+            .cards
+            .iter()
+            .find(|c| c.id == "seed-0")
+            .unwrap()
+            .hidden
+    );
+    assert_eq!(
+        http("POST", &moderate("nope", f), Some(r#"{"action":"hide"}"#))
+            .await
+            .0,
+        400
+    );
+
+    // Snapshot, delete, restore from the snapshot.
+    let (status, body) = http(
+        "POST",
+        &srv.http(&format!("/api/boards/{DEMO}/snapshots?token={f}")),
+        Some(r#"{"name":"before tidy"}"#),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let snap: app::catalog::SnapshotInfo = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        http(
+            "POST",
+            &moderate("seed-3", f),
+            Some(r#"{"action":"delete"}"#)
+        )
+        .await
+        .0,
+        204
+    );
+    assert!(!json_export(&srv, DEMO)
+        .await
+        .cards
+        .iter()
+        .any(|c| c.id == "seed-3"));
+    let restore = srv.http(&format!(
+        "/api/boards/{DEMO}/cards/seed-3/restore?token={f}"
+    ));
+    let (status, body) = http(
+        "POST",
+        &restore,
+        Some(&format!("{{\"snapshot\":{}}}", snap.id)),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let back = json_export(&srv, DEMO).await;
+    let card = back
+        .cards
+        .iter()
+        .find(|c| c.id == "seed-3")
+        .expect("restored");
+    assert_eq!(card.text, "Nothing about us without us");
+    assert_eq!(card.prompt, "values");
+    assert!(
+        watcher
+            .wait_for(Duration::from_secs(5), |d| Board::of(d)
+                .card(&d.transact(), "seed-3")
+                .is_some())
+            .await,
+        "the restored card reaches clients"
+    );
+    srv.stop().await;
+}
