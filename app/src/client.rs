@@ -76,6 +76,7 @@ fn load_me() -> Me {
     let n = (js_sys::Math::random() * 9000.0) as u32 + 1000;
     let color = COLORS[(js_sys::Math::random() * COLORS.len() as f64) as usize % COLORS.len()];
     let me = Me {
+        named: false,
         id,
         name: format!("Guest {n}"),
         role: Role::Stakeholder,
@@ -206,6 +207,7 @@ impl Client {
             let mut me = self.me.borrow_mut();
             me.name = name;
             me.role = role;
+            me.named = true;
             save_me(&me);
             self.session.me.try_set(Some(me.clone()));
         }
@@ -501,6 +503,7 @@ impl Endpoint for Client {
 /// server functions, which check their token).
 pub struct ControlClient {
     board_id: String,
+    session: BoardSession,
     doc: Doc,
     stopped: Cell<bool>,
     out: RefCell<Option<UnboundedSender<Vec<u8>>>>,
@@ -515,6 +518,7 @@ impl ControlClient {
         });
         let c = Rc::new(ControlClient {
             board_id,
+            session,
             doc,
             stopped: Cell::new(false),
             out: RefCell::new(None),
@@ -553,6 +557,10 @@ impl Endpoint for ControlClient {
             if let Inbound::Update { update, .. } = msg {
                 if let Err(e) = self.doc.transact_mut_with(REMOTE).apply_update(update) {
                     leptos::logging::warn!("could not apply control update: {e}");
+                }
+                // The first update is the server's answer to our step 1: we are in sync.
+                if !self.session.control_synced.get_untracked() {
+                    self.session.control_synced.try_set(true);
                 }
             }
         }

@@ -50,6 +50,9 @@ pub struct Me {
     pub name: String,
     pub role: Role,
     pub color: String,
+    /// Whether the person chose their name (otherwise it is a generated "Guest N").
+    #[serde(default)]
+    pub named: bool,
 }
 
 /// Someone else on the board, from awareness.
@@ -74,8 +77,14 @@ pub struct BoardSession {
     pub notice: RwSignal<Option<String>>,
     /// The facilitator's control state of this board (phase, lock, timer, message).
     pub control: RwSignal<ControlState>,
+    /// Whether the control document has arrived from the server at least once.
+    pub control_synced: RwSignal<bool>,
     /// What this link may do.
     pub role: RwSignal<LinkRole>,
+    /// The link's token (for server functions).
+    pub token: StoredValue<Option<String>>,
+    /// The board's id.
+    pub board_id: StoredValue<String>,
     /// A card that should take keyboard focus as soon as it is rendered (just added).
     focus_request: StoredValue<Option<String>>,
     #[cfg(feature = "hydrate")]
@@ -101,7 +110,10 @@ impl BoardSession {
             notice: RwSignal::new(None),
             focus_request: StoredValue::new(None),
             control: RwSignal::new(ControlState::default()),
+            control_synced: RwSignal::new(false),
             role: RwSignal::new(LinkRole::Observer),
+            token: StoredValue::new(None),
+            board_id: StoredValue::new(String::new()),
             #[cfg(feature = "hydrate")]
             client: StoredValue::new_local(None),
             #[cfg(feature = "hydrate")]
@@ -130,6 +142,24 @@ impl BoardSession {
             self.control_client
                 .with_value(|c| c.as_ref().map(|c| c.stop()));
         }
+    }
+
+    pub fn is_facilitator(&self) -> bool {
+        self.role.get() == LinkRole::Facilitator
+    }
+
+    /// The cards of a column this person sees: facilitators see every card; others do
+    /// not see hidden cards, nor others' cards while private writing is on.
+    pub fn visible_column(&self, prompt: Prompt) -> Vec<CardView> {
+        let facilitator = self.is_facilitator();
+        let private = !self.control.with(|c| c.revealed);
+        let me = self
+            .me
+            .with(|m| m.as_ref().map(|m| m.id.clone()).unwrap_or_default());
+        self.column(prompt)
+            .into_iter()
+            .filter(|c| facilitator || (!c.hidden && (!private || c.author == me)))
+            .collect()
     }
 
     /// Whether this person may change cards right now.

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::{get_board, set_control, take_snapshot};
+use crate::api::{get_board, moderate_card, set_control, take_snapshot};
+use crate::catalog::Moderation;
 use crate::catalog::{BoardAccess, ControlScope, LinkRole};
 use crate::model::control::{ControlPatch, Phase};
 use crate::model::schema::MAX_CARD_TEXT;
@@ -49,6 +50,8 @@ pub fn BoardPage() -> impl IntoView {
 fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
     let session = BoardSession::new();
     session.role.set(access.role);
+    session.token.set_value(token.clone());
+    session.board_id.set_value(access.board.id.clone());
     let summary = access.board;
     let id = summary.id.clone();
     let token_for_tools = token.clone();
@@ -69,7 +72,9 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
                 {move || session.status.get().label()}
             </p>
         </div>
-        <ControlBar session board_id=summary.id.clone() token/>
+        <ControlBar session board_id=summary.id.clone() token=token.clone()/>
+        <JoinPrompt session/>
+        <FollowMoves session board_id=summary.id.clone() token=token.clone()/>
         {move || session.notice.get().map(|n| view! {
             <p role="alert" class="notice">{n}
                 <button class="link" on:click=move |_| session.notice.set(None)>"Dismiss"</button>
@@ -92,7 +97,7 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
 fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {
     let heading_id = format!("col-{}", prompt.as_str());
     let labelled_by = heading_id.clone();
-    let cards = Memo::new(move |_| session.column(prompt));
+    let cards = Memo::new(move |_| session.visible_column(prompt));
     let add = move |_| {
         if let Some(id) = session.add_card(prompt) {
             session.request_focus(id);
@@ -104,7 +109,7 @@ fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {
             <p class="question">{prompt.question()}</p>
             <p class="count">{move || match cards.with(|c| c.len()) { 1 => "1 card".to_string(), n => format!("{n} cards") }}</p>
             <ul class="cards">
-                <For each=move || cards.get() key=|c| c.id.clone() let:card>
+                <For each=move || cards.get() key=|c| (c.id.clone(), c.hidden) let:card>
                     <CardItem session card/>
                 </For>
             </ul>
@@ -121,6 +126,24 @@ fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
     let id = card.id.clone();
     let field_id = format!("card-{}", card.id);
     let role_label = card.role.map(|r| r.label()).unwrap_or("Participant");
+    let hidden = card.hidden;
+    let moderate = {
+        let id = id.clone();
+        move |action: Moderation| {
+            let (board, token, card) = (
+                session.board_id.get_value(),
+                session.token.get_value(),
+                id.clone(),
+            );
+            leptos::task::spawn_local(async move {
+                if let Err(e) = moderate_card(board, token, card, action).await {
+                    session
+                        .notice
+                        .set(Some(format!("Could not change the card: {e}")));
+                }
+            });
+        }
+    };
     let editors = {
         let id = id.clone();
         Memo::new(move |_| {
@@ -171,7 +194,8 @@ fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
         });
     }
     view! {
-        <li class="card" data-card=id.clone()>
+        <li class="card" class:hidden-card=hidden data-card=id.clone()>
+            {hidden.then(|| view! { <p class="hidden-note">"Hidden from participants"</p> })}
             <label class="visually-hidden" for=field_id.clone()>"Card text"</label>
             <textarea
                 id=field_id
@@ -188,13 +212,21 @@ fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                 on:blur=move |_| session.set_editing(None)
             ></textarea>
             <div class="card-foot">
-                <span class="role">{role_label}</span>
+                <span class="role">{move || (!session.control.with(|c| c.anonymous)).then_some(role_label)}</span>
                 <span class="editing" aria-live="off">
                     {move || {
                         let names = editors.get();
                         (!names.is_empty()).then(|| format!("{} editing", names.join(", ")))
                     }}
                 </span>
+                {move || session.is_facilitator().then(|| {
+                    let moderate = moderate.clone();
+                    view! {
+                        <button class="moderate" on:click=move |_| moderate(if hidden { Moderation::Show } else { Moderation::Hide })>
+                            {if hidden { "Show" } else { "Hide" }} <span class="visually-hidden">" card"</span>
+                        </button>
+                    }
+                })}
                 <button class="delete" on:click=on_delete disabled=move || !session.can_edit()>
                     "Delete" <span class="visually-hidden">" card"</span>
                 </button>
@@ -315,6 +347,8 @@ fn ControlBar(session: BoardSession, board_id: String, token: Option<String>) ->
     let facilitator_tools = is_facilitator.then(|| {
         let (b1, t1) = (board_id.clone(), token.clone());
         let (b2, t2) = (board_id.clone(), token.clone());
+        let (b3, t3) = (board_id.clone(), token.clone());
+        let (b4, t4) = (board_id.clone(), token.clone());
         view! {
             <div class="facilitator-tools" role="group" aria-label="Facilitator controls">
                 <button on:click=move |_| {
@@ -331,6 +365,14 @@ fn ControlBar(session: BoardSession, board_id: String, token: Option<String>) ->
                         <option value=p.as_str() selected=move || session.control.with(|c| c.phase == p)>{p.label()}</option>
                     }).collect_view()}
                 </select>
+                <button aria-pressed=move || session.control.with(|c| c.anonymous.to_string()) on:click=move |_| {
+                    let on = session.control.with_untracked(|c| c.anonymous);
+                    change.dispatch((b3.clone(), t3.clone(), ControlPatch { anonymous: Some(!on), ..Default::default() }));
+                }>"Anonymous"</button>
+                <button on:click=move |_| {
+                    let revealed = session.control.with_untracked(|c| c.revealed);
+                    change.dispatch((b4.clone(), t4.clone(), ControlPatch { revealed: Some(!revealed), ..Default::default() }));
+                }>{move || if session.control.with(|c| c.revealed) { "Start private writing" } else { "Reveal all cards" }}</button>
             </div>
         }
     });
@@ -345,6 +387,12 @@ fn ControlBar(session: BoardSession, board_id: String, token: Option<String>) ->
                 </p>
             })}
             {observer.then(|| view! { <p class="observer">"You are observing: you can read but not change cards."</p> })}
+            {move || (!session.control.with(|c| c.revealed)).then(|| view! {
+                <p class="private" role="status">"Private writing: you see only your own cards until the facilitator reveals everyone's."</p>
+            })}
+            {move || session.control.with(|c| c.anonymous).then(|| view! {
+                <p class="anonymous">"Anonymous: nobody's role is shown on cards."</p>
+            })}
             {move || {
                 let m = session.control.with(|c| c.message.clone());
                 (!m.is_empty()).then(|| view! {
@@ -400,4 +448,80 @@ fn BoardTools(session: BoardSession, board_id: String, token: Option<String>) ->
             {snapshot_form}
         </section>
     }
+}
+
+/// Asks a participant who has not given a name yet to say who they are (not blocking).
+#[component]
+fn JoinPrompt(session: BoardSession) -> impl IntoView {
+    let show = move || {
+        session.role.get() != LinkRole::Observer
+            && session.me.with(|m| m.as_ref().is_some_and(|m| !m.named))
+    };
+    let name_ref = NodeRef::<leptos::html::Input>::new();
+    let role_ref = NodeRef::<leptos::html::Select>::new();
+    let join = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let name = name_ref
+            .get()
+            .map(|n| n.value().trim().chars().take(60).collect::<String>())
+            .unwrap_or_default();
+        let role = role_ref
+            .get()
+            .and_then(|r| Role::parse(&r.value()))
+            .unwrap_or(Role::Stakeholder);
+        if name.is_empty() {
+            session
+                .notice
+                .set(Some("Please type the name others should see.".into()));
+            return;
+        }
+        session.set_me(name, role);
+    };
+    view! {
+        <Show when=show>
+            <form class="join" on:submit=join aria-labelledby="join-h">
+                <h2 id="join-h">"Welcome! Who are you?"</h2>
+                <p>"Others on this board will see your name and role."</p>
+                <label for="join-name">"Your name"</label>
+                <input id="join-name" type="text" maxlength="60" autocomplete="nickname" node_ref=name_ref/>
+                <label for="join-role">"You are taking part as"</label>
+                <select id="join-role" node_ref=role_ref>
+                    {Role::ALL.into_iter().filter(|r| *r != Role::Facilitator).map(|r| view! {
+                        <option value=r.as_str()>{r.label()}</option>
+                    }).collect_view()}
+                </select>
+                <button type="submit">"Join the board"</button>
+            </form>
+        </Show>
+    }
+}
+
+/// When a facilitator moves this person to another group, go there.
+#[component]
+fn FollowMoves(session: BoardSession, board_id: String, token: Option<String>) -> impl IntoView {
+    let navigate = leptos_router::hooks::use_navigate();
+    // Moves already recorded when the page opened are history, not instructions.
+    let seen = StoredValue::new(None::<Option<String>>);
+    Effect::new(move |_| {
+        let me = session.me.with(|m| m.as_ref().map(|m| m.id.clone()));
+        let Some(me) = me else { return };
+        let target = session.control.with(|c| c.moves.get(&me).cloned());
+        if !session.control_synced.get() {
+            return;
+        }
+        match seen.get_value() {
+            None => seen.set_value(Some(target)),
+            Some(prev) if prev != target => {
+                seen.set_value(Some(target.clone()));
+                if let Some(to) = target.filter(|t| *t != board_id) {
+                    let href = crate::pages::workshop::board_href(&to, token.as_deref());
+                    session
+                        .notice
+                        .set(Some("The facilitator moved you to another group.".into()));
+                    navigate(&href, Default::default());
+                }
+            }
+            Some(_) => {}
+        }
+    });
 }

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{get_board_export, list_snapshots};
+use crate::api::{get_board, get_board_export, list_snapshots, restore_card};
+use crate::catalog::LinkRole;
 use crate::catalog::SnapshotInfo;
 use crate::model::export::{iso_utc, BoardExport};
 use crate::model::{Prompt, Role};
@@ -46,6 +47,8 @@ pub fn HistoryPage() -> impl IntoView {
         move || (board(), token.get()),
         |(b, t)| list_snapshots(b, t),
     );
+    let access = Resource::new(move || (board(), token.get()), |(b, t)| get_board(b, t));
+    let facilitator = RwSignal::new(false);
     let shown = Resource::new(
         move || (board(), token.get(), at.get()),
         |(b, t, a)| get_board_export(b, t, a),
@@ -68,9 +71,12 @@ pub fn HistoryPage() -> impl IntoView {
             <div class="outline-main">
                 <Suspense fallback=|| view! { <p>"Loading board…"</p> }>
                     {move || Suspend::new(async move {
+                        if let Ok(Some(a)) = access.await {
+                            facilitator.set(a.role == LinkRole::Facilitator);
+                        }
                         match shown.await {
                             Err(e) => view! { <p role="alert">"Could not load this board: " {e.to_string()}</p> }.into_any(),
-                            Ok(export) => view! { <Outline export token=token.get_untracked()/> }.into_any(),
+                            Ok(export) => view! { <Outline export token=token.get_untracked() can_restore=facilitator.get_untracked()/> }.into_any(),
                         }
                     })}
                 </Suspense>
@@ -111,9 +117,18 @@ fn SnapshotList(
     }
 }
 
+/// A theme (or `None`: no theme) and its cards as (card id, line of text).
+type OutlineGroup = (Option<String>, Vec<(String, String)>);
+
 /// The board as an outline: prompt -> theme -> card, read-only.
 #[component]
-pub fn Outline(export: BoardExport, token: Option<String>) -> impl IntoView {
+pub fn Outline(
+    export: BoardExport,
+    token: Option<String>,
+    #[prop(optional)] can_restore: bool,
+) -> impl IntoView {
+    let show_hidden = can_restore;
+    let restored = RwSignal::new(String::new());
     let heading = match &export.context.snapshot {
         Some(s) => format!("{} · snapshot “{}”", export.meta.title, s.name),
         None => format!("{} · now", export.meta.title),
@@ -126,8 +141,12 @@ pub fn Outline(export: BoardExport, token: Option<String>) -> impl IntoView {
             .map(|t| t.title.clone())
     };
     let sections = Prompt::ALL.map(|p| {
-        let mut groups: Vec<(Option<String>, Vec<String>)> = Vec::new();
-        for c in export.cards.iter().filter(|c| c.prompt == p.as_str()) {
+        let mut groups: Vec<OutlineGroup> = Vec::new();
+        for c in export
+            .cards
+            .iter()
+            .filter(|c| c.prompt == p.as_str() && (show_hidden || !c.hidden))
+        {
             let theme = theme_title(&c.theme);
             let mut line = c.text.clone();
             let mut notes = vec![];
@@ -144,9 +163,10 @@ pub fn Outline(export: BoardExport, token: Option<String>) -> impl IntoView {
             if !notes.is_empty() {
                 line.push_str(&format!(" ({})", notes.join(", ")));
             }
+            let entry = (c.id.clone(), line);
             match groups.iter_mut().find(|(t, _)| *t == theme) {
-                Some((_, lines)) => lines.push(line),
-                None => groups.push((theme, vec![line])),
+                Some((_, lines)) => lines.push(entry),
+                None => groups.push((theme, vec![entry])),
             }
         }
         // Themes first, cards without a theme last.
@@ -156,8 +176,9 @@ pub fn Outline(export: BoardExport, token: Option<String>) -> impl IntoView {
     view! {
         <h1>{heading}</h1>
         <p class="muted">{export.context.workshop_title.clone()} " · " {export.meta.area.clone()} " · " {export.meta.pillar.clone()}</p>
+        <p role="status" aria-live="polite" class="no-print">{move || restored.get()}</p>
         <div class="no-print">
-            <ExportLinks board token at/>
+            <ExportLinks board=board.clone() token=token.clone() at/>
             <button class="print" onclick="window.print()">"Print or save as PDF"</button>
         </div>
         {sections.into_iter().map(|(p, groups)| view! {
@@ -166,7 +187,24 @@ pub fn Outline(export: BoardExport, token: Option<String>) -> impl IntoView {
                 {groups.is_empty().then(|| view! { <p class="muted">"No cards."</p> })}
                 {groups.into_iter().map(|(theme, lines)| view! {
                     {theme.map(|t| view! { <h3>{t}</h3> })}
-                    <ul>{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+                    <ul>{lines.into_iter().map(|(id, l)| {
+                        let restore = (can_restore && at.is_some()).then(|| {
+                            let (b, t, id) = (board.clone(), token.clone(), id.clone());
+                            view! {
+                                <button class="restore" on:click=move |_| {
+                                    let (b, t, id) = (b.clone(), t.clone(), id.clone());
+                                    let snap = at.unwrap_or_default();
+                                    leptos::task::spawn_local(async move {
+                                        restored.set(match restore_card(b, t, snap, id).await {
+                                            Ok(()) => "Card put back on the live board.".into(),
+                                            Err(e) => format!("Could not restore the card: {e}"),
+                                        });
+                                    });
+                                }>"Restore" <span class="visually-hidden">" this card to the live board"</span></button>
+                            }
+                        });
+                        view! { <li data-card=id.clone()>{l} " " {restore}</li> }
+                    }).collect_view()}</ul>
                 }).collect_view()}
             </section>
         }).collect_view()}

@@ -5,8 +5,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{get_console, get_workshop, issue_link, set_control};
-use crate::catalog::{Console, ConsoleBoard, ControlScope, LinkRole, WorkshopAccess};
+use crate::api::{
+    add_board, create_workshop, edit_board, edit_workshop, get_console, get_workshop, issue_link,
+    move_person, set_control,
+};
+use crate::catalog::{
+    CatalogEdit, Console, ConsoleBoard, ControlScope, LinkRole, NewWorkshop, WorkshopAccess,
+    WorkshopSummary,
+};
 use crate::model::control::ControlPatch;
 use crate::model::Prompt;
 
@@ -62,7 +68,7 @@ fn ChooseGroup(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
         <p class="muted">{w.area.clone()}</p>
         <h2>"Choose your breakout group"</h2>
         <ul class="boards">
-            {w.boards.into_iter().map(|b| view! {
+            {w.boards.into_iter().filter(|b| !b.archived).map(|b| view! {
                 <li><a href=board_href(&b.id, token.as_deref())>{b.title}</a></li>
             }).collect_view()}
         </ul>
@@ -224,6 +230,7 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
+        <ManageWorkshop workshop=access.workshop.clone() token=token.clone() feedback/>
         <ImportAndExport workshop=workshop_id.clone() token=token.clone() feedback/>
         <section aria-labelledby="groups-h">
             <h2 id="groups-h">"Breakout groups"</h2>
@@ -232,7 +239,7 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
                     let token = token.clone();
                     Suspend::new(async move {
                     match console.await {
-                        Ok(c) => view! { <ConsoleBoards console=c token=token/> }.into_any(),
+                        Ok(c) => view! { <ConsoleBoards console=c token=token feedback/> }.into_any(),
                         Err(e) => view! { <p role="alert">"Could not load the console: " {e.to_string()}</p> }.into_any(),
                     }
                 })}}
@@ -242,7 +249,17 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
 }
 
 #[component]
-fn ConsoleBoards(console: Console, token: Option<String>) -> impl IntoView {
+fn ConsoleBoards(
+    console: Console,
+    token: Option<String>,
+    feedback: RwSignal<String>,
+) -> impl IntoView {
+    let all: Vec<(String, String)> = console
+        .boards
+        .iter()
+        .filter(|b| !b.board.archived)
+        .map(|b| (b.board.id.clone(), b.board.title.clone()))
+        .collect();
     view! {
         <table class="console">
             <thead><tr>
@@ -251,38 +268,239 @@ fn ConsoleBoards(console: Console, token: Option<String>) -> impl IntoView {
                 {Prompt::ALL.map(|p| view! { <th scope="col">{p.title()}</th> }).collect_view()}
                 <th scope="col">"Last activity"</th>
                 <th scope="col">"State"</th>
+                <th scope="col">"Actions"</th>
             </tr></thead>
             <tbody>
-                {console.boards.into_iter().map(|b| view! { <ConsoleRow b token=token.clone()/> }).collect_view()}
+                {console.boards.into_iter().map(|b| view! { <ConsoleRow b token=token.clone() all=all.clone() feedback/> }).collect_view()}
             </tbody>
         </table>
     }
 }
 
 #[component]
-fn ConsoleRow(b: ConsoleBoard, token: Option<String>) -> impl IntoView {
-    let people = if b.people.is_empty() {
-        "nobody".to_string()
-    } else {
-        b.people
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+fn ConsoleRow(
+    b: ConsoleBoard,
+    token: Option<String>,
+    all: Vec<(String, String)>,
+    feedback: RwSignal<String>,
+) -> impl IntoView {
     let state = format!(
-        "{}{}",
+        "{}{}{}",
         b.control.phase.label(),
-        if b.control.locked { " · locked" } else { "" }
+        if b.control.locked { " · locked" } else { "" },
+        if b.board.archived { " · archived" } else { "" }
     );
+    let board_id = b.board.id.clone();
+    let archive = {
+        let (id, t, archived) = (board_id.clone(), token.clone(), b.board.archived);
+        move |_| {
+            let (id, t) = (id.clone(), t.clone());
+            leptos::task::spawn_local(async move {
+                let edit = CatalogEdit {
+                    archived: Some(!archived),
+                    ..Default::default()
+                };
+                feedback.set(match edit_board(id, t, edit).await {
+                    Ok(()) => {
+                        if archived {
+                            "Board restored from the archive.".into()
+                        } else {
+                            "Board archived and locked.".into()
+                        }
+                    }
+                    Err(e) => format!("Could not change the board: {e}"),
+                });
+            });
+        }
+    };
+    let people = b.people.clone();
     view! {
         <tr data-board=b.board.id.clone()>
             <th scope="row"><a href=board_href(&b.board.id, token.as_deref())>{b.board.title.clone()}</a></th>
-            <td class="online">{format!("{} · {}", b.people.len(), people)}</td>
+            <td class="online">
+                {format!("{} · ", people.len())}
+                {if people.is_empty() { Some("nobody") } else { None }}
+                <ul class="people-here">
+                    {people.into_iter().map(|p| {
+                        let (from, t) = (board_id.clone(), token.clone());
+                        let label = format!("Move {} to another group", p.name);
+                        let pid = p.id.clone();
+                        view! {
+                            <li>
+                                {p.name.clone()}
+                                <select aria-label=label on:change=move |ev| {
+                                    let to = event_target_value(&ev);
+                                    if to.is_empty() { return; }
+                                    let (from, t, pid) = (from.clone(), t.clone(), pid.clone());
+                                    leptos::task::spawn_local(async move {
+                                        feedback.set(match move_person(from, t, pid, to).await {
+                                            Ok(()) => "Moved.".into(),
+                                            Err(e) => format!("Could not move: {e}"),
+                                        });
+                                    });
+                                }>
+                                    <option value="">"Move to…"</option>
+                                    {all.iter().filter(|(id, _)| *id != board_id).map(|(id, title)| view! {
+                                        <option value=id.clone()>{title.clone()}</option>
+                                    }).collect_view()}
+                                </select>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </td>
             {b.cards.map(|n| view! { <td class="num">{n}</td> }).collect_view()}
             <td>{ago(b.last_activity_ms)}</td>
             <td class="state">{state}</td>
+            <td>
+                <button on:click=archive>
+                    {if b.board.archived { "Unarchive" } else { "Archive" }}
+                    <span class="visually-hidden">" " {b.board.title.clone()}</span>
+                </button>
+            </td>
         </tr>
+    }
+}
+
+/// New workshops, renaming and archiving this one, adding a board.
+#[component]
+fn ManageWorkshop(
+    workshop: WorkshopSummary,
+    token: Option<String>,
+    feedback: RwSignal<String>,
+) -> impl IntoView {
+    let created = RwSignal::new(None::<(String, String)>);
+    let (new_title, new_area, new_date) = (
+        NodeRef::<leptos::html::Input>::new(),
+        NodeRef::<leptos::html::Select>::new(),
+        NodeRef::<leptos::html::Input>::new(),
+    );
+    let create = {
+        let t = token.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let new = NewWorkshop {
+                title: new_title.get().map(|i| i.value()).unwrap_or_default(),
+                area: new_area.get().map(|i| i.value()).unwrap_or_default(),
+                date: new_date.get().map(|i| i.value()).unwrap_or_default(),
+            };
+            let t = t.clone();
+            leptos::task::spawn_local(async move {
+                match create_workshop(t, new).await {
+                    Ok(c) => {
+                        let href =
+                            format!("/workshop/{}?token={}", c.workshop.id, c.facilitator_token);
+                        feedback.set(format!("Workshop “{}” created.", c.workshop.title));
+                        created.set(Some((c.workshop.title, href)));
+                    }
+                    Err(e) => feedback.set(format!("Could not create the workshop: {e}")),
+                }
+            });
+        }
+    };
+    let rename_ref = NodeRef::<leptos::html::Input>::new();
+    let rename = {
+        let (w, t) = (workshop.id.clone(), token.clone());
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let title = rename_ref.get().map(|i| i.value()).unwrap_or_default();
+            let (w, t) = (w.clone(), t.clone());
+            leptos::task::spawn_local(async move {
+                feedback.set(
+                    match edit_workshop(
+                        w,
+                        t,
+                        CatalogEdit {
+                            title: Some(title),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    {
+                        Ok(()) => "Workshop renamed.".into(),
+                        Err(e) => format!("Could not rename: {e}"),
+                    },
+                );
+            });
+        }
+    };
+    let archive = {
+        let (w, t, archived) = (workshop.id.clone(), token.clone(), workshop.archived);
+        move |_| {
+            let (w, t) = (w.clone(), t.clone());
+            leptos::task::spawn_local(async move {
+                feedback.set(
+                    match edit_workshop(
+                        w,
+                        t,
+                        CatalogEdit {
+                            archived: Some(!archived),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    {
+                        Ok(()) => {
+                            if archived {
+                                "Workshop taken out of the archive.".into()
+                            } else {
+                                "Workshop archived: every board is locked.".into()
+                            }
+                        }
+                        Err(e) => format!("Could not change the workshop: {e}"),
+                    },
+                );
+            });
+        }
+    };
+    let board_ref = NodeRef::<leptos::html::Input>::new();
+    let add = {
+        let (w, t) = (workshop.id.clone(), token.clone());
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let title = board_ref.get().map(|i| i.value()).unwrap_or_default();
+            let (w, t) = (w.clone(), t.clone());
+            leptos::task::spawn_local(async move {
+                feedback.set(match add_board(w, t, title, String::new()).await {
+                    Ok(b) => format!("Board “{}” added.", b.title),
+                    Err(e) => format!("Could not add the board: {e}"),
+                });
+            });
+        }
+    };
+    view! {
+        <section aria-labelledby="manage-h">
+            <h2 id="manage-h">"Manage"</h2>
+            <form class="row" on:submit=rename>
+                <label for="w-title">"Workshop title"</label>
+                <input id="w-title" type="text" maxlength="120" value=workshop.title.clone() node_ref=rename_ref/>
+                <button type="submit">"Rename"</button>
+                <button type="button" on:click=archive>{if workshop.archived { "Unarchive workshop" } else { "Archive workshop" }}</button>
+            </form>
+            <form class="row" on:submit=add>
+                <label for="b-title">"New board title"</label>
+                <input id="b-title" type="text" maxlength="120" node_ref=board_ref/>
+                <button type="submit">"Add board"</button>
+            </form>
+            <details>
+                <summary>"New workshop"</summary>
+                <form class="grid-form" on:submit=create>
+                    <label for="nw-title">"Title"</label>
+                    <input id="nw-title" type="text" maxlength="120" required node_ref=new_title/>
+                    <label for="nw-area">"Clinical area"</label>
+                    <select id="nw-area" node_ref=new_area>
+                        {crate::catalog::AREAS.map(|a| view! { <option value=a>{a}</option> }).collect_view()}
+                    </select>
+                    <label for="nw-date">"Date"</label>
+                    <input id="nw-date" type="date" node_ref=new_date/>
+                    <button type="submit">"Create workshop"</button>
+                </form>
+                {move || created.get().map(|(title, href)| view! {
+                    <p>"Open the console of “" {title} "”: " <a href=href.clone()>{href.clone()}</a>
+                    " (keep this link: it is your facilitator link)."</p>
+                })}
+            </details>
+        </section>
     }
 }
 

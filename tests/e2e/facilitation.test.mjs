@@ -1,0 +1,85 @@
+// Facilitation in the browser: a participant joins with a name and role, is moved to
+// another group by the facilitator and their page follows; hidden cards and private
+// writing keep cards from participants; a workshop is created from the console.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, openBoard } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  await server?.stop();
+});
+
+async function openConsole() {
+  const context = await browser.newContext();
+  const c = await context.newPage();
+  await c.goto(`${server.base}/workshop/demo?token=${server.links.facilitator}`);
+  await c.locator('table.console tbody tr').first().waitFor();
+  return c;
+}
+
+test('a participant joins, is moved to another group, and their page follows', async () => {
+  const p = await openBoard(browser, server, 'demo-learning', 'participant');
+  await p.getByRole('heading', { name: 'Welcome! Who are you?' }).waitFor();
+  await p.getByLabel('Your name', { exact: true }).first().fill('Pat');
+  await p.getByLabel('You are taking part as').selectOption('patient');
+  await p.getByRole('button', { name: 'Join the board' }).click();
+  await p.getByRole('heading', { name: 'Welcome! Who are you?' }).waitFor({ state: 'detached' });
+  await p.getByText('Pat (you) · Patient / citizen').waitFor();
+
+  const c = await openConsole();
+  const move = c.getByLabel('Move Pat to another group');
+  await move.waitFor({ timeout: 10000 });
+  await move.selectOption({ label: 'Research and innovation' });
+  await p.waitForURL(/\/board\/demo-research\?token=/, { timeout: 10000 });
+  await p.getByRole('heading', { name: 'Research and innovation', level: 1 }).waitFor();
+  await p.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 10000 });
+  await p.getByText('Pat (you) · Patient / citizen').waitFor();
+  await p.context().close();
+  await c.context().close();
+});
+
+test('hidden cards and private writing keep cards from participants', async () => {
+  const f = await openBoard(browser, server, 'demo-leadership', 'facilitator');
+  const p = await openBoard(browser, server, 'demo-leadership', 'participant');
+  const seed = 'li.card[data-card="seed-0"]';
+  await p.locator(seed).waitFor();
+  await f.locator(seed).getByRole('button', { name: 'Hide card' }).click();
+  await p.locator(seed).waitFor({ state: 'detached', timeout: 10000 });
+  await f.locator(seed).getByText('Hidden from participants').waitFor();
+  await f.locator(seed).getByRole('button', { name: 'Show card' }).click();
+  await p.locator(seed).waitFor({ timeout: 10000 });
+
+  await f.getByRole('button', { name: 'Start private writing' }).click();
+  await p.getByText('Private writing: you see only your own cards').waitFor({ timeout: 10000 });
+  assert.equal(await p.locator(seed).count(), 0, "others' cards are out of sight");
+  await p.getByRole('button', { name: 'Add a card to How' }).click();
+  await p.locator('.column-how textarea.card-text').last().waitFor();
+  await p.keyboard.type('My private idea');
+  await f.waitForFunction(() => [...document.querySelectorAll('textarea.card-text')].some((e) => e.value === 'My private idea'), null, { timeout: 10000 });
+  await f.getByRole('button', { name: 'Reveal all cards' }).click();
+  await p.locator(seed).waitFor({ timeout: 10000 });
+  await p.context().close();
+  await f.context().close();
+});
+
+test('a facilitator creates a workshop and opens its console', async () => {
+  const c = await openConsole();
+  await c.getByText('New workshop').click();
+  await c.getByLabel('Title', { exact: true }).fill('Cancer Care workshop');
+  await c.getByLabel('Clinical area').selectOption('Cancer Care');
+  await c.getByRole('button', { name: 'Create workshop' }).click();
+  await c.getByText('Workshop “Cancer Care workshop” created.').waitFor();
+  await c.locator('details a[href*="/workshop/"]').click();
+  await c.getByText('Cancer Care workshop · Cancer Care').waitFor();
+  assert.equal(await c.locator('table.console tbody tr').count(), 5);
+  await c.context().close();
+});
