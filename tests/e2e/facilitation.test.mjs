@@ -75,11 +75,28 @@ test('a facilitator creates a workshop and opens its console', async () => {
   const c = await openConsole();
   await c.getByText('New workshop').click();
   await c.getByLabel('Title', { exact: true }).fill('Cancer Care workshop');
-  await c.getByLabel('Clinical area').selectOption('Cancer Care');
+  await c.getByLabel(/Clinical area/).fill('Cancer Care');
   await c.getByRole('button', { name: 'Create workshop' }).click();
   await c.getByText('Workshop “Cancer Care workshop” created.').waitFor();
   await c.locator('details a[href*="/workshop/"]').click();
   await c.getByText('Cancer Care workshop · Cancer Care').waitFor();
   assert.equal(await c.locator('table.console tbody tr').count(), 5);
+
+  // Rename a board; it shows under its new name.
+  await c.getByLabel('New title for Consultancy').fill('Consultancy (oncology)');
+  await c.getByLabel('New title for Consultancy').locator('xpath=..').getByRole('button', { name: 'Rename' }).click();
+  await c.getByText('Board renamed.').waitFor();
+  await c.getByRole('link', { name: 'Consultancy (oncology)' }).waitFor({ timeout: 10000 });
+
+  // A participant link to one board only opens that board.
+  await c.getByLabel('Link to').selectOption({ label: 'Only Research and innovation' });
+  await c.getByRole('button', { name: 'New participant link' }).click();
+  const link = await c.getByLabel(/participant \(board .*\) link/).inputValue();
+  assert.match(link, /\/board\/.*research-and-innovation.*\?token=/);
+  const p = await (await browser.newContext()).newPage();
+  await p.goto(link);
+  await p.getByRole('heading', { name: 'Research and innovation', level: 1 }).waitFor();
+  await p.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 10000 });
+  await p.context().close();
   await c.context().close();
 });

@@ -349,6 +349,7 @@ fn ControlBar(session: BoardSession, board_id: String, token: Option<String>) ->
         let (b2, t2) = (board_id.clone(), token.clone());
         let (b3, t3) = (board_id.clone(), token.clone());
         let (b4, t4) = (board_id.clone(), token.clone());
+        let (b5, t5) = (board_id.clone(), token.clone());
         view! {
             <div class="facilitator-tools" role="group" aria-label="Facilitator controls">
                 <button on:click=move |_| {
@@ -365,6 +366,14 @@ fn ControlBar(session: BoardSession, board_id: String, token: Option<String>) ->
                         <option value=p.as_str() selected=move || session.control.with(|c| c.phase == p)>{p.label()}</option>
                     }).collect_view()}
                 </select>
+                <label for="votes-pp">"Votes each"</label>
+                <input id="votes-pp" type="number" min="0" max="100" size="3"
+                    prop:value=move || session.control.with(|c| c.votes_per_person.to_string())
+                    on:change=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse::<i64>() {
+                            change.dispatch((b5.clone(), t5.clone(), ControlPatch { votes_per_person: Some(v), ..Default::default() }));
+                        }
+                    }/>
                 <button aria-pressed=move || session.control.with(|c| c.anonymous.to_string()) on:click=move |_| {
                     let on = session.control.with_untracked(|c| c.anonymous);
                     change.dispatch((b3.clone(), t3.clone(), ControlPatch { anonymous: Some(!on), ..Default::default() }));

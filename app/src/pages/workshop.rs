@@ -167,12 +167,25 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
         ));
     };
     let links = RwSignal::new(Vec::<(String, String)>::new());
+    let scope_ref = NodeRef::<leptos::html::Select>::new();
     let new_link = {
         let (w, t) = (workshop_id.clone(), token.clone());
         Action::new(move |role: &LinkRole| {
             let (w, t, role) = (w.clone(), t.clone(), *role);
+            let board = scope_ref
+                .get_untracked()
+                .map(|s| s.value())
+                .filter(|v| !v.is_empty());
             async move {
-                match issue_link(w.clone(), None, role, t).await {
+                let label = match &board {
+                    Some(b) => format!("{} (board {b})", role.as_str()),
+                    None => role.as_str().to_string(),
+                };
+                let path = match &board {
+                    Some(b) => format!("/board/{b}"),
+                    None => format!("/workshop/{w}"),
+                };
+                match issue_link(w.clone(), board, role, t).await {
                     Ok(tok) => {
                         #[cfg(feature = "hydrate")]
                         let origin = web_sys::window()
@@ -180,12 +193,7 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
                             .unwrap_or_default();
                         #[cfg(not(feature = "hydrate"))]
                         let origin = String::new();
-                        links.update(|l| {
-                            l.push((
-                                role.as_str().to_string(),
-                                format!("{origin}/workshop/{w}?token={tok}"),
-                            ))
-                        });
+                        links.update(|l| l.push((label, format!("{origin}{path}?token={tok}"))));
                     }
                     Err(e) => feedback.set(format!("Could not make a link: {e}")),
                 }
@@ -219,6 +227,15 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
         <section aria-labelledby="links-h">
             <h2 id="links-h">"Invite links"</h2>
             <p class="muted">"A link is shown once. Anyone with it can join in that role."</p>
+            <div class="row">
+                <label for="link-scope">"Link to"</label>
+                <select id="link-scope" node_ref=scope_ref>
+                    <option value="">"The whole workshop (people choose their group)"</option>
+                    {access.workshop.boards.iter().filter(|b| !b.archived).map(|b| view! {
+                        <option value=b.id.clone()>{format!("Only {}", b.title)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
             <div class="row">
                 <button on:click=move |_| { new_link.dispatch(LinkRole::Participant); }>"New participant link"</button>
                 <button on:click=move |_| { new_link.dispatch(LinkRole::Observer); }>"New observer link"</button>
@@ -352,13 +369,55 @@ fn ConsoleRow(
             {b.cards.map(|n| view! { <td class="num">{n}</td> }).collect_view()}
             <td>{ago(b.last_activity_ms)}</td>
             <td class="state">{state}</td>
-            <td>
+            <td class="actions">
+                <RenameBoard board=board_id.clone() title=b.board.title.clone() token=token.clone() feedback/>
                 <button on:click=archive>
                     {if b.board.archived { "Unarchive" } else { "Archive" }}
                     <span class="visually-hidden">" " {b.board.title.clone()}</span>
                 </button>
             </td>
         </tr>
+    }
+}
+
+#[component]
+fn RenameBoard(
+    board: String,
+    title: String,
+    token: Option<String>,
+    feedback: RwSignal<String>,
+) -> impl IntoView {
+    let input = NodeRef::<leptos::html::Input>::new();
+    let field_id = format!("rename-{board}");
+    let label = format!("New title for {title}");
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let t = input.get().map(|i| i.value()).unwrap_or_default();
+        let (b, tok) = (board.clone(), token.clone());
+        leptos::task::spawn_local(async move {
+            feedback.set(
+                match edit_board(
+                    b,
+                    tok,
+                    CatalogEdit {
+                        title: Some(t),
+                        ..Default::default()
+                    },
+                )
+                .await
+                {
+                    Ok(()) => "Board renamed.".into(),
+                    Err(e) => format!("Could not rename the board: {e}"),
+                },
+            );
+        });
+    };
+    view! {
+        <form class="rename" on:submit=submit>
+            <label class="visually-hidden" for=field_id.clone()>{label}</label>
+            <input id=field_id type="text" maxlength="120" value=title size="14" node_ref=input/>
+            <button type="submit">"Rename"</button>
+        </form>
     }
 }
 
@@ -372,7 +431,7 @@ fn ManageWorkshop(
     let created = RwSignal::new(None::<(String, String)>);
     let (new_title, new_area, new_date) = (
         NodeRef::<leptos::html::Input>::new(),
-        NodeRef::<leptos::html::Select>::new(),
+        NodeRef::<leptos::html::Input>::new(),
         NodeRef::<leptos::html::Input>::new(),
     );
     let create = {
@@ -487,10 +546,11 @@ fn ManageWorkshop(
                 <form class="grid-form" on:submit=create>
                     <label for="nw-title">"Title"</label>
                     <input id="nw-title" type="text" maxlength="120" required node_ref=new_title/>
-                    <label for="nw-area">"Clinical area"</label>
-                    <select id="nw-area" node_ref=new_area>
-                        {crate::catalog::AREAS.map(|a| view! { <option value=a>{a}</option> }).collect_view()}
-                    </select>
+                    <label for="nw-area">"Clinical area (choose or type your own)"</label>
+                    <input id="nw-area" type="text" list="areas" required maxlength="120" node_ref=new_area/>
+                    <datalist id="areas">
+                        {crate::catalog::AREAS.map(|a| view! { <option value=a></option> }).collect_view()}
+                    </datalist>
                     <label for="nw-date">"Date"</label>
                     <input id="nw-date" type="date" node_ref=new_date/>
                     <button type="submit">"Create workshop"</button>
