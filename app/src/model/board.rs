@@ -10,7 +10,7 @@ use yrs::{
     TransactionMut,
 };
 
-use super::order::key_after_all;
+use super::order::{key_after_all, key_between};
 use super::schema::{
     Prompt, Role, MAX_CARD_TEXT, ROOT_CARDS, ROOT_META, ROOT_THEMES, ROOT_VOTES, SCHEMA_VERSION,
 };
@@ -23,6 +23,10 @@ pub enum ModelError {
     NoSuchCard(String),
     #[error("card text is longer than {max} characters")]
     TextTooLong { max: usize },
+    #[error("theme {0} does not exist")]
+    NoSuchTheme(String),
+    #[error("you have used all {limit} of your votes")]
+    VoteLimit { limit: i64 },
 }
 
 /// Board metadata from the `meta` map.
@@ -305,6 +309,200 @@ impl Board {
         Ok(())
     }
 
+    /// Move a card to the end of a group, or just before `before` in it. A group is one
+    /// prompt's column and one theme (or no theme). Concurrent moves converge: order is by
+    /// `pos`, then id.
+    pub fn move_card(
+        &self,
+        txn: &mut TransactionMut,
+        card: &str,
+        prompt: Prompt,
+        theme: Option<&str>,
+        before: Option<&str>,
+    ) -> Result<(), ModelError> {
+        let Some(Out::YMap(c)) = self.cards.get(txn, card) else {
+            return Err(ModelError::NoSuchCard(card.to_string()));
+        };
+        if let Some(t) = theme {
+            if !matches!(self.themes.get(txn, t), Some(Out::YMap(_))) {
+                return Err(ModelError::NoSuchTheme(t.to_string()));
+            }
+        }
+        let group: Vec<CardView> = self
+            .cards_in(txn, prompt)
+            .into_iter()
+            .filter(|x| x.id != card && x.theme.as_deref() == theme)
+            .collect();
+        let pos = match before.and_then(|b| group.iter().position(|x| x.id == b)) {
+            Some(i) => key_between(
+                i.checked_sub(1).map(|j| group[j].pos.as_str()),
+                Some(group[i].pos.as_str()),
+            ),
+            None => key_between(group.last().map(|x| x.pos.as_str()), None),
+        };
+        c.insert(txn, "prompt", prompt.as_str());
+        c.insert(txn, "pos", pos.as_str());
+        match theme {
+            Some(t) => {
+                c.insert(txn, "theme", t);
+            }
+            None => {
+                c.remove(txn, "theme");
+            }
+        }
+        Ok(())
+    }
+
+    /// Move a card one place up (`-1`) or down (`+1`) within its group.
+    pub fn nudge_card(
+        &self,
+        txn: &mut TransactionMut,
+        card: &str,
+        step: i32,
+    ) -> Result<(), ModelError> {
+        let me = self
+            .card(txn, card)
+            .ok_or_else(|| ModelError::NoSuchCard(card.to_string()))?;
+        let prompt = me.prompt.unwrap_or(Prompt::Purpose);
+        let group: Vec<CardView> = self
+            .cards_in(txn, prompt)
+            .into_iter()
+            .filter(|x| x.theme == me.theme)
+            .collect();
+        let i = group.iter().position(|x| x.id == card).unwrap_or(0);
+        let before = if step < 0 {
+            match i.checked_sub(1) {
+                Some(j) => Some(group[j].id.clone()),
+                None => return Ok(()),
+            }
+        } else {
+            match group.get(i + 2) {
+                Some(x) => Some(x.id.clone()),
+                None if i + 1 < group.len() => None,
+                None => return Ok(()),
+            }
+        };
+        self.move_card(txn, card, prompt, me.theme.as_deref(), before.as_deref())
+    }
+
+    /// Rename a theme (its title is collaborative text).
+    pub fn rename_theme(
+        &self,
+        txn: &mut TransactionMut,
+        theme: &str,
+        title: &str,
+    ) -> Result<(), ModelError> {
+        check_len(title)?;
+        let Some(Out::YMap(t)) = self.themes.get(txn, theme) else {
+            return Err(ModelError::NoSuchTheme(theme.to_string()));
+        };
+        match t.get(txn, "title") {
+            Some(Out::YText(text)) => {
+                let old = text.get_string(txn);
+                if let Some(sp) = splice(&old, title, None) {
+                    if sp.delete > 0 {
+                        text.remove_range(txn, sp.index, sp.delete);
+                    }
+                    if !sp.insert.is_empty() {
+                        text.insert(txn, sp.index, &sp.insert);
+                    }
+                }
+            }
+            _ => {
+                t.insert(txn, "title", TextPrelim::new(title));
+            }
+        }
+        Ok(())
+    }
+
+    /// Move a theme one place up or down among its prompt's themes.
+    pub fn nudge_theme(
+        &self,
+        txn: &mut TransactionMut,
+        theme: &str,
+        step: i32,
+    ) -> Result<(), ModelError> {
+        let all = self.themes(txn);
+        let me = all
+            .iter()
+            .find(|t| t.id == theme)
+            .cloned()
+            .ok_or_else(|| ModelError::NoSuchTheme(theme.to_string()))?;
+        let group: Vec<&ThemeView> = all.iter().filter(|t| t.prompt == me.prompt).collect();
+        let i = group.iter().position(|t| t.id == theme).unwrap_or(0);
+        let others: Vec<&&ThemeView> = group.iter().filter(|t| t.id != theme).collect();
+        // Index in `others` before which the theme goes.
+        let at = if step < 0 {
+            i.saturating_sub(1)
+        } else {
+            (i + 1).min(others.len())
+        };
+        if (step < 0 && i == 0) || (step > 0 && i + 1 >= group.len()) {
+            return Ok(());
+        }
+        let lo = at.checked_sub(1).map(|j| others[j].pos.as_str());
+        let hi = others.get(at).map(|t| t.pos.as_str());
+        let pos = key_between(lo, hi);
+        self.set_pos(txn, &self.themes.clone(), theme, &pos);
+        Ok(())
+    }
+
+    /// Dissolve a theme: its cards stay, without a theme.
+    pub fn dissolve_theme(&self, txn: &mut TransactionMut, theme: &str) {
+        let members: Vec<String> = self
+            .cards(txn)
+            .into_iter()
+            .filter(|c| c.theme.as_deref() == Some(theme))
+            .map(|c| c.id)
+            .collect();
+        for id in members {
+            let _ = self.set_card_theme(txn, &id, None);
+        }
+        self.themes.remove(txn, theme);
+    }
+
+    /// Votes a participant has placed on the whole board.
+    pub fn votes_used<T: ReadTxn>(&self, txn: &T, participant: &str) -> i64 {
+        self.all_votes(txn)
+            .into_iter()
+            .filter(|(_, who, _)| who == participant)
+            .map(|(_, _, n)| n)
+            .sum()
+    }
+
+    /// A participant's votes on one card.
+    pub fn my_votes<T: ReadTxn>(&self, txn: &T, card: &str, participant: &str) -> i64 {
+        match self.votes.get(txn, card) {
+            Some(Out::YMap(m)) => match m.get(txn, participant) {
+                Some(Out::Any(Any::Number(n))) => n.as_f64().unwrap_or(0.0) as i64,
+                _ => 0,
+            },
+            _ => 0,
+        }
+    }
+
+    /// Add (`delta` > 0) or take back (< 0) dot votes on a card, within `limit` votes per
+    /// person on the board. Returns the person's votes on the card afterwards.
+    pub fn vote(
+        &self,
+        txn: &mut TransactionMut,
+        card: &str,
+        participant: &str,
+        delta: i64,
+        limit: i64,
+    ) -> Result<i64, ModelError> {
+        if self.card(txn, card).is_none() {
+            return Err(ModelError::NoSuchCard(card.to_string()));
+        }
+        let mine = self.my_votes(txn, card, participant);
+        let after = (mine + delta).max(0);
+        if delta > 0 && self.votes_used(txn, participant) + delta > limit {
+            return Err(ModelError::VoteLimit { limit });
+        }
+        self.set_votes(txn, card, participant, after);
+        Ok(after)
+    }
+
     /// Overwrite the order key of a card or theme (`map` is `self.cards` or `self.themes`).
     pub fn set_pos(&self, txn: &mut TransactionMut, map: &MapRef, id: &str, pos: &str) {
         if let Some(Out::YMap(item)) = map.get(txn, id) {
@@ -582,5 +780,193 @@ mod tests {
         sync(&doc, &other);
         let json = Board::of(&other).to_json(&other.transact());
         assert_eq!(json["d"]["shape"], "hexagon");
+    }
+
+    fn ids(board: &Board, doc: &Doc, prompt: Prompt) -> Vec<String> {
+        board
+            .cards_in(&doc.transact(), prompt)
+            .into_iter()
+            .map(|c| c.id)
+            .collect()
+    }
+
+    fn with_cards(n: usize) -> (Doc, Board) {
+        let (doc, board) = board_with_meta();
+        for i in 0..n {
+            board
+                .add_card(
+                    &mut doc.transact_mut(),
+                    &format!("c{i}"),
+                    Prompt::How,
+                    "x",
+                    "a",
+                    Role::Educator,
+                    0.0,
+                )
+                .unwrap();
+        }
+        (doc, board)
+    }
+
+    #[test]
+    fn cards_move_within_and_between_columns() {
+        let (doc, board) = with_cards(4);
+        assert_eq!(ids(&board, &doc, Prompt::How), ["c0", "c1", "c2", "c3"]);
+        board
+            .move_card(&mut doc.transact_mut(), "c3", Prompt::How, None, Some("c1"))
+            .unwrap();
+        assert_eq!(ids(&board, &doc, Prompt::How), ["c0", "c3", "c1", "c2"]);
+        board.nudge_card(&mut doc.transact_mut(), "c0", 1).unwrap();
+        assert_eq!(ids(&board, &doc, Prompt::How), ["c3", "c0", "c1", "c2"]);
+        board.nudge_card(&mut doc.transact_mut(), "c3", -1).unwrap();
+        assert_eq!(
+            ids(&board, &doc, Prompt::How),
+            ["c3", "c0", "c1", "c2"],
+            "top stays top"
+        );
+        board.nudge_card(&mut doc.transact_mut(), "c1", 1).unwrap();
+        assert_eq!(ids(&board, &doc, Prompt::How), ["c3", "c0", "c2", "c1"]);
+        board.nudge_card(&mut doc.transact_mut(), "c1", 1).unwrap();
+        assert_eq!(
+            ids(&board, &doc, Prompt::How),
+            ["c3", "c0", "c2", "c1"],
+            "bottom stays bottom"
+        );
+        board
+            .move_card(&mut doc.transact_mut(), "c0", Prompt::Values, None, None)
+            .unwrap();
+        assert_eq!(ids(&board, &doc, Prompt::How), ["c3", "c2", "c1"]);
+        assert_eq!(ids(&board, &doc, Prompt::Values), ["c0"]);
+        assert!(matches!(
+            board.move_card(&mut doc.transact_mut(), "nope", Prompt::How, None, None),
+            Err(ModelError::NoSuchCard(_))
+        ));
+    }
+
+    #[test]
+    fn concurrent_moves_converge() {
+        let (a, board_a) = with_cards(3);
+        let b = new_doc();
+        let board_b = Board::of(&b);
+        sync(&a, &b);
+        // Both move a different card to the same place at once, and the same card apart.
+        board_a
+            .move_card(&mut a.transact_mut(), "c2", Prompt::How, None, Some("c0"))
+            .unwrap();
+        board_b
+            .move_card(&mut b.transact_mut(), "c1", Prompt::How, None, Some("c0"))
+            .unwrap();
+        board_a
+            .move_card(&mut a.transact_mut(), "c0", Prompt::Values, None, None)
+            .unwrap();
+        board_b
+            .move_card(&mut b.transact_mut(), "c0", Prompt::Enablers, None, None)
+            .unwrap();
+        sync(&a, &b);
+        sync(&b, &a);
+        for p in Prompt::ALL {
+            assert_eq!(ids(&board_a, &a, p), ids(&board_b, &b, p), "{p:?}");
+        }
+        let total: usize = Prompt::ALL
+            .iter()
+            .map(|p| ids(&board_a, &a, *p).len())
+            .sum();
+        assert_eq!(total, 3, "no card lost or duplicated");
+    }
+
+    #[test]
+    fn themes_cluster_rename_reorder_and_dissolve() {
+        let (doc, board) = with_cards(3);
+        {
+            let mut txn = doc.transact_mut();
+            board
+                .add_theme(&mut txn, "t1", Prompt::How, "Time")
+                .unwrap();
+            board
+                .add_theme(&mut txn, "t2", Prompt::How, "People")
+                .unwrap();
+        }
+        board
+            .move_card(&mut doc.transact_mut(), "c0", Prompt::How, Some("t1"), None)
+            .unwrap();
+        board
+            .move_card(
+                &mut doc.transact_mut(),
+                "c2",
+                Prompt::How,
+                Some("t1"),
+                Some("c0"),
+            )
+            .unwrap();
+        let txn = doc.transact();
+        let in_t1: Vec<String> = board
+            .cards_in(&txn, Prompt::How)
+            .into_iter()
+            .filter(|c| c.theme.as_deref() == Some("t1"))
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(in_t1, ["c2", "c0"], "ordered within the theme; count 2");
+        drop(txn);
+        board
+            .rename_theme(&mut doc.transact_mut(), "t1", "Protected time")
+            .unwrap();
+        board
+            .nudge_theme(&mut doc.transact_mut(), "t2", -1)
+            .unwrap();
+        let titles: Vec<String> = board
+            .themes(&doc.transact())
+            .into_iter()
+            .map(|t| t.title)
+            .collect();
+        assert_eq!(titles, ["People", "Protected time"]);
+        board.dissolve_theme(&mut doc.transact_mut(), "t1");
+        let txn = doc.transact();
+        assert_eq!(board.themes(&txn).len(), 1);
+        assert!(
+            board.cards(&txn).iter().all(|c| c.theme.is_none()),
+            "cards stay, unthemed"
+        );
+        assert_eq!(board.cards(&txn).len(), 3);
+        drop(txn);
+        assert!(matches!(
+            board.move_card(&mut doc.transact_mut(), "c0", Prompt::How, Some("t1"), None),
+            Err(ModelError::NoSuchTheme(_))
+        ));
+    }
+
+    #[test]
+    fn votes_stay_within_the_limit_per_person() {
+        let (doc, board) = with_cards(3);
+        let mut txn = doc.transact_mut();
+        assert_eq!(board.vote(&mut txn, "c0", "p", 1, 3).unwrap(), 1);
+        assert_eq!(board.vote(&mut txn, "c0", "p", 1, 3).unwrap(), 2);
+        assert_eq!(board.vote(&mut txn, "c1", "p", 1, 3).unwrap(), 1);
+        assert!(matches!(
+            board.vote(&mut txn, "c2", "p", 1, 3),
+            Err(ModelError::VoteLimit { limit: 3 })
+        ));
+        assert_eq!(
+            board.vote(&mut txn, "c2", "q", 1, 3).unwrap(),
+            1,
+            "limits are per person"
+        );
+        assert_eq!(
+            board.vote(&mut txn, "c0", "p", -1, 3).unwrap(),
+            1,
+            "taking one back"
+        );
+        assert_eq!(
+            board.vote(&mut txn, "c2", "p", 1, 3).unwrap(),
+            1,
+            "frees a vote"
+        );
+        assert_eq!(
+            board.vote(&mut txn, "c1", "p", -5, 3).unwrap(),
+            0,
+            "never below zero"
+        );
+        assert_eq!(board.votes_used(&txn, "p"), 2);
+        assert_eq!(board.vote_total(&txn, "c2"), 2);
+        assert_eq!(board.vote_total(&txn, "c0"), 1);
     }
 }
