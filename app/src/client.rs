@@ -31,6 +31,10 @@ use crate::session::{BoardSession, ConnStatus, Me, Peer};
 use crate::wire::{self, Inbound};
 
 const REMOTE: &str = "remote";
+/// Origin of this person's own edits (what undo and redo work on).
+const LOCAL: &str = "local";
+/// Local storage key prefix of a board's last known state (offline persistence).
+const STATE_KEY: &str = "cocreate.board.";
 const ME_KEY: &str = "cocreate.me";
 const HEARTBEAT_MS: u32 = 15_000;
 
@@ -45,6 +49,7 @@ pub struct Client {
     editing: RefCell<Option<String>>,
     peers: RefCell<HashMap<u64, (u32, String)>>,
     stopped: Cell<bool>,
+    undo: RefCell<yrs::UndoManager>,
 }
 
 fn now_ms() -> f64 {
@@ -119,8 +124,20 @@ impl Client {
         session.me.set(Some(me.clone()));
         let doc = new_doc();
         let board = Board::of(&doc);
+        // Edits made offline survive a reload: start from the state kept in this browser.
+        if let Some(update) = load_state(&board_id) {
+            if let Err(e) = doc.transact_mut_with(REMOTE).apply_update(update) {
+                leptos::logging::warn!("ignoring the locally kept board state: {e}");
+            }
+            publish(&session, &board, &doc.transact(), &me.id);
+        }
         let out: Rc<RefCell<Option<UnboundedSender<Vec<u8>>>>> = Rc::new(RefCell::new(None));
+        let save_pending = Rc::new(Cell::new(false));
         {
+            let save_pending = save_pending.clone();
+            let doc_for_save = doc.clone();
+            let key = board_id.clone();
+            let me_id = me.id.clone();
             let out = out.clone();
             let board = board.clone();
             let remote = Origin::from(REMOTE);
@@ -130,10 +147,36 @@ impl Client {
                         let _ = tx.unbounded_send(wire::update(e.update.clone()));
                     }
                 }
-                session.cards.try_set(board.cards(txn));
-                session.meta.try_set(board.meta(txn));
+                publish(&session, &board, txn, &me_id);
+                if !save_pending.replace(true) {
+                    let (doc, key, pending) =
+                        (doc_for_save.clone(), key.clone(), save_pending.clone());
+                    set_timeout(
+                        move || {
+                            pending.set(false);
+                            save_state(&key, &doc);
+                        },
+                        std::time::Duration::from_millis(300),
+                    );
+                }
             });
         }
+        let undo = {
+            let mut options = yrs::undo::Options {
+                capture_timeout_millis: 600,
+                tracked_origins: Default::default(),
+                capture_transaction: None,
+                timestamp: std::sync::Arc::new(|| js_sys::Date::now() as u64),
+                init_undo_stack: Vec::new(),
+                init_redo_stack: Vec::new(),
+            };
+            options.tracked_origins.insert(Origin::from(LOCAL));
+            let mut um = yrs::UndoManager::with_options(options);
+            um.expand_scope(&doc, &board.cards);
+            um.expand_scope(&doc, &board.themes);
+            um.expand_scope(&doc, &board.votes);
+            RefCell::new(um)
+        };
         let client = Rc::new(Client {
             board_id,
             doc,
@@ -145,6 +188,7 @@ impl Client {
             editing: RefCell::new(None),
             peers: RefCell::new(HashMap::new()),
             stopped: Cell::new(false),
+            undo,
         });
         spawn_local(connection_loop(client.clone()));
         spawn_local(heartbeat_loop(client.clone()));
@@ -167,7 +211,7 @@ impl Client {
         let me = self.me.borrow().clone();
         let id = random_id();
         let result = self.board.add_card(
-            &mut self.doc.transact_mut(),
+            &mut self.doc.transact_mut_with(LOCAL),
             &id,
             prompt,
             "",
@@ -185,16 +229,75 @@ impl Client {
     }
 
     pub fn edit_text(&self, card: &str, value: &str, caret: Option<u32>) {
-        let result = self
-            .board
-            .set_card_text(&mut self.doc.transact_mut(), card, value, caret);
+        let result =
+            self.board
+                .set_card_text(&mut self.doc.transact_mut_with(LOCAL), card, value, caret);
         if let Err(e) = result {
             self.session.notice.try_set(Some(e.to_string()));
         }
     }
 
     pub fn delete_card(&self, card: &str) {
-        self.board.delete_card(&mut self.doc.transact_mut(), card);
+        self.board
+            .delete_card(&mut self.doc.transact_mut_with(LOCAL), card);
+    }
+
+    /// Run a local change, reporting a refused one to the person.
+    fn local<R>(
+        &self,
+        f: impl FnOnce(&Board, &mut yrs::TransactionMut) -> Result<R, crate::model::ModelError>,
+    ) -> Option<R> {
+        let result = f(&self.board, &mut self.doc.transact_mut_with(LOCAL));
+        match result {
+            Ok(r) => Some(r),
+            Err(e) => {
+                self.session.notice.try_set(Some(e.to_string()));
+                None
+            }
+        }
+    }
+
+    pub fn move_card(&self, card: &str, prompt: Prompt, theme: Option<&str>, before: Option<&str>) {
+        self.local(|b, txn| b.move_card(txn, card, prompt, theme, before));
+    }
+
+    pub fn nudge_card(&self, card: &str, step: i32) {
+        self.local(|b, txn| b.nudge_card(txn, card, step));
+    }
+
+    pub fn add_theme(&self, prompt: Prompt, title: &str) -> Option<String> {
+        let id = random_id();
+        self.local(|b, txn| b.add_theme(txn, &id, prompt, title))?;
+        Some(id)
+    }
+
+    pub fn rename_theme(&self, theme: &str, title: &str) {
+        self.local(|b, txn| b.rename_theme(txn, theme, title));
+    }
+
+    pub fn nudge_theme(&self, theme: &str, step: i32) {
+        self.local(|b, txn| b.nudge_theme(txn, theme, step));
+    }
+
+    pub fn dissolve_theme(&self, theme: &str) {
+        self.local(|b, txn| {
+            b.dissolve_theme(txn, theme);
+            Ok(())
+        });
+    }
+
+    pub fn vote(&self, card: &str, delta: i64, limit: i64) {
+        let me = self.me.borrow().id.clone();
+        self.local(|b, txn| b.vote(txn, card, &me, delta, limit));
+    }
+
+    /// Undo this person's last change (not others').
+    pub fn undo(&self) -> bool {
+        self.change_keeping_caret(|| self.undo.borrow_mut().undo_blocking())
+    }
+
+    pub fn redo(&self) -> bool {
+        self.change_keeping_caret(|| self.undo.borrow_mut().redo_blocking())
     }
 
     pub fn set_editing(&self, card: Option<String>) {
@@ -270,6 +373,16 @@ impl Client {
 
     /// Apply a server update, then bring text fields up to date, keeping the caret.
     fn apply_remote(&self, update: Update) {
+        self.change_keeping_caret(|| {
+            if let Err(e) = self.doc.transact_mut_with(REMOTE).apply_update(update) {
+                leptos::logging::warn!("could not apply server update: {e}");
+            }
+        });
+    }
+
+    /// Run `change` on the document, then bring text fields up to date; the focused field
+    /// keeps its caret and selection (sticky indexes move with the text).
+    fn change_keeping_caret<R>(&self, change: impl FnOnce() -> R) -> R {
         let focused = focused_card_field();
         let sticky = focused.as_ref().and_then(|(id, el)| {
             let text = self.board.card_text(&self.doc.transact(), id)?;
@@ -281,16 +394,13 @@ impl Client {
                 text.sticky_index(&txn, end, Assoc::After)?,
             ))
         });
-        if let Err(e) = self.doc.transact_mut_with(REMOTE).apply_update(update) {
-            leptos::logging::warn!("could not apply server update: {e}");
-            return;
-        }
+        let result = change();
         let txn = self.doc.transact();
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-            return;
+            return result;
         };
         let Ok(fields) = document.query_selector_all("textarea.card-text") else {
-            return;
+            return result;
         };
         for i in 0..fields.length() {
             let Some(el) = fields
@@ -319,6 +429,7 @@ impl Client {
                 }
             }
         }
+        result
     }
 
     fn on_awareness(&self, update: AwarenessUpdate) {
@@ -578,4 +689,55 @@ async fn heartbeat_loop(client: Rc<Client>) {
             client.send_awareness();
         }
     }
+}
+
+/// Put the document's cards, themes and votes into the page's signals.
+fn publish<T: ReadTxn>(session: &BoardSession, board: &Board, txn: &T, me: &str) {
+    let cards = board.cards(txn);
+    let votes: HashMap<String, (i64, i64)> = cards
+        .iter()
+        .map(|c| {
+            (
+                c.id.clone(),
+                (board.vote_total(txn, &c.id), board.my_votes(txn, &c.id, me)),
+            )
+        })
+        .filter(|(_, (total, _))| *total > 0)
+        .collect();
+    session.votes_used.try_set(board.votes_used(txn, me));
+    session.votes.try_set(votes);
+    session.themes.try_set(board.themes(txn));
+    session.cards.try_set(cards);
+    session.meta.try_set(board.meta(txn));
+}
+
+fn load_state(board_id: &str) -> Option<Update> {
+    use yrs::updates::decoder::Decode;
+    let text = storage()?
+        .get_item(&format!("{STATE_KEY}{board_id}"))
+        .ok()??;
+    let bytes = decode_hex(&text)?;
+    Update::decode_v1(&bytes).ok()
+}
+
+fn save_state(board_id: &str, doc: &Doc) {
+    let state = doc
+        .transact()
+        .encode_state_as_update_v1(&StateVector::default());
+    let hex: String = state.iter().map(|b| format!("{b:02x}")).collect();
+    if let Some(s) = storage() {
+        if s.set_item(&format!("{STATE_KEY}{board_id}"), &hex).is_err() {
+            leptos::logging::warn!("could not keep the board in this browser (storage full?)");
+        }
+    }
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
 }

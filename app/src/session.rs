@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::LinkRole;
+use crate::model::board::ThemeView;
 use crate::model::control::ControlState;
 use crate::model::{BoardMeta, CardView, Prompt, Role};
 
@@ -77,6 +78,14 @@ pub struct BoardSession {
     pub notice: RwSignal<Option<String>>,
     /// The facilitator's control state of this board (phase, lock, timer, message).
     pub control: RwSignal<ControlState>,
+    /// Themes of the board, ordered.
+    pub themes: RwSignal<Vec<ThemeView>>,
+    /// Card id -> (total votes, my votes), for cards with votes.
+    pub votes: RwSignal<std::collections::HashMap<String, (i64, i64)>>,
+    /// Votes I have placed on this board.
+    pub votes_used: RwSignal<i64>,
+    /// Show cards sorted by votes (most first) instead of in board order.
+    pub sort_by_votes: RwSignal<bool>,
     /// Whether the control document has arrived from the server at least once.
     pub control_synced: RwSignal<bool>,
     /// What this link may do.
@@ -111,6 +120,10 @@ impl BoardSession {
             focus_request: StoredValue::new(None),
             control: RwSignal::new(ControlState::default()),
             control_synced: RwSignal::new(false),
+            themes: RwSignal::new(Vec::new()),
+            votes: RwSignal::new(Default::default()),
+            votes_used: RwSignal::new(0),
+            sort_by_votes: RwSignal::new(false),
             role: RwSignal::new(LinkRole::Observer),
             token: StoredValue::new(None),
             board_id: StoredValue::new(String::new()),
@@ -160,6 +173,16 @@ impl BoardSession {
             .into_iter()
             .filter(|c| facilitator || (!c.hidden && (!private || c.author == me)))
             .collect()
+    }
+
+    /// `cards` in display order: board order, or by votes (stable) when asked.
+    pub fn sorted(&self, mut cards: Vec<CardView>) -> Vec<CardView> {
+        if self.sort_by_votes.get() {
+            self.votes.with(|v| {
+                cards.sort_by_key(|c| std::cmp::Reverse(v.get(&c.id).map(|t| t.0).unwrap_or(0)))
+            });
+        }
+        cards
     }
 
     /// Whether this person may change cards right now.
@@ -228,6 +251,81 @@ impl BoardSession {
         self.with_client(|c| c.delete_card(card));
         #[cfg(not(feature = "hydrate"))]
         let _ = card;
+    }
+
+    pub fn move_card(&self, card: &str, prompt: Prompt, theme: Option<&str>, before: Option<&str>) {
+        #[cfg(feature = "hydrate")]
+        self.with_client(|c| c.move_card(card, prompt, theme, before));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (card, prompt, theme, before);
+    }
+
+    pub fn nudge_card(&self, card: &str, step: i32) {
+        #[cfg(feature = "hydrate")]
+        self.with_client(|c| c.nudge_card(card, step));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (card, step);
+    }
+
+    pub fn add_theme(&self, prompt: Prompt, title: &str) -> Option<String> {
+        #[cfg(feature = "hydrate")]
+        {
+            self.with_client(|c| c.add_theme(prompt, title)).flatten()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (prompt, title);
+            None
+        }
+    }
+
+    pub fn rename_theme(&self, theme: &str, title: &str) {
+        #[cfg(feature = "hydrate")]
+        self.with_client(|c| c.rename_theme(theme, title));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (theme, title);
+    }
+
+    pub fn nudge_theme(&self, theme: &str, step: i32) {
+        #[cfg(feature = "hydrate")]
+        self.with_client(|c| c.nudge_theme(theme, step));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (theme, step);
+    }
+
+    pub fn dissolve_theme(&self, theme: &str) {
+        #[cfg(feature = "hydrate")]
+        self.with_client(|c| c.dissolve_theme(theme));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = theme;
+    }
+
+    /// Add (`+1`) or take back (`-1`) one of my votes on a card.
+    pub fn vote(&self, card: &str, delta: i64) {
+        let limit = self.control.with_untracked(|c| c.votes_per_person);
+        #[cfg(feature = "hydrate")]
+        self.with_client(|c| c.vote(card, delta, limit));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (card, delta, limit);
+    }
+
+    /// Undo my last change; false if there was nothing to undo.
+    pub fn undo(&self) -> bool {
+        #[cfg(feature = "hydrate")]
+        {
+            self.with_client(|c| c.undo()).unwrap_or(false)
+        }
+        #[cfg(not(feature = "hydrate"))]
+        false
+    }
+
+    pub fn redo(&self) -> bool {
+        #[cfg(feature = "hydrate")]
+        {
+            self.with_client(|c| c.redo()).unwrap_or(false)
+        }
+        #[cfg(not(feature = "hydrate"))]
+        false
     }
 
     /// Tell others which card we are editing (or none).

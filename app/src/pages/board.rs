@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{get_board, moderate_card, set_control, take_snapshot};
 use crate::catalog::Moderation;
 use crate::catalog::{BoardAccess, ControlScope, LinkRole};
+use crate::model::board::ThemeView;
 use crate::model::control::{ControlPatch, Phase};
 use crate::model::schema::MAX_CARD_TEXT;
 use crate::model::{CardView, Prompt, Role};
@@ -98,9 +99,34 @@ fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {
     let heading_id = format!("col-{}", prompt.as_str());
     let labelled_by = heading_id.clone();
     let cards = Memo::new(move |_| session.visible_column(prompt));
+    let themes = Memo::new(move |_| {
+        session.themes.with(|ts| {
+            ts.iter()
+                .filter(|t| t.prompt == Some(prompt))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    // Cards whose theme is gone count as unthemed.
+    let unthemed = Memo::new(move |_| {
+        let known: Vec<String> = themes.with(|ts| ts.iter().map(|t| t.id.clone()).collect());
+        let list = cards.with(|cs| {
+            cs.iter()
+                .filter(|c| c.theme.as_ref().is_none_or(|t| !known.contains(t)))
+                .cloned()
+                .collect::<Vec<_>>()
+        });
+        session.sorted(list)
+    });
     let add = move |_| {
         if let Some(id) = session.add_card(prompt) {
             session.request_focus(id);
+        }
+    };
+    let add_theme = move |_| {
+        let n = themes.with(|t| t.len()) + 1;
+        if let Some(id) = session.add_theme(prompt, &format!("Theme {n}")) {
+            session.request_focus(format!("theme-{id}"));
         }
     };
     view! {
@@ -108,15 +134,113 @@ fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {
             <h2 id=heading_id>{prompt.title()}</h2>
             <p class="question">{prompt.question()}</p>
             <p class="count">{move || match cards.with(|c| c.len()) { 1 => "1 card".to_string(), n => format!("{n} cards") }}</p>
-            <ul class="cards">
-                <For each=move || cards.get() key=|c| (c.id.clone(), c.hidden) let:card>
+            <For each=move || themes.get() key=|t| t.id.clone() let:theme>
+                <ThemeGroup session prompt theme cards/>
+            </For>
+            <ul class="cards drop-zone"
+                on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
+                on:drop=move |ev: leptos::ev::DragEvent| {
+                    ev.prevent_default();
+                    if let Some(id) = dragged_card(&ev) {
+                        session.move_card(&id, prompt, None, None);
+                    }
+                }>
+                <For each=move || unthemed.get() key=|c| (c.id.clone(), c.hidden) let:card>
                     <CardItem session card/>
                 </For>
             </ul>
-            <button class="add-card" on:click=add disabled=move || !session.can_edit()>
-                "+ Add a card"
-                <span class="visually-hidden">" to " {prompt.title()}</span>
-            </button>
+            <div class="column-actions">
+                <button class="add-card" on:click=add disabled=move || !session.can_edit()>
+                    "+ Add a card"
+                    <span class="visually-hidden">" to " {prompt.title()}</span>
+                </button>
+                <button class="add-theme" on:click=add_theme disabled=move || !session.can_edit()>
+                    "+ New theme"
+                    <span class="visually-hidden">" in " {prompt.title()}</span>
+                </button>
+            </div>
+        </section>
+    }
+}
+
+/// A theme: its collaborative title, its cards, and buttons to reorder or dissolve it.
+#[component]
+fn ThemeGroup(
+    session: BoardSession,
+    prompt: Prompt,
+    theme: ThemeView,
+    cards: Memo<Vec<CardView>>,
+) -> impl IntoView {
+    let id = theme.id.clone();
+    let title = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            session.themes.with(|ts| {
+                ts.iter()
+                    .find(|t| t.id == id)
+                    .map(|t| t.title.clone())
+                    .unwrap_or_default()
+            })
+        })
+    };
+    let members = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            let list = cards.with(|cs| {
+                cs.iter()
+                    .filter(|c| c.theme.as_deref() == Some(id.as_str()))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            });
+            session.sorted(list)
+        })
+    };
+    let field_id = format!("theme-{id}");
+    let field_ref = NodeRef::<leptos::html::Input>::new();
+    {
+        let fid = field_id.clone();
+        Effect::new(move |_| {
+            if let Some(el) = field_ref.get() {
+                if session.take_focus_request(&fid) {
+                    // A new theme: its default title is selected, so typing replaces it.
+                    el.set_value(&title.get_untracked());
+                    let _ = el.focus();
+                    el.select();
+                }
+            }
+        });
+    }
+    let (i1, i2, i3, i4, i5) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+    let heading_id = format!("{field_id}-h");
+    let labelled_by = heading_id.clone();
+    view! {
+        <section class="theme" aria-labelledby=labelled_by>
+            <h3 id=heading_id class="visually-hidden">{move || format!("Theme: {}", title.get())}</h3>
+            <div class="theme-head">
+                <label class="visually-hidden" for=field_id.clone()>"Theme title"</label>
+                <input id=field_id type="text" class="theme-title" maxlength="200" node_ref=field_ref
+                    prop:value=move || title.get()
+                    readonly=move || !session.can_edit()
+                    on:input=move |ev| session.rename_theme(&i1, &event_target_value(&ev))/>
+                <span class="theme-count">{move || match members.with(|m| m.len()) { 1 => "1 card".to_string(), n => format!("{n} cards") }}</span>
+            </div>
+            <div class="theme-tools">
+                <button on:click=move |_| session.nudge_theme(&i2, -1) disabled=move || !session.can_edit()>"↑"<span class="visually-hidden">" Move theme up"</span></button>
+                <button on:click=move |_| session.nudge_theme(&i3, 1) disabled=move || !session.can_edit()>"↓"<span class="visually-hidden">" Move theme down"</span></button>
+                <button on:click=move |_| session.dissolve_theme(&i4) disabled=move || !session.can_edit()>"Dissolve"<span class="visually-hidden">" theme (its cards stay)"</span></button>
+            </div>
+            <ul class="cards drop-zone"
+                on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
+                on:drop=move |ev: leptos::ev::DragEvent| {
+                    ev.prevent_default();
+                    if let Some(card) = dragged_card(&ev) {
+                        session.move_card(&card, prompt, Some(&i5), None);
+                    }
+                }>
+                <For each=move || members.get() key=|c| (c.id.clone(), c.hidden) let:card>
+                    <CardItem session card/>
+                </For>
+            </ul>
         </section>
     }
 }
@@ -194,7 +318,12 @@ fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
         });
     }
     view! {
-        <li class="card" class:hidden-card=hidden data-card=id.clone()>
+        <li class="card" class:hidden-card=hidden data-card=id.clone()
+            draggable=move || session.can_edit().to_string()
+            on:dragstart={
+                let id = id.clone();
+                move |ev: leptos::ev::DragEvent| start_drag(&ev, &id)
+            }>
             {hidden.then(|| view! { <p class="hidden-note">"Hidden from participants"</p> })}
             <label class="visually-hidden" for=field_id.clone()>"Card text"</label>
             <textarea
@@ -230,6 +359,10 @@ fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                 <button class="delete" on:click=on_delete disabled=move || !session.can_edit()>
                     "Delete" <span class="visually-hidden">" card"</span>
                 </button>
+            </div>
+            <div class="card-tools">
+                <Votes session card=id.clone()/>
+                <MoveMenu session card=id.clone() prompt=card.prompt.unwrap_or(Prompt::Purpose) theme=card.theme.clone()/>
             </div>
         </li>
     }
@@ -385,9 +518,59 @@ fn ControlBar(session: BoardSession, board_id: String, token: Option<String>) ->
             </div>
         }
     });
+    // Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y outside text fields undo and redo my own changes
+    // (inside a field the browser's own text undo applies).
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+            if !(ev.ctrl_key() || ev.meta_key()) {
+                return;
+            }
+            let in_field = ev
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+                .is_some_and(|el| {
+                    matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT")
+                });
+            if in_field {
+                return;
+            }
+            let key = ev.key().to_lowercase();
+            if key == "z" && !ev.shift_key() {
+                ev.prevent_default();
+                session.undo();
+            } else if key == "y" || (key == "z" && ev.shift_key()) {
+                ev.prevent_default();
+                session.redo();
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+    let editing_tools = move || {
+        session.can_edit().then(|| view! {
+        <div class="edit-tools" role="group" aria-label="Your changes">
+            <button on:click=move |_| { if !session.undo() { session.notice.set(Some("Nothing of yours to undo.".into())); } }>"Undo"</button>
+            <button on:click=move |_| { if !session.redo() { session.notice.set(Some("Nothing to redo.".into())); } }>"Redo"</button>
+            <label class="sort">
+                <input type="checkbox" prop:checked=move || session.sort_by_votes.get()
+                    on:change=move |ev| session.sort_by_votes.set(event_target_checked(&ev))/>
+                " Sort by votes"
+            </label>
+        </div>
+    })
+    };
+    let votes_left = move || {
+        session.control.with(|c| c.phase == Phase::Vote).then(|| {
+        let total = session.control.with(|c| c.votes_per_person);
+        let left = (total - session.votes_used.get()).max(0);
+        view! { <p class="votes-left" role="status">{format!("You have {left} of {total} votes left")}</p> }
+    })
+    };
     view! {
         <div class="control-bar">
             <p class="phase">"Now: " {move || session.control.with(|c| c.phase.label())}</p>
+            {votes_left}
+            {editing_tools}
             {move || timer().map(|t| view! { <p class="timer" role="timer" aria-live="off">{t}</p> })}
             {move || session.control.with(|c| c.locked).then(|| view! {
                 <p class="locked" role="status">
@@ -533,4 +716,124 @@ fn FollowMoves(session: BoardSession, board_id: String, token: Option<String>) -
             Some(_) => {}
         }
     });
+}
+
+/// Dot votes on a card: the tally, and in the vote phase buttons to add or take back one.
+#[component]
+fn Votes(session: BoardSession, card: String) -> impl IntoView {
+    let tally = {
+        let card = card.clone();
+        Memo::new(move |_| {
+            session
+                .votes
+                .with(|v| v.get(&card).copied().unwrap_or((0, 0)))
+        })
+    };
+    let voting = move || session.control.with(|c| c.phase == Phase::Vote);
+    let left = move || session.control.with(|c| c.votes_per_person) - session.votes_used.get();
+    let (c1, c2) = (card.clone(), card);
+    view! {
+        <span class="votes">
+            {move || {
+                let (total, _) = tally.get();
+                (total > 0 || voting()).then(|| view! {
+                    <span class="tally">{format!("{total} {}", if total == 1 { "vote" } else { "votes" })}</span>
+                })
+            }}
+            {move || voting().then(|| {
+                let (c1, c2) = (c1.clone(), c2.clone());
+                view! {
+                    <button class="vote" on:click=move |_| session.vote(&c1, 1) disabled=move || !session.can_edit() || left() <= 0>
+                        "+1" <span class="visually-hidden">" Add my vote to this card"</span>
+                    </button>
+                    <button class="unvote" on:click=move |_| session.vote(&c2, -1) disabled=move || tally.get().1 == 0>
+                        "−1" <span class="visually-hidden">" Take back my vote from this card"</span>
+                    </button>
+                    <span class="mine">{move || match tally.get().1 { 0 => String::new(), n => format!("(mine: {n})") }}</span>
+                }
+            })}
+        </span>
+    }
+}
+
+/// Moving a card without dragging: up, down, to another column, into or out of a theme.
+#[component]
+fn MoveMenu(
+    session: BoardSession,
+    card: String,
+    prompt: Prompt,
+    theme: Option<String>,
+) -> impl IntoView {
+    let select_ref = NodeRef::<leptos::html::Select>::new();
+    let themes = Memo::new(move |_| {
+        session.themes.with(|ts| {
+            ts.iter()
+                .filter(|t| t.prompt == Some(prompt))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let in_theme = theme.is_some();
+    let current_theme = theme.clone();
+    let label_id = format!("move-{card}");
+    let on_change = {
+        let card = card.clone();
+        move |ev: leptos::ev::Event| {
+            let choice = event_target_value(&ev);
+            match choice.split_once(':') {
+                Some(("nudge", "up")) => session.nudge_card(&card, -1),
+                Some(("nudge", "down")) => session.nudge_card(&card, 1),
+                Some(("col", p)) => {
+                    if let Some(p) = Prompt::parse(p) {
+                        session.move_card(&card, p, None, None);
+                    }
+                }
+                Some(("theme", "")) => session.move_card(&card, prompt, None, None),
+                Some(("theme", t)) => session.move_card(&card, prompt, Some(t), None),
+                _ => {}
+            }
+            if let Some(sel) = select_ref.get() {
+                sel.set_value("");
+            }
+        }
+    };
+    view! {
+        <label class="visually-hidden" for=label_id.clone()>"Move card"</label>
+        <select id=label_id class="move" node_ref=select_ref on:change=on_change disabled=move || !session.can_edit()>
+            <option value="">"Move…"</option>
+            <option value="nudge:up">"Up"</option>
+            <option value="nudge:down">"Down"</option>
+            {Prompt::ALL.into_iter().filter(|p| *p != prompt).map(|p| view! {
+                <option value=format!("col:{}", p.as_str())>{format!("To {}", p.title())}</option>
+            }).collect_view()}
+            {move || themes.get().into_iter().filter(|t| Some(&t.id) != current_theme.as_ref()).map(|t| view! {
+                <option value=format!("theme:{}", t.id)>{format!("Into theme: {}", t.title)}</option>
+            }).collect_view()}
+            {in_theme.then(|| view! { <option value="theme:">"Out of its theme"</option> })}
+        </select>
+    }
+}
+
+/// The card id carried by a drag (set by [`start_drag`]).
+fn dragged_card(ev: &leptos::ev::DragEvent) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        ev.data_transfer()
+            .and_then(|d| d.get_data("text/plain").ok())
+            .filter(|s| !s.is_empty())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ev;
+        None
+    }
+}
+
+fn start_drag(ev: &leptos::ev::DragEvent, card: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(dt) = ev.data_transfer() {
+        let _ = dt.set_data("text/plain", card);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, card);
 }

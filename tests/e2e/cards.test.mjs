@@ -1,0 +1,108 @@
+// Working the cards: themes, moving without dragging, dot voting, undo, and offline edits
+// that survive a reload and merge on reconnect.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, openBoard } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  await server?.stop();
+});
+
+const BOARD = 'demo-leadership';
+const card = (page, id) => page.locator(`li.card[data-card="${id}"]`);
+
+test('themes and moving cards by menu, seen live by others; undo my move', async () => {
+  const a = await openBoard(browser, server, BOARD);
+  const b = await openBoard(browser, server, BOARD);
+  await a.getByRole('button', { name: 'New theme in Values' }).click();
+  // The new theme's title is focused and selected: typing renames it.
+  await a.keyboard.type('Inclusion');
+  await b.locator('.column-values input.theme-title').first().waitFor();
+  await b.waitForFunction(() => document.querySelector('.column-values input.theme-title')?.value === 'Inclusion', null, { timeout: 10000 });
+
+  // Move a card into the theme with the menu (no dragging).
+  await card(a, 'seed-3').getByLabel('Move card').selectOption({ label: 'Into theme: Inclusion' });
+  await b.locator('.column-values .theme li.card[data-card="seed-3"]').waitFor({ timeout: 10000 });
+  await b.locator('.column-values .theme .theme-count').filter({ hasText: '1 card' }).waitFor();
+
+  // And to another column; then undo puts it back.
+  await card(a, 'seed-2').getByLabel('Move card').selectOption({ label: 'To Purpose' });
+  await b.locator('.column-purpose li.card[data-card="seed-2"]').waitFor({ timeout: 10000 });
+  await a.getByRole('button', { name: 'Undo' }).click();
+  await b.locator('.column-enablers li.card[data-card="seed-2"]').waitFor({ timeout: 10000 });
+  await a.getByRole('button', { name: 'Redo' }).click();
+  await b.locator('.column-purpose li.card[data-card="seed-2"]').waitFor({ timeout: 10000 });
+
+  // Dissolving the theme keeps its card.
+  await a.getByRole('button', { name: /Dissolve theme/ }).click();
+  await b.locator('.column-values .theme').waitFor({ state: 'detached', timeout: 10000 });
+  await card(b, 'seed-3').waitFor();
+  await a.context().close();
+  await b.context().close();
+});
+
+test('dot voting within the limit, tallies for everyone, sort by votes', async () => {
+  const f = await openBoard(browser, server, BOARD, 'facilitator');
+  const p = await openBoard(browser, server, BOARD);
+  await f.getByLabel('Phase').selectOption('vote');
+  await p.getByText('You have 3 of 3 votes left').waitFor({ timeout: 10000 });
+  const vote = (id) => card(p, id).getByRole('button', { name: /Add my vote/ });
+  await vote('seed-1').click();
+  await vote('seed-1').click();
+  await vote('seed-0').click();
+  await p.getByText('You have 0 of 3 votes left').waitFor();
+  assert.ok(await vote('seed-3').isDisabled(), 'no fourth vote');
+  await card(f, 'seed-1').locator('.tally').filter({ hasText: /^2 votes$/ }).waitFor({ timeout: 10000 });
+  await card(p, 'seed-1').getByRole('button', { name: /Take back my vote/ }).click();
+  await p.getByText('You have 1 of 3 votes left').waitFor();
+  await card(f, 'seed-1').locator('.tally').filter({ hasText: /^1 vote$/ }).waitFor({ timeout: 10000 });
+  await f.getByLabel('Sort by votes').check();
+  await f.getByLabel('Phase').selectOption('write');
+  await p.context().close();
+  await f.context().close();
+});
+
+test('offline edits survive a reload and merge when the connection returns', async () => {
+  const a = await openBoard(browser, server, 'demo-research');
+  const b = await openBoard(browser, server, 'demo-research');
+  await a.getByRole('button', { name: 'Add a card to Purpose' }).click();
+  await a.locator('.column-purpose textarea.card-text').last().waitFor();
+  await a.keyboard.type('Online first');
+  await b.waitForFunction(() => [...document.querySelectorAll('textarea.card-text')].some((e) => e.value === 'Online first'), null, { timeout: 10000 });
+
+  // A loses the connection: the server is killed and A's reconnects are refused.
+  let cutOff = true;
+  await a.routeWebSocket(/\/ws\/board\//, (ws) => (cutOff ? ws.close() : ws.connectToServer()));
+  await server.kill();
+  await a.getByRole('status').filter({ hasText: 'Offline' }).waitFor({ timeout: 10000 });
+  await a.locator('.column-purpose textarea.card-text').last().click();
+  await a.keyboard.press('End');
+  await a.keyboard.type(' then offline');
+  await a.waitForTimeout(500); // the browser keeps the board a moment after each change
+
+  // The server comes back; A is still cut off, and reloads: its edit is still there.
+  server = await server.restart();
+  await a.reload();
+  await a.waitForFunction(() => [...document.querySelectorAll('textarea.card-text')].some((e) => e.value === 'Online first then offline'), null, { timeout: 10000 });
+  await b.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30000 });
+  assert.equal(
+    await b.evaluate(() => [...document.querySelectorAll('textarea.card-text')].some((e) => e.value.includes('then offline'))),
+    false, 'B has not seen it yet',
+  );
+
+  // A's connection returns: the edit merges and reaches B.
+  cutOff = false;
+  await a.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30000 });
+  await b.waitForFunction(() => [...document.querySelectorAll('textarea.card-text')].some((e) => e.value === 'Online first then offline'), null, { timeout: 20000 });
+  await a.context().close();
+  await b.context().close();
+});
