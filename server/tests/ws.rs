@@ -321,3 +321,59 @@ async fn idle_boards_unload_and_reload() {
     assert_eq!(cards(&c.doc).len(), 5);
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn concurrent_moves_converge_through_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("mv.db"), Limits::default()).await;
+    let mut a = TestClient::join(&srv.url(DEMO)).await;
+    let mut b = TestClient::join(&srv.url(DEMO)).await;
+    let board_a = Board::of(&a.doc);
+    let board_b = Board::of(&b.doc);
+    // Both move cards at the same time, without seeing each other's moves first: the same
+    // card to two columns, and two cards to the same place.
+    a.change(|txn| {
+        board_a
+            .move_card(txn, "seed-0", Prompt::Values, None, None)
+            .unwrap();
+        board_a
+            .move_card(txn, "seed-1", Prompt::Enablers, None, Some("seed-2"))
+            .unwrap();
+    })
+    .await;
+    b.change(|txn| {
+        board_b
+            .move_card(txn, "seed-0", Prompt::How, None, None)
+            .unwrap();
+        board_b
+            .move_card(txn, "seed-3", Prompt::Enablers, None, Some("seed-2"))
+            .unwrap();
+    })
+    .await;
+    let layout = |doc: &yrs::Doc| {
+        let board = Board::of(doc);
+        let txn = doc.transact();
+        Prompt::ALL.map(|p| {
+            board
+                .cards_in(&txn, p)
+                .into_iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>()
+        })
+    };
+    let mut c = TestClient::join(&srv.url(DEMO)).await;
+    let converged = |d: &yrs::Doc| {
+        let l = layout(d);
+        l.iter().map(|col| col.len()).sum::<usize>() == 4
+            && l[2].contains(&"seed-1".to_string())
+            && l[2].contains(&"seed-3".to_string())
+    };
+    assert!(a.wait_for(Duration::from_secs(5), converged).await);
+    assert!(b.wait_for(Duration::from_secs(5), converged).await);
+    assert!(c.wait_for(Duration::from_secs(5), converged).await);
+    a.pump_until(Duration::from_millis(200), |_, _| false).await;
+    b.pump_until(Duration::from_millis(200), |_, _| false).await;
+    assert_eq!(layout(&a.doc), layout(&b.doc));
+    assert_eq!(layout(&a.doc), layout(&c.doc));
+    srv.stop().await;
+}
