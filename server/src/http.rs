@@ -82,8 +82,12 @@ fn upgrade(state: &AppState, ws: WebSocketUpgrade, doc: BoardHandle, gate: Gate)
     // Let frames up to twice the limit through the websocket layer so that we can close
     // with 1009 ourselves; anything larger is cut off by the layer.
     let cap = limits.max_message_bytes.saturating_mul(2).max(64 * 1024);
+    // Small per-connection buffers: board messages are small, and thousands of idle
+    // connections must not cost 128 KiB each (tungstenite's default).
     ws.max_message_size(cap)
         .max_frame_size(cap)
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(8 * 1024)
         .on_upgrade(move |socket| session::run(socket, doc, conn, gate, limits))
 }
 
