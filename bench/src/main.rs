@@ -88,7 +88,11 @@ async fn client(
     go: Arc<tokio::sync::Barrier>,
     stats: Arc<Stats>,
 ) {
-    let sep = if args.token.is_empty() { String::new() } else { format!("?token={}", args.token) };
+    let sep = if args.token.is_empty() {
+        String::new()
+    } else {
+        format!("?token={}", args.token)
+    };
     let url = format!("{}/{}{}", args.url, board, sep);
     let (ws, _) = match tokio_tungstenite::connect_async(&url).await {
         Ok(x) => x,
@@ -103,12 +107,18 @@ async fn client(
     let bench = doc.get_or_insert_map("bench");
     let key = format!("c{me}");
     let sv = doc.transact().state_vector();
-    let _ = tx.send(Ws::Binary(encode(Message::Sync(SyncMessage::SyncStep1(sv))).into())).await;
+    let _ = tx
+        .send(Ws::Binary(
+            encode(Message::Sync(SyncMessage::SyncStep1(sv))).into(),
+        ))
+        .await;
     let mut seen: HashMap<String, f64> = HashMap::new();
     let handle = |frame: &[u8], seen: &mut HashMap<String, f64>, measure: bool| -> Vec<Vec<u8>> {
         let mut replies = Vec::new();
         let mut dec = DecoderV1::new(Cursor::new(frame));
-        let msgs: Vec<Message> = MessageReader::new(&mut dec).filter_map(Result::ok).collect();
+        let msgs: Vec<Message> = MessageReader::new(&mut dec)
+            .filter_map(Result::ok)
+            .collect();
         let mut changed = false;
         for m in msgs {
             match m {
@@ -116,7 +126,8 @@ async fn client(
                     let diff = doc.transact().encode_diff_v1(&sv);
                     replies.push(encode(Message::Sync(SyncMessage::SyncStep2(diff))));
                 }
-                Message::Sync(SyncMessage::SyncStep2(u)) | Message::Sync(SyncMessage::Update(u)) => {
+                Message::Sync(SyncMessage::SyncStep2(u))
+                | Message::Sync(SyncMessage::Update(u)) => {
                     if let Ok(u) = Update::decode_v1(&u) {
                         let _ = doc.transact_mut().apply_update(u);
                         changed = true;
@@ -222,7 +233,14 @@ async fn main() {
         for c in 0..args.clients {
             let (args, board, go, stats) = (args.clone(), board.clone(), go.clone(), stats.clone());
             // Client ids only need to be unique per board.
-            tasks.push(tokio::spawn(client(args, board, b * 10_000 + c, start, go, stats)));
+            tasks.push(tokio::spawn(client(
+                args,
+                board,
+                b * 10_000 + c,
+                start,
+                go,
+                stats,
+            )));
         }
     }
     go.wait().await;

@@ -26,6 +26,11 @@ pub struct Config {
     #[arg(long, env = "COCREATE_NO_DEMO", default_value_t = false)]
     pub no_demo: bool,
 
+    /// Write a consistent copy of the database to this file and exit. Safe while a
+    /// server is running on the same database (an online backup).
+    #[arg(long, value_name = "FILE")]
+    pub backup_to: Option<PathBuf>,
+
     #[command(flatten)]
     pub limits: LimitArgs,
 }

@@ -85,6 +85,20 @@ pub fn leptos_options() -> LeptosOptions {
     options
 }
 
+/// Copy the database at `db` to `dest` (a new file) while it may be in use.
+pub fn backup(db: &std::path::Path, dest: &std::path::Path) -> Result<(), store::StoreError> {
+    if !db.exists() {
+        return Err(store::StoreError::DataDir {
+            path: db.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no database here"),
+        });
+    }
+    let store = Store::open(db)?;
+    let result = store.backup_to(dest);
+    store.close();
+    result
+}
+
 /// Open the store, seed the demo if asked, and serve until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let store = Store::open(config.database_path())?;

@@ -10,6 +10,18 @@ async fn main() {
         )
         .init();
     let config = server::config::Config::parse();
+    if let Some(dest) = &config.backup_to {
+        match server::backup(&config.database_path(), dest) {
+            Ok(()) => {
+                tracing::info!(file = %dest.display(), "backup written");
+                return;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "backup failed");
+                std::process::exit(1);
+            }
+        }
+    }
     if let Err(e) = server::serve(config).await {
         tracing::error!(error = %e, "server failed");
         std::process::exit(1);

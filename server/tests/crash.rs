@@ -83,9 +83,9 @@ async fn kill_dash_9_loses_nothing_that_was_broadcast() {
     let srv = start(dir.path(), port).await;
     let mut watcher = TestClient::join(&srv.url()).await;
 
-    // Five writers add and type into cards as fast as they can.
+    // Fifty writers add and type into cards as fast as they can.
     let mut writers = Vec::new();
-    for w in 0..5 {
+    for w in 0..50 {
         let url = srv.url();
         writers.push(tokio::spawn(async move {
             let mut c = TestClient::join(&url).await;
@@ -160,4 +160,73 @@ async fn kill_dash_9_loses_nothing_that_was_broadcast() {
     }
     drop(txn);
     srv.kill9();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn online_backup_while_serving_has_every_acknowledged_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let srv = start(dir.path(), port).await;
+    let mut c = TestClient::join(&srv.url()).await;
+    let board = Board::of(&c.doc);
+    c.change(|txn| {
+        board
+            .add_card(
+                txn,
+                "backed-up",
+                Prompt::Values,
+                "Keep me",
+                "p",
+                Role::Patient,
+                1.0,
+            )
+            .unwrap();
+    })
+    .await;
+    // A second client seeing it means the server made it durable and relayed it.
+    let mut w = TestClient::join(&srv.url()).await;
+    assert!(
+        w.wait_for(Duration::from_secs(5), |d| Board::of(d)
+            .card(&d.transact(), "backed-up")
+            .is_some())
+            .await
+    );
+    let dest = dir.path().join("backup.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_cocreate"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("--backup-to")
+        .arg(&dest)
+        .output()
+        .expect("run backup");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    srv.kill9();
+    // The copy is a complete database: a server on it has the card.
+    let copy = tempfile::tempdir().unwrap();
+    std::fs::copy(&dest, copy.path().join("cocreate.db")).unwrap();
+    let store = server::store::Store::open(copy.path().join("cocreate.db")).unwrap();
+    let stored = store.load_board(DEMO).unwrap().expect("board in backup");
+    let doc = app::model::new_doc();
+    {
+        use yrs::updates::decoder::Decode;
+        let mut txn = doc.transact_mut();
+        for raw in stored.base.iter().chain(stored.updates.iter()) {
+            txn.apply_update(yrs::Update::decode_v1(raw).unwrap())
+                .unwrap();
+        }
+    }
+    assert!(Board::of(&doc).card(&doc.transact(), "backed-up").is_some());
+    // A second backup to an existing file is refused rather than overwriting it.
+    let again = Command::new(env!("CARGO_BIN_EXE_cocreate"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("--backup-to")
+        .arg(&dest)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
 }
