@@ -1,0 +1,20 @@
+//! Any update applied to a board: integrating it and then reading the board through the
+//! model (what the server and the page do) must not panic.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use yrs::updates::decoder::Decode;
+use yrs::{Transact, Update};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(update) = Update::decode_v1(data) else { return };
+    let doc = app::model::new_doc();
+    let board = app::model::board::Board::of(&doc);
+    if doc.transact_mut().apply_update(update).is_ok() {
+        let txn = doc.transact();
+        let _ = board.cards(&txn);
+        let _ = board.themes(&txn);
+        let _ = board.meta(&txn);
+        drop(txn);
+        let _ = app::model::export::BoardExport::of_doc(&doc, Default::default()).to_csv();
+    }
+});
