@@ -119,6 +119,15 @@ impl ServerDirectory {
             .map_err(|e| DirectoryError::Invalid(e.to_string()))
     }
 
+    /// Lock a board (archiving).
+    async fn lock(&self, board: &str) -> Result<(), DirectoryError> {
+        let patch = ControlPatch {
+            locked: Some(true),
+            ..Default::default()
+        };
+        self.apply_control(board, &patch).await
+    }
+
     /// Snapshot a board's current state once everything in it is durable.
     pub async fn take_snapshot_now(
         &self,
@@ -176,9 +185,7 @@ impl ServerDirectory {
         at: Option<i64>,
     ) -> Result<(BoardExport, Vec<u8>), DirectoryError> {
         let (state, context) = self.state_at(board, at)?;
-        let doc = app::model::new_doc();
-        let update = Update::decode_v1(&state).map_err(internal)?;
-        doc.transact_mut().apply_update(update).map_err(internal)?;
+        let doc = doc_of(&state)?;
         Ok((BoardExport::of_doc(&doc, context), state))
     }
 
@@ -232,6 +239,14 @@ impl ServerDirectory {
         tracing::info!(board = %id, workshop = %w.id, "board imported");
         self.summary(&id)
     }
+}
+
+/// A document from a stored state (ours, so a failure is a server error).
+fn doc_of(state: &[u8]) -> Result<yrs::Doc, DirectoryError> {
+    let doc = app::model::new_doc();
+    let update = Update::decode_v1(state).map_err(internal)?;
+    doc.transact_mut().apply_update(update).map_err(internal)?;
+    Ok(doc)
 }
 
 /// A short random hex id.
@@ -355,14 +370,7 @@ impl Directory for ServerDirectory {
                 .update_workshop(&w.id, title.as_deref(), edit.archived)?;
             if edit.archived == Some(true) {
                 for b in &w.boards {
-                    this.apply_control(
-                        &b.id,
-                        &ControlPatch {
-                            locked: Some(true),
-                            ..Default::default()
-                        },
-                    )
-                    .await?;
+                    this.lock(&b.id).await?;
                 }
             }
             Ok(())
@@ -415,14 +423,7 @@ impl Directory for ServerDirectory {
                 .ok();
             }
             if edit.archived == Some(true) {
-                this.apply_control(
-                    &b.id,
-                    &ControlPatch {
-                        locked: Some(true),
-                        ..Default::default()
-                    },
-                )
-                .await?;
+                this.lock(&b.id).await?;
             }
             Ok(())
         })
@@ -500,9 +501,7 @@ impl Directory for ServerDirectory {
                 .store
                 .snapshot(&b.id, snapshot)?
                 .ok_or(DirectoryError::NotFound)?;
-            let doc = app::model::new_doc();
-            let update = Update::decode_v1(&data).map_err(internal)?;
-            doc.transact_mut().apply_update(update).map_err(internal)?;
+            let doc = doc_of(&data)?;
             let then = {
                 let sb = Board::of(&doc);
                 let txn = doc.transact();

@@ -1,20 +1,9 @@
 // Two people co-edit one board in two headless Chromium sessions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openBoard } from './harness.mjs';
+import { useServerAndBrowser, openBoard } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
+const env = useServerAndBrowser({ before, after });
 
 const BOARD = 'demo-consultancy';
 
@@ -40,8 +29,8 @@ function field(page, id) {
 }
 
 test('two people see each other\'s cards and typing, live', async () => {
-  const a = await openBoard(browser, server, BOARD);
-  const b = await openBoard(browser, server, BOARD);
+  const a = await openBoard(env.browser, env.server, BOARD);
+  const b = await openBoard(env.browser, env.server, BOARD);
 
   // Both see each other in "Who is here".
   await a.getByRole('heading', { name: /Who is here \(2\)/ }).waitFor({ timeout: 10000 });
@@ -88,45 +77,45 @@ test('two people see each other\'s cards and typing, live', async () => {
 });
 
 test('edits made while the server is down are kept and merge on reconnect', async () => {
-  const a = await openBoard(browser, server, BOARD);
-  const b = await openBoard(browser, server, BOARD);
+  const a = await openBoard(env.browser, env.server, BOARD);
+  const b = await openBoard(env.browser, env.server, BOARD);
   await a.getByRole('button', { name: 'Add a card to Enablers' }).click();
   await a.locator('.column-enablers textarea.card-text').last().waitFor();
   await a.keyboard.type('Time to learn');
   const id = await cardWithText(b, 'Time to learn');
 
   // kill -9 the server: both pages say they are offline.
-  await server.kill();
+  await env.server.kill();
   await a.getByRole('status').filter({ hasText: 'Offline' }).waitFor({ timeout: 10000 });
   await field(a, id).click();
   await a.keyboard.press('End');
   await a.keyboard.type(' and mentors');
 
   // Back up on the same port and data: A's offline edit reaches B.
-  server = await server.restart();
+  env.server = await env.server.restart();
   await a.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30000 });
   await cardWithText(b, 'Time to learn and mentors', 30000);
 
   // A fresh visitor gets the merged board from the server.
-  const c = await openBoard(browser, server, BOARD);
+  const c = await openBoard(env.browser, env.server, BOARD);
   await cardWithText(c, 'Time to learn and mentors');
   for (const p of [a, b, c]) await p.context().close();
 });
 
 test('an unknown board says so, and a bad link says it does not work', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.base}/board/no-such-board?token=${server.links.participant}`);
+  await page.goto(`${env.server.base}/board/no-such-board?token=${env.server.links.participant}`);
   await page.getByRole('heading', { name: 'Board not found' }).waitFor();
-  await page.goto(`${server.base}/board/${BOARD}?token=not-a-token`);
+  await page.goto(`${env.server.base}/board/${BOARD}?token=not-a-token`);
   await page.getByRole('heading', { name: 'This link does not work' }).waitFor();
   assert.equal(await page.locator('textarea.card-text').count(), 0, 'no cards shown');
   await context.close();
 });
 
 test('a facilitator locks the board while a participant types', async () => {
-  const p = await openBoard(browser, server, BOARD, 'participant');
-  const f = await openBoard(browser, server, BOARD, 'facilitator');
+  const p = await openBoard(env.browser, env.server, BOARD, 'participant');
+  const f = await openBoard(env.browser, env.server, BOARD, 'facilitator');
   await p.getByRole('button', { name: 'Add a card to How' }).click();
   await p.locator('.column-how textarea.card-text').last().waitFor();
   await p.keyboard.type('Peer support');
@@ -156,10 +145,10 @@ test('a facilitator locks the board while a participant types', async () => {
 });
 
 test('the facilitator console shows every group and locks them all', async () => {
-  const p = await openBoard(browser, server, 'demo-learning', 'participant');
-  const context = await browser.newContext();
+  const p = await openBoard(env.browser, env.server, 'demo-learning', 'participant');
+  const context = await env.browser.newContext();
   const c = await context.newPage();
-  await c.goto(`${server.base}/workshop/demo?token=${server.links.facilitator}`);
+  await c.goto(`${env.server.base}/workshop/demo?token=${env.server.links.facilitator}`);
   await c.getByRole('heading', { name: 'Facilitator console' }).waitFor();
   const rows = c.locator('table.console tbody tr');
   await rows.first().waitFor();
@@ -175,7 +164,7 @@ test('the facilitator console shows every group and locks them all', async () =>
   await p.getByText('The facilitator has locked this board').waitFor({ state: 'detached', timeout: 10000 });
 
   // A participant link opens the group chooser, not the console.
-  await c.goto(`${server.base}/workshop/demo?token=${server.links.participant}`);
+  await c.goto(`${env.server.base}/workshop/demo?token=${env.server.links.participant}`);
   await c.getByRole('heading', { name: 'Choose your breakout group' }).waitFor();
   assert.equal(await c.getByRole('heading', { name: 'Facilitator console' }).count(), 0);
   await p.context().close();

@@ -2,27 +2,16 @@
 // that survive a reload and merge on reconnect.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openBoard } from './harness.mjs';
+import { useServerAndBrowser, openBoard } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
+const env = useServerAndBrowser({ before, after });
 
 const BOARD = 'demo-leadership';
 const card = (page, id) => page.locator(`li.card[data-card="${id}"]`);
 
 test('themes and moving cards by menu, seen live by others; undo my move', async () => {
-  const a = await openBoard(browser, server, BOARD);
-  const b = await openBoard(browser, server, BOARD);
+  const a = await openBoard(env.browser, env.server, BOARD);
+  const b = await openBoard(env.browser, env.server, BOARD);
   await a.getByRole('button', { name: 'New theme in Values' }).click();
   // The new theme's title is focused and selected: typing renames it.
   await a.keyboard.type('Inclusion');
@@ -51,8 +40,8 @@ test('themes and moving cards by menu, seen live by others; undo my move', async
 });
 
 test('dot voting within the limit, tallies for everyone, sort by votes', async () => {
-  const f = await openBoard(browser, server, BOARD, 'facilitator');
-  const p = await openBoard(browser, server, BOARD);
+  const f = await openBoard(env.browser, env.server, BOARD, 'facilitator');
+  const p = await openBoard(env.browser, env.server, BOARD);
   await f.getByLabel('Phase').selectOption('vote');
   await p.getByText('You have 3 of 3 votes left').waitFor({ timeout: 10000 });
   const vote = (id) => card(p, id).getByRole('button', { name: /Add my vote/ });
@@ -72,8 +61,8 @@ test('dot voting within the limit, tallies for everyone, sort by votes', async (
 });
 
 test('offline edits survive a reload and merge when the connection returns', async () => {
-  const a = await openBoard(browser, server, 'demo-research');
-  const b = await openBoard(browser, server, 'demo-research');
+  const a = await openBoard(env.browser, env.server, 'demo-research');
+  const b = await openBoard(env.browser, env.server, 'demo-research');
   await a.getByRole('button', { name: 'Add a card to Purpose' }).click();
   await a.locator('.column-purpose textarea.card-text').last().waitFor();
   await a.keyboard.type('Online first');
@@ -82,7 +71,7 @@ test('offline edits survive a reload and merge when the connection returns', asy
   // A loses the connection: the server is killed and A's reconnects are refused.
   let cutOff = true;
   await a.routeWebSocket(/\/ws\/board\//, (ws) => (cutOff ? ws.close() : ws.connectToServer()));
-  await server.kill();
+  await env.server.kill();
   await a.getByRole('status').filter({ hasText: 'Offline' }).waitFor({ timeout: 10000 });
   await a.locator('.column-purpose textarea.card-text').last().click();
   await a.keyboard.press('End');
@@ -90,7 +79,7 @@ test('offline edits survive a reload and merge when the connection returns', asy
   await a.waitForTimeout(500); // the browser keeps the board a moment after each change
 
   // The server comes back; A is still cut off, and reloads: its edit is still there.
-  server = await server.restart();
+  env.server = await env.server.restart();
   await a.reload();
   await a.waitForFunction(() => [...document.querySelectorAll('textarea.card-text')].some((e) => e.value === 'Online first then offline'), null, { timeout: 10000 });
   await b.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30000 });

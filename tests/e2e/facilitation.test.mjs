@@ -3,31 +3,20 @@
 // writing keep cards from participants; a workshop is created from the console.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openBoard } from './harness.mjs';
+import { useServerAndBrowser, openBoard } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
+const env = useServerAndBrowser({ before, after });
 
 async function openConsole() {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const c = await context.newPage();
-  await c.goto(`${server.base}/workshop/demo?token=${server.links.facilitator}`);
+  await c.goto(`${env.server.base}/workshop/demo?token=${env.server.links.facilitator}`);
   await c.locator('table.console tbody tr').first().waitFor();
   return c;
 }
 
 test('a participant joins, is moved to another group, and their page follows', async () => {
-  const p = await openBoard(browser, server, 'demo-learning', 'participant');
+  const p = await openBoard(env.browser, env.server, 'demo-learning', 'participant');
   await p.getByRole('heading', { name: 'Welcome! Who are you?' }).waitFor();
   await p.getByLabel('Your name', { exact: true }).first().fill('Pat');
   await p.getByLabel('You are taking part as').selectOption('patient');
@@ -48,8 +37,8 @@ test('a participant joins, is moved to another group, and their page follows', a
 });
 
 test('hidden cards and private writing keep cards from participants', async () => {
-  const f = await openBoard(browser, server, 'demo-leadership', 'facilitator');
-  const p = await openBoard(browser, server, 'demo-leadership', 'participant');
+  const f = await openBoard(env.browser, env.server, 'demo-leadership', 'facilitator');
+  const p = await openBoard(env.browser, env.server, 'demo-leadership', 'participant');
   const seed = 'li.card[data-card="seed-0"]';
   await p.locator(seed).waitFor();
   await f.locator(seed).getByRole('button', { name: 'Hide card' }).click();
@@ -93,7 +82,7 @@ test('a facilitator creates a workshop and opens its console', async () => {
   await c.getByRole('button', { name: 'New participant link' }).click();
   const link = await c.getByLabel(/participant \(board .*\) link/).inputValue();
   assert.match(link, /\/board\/.*research-and-innovation.*\?token=/);
-  const p = await (await browser.newContext()).newPage();
+  const p = await (await env.browser.newContext()).newPage();
   await p.goto(link);
   await p.getByRole('heading', { name: 'Research and innovation', level: 1 }).waitFor();
   await p.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 10000 });

@@ -101,3 +101,21 @@ export async function openBoard(browser, server, boardId, role = 'participant') 
   await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
   return page;
 }
+
+/**
+ * One server and one browser for a test file, started before its tests and stopped after.
+ * Returns an object whose `server` and `browser` are set once started (tests that restart
+ * the server assign `env.server`).
+ */
+export function useServerAndBrowser({ before, after }) {
+  const env = { server: undefined, browser: undefined };
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close().catch(() => {});
+    await env.server?.stop();
+  });
+  return env;
+}

@@ -2,23 +2,12 @@
 // as an outline and downloads it; later changes are not in it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openBoard } from './harness.mjs';
+import { useServerAndBrowser, openBoard } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
+const env = useServerAndBrowser({ before, after });
 
 test('snapshot, history, outline view and downloads', async () => {
-  const f = await openBoard(browser, server, 'demo-expert-practice', 'facilitator');
+  const f = await openBoard(env.browser, env.server, 'demo-expert-practice', 'facilitator');
   await f.getByRole('button', { name: 'Add a card to Values' }).click();
   await f.locator('.column-values textarea.card-text').last().waitFor();
   await f.keyboard.type('Kindness, always');
@@ -43,7 +32,7 @@ test('snapshot, history, outline view and downloads', async () => {
   assert.equal(await f.getByText('Added later').count(), 0, 'the snapshot is as it was');
 
   const csvHref = await f.getByRole('link', { name: 'Spreadsheet (CSV)' }).getAttribute('href');
-  const csv = await f.request.get(`${server.base}${csvHref}`);
+  const csv = await f.request.get(`${env.server.base}${csvHref}`);
   assert.equal(csv.status(), 200);
   const text = await csv.text();
   assert.match(text, /Kindness, always/);
@@ -52,12 +41,12 @@ test('snapshot, history, outline view and downloads', async () => {
 });
 
 test('a facilitator imports an exported board from the console', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const c = await context.newPage();
-  const exp = await c.request.get(`${server.base}/api/boards/demo-leadership/export.json?token=${server.links.facilitator}`);
+  const exp = await c.request.get(`${env.server.base}/api/boards/demo-leadership/export.json?token=${env.server.links.facilitator}`);
   assert.equal(exp.status(), 200);
   const json = await exp.body();
-  await c.goto(`${server.base}/workshop/demo?token=${server.links.facilitator}`);
+  await c.goto(`${env.server.base}/workshop/demo?token=${env.server.links.facilitator}`);
   await c.locator('table.console tbody tr').first().waitFor();
   const before = await c.locator('table.console tbody tr').count();
   await c.getByLabel('Import a board (JSON or .ybin export)').setInputFiles({

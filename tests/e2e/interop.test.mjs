@@ -6,20 +6,9 @@ import assert from 'node:assert/strict';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
-import { startServer, launchBrowser, openBoard } from './harness.mjs';
+import { useServerAndBrowser, openBoard } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
+const env = useServerAndBrowser({ before, after });
 
 const BOARD = 'demo-research';
 
@@ -46,17 +35,17 @@ function cardIdWithText(doc, text) {
 
 test('a stock Yjs y-websocket client and the browser UI co-edit one board', async () => {
   const doc = new Y.Doc();
-  const provider = new WebsocketProvider(server.ws, BOARD, doc, {
+  const provider = new WebsocketProvider(env.server.ws, BOARD, doc, {
     WebSocketPolyfill: WebSocket,
     disableBc: true,
-    params: { token: server.links.participant },
+    params: { token: env.server.links.participant },
   });
   try {
     await until(() => provider.synced, 'the Yjs client to sync');
     assert.equal(doc.getMap('meta').get('schema'), 1);
     assert.equal(doc.getMap('meta').get('pillar'), 'Research and innovation');
 
-    const page = await openBoard(browser, server, BOARD);
+    const page = await openBoard(env.browser, env.server, BOARD);
 
     // The browser adds a card; the Yjs client sees it with the schema's fields.
     await page.getByRole('button', { name: 'Add a card to How' }).click();

@@ -165,17 +165,7 @@ impl Board {
         let text = self
             .card_text(txn, id)
             .ok_or_else(|| ModelError::NoSuchCard(id.to_string()))?;
-        let old = text.get_string(txn);
-        let Some(sp) = splice(&old, new, caret) else {
-            return Ok(None);
-        };
-        if sp.delete > 0 {
-            text.remove_range(txn, sp.index, sp.delete);
-        }
-        if !sp.insert.is_empty() {
-            text.insert(txn, sp.index, &sp.insert);
-        }
-        Ok(Some(sp))
+        Ok(splice_into(&text, txn, new, caret))
     }
 
     /// One card, if present and well formed.
@@ -398,15 +388,7 @@ impl Board {
         };
         match t.get(txn, "title") {
             Some(Out::YText(text)) => {
-                let old = text.get_string(txn);
-                if let Some(sp) = splice(&old, title, None) {
-                    if sp.delete > 0 {
-                        text.remove_range(txn, sp.index, sp.delete);
-                    }
-                    if !sp.insert.is_empty() {
-                        text.insert(txn, sp.index, &sp.insert);
-                    }
-                }
+                splice_into(&text, txn, title, None);
             }
             _ => {
                 t.insert(txn, "title", TextPrelim::new(title));
@@ -595,6 +577,24 @@ impl Board {
         let any = self.cards.to_json(txn);
         serde_json::to_value(&any).unwrap_or(serde_json::Value::Null)
     }
+}
+
+/// Make `text` equal `new` with the smallest splice (keeps concurrent edits elsewhere).
+fn splice_into(
+    text: &TextRef,
+    txn: &mut TransactionMut,
+    new: &str,
+    caret: Option<u32>,
+) -> Option<Splice> {
+    let old = text.get_string(txn);
+    let sp = splice(&old, new, caret)?;
+    if sp.delete > 0 {
+        text.remove_range(txn, sp.index, sp.delete);
+    }
+    if !sp.insert.is_empty() {
+        text.insert(txn, sp.index, &sp.insert);
+    }
+    Some(sp)
 }
 
 fn check_len(text: &str) -> Result<(), ModelError> {

@@ -12,7 +12,7 @@ use crate::model::control::{ControlPatch, Phase};
 use crate::model::schema::MAX_CARD_TEXT;
 use crate::model::{CardView, Prompt, Role};
 use crate::pages::history::ExportLinks;
-use crate::pages::workshop::use_token;
+use crate::pages::workshop::{use_token, LinkProblem, NotFound};
 use crate::session::BoardSession;
 
 #[component]
@@ -29,18 +29,8 @@ pub fn BoardPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match summary.await {
                     Ok(Some(s)) => view! { <BoardView access=s token=token.get_untracked()/> }.into_any(),
-                    Ok(None) => view! {
-                        <Title text="Board not found · cocreate"/>
-                        <h1>"Board not found"</h1>
-                        <p>"This link does not point to a board. Ask your facilitator for a new link."</p>
-                        <p><a href="/">"Back to workshops"</a></p>
-                    }.into_any(),
-                    Err(e) => view! {
-                        <Title text="Link not valid · cocreate"/>
-                        <h1>"This link does not work"</h1>
-                        <p role="alert">{e.to_string().replace("error running server function: ", "")}</p>
-                        <p>"Ask your facilitator for a new link."</p>
-                    }.into_any(),
+                    Ok(None) => view! { <NotFound what="board"/> }.into_any(),
+                    Err(e) => view! { <LinkProblem error=e/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -42,20 +42,34 @@ pub fn WorkshopPage() -> impl IntoView {
                 match access.await {
                     Ok(Some(w)) if w.role == LinkRole::Facilitator => view! { <ConsoleView access=w token=token.get_untracked()/> }.into_any(),
                     Ok(Some(w)) => view! { <ChooseGroup access=w token=token.get_untracked()/> }.into_any(),
-                    Ok(None) => view! {
-                        <Title text="Workshop not found · cocreate"/>
-                        <h1>"Workshop not found"</h1>
-                        <p>"This link does not point to a workshop. Ask your facilitator for a new link."</p>
-                    }.into_any(),
-                    Err(e) => view! {
-                        <Title text="Link not valid · cocreate"/>
-                        <h1>"This link does not work"</h1>
-                        <p role="alert">{e.to_string().replace("error running server function: ", "")}</p>
-                        <p>"Ask your facilitator for a new link."</p>
-                    }.into_any(),
+                    Ok(None) => view! { <NotFound what="workshop"/> }.into_any(),
+                    Err(e) => view! { <LinkProblem error=e/> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// A link to something that does not exist.
+#[component]
+pub fn NotFound(what: &'static str) -> impl IntoView {
+    let title = format!("{}{} not found", what[..1].to_uppercase(), &what[1..]);
+    view! {
+        <Title text=format!("{title} · cocreate")/>
+        <h1>{title}</h1>
+        <p>{format!("This link does not point to a {what}. Ask your facilitator for a new link.")}</p>
+        <p><a href="/">"Back to the start page"</a></p>
+    }
+}
+
+/// A link the server refused (bad, revoked, or for something else), in words.
+#[component]
+pub fn LinkProblem(error: ServerFnError) -> impl IntoView {
+    view! {
+        <Title text="Link not valid · cocreate"/>
+        <h1>"This link does not work"</h1>
+        <p role="alert">{error.to_string().replace("error running server function: ", "")}</p>
+        <p>"Ask your facilitator for a new link."</p>
     }
 }
 
