@@ -1,4 +1,4 @@
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 //! cocreate's shared crate: the typed board model (native and wasm), the catalogue types,
 //! and the Leptos components, routes and browser board client.
 //!

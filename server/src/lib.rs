@@ -1,4 +1,4 @@
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 //! The cocreate server: SSR pages, the board websocket hub, the store.
 //!
 //! # Layout

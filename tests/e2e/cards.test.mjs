@@ -8,6 +8,10 @@ const env = useServerAndBrowser({ before, after });
 
 const BOARD = 'demo-leadership';
 const card = (page, id) => page.locator(`li.card[data-card="${id}"]`);
+async function moveCard(page, id, to) {
+  await card(page, id).getByRole('button', { name: 'Move card' }).click();
+  await card(page, id).getByRole('button', { name: to }).click();
+}
 
 test('themes and moving cards by menu, seen live by others; undo my move', async () => {
   const a = await openBoard(env.browser, env.server, BOARD);
@@ -19,12 +23,12 @@ test('themes and moving cards by menu, seen live by others; undo my move', async
   await b.waitForFunction(() => document.querySelector('.column-values input.theme-title')?.value === 'Inclusion', null, { timeout: 10000 });
 
   // Move a card into the theme with the menu (no dragging).
-  await card(a, 'seed-3').getByLabel('Move card').selectOption({ label: 'Into theme: Inclusion' });
+  await moveCard(a, 'seed-3', 'Into theme: Inclusion');
   await b.locator('.column-values .theme li.card[data-card="seed-3"]').waitFor({ timeout: 10000 });
   await b.locator('.column-values .theme .theme-count').filter({ hasText: '1 card' }).waitFor();
 
   // And to another column; then undo puts it back.
-  await card(a, 'seed-2').getByLabel('Move card').selectOption({ label: 'To Purpose' });
+  await moveCard(a, 'seed-2', 'To Purpose');
   await b.locator('.column-purpose li.card[data-card="seed-2"]').waitFor({ timeout: 10000 });
   await a.getByRole('button', { name: 'Undo' }).click();
   await b.locator('.column-enablers li.card[data-card="seed-2"]').waitFor({ timeout: 10000 });

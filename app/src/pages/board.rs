@@ -746,7 +746,9 @@ fn Votes(session: BoardSession, card: String) -> impl IntoView {
     }
 }
 
-/// Moving a card without dragging: up, down, to another column, into or out of a theme.
+/// Moving a card without dragging: a "Move card" button opens a list of destinations (up,
+/// down, another column, into or out of a theme), each a button, so it works the same with
+/// a keyboard, a switch or a screen reader.
 #[component]
 fn MoveMenu(
     session: BoardSession,
@@ -754,7 +756,7 @@ fn MoveMenu(
     prompt: Prompt,
     theme: Option<String>,
 ) -> impl IntoView {
-    let select_ref = NodeRef::<leptos::html::Select>::new();
+    let open = RwSignal::new(false);
     let themes = Memo::new(move |_| {
         session.themes.with(|ts| {
             ts.iter()
@@ -763,45 +765,85 @@ fn MoveMenu(
                 .collect::<Vec<_>>()
         })
     });
-    let in_theme = theme.is_some();
-    let current_theme = theme.clone();
-    let label_id = format!("move-{card}");
-    let on_change = {
+    let act = {
         let card = card.clone();
-        move |ev: leptos::ev::Event| {
-            let choice = event_target_value(&ev);
-            match choice.split_once(':') {
-                Some(("nudge", "up")) => session.nudge_card(&card, -1),
-                Some(("nudge", "down")) => session.nudge_card(&card, 1),
-                Some(("col", p)) => {
-                    if let Some(p) = Prompt::parse(p) {
-                        session.move_card(&card, p, None, None);
-                    }
-                }
-                Some(("theme", "")) => session.move_card(&card, prompt, None, None),
-                Some(("theme", t)) => session.move_card(&card, prompt, Some(t), None),
-                _ => {}
+        move |choice: MoveTo| {
+            open.set(false);
+            match choice {
+                MoveTo::Up => session.nudge_card(&card, -1),
+                MoveTo::Down => session.nudge_card(&card, 1),
+                MoveTo::Column(p) => session.move_card(&card, p, None, None),
+                MoveTo::Theme(t) => session.move_card(&card, prompt, t.as_deref(), None),
             }
-            if let Some(sel) = select_ref.get() {
-                sel.set_value("");
-            }
+            // The card keeps the focus where it lands.
+            session.request_focus(card.clone());
+            focus_card_field(&card);
         }
     };
+    let option = move |label: String, choice: MoveTo| {
+        let act = act.clone();
+        view! { <li><button type="button" on:click=move |_| act(choice.clone())>{label}</button></li> }
+    };
+    let current_theme = theme.clone();
+    let in_theme = theme.is_some();
     view! {
-        <label class="visually-hidden" for=label_id.clone()>"Move card"</label>
-        <select id=label_id class="move" node_ref=select_ref on:change=on_change disabled=move || !session.can_edit()>
-            <option value="">"Move…"</option>
-            <option value="nudge:up">"Up"</option>
-            <option value="nudge:down">"Down"</option>
-            {Prompt::ALL.into_iter().filter(|p| *p != prompt).map(|p| view! {
-                <option value=format!("col:{}", p.as_str())>{format!("To {}", p.title())}</option>
-            }).collect_view()}
-            {move || themes.get().into_iter().filter(|t| Some(&t.id) != current_theme.as_ref()).map(|t| view! {
-                <option value=format!("theme:{}", t.id)>{format!("Into theme: {}", t.title)}</option>
-            }).collect_view()}
-            {in_theme.then(|| view! { <option value="theme:">"Out of its theme"</option> })}
-        </select>
+        <div class="move-menu">
+            <button type="button" class="move" aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o) disabled=move || !session.can_edit()>
+                "Move" <span class="visually-hidden">" card"</span>
+            </button>
+            {move || open.get().then(|| {
+                let option = option.clone();
+                let current_theme = current_theme.clone();
+                let columns = Prompt::ALL
+                    .into_iter()
+                    .filter(|p| *p != prompt)
+                    .map(|p| option(format!("To {}", p.title()), MoveTo::Column(p)))
+                    .collect_view();
+                let into = themes
+                    .get()
+                    .into_iter()
+                    .filter(|t| Some(&t.id) != current_theme.as_ref())
+                    .map(|t| option(format!("Into theme: {}", t.title), MoveTo::Theme(Some(t.id))))
+                    .collect_view();
+                view! {
+                    <ul class="move-options" aria-label="Move this card">
+                        {option("Up".into(), MoveTo::Up)}
+                        {option("Down".into(), MoveTo::Down)}
+                        {columns}
+                        {into}
+                        {in_theme.then(|| option("Out of its theme".into(), MoveTo::Theme(None)))}
+                    </ul>
+                }
+            })}
+        </div>
     }
+}
+
+/// Where [`MoveMenu`] sends a card.
+#[derive(Clone, Debug)]
+enum MoveTo {
+    Up,
+    Down,
+    Column(Prompt),
+    Theme(Option<String>),
+}
+
+/// Focus a card's text field if it is on the page (after a move within its group).
+fn focus_card_field(card: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&format!("card-{card}")))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = card;
 }
 
 /// The card id carried by a drag (set by [`start_drag`]).

@@ -1,0 +1,124 @@
+// axe-core (WCAG 2.0-2.2 A and AA rules) in headless Chromium on every page, in the states
+// people see: participant and facilitator board, console, group chooser, history, errors.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { useServerAndBrowser, openBoard } from './harness.mjs';
+
+const env = useServerAndBrowser({ before, after });
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+async function violations(page) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
+  );
+  return result.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+}
+
+async function page(path) {
+  const context = await env.browser.newContext();
+  const p = await context.newPage();
+  await p.goto(`${env.server.base}${path}`);
+  return p;
+}
+
+test('every page has no axe violations', async () => {
+  const { links } = env.server;
+  const checks = [];
+
+  const home = await page('/');
+  await home.getByRole('heading', { name: 'cocreate' }).waitFor();
+  checks.push(['home', await violations(home)]);
+
+  const console_ = await page(`/workshop/demo?token=${links.facilitator}`);
+  await console_.locator('table.console tbody tr').first().waitFor();
+  checks.push(['console', await violations(console_)]);
+
+  const chooser = await page(`/workshop/demo?token=${links.participant}`);
+  await chooser.getByRole('heading', { name: 'Choose your breakout group' }).waitFor();
+  checks.push(['group chooser', await violations(chooser)]);
+
+  const p = await openBoard(env.browser, env.server, 'demo-leadership', 'participant');
+  checks.push(['board (participant, joining)', await violations(p)]);
+  const f = await openBoard(env.browser, env.server, 'demo-leadership', 'facilitator');
+  await f.getByRole('button', { name: 'New theme in Values' }).click();
+  await f.getByLabel('Phase').selectOption('vote');
+  await p.getByText('You have 3 of 3 votes left').waitFor({ timeout: 10000 });
+  checks.push(['board (facilitator, theme, voting)', await violations(f)]);
+  checks.push(['board (participant, voting)', await violations(p)]);
+  await f.getByRole('button', { name: 'Lock board', exact: true }).click();
+  await p.getByText('The facilitator has locked this board').waitFor({ timeout: 10000 });
+  checks.push(['board (participant, locked)', await violations(p)]);
+
+  const history = await page(`/board/demo-leadership/history?token=${links.observer}`);
+  await history.getByRole('heading', { name: /now/ }).waitFor();
+  checks.push(['history', await violations(history)]);
+
+  const bad = await page('/board/demo-leadership?token=nope');
+  await bad.getByRole('heading', { name: 'This link does not work' }).waitFor();
+  checks.push(['bad link', await violations(bad)]);
+
+  const failures = checks.filter(([, v]) => v.length > 0);
+  assert.deepEqual(failures, [], JSON.stringify(failures, null, 2));
+});
+
+/** Press Tab until the focused element matches `pred` (evaluated in the page). */
+async function tabTo(page, pred, arg, max = 300) {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate(pred, arg)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached the element (${pred})`);
+}
+const focusedIs = ({ tag, text, id }) => {
+  const el = document.activeElement;
+  if (!el) return false;
+  if (id && el.id !== id) return false;
+  if (tag && el.tagName !== tag) return false;
+  if (text && !(el.textContent || '').replace(/\s+/g, ' ').includes(text)) return false;
+  return true;
+};
+
+test('the whole participant flow works with the keyboard alone', async () => {
+  const f = await openBoard(env.browser, env.server, 'demo-consultancy', 'facilitator');
+  const p = await openBoard(env.browser, env.server, 'demo-consultancy', 'participant');
+
+  // Join: name and role.
+  await tabTo(p, focusedIs, { id: 'join-name' });
+  await p.keyboard.type('Kim');
+  await p.keyboard.press('Tab');
+  await p.keyboard.press('ArrowDown'); // Stakeholder -> Educator
+  await tabTo(p, focusedIs, { tag: 'BUTTON', text: 'Join the board' });
+  await p.keyboard.press('Enter');
+  await p.getByText('Kim (you) · Educator').waitFor();
+
+  // Add a card and type into it.
+  await tabTo(p, focusedIs, { tag: 'BUTTON', text: 'Add a card to How' });
+  await p.keyboard.press('Enter');
+  await p.keyboard.type('Step-free venues');
+  const id = await p.evaluate(() => document.activeElement.dataset.cardId);
+  assert.ok(id, 'the new card has the focus');
+
+  // The facilitator makes a theme and opens voting.
+  await f.getByRole('button', { name: 'New theme in How' }).click();
+  await f.keyboard.type('Access');
+  await f.getByLabel('Phase').selectOption('vote');
+  await p.getByText('You have 3 of 3 votes left').waitFor({ timeout: 10000 });
+
+  // Vote for the card.
+  await tabTo(p, (cid) => document.activeElement?.closest(`li.card[data-card="${cid}"]`) && document.activeElement.classList.contains('vote'), id);
+  await p.keyboard.press('Space');
+  await p.getByText('You have 2 of 3 votes left').waitFor();
+
+  // Move it into the theme: open the Move list, pick the theme.
+  await tabTo(p, (cid) => document.activeElement?.closest(`li.card[data-card="${cid}"]`) && document.activeElement.classList.contains('move'), id);
+  await p.keyboard.press('Enter');
+  await tabTo(p, focusedIs, { tag: 'BUTTON', text: 'Into theme: Access' });
+  await p.keyboard.press('Enter');
+  await f.locator(`.column-how .theme li.card[data-card="${id}"]`).waitFor({ timeout: 10000 });
+  await f.locator(`li.card[data-card="${id}"] .tally`).filter({ hasText: /^1 vote$/ }).waitFor();
+  await p.context().close();
+  await f.context().close();
+});
