@@ -141,7 +141,12 @@ impl Client {
             let out = out.clone();
             let board = board.clone();
             let remote = Origin::from(REMOTE);
+            let known: RefCell<Option<HashMap<String, Option<Prompt>>>> = RefCell::new(None);
+            let announcer = Rc::new(Announcer::default());
             let _ = doc.observe_update_v1("cocreate", move |txn, e| {
+                if txn.origin() == Some(&remote) {
+                    announce_changes(&session, &board, txn, &known, &announcer);
+                }
                 if txn.origin() != Some(&remote) {
                     if let Some(tx) = out.borrow().as_ref() {
                         let _ = tx.unbounded_send(wire::update(e.update.clone()));
@@ -740,4 +745,73 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
         .collect()
+}
+
+/// Collects other people's changes and tells screen readers about them at most every few
+/// seconds, in one sentence, so announcements never pile up or interrupt typing.
+#[derive(Default)]
+struct Announcer {
+    pending: RefCell<Vec<String>>,
+    scheduled: Cell<bool>,
+}
+
+const ANNOUNCE_EVERY_MS: u64 = 3_000;
+
+fn announce_changes<T: ReadTxn>(
+    session: &BoardSession,
+    board: &Board,
+    txn: &T,
+    known: &RefCell<Option<HashMap<String, Option<Prompt>>>>,
+    announcer: &Rc<Announcer>,
+) {
+    let now: HashMap<String, Option<Prompt>> = board
+        .cards(txn)
+        .into_iter()
+        .map(|c| (c.id, c.prompt))
+        .collect();
+    let before = known.replace(Some(now.clone()));
+    // The first state (from the server or this browser's copy) is not news.
+    let Some(before) = before else { return };
+    let mut news = Vec::new();
+    for (id, prompt) in &now {
+        match before.get(id) {
+            None => news.push(format!(
+                "Someone added a card to {}.",
+                prompt.map(|p| p.title()).unwrap_or("the board")
+            )),
+            Some(old) if old != prompt => news.push(format!(
+                "Someone moved a card to {}.",
+                prompt.map(|p| p.title()).unwrap_or("another column")
+            )),
+            _ => {}
+        }
+    }
+    let removed = before.keys().filter(|id| !now.contains_key(*id)).count();
+    if removed > 0 {
+        news.push(if removed == 1 {
+            "Someone removed a card.".to_string()
+        } else {
+            format!("Someone removed {removed} cards.")
+        });
+    }
+    if news.is_empty() {
+        return;
+    }
+    announcer.pending.borrow_mut().extend(news);
+    if !announcer.scheduled.replace(true) {
+        let (announcer, session) = (announcer.clone(), *session);
+        set_timeout(
+            move || {
+                announcer.scheduled.set(false);
+                let items = std::mem::take(&mut *announcer.pending.borrow_mut());
+                let text = match items.len() {
+                    0 => return,
+                    1 | 2 => items.join(" "),
+                    n => format!("{n} changes by others on the board."),
+                };
+                session.announce.try_set(text);
+            },
+            std::time::Duration::from_millis(ANNOUNCE_EVERY_MS),
+        );
+    }
 }

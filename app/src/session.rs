@@ -84,6 +84,13 @@ pub struct BoardSession {
     pub votes: RwSignal<std::collections::HashMap<String, (i64, i64)>>,
     /// Votes I have placed on this board.
     pub votes_used: RwSignal<i64>,
+    /// Polite, throttled summary of other people's changes (for screen readers).
+    pub announce: RwSignal<String>,
+    /// Easy-read mode: plain-language prompts with pictures, larger text.
+    pub easy_read: RwSignal<bool>,
+    /// This person's own timer settings: hidden, and extra time (ms) added for them.
+    pub timer_hidden: RwSignal<bool>,
+    pub timer_extra_ms: RwSignal<f64>,
     /// Show cards sorted by votes (most first) instead of in board order.
     pub sort_by_votes: RwSignal<bool>,
     /// Whether the control document has arrived from the server at least once.
@@ -124,6 +131,10 @@ impl BoardSession {
             votes: RwSignal::new(Default::default()),
             votes_used: RwSignal::new(0),
             sort_by_votes: RwSignal::new(false),
+            announce: RwSignal::new(String::new()),
+            easy_read: RwSignal::new(false),
+            timer_hidden: RwSignal::new(false),
+            timer_extra_ms: RwSignal::new(0.0),
             role: RwSignal::new(LinkRole::Observer),
             token: StoredValue::new(None),
             board_id: StoredValue::new(String::new()),

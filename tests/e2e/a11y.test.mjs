@@ -122,3 +122,36 @@ test('the whole participant flow works with the keyboard alone', async () => {
   await p.context().close();
   await f.context().close();
 });
+
+test('easy read, polite announcements of others\' changes, and a personal timer', async () => {
+  const f = await openBoard(env.browser, env.server, 'demo-expert-practice', 'facilitator');
+  const p = await openBoard(env.browser, env.server, 'demo-expert-practice', 'participant');
+
+  await p.getByRole('button', { name: 'Easy read' }).click();
+  await p.getByText('What matters to you?').waitFor();
+  assert.equal(await p.getByRole('button', { name: 'Easy read' }).getAttribute('aria-pressed'), 'true');
+
+  // Someone else adds a card: a polite live region says so, once, without moving focus.
+  await p.locator('#join-name').focus();
+  await f.getByRole('button', { name: 'Add a card to How' }).click();
+  await f.keyboard.type('x');
+  await p.getByTestId('announcer').filter({ hasText: 'Someone added a card to How.' }).waitFor({ timeout: 10000 });
+  assert.equal(await p.evaluate(() => document.activeElement?.id), 'join-name', 'focus stays put');
+
+  // A timer for everyone; this person gives themself more time, or hides it.
+  const consoleCtx = await env.browser.newContext();
+  const c = await consoleCtx.newPage();
+  await c.goto(`${env.server.base}/workshop/demo?token=${env.server.links.facilitator}`);
+  await c.getByLabel('Timer (minutes)').fill('2');
+  await c.getByRole('button', { name: 'Start timer for all' }).click();
+  await p.getByRole('timer').filter({ hasText: /Time left: [12]:\d\d/ }).waitFor({ timeout: 10000 });
+  await p.getByRole('button', { name: '5 more minutes for me' }).click();
+  await p.getByRole('timer').filter({ hasText: /Time left: [67]:\d\d/ }).waitFor();
+  await f.getByRole('timer').filter({ hasText: /Time left: [12]:\d\d/ }).waitFor();
+  await p.getByRole('button', { name: 'Hide the timer' }).click();
+  assert.equal(await p.getByRole('timer').count(), 0);
+  await c.getByRole('button', { name: 'Stop timer' }).click();
+  await consoleCtx.close();
+  await p.context().close();
+  await f.context().close();
+});

@@ -59,6 +59,26 @@ impl Prompt {
         }
     }
 
+    /// The question in plain words (easy-read mode).
+    pub fn easy_question(self) -> &'static str {
+        match self {
+            Prompt::Purpose => "Why are we doing this? What should it change?",
+            Prompt::How => "How can we make it happen?",
+            Prompt::Enablers => "What will help?",
+            Prompt::Values => "What matters to you?",
+        }
+    }
+
+    /// A picture for the prompt (easy-read mode; shown next to words, never instead).
+    pub fn icon(self) -> &'static str {
+        match self {
+            Prompt::Purpose => "🎯",
+            Prompt::How => "🛠️",
+            Prompt::Enablers => "🤝",
+            Prompt::Values => "💛",
+        }
+    }
+
     /// The question participants answer in this column.
     pub fn question(self) -> &'static str {
         match self {

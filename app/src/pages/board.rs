@@ -63,6 +63,13 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
                 {move || session.status.get().label()}
             </p>
         </div>
+        <div class="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="announcer">
+            {move || session.announce.get()}
+        </div>
+        <div class="view-options" role="group" aria-label="How the board looks for you">
+            <button type="button" aria-pressed=move || session.easy_read.get().to_string()
+                on:click=move |_| session.easy_read.update(|e| *e = !*e)>"Easy read"</button>
+        </div>
         <ControlBar session board_id=summary.id.clone() token=token.clone()/>
         <JoinPrompt session/>
         <FollowMoves session board_id=summary.id.clone() token=token.clone()/>
@@ -120,9 +127,12 @@ fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {
         }
     };
     view! {
-        <section class=format!("column column-{}", prompt.as_str()) aria-labelledby=labelled_by>
-            <h2 id=heading_id>{prompt.title()}</h2>
-            <p class="question">{prompt.question()}</p>
+        <section class=format!("column column-{}", prompt.as_str()) class:easy=move || session.easy_read.get() aria-labelledby=labelled_by>
+            <h2 id=heading_id>
+                {move || session.easy_read.get().then(|| view! { <span class="icon" aria-hidden="true">{prompt.icon()} " "</span> })}
+                {prompt.title()}
+            </h2>
+            <p class="question">{move || if session.easy_read.get() { prompt.easy_question() } else { prompt.question() }}</p>
             <p class="count">{move || match cards.with(|c| c.len()) { 1 => "1 card".to_string(), n => format!("{n} cards") }}</p>
             <For each=move || themes.get() key=|t| t.id.clone() let:theme>
                 <ThemeGroup session prompt theme cards/>
@@ -441,7 +451,10 @@ fn ControlBar(session: BoardSession, board_id: String, token: Option<String>) ->
         });
     }
     let timer = move || {
-        let ends = session.control.with(|c| c.timer_ends)?;
+        if session.timer_hidden.get() {
+            return None;
+        }
+        let ends = session.control.with(|c| c.timer_ends)? + session.timer_extra_ms.get();
         let n = now.get();
         if n == 0.0 {
             return None;
@@ -562,6 +575,14 @@ fn ControlBar(session: BoardSession, board_id: String, token: Option<String>) ->
             {votes_left}
             {editing_tools}
             {move || timer().map(|t| view! { <p class="timer" role="timer" aria-live="off">{t}</p> })}
+            {move || session.control.with(|c| c.timer_ends.is_some()).then(|| view! {
+                <div class="timer-tools" role="group" aria-label="Your timer">
+                    <button type="button" on:click=move |_| session.timer_extra_ms.update(|x| *x += 5.0 * 60_000.0)>"5 more minutes for me"</button>
+                    <button type="button" on:click=move |_| session.timer_hidden.update(|h| *h = !*h)>
+                        {move || if session.timer_hidden.get() { "Show the timer" } else { "Hide the timer" }}
+                    </button>
+                </div>
+            })}
             {move || session.control.with(|c| c.locked).then(|| view! {
                 <p class="locked" role="status">
                     <span aria-hidden="true">"🔒 "</span>
