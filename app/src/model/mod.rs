@@ -7,6 +7,7 @@
 //! - [`board`]: read and write a board document (meta, cards) through yrs transactions.
 //! - [`control`]: the control document (phase, lock, timer, broadcast) facilitators write.
 //! - [`order`]: fractional index keys that order cards inside a column.
+//! - [`suggest`]: theme suggestions by text similarity (TF-IDF, cosine, clustering).
 //! - [`text`]: minimal text diff used to turn a textarea edit into Y.Text operations.
 
 pub mod board;
@@ -14,6 +15,7 @@ pub mod control;
 pub mod export;
 pub mod order;
 pub mod schema;
+pub mod suggest;
 pub mod text;
 
 pub use board::{BoardMeta, CardView, ModelError};
