@@ -99,3 +99,21 @@ test('offline edits survive a reload and merge when the connection returns', asy
   await a.context().close();
   await b.context().close();
 });
+
+test('a facilitator accepts a suggested theme for similar cards', async () => {
+  const f = await openBoard(env.browser, env.server, 'demo-learning', 'facilitator');
+  for (const text of ['Protected time for learning', 'Protected learning time each week', 'Funding']) {
+    await f.getByRole('button', { name: 'Add a card to Enablers' }).click();
+    await f.locator('.column-enablers textarea.card-text').last().waitFor();
+    await f.keyboard.type(text);
+  }
+  await f.getByRole('button', { name: 'Suggest themes' }).click();
+  const suggestion = f.locator('.suggestion-list > li').first();
+  await suggestion.waitFor();
+  assert.match(await suggestion.textContent(), /Enablers: .*\(2 cards\)/);
+  await suggestion.getByRole('button', { name: /^Accept/ }).click();
+  await f.locator('.column-enablers .theme .theme-count').filter({ hasText: '2 cards' }).waitFor({ timeout: 10000 });
+  const themed = await f.locator('.column-enablers .theme textarea.card-text').evaluateAll((els) => els.map((e) => e.value).sort());
+  assert.deepEqual(themed, ['Protected learning time each week', 'Protected time for learning']);
+  await f.context().close();
+});

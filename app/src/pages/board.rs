@@ -71,6 +71,7 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
                 on:click=move |_| session.easy_read.update(|e| *e = !*e)>"Easy read"</button>
         </div>
         <ControlBar session board_id=summary.id.clone() token=token.clone()/>
+        <Suggestions session/>
         <JoinPrompt session/>
         <FollowMoves session board_id=summary.id.clone() token=token.clone()/>
         {move || session.notice.get().map(|n| view! {
@@ -889,4 +890,83 @@ fn start_drag(ev: &leptos::ev::DragEvent, card: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (ev, card);
+}
+
+/// Facilitators: theme suggestions for the cards not yet in a theme, by text similarity
+/// (computed in the browser). Each can be accepted (a theme is made and the cards moved
+/// into it, one undoable change each) or dismissed.
+#[component]
+fn Suggestions(session: BoardSession) -> impl IntoView {
+    use crate::model::suggest::{suggest_themes, Suggestion};
+    let list = RwSignal::new(None::<Vec<(Prompt, Suggestion)>>);
+    let compute = move |_| {
+        let mut out = Vec::new();
+        for p in Prompt::ALL {
+            let cards: Vec<(String, String)> = session.cards.with(|cs| {
+                cs.iter()
+                    .filter(|c| {
+                        c.prompt == Some(p)
+                            && c.theme.is_none()
+                            && !c.hidden
+                            && !c.text.trim().is_empty()
+                    })
+                    .map(|c| (c.id.clone(), c.text.clone()))
+                    .collect()
+            });
+            out.extend(suggest_themes(&cards, 0.2).into_iter().map(|s| (p, s)));
+        }
+        list.set(Some(out));
+    };
+    let text_of = move |id: &str| {
+        session.cards.with(|cs| {
+            cs.iter()
+                .find(|c| c.id == id)
+                .map(|c| c.text.clone())
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <Show when=move || session.is_facilitator()>
+            <section class="suggestions" aria-labelledby="sugg-h">
+                <h2 id="sugg-h" class="visually-hidden">"Theme suggestions"</h2>
+                <button type="button" on:click=compute>"Suggest themes"</button>
+                {move || list.get().map(|items| {
+                    if items.is_empty() {
+                        return view! { <p role="status">"No similar cards to group yet."</p> }.into_any();
+                    }
+                    view! {
+                        <ul class="suggestion-list" aria-label="Suggested themes">
+                            {items.into_iter().enumerate().map(|(i, (p, s))| {
+                                let (label, cards) = (s.label.clone(), s.cards.clone());
+                                let accept = {
+                                    let (label, cards) = (label.clone(), cards.clone());
+                                    move |_| {
+                                        if let Some(theme) = session.add_theme(p, &label) {
+                                            for c in &cards {
+                                                session.move_card(c, p, Some(&theme), None);
+                                            }
+                                        }
+                                        list.update(|l| if let Some(l) = l { l.retain(|(_, x)| x.cards != cards) });
+                                    }
+                                };
+                                let dismiss = {
+                                    let cards = cards.clone();
+                                    move |_| list.update(|l| if let Some(l) = l { l.retain(|(_, x)| x.cards != cards) })
+                                };
+                                view! {
+                                    <li data-suggestion=i>
+                                        <strong>{format!("{}: {}", p.title(), label)}</strong>
+                                        {format!(" ({} cards)", cards.len())}
+                                        <ul>{cards.iter().map(|c| view! { <li>{text_of(c)}</li> }).collect_view()}</ul>
+                                        <button type="button" on:click=accept>"Accept" <span class="visually-hidden">{format!(" theme {label}")}</span></button>
+                                        <button type="button" on:click=dismiss>"Dismiss" <span class="visually-hidden">{format!(" theme {label}")}</span></button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                })}
+            </section>
+        </Show>
+    }
 }
