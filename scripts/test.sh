@@ -7,7 +7,7 @@ bash scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # Style: rustfmt, and clippy per feature set (server side, and the browser side for wasm).
 cargo fmt --all -- --check
-cargo clippy -p app -p server --all-targets -- -D warnings
+cargo clippy -p app -p server -p bench --all-targets -- -D warnings
 cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 cargo test -p app -p server
 cargo leptos build --release

@@ -129,7 +129,10 @@ impl Client {
             if let Err(e) = doc.transact_mut_with(REMOTE).apply_update(update) {
                 leptos::logging::warn!("ignoring the locally kept board state: {e}");
             }
-            publish(&session, &board, &doc.transact(), &me.id);
+            {
+                let txn = doc.transact();
+                publish(&session, &board, &txn, board.cards(&txn), &me.id);
+            }
         }
         let out: Rc<RefCell<Option<UnboundedSender<Vec<u8>>>>> = Rc::new(RefCell::new(None));
         let save_pending = Rc::new(Cell::new(false));
@@ -144,15 +147,14 @@ impl Client {
             let known: RefCell<Option<HashMap<String, Option<Prompt>>>> = RefCell::new(None);
             let announcer = Rc::new(Announcer::default());
             let _ = doc.observe_update_v1("cocreate", move |txn, e| {
+                // The board is read once per change, for announcements and the page.
+                let cards = board.cards(txn);
                 if txn.origin() == Some(&remote) {
-                    announce_changes(&session, &board, txn, &known, &announcer);
+                    announce_changes(&session, &cards, &known, &announcer);
+                } else if let Some(tx) = out.borrow().as_ref() {
+                    let _ = tx.unbounded_send(wire::update(e.update.clone()));
                 }
-                if txn.origin() != Some(&remote) {
-                    if let Some(tx) = out.borrow().as_ref() {
-                        let _ = tx.unbounded_send(wire::update(e.update.clone()));
-                    }
-                }
-                publish(&session, &board, txn, &me_id);
+                publish(&session, &board, txn, cards, &me_id);
                 if !save_pending.replace(true) {
                     let (doc, key, pending) =
                         (doc_for_save.clone(), key.clone(), save_pending.clone());
@@ -697,8 +699,13 @@ async fn heartbeat_loop(client: Rc<Client>) {
 }
 
 /// Put the document's cards, themes and votes into the page's signals.
-fn publish<T: ReadTxn>(session: &BoardSession, board: &Board, txn: &T, me: &str) {
-    let cards = board.cards(txn);
+fn publish<T: ReadTxn>(
+    session: &BoardSession,
+    board: &Board,
+    txn: &T,
+    cards: Vec<crate::model::CardView>,
+    me: &str,
+) {
     let votes: HashMap<String, (i64, i64)> = cards
         .iter()
         .map(|c| {
@@ -757,18 +764,14 @@ struct Announcer {
 
 const ANNOUNCE_EVERY_MS: u64 = 3_000;
 
-fn announce_changes<T: ReadTxn>(
+fn announce_changes(
     session: &BoardSession,
-    board: &Board,
-    txn: &T,
+    cards: &[crate::model::CardView],
     known: &RefCell<Option<HashMap<String, Option<Prompt>>>>,
     announcer: &Rc<Announcer>,
 ) {
-    let now: HashMap<String, Option<Prompt>> = board
-        .cards(txn)
-        .into_iter()
-        .map(|c| (c.id, c.prompt))
-        .collect();
+    let now: HashMap<String, Option<Prompt>> =
+        cards.iter().map(|c| (c.id.clone(), c.prompt)).collect();
     let before = known.replace(Some(now.clone()));
     // The first state (from the server or this browser's copy) is not news.
     let Some(before) = before else { return };

@@ -186,6 +186,16 @@ impl BoardSession {
             .collect()
     }
 
+    /// The themes of one prompt's column, in order.
+    pub fn themes_in(&self, prompt: Prompt) -> Vec<ThemeView> {
+        self.themes.with(|ts| {
+            ts.iter()
+                .filter(|t| t.prompt == Some(prompt))
+                .cloned()
+                .collect()
+        })
+    }
+
     /// `cards` in display order: board order, or by votes (stable) when asked.
     pub fn sorted(&self, mut cards: Vec<CardView>) -> Vec<CardView> {
         if self.sort_by_votes.get() {

@@ -10,7 +10,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use serde::Deserialize;
 
 use app::catalog::{BoardSummary, ControlScope, Directory, DirectoryError, LinkRole};
-use app::model::control::ControlPatch;
+use app::model::control::{Control, ControlPatch};
 use app::model::export::BoardExport;
 use axum::http::StatusCode;
 use axum::routing::post;
@@ -101,12 +101,13 @@ async fn ws_board(
 ) -> Result<Response, AppError> {
     let (board, token, role) = board_access(&state, &board_id, q.token.as_deref())?;
     let control = state.hub.join(&control_key(&board.id))?;
+    let control_map = control.read(Control::of);
     let doc = state.hub.join(&board.id)?;
     let gate = Gate {
         auth: state.auth.clone(),
         token,
         role,
-        control: Some(control),
+        control: Some((control, control_map)),
     };
     Ok(upgrade(&state, ws, doc, gate))
 }

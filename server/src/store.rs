@@ -328,20 +328,7 @@ impl Store {
         title: Option<&str>,
         archived: Option<bool>,
     ) -> Result<(), StoreError> {
-        let conn = self.inner.read.lock().expect("read lock");
-        if let Some(t) = title {
-            conn.execute(
-                "UPDATE workshops SET title = ?2 WHERE id = ?1",
-                params![id, t],
-            )?;
-        }
-        if let Some(a) = archived {
-            conn.execute(
-                "UPDATE workshops SET archived = ?2 WHERE id = ?1",
-                params![id, a as i64],
-            )?;
-        }
-        Ok(())
+        self.update_entry("workshops", id, title, archived)
     }
 
     /// Rename and/or archive a board (catalogue).
@@ -351,13 +338,27 @@ impl Store {
         title: Option<&str>,
         archived: Option<bool>,
     ) -> Result<(), StoreError> {
+        self.update_entry("boards", id, title, archived)
+    }
+
+    /// `table` is one of the catalogue tables (a fixed name, never input).
+    fn update_entry(
+        &self,
+        table: &'static str,
+        id: &str,
+        title: Option<&str>,
+        archived: Option<bool>,
+    ) -> Result<(), StoreError> {
         let conn = self.inner.read.lock().expect("read lock");
         if let Some(t) = title {
-            conn.execute("UPDATE boards SET title = ?2 WHERE id = ?1", params![id, t])?;
+            conn.execute(
+                &format!("UPDATE {table} SET title = ?2 WHERE id = ?1"),
+                params![id, t],
+            )?;
         }
         if let Some(a) = archived {
             conn.execute(
-                "UPDATE boards SET archived = ?2 WHERE id = ?1",
+                &format!("UPDATE {table} SET archived = ?2 WHERE id = ?1"),
                 params![id, a as i64],
             )?;
         }
@@ -494,31 +495,6 @@ impl Store {
         let conn = self.inner.read.lock().expect("read lock");
         let n: i64 = conn.query_row("SELECT count(*) FROM workshops", [], |r| r.get(0))?;
         Ok(n as u64)
-    }
-
-    /// Every workshop with its boards, in creation order.
-    pub fn workshops(&self) -> Result<Vec<WorkshopSummary>, StoreError> {
-        let conn = self.inner.read.lock().expect("read lock");
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, title, area, date, archived FROM workshops ORDER BY created_ms, id",
-        )?;
-        let mut workshops = stmt
-            .query_map([], |r| {
-                Ok(WorkshopSummary {
-                    id: r.get(0)?,
-                    title: r.get(1)?,
-                    area: r.get(2)?,
-                    date: r.get(3)?,
-                    archived: r.get::<_, i64>(4)? != 0,
-                    boards: Vec::new(),
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        drop(stmt);
-        for w in &mut workshops {
-            w.boards = boards_of(&conn, &w.id)?;
-        }
-        Ok(workshops)
     }
 
     /// One workshop with its boards.
@@ -746,10 +722,11 @@ mod tests {
     async fn unknown_boards_are_none_and_catalogue_lists_boards() {
         let (_dir, store) = store();
         assert!(store.load_board("nope").unwrap().is_none());
-        let ws = store.workshops().unwrap();
-        assert_eq!(ws.len(), 1);
-        assert_eq!(ws[0].boards[0].id, "b");
-        assert_eq!(ws[0].boards[0].area, "MSK");
+        assert_eq!(store.workshop_count().unwrap(), 1);
+        let w = store.workshop("w").unwrap().unwrap();
+        assert_eq!(w.boards[0].id, "b");
+        assert_eq!(w.boards[0].area, "MSK");
+        assert!(store.workshop("nope").unwrap().is_none());
         assert_eq!(
             store.board_summary("b").unwrap().unwrap().workshop_title,
             "Workshop"

@@ -110,7 +110,8 @@ async fn an_observer_reads_but_its_updates_are_refused() {
 
     add_card(&mut obs, "from-observer").await;
     assert!(
-        obs.pump_until(WAIT, |_, _| false).await || obs.denied,
+        obs.pump_until(WAIT, |_, m| matches!(m, yrs::sync::Message::Auth(_)))
+            .await,
         "the observer is told its update was refused"
     );
     assert!(obs.denied);

@@ -237,14 +237,7 @@ impl Board {
         let Some(Out::YMap(c)) = self.cards.get(txn, card) else {
             return Err(ModelError::NoSuchCard(card.to_string()));
         };
-        match theme {
-            Some(t) => {
-                c.insert(txn, "theme", t);
-            }
-            None => {
-                c.remove(txn, "theme");
-            }
-        }
+        put_theme(&c, txn, theme);
         Ok(())
     }
 
@@ -332,14 +325,7 @@ impl Board {
         };
         c.insert(txn, "prompt", prompt.as_str());
         c.insert(txn, "pos", pos.as_str());
-        match theme {
-            Some(t) => {
-                c.insert(txn, "theme", t);
-            }
-            None => {
-                c.remove(txn, "theme");
-            }
-        }
+        put_theme(&c, txn, theme);
         Ok(())
     }
 
@@ -576,6 +562,18 @@ impl Board {
     pub fn to_json<T: ReadTxn>(&self, txn: &T) -> serde_json::Value {
         let any = self.cards.to_json(txn);
         serde_json::to_value(&any).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Set (or clear) a card map's `theme`.
+fn put_theme(card: &MapRef, txn: &mut TransactionMut, theme: Option<&str>) {
+    match theme {
+        Some(t) => {
+            card.insert(txn, "theme", t);
+        }
+        None => {
+            card.remove(txn, "theme");
+        }
     }
 }
 

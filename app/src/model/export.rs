@@ -49,6 +49,21 @@ pub struct ExportCard {
     pub hidden: bool,
 }
 
+impl ExportCard {
+    /// Votes and role in words ("2 votes, Clinician"), if any.
+    pub fn notes(&self) -> Option<String> {
+        let mut notes = Vec::new();
+        if self.votes > 0 {
+            let unit = if self.votes == 1 { "vote" } else { "votes" };
+            notes.push(format!("{} {unit}", self.votes));
+        }
+        if let Some(r) = self.role.as_deref().and_then(Role::parse) {
+            notes.push(r.label().to_string());
+        }
+        (!notes.is_empty()).then(|| notes.join(", "))
+    }
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -374,19 +389,8 @@ impl BoardExport {
                 }
                 for c in cards {
                     let mut line = format!("- {}", md_escape(&c.text).replace('\n', "  \n  "));
-                    let mut notes = Vec::new();
-                    if c.votes > 0 {
-                        notes.push(format!(
-                            "{} {}",
-                            c.votes,
-                            if c.votes == 1 { "vote" } else { "votes" }
-                        ));
-                    }
-                    if let Some(r) = c.role.as_deref().and_then(Role::parse) {
-                        notes.push(r.label().to_string());
-                    }
-                    if !notes.is_empty() {
-                        line.push_str(&format!(" _({})_", notes.join(", ")));
+                    if let Some(notes) = c.notes() {
+                        line.push_str(&format!(" _({notes})_"));
                     }
                     md.push_str(&line);
                     md.push('\n');

@@ -97,14 +97,7 @@ fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {
     let heading_id = format!("col-{}", prompt.as_str());
     let labelled_by = heading_id.clone();
     let cards = Memo::new(move |_| session.visible_column(prompt));
-    let themes = Memo::new(move |_| {
-        session.themes.with(|ts| {
-            ts.iter()
-                .filter(|t| t.prompt == Some(prompt))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    });
+    let themes = Memo::new(move |_| session.themes_in(prompt));
     // Cards whose theme is gone count as unthemed.
     let unthemed = Memo::new(move |_| {
         let known: Vec<String> = themes.with(|ts| ts.iter().map(|t| t.id.clone()).collect());
@@ -779,14 +772,7 @@ fn MoveMenu(
     theme: Option<String>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
-    let themes = Memo::new(move |_| {
-        session.themes.with(|ts| {
-            ts.iter()
-                .filter(|t| t.prompt == Some(prompt))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    });
+    let themes = Memo::new(move |_| session.themes_in(prompt));
     let act = {
         let card = card.clone();
         move |choice: MoveTo| {

@@ -9,7 +9,7 @@ use crate::api::{get_board, get_board_export, list_snapshots, restore_card};
 use crate::catalog::LinkRole;
 use crate::catalog::SnapshotInfo;
 use crate::model::export::{iso_utc, BoardExport};
-use crate::model::{Prompt, Role};
+use crate::model::Prompt;
 use crate::pages::workshop::{board_href, use_token};
 
 /// Links to every export format of a board (live or at a snapshot).
@@ -149,19 +149,8 @@ pub fn Outline(
         {
             let theme = theme_title(&c.theme);
             let mut line = c.text.clone();
-            let mut notes = vec![];
-            if c.votes > 0 {
-                notes.push(format!(
-                    "{} {}",
-                    c.votes,
-                    if c.votes == 1 { "vote" } else { "votes" }
-                ));
-            }
-            if let Some(r) = c.role.as_deref().and_then(Role::parse) {
-                notes.push(r.label().to_string());
-            }
-            if !notes.is_empty() {
-                line.push_str(&format!(" ({})", notes.join(", ")));
+            if let Some(notes) = c.notes() {
+                line.push_str(&format!(" ({notes})"));
             }
             let entry = (c.id.clone(), line);
             match groups.iter_mut().find(|(t, _)| *t == theme) {

@@ -354,16 +354,20 @@ impl Hub {
             .cloned()
     }
 
-    /// One housekeeping pass: expire awareness, unload idle boards (compacting them).
-    pub async fn sweep(&self, now: Instant) {
-        let boards: Vec<Arc<LiveBoard>> = self
-            .inner
+    /// Every live board (a copy of the list, so no lock is held while working on them).
+    fn all_live(&self) -> Vec<Arc<LiveBoard>> {
+        self.inner
             .boards
             .lock()
             .expect("boards")
             .values()
             .cloned()
-            .collect();
+            .collect()
+    }
+
+    /// One housekeeping pass: expire awareness, unload idle boards (compacting them).
+    pub async fn sweep(&self, now: Instant) {
+        let boards = self.all_live();
         let timeout = self.inner.limits.awareness_timeout;
         for b in &boards {
             let removed = b.awareness.lock().expect("awareness").expire(now, timeout);
@@ -412,14 +416,7 @@ impl Hub {
 
     /// Compact every live board (graceful shutdown).
     pub async fn flush_all(&self) {
-        let boards: Vec<Arc<LiveBoard>> = self
-            .inner
-            .boards
-            .lock()
-            .expect("boards")
-            .values()
-            .cloned()
-            .collect();
+        let boards = self.all_live();
         for b in boards {
             if let Err(e) = b.compact().await {
                 tracing::warn!(board = %b.id, error = %e, "compaction on shutdown failed");

@@ -36,9 +36,10 @@ pub struct Gate {
     pub auth: Auth,
     pub token: TokenHash,
     pub role: LinkRole,
-    /// For a board's card document: its control document, whose `locked` flag is read
-    /// on every update. `None` for a control document itself (facilitators write it).
-    pub control: Option<BoardHandle>,
+    /// For a board's card document: its control document (and its root map, taken once at
+    /// connect), whose `locked` flag is read on every message. `None` for a control
+    /// document itself (facilitators write it).
+    pub control: Option<(BoardHandle, Control)>,
 }
 
 /// What [`Gate::check`] decided.
@@ -55,12 +56,8 @@ impl Gate {
             return Verdict::Revoked;
         }
         match &self.control {
-            Some(control) => {
-                let locked = control.read(|doc| {
-                    let c = Control::of(doc);
-                    let txn = doc.transact();
-                    c.locked(&txn)
-                });
+            Some((doc, control)) => {
+                let locked = doc.read(|d| control.locked(&d.transact()));
                 if self.role.may_edit_cards(locked) {
                     Verdict::Write
                 } else if locked && self.role == LinkRole::Participant {
