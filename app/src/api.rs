@@ -5,7 +5,10 @@ use leptos::server_fn::codec::Json;
 
 use crate::catalog::{
     BoardAccess, BoardSummary, CatalogEdit, Console, ControlScope, CreatedWorkshop, LinkRole,
-    Moderation, NewWorkshop, SnapshotInfo, WorkshopAccess,
+    Moderation, NewSynthesis, NewWorkshop, RoundSummary, SnapshotInfo, SourceBoard, WorkshopAccess,
+};
+use crate::consult::{
+    Answer, Consultation, NewConsultation, Outcome, Published, Response, Results,
 };
 use crate::model::control::ControlPatch;
 use crate::model::export::BoardExport;
@@ -219,5 +222,133 @@ pub async fn restore_card(
         .0
         .restore_card(board, token, snapshot, card)
         .await
+        .map_err(ServerFnError::new)
+}
+
+#[cfg(feature = "ssr")]
+fn rounds() -> Result<crate::catalog::RoundsHandle, ServerFnError> {
+    use_context::<crate::catalog::RoundsHandle>()
+        .ok_or_else(|| ServerFnError::new("rounds unavailable"))
+}
+
+/// Every board of every workshop with its snapshots, to choose synthesis sources.
+#[server]
+pub async fn list_sources(token: Option<String>) -> Result<Vec<SourceBoard>, ServerFnError> {
+    rounds()?
+        .0
+        .sources(token.as_deref())
+        .map_err(ServerFnError::new)
+}
+
+/// A new synthesis board in a workshop from chosen boards or snapshots.
+#[server(input = Json)]
+pub async fn create_synthesis(
+    workshop: String,
+    token: Option<String>,
+    new: NewSynthesis,
+) -> Result<BoardSummary, ServerFnError> {
+    rounds()?
+        .0
+        .create_synthesis(&workshop, token.as_deref(), new)
+        .map_err(ServerFnError::new)
+}
+
+/// Publish a board as a draft for consultation or agreement; returns the respondents' token.
+#[server(input = Json)]
+pub async fn publish_round(
+    board: String,
+    token: Option<String>,
+    new: NewConsultation,
+) -> Result<Published, ServerFnError> {
+    rounds()?
+        .0
+        .publish(&board, token.as_deref(), new)
+        .map_err(ServerFnError::new)
+}
+
+/// A workshop's published rounds.
+#[server]
+pub async fn list_rounds(
+    workshop: String,
+    token: Option<String>,
+) -> Result<Vec<RoundSummary>, ServerFnError> {
+    rounds()?
+        .0
+        .rounds(&workshop, token.as_deref())
+        .map_err(ServerFnError::new)
+}
+
+/// A published draft (`None` if there is no such round).
+#[server]
+pub async fn get_round(
+    id: String,
+    token: Option<String>,
+) -> Result<Option<Consultation>, ServerFnError> {
+    use crate::catalog::DirectoryError;
+    match rounds()?.0.round(&id, token.as_deref()) {
+        Ok(c) => Ok(Some(c)),
+        Err(DirectoryError::NotFound) => Ok(None),
+        Err(e) => Err(ServerFnError::new(e)),
+    }
+}
+
+/// Record or revise a respondent's answers.
+#[server(input = Json)]
+pub async fn respond(
+    id: String,
+    token: Option<String>,
+    response: Response,
+) -> Result<(), ServerFnError> {
+    rounds()?
+        .0
+        .respond(&id, token.as_deref(), response)
+        .map_err(ServerFnError::new)
+}
+
+/// A respondent's answers so far.
+#[server]
+pub async fn my_answers(
+    id: String,
+    token: Option<String>,
+    respondent: String,
+) -> Result<Vec<Answer>, ServerFnError> {
+    rounds()?
+        .0
+        .my_answers(&id, token.as_deref(), &respondent)
+        .map_err(ServerFnError::new)
+}
+
+/// Tallies, comments and decisions of a round.
+#[server]
+pub async fn get_results(id: String, token: Option<String>) -> Result<Results, ServerFnError> {
+    rounds()?
+        .0
+        .results(&id, token.as_deref())
+        .map_err(ServerFnError::new)
+}
+
+/// Open or close a round.
+#[server]
+pub async fn set_round_open(
+    id: String,
+    token: Option<String>,
+    open: bool,
+) -> Result<(), ServerFnError> {
+    rounds()?
+        .0
+        .set_round_open(&id, token.as_deref(), open)
+        .map_err(ServerFnError::new)
+}
+
+/// Record the engagement group's decision on one item.
+#[server(input = Json)]
+pub async fn record_outcome(
+    id: String,
+    token: Option<String>,
+    outcome: Outcome,
+) -> Result<(), ServerFnError> {
+    rounds()?
+        .0
+        .record_outcome(&id, token.as_deref(), outcome)
         .map_err(ServerFnError::new)
 }

@@ -176,6 +176,37 @@ pub struct SnapshotInfo {
     pub taken_ms: i64,
 }
 
+/// A board that can feed a synthesis board, with its snapshots.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceBoard {
+    pub board: BoardSummary,
+    pub snapshots: Vec<SnapshotInfo>,
+}
+
+/// One source of a synthesis board: a board, live or at a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRef {
+    pub board: String,
+    #[serde(default)]
+    pub snapshot: Option<i64>,
+}
+
+/// A new synthesis board in a workshop, from chosen boards or snapshots.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSynthesis {
+    pub title: String,
+    pub pillar: String,
+    pub sources: Vec<SourceRef>,
+}
+
+/// A published round as the console lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundSummary {
+    pub consultation: crate::consult::Consultation,
+    /// People who have answered.
+    pub respondents: usize,
+}
+
 /// A failure the pages show in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum DirectoryError {
@@ -291,6 +322,88 @@ pub trait Directory: Send + Sync {
         token: Option<&str>,
     ) -> Result<String, DirectoryError>;
 }
+
+/// Synthesis boards and consultation rounds, each call checked against its token.
+///
+/// Facilitator links to a whole workshop belong to the organising team: they may read
+/// every workshop's boards and snapshots as synthesis sources.
+#[cfg(feature = "ssr")]
+pub trait Rounds: Send + Sync {
+    /// Every board of every workshop with its snapshots (workshop-wide facilitators).
+    fn sources(&self, token: Option<&str>) -> Result<Vec<SourceBoard>, DirectoryError>;
+    /// A new synthesis board in `workshop`, its cards copied with provenance.
+    fn create_synthesis(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        new: NewSynthesis,
+    ) -> Result<BoardSummary, DirectoryError>;
+    /// Copy more sources onto an existing board; returns how many cards were added.
+    fn add_sources(
+        &self,
+        board: String,
+        token: Option<String>,
+        sources: Vec<SourceRef>,
+    ) -> DirFuture<usize>;
+    /// Publish a board (live or a snapshot) as a draft; returns the respondents' token.
+    fn publish(
+        &self,
+        board: &str,
+        token: Option<&str>,
+        new: crate::consult::NewConsultation,
+    ) -> Result<crate::consult::Published, DirectoryError>;
+    /// A workshop's rounds (facilitators).
+    fn rounds(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+    ) -> Result<Vec<RoundSummary>, DirectoryError>;
+    /// The draft, for its respondents or the workshop's facilitators.
+    fn round(
+        &self,
+        id: &str,
+        token: Option<&str>,
+    ) -> Result<crate::consult::Consultation, DirectoryError>;
+    /// Record (or revise) a respondent's answers (respondents' token).
+    fn respond(
+        &self,
+        id: &str,
+        token: Option<&str>,
+        response: crate::consult::Response,
+    ) -> Result<(), DirectoryError>;
+    /// A respondent's own answers so far.
+    fn my_answers(
+        &self,
+        id: &str,
+        token: Option<&str>,
+        respondent: &str,
+    ) -> Result<Vec<crate::consult::Answer>, DirectoryError>;
+    /// Tallies, comments and decisions (facilitators).
+    fn results(
+        &self,
+        id: &str,
+        token: Option<&str>,
+    ) -> Result<crate::consult::Results, DirectoryError>;
+    /// Open or close a round for responses (facilitators).
+    fn set_round_open(
+        &self,
+        id: &str,
+        token: Option<&str>,
+        open: bool,
+    ) -> Result<(), DirectoryError>;
+    /// Record the agreement round's decision on one item (facilitators).
+    fn record_outcome(
+        &self,
+        id: &str,
+        token: Option<&str>,
+        outcome: crate::consult::Outcome,
+    ) -> Result<(), DirectoryError>;
+}
+
+/// Context handle for [`Rounds`].
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct RoundsHandle(pub std::sync::Arc<dyn Rounds>);
 
 /// Context handle for [`Directory`].
 #[cfg(feature = "ssr")]

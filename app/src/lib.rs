@@ -5,6 +5,7 @@
 //! # Layout
 //! - [`model`]: board document schema v1 over yrs (plain Rust, tested natively).
 //! - [`catalog`]: workshops and boards as pages list them.
+//! - [`consult`]: published drafts, responses, tallies and the agreement round.
 //! - [`session`]: the page's view of one live board (signals + actions); in the browser it
 //!   drives [`client`], the y-websocket client with reconnect and resync.
 //! - [`pages`]: home and board pages; [`api`]: server functions.
@@ -13,6 +14,7 @@ pub mod api;
 pub mod catalog;
 #[cfg(feature = "hydrate")]
 pub mod client;
+pub mod consult;
 pub mod model;
 pub mod pages;
 pub mod session;
@@ -59,6 +61,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/board/:id") view=pages::board::BoardPage/>
                     <Route path=path!("/workshop/:id") view=pages::workshop::WorkshopPage/>
                     <Route path=path!("/board/:id/history") view=pages::history::HistoryPage/>
+                    <Route path=path!("/consult/:id") view=pages::consult::RespondPage/>
+                    <Route path=path!("/consult/:id/results") view=pages::consult::ResultsPage/>
                 </Routes>
             </main>
         </Router>

@@ -227,3 +227,133 @@ fn imports_refuse_what_they_do_not_understand() {
     e.format = "something-else".into();
     assert!(BoardExport::from_json(&serde_json::to_string(&e).unwrap()).is_err());
 }
+
+/// A synthesis board: cards copied from two areas' boards (one at a snapshot), one theme
+/// drawing on both.
+fn synthesis() -> BoardExport {
+    let source = |area: &str, board: &str, text: &str, snapshot: Option<SnapshotRef>| {
+        let doc = new_doc();
+        let b = Board::of(&doc);
+        {
+            let mut txn = doc.transact_mut();
+            b.init_meta(&mut txn, "Consultancy", area, "Consultancy");
+            b.add_card(
+                &mut txn,
+                "c1",
+                Prompt::Purpose,
+                text,
+                "u",
+                Role::Patient,
+                1.0,
+            )
+            .unwrap();
+            b.add_card(
+                &mut txn,
+                "c2",
+                Prompt::How,
+                "=1+1 mentors",
+                "u",
+                Role::Educator,
+                2.0,
+            )
+            .unwrap();
+        }
+        BoardExport::of_doc(
+            &doc,
+            ExportContext {
+                board_id: board.into(),
+                workshop_id: "w".into(),
+                workshop_title: format!("{area}, day 1"),
+                snapshot,
+            },
+        )
+    };
+    let doc = new_doc();
+    let b = Board::of(&doc);
+    {
+        let mut txn = doc.transact_mut();
+        b.init_meta(
+            &mut txn,
+            "Consultancy synthesis",
+            "Cross-area synthesis",
+            "Consultancy",
+        );
+        let ld = source(
+            "Learning Disabilities & Autism",
+            "ld-c",
+            "Care that fits a life",
+            None,
+        );
+        let snap = SnapshotRef {
+            id: 4,
+            name: "End of workshop".into(),
+            taken_ms: 10,
+        };
+        let cc = source(
+            "Cancer Care",
+            "cc-c",
+            "Care that fits, close to home",
+            Some(snap),
+        );
+        app::model::synthesis::copy_cards(&b, &mut txn, &ld, 100.0).unwrap();
+        app::model::synthesis::copy_cards(&b, &mut txn, &cc, 100.0).unwrap();
+        b.add_theme(&mut txn, "t-fit", Prompt::Purpose, "Care that fits")
+            .unwrap();
+        b.set_card_theme(&mut txn, "ld-c~c1", Some("t-fit"))
+            .unwrap();
+        b.set_card_theme(&mut txn, "cc-c@4~c1", Some("t-fit"))
+            .unwrap();
+    }
+    BoardExport::of_doc(
+        &doc,
+        ExportContext {
+            board_id: "syn".into(),
+            workshop_id: "s".into(),
+            workshop_title: "Synthesis".into(),
+            snapshot: None,
+        },
+    )
+}
+
+#[test]
+fn provenance_survives_every_export_and_import() {
+    let e = synthesis();
+    // JSON: provenance kept, and through import (JSON and raw) unchanged.
+    let json = e.to_json();
+    let back = BoardExport::from_json(&json).unwrap();
+    assert_eq!(back, e);
+    let card = back.cards.iter().find(|c| c.id == "cc-c@4~c1").unwrap();
+    let src = card.source.as_ref().unwrap();
+    assert_eq!(src.area, "Cancer Care");
+    assert_eq!(src.board, "cc-c");
+    assert_eq!(src.card, "c1");
+    assert_eq!(src.snapshot, Some(4));
+    assert_eq!(src.snapshot_name.as_deref(), Some("End of workshop"));
+    let doc = new_doc();
+    back.write_into(&doc).unwrap();
+    let again = BoardExport::of_doc(&doc, e.context.clone());
+    assert_eq!(again.content(), e.content());
+    // CSV: the source columns.
+    let csv = e.to_csv();
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert!(lines[0].ends_with(
+        "card_id,source_workshop,source_area,source_pillar,source_board,source_snapshot"
+    ));
+    assert!(
+        csv.contains(",cc-c@4~c1,\"Cancer Care, day 1\",Cancer Care,Consultancy,Consultancy,End of workshop\r\n"),
+        "{csv}"
+    );
+    assert!(csv.contains(",ld-c~c1,\"Learning Disabilities & Autism, day 1\",Learning Disabilities & Autism,Consultancy,Consultancy,\r\n"));
+    // Markdown: where each card came from, and the commonality table.
+    let md = e.to_markdown();
+    assert!(
+        md.contains("from Cancer Care · Consultancy · snapshot “End of workshop”"),
+        "{md}"
+    );
+    assert!(md.contains("## Commonality across areas"));
+    assert!(
+        md.contains("| Care that fits | Purpose | 1 | 1 | Common to all areas |"),
+        "{md}"
+    );
+    assert!(md.contains("| How: not yet in a theme | How | 1 | 1 | Common to all areas |"));
+}

@@ -60,6 +60,13 @@ impl Grant {
     }
 }
 
+/// A new random token: 24 bytes, hex.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 24];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Issues and checks links. Cheap to clone.
 #[derive(Clone)]
 pub struct Auth {
@@ -92,9 +99,7 @@ impl Auth {
 
     /// Make a new link; returns the token (shown once, never stored).
     pub fn issue(&self, grant: Grant) -> Result<String, AuthError> {
-        let mut bytes = [0u8; 24];
-        rand::rng().fill_bytes(&mut bytes);
-        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let token = new_token();
         let hash = TokenHash::of(&token);
         self.store.create_link(
             hash.as_str(),

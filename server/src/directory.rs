@@ -250,7 +250,7 @@ fn doc_of(state: &[u8]) -> Result<yrs::Doc, DirectoryError> {
 }
 
 /// A short random hex id.
-fn random_suffix() -> String {
+pub(crate) fn random_suffix() -> String {
     let mut bytes = [0u8; 4];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -272,7 +272,7 @@ pub fn slug(text: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
-fn check_title(title: &str) -> Result<String, DirectoryError> {
+pub(crate) fn check_title(title: &str) -> Result<String, DirectoryError> {
     let t = title.trim();
     if t.is_empty() || t.chars().count() > 120 {
         return Err(DirectoryError::Invalid(

@@ -257,7 +257,7 @@ pub struct ExportParams {
     pub at: Option<i64>,
 }
 
-fn download(content_type: &str, filename: &str, body: Vec<u8>) -> Response {
+pub(crate) fn download(content_type: &str, filename: &str, body: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
@@ -532,6 +532,7 @@ async fn health() -> &'static str {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let directory = state.directory.clone();
+    let rounds = state.rounds.clone();
     let api = Router::new()
         .route("/ws/board/{board_id}", get(ws_board))
         .route("/ws/board/{board_id}/control", get(ws_control))
@@ -590,11 +591,15 @@ pub fn router(state: AppState) -> Router {
             "/api/workshops/{workshop_id}/export.tar",
             get(export_workshop_tar),
         )
-        .route("/api/workshops/{workshop_id}/import", post(import_board));
+        .route("/api/workshops/{workshop_id}/import", post(import_board))
+        .merge(crate::rounds_http::routes());
     api.leptos_routes_with_context(
         &state,
         routes,
-        move || provide_context(directory.clone()),
+        move || {
+            provide_context(directory.clone());
+            provide_context(rounds.clone());
+        },
         {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())

@@ -7,6 +7,7 @@
 //! - [`hub`]: live boards, websocket sessions, awareness.
 //! - [`http`]: routes and handlers; [`error`]: the one HTTP error type.
 //! - [`auth`]: links, hashed tokens, roles; [`directory`]: what pages ask (token-checked).
+//! - [`rounds`]: synthesis boards (cards copied with provenance) and consultation rounds.
 //! - [`seed`]: the demo workshop and its links; [`archive`]: tar for workshop exports.
 
 pub mod archive;
@@ -16,13 +17,15 @@ pub mod directory;
 pub mod error;
 pub mod http;
 pub mod hub;
+pub mod rounds;
+pub mod rounds_http;
 pub mod seed;
 pub mod store;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::catalog::DirectoryHandle;
+use app::catalog::{DirectoryHandle, RoundsHandle};
 use auth::Auth;
 use axum::extract::FromRef;
 use directory::ServerDirectory;
@@ -40,6 +43,7 @@ pub struct AppState {
     pub auth: Auth,
     pub dir: ServerDirectory,
     pub directory: DirectoryHandle,
+    pub rounds: RoundsHandle,
     pub leptos_options: LeptosOptions,
 }
 
@@ -66,6 +70,7 @@ impl AppState {
             hub,
             auth,
             directory: DirectoryHandle(Arc::new(dir.clone())),
+            rounds: RoundsHandle(Arc::new(dir.clone())),
             dir,
             store,
             leptos_options,

@@ -5,6 +5,9 @@
 //! - `links`: SHA-256 hashes of access tokens with their workshop, board and role.
 //! - `snapshots`: named, immutable copies of a board's full state (one yrs update each).
 //! - `board_updates`: the append-only log of accepted yrs updates, id = global order.
+//! - `consultations`, `consultation_answers`, `consultation_outcomes`: published drafts
+//!   (items frozen as JSON, the respondents' token hash), answers per respondent and item,
+//!   and the agreement round's decisions.
 //! - `board_state`: a compacted snapshot per board (one merged update) covering every log
 //!   row with `id <= upto`; those rows are deleted in the same transaction.
 //!
@@ -22,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 use app::catalog::{BoardSummary, LinkRole, WorkshopSummary};
+use app::consult::{Consultation, Decision, Outcome, Response, RoundKind, Stance, StoredAnswer};
 use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::oneshot;
 
@@ -129,6 +133,37 @@ CREATE TABLE IF NOT EXISTS snapshots (
     data BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS snapshots_by_board ON snapshots(board_id, id);
+CREATE TABLE IF NOT EXISTS consultations (
+    id TEXT PRIMARY KEY,
+    workshop_id TEXT NOT NULL REFERENCES workshops(id),
+    board_id TEXT NOT NULL REFERENCES boards(id),
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    snapshot_id INTEGER,
+    items TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    open INTEGER NOT NULL DEFAULT 1,
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS consultation_answers (
+    consultation_id TEXT NOT NULL REFERENCES consultations(id),
+    item_id TEXT NOT NULL,
+    respondent TEXT NOT NULL,
+    name TEXT NOT NULL,
+    organisation TEXT NOT NULL,
+    stance TEXT,
+    comment TEXT NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (consultation_id, item_id, respondent)
+);
+CREATE TABLE IF NOT EXISTS consultation_outcomes (
+    consultation_id TEXT NOT NULL REFERENCES consultations(id),
+    item_id TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    note TEXT NOT NULL,
+    decided_ms INTEGER NOT NULL,
+    PRIMARY KEY (consultation_id, item_id)
+);
 CREATE TABLE IF NOT EXISTS board_state (
     board_id TEXT PRIMARY KEY,
     data BLOB NOT NULL,
@@ -537,6 +572,199 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Every board of every workshop, by workshop then position.
+    pub fn all_boards(&self) -> Result<Vec<BoardSummary>, StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        let mut stmt = conn.prepare_cached(
+            "SELECT b.id, b.title, b.pillar, w.id, w.title, w.area, b.archived FROM boards b JOIN workshops w ON w.id = b.workshop_id ORDER BY w.created_ms, w.id, b.position",
+        )?;
+        let rows = stmt
+            .query_map([], summary_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Keep a published draft with the hash of its respondents' token.
+    pub fn create_consultation(
+        &self,
+        c: &Consultation,
+        token_hash: &str,
+    ) -> Result<(), StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        let items =
+            serde_json::to_string(&c.items).map_err(|e| StoreError::Commit(e.to_string()))?;
+        conn.execute(
+            "INSERT INTO consultations (id, workshop_id, board_id, title, kind, snapshot_id, items, token_hash, open, created_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![c.id, c.workshop_id, c.board_id, c.title, c.kind.as_str(), c.snapshot, items, token_hash, c.open as i64, c.created_ms],
+        )?;
+        Ok(())
+    }
+
+    /// A published draft and its respondents' token hash.
+    pub fn consultation(&self, id: &str) -> Result<Option<(Consultation, String)>, StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        Ok(conn
+            .query_row(
+                &format!("{CONSULTATION_SELECT} WHERE id = ?1"),
+                [id],
+                consultation_row,
+            )
+            .optional()?)
+    }
+
+    /// A workshop's published drafts with how many people answered each, oldest first.
+    pub fn consultations_of(
+        &self,
+        workshop: &str,
+    ) -> Result<Vec<(Consultation, usize)>, StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        let mut stmt = conn.prepare_cached(&format!(
+            "{CONSULTATION_SELECT} WHERE workshop_id = ?1 ORDER BY created_ms, id"
+        ))?;
+        let rows = stmt
+            .query_map([workshop], consultation_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut count = conn.prepare_cached(
+            "SELECT count(DISTINCT respondent) FROM consultation_answers WHERE consultation_id = ?1",
+        )?;
+        rows.into_iter()
+            .map(|(c, _)| {
+                let n: i64 = count.query_row([&c.id], |r| r.get(0))?;
+                Ok((c, n as usize))
+            })
+            .collect()
+    }
+
+    pub fn set_consultation_open(&self, id: &str, open: bool) -> Result<(), StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        conn.execute(
+            "UPDATE consultations SET open = ?2 WHERE id = ?1",
+            params![id, open as i64],
+        )?;
+        Ok(())
+    }
+
+    /// Record a (checked) response: each answer replaces the respondent's earlier answer
+    /// to the same item. One transaction.
+    pub fn save_response(&self, id: &str, r: &Response, now_ms: i64) -> Result<(), StoreError> {
+        let mut conn = self.inner.read.lock().expect("read lock");
+        let tx = conn.transaction()?;
+        {
+            let mut put = tx.prepare_cached(
+                "INSERT INTO consultation_answers (consultation_id, item_id, respondent, name, organisation, stance, comment, updated_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(consultation_id, item_id, respondent) DO UPDATE SET
+                   name = excluded.name, organisation = excluded.organisation, stance = excluded.stance,
+                   comment = excluded.comment, updated_ms = excluded.updated_ms",
+            )?;
+            for a in &r.answers {
+                put.execute(params![
+                    id,
+                    a.item,
+                    r.respondent,
+                    r.name,
+                    r.organisation,
+                    a.stance.map(|s| s.as_str()),
+                    a.comment,
+                    now_ms
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every answer to a draft.
+    pub fn answers(&self, id: &str) -> Result<Vec<StoredAnswer>, StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        let mut stmt = conn.prepare_cached(
+            "SELECT item_id, respondent, name, organisation, stance, comment, updated_ms
+             FROM consultation_answers WHERE consultation_id = ?1 ORDER BY updated_ms, respondent, item_id",
+        )?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok(StoredAnswer {
+                    item: r.get(0)?,
+                    respondent: r.get(1)?,
+                    name: r.get(2)?,
+                    organisation: r.get(3)?,
+                    stance: r
+                        .get::<_, Option<String>>(4)?
+                        .as_deref()
+                        .and_then(Stance::parse),
+                    comment: r.get(5)?,
+                    updated_ms: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Record (or replace) the decision on one item.
+    pub fn record_outcome(&self, id: &str, o: &Outcome) -> Result<(), StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        conn.execute(
+            "INSERT INTO consultation_outcomes (consultation_id, item_id, decision, note, decided_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(consultation_id, item_id) DO UPDATE SET
+               decision = excluded.decision, note = excluded.note, decided_ms = excluded.decided_ms",
+            params![id, o.item, o.decision.as_str(), o.note, o.decided_ms],
+        )?;
+        Ok(())
+    }
+
+    pub fn outcomes(&self, id: &str) -> Result<Vec<Outcome>, StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        let mut stmt = conn.prepare_cached(
+            "SELECT item_id, decision, note, decided_ms FROM consultation_outcomes WHERE consultation_id = ?1 ORDER BY item_id",
+        )?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(item, d, note, decided_ms)| {
+                Some(Outcome {
+                    item,
+                    decision: Decision::parse(&d)?,
+                    note,
+                    decided_ms,
+                })
+            })
+            .collect())
+    }
+}
+
+const CONSULTATION_SELECT: &str = "SELECT id, workshop_id, board_id, title, kind, snapshot_id, items, open, created_ms, token_hash FROM consultations";
+
+fn consultation_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Consultation, String)> {
+    let kind: String = r.get(4)?;
+    let items: String = r.get(6)?;
+    Ok((
+        Consultation {
+            id: r.get(0)?,
+            workshop_id: r.get(1)?,
+            board_id: r.get(2)?,
+            title: r.get(3)?,
+            kind: RoundKind::parse(&kind).unwrap_or(RoundKind::Consultation),
+            snapshot: r.get(5)?,
+            items: serde_json::from_str(&items).unwrap_or_default(),
+            open: r.get::<_, i64>(7)? != 0,
+            created_ms: r.get(8)?,
+        },
+        r.get(9)?,
+    ))
+}
+
 fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BoardSummary> {
     Ok(BoardSummary {
         id: r.get(0)?,
@@ -584,7 +812,7 @@ fn board_exists(conn: &Connection, board: &str) -> Result<bool, StoreError> {
         .is_some())
 }
 
-fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)

@@ -54,6 +54,9 @@ pub struct CardView {
     /// Hidden by a facilitator (moderation): kept, shown to facilitators only.
     #[serde(default)]
     pub hidden: bool,
+    /// Where the card came from, on a synthesis board.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<super::synthesis::Provenance>,
 }
 
 /// Root handles of a board document.
@@ -256,6 +259,20 @@ impl Board {
         } else {
             c.remove(txn, "hidden");
         }
+        Ok(())
+    }
+
+    /// Record where a card came from (synthesis boards).
+    pub fn set_source(
+        &self,
+        txn: &mut TransactionMut,
+        card: &str,
+        source: &super::synthesis::Provenance,
+    ) -> Result<(), ModelError> {
+        let Some(Out::YMap(c)) = self.cards.get(txn, card) else {
+            return Err(ModelError::NoSuchCard(card.to_string()));
+        };
+        c.insert(txn, super::synthesis::SOURCE_KEY, source.to_any());
         Ok(())
     }
 
@@ -628,6 +645,10 @@ fn card_view<T: ReadTxn>(txn: &T, id: &str, card: &MapRef) -> CardView {
         pos: s("pos").unwrap_or_default(),
         color: s("color"),
         hidden: matches!(card.get(txn, "hidden"), Some(Out::Any(Any::Bool(true)))),
+        source: card
+            .get(txn, super::synthesis::SOURCE_KEY)
+            .as_ref()
+            .and_then(super::synthesis::Provenance::from_out),
     }
 }
 

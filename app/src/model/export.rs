@@ -9,6 +9,7 @@ use yrs::{Doc, ReadTxn, Transact};
 
 use super::board::{Board, BoardMeta, ModelError};
 use super::schema::{Prompt, Role};
+use super::synthesis::{commonality, Provenance};
 
 /// Value of `format` in JSON exports.
 pub const FORMAT: &str = "cocreate-board";
@@ -47,6 +48,9 @@ pub struct ExportCard {
     /// Hidden by a facilitator: kept in JSON and raw exports, left out of the others.
     #[serde(default, skip_serializing_if = "is_false")]
     pub hidden: bool,
+    /// Where the card came from (synthesis boards).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Provenance>,
 }
 
 impl ExportCard {
@@ -59,6 +63,9 @@ impl ExportCard {
         }
         if let Some(r) = self.role.as_deref().and_then(Role::parse) {
             notes.push(r.label().to_string());
+        }
+        if let Some(src) = &self.source {
+            notes.push(format!("from {}", src.label()));
         }
         (!notes.is_empty()).then(|| notes.join(", "))
     }
@@ -133,6 +140,7 @@ impl BoardExport {
                 created: c.created,
                 pos: c.pos,
                 hidden: c.hidden,
+                source: c.source,
             })
             .collect();
         BoardExport {
@@ -210,6 +218,9 @@ impl BoardExport {
             if c.hidden {
                 board.set_hidden(&mut txn, &c.id, true)?;
             }
+            if let Some(src) = &c.source {
+                board.set_source(&mut txn, &c.id, src)?;
+            }
         }
         for v in &self.votes {
             board.set_votes(&mut txn, &v.card, &v.participant, v.count);
@@ -269,9 +280,23 @@ impl BoardExport {
 }
 
 /// Header of the CSV export.
-pub const CSV_HEADER: [&str; 11] = [
-    "workshop", "area", "pillar", "board", "prompt", "theme", "text", "votes", "role", "created",
+pub const CSV_HEADER: [&str; 16] = [
+    "workshop",
+    "area",
+    "pillar",
+    "board",
+    "prompt",
+    "theme",
+    "text",
+    "votes",
+    "role",
+    "created",
     "card_id",
+    "source_workshop",
+    "source_area",
+    "source_pillar",
+    "source_board",
+    "source_snapshot",
 ];
 
 /// One CSV field: quoted when needed (RFC 4180), and defused when a spreadsheet would
@@ -326,6 +351,7 @@ impl BoardExport {
     pub fn csv_rows(&self) -> String {
         let mut out = String::new();
         for c in self.cards.iter().filter(|c| !c.hidden) {
+            let src = |f: fn(&Provenance) -> String| c.source.as_ref().map(f).unwrap_or_default();
             out.push_str(&csv_line(&[
                 self.context.workshop_title.clone(),
                 self.meta.area.clone(),
@@ -338,6 +364,11 @@ impl BoardExport {
                 c.role.clone().unwrap_or_default(),
                 iso_utc(c.created),
                 c.id.clone(),
+                src(|p| p.workshop.clone()),
+                src(|p| p.area.clone()),
+                src(|p| p.pillar.clone()),
+                src(|p| p.board_title.clone()),
+                src(|p| p.snapshot_name.clone().unwrap_or_default()),
             ]));
         }
         out
@@ -396,6 +427,39 @@ impl BoardExport {
                     md.push('\n');
                 }
             }
+        }
+        if self.cards.iter().any(|c| c.source.is_some()) {
+            md.push_str(&self.commonality_markdown());
+        }
+        md
+    }
+
+    /// The "Commonality across areas" section of a synthesis board's report.
+    fn commonality_markdown(&self) -> String {
+        let c = commonality(self);
+        let mut md = String::from("\n## Commonality across areas\n\n");
+        md.push_str(&format!(
+            "| Theme | Prompt | {} | Spread |\n|---|---|{}---|\n",
+            c.areas
+                .iter()
+                .map(|a| md_escape(a))
+                .collect::<Vec<_>>()
+                .join(" | "),
+            "---|".repeat(c.areas.len())
+        ));
+        for t in &c.themes {
+            let prompt = Prompt::parse(&t.prompt).map(|p| p.title()).unwrap_or("");
+            md.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                md_escape(&t.title),
+                prompt,
+                t.per_area
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                md_escape(&t.spread.label())
+            ));
         }
         md
     }
@@ -474,6 +538,18 @@ pub fn csv_document(boards: &[BoardExport]) -> String {
     ));
     for b in boards {
         out.push_str(&b.csv_rows());
+    }
+    out
+}
+
+/// A CSV document of any rows under `header` (BOM, CRLF, same quoting as board exports).
+pub fn csv_document_with(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str(&csv_line(
+        &header.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+    ));
+    for r in rows {
+        out.push_str(&csv_line(&r));
     }
     out
 }

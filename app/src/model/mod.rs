@@ -7,6 +7,7 @@
 //! - [`board`]: read and write a board document (meta, cards) through yrs transactions.
 //! - [`control`]: the control document (phase, lock, timer, broadcast) facilitators write.
 //! - [`order`]: fractional index keys that order cards inside a column.
+//! - [`synthesis`]: cards copied with provenance onto synthesis boards; commonality by area.
 //! - [`suggest`]: theme suggestions by text similarity (TF-IDF, cosine, clustering).
 //! - [`text`]: minimal text diff used to turn a textarea edit into Y.Text operations.
 
@@ -16,6 +17,7 @@ pub mod export;
 pub mod order;
 pub mod schema;
 pub mod suggest;
+pub mod synthesis;
 pub mod text;
 
 pub use board::{BoardMeta, CardView, ModelError};

@@ -245,6 +245,13 @@ fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
     let field_id = format!("card-{}", card.id);
     let role_label = card.role.map(|r| r.label()).unwrap_or("Participant");
     let hidden = card.hidden;
+    let provenance = card.source.as_ref().map(|s| {
+        let mut from = format!("From {}", s.label());
+        if let Some(t) = &s.theme {
+            from.push_str(&format!(" · theme there: “{t}”"));
+        }
+        from
+    });
     let moderate = {
         let id = id.clone();
         move |action: Moderation| {
@@ -319,6 +326,7 @@ fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                 move |ev: leptos::ev::DragEvent| start_drag(&ev, &id)
             }>
             {hidden.then(|| view! { <p class="hidden-note">"Hidden from participants"</p> })}
+            {provenance.map(|p| view! { <p class="provenance">{p}</p> })}
             <label class="visually-hidden" for=field_id.clone()>"Card text"</label>
             <textarea
                 id=field_id

@@ -162,6 +162,11 @@ pub fn Outline(
         groups.sort_by_key(|(t, _)| t.is_none());
         (p, groups)
     });
+    let spread = export
+        .cards
+        .iter()
+        .any(|c| c.source.is_some())
+        .then(|| crate::model::synthesis::commonality(&export));
     view! {
         <h1>{heading}</h1>
         <p class="muted">{export.context.workshop_title.clone()} " · " {export.meta.area.clone()} " · " {export.meta.pillar.clone()}</p>
@@ -197,5 +202,53 @@ pub fn Outline(
                 }).collect_view()}
             </section>
         }).collect_view()}
+        {spread.map(|c| view! { <CommonalityTable c/> })}
+    }
+}
+
+/// Themes of a synthesis board by area: common to all, shared by some, specific to one.
+#[component]
+pub fn CommonalityTable(c: crate::model::synthesis::Commonality) -> impl IntoView {
+    use crate::model::synthesis::Spread;
+    let summary = format!(
+        "{} common to all areas, {} shared by some, {} specific to one area.",
+        c.count(|s| *s == Spread::Common),
+        c.count(|s| *s == Spread::Shared),
+        c.count(|s| matches!(s, Spread::Specific(_))),
+    );
+    let areas = c.areas.clone();
+    view! {
+        <section class="commonality" aria-labelledby="common-h">
+            <h2 id="common-h">"Commonality across areas"</h2>
+            <p>{summary}</p>
+            <table>
+                <caption class="visually-hidden">"Cards in each theme by clinical area"</caption>
+                <thead><tr>
+                    <th scope="col">"Theme"</th>
+                    <th scope="col">"Prompt"</th>
+                    {areas.iter().map(|a| view! { <th scope="col">{a.clone()}</th> }).collect_view()}
+                    <th scope="col">"Spread"</th>
+                </tr></thead>
+                <tbody>
+                    {c.themes.into_iter().map(|t| {
+                        let class = match &t.spread {
+                            Spread::Common => "spread common",
+                            Spread::Shared => "spread shared",
+                            Spread::Specific(_) => "spread specific",
+                            Spread::Unknown => "spread",
+                        };
+                        let prompt = Prompt::parse(&t.prompt).map(|p| p.title()).unwrap_or("");
+                        view! {
+                            <tr>
+                                <th scope="row">{t.title.clone()}</th>
+                                <td>{prompt}</td>
+                                {t.per_area.iter().map(|n| view! { <td class="num">{*n}</td> }).collect_view()}
+                                <td class=class>{t.spread.label()}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
     }
 }

@@ -1,0 +1,646 @@
+//! Consultation on a published draft, and the engagement group's agreement round.
+//!
+//! A draft is frozen when it is published: the themes of a board (each with its cards as
+//! statements) and the cards not in a theme become the items people respond to. Plain data
+//! and pure functions (drafting, tallies, the responses CSV), shared by server and pages.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::export::{csv_document_with, iso_utc, BoardExport};
+use crate::model::Prompt;
+
+/// What kind of round a published draft is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RoundKind {
+    /// Professional bodies read, agree or disagree, and comment.
+    Consultation,
+    /// The engagement group agrees the draft; a decision is recorded per item.
+    Agreement,
+}
+
+impl RoundKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoundKind::Consultation => "consultation",
+            RoundKind::Agreement => "agreement",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RoundKind> {
+        [RoundKind::Consultation, RoundKind::Agreement]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RoundKind::Consultation => "Consultation",
+            RoundKind::Agreement => "Agreement round",
+        }
+    }
+}
+
+/// One thing people respond to: a theme with its statements, or a statement on its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftItem {
+    /// Stable within the draft: `theme:{id}` or `card:{id}`.
+    pub id: String,
+    /// "theme" or "statement".
+    pub kind: String,
+    /// Prompt key.
+    pub prompt: String,
+    /// The theme title or the statement.
+    pub text: String,
+    /// A theme's statements (its visible cards).
+    #[serde(default)]
+    pub statements: Vec<String>,
+}
+
+/// The items of a draft made from a board: per prompt, each theme (with its visible
+/// cards as statements; empty themes left out), then each visible card not in a theme.
+pub fn draft_from(board: &BoardExport) -> Vec<DraftItem> {
+    let mut items = Vec::new();
+    for p in Prompt::ALL {
+        let mut themes: Vec<_> = board
+            .themes
+            .iter()
+            .filter(|t| t.prompt.as_deref() == Some(p.as_str()))
+            .collect();
+        themes.sort_by(|a, b| (&a.pos, &a.id).cmp(&(&b.pos, &b.id)));
+        let visible = |c: &&crate::model::export::ExportCard| !c.hidden && c.prompt == p.as_str();
+        for t in themes {
+            let statements: Vec<String> = board
+                .cards
+                .iter()
+                .filter(visible)
+                .filter(|c| c.theme.as_deref() == Some(t.id.as_str()))
+                .map(|c| c.text.clone())
+                .collect();
+            if statements.is_empty() {
+                continue;
+            }
+            items.push(DraftItem {
+                id: format!("theme:{}", t.id),
+                kind: "theme".into(),
+                prompt: p.as_str().into(),
+                text: t.title.clone(),
+                statements,
+            });
+        }
+        for c in board
+            .cards
+            .iter()
+            .filter(visible)
+            .filter(|c| c.theme.is_none() && !c.text.trim().is_empty())
+        {
+            items.push(DraftItem {
+                id: format!("card:{}", c.id),
+                kind: "statement".into(),
+                prompt: p.as_str().into(),
+                text: c.text.clone(),
+                statements: Vec::new(),
+            });
+        }
+    }
+    items
+}
+
+/// A respondent's position on one item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stance {
+    Agree,
+    Disagree,
+    Unsure,
+}
+
+impl Stance {
+    pub const ALL: [Stance; 3] = [Stance::Agree, Stance::Disagree, Stance::Unsure];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stance::Agree => "agree",
+            Stance::Disagree => "disagree",
+            Stance::Unsure => "unsure",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stance> {
+        Stance::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Stance::Agree => "Agree",
+            Stance::Disagree => "Disagree",
+            Stance::Unsure => "Not sure",
+        }
+    }
+}
+
+/// The engagement group's decision on one item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Agreed,
+    Amended,
+    #[serde(rename = "not-agreed")]
+    NotAgreed,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 3] = [Decision::Agreed, Decision::Amended, Decision::NotAgreed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Agreed => "agreed",
+            Decision::Amended => "amended",
+            Decision::NotAgreed => "not-agreed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Decision> {
+        Decision::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Decision::Agreed => "Agreed",
+            Decision::Amended => "Agreed with changes",
+            Decision::NotAgreed => "Not agreed",
+        }
+    }
+}
+
+/// A published draft as everyone sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Consultation {
+    pub id: String,
+    pub workshop_id: String,
+    pub board_id: String,
+    pub title: String,
+    pub kind: RoundKind,
+    /// Accepting responses.
+    pub open: bool,
+    pub created_ms: i64,
+    /// Snapshot the draft was made from (`None`: the live board when published).
+    pub snapshot: Option<i64>,
+    pub items: Vec<DraftItem>,
+}
+
+/// A new draft to publish from a board (live or a snapshot).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewConsultation {
+    pub title: String,
+    pub kind: RoundKind,
+    #[serde(default)]
+    pub at: Option<i64>,
+}
+
+/// A draft just published, with the respondents' link token (shown once).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Published {
+    pub consultation: Consultation,
+    pub token: String,
+}
+
+/// One answer in a response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    pub item: String,
+    pub stance: Option<Stance>,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// What a respondent sends: who they are and their answers (later answers replace earlier
+/// ones for the same respondent and item).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Response {
+    /// Random id the respondent's browser keeps, so they can revise their answers.
+    pub respondent: String,
+    pub name: String,
+    /// Professional body or group.
+    #[serde(default)]
+    pub organisation: String,
+    pub answers: Vec<Answer>,
+}
+
+/// Longest comment, in characters.
+pub const MAX_COMMENT: usize = 2_000;
+/// Longest name or organisation, in characters.
+pub const MAX_NAME: usize = 120;
+
+/// Why a response is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResponseError {
+    #[error("please give your name (1 to {MAX_NAME} characters)")]
+    Name,
+    #[error("the organisation is longer than {MAX_NAME} characters")]
+    Organisation,
+    #[error("the respondent id must be 8 to 64 letters, digits or dashes")]
+    Respondent,
+    #[error("there is no item {0} in this draft")]
+    NoSuchItem(String),
+    #[error("a comment is longer than {MAX_COMMENT} characters")]
+    Comment,
+    #[error("give a view or a comment on at least one item")]
+    Empty,
+}
+
+impl Response {
+    /// Check a response against its draft; returns it trimmed, answers with neither a
+    /// stance nor a comment dropped.
+    pub fn checked(&self, items: &[DraftItem]) -> Result<Response, ResponseError> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > MAX_NAME {
+            return Err(ResponseError::Name);
+        }
+        let organisation = self.organisation.trim();
+        if organisation.chars().count() > MAX_NAME {
+            return Err(ResponseError::Organisation);
+        }
+        let r = &self.respondent;
+        if !(8..=64).contains(&r.len()) || !r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(ResponseError::Respondent);
+        }
+        let mut answers = Vec::new();
+        for a in &self.answers {
+            if !items.iter().any(|i| i.id == a.item) {
+                return Err(ResponseError::NoSuchItem(a.item.clone()));
+            }
+            let comment = a.comment.trim();
+            if comment.chars().count() > MAX_COMMENT {
+                return Err(ResponseError::Comment);
+            }
+            if a.stance.is_some() || !comment.is_empty() {
+                answers.push(Answer {
+                    item: a.item.clone(),
+                    stance: a.stance,
+                    comment: comment.to_string(),
+                });
+            }
+        }
+        if answers.is_empty() {
+            return Err(ResponseError::Empty);
+        }
+        Ok(Response {
+            respondent: r.clone(),
+            name: name.to_string(),
+            organisation: organisation.to_string(),
+            answers,
+        })
+    }
+}
+
+/// A stored answer with who gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredAnswer {
+    pub item: String,
+    pub respondent: String,
+    pub name: String,
+    pub organisation: String,
+    pub stance: Option<Stance>,
+    pub comment: String,
+    pub updated_ms: i64,
+}
+
+/// A recorded decision of the agreement round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub item: String,
+    pub decision: Decision,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub decided_ms: i64,
+}
+
+/// One item's tallies, comments and decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemResult {
+    pub item: DraftItem,
+    pub agree: usize,
+    pub disagree: usize,
+    pub unsure: usize,
+    /// Answers with a comment, oldest first.
+    pub comments: Vec<StoredAnswer>,
+    pub outcome: Option<Outcome>,
+}
+
+/// The results of a round (facilitators).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Results {
+    pub consultation: Consultation,
+    /// People who answered at least one item.
+    pub respondents: usize,
+    pub items: Vec<ItemResult>,
+}
+
+impl Results {
+    /// Tally `answers` against the draft.
+    pub fn tally(
+        consultation: Consultation,
+        answers: &[StoredAnswer],
+        outcomes: &[Outcome],
+    ) -> Results {
+        let respondents = answers
+            .iter()
+            .map(|a| a.respondent.as_str())
+            .collect::<std::collections::HashSet<_>>()
+            .len();
+        let items = consultation
+            .items
+            .iter()
+            .map(|item| {
+                let mine: Vec<&StoredAnswer> =
+                    answers.iter().filter(|a| a.item == item.id).collect();
+                let n = |s: Stance| mine.iter().filter(|a| a.stance == Some(s)).count();
+                let mut comments: Vec<StoredAnswer> = mine
+                    .iter()
+                    .filter(|a| !a.comment.is_empty())
+                    .map(|a| (*a).clone())
+                    .collect();
+                comments.sort_by(|a, b| {
+                    (a.updated_ms, &a.respondent).cmp(&(b.updated_ms, &b.respondent))
+                });
+                ItemResult {
+                    agree: n(Stance::Agree),
+                    disagree: n(Stance::Disagree),
+                    unsure: n(Stance::Unsure),
+                    comments,
+                    outcome: outcomes.iter().find(|o| o.item == item.id).cloned(),
+                    item: item.clone(),
+                }
+            })
+            .collect();
+        Results {
+            consultation,
+            respondents,
+            items,
+        }
+    }
+}
+
+/// Header of the responses CSV.
+pub const RESPONSES_CSV_HEADER: [&str; 11] = [
+    "consultation",
+    "item_id",
+    "item_kind",
+    "prompt",
+    "item",
+    "respondent",
+    "name",
+    "organisation",
+    "stance",
+    "comment",
+    "answered (UTC)",
+];
+
+/// Per item: a tally row, and the decision of an agreement round if recorded.
+fn summary_rows(results: &Results) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for r in &results.items {
+        let row = |v: [String; 6]| {
+            let mut row = vec![
+                results.consultation.title.clone(),
+                r.item.id.clone(),
+                r.item.kind.clone(),
+                r.item.prompt.clone(),
+                r.item.text.clone(),
+            ];
+            row.extend(v);
+            row
+        };
+        rows.push(row([
+            "(tally)".into(),
+            String::new(),
+            String::new(),
+            format!(
+                "agree {} / disagree {} / not sure {}",
+                r.agree, r.disagree, r.unsure
+            ),
+            String::new(),
+            String::new(),
+        ]));
+        if let Some(o) = &r.outcome {
+            rows.push(row([
+                "(decision)".into(),
+                String::new(),
+                String::new(),
+                o.decision.as_str().into(),
+                o.note.clone(),
+                iso_utc(o.decided_ms as f64),
+            ]));
+        }
+    }
+    rows
+}
+
+/// The responses CSV: one row per answer (by item, oldest first), then per item a tally
+/// row (respondent `(tally)`) and the agreement round's decision (`(decision)`). Same CSV
+/// rules as board exports (BOM, CRLF, quoted, formulas defused).
+pub fn responses_csv(results: &Results, answers: &[StoredAnswer]) -> String {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for r in &results.items {
+        let mut mine: Vec<&StoredAnswer> = answers.iter().filter(|a| a.item == r.item.id).collect();
+        mine.sort_by(|a, b| (a.updated_ms, &a.respondent).cmp(&(b.updated_ms, &b.respondent)));
+        for a in mine {
+            rows.push(vec![
+                results.consultation.title.clone(),
+                r.item.id.clone(),
+                r.item.kind.clone(),
+                r.item.prompt.clone(),
+                r.item.text.clone(),
+                a.respondent.clone(),
+                a.name.clone(),
+                a.organisation.clone(),
+                a.stance.map(|s| s.as_str().to_string()).unwrap_or_default(),
+                a.comment.clone(),
+                iso_utc(a.updated_ms as f64),
+            ]);
+        }
+    }
+    rows.extend(summary_rows(results));
+    csv_document_with(&RESPONSES_CSV_HEADER, rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::board::Board;
+    use crate::model::export::ExportContext;
+    use crate::model::{new_doc, Role};
+    use yrs::Transact;
+
+    fn board() -> BoardExport {
+        let doc = new_doc();
+        let b = Board::of(&doc);
+        {
+            let mut txn = doc.transact_mut();
+            b.init_meta(&mut txn, "Synthesis", "Cross-area synthesis", "Consultancy");
+            for (id, p, t) in [
+                ("a", Prompt::Purpose, "Safer care"),
+                ("b", Prompt::Purpose, "Better outcomes"),
+                ("c", Prompt::How, "Mentoring"),
+                ("d", Prompt::How, "   "),
+                ("e", Prompt::How, "Hidden one"),
+            ] {
+                b.add_card(&mut txn, id, p, t, "u", Role::Clinician, 1.0)
+                    .unwrap();
+            }
+            b.set_hidden(&mut txn, "e", true).unwrap();
+            b.add_theme(&mut txn, "t1", Prompt::Purpose, "Care")
+                .unwrap();
+            b.add_theme(&mut txn, "t2", Prompt::Purpose, "Empty")
+                .unwrap();
+            b.set_card_theme(&mut txn, "a", Some("t1")).unwrap();
+            b.set_card_theme(&mut txn, "b", Some("t1")).unwrap();
+        }
+        BoardExport::of_doc(&doc, ExportContext::default())
+    }
+
+    #[test]
+    fn drafts_have_themes_with_statements_then_loose_statements() {
+        let items = draft_from(&board());
+        let got: Vec<(&str, &str, usize)> = items
+            .iter()
+            .map(|i| (i.id.as_str(), i.text.as_str(), i.statements.len()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("theme:t1", "Care", 2), ("card:c", "Mentoring", 0)]
+        );
+        assert_eq!(items[0].statements, vec!["Safer care", "Better outcomes"]);
+    }
+
+    fn consultation() -> Consultation {
+        Consultation {
+            id: "k".into(),
+            workshop_id: "w".into(),
+            board_id: "b".into(),
+            title: "Draft framework".into(),
+            kind: RoundKind::Agreement,
+            open: true,
+            created_ms: 0,
+            snapshot: None,
+            items: draft_from(&board()),
+        }
+    }
+
+    #[test]
+    fn responses_are_checked() {
+        let items = consultation().items;
+        let ok = Response {
+            respondent: "abcdef123".into(),
+            name: "  Ana ".into(),
+            organisation: "College of Nursing".into(),
+            answers: vec![
+                Answer {
+                    item: "theme:t1".into(),
+                    stance: Some(Stance::Agree),
+                    comment: " yes ".into(),
+                },
+                Answer {
+                    item: "card:c".into(),
+                    stance: None,
+                    comment: String::new(),
+                },
+            ],
+        };
+        let c = ok.checked(&items).unwrap();
+        assert_eq!(c.name, "Ana");
+        assert_eq!(c.answers.len(), 1, "empty answers are dropped");
+        assert_eq!(c.answers[0].comment, "yes");
+        let bad = |f: fn(&mut Response)| {
+            let mut r = ok.clone();
+            f(&mut r);
+            r.checked(&items).unwrap_err()
+        };
+        assert_eq!(bad(|r| r.name = " ".into()), ResponseError::Name);
+        assert_eq!(
+            bad(|r| r.respondent = "x".into()),
+            ResponseError::Respondent
+        );
+        assert_eq!(
+            bad(|r| r.respondent = "<script>alert</script>".into()),
+            ResponseError::Respondent
+        );
+        assert_eq!(
+            bad(|r| r.answers[0].item = "theme:nope".into()),
+            ResponseError::NoSuchItem("theme:nope".into())
+        );
+        assert_eq!(
+            bad(|r| r.answers[0].comment = "x".repeat(MAX_COMMENT + 1)),
+            ResponseError::Comment
+        );
+        assert_eq!(
+            bad(|r| r.answers.iter_mut().for_each(|a| {
+                a.stance = None;
+                a.comment.clear()
+            })),
+            ResponseError::Empty
+        );
+    }
+
+    #[test]
+    fn tallies_and_csv() {
+        let answer = |who: &str, item: &str, s: Option<Stance>, c: &str, t: i64| StoredAnswer {
+            item: item.into(),
+            respondent: who.into(),
+            name: format!("Name {who}"),
+            organisation: "=Body".into(),
+            stance: s,
+            comment: c.into(),
+            updated_ms: t,
+        };
+        let answers = vec![
+            answer("r1", "theme:t1", Some(Stance::Agree), "", 1),
+            answer(
+                "r2",
+                "theme:t1",
+                Some(Stance::Disagree),
+                "Too narrow, add \"MDT\"",
+                2,
+            ),
+            answer("r3", "theme:t1", Some(Stance::Agree), "", 3),
+            answer("r3", "card:c", Some(Stance::Unsure), "", 3),
+        ];
+        let outcomes = vec![Outcome {
+            item: "theme:t1".into(),
+            decision: Decision::Amended,
+            note: "Add MDT".into(),
+            decided_ms: 4,
+        }];
+        let r = Results::tally(consultation(), &answers, &outcomes);
+        assert_eq!(r.respondents, 3);
+        assert_eq!(
+            (r.items[0].agree, r.items[0].disagree, r.items[0].unsure),
+            (2, 1, 0)
+        );
+        assert_eq!(r.items[0].comments.len(), 1);
+        assert_eq!(
+            r.items[0].outcome.as_ref().unwrap().decision,
+            Decision::Amended
+        );
+        assert_eq!((r.items[1].agree, r.items[1].unsure), (0, 1));
+        let csv = responses_csv(&r, &answers);
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert!(lines[0].starts_with("\u{feff}consultation,item_id,"));
+        assert_eq!(
+            lines.len(),
+            1 + 4 + 2 + 1 + 1,
+            "header, answers, tallies, decision, end"
+        );
+        assert!(lines[2].contains("\"Too narrow, add \"\"MDT\"\"\""));
+        assert!(
+            lines[1].contains(",'=Body,"),
+            "formulas are defused: {}",
+            lines[1]
+        );
+        assert!(csv.contains("(decision),,,amended,Add MDT"));
+        assert!(csv.contains("agree 2 / disagree 1 / not sure 0"));
+    }
+}

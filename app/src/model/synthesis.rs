@@ -1,0 +1,477 @@
+//! Synthesis across areas: cards copied from breakout boards (live or snapshots) onto a
+//! synthesis board with their provenance, and the commonality of its themes by area.
+//!
+//! # Layout
+//! - [`Provenance`]: where a copied card came from; stored in the card's `source` key as a
+//!   plain JSON-like map (immutable, readable by any Yjs client).
+//! - [`copy_cards`]: put a source board's visible cards on a synthesis board.
+//! - [`commonality`]: which themes draw on every area, several, or only one.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use yrs::{Any, Map, Out, TransactionMut};
+
+use super::board::{Board, ModelError};
+use super::export::BoardExport;
+use super::schema::{Prompt, Role};
+
+/// Key of a card's provenance map.
+pub const SOURCE_KEY: &str = "source";
+
+/// Where a card on a synthesis board came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Provenance {
+    /// Clinical area of the source workshop.
+    pub area: String,
+    /// Pillar of the source board.
+    pub pillar: String,
+    /// Title of the source workshop.
+    pub workshop: String,
+    /// Id of the source board.
+    pub board: String,
+    /// Title of the source board.
+    pub board_title: String,
+    /// Snapshot the card was copied from (`None`: the live board at `copied`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_name: Option<String>,
+    /// Id of the card on the source board.
+    pub card: String,
+    /// Title of the theme the card was in on the source board.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
+    /// Votes the card had on the source board.
+    #[serde(default)]
+    pub votes: i64,
+    /// When it was copied (ms since the epoch).
+    #[serde(default)]
+    pub copied: f64,
+}
+
+impl Provenance {
+    /// The value stored under [`SOURCE_KEY`].
+    pub fn to_any(&self) -> Any {
+        let mut m: HashMap<String, Any> = HashMap::new();
+        let mut put = |k: &str, v: Any| {
+            m.insert(k.to_string(), v);
+        };
+        put("area", self.area.as_str().into());
+        put("pillar", self.pillar.as_str().into());
+        put("workshop", self.workshop.as_str().into());
+        put("board", self.board.as_str().into());
+        put("board_title", self.board_title.as_str().into());
+        if let Some(s) = self.snapshot {
+            put("snapshot", Any::from(s as f64));
+        }
+        if let Some(s) = &self.snapshot_name {
+            put("snapshot_name", s.as_str().into());
+        }
+        put("card", self.card.as_str().into());
+        if let Some(t) = &self.theme {
+            put("theme", t.as_str().into());
+        }
+        put("votes", Any::from(self.votes as f64));
+        put("copied", Any::from(self.copied));
+        Any::Map(Arc::new(m))
+    }
+
+    /// Read a stored provenance; `None` if the value is not a map.
+    pub fn from_out(value: &Out) -> Option<Provenance> {
+        let Out::Any(Any::Map(m)) = value else {
+            return None;
+        };
+        let s = |k: &str| match m.get(k) {
+            Some(Any::String(s)) => Some(s.to_string()),
+            _ => None,
+        };
+        let n = |k: &str| match m.get(k) {
+            Some(Any::Number(n)) => n.as_f64(),
+            _ => None,
+        };
+        Some(Provenance {
+            area: s("area").unwrap_or_default(),
+            pillar: s("pillar").unwrap_or_default(),
+            workshop: s("workshop").unwrap_or_default(),
+            board: s("board").unwrap_or_default(),
+            board_title: s("board_title").unwrap_or_default(),
+            snapshot: n("snapshot").map(|v| v as i64),
+            snapshot_name: s("snapshot_name"),
+            card: s("card").unwrap_or_default(),
+            theme: s("theme"),
+            votes: n("votes").map(|v| v as i64).unwrap_or(0),
+            copied: n("copied").unwrap_or(0.0),
+        })
+    }
+
+    /// "Cancer Care · Consultancy" (and the snapshot, if any), for labels.
+    pub fn label(&self) -> String {
+        let mut l = format!("{} · {}", self.area, self.pillar);
+        if let Some(s) = &self.snapshot_name {
+            l.push_str(&format!(" · snapshot “{s}”"));
+        }
+        l
+    }
+}
+
+/// Id of a copied card on the synthesis board: the same source card copied from the same
+/// source (board, snapshot) twice is one card.
+pub fn copied_id(board: &str, snapshot: Option<i64>, card: &str) -> String {
+    match snapshot {
+        Some(s) => format!("{board}@{s}~{card}"),
+        None => format!("{board}~{card}"),
+    }
+}
+
+/// Copy the visible cards of `source` (an export of a board or snapshot, with its context)
+/// onto the synthesis `board`, each with its provenance, unthemed, at the end of its
+/// column. Cards already copied from the same source are left as they are. Returns how
+/// many were added.
+pub fn copy_cards(
+    board: &Board,
+    txn: &mut TransactionMut,
+    source: &BoardExport,
+    now_ms: f64,
+) -> Result<usize, ModelError> {
+    let snapshot = source.context.snapshot.as_ref();
+    let mut added = 0;
+    for c in source.cards.iter().filter(|c| !c.hidden) {
+        let Some(prompt) = Prompt::parse(&c.prompt) else {
+            continue;
+        };
+        let id = copied_id(&source.context.board_id, snapshot.map(|s| s.id), &c.id);
+        if board.cards.get(txn, &id).is_some() {
+            continue;
+        }
+        let role = c
+            .role
+            .as_deref()
+            .and_then(Role::parse)
+            .unwrap_or(Role::Stakeholder);
+        board.add_card(txn, &id, prompt, &c.text, &c.author, role, c.created)?;
+        let theme = c
+            .theme
+            .as_deref()
+            .and_then(|t| source.themes.iter().find(|x| x.id == t))
+            .map(|t| t.title.clone());
+        let p = Provenance {
+            area: source.meta.area.clone(),
+            pillar: source.meta.pillar.clone(),
+            workshop: source.context.workshop_title.clone(),
+            board: source.context.board_id.clone(),
+            board_title: source.meta.title.clone(),
+            snapshot: snapshot.map(|s| s.id),
+            snapshot_name: snapshot.map(|s| s.name.clone()),
+            card: c.id.clone(),
+            theme,
+            votes: c.votes,
+            copied: now_ms,
+        };
+        board.set_source(txn, &id, &p)?;
+        added += 1;
+    }
+    Ok(added)
+}
+
+/// How widely a theme is shared across the areas on a synthesis board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "kind", content = "area")]
+pub enum Spread {
+    /// Cards from every area on the board (and there are at least two).
+    Common,
+    /// Cards from more than one area, but not all.
+    Shared,
+    /// Cards from one area only.
+    Specific(String),
+    /// No card with a known area.
+    Unknown,
+}
+
+impl Spread {
+    pub fn label(&self) -> String {
+        match self {
+            Spread::Common => "Common to all areas".into(),
+            Spread::Shared => "Shared by some areas".into(),
+            Spread::Specific(a) => format!("Specific to {a}"),
+            Spread::Unknown => "No area known".into(),
+        }
+    }
+}
+
+/// One theme's cards counted by area.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThemeSpread {
+    /// Theme id (`None`: the cards not yet in a theme, per prompt).
+    pub theme: Option<String>,
+    pub title: String,
+    pub prompt: String,
+    /// Cards per area, in [`Commonality::areas`] order.
+    pub per_area: Vec<usize>,
+    pub spread: Spread,
+}
+
+/// The commonality view of a synthesis board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Commonality {
+    /// Areas the board's cards come from (catalogue order first, then by name).
+    pub areas: Vec<String>,
+    /// Themes, by prompt then theme order; unthemed cards of a prompt last.
+    pub themes: Vec<ThemeSpread>,
+}
+
+impl Commonality {
+    /// Themes with a given spread kind.
+    pub fn count(&self, f: impl Fn(&Spread) -> bool) -> usize {
+        self.themes.iter().filter(|t| f(&t.spread)).count()
+    }
+}
+
+/// Order areas: the catalogue's areas first in their order, then others by name.
+fn area_order(areas: BTreeSet<String>) -> Vec<String> {
+    let known = crate::catalog::AREAS;
+    let mut out: Vec<String> = known
+        .iter()
+        .filter(|a| areas.contains(**a))
+        .map(|a| a.to_string())
+        .collect();
+    out.extend(areas.into_iter().filter(|a| !known.contains(&a.as_str())));
+    out
+}
+
+/// Which themes of a synthesis board draw on all areas, some, or one. Cards without
+/// provenance count for the board's own area. Hidden cards are left out.
+pub fn commonality(board: &BoardExport) -> Commonality {
+    let area_of = |c: &super::export::ExportCard| -> String {
+        c.source
+            .as_ref()
+            .map(|s| s.area.clone())
+            .unwrap_or_else(|| board.meta.area.clone())
+    };
+    let visible: Vec<_> = board.cards.iter().filter(|c| !c.hidden).collect();
+    let areas = area_order(
+        visible
+            .iter()
+            .map(|c| area_of(c))
+            .filter(|a| !a.is_empty())
+            .collect(),
+    );
+    let spread_of = |per_area: &[usize]| -> Spread {
+        let present: Vec<usize> = (0..per_area.len()).filter(|&i| per_area[i] > 0).collect();
+        match present.len() {
+            0 => Spread::Unknown,
+            1 => Spread::Specific(areas[present[0]].clone()),
+            n if n == areas.len() => Spread::Common,
+            _ => Spread::Shared,
+        }
+    };
+    let count = |cards: &[&&super::export::ExportCard]| -> Vec<usize> {
+        let mut by: BTreeMap<String, usize> = BTreeMap::new();
+        for c in cards {
+            *by.entry(area_of(c)).or_default() += 1;
+        }
+        areas
+            .iter()
+            .map(|a| by.get(a).copied().unwrap_or(0))
+            .collect()
+    };
+    let mut themes = Vec::new();
+    for p in Prompt::ALL {
+        let mut ts: Vec<_> = board
+            .themes
+            .iter()
+            .filter(|t| t.prompt.as_deref() == Some(p.as_str()))
+            .collect();
+        ts.sort_by(|a, b| (&a.pos, &a.id).cmp(&(&b.pos, &b.id)));
+        for t in ts {
+            let cards: Vec<_> = visible
+                .iter()
+                .filter(|c| c.prompt == p.as_str() && c.theme.as_deref() == Some(t.id.as_str()))
+                .collect();
+            let per_area = count(&cards);
+            themes.push(ThemeSpread {
+                theme: Some(t.id.clone()),
+                title: t.title.clone(),
+                prompt: p.as_str().into(),
+                spread: spread_of(&per_area),
+                per_area,
+            });
+        }
+        let loose: Vec<_> = visible
+            .iter()
+            .filter(|c| c.prompt == p.as_str() && c.theme.is_none())
+            .collect();
+        if !loose.is_empty() {
+            let per_area = count(&loose);
+            themes.push(ThemeSpread {
+                theme: None,
+                title: format!("{}: not yet in a theme", p.title()),
+                prompt: p.as_str().into(),
+                spread: spread_of(&per_area),
+                per_area,
+            });
+        }
+    }
+    Commonality { areas, themes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::export::{ExportContext, SnapshotRef};
+    use crate::model::new_doc;
+    use yrs::Transact;
+
+    fn source(area: &str, board_id: &str, cards: &[(Prompt, &str)]) -> BoardExport {
+        let doc = new_doc();
+        let b = Board::of(&doc);
+        {
+            let mut txn = doc.transact_mut();
+            b.init_meta(&mut txn, "Consultancy", area, "Consultancy");
+            for (i, (p, text)) in cards.iter().enumerate() {
+                b.add_card(
+                    &mut txn,
+                    &format!("c{i}"),
+                    *p,
+                    text,
+                    "u1",
+                    Role::Clinician,
+                    1.0,
+                )
+                .unwrap();
+            }
+            b.add_theme(&mut txn, "t1", Prompt::Purpose, "Their theme")
+                .unwrap();
+            b.set_card_theme(&mut txn, "c0", Some("t1")).unwrap();
+            b.vote(&mut txn, "c0", "p1", 1, 3).unwrap();
+        }
+        BoardExport::of_doc(
+            &doc,
+            ExportContext {
+                board_id: board_id.into(),
+                workshop_id: "w".into(),
+                workshop_title: format!("{area} workshop"),
+                snapshot: None,
+            },
+        )
+    }
+
+    #[test]
+    fn copies_keep_provenance_and_are_idempotent() {
+        let src = source(
+            "Cancer Care",
+            "cc-1",
+            &[(Prompt::Purpose, "Safe care"), (Prompt::How, "Mentoring")],
+        );
+        let doc = new_doc();
+        let b = Board::of(&doc);
+        let mut txn = doc.transact_mut();
+        b.init_meta(&mut txn, "Synthesis", "Cross-area synthesis", "Consultancy");
+        assert_eq!(copy_cards(&b, &mut txn, &src, 5.0).unwrap(), 2);
+        assert_eq!(copy_cards(&b, &mut txn, &src, 6.0).unwrap(), 0);
+        let c = b.card(&txn, "cc-1~c0").unwrap();
+        assert_eq!(c.text, "Safe care");
+        assert_eq!(c.theme, None, "copies start unthemed");
+        let p = c.source.unwrap();
+        assert_eq!(p.area, "Cancer Care");
+        assert_eq!(p.board, "cc-1");
+        assert_eq!(p.card, "c0");
+        assert_eq!(p.theme.as_deref(), Some("Their theme"));
+        assert_eq!(p.votes, 1);
+        assert_eq!(p.copied, 5.0);
+        assert_eq!(p.snapshot, None);
+
+        // The same board at a snapshot is another source.
+        let mut snap = src.clone();
+        snap.context.snapshot = Some(SnapshotRef {
+            id: 7,
+            name: "End of day".into(),
+            taken_ms: 9,
+        });
+        assert_eq!(copy_cards(&b, &mut txn, &snap, 6.0).unwrap(), 2);
+        let p = b.card(&txn, "cc-1@7~c1").unwrap().source.unwrap();
+        assert_eq!(p.snapshot, Some(7));
+        assert_eq!(p.snapshot_name.as_deref(), Some("End of day"));
+        assert_eq!(
+            p.label(),
+            "Cancer Care · Consultancy · snapshot “End of day”"
+        );
+    }
+
+    #[test]
+    fn hidden_cards_are_not_copied() {
+        let mut src = source("MSK", "m", &[(Prompt::Purpose, "a"), (Prompt::How, "b")]);
+        src.cards[1].hidden = true;
+        let doc = new_doc();
+        let b = Board::of(&doc);
+        let mut txn = doc.transact_mut();
+        assert_eq!(copy_cards(&b, &mut txn, &src, 0.0).unwrap(), 1);
+    }
+
+    #[test]
+    fn commonality_by_area() {
+        let doc = new_doc();
+        let b = Board::of(&doc);
+        {
+            let mut txn = doc.transact_mut();
+            b.init_meta(&mut txn, "Synthesis", "Cross-area synthesis", "Consultancy");
+            for (area, id) in [
+                ("Learning Disabilities & Autism", "ld"),
+                ("Cancer Care", "cc"),
+                ("Musculoskeletal (MSK)", "msk"),
+            ] {
+                let src = source(
+                    area,
+                    id,
+                    &[
+                        (Prompt::Purpose, "Protected time"),
+                        (Prompt::How, "Mentors"),
+                    ],
+                );
+                copy_cards(&b, &mut txn, &src, 0.0).unwrap();
+            }
+            b.add_theme(&mut txn, "time", Prompt::Purpose, "Time")
+                .unwrap();
+            for id in ["ld~c0", "cc~c0", "msk~c0"] {
+                b.set_card_theme(&mut txn, id, Some("time")).unwrap();
+            }
+            b.add_theme(&mut txn, "mentor", Prompt::How, "Mentoring")
+                .unwrap();
+            b.set_card_theme(&mut txn, "ld~c1", Some("mentor")).unwrap();
+            b.set_card_theme(&mut txn, "msk~c1", Some("mentor"))
+                .unwrap();
+            b.add_theme(&mut txn, "cc-only", Prompt::How, "Cancer networks")
+                .unwrap();
+            b.set_card_theme(&mut txn, "cc~c1", Some("cc-only"))
+                .unwrap();
+        }
+        let c = commonality(&BoardExport::of_doc(&doc, ExportContext::default()));
+        assert_eq!(
+            c.areas,
+            vec![
+                "Learning Disabilities & Autism",
+                "Cancer Care",
+                "Musculoskeletal (MSK)"
+            ]
+        );
+        let by: Vec<(&str, &Spread, &[usize])> = c
+            .themes
+            .iter()
+            .map(|t| (t.title.as_str(), &t.spread, t.per_area.as_slice()))
+            .collect();
+        assert_eq!(
+            by,
+            vec![
+                ("Time", &Spread::Common, &[1, 1, 1][..]),
+                ("Mentoring", &Spread::Shared, &[1, 0, 1][..]),
+                (
+                    "Cancer networks",
+                    &Spread::Specific("Cancer Care".into()),
+                    &[0, 1, 0][..]
+                ),
+            ]
+        );
+        assert_eq!(c.count(|s| *s == Spread::Common), 1);
+    }
+}

@@ -1,0 +1,351 @@
+//! Synthesis boards and consultation rounds: the server's [`Rounds`].
+//!
+//! A synthesis board is an ordinary board (live, websocket, exports) whose cards were
+//! copied from other boards or snapshots with their provenance. A round is a frozen draft
+//! of a board with its own respondents' token: that token reads the draft and records
+//! answers, nothing else (it is not a link, so every board route refuses it with 401).
+
+use app::catalog::{
+    BoardSummary, DirFuture, DirectoryError, LinkRole, NewSynthesis, RoundSummary, Rounds,
+    SourceBoard, SourceRef,
+};
+use app::consult::{
+    draft_from, Answer, Consultation, NewConsultation, Outcome, Published, Response, Results,
+};
+use app::model::board::Board;
+use app::model::export::BoardExport;
+use app::model::synthesis::copy_cards;
+use yrs::{ReadTxn, StateVector, Transact};
+
+use crate::auth::{AuthError, TokenHash};
+use crate::directory::{check_title, random_suffix, slug, ServerDirectory};
+use crate::store::now_ms;
+
+/// Most sources one synthesis request may name.
+pub const MAX_SOURCES: usize = 100;
+
+/// Who is asking about a round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RoundRole {
+    Facilitator,
+    Respondent,
+}
+
+impl ServerDirectory {
+    /// The team check: a facilitator link to a whole workshop.
+    fn team(&self, token: Option<&str>) -> Result<(), DirectoryError> {
+        let (_, grant) = self.auth.grant(token)?;
+        if grant.role != LinkRole::Facilitator || grant.board.is_some() {
+            return Err(AuthError::NotFacilitator.into());
+        }
+        Ok(())
+    }
+
+    /// Exports of the chosen sources (live or snapshot), checked to exist.
+    fn source_exports(&self, sources: &[SourceRef]) -> Result<Vec<BoardExport>, DirectoryError> {
+        if sources.is_empty() {
+            return Err(DirectoryError::Invalid(
+                "choose at least one board or snapshot".into(),
+            ));
+        }
+        if sources.len() > MAX_SOURCES {
+            return Err(DirectoryError::Invalid(format!(
+                "at most {MAX_SOURCES} sources at once"
+            )));
+        }
+        sources
+            .iter()
+            .map(|s| {
+                let b = self.store.board_summary(&s.board)?.ok_or_else(|| {
+                    DirectoryError::Invalid(format!("there is no board {}", s.board))
+                })?;
+                let (export, _) = self.export_of(&b, s.snapshot).map_err(|e| match e {
+                    DirectoryError::NotFound => DirectoryError::Invalid(format!(
+                        "board {} has no snapshot {}",
+                        s.board,
+                        s.snapshot.unwrap_or_default()
+                    )),
+                    other => other,
+                })?;
+                Ok(export)
+            })
+            .collect()
+    }
+
+    /// A round and the role `token` has on it.
+    fn round_access(
+        &self,
+        id: &str,
+        token: Option<&str>,
+    ) -> Result<(Consultation, RoundRole), DirectoryError> {
+        let (c, hash) = self
+            .store
+            .consultation(id)?
+            .ok_or(DirectoryError::NotFound)?;
+        let token = token
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| DirectoryError::from(AuthError::Missing))?;
+        if TokenHash::of(token).as_str() == hash {
+            return Ok((c, RoundRole::Respondent));
+        }
+        self.auth.facilitator_of(Some(token), &c.workshop_id)?;
+        Ok((c, RoundRole::Facilitator))
+    }
+
+    fn facilitated_round(
+        &self,
+        id: &str,
+        token: Option<&str>,
+    ) -> Result<Consultation, DirectoryError> {
+        match self.round_access(id, token)? {
+            (c, RoundRole::Facilitator) => Ok(c),
+            (_, RoundRole::Respondent) => Err(DirectoryError::Denied(
+                "respondents answer the draft; only facilitators see results or change it".into(),
+            )),
+        }
+    }
+}
+
+impl Rounds for ServerDirectory {
+    fn sources(&self, token: Option<&str>) -> Result<Vec<SourceBoard>, DirectoryError> {
+        self.team(token)?;
+        self.store
+            .all_boards()?
+            .into_iter()
+            .map(|board| {
+                Ok(SourceBoard {
+                    snapshots: self.store.snapshots(&board.id)?,
+                    board,
+                })
+            })
+            .collect()
+    }
+
+    fn create_synthesis(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        new: NewSynthesis,
+    ) -> Result<BoardSummary, DirectoryError> {
+        let w = self
+            .store
+            .workshop(workshop)?
+            .ok_or(DirectoryError::NotFound)?;
+        self.auth.facilitator_of(token, &w.id)?;
+        let title = check_title(&new.title)?;
+        let pillar = check_title(&new.pillar)?;
+        let exports = self.source_exports(&new.sources)?;
+        let doc = app::model::new_doc();
+        let board = Board::of(&doc);
+        let mut copied = 0;
+        {
+            let mut txn = doc.transact_mut();
+            board.init_meta(&mut txn, &title, &w.area, &pillar);
+            for e in &exports {
+                copied += copy_cards(&board, &mut txn, e, now_ms() as f64)
+                    .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+            }
+        }
+        let state = doc
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        let id = format!("{}-synthesis-{}", w.id, random_suffix());
+        self.store
+            .create_board(&id, &w.id, &title, &pillar, &state)?;
+        tracing::info!(board = %id, sources = exports.len(), copied, "synthesis board created");
+        self.store
+            .board_summary(&id)?
+            .ok_or(DirectoryError::NotFound)
+    }
+
+    fn add_sources(
+        &self,
+        board: String,
+        token: Option<String>,
+        sources: Vec<SourceRef>,
+    ) -> DirFuture<usize> {
+        let this = self.clone();
+        Box::pin(async move {
+            let b = this
+                .store
+                .board_summary(&board)?
+                .ok_or(DirectoryError::NotFound)?;
+            this.auth.facilitator_of(token.as_deref(), &b.workshop_id)?;
+            let exports = this.source_exports(&sources)?;
+            let live = this.hub.join(&b.id)?;
+            let now = now_ms() as f64;
+            let added = live
+                .change(Board::of, |board, txn| {
+                    let mut n = 0;
+                    for e in &exports {
+                        n += copy_cards(board, txn, e, now)?;
+                    }
+                    Ok::<usize, app::model::ModelError>(n)
+                })
+                .await?
+                .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+            tracing::info!(board = %b.id, added, "sources added");
+            Ok(added)
+        })
+    }
+
+    fn publish(
+        &self,
+        board: &str,
+        token: Option<&str>,
+        new: NewConsultation,
+    ) -> Result<Published, DirectoryError> {
+        let b = self
+            .store
+            .board_summary(board)?
+            .ok_or(DirectoryError::NotFound)?;
+        self.auth.facilitator_of(token, &b.workshop_id)?;
+        let title = check_title(&new.title)?;
+        let (export, _) = self.export_of(&b, new.at)?;
+        let items = draft_from(&export);
+        if items.is_empty() {
+            return Err(DirectoryError::Invalid(
+                "the board has no themes or cards to publish".into(),
+            ));
+        }
+        let consultation = Consultation {
+            id: format!("{}-{}", slug(&title), random_suffix()),
+            workshop_id: b.workshop_id.clone(),
+            board_id: b.id.clone(),
+            title,
+            kind: new.kind,
+            open: true,
+            created_ms: now_ms(),
+            snapshot: new.at,
+            items,
+        };
+        let token = crate::auth::new_token();
+        self.store
+            .create_consultation(&consultation, TokenHash::of(&token).as_str())?;
+        tracing::info!(round = %consultation.id, board = %b.id, kind = consultation.kind.as_str(), "draft published");
+        Ok(Published {
+            consultation,
+            token,
+        })
+    }
+
+    fn rounds(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+    ) -> Result<Vec<RoundSummary>, DirectoryError> {
+        self.auth.facilitator_of(token, workshop)?;
+        Ok(self
+            .store
+            .consultations_of(workshop)?
+            .into_iter()
+            .map(|(consultation, respondents)| RoundSummary {
+                consultation,
+                respondents,
+            })
+            .collect())
+    }
+
+    fn round(&self, id: &str, token: Option<&str>) -> Result<Consultation, DirectoryError> {
+        Ok(self.round_access(id, token)?.0)
+    }
+
+    fn respond(
+        &self,
+        id: &str,
+        token: Option<&str>,
+        response: Response,
+    ) -> Result<(), DirectoryError> {
+        let (c, _) = self.round_access(id, token)?;
+        if !c.open {
+            return Err(DirectoryError::Invalid(
+                "this round is closed: responses are no longer taken".into(),
+            ));
+        }
+        let checked = response
+            .checked(&c.items)
+            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        self.store.save_response(&c.id, &checked, now_ms())?;
+        tracing::info!(round = %c.id, answers = checked.answers.len(), "response recorded");
+        Ok(())
+    }
+
+    fn my_answers(
+        &self,
+        id: &str,
+        token: Option<&str>,
+        respondent: &str,
+    ) -> Result<Vec<Answer>, DirectoryError> {
+        let (c, _) = self.round_access(id, token)?;
+        Ok(self
+            .store
+            .answers(&c.id)?
+            .into_iter()
+            .filter(|a| a.respondent == respondent)
+            .map(|a| Answer {
+                item: a.item,
+                stance: a.stance,
+                comment: a.comment,
+            })
+            .collect())
+    }
+
+    fn results(&self, id: &str, token: Option<&str>) -> Result<Results, DirectoryError> {
+        let c = self.facilitated_round(id, token)?;
+        let answers = self.store.answers(&c.id)?;
+        let outcomes = self.store.outcomes(&c.id)?;
+        Ok(Results::tally(c, &answers, &outcomes))
+    }
+
+    fn set_round_open(
+        &self,
+        id: &str,
+        token: Option<&str>,
+        open: bool,
+    ) -> Result<(), DirectoryError> {
+        let c = self.facilitated_round(id, token)?;
+        self.store.set_consultation_open(&c.id, open)?;
+        tracing::info!(round = %c.id, open, "round opened or closed");
+        Ok(())
+    }
+
+    fn record_outcome(
+        &self,
+        id: &str,
+        token: Option<&str>,
+        outcome: Outcome,
+    ) -> Result<(), DirectoryError> {
+        let c = self.facilitated_round(id, token)?;
+        if !c.items.iter().any(|i| i.id == outcome.item) {
+            return Err(DirectoryError::Invalid(format!(
+                "there is no item {} in this draft",
+                outcome.item
+            )));
+        }
+        let note = outcome.note.trim();
+        if note.chars().count() > app::consult::MAX_COMMENT {
+            return Err(DirectoryError::Invalid("the note is too long".into()));
+        }
+        self.store.record_outcome(
+            &c.id,
+            &Outcome {
+                note: note.to_string(),
+                decided_ms: now_ms(),
+                ..outcome
+            },
+        )?;
+        Ok(())
+    }
+}
+
+/// The responses CSV of a round (facilitators).
+pub fn responses_csv(
+    dir: &ServerDirectory,
+    id: &str,
+    token: Option<&str>,
+) -> Result<(Consultation, String), DirectoryError> {
+    let results = dir.results(id, token)?;
+    let answers = dir.store.answers(id)?;
+    let csv = app::consult::responses_csv(&results, &answers);
+    Ok((results.consultation, csv))
+}

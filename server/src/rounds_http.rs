@@ -1,0 +1,182 @@
+//! JSON API of synthesis boards and consultation rounds (see docs/PROTOCOL.md).
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use app::catalog::{BoardSummary, NewSynthesis, RoundSummary, Rounds, SourceBoard, SourceRef};
+use app::consult::{
+    Consultation, NewConsultation, Outcome, Published, Response as Answers, Results,
+};
+use app::model::synthesis::{commonality, Commonality};
+
+use crate::error::AppError;
+use crate::http::{download, TokenParam};
+use crate::AppState;
+
+/// The routes of this module (merged into [`crate::http::router`]).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/sources", get(sources))
+        .route(
+            "/api/workshops/{workshop_id}/synthesis",
+            post(create_synthesis),
+        )
+        .route("/api/boards/{board_id}/sources", post(add_sources))
+        .route("/api/boards/{board_id}/commonality", get(board_commonality))
+        .route("/api/boards/{board_id}/consultations", post(publish))
+        .route("/api/workshops/{workshop_id}/consultations", get(rounds))
+        .route("/api/consultations/{id}", get(round).patch(open_close))
+        .route("/api/consultations/{id}/responses", post(respond))
+        .route("/api/consultations/{id}/results", get(results))
+        .route("/api/consultations/{id}/responses.csv", get(responses_csv))
+        .route("/api/consultations/{id}/outcomes", post(record_outcome))
+}
+
+/// `GET /api/sources?token=T`: every board and its snapshots (workshop-wide facilitators).
+async fn sources(
+    State(state): State<AppState>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<Vec<SourceBoard>>, AppError> {
+    Ok(Json(state.dir.sources(q.token.as_deref())?))
+}
+
+/// `POST /api/workshops/{id}/synthesis?token=T` `{title, pillar, sources}`: 201 with the board.
+async fn create_synthesis(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(new): Json<NewSynthesis>,
+) -> Result<(StatusCode, Json<BoardSummary>), AppError> {
+    let b = state
+        .dir
+        .create_synthesis(&workshop, q.token.as_deref(), new)?;
+    Ok((StatusCode::CREATED, Json(b)))
+}
+
+#[derive(Debug, Deserialize)]
+struct MoreSources {
+    sources: Vec<SourceRef>,
+}
+
+/// `POST /api/boards/{id}/sources?token=T` `{sources}`: copy more cards in; `{added}`.
+async fn add_sources(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(more): Json<MoreSources>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let added = state.dir.add_sources(board, q.token, more.sources).await?;
+    Ok(Json(serde_json::json!({ "added": added })))
+}
+
+#[derive(Debug, Deserialize)]
+struct AtParams {
+    token: Option<String>,
+    at: Option<i64>,
+}
+
+/// `GET /api/boards/{id}/commonality?token=T[&at=SNAPSHOT]` (any role on the board).
+async fn board_commonality(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    Query(q): Query<AtParams>,
+) -> Result<Json<Commonality>, AppError> {
+    let export = app::catalog::Directory::export(&state.dir, &board, q.token.as_deref(), q.at)?;
+    Ok(Json(commonality(&export)))
+}
+
+/// `POST /api/boards/{id}/consultations?token=T` `{title, kind, at?}`: 201 `{consultation, token}`.
+async fn publish(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(new): Json<NewConsultation>,
+) -> Result<(StatusCode, Json<Published>), AppError> {
+    let p = state.dir.publish(&board, q.token.as_deref(), new)?;
+    Ok((StatusCode::CREATED, Json(p)))
+}
+
+/// `GET /api/workshops/{id}/consultations?token=T` (facilitators).
+async fn rounds(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<Vec<RoundSummary>>, AppError> {
+    Ok(Json(state.dir.rounds(&workshop, q.token.as_deref())?))
+}
+
+/// `GET /api/consultations/{id}?token=T`: the draft (respondents and facilitators).
+async fn round(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<Consultation>, AppError> {
+    Ok(Json(state.dir.round(&id, q.token.as_deref())?))
+}
+
+#[derive(Debug, Deserialize)]
+struct OpenClose {
+    open: bool,
+}
+
+/// `PATCH /api/consultations/{id}?token=T` `{open}` (facilitators): 204.
+async fn open_close(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(body): Json<OpenClose>,
+) -> Result<StatusCode, AppError> {
+    state
+        .dir
+        .set_round_open(&id, q.token.as_deref(), body.open)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/consultations/{id}/responses?token=T` `{respondent, name, organisation, answers}`: 204.
+async fn respond(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(r): Json<Answers>,
+) -> Result<StatusCode, AppError> {
+    state.dir.respond(&id, q.token.as_deref(), r)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/consultations/{id}/results?token=T` (facilitators).
+async fn results(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<Results>, AppError> {
+    Ok(Json(state.dir.results(&id, q.token.as_deref())?))
+}
+
+/// `GET /api/consultations/{id}/responses.csv?token=T` (facilitators).
+async fn responses_csv(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Response, AppError> {
+    let (c, csv) = crate::rounds::responses_csv(&state.dir, &id, q.token.as_deref())?;
+    Ok(download(
+        "text/csv; charset=utf-8",
+        &format!("{}-responses.csv", c.id),
+        csv.into_bytes(),
+    ))
+}
+
+/// `POST /api/consultations/{id}/outcomes?token=T` `{item, decision, note}` (facilitators): 204.
+async fn record_outcome(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(o): Json<Outcome>,
+) -> Result<StatusCode, AppError> {
+    state.dir.record_outcome(&id, q.token.as_deref(), o)?;
+    Ok(StatusCode::NO_CONTENT)
+}
