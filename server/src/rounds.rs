@@ -174,16 +174,15 @@ impl Rounds for ServerDirectory {
             let exports = this.source_exports(&sources)?;
             let live = this.hub.join(&b.id)?;
             let now = now_ms() as f64;
-            let added = live
-                .change(Board::of, |board, txn| {
-                    let mut n = 0;
-                    for e in &exports {
-                        n += copy_cards(board, txn, e, now)?;
-                    }
-                    Ok::<usize, app::model::ModelError>(n)
-                })
-                .await?
-                .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+            let mut added = 0;
+            live.change(Board::of, |board, txn| {
+                for e in &exports {
+                    added += copy_cards(board, txn, e, now)?;
+                }
+                Ok::<(), app::model::ModelError>(())
+            })
+            .await?
+            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
             tracing::info!(board = %b.id, added, "sources added");
             Ok(added)
         })

@@ -116,22 +116,26 @@ impl LiveBoard {
         f: impl FnOnce(&P, &mut yrs::TransactionMut) -> Result<(), E>,
     ) -> Result<Result<(), E>, HubError> {
         self.touch();
-        let (durable, update) = {
+        let (durable, update, result) = {
             let doc = self.doc.lock().expect("doc");
             let prepared = prepare(&doc);
             let mut txn = doc.transact_mut();
-            if let Err(e) = f(&prepared, &mut txn) {
-                return Ok(Err(e));
+            // What `f` changed before any error stays in the document, so it is stored
+            // and sent like the rest: the document and the log never disagree.
+            let result = f(&prepared, &mut txn);
+            let changed = txn.before_state() != txn.after_state() || !txn.delete_set().is_empty();
+            if !changed {
+                return Ok(result);
             }
             let update = txn.encode_update_v1();
             drop(txn);
-            (self.store.append(&self.id, update.clone()), update)
+            (self.store.append(&self.id, update.clone()), update, result)
         };
         durable.await?;
         self.mark_changed();
         self.updates_since_compact.fetch_add(1, Ordering::Relaxed);
         self.fan_out(0, app::wire::update(update));
-        Ok(Ok(()))
+        Ok(result)
     }
 
     /// Who is present on this board (from awareness).
