@@ -21,6 +21,8 @@ pub struct DemoLinks {
     pub facilitator: String,
     pub participant: String,
     pub observer: String,
+    /// Facilitator links of the other demo workshops: (workshop id, title, token).
+    pub others: Vec<(String, String, String)>,
 }
 
 impl DemoLinks {
@@ -34,24 +36,89 @@ impl DemoLinks {
             f = self.facilitator,
             p = self.participant,
             o = self.observer,
-        )
+        ) + &self
+            .others
+            .iter()
+            .map(|(id, title, t)| {
+                format!("{title}, facilitator console: {b}/workshop/{id}?token={t}\n")
+            })
+            .collect::<String>()
     }
 }
 
 /// Id of the demo workshop.
 pub const DEMO_WORKSHOP: &str = "demo";
 
+/// Id of the demo's (empty) cross-area synthesis workshop.
+pub const DEMO_SYNTHESIS: &str = "demo-synthesis";
+
+const SLUGS: [&str; 5] = [
+    "leadership",
+    "learning",
+    "research",
+    "consultancy",
+    "expert-practice",
+];
+
 /// Board id of a demo pillar board (stable, so links in docs and tests keep working).
 pub fn demo_board_id(pillar_index: usize) -> String {
-    const SLUGS: [&str; 5] = [
-        "leadership",
-        "learning",
-        "research",
-        "consultancy",
-        "expert-practice",
-    ];
     format!("demo-{}", SLUGS[pillar_index])
 }
+
+/// The demo workshops of the other clinical areas, with starter cards on their first
+/// (leadership) board, so that a synthesis across areas has something to find.
+type OtherDemo = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(Prompt, &'static str, Role)],
+);
+const OTHER_DEMOS: [OtherDemo; 2] = [
+    (
+        "demo-cancer",
+        "Demo workshop: Cancer Care",
+        "Cancer Care",
+        &[
+            (
+                Prompt::Purpose,
+                "People with cancer get expert care close to home",
+                Role::Patient,
+            ),
+            (
+                Prompt::How,
+                "Consultant practitioners lead change across cancer networks",
+                Role::Clinician,
+            ),
+            (
+                Prompt::Enablers,
+                "Protected time for development and research",
+                Role::Educator,
+            ),
+        ],
+    ),
+    (
+        "demo-msk",
+        "Demo workshop: Musculoskeletal (MSK)",
+        "Musculoskeletal (MSK)",
+        &[
+            (
+                Prompt::Purpose,
+                "People stay active and in work",
+                Role::Patient,
+            ),
+            (
+                Prompt::Enablers,
+                "Protected time to learn from peers",
+                Role::Clinician,
+            ),
+            (
+                Prompt::Values,
+                "Shared decisions with patients",
+                Role::Stakeholder,
+            ),
+        ],
+    ),
+];
 
 /// The initial document of a board: its metadata and optional starter cards.
 pub fn initial_state(
@@ -82,8 +149,10 @@ pub fn initial_state(
     txn.encode_state_as_update_v1(&StateVector::default())
 }
 
-/// Create the demo workshop and a facilitator, participant and observer link to it,
-/// unless the database already has workshops. Returns the new links.
+/// Create the demo workshop (Learning Disabilities & Autism) and a facilitator,
+/// participant and observer link to it, the Cancer Care and MSK demo workshops and an
+/// empty cross-area synthesis workshop with a facilitator link each, unless the database
+/// already has workshops. Returns the new links.
 pub fn seed_demo(store: &Store, auth: &Auth, base: &str) -> Result<Option<DemoLinks>, AuthError> {
     if store.workshop_count()? > 0 {
         return Ok(None);
@@ -121,18 +190,45 @@ pub fn seed_demo(store: &Store, auth: &Auth, base: &str) -> Result<Option<DemoLi
         let state = initial_state(pillar, area, pillar, starters);
         store.create_board(&demo_board_id(i), DEMO_WORKSHOP, pillar, pillar, &state)?;
     }
-    let link = |role| {
+    let link = |workshop: &str, role| {
         auth.issue(Grant {
-            workshop: DEMO_WORKSHOP.to_string(),
+            workshop: workshop.to_string(),
             board: None,
             role,
         })
     };
+    let mut others = Vec::new();
+    for (id, title, area, starters) in OTHER_DEMOS {
+        store.create_workshop(id, title, area, "")?;
+        for (i, pillar) in PILLARS.iter().enumerate() {
+            let cards: &[(Prompt, &str, Role)] = if i == 0 { starters } else { &[] };
+            let state = initial_state(pillar, area, pillar, cards);
+            store.create_board(&format!("{id}-{}", SLUGS[i]), id, pillar, pillar, &state)?;
+        }
+        others.push((
+            id.to_string(),
+            title.to_string(),
+            link(id, LinkRole::Facilitator)?,
+        ));
+    }
+    // Where the team builds synthesis boards (from the console) after the workshops.
+    store.create_workshop(
+        DEMO_SYNTHESIS,
+        "Demo: cross-area synthesis",
+        "Cross-area synthesis",
+        "",
+    )?;
+    others.push((
+        DEMO_SYNTHESIS.to_string(),
+        "Demo: cross-area synthesis".to_string(),
+        link(DEMO_SYNTHESIS, LinkRole::Facilitator)?,
+    ));
     let links = DemoLinks {
         base: base.to_string(),
-        facilitator: link(LinkRole::Facilitator)?,
-        participant: link(LinkRole::Participant)?,
-        observer: link(LinkRole::Observer)?,
+        facilitator: link(DEMO_WORKSHOP, LinkRole::Facilitator)?,
+        participant: link(DEMO_WORKSHOP, LinkRole::Participant)?,
+        observer: link(DEMO_WORKSHOP, LinkRole::Observer)?,
+        others,
     };
     tracing::info!("created the demo workshop");
     Ok(Some(links))

@@ -3,4 +3,5 @@ pub mod board;
 pub mod consult;
 pub mod history;
 pub mod home;
+pub mod rounds;
 pub mod workshop;

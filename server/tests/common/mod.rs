@@ -58,6 +58,7 @@ impl TestServer {
                     facilitator: issue(app::catalog::LinkRole::Facilitator),
                     participant: issue(app::catalog::LinkRole::Participant),
                     observer: issue(app::catalog::LinkRole::Observer),
+                    others: Vec::new(),
                 }
             }
         };

@@ -1,0 +1,307 @@
+//! The console's synthesis and consultation section: build a synthesis board from any
+//! workshop's boards or snapshots, publish a board as a draft for consultation or for the
+//! agreement round, and follow the rounds.
+
+use std::collections::{HashMap, HashSet};
+
+use leptos::prelude::*;
+
+use crate::api::{create_synthesis, list_rounds, list_sources, publish_round};
+use crate::catalog::{BoardSummary, NewSynthesis, SourceBoard, SourceRef, PILLARS};
+use crate::consult::{NewConsultation, RoundKind};
+use crate::model::export::iso_utc;
+use crate::pages::workshop::board_href;
+
+fn origin() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
+}
+
+#[component]
+pub fn SynthesisAndRounds(
+    workshop: String,
+    boards: Vec<BoardSummary>,
+    token: Option<String>,
+) -> impl IntoView {
+    let feedback = RwSignal::new(String::new());
+    let refresh = RwSignal::new(0u32);
+    view! {
+        <section aria-labelledby="synth-h">
+            <h2 id="synth-h">"Synthesis and consultation"</h2>
+            <p role="status" aria-live="polite" class="feedback">{move || feedback.get()}</p>
+            <BuildSynthesis workshop=workshop.clone() token=token.clone() feedback/>
+            <PublishDraft workshop=workshop.clone() boards token=token.clone() feedback refresh/>
+            <RoundList workshop token refresh/>
+        </section>
+    }
+}
+
+#[component]
+fn BuildSynthesis(
+    workshop: String,
+    token: Option<String>,
+    feedback: RwSignal<String>,
+) -> impl IntoView {
+    let sources = {
+        let t = token.clone();
+        Resource::new(|| (), move |_| list_sources(t.clone()))
+    };
+    let chosen = RwSignal::new(HashSet::<String>::new());
+    let version = RwSignal::new(HashMap::<String, Option<i64>>::new());
+    let title_ref = NodeRef::<leptos::html::Input>::new();
+    let pillar_ref = NodeRef::<leptos::html::Select>::new();
+    let made = RwSignal::new(None::<(String, String)>);
+    let submit = {
+        let (w, t) = (workshop.clone(), token.clone());
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let pillar = pillar_ref.get().map(|s| s.value()).unwrap_or_default();
+            let mut title = title_ref.get().map(|i| i.value()).unwrap_or_default();
+            if title.trim().is_empty() {
+                title = format!("Synthesis: {pillar}");
+            }
+            let mut picked: Vec<String> = chosen.get_untracked().into_iter().collect();
+            picked.sort();
+            let sources: Vec<SourceRef> = picked
+                .into_iter()
+                .map(|b| SourceRef {
+                    snapshot: version.with_untracked(|v| v.get(&b).copied().flatten()),
+                    board: b,
+                })
+                .collect();
+            let new = NewSynthesis {
+                title,
+                pillar,
+                sources,
+            };
+            let (w, t) = (w.clone(), t.clone());
+            leptos::task::spawn_local(async move {
+                match create_synthesis(w, t.clone(), new).await {
+                    Ok(b) => {
+                        feedback.set(format!("Synthesis board “{}” created.", b.title));
+                        made.set(Some((b.title.clone(), board_href(&b.id, t.as_deref()))));
+                    }
+                    Err(e) => feedback.set(format!(
+                        "Could not create the synthesis board: {}",
+                        e.to_string().replace("error running server function: ", "")
+                    )),
+                }
+            });
+        }
+    };
+    view! {
+        <details class="synthesis">
+            <summary>"Build a synthesis board from other boards"</summary>
+            <form on:submit=submit>
+                <div class="grid-form">
+                    <label for="syn-pillar">"Pillar"</label>
+                    <select id="syn-pillar" node_ref=pillar_ref>
+                        {PILLARS.map(|p| view! { <option value=p>{p}</option> }).collect_view()}
+                    </select>
+                    <label for="syn-title">"Title (optional)"</label>
+                    <input id="syn-title" type="text" maxlength="120" node_ref=title_ref placeholder="Synthesis: pillar"/>
+                </div>
+                <fieldset class="sources">
+                    <legend>"Boards to copy cards from (each card keeps where it came from)"</legend>
+                    <Suspense fallback=|| view! { <p>"Loading boards…"</p> }>
+                        {move || Suspend::new(async move {
+                            match sources.await {
+                                Ok(list) => view! { <SourceList list chosen version/> }.into_any(),
+                                Err(e) => view! { <p role="alert">"Could not list the boards: " {e.to_string()}</p> }.into_any(),
+                            }
+                        })}
+                    </Suspense>
+                </fieldset>
+                <button type="submit">"Create synthesis board"</button>
+            </form>
+            {move || made.get().map(|(title, href)| view! {
+                <p>"Open “" <a href=href>{title}</a> "”."</p>
+            })}
+        </details>
+    }
+}
+
+#[component]
+fn SourceList(
+    list: Vec<SourceBoard>,
+    chosen: RwSignal<HashSet<String>>,
+    version: RwSignal<HashMap<String, Option<i64>>>,
+) -> impl IntoView {
+    // Group by workshop, in the order listed.
+    let mut groups: Vec<(String, String, Vec<SourceBoard>)> = Vec::new();
+    for s in list {
+        match groups.iter_mut().find(|g| g.0 == s.board.workshop_id) {
+            Some(g) => g.2.push(s),
+            None => groups.push((
+                s.board.workshop_id.clone(),
+                format!("{} ({})", s.board.workshop_title, s.board.area),
+                vec![s],
+            )),
+        }
+    }
+    view! {
+        {groups.into_iter().map(|(_, heading, boards)| view! {
+            <h3 class="source-workshop">{heading}</h3>
+            <ul class="source-boards">
+                {boards.into_iter().map(|s| {
+                    let id = s.board.id.clone();
+                    let check_id = format!("src-{id}");
+                    let select_id = format!("ver-{id}");
+                    let label = format!("{} · {}", s.board.workshop_title, s.board.title);
+                    let (id1, id2) = (id.clone(), id.clone());
+                    view! {
+                        <li data-source=id.clone()>
+                            <input type="checkbox" id=check_id.clone()
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    chosen.update(|c| { if on { c.insert(id1.clone()); } else { c.remove(&id1); } });
+                                }/>
+                            <label for=check_id>{s.board.title.clone()}</label>
+                            <label class="visually-hidden" for=select_id.clone()>{format!("Version of {label}")}</label>
+                            <select id=select_id on:change=move |ev| {
+                                let v = event_target_value(&ev).parse::<i64>().ok();
+                                version.update(|m| { m.insert(id2.clone(), v); });
+                            }>
+                                <option value="">"The board now"</option>
+                                {s.snapshots.into_iter().rev().map(|sn| view! {
+                                    <option value=sn.id.to_string()>{format!("Snapshot “{}” ({} UTC)", sn.name, iso_utc(sn.taken_ms as f64))}</option>
+                                }).collect_view()}
+                            </select>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }).collect_view()}
+    }
+}
+
+#[component]
+fn PublishDraft(
+    workshop: String,
+    boards: Vec<BoardSummary>,
+    token: Option<String>,
+    feedback: RwSignal<String>,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
+    let _ = &workshop;
+    let board_ref = NodeRef::<leptos::html::Select>::new();
+    let kind_ref = NodeRef::<leptos::html::Select>::new();
+    let title_ref = NodeRef::<leptos::html::Input>::new();
+    let link = RwSignal::new(None::<String>);
+    let submit = {
+        let t = token.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let board = board_ref.get().map(|s| s.value()).unwrap_or_default();
+            let kind = kind_ref
+                .get()
+                .and_then(|s| RoundKind::parse(&s.value()))
+                .unwrap_or(RoundKind::Consultation);
+            let title = title_ref.get().map(|i| i.value()).unwrap_or_default();
+            let t = t.clone();
+            leptos::task::spawn_local(async move {
+                match publish_round(
+                    board,
+                    t,
+                    NewConsultation {
+                        title,
+                        kind,
+                        at: None,
+                    },
+                )
+                .await
+                {
+                    Ok(p) => {
+                        feedback.set(format!(
+                            "Draft “{}” published with {} items.",
+                            p.consultation.title,
+                            p.consultation.items.len()
+                        ));
+                        link.set(Some(format!(
+                            "{}/consult/{}?token={}",
+                            origin(),
+                            p.consultation.id,
+                            p.token
+                        )));
+                        refresh.update(|n| *n = n.wrapping_add(1));
+                    }
+                    Err(e) => feedback.set(format!(
+                        "Could not publish: {}",
+                        e.to_string().replace("error running server function: ", "")
+                    )),
+                }
+            });
+        }
+    };
+    view! {
+        <details class="publish">
+            <summary>"Publish a draft for consultation or agreement"</summary>
+            <form class="grid-form" on:submit=submit>
+                <label for="pub-board">"Board"</label>
+                <select id="pub-board" node_ref=board_ref>
+                    {boards.into_iter().filter(|b| !b.archived).map(|b| view! { <option value=b.id.clone()>{b.title.clone()}</option> }).collect_view()}
+                </select>
+                <label for="pub-kind">"Round"</label>
+                <select id="pub-kind" node_ref=kind_ref>
+                    <option value="consultation">"Consultation with professional bodies"</option>
+                    <option value="agreement">"Agreement round (engagement group)"</option>
+                </select>
+                <label for="pub-title">"Title"</label>
+                <input id="pub-title" type="text" required maxlength="120" node_ref=title_ref/>
+                <button type="submit">"Publish draft"</button>
+            </form>
+            {move || link.get().map(|url| view! {
+                <p>"Respondents' link (shown once; anyone with it can answer, nobody with it can change the draft): "
+                    <input type="text" readonly class="round-link" value=url aria-label="Respondents' link"/></p>
+            })}
+        </details>
+    }
+}
+
+#[component]
+fn RoundList(workshop: String, token: Option<String>, refresh: RwSignal<u32>) -> impl IntoView {
+    let rounds = {
+        let (w, t) = (workshop.clone(), token.clone());
+        Resource::new(
+            move || refresh.get(),
+            move |_| list_rounds(w.clone(), t.clone()),
+        )
+    };
+    view! {
+        <h3>"Published drafts"</h3>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let token = token.clone();
+                Suspend::new(async move {
+                    match rounds.await {
+                        Ok(list) if list.is_empty() => view! { <p class="muted">"None yet."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="rounds">
+                                {list.into_iter().map(|r| {
+                                    let c = r.consultation;
+                                    let href = match &token {
+                                        Some(t) => format!("/consult/{}/results?token={t}", c.id),
+                                        None => format!("/consult/{}/results", c.id),
+                                    };
+                                    view! {
+                                        <li data-round=c.id.clone()>
+                                            <a href=href>{c.title.clone()}</a>
+                                            {format!(" · {} · {} · {} answered", c.kind.label(), if c.open { "open" } else { "closed" }, r.respondents)}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
