@@ -2,20 +2,10 @@
 // people see: participant and facilitator board, console, group chooser, history, errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { useServerAndBrowser, openBoard } from './harness.mjs';
+import { useServerAndBrowser, openBoard, axeViolations } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-async function violations(page) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(async () =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
-  );
-  return result.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-}
+const violations = axeViolations;
 
 async function page(path) {
   const context = await env.browser.newContext();

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -47,10 +48,13 @@ export async function startServer({ port, dataDir } = {}) {
   });
   await waitForPort(port);
   // The demo's links, written once when the database was created.
-  const links = {};
+  const links = { workshops: {} };
   for (const line of readFileSync(join(dataDir, 'demo-links.txt'), 'utf8').split('\n')) {
     const m = line.match(/^(facilitator|participant|observer)[^:]*: .*token=([0-9a-f]+)/);
     if (m) links[m[1]] = m[2];
+    // The other demo workshops' facilitator links, by workshop id.
+    const w = line.match(/, facilitator console: .*\/workshop\/([^?]+)\?token=([0-9a-f]+)/);
+    if (w) links.workshops[w[1]] = w[2];
   }
   const server = {
     links,
@@ -77,6 +81,18 @@ export async function startServer({ port, dataDir } = {}) {
     },
   };
   return server;
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core (WCAG 2.0-2.2 A and AA rules) on a page: its violations, in words. */
+export async function axeViolations(page) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
+  );
+  return result.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
 }
 
 export async function launchBrowser() {

@@ -1,0 +1,150 @@
+// After the workshops: a facilitator builds a synthesis board from three areas' boards (one
+// at a snapshot), themes it, reads the commonality across areas, publishes it as a draft;
+// a professional body's respondent answers (and cannot see results); the facilitator
+// reads tallies and comments, and records the agreement round's decision. axe on each page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { useServerAndBrowser, axeViolations } from './harness.mjs';
+
+const env = useServerAndBrowser({ before, after });
+
+const card = (page, id) => page.locator(`li.card[data-card="${id}"]`);
+async function moveCard(page, id, to) {
+  await card(page, id).getByRole('button', { name: 'Move card' }).click();
+  await card(page, id).getByRole('button', { name: to }).click();
+}
+
+test('synthesis board with provenance, commonality, consultation and agreement', async () => {
+  const { base, links } = env.server;
+  const S = links.workshops['demo-synthesis'];
+  const cancer = links.workshops['demo-cancer'];
+  assert.ok(S && cancer, 'the demo links name the synthesis and cancer workshops');
+
+  // The cancer board is taken at a snapshot.
+  const ctx = await env.browser.newContext();
+  const f = await ctx.newPage();
+  f.on('pageerror', (e) => console.error('[page error]', e.message));
+  const snap = await f.request.post(`${base}/api/boards/demo-cancer-leadership/snapshots?token=${cancer}`, {
+    data: { name: 'Before synthesis' },
+  });
+  assert.equal(snap.status(), 201);
+  const snapId = (await snap.json()).id;
+
+  // Build the synthesis board from the console.
+  await f.goto(`${base}/workshop/demo-synthesis?token=${S}`);
+  await f.getByRole('heading', { name: 'Synthesis and consultation' }).waitFor();
+  await f.getByText('Build a synthesis board from other boards').click();
+  for (const id of ['demo-leadership', 'demo-cancer-leadership', 'demo-msk-leadership']) {
+    await f.locator(`li[data-source="${id}"] input[type=checkbox]`).check();
+  }
+  await f.getByLabel('Version of Demo workshop: Cancer Care · Strategic and enabling leadership')
+    .selectOption(String(snapId));
+  await f.getByLabel('Pillar').selectOption('Strategic and enabling leadership');
+  assert.deepEqual(await axeViolations(f), [], 'console with the synthesis form');
+  await f.getByRole('button', { name: 'Create synthesis board' }).click();
+  await f.getByText('Synthesis board “Synthesis: Strategic and enabling leadership” created.').waitFor();
+  await f.getByRole('link', { name: 'Synthesis: Strategic and enabling leadership' }).click();
+  await f.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
+
+  // Every copied card says where it came from.
+  await card(f, 'demo-msk-leadership~seed-1').getByText('From Musculoskeletal (MSK) · Strategic and enabling leadership').waitFor();
+  await card(f, `demo-cancer-leadership@${snapId}~seed-2`).getByText(/From Cancer Care · .* · snapshot “Before synthesis”/).waitFor();
+  assert.equal(
+    await card(f, 'demo-leadership~seed-3').locator('textarea').inputValue(),
+    'Nothing about us without us',
+  );
+
+  // Theme the three areas' "protected time" cards together.
+  await f.getByRole('button', { name: 'New theme in Enablers' }).click();
+  await f.keyboard.type('Protected time');
+  await f.waitForFunction(() => [...document.querySelectorAll('.column-enablers input.theme-title')].some((i) => i.value === 'Protected time'));
+  for (const id of ['demo-leadership~seed-2', `demo-cancer-leadership@${snapId}~seed-2`, 'demo-msk-leadership~seed-1']) {
+    await moveCard(f, id, 'Into theme: Protected time');
+    await f.locator(`.column-enablers .theme li.card[data-card="${id}"]`).waitFor({ timeout: 10000 });
+  }
+  const boardUrl = f.url();
+  await f.waitForTimeout(400);
+
+  // The outline shows the commonality across areas.
+  await f.getByRole('link', { name: 'History, outline view and printing' }).click();
+  await f.getByRole('heading', { name: 'Commonality across areas' }).waitFor();
+  const row = f.locator('.commonality tr').filter({ hasText: 'Protected time' });
+  await row.getByText('Common to all areas').waitFor();
+  assert.deepEqual(await row.locator('td.num').allInnerTexts(), ['1', '1', '1']);
+  await f.locator('.commonality tr').filter({ hasText: 'Purpose: not yet in a theme' }).getByText('Common to all areas').waitFor();
+  assert.deepEqual(await axeViolations(f), [], 'outline with commonality');
+  const csvHref = await f.getByRole('link', { name: 'Spreadsheet (CSV)' }).getAttribute('href');
+  const csv = await (await f.request.get(`${base}${csvHref}`)).text();
+  assert.match(csv, /Protected time to learn from peers,0,clinician,[^,]+,demo-msk-leadership~seed-1,Demo workshop: Musculoskeletal \(MSK\),Musculoskeletal \(MSK\),Strategic and enabling leadership/);
+  assert.match(csv, /,Before synthesis\r\n/);
+  const boardId = new URL(boardUrl).pathname.split('/').pop();
+
+  // Publish the synthesis board as a draft for consultation.
+  await f.goto(`${base}/workshop/demo-synthesis?token=${S}`);
+  await f.getByText('Publish a draft for consultation or agreement').click();
+  await f.locator('#pub-board').selectOption(boardId);
+  await f.locator('#pub-title').fill('Draft development framework');
+  await f.getByRole('button', { name: 'Publish draft' }).click();
+  await f.getByText(/Draft “Draft development framework” published with \d+ items\./).waitFor();
+  const link = await f.getByLabel("Respondents' link").inputValue();
+  assert.match(link, /\/consult\/[^?]+\?token=[0-9a-f]+$/);
+
+  // A respondent from a professional body answers.
+  const rctx = await env.browser.newContext();
+  const r = await rctx.newPage();
+  r.on('pageerror', (e) => console.error('[page error]', e.message));
+  await r.goto(link);
+  await r.getByRole('heading', { name: 'Draft development framework' }).waitFor();
+  await r.waitForLoadState('networkidle');
+  assert.deepEqual(await axeViolations(r), [], 'respondent page');
+  await r.getByLabel('Your name').fill('Dr Ada');
+  await r.getByLabel('Professional body or group (optional)').fill('College of <Practitioners>');
+  const item = r.locator('fieldset.item').filter({ hasText: 'Protected time' });
+  await item.getByText('Protected time to learn from peers').waitFor();
+  await item.getByLabel('Agree', { exact: true }).check();
+  await item.getByLabel('Comment (optional)').fill('Yes: <b>protected</b> time matters');
+  await r.getByRole('button', { name: 'Send my answers' }).click();
+  await r.getByText('Thank you: your answers are recorded.', { exact: false }).waitFor();
+  // Coming back, the answers are there to revise.
+  await r.reload();
+  await r.getByText('Your earlier answers are filled in', { exact: false }).waitFor();
+  assert.equal(await r.locator('fieldset.item').filter({ hasText: 'Protected time' }).getByLabel('Agree', { exact: true }).isChecked(), true);
+  // The respondents' link shows no results and opens no board.
+  const consultId = new URL(link).pathname.split('/').pop();
+  const rtoken = new URL(link).searchParams.get('token');
+  await r.goto(`${base}/consult/${consultId}/results?token=${rtoken}`);
+  await r.getByRole('heading', { name: 'This link does not work' }).waitFor();
+  await r.goto(`${base}/board/${boardId}?token=${rtoken}`);
+  await r.getByRole('heading', { name: 'This link does not work' }).waitFor();
+  await rctx.close();
+
+  // The facilitator reads the results from the console.
+  await f.goto(`${base}/workshop/demo-synthesis?token=${S}`);
+  await f.getByRole('link', { name: 'Draft development framework' }).click();
+  await f.getByRole('heading', { name: 'Results: Draft development framework' }).waitFor();
+  const res = f.locator('section.item-result').filter({ hasText: 'Protected time' });
+  await res.getByText('Agree 1 · Disagree 0 · Not sure 0').waitFor();
+  await res.getByText('Yes: <b>protected</b> time matters').waitFor();
+  await res.getByText('Dr Ada, College of <Practitioners>').waitFor();
+  assert.equal(await f.locator('section.item-result b').count(), 0, 'comments are text, never HTML');
+  assert.deepEqual(await axeViolations(f), [], 'results page');
+  const rcsvHref = await f.getByRole('link', { name: 'All responses (CSV)' }).getAttribute('href');
+  const rcsv = await (await f.request.get(`${base}${rcsvHref}`)).text();
+  assert.match(rcsv, /Dr Ada,College of <Practitioners>,agree,Yes: <b>protected<\/b> time matters/);
+
+  // The agreement round: the engagement group's decision on an item.
+  await f.goto(`${base}/workshop/demo-synthesis?token=${S}`);
+  await f.getByText('Publish a draft for consultation or agreement').click();
+  await f.locator('#pub-board').selectOption(boardId);
+  await f.getByLabel('Round').selectOption('agreement');
+  await f.locator('#pub-title').fill('Engagement group agreement');
+  await f.getByRole('button', { name: 'Publish draft' }).click();
+  await f.getByText(/Draft “Engagement group agreement” published/).waitFor();
+  await f.getByRole('link', { name: 'Engagement group agreement' }).click();
+  const a = f.locator('section.item-result').filter({ hasText: 'Protected time' });
+  await a.getByLabel('Decision').selectOption('amended');
+  await a.getByLabel('Note').fill('Name peer learning explicitly');
+  await a.getByRole('button', { name: /Record decision/ }).click();
+  await a.getByText('Decision: Agreed with changes — Name peer learning explicitly').waitFor();
+  await ctx.close();
+});
