@@ -94,6 +94,61 @@ fn benches(c: &mut Criterion) {
                 .len()
         })
     });
+
+    let export = BoardExport::of_doc(&doc, ExportContext::default());
+    c.bench_function("render a 1000-card board export as JSON", |b| {
+        b.iter(|| black_box(&export).to_json().len())
+    });
+    c.bench_function("render a 1000-card board export as Markdown", |b| {
+        b.iter(|| black_box(&export).to_markdown().len())
+    });
+    c.bench_function("render a 1000-card board export as SVG", |b| {
+        b.iter(|| black_box(&export).to_svg().len())
+    });
+
+    // A synthesis board: three areas' 1,000-card boards copied in, then its commonality.
+    let sources: Vec<BoardExport> = [
+        "Learning Disabilities & Autism",
+        "Cancer Care",
+        "Musculoskeletal (MSK)",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, area)| {
+        let mut e = export.clone();
+        e.meta.area = area.to_string();
+        e.context.board_id = format!("src-{i}");
+        e
+    })
+    .collect();
+    c.bench_function("copy three 1000-card boards onto a synthesis board", |b| {
+        b.iter(|| {
+            let d = new_doc();
+            let bd = Board::of(&d);
+            let mut txn = d.transact_mut();
+            for s in &sources {
+                app::model::synthesis::copy_cards(&bd, &mut txn, s, 0.0).unwrap();
+            }
+        })
+    });
+    let synth = {
+        let d = new_doc();
+        let bd = Board::of(&d);
+        {
+            let mut txn = d.transact_mut();
+            for s in &sources {
+                app::model::synthesis::copy_cards(&bd, &mut txn, s, 0.0).unwrap();
+            }
+        }
+        BoardExport::of_doc(&d, ExportContext::default())
+    };
+    c.bench_function("commonality of a 3000-card synthesis board", |b| {
+        b.iter(|| {
+            app::model::synthesis::commonality(black_box(&synth))
+                .themes
+                .len()
+        })
+    });
 }
 
 criterion_group!(model, benches);

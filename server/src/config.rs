@@ -59,6 +59,16 @@ pub struct LimitArgs {
     /// Seconds a board with no connections stays loaded.
     #[arg(long, env = "COCREATE_IDLE_UNLOAD_SECS", default_value_t = 60)]
     pub idle_unload_secs: u64,
+    /// Most cards on one board; the newest cards of an update beyond it are removed.
+    #[arg(long, env = "COCREATE_MAX_CARDS", default_value_t = 5000)]
+    pub max_cards: usize,
+    /// Longest card text in UTF-16 units; longer text is cut at the limit.
+    #[arg(long, env = "COCREATE_MAX_TEXT", default_value_t = app::model::schema::MAX_CARD_TEXT)]
+    pub max_text: usize,
+    /// Most bytes of updates waiting to be made durable; past it, writers are closed with
+    /// 1013 (try again later) before anything is applied.
+    #[arg(long, env = "COCREATE_MAX_PENDING_BYTES", default_value_t = 64 << 20)]
+    pub max_pending_bytes: usize,
 }
 
 impl Default for LimitArgs {
@@ -71,6 +81,9 @@ impl Default for LimitArgs {
             awareness_max_clients: 500,
             awareness_timeout_secs: 30,
             idle_unload_secs: 60,
+            max_cards: 5000,
+            max_text: app::model::schema::MAX_CARD_TEXT,
+            max_pending_bytes: 64 << 20,
         }
     }
 }
@@ -87,6 +100,9 @@ pub struct Limits {
     pub idle_unload: Duration,
     /// Frames buffered per board for slow connections before they are told to resync.
     pub fanout_buffer: usize,
+    pub max_cards: usize,
+    pub max_text: usize,
+    pub max_pending_bytes: usize,
 }
 
 impl From<&LimitArgs> for Limits {
@@ -100,6 +116,9 @@ impl From<&LimitArgs> for Limits {
             awareness_timeout: Duration::from_secs(a.awareness_timeout_secs),
             idle_unload: Duration::from_secs(a.idle_unload_secs),
             fanout_buffer: 4096,
+            max_cards: a.max_cards,
+            max_text: a.max_text,
+            max_pending_bytes: a.max_pending_bytes,
         }
     }
 }

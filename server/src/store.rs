@@ -20,6 +20,7 @@
 //! a [`Store::compact`] replaces exactly the rows queued before it.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -86,6 +87,8 @@ pub struct Store {
 
 struct Inner {
     path: PathBuf,
+    /// Bytes of appended updates not yet committed.
+    pending: Arc<AtomicUsize>,
     read: Mutex<Connection>,
     writer: Mutex<Option<std_mpsc::Sender<WriteOp>>>,
     writer_thread: Mutex<Option<thread::JoinHandle<()>>>,
@@ -195,13 +198,18 @@ impl Store {
         migrate(&read)?;
         let write = open_conn(&path)?;
         let (tx, rx) = std_mpsc::channel();
-        let handle = thread::Builder::new()
-            .name("store-writer".into())
-            .spawn(move || writer_loop(write, rx))
-            .expect("spawn store writer thread");
+        let pending = Arc::new(AtomicUsize::new(0));
+        let handle = {
+            let pending = pending.clone();
+            thread::Builder::new()
+                .name("store-writer".into())
+                .spawn(move || writer_loop(write, rx, &pending))
+                .expect("spawn store writer thread")
+        };
         Ok(Store {
             inner: Arc::new(Inner {
                 path,
+                pending,
                 read: Mutex::new(read),
                 writer: Mutex::new(Some(tx)),
                 writer_thread: Mutex::new(Some(handle)),
@@ -231,7 +239,13 @@ impl Store {
         data: Vec<u8>,
     ) -> impl std::future::Future<Output = Result<(), StoreError>> + Send + 'static {
         let board = board.to_string();
+        self.inner.pending.fetch_add(data.len(), Ordering::Relaxed);
         self.request(move |done| WriteOp::Append { board, data, done })
+    }
+
+    /// Bytes of appended updates not yet durable.
+    pub fn pending_bytes(&self) -> usize {
+        self.inner.pending.load(Ordering::Relaxed)
     }
 
     /// Resolves when everything queued before it is durable.
@@ -830,7 +844,7 @@ async fn wait(
 /// Most requests committed in one transaction.
 const MAX_BATCH: usize = 4096;
 
-fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<WriteOp>) {
+fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<WriteOp>, pending: &AtomicUsize) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -843,6 +857,14 @@ fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<WriteOp>) {
         if let Err(e) = &result {
             tracing::error!(error = %e, ops = batch.len(), "store batch failed");
         }
+        let bytes: usize = batch
+            .iter()
+            .map(|op| match op {
+                WriteOp::Append { data, .. } => data.len(),
+                _ => 0,
+            })
+            .sum();
+        pending.fetch_sub(bytes, Ordering::Relaxed);
         for op in batch {
             let done = match op {
                 WriteOp::Append { done, .. }

@@ -1,4 +1,5 @@
-//! kill -9 the real server binary while clients write: nothing it broadcast is lost.
+//! kill -9 the real server binary while clients write: nothing it broadcast is lost, and
+//! when the clients come back every one of them converges on the same board.
 
 mod common;
 
@@ -9,7 +10,8 @@ use app::model::board::Board;
 use app::model::{Prompt, Role};
 use common::{TestClient, DEMO};
 use yrs::sync::{Message, SyncMessage};
-use yrs::Transact;
+use yrs::updates::decoder::Decode;
+use yrs::{ReadTxn, Transact};
 
 struct Server {
     child: Child,
@@ -77,7 +79,7 @@ impl Server {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_dash_9_loses_nothing_that_was_broadcast() {
+async fn kill_dash_9_loses_nothing_broadcast_and_returning_clients_converge() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let srv = start(dir.path(), port).await;
@@ -93,7 +95,7 @@ async fn kill_dash_9_loses_nothing_that_was_broadcast() {
             for i in 0..200 {
                 let id = format!("w{w}-{}", i / 4);
                 let step = i % 4;
-                let send = c.change(|txn| {
+                let send = c.try_change(|txn| {
                     if step == 0 {
                         let _ =
                             board.add_card(txn, &id, Prompt::How, "", "p", Role::Clinician, 1.0);
@@ -106,15 +108,15 @@ async fn kill_dash_9_loses_nothing_that_was_broadcast() {
                         let _ = board.set_card_text(txn, &id, &text, None);
                     }
                 });
-                // The connection dies with the server; stop then.
-                if tokio::time::timeout(Duration::from_secs(2), send)
-                    .await
-                    .is_err()
-                {
-                    break;
+                // The connection dies with the server; stop then (the last change stays
+                // in this client's document).
+                match tokio::time::timeout(Duration::from_secs(2), send).await {
+                    Ok(true) => {}
+                    _ => break,
                 }
                 tokio::task::yield_now().await;
             }
+            c.doc
         }));
     }
     // Watch broadcasts until a good number arrived, then kill the server mid-stream.
@@ -132,8 +134,9 @@ async fn kill_dash_9_loses_nothing_that_was_broadcast() {
     watcher
         .pump_until(Duration::from_millis(300), |_, _| false)
         .await;
+    let mut docs = Vec::new();
     for w in writers {
-        let _ = w.await;
+        docs.push(w.await.expect("writer task"));
     }
     let broadcast = Board::of(&watcher.doc).cards(&watcher.doc.transact());
     assert!(
@@ -159,7 +162,46 @@ async fn kill_dash_9_loses_nothing_that_was_broadcast() {
         );
     }
     drop(txn);
+
+    // Every writer comes back with its own document, as a browser does after a restart;
+    // what the server never got is sent in the sync handshake.
+    let mut back = Vec::new();
+    for doc in docs.iter().cloned() {
+        back.push(TestClient::rejoin(&srv.url(), doc).await);
+    }
+    // The state they must all reach: every writer's document merged.
+    let expected = {
+        let merged = app::model::new_doc();
+        for d in docs.iter().chain(std::iter::once(&after.doc)) {
+            let u = d
+                .transact()
+                .encode_state_as_update_v1(&yrs::StateVector::default());
+            merged
+                .transact_mut()
+                .apply_update(yrs::Update::decode_v1(&u).unwrap())
+                .unwrap();
+        }
+        cards_of(&merged)
+    };
+    assert!(expected.len() >= broadcast.len());
+    for (i, c) in back.iter_mut().enumerate() {
+        assert!(
+            c.wait_for(Duration::from_secs(20), |d| cards_of(d) == expected)
+                .await,
+            "writer {i} did not converge"
+        );
+    }
+    let reader = TestClient::join(&srv.url()).await;
+    assert_eq!(cards_of(&reader.doc), expected, "the server has it all");
     srv.kill9();
+}
+
+fn cards_of(doc: &yrs::Doc) -> Vec<(String, String)> {
+    Board::of(doc)
+        .cards(&doc.transact())
+        .into_iter()
+        .map(|c| (c.id, c.text))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -212,7 +254,6 @@ async fn online_backup_while_serving_has_every_acknowledged_update() {
     let stored = store.load_board(DEMO).unwrap().expect("board in backup");
     let doc = app::model::new_doc();
     {
-        use yrs::updates::decoder::Decode;
         let mut txn = doc.transact_mut();
         for raw in stored.base.iter().chain(stored.updates.iter()) {
             txn.apply_update(yrs::Update::decode_v1(raw).unwrap())

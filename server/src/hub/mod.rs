@@ -4,6 +4,7 @@
 //! - `app::wire`: the y-websocket wire format, sans IO (shared with the browser client).
 //! - [`awareness`]: presence entries with expiry and caps.
 //! - [`session`]: one websocket connection (reader and writer tasks).
+//! - [`content`]: cards-per-board and text-length limits, enforced on every update.
 //! - this module: [`Hub`] (the map of live boards, loading and unloading) and [`LiveBoard`]
 //!   (document, fan-out channel, awareness, apply-then-persist-then-broadcast).
 //!
@@ -15,6 +16,7 @@
 //!   waits for a store barrier.
 
 pub mod awareness;
+pub mod content;
 pub mod session;
 
 use std::collections::HashMap;
@@ -46,6 +48,8 @@ pub enum HubError {
     BadUpdate(String),
     #[error(transparent)]
     Awareness(#[from] AwarenessError),
+    #[error("the store's queue is over its limit")]
+    Busy,
 }
 
 /// A frame for every peer of a board except its sender.
@@ -67,6 +71,10 @@ pub struct LiveBoard {
     /// Wall-clock time of the last accepted change or join, ms since the epoch (0: none).
     last_change_ms: AtomicU64,
     store: Store,
+    /// Content limits (board documents only; `None` for control documents).
+    content: Option<content::ContentWatch>,
+    /// Store queue size at which writers are asked to come back later.
+    max_pending_bytes: usize,
 }
 
 impl LiveBoard {
@@ -160,10 +168,19 @@ impl LiveBoard {
     }
 
     /// Apply a client's update, make it durable, and return once it may be relayed.
-    pub async fn apply_update(&self, raw: Vec<u8>, update: Update) -> Result<(), HubError> {
+    /// Returns the server's fix if the update went over a content limit (already durable;
+    /// to be sent to every connection, its author too, after the update itself).
+    pub async fn apply_update(
+        &self,
+        raw: Vec<u8>,
+        update: Update,
+    ) -> Result<Option<content::Trimmed>, HubError> {
         self.touch();
-        let durable = {
+        let (durable, fixed, trimmed) = {
             let doc = self.doc.lock().expect("doc");
+            if let Some(w) = &self.content {
+                w.reset();
+            }
             let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
                 let mut txn = doc.transact_mut();
                 txn.apply_update(update)
@@ -173,15 +190,29 @@ impl LiveBoard {
                 Ok(Err(e)) => return Err(HubError::BadUpdate(e.to_string())),
                 Err(_) => return Err(HubError::BadUpdate("update could not be integrated".into())),
             }
-            self.store.append(&self.id, raw)
+            let trimmed = self.content.as_ref().and_then(|w| w.enforce(&doc));
+            let durable = self.store.append(&self.id, raw);
+            let fixed = trimmed
+                .as_ref()
+                .map(|t| self.store.append(&self.id, t.update.clone()));
+            (durable, fixed, trimmed)
         };
         durable.await?;
+        if let Some(f) = fixed {
+            f.await?;
+        }
         self.mark_changed();
         let n = self.updates_since_compact.fetch_add(1, Ordering::Relaxed) + 1;
         if n >= COMPACT_EVERY {
             self.compact().await?;
         }
-        Ok(())
+        Ok(trimmed)
+    }
+
+    /// Whether the store's queue of updates not yet durable has reached its limit
+    /// (backpressure: the session asks the client to come back later).
+    pub fn store_busy(&self) -> bool {
+        self.store.pending_bytes() >= self.max_pending_bytes
     }
 
     /// Replace the board's update log by one snapshot of its current state.
@@ -332,7 +363,12 @@ impl Hub {
             }
         }
         let (tx, _) = broadcast::channel(self.inner.limits.fanout_buffer);
+        let limits = &self.inner.limits;
+        let content = (!board_id.ends_with(crate::store::CONTROL_SUFFIX))
+            .then(|| content::ContentWatch::new(&doc, limits.max_cards, limits.max_text));
         Ok(LiveBoard {
+            content,
+            max_pending_bytes: limits.max_pending_bytes,
             id: board_id.to_string(),
             doc: Mutex::new(doc),
             awareness: Mutex::new(AwarenessTable::new(

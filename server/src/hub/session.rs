@@ -244,6 +244,13 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
         .await
         {
             Ok(()) => {}
+            Err(HubError::Busy) => {
+                tracing::warn!(conn, board = %board.id, "store queue over its limit; asking the client to come back");
+                let _ = out_tx
+                    .send(Out::Close(CLOSE_TRY_AGAIN, "server busy: reconnect later"))
+                    .await;
+                break;
+            }
             Err(HubError::BadUpdate(e)) => {
                 tracing::info!(conn, error = %e, "update rejected");
                 let _ = out_tx
@@ -304,8 +311,19 @@ async fn handle(
                     continue;
                 }
                 *denied = None;
-                board.apply_update(raw.clone(), update).await?;
+                if board.store_busy() {
+                    // Nothing applied: the client keeps its change and sends it again when
+                    // it reconnects and resyncs.
+                    return Err(HubError::Busy);
+                }
+                let trimmed = board.apply_update(raw.clone(), update).await?;
                 board.fan_out(conn, protocol::update(raw));
+                if let Some(t) = trimmed {
+                    board.fan_out(0, protocol::update(t.update));
+                    let _ = out
+                        .send(Out::Frame(protocol::permission_denied(&t.reason).into()))
+                        .await;
+                }
             }
             Inbound::Awareness(update) => {
                 if let Some(accepted) = board.apply_awareness(conn, bound, update)? {

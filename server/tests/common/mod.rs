@@ -146,6 +146,15 @@ impl TestClient {
         c
     }
 
+    /// Connect with an existing document (a client coming back after a restart) and sync
+    /// both ways: the server's step 1 is answered with what it lacks.
+    pub async fn rejoin(url: &str, doc: Doc) -> TestClient {
+        let mut c = TestClient::connect(url).await;
+        c.doc = doc;
+        c.sync().await;
+        c
+    }
+
     pub async fn send(&mut self, frame: Vec<u8>) {
         self.ws
             .send(WsMessage::Binary(frame.into()))
@@ -164,6 +173,24 @@ impl TestClient {
             })
             .await;
         assert!(got, "no sync step 2 from server");
+    }
+
+    /// Make a local change and try to send it; `false` if the connection is gone (the
+    /// change stays in the local document, as in a browser).
+    pub async fn try_change(&mut self, f: impl FnOnce(&mut TransactionMut)) -> bool {
+        let update = {
+            let sv = self.doc.transact().state_vector();
+            let mut txn = self.doc.transact_mut();
+            f(&mut txn);
+            drop(txn);
+            self.doc.transact().encode_diff_v1(&sv)
+        };
+        self.ws
+            .send(WsMessage::Binary(
+                encode(Message::Sync(SyncMessage::Update(update))).into(),
+            ))
+            .await
+            .is_ok()
     }
 
     /// Make a local change and send it as an update; returns the update bytes.

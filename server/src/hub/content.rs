@@ -1,0 +1,269 @@
+//! Content limits of a board document, enforced by the server on every client update:
+//! at most `max_cards` cards, card text at most `max_text` UTF-16 units.
+//!
+//! A deep observer on the `cards` map notes which cards an update added or whose text it
+//! touched (work in proportion to the update, not the board). After the update is
+//! applied, [`ContentWatch::enforce`] trims what is over a limit in a second transaction
+//! under the same lock: the newest added cards beyond the limit are removed, over-long
+//! text is cut at the limit. That fix is stored and sent to everyone (the sender too),
+//! and the sender is told why.
+
+use std::sync::{Arc, Mutex};
+
+use app::model::board::Board;
+use yrs::types::Events;
+use yrs::types::{EntryChange, Event, PathSegment};
+use yrs::{DeepObservable, Doc, Map, Out, Text, Transact};
+
+/// What the observer saw in the last transaction(s).
+#[derive(Debug, Default)]
+struct Seen {
+    /// Cards added, in the order seen.
+    added: Vec<String>,
+    /// Cards whose content changed (text, or keys of the card map).
+    touched: Vec<String>,
+}
+
+/// Why an update was trimmed (sent to its author as permission-denied).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trimmed {
+    pub update: Vec<u8>,
+    pub reason: String,
+}
+
+/// Watches one board document.
+pub struct ContentWatch {
+    cards: yrs::MapRef,
+    seen: Arc<Mutex<Seen>>,
+    max_cards: usize,
+    max_text: u32,
+}
+
+impl ContentWatch {
+    /// Start watching `doc` (a board document; call before any transaction is open).
+    pub fn new(doc: &Doc, max_cards: usize, max_text: usize) -> ContentWatch {
+        let cards = Board::of(doc).cards;
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let sink = seen.clone();
+        cards.observe_deep("content-limits", move |txn, events: &Events| {
+            let mut s = sink.lock().expect("seen");
+            for e in events.iter() {
+                let path = e.path();
+                match path.front() {
+                    // A change inside one card (its text, or its keys).
+                    Some(PathSegment::Key(card)) => s.touched.push(card.to_string()),
+                    Some(PathSegment::Index(_)) => {}
+                    // The cards map itself: cards added (or replaced).
+                    None => {
+                        if let Event::Map(m) = e {
+                            for (key, change) in m.keys(txn).iter() {
+                                if matches!(
+                                    change,
+                                    EntryChange::Inserted(_) | EntryChange::Updated(_, _)
+                                ) {
+                                    s.added.push(key.to_string());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        ContentWatch {
+            cards,
+            seen,
+            max_cards,
+            max_text: max_text.min(u32::MAX as usize) as u32,
+        }
+    }
+
+    /// Forget what was seen (call before applying a client's update).
+    pub fn reset(&self) {
+        let mut s = self.seen.lock().expect("seen");
+        s.added.clear();
+        s.touched.clear();
+    }
+
+    /// Bring the document back within its limits after an update; returns the fix as an
+    /// update, or `None` if nothing was over a limit.
+    pub fn enforce(&self, doc: &Doc) -> Option<Trimmed> {
+        let (added, touched) = {
+            let mut s = self.seen.lock().expect("seen");
+            (std::mem::take(&mut s.added), std::mem::take(&mut s.touched))
+        };
+        if added.is_empty() && touched.is_empty() {
+            return None;
+        }
+        let mut reasons = Vec::new();
+        let mut txn = doc.transact_mut();
+        // Cards beyond the limit: remove the newest this update added (by `created`, then
+        // id, so every server decides alike).
+        let mut count = self.cards.len(&txn) as usize;
+        let mut removed = 0;
+        if count > self.max_cards {
+            let mut newest: Vec<(f64, &str)> = added
+                .iter()
+                .filter_map(|id| match self.cards.get(&txn, id) {
+                    Some(Out::YMap(card)) => {
+                        let created = match card.get(&txn, "created") {
+                            Some(Out::Any(yrs::Any::Number(n))) => n.as_f64().unwrap_or(0.0),
+                            _ => 0.0,
+                        };
+                        Some((created, id.as_str()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            newest.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
+            newest.dedup_by(|a, b| a.1 == b.1);
+            for (_, id) in newest.iter().rev() {
+                if count <= self.max_cards {
+                    break;
+                }
+                self.cards.remove(&mut txn, id);
+                count -= 1;
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            reasons.push(format!(
+                "the board is full ({} cards at most): {removed} new card(s) removed",
+                self.max_cards
+            ));
+        }
+        // Text over the limit: cut at the limit.
+        let mut cut = 0;
+        let mut checked = std::collections::HashSet::new();
+        for id in added.iter().chain(touched.iter()) {
+            if !checked.insert(id.as_str()) {
+                continue;
+            }
+            let Some(Out::YMap(card)) = self.cards.get(&txn, id) else {
+                continue;
+            };
+            if let Some(Out::YText(text)) = card.get(&txn, "text") {
+                let len = text.len(&txn);
+                if len > self.max_text {
+                    text.remove_range(&mut txn, self.max_text, len - self.max_text);
+                    cut += 1;
+                }
+            }
+        }
+        if cut > 0 {
+            reasons.push(format!(
+                "card text is limited to {} characters: {cut} card(s) cut",
+                self.max_text
+            ));
+        }
+        if reasons.is_empty() {
+            return None;
+        }
+        let update = txn.encode_update_v1();
+        drop(txn);
+        // The fix's own events are not news.
+        self.reset();
+        Some(Trimmed {
+            update,
+            reason: reasons.join("; "),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::model::{new_doc, Prompt, Role};
+    use yrs::updates::decoder::Decode;
+    use yrs::{GetString, ReadTxn, StateVector, Update};
+
+    fn client_update(f: impl FnOnce(&Board, &mut yrs::TransactionMut)) -> Update {
+        let doc = new_doc();
+        let b = Board::of(&doc);
+        f(&b, &mut doc.transact_mut());
+        let u = doc
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        Update::decode_v1(&u).unwrap()
+    }
+
+    #[test]
+    fn newest_cards_beyond_the_limit_are_removed_and_long_text_is_cut() {
+        let doc = new_doc();
+        let watch = ContentWatch::new(&doc, 3, 10);
+        watch.reset();
+        let u = client_update(|b, txn| {
+            for i in 0..5 {
+                b.add_card(
+                    txn,
+                    &format!("c{i}"),
+                    Prompt::How,
+                    "short",
+                    "u",
+                    Role::Patient,
+                    1.0,
+                )
+                .unwrap();
+            }
+        });
+        doc.transact_mut().apply_update(u).unwrap();
+        let fix = watch.enforce(&doc).expect("over the limit");
+        assert!(fix.reason.contains("3 cards at most"), "{}", fix.reason);
+        let b = Board::of(&doc);
+        let ids: Vec<String> = b.cards(&doc.transact()).into_iter().map(|c| c.id).collect();
+        assert_eq!(ids.len(), 3);
+
+        // A later edit making a text too long is cut back at the limit.
+        watch.reset();
+        let sv = doc.transact().state_vector();
+        let other = new_doc();
+        other
+            .transact_mut()
+            .apply_update(
+                Update::decode_v1(
+                    &doc.transact()
+                        .encode_state_as_update_v1(&StateVector::default()),
+                )
+                .unwrap(),
+            )
+            .unwrap();
+        let ob = Board::of(&other);
+        let id = ids[0].clone();
+        {
+            let mut txn = other.transact_mut();
+            let t = ob.card_text(&txn, &id).unwrap();
+            t.insert(&mut txn, 5, " and much longer");
+        }
+        let diff = other.transact().encode_state_as_update_v1(&sv);
+        doc.transact_mut()
+            .apply_update(Update::decode_v1(&diff).unwrap())
+            .unwrap();
+        let fix = watch.enforce(&doc).expect("text over the limit");
+        assert!(fix.reason.contains("limited to 10"), "{}", fix.reason);
+        let txn = doc.transact();
+        assert_eq!(
+            b.card_text(&txn, &id).unwrap().get_string(&txn),
+            "short and "
+        );
+        drop(txn);
+        // The fix brings a peer to the same state.
+        other
+            .transact_mut()
+            .apply_update(Update::decode_v1(&fix.update).unwrap())
+            .unwrap();
+        let t = other.transact();
+        assert_eq!(ob.card_text(&t, &id).unwrap().get_string(&t), "short and ");
+    }
+
+    #[test]
+    fn updates_within_limits_need_no_fix() {
+        let doc = new_doc();
+        let watch = ContentWatch::new(&doc, 3, 10);
+        watch.reset();
+        let u = client_update(|b, txn| {
+            b.add_card(txn, "a", Prompt::How, "ok", "u", Role::Patient, 1.0)
+                .unwrap();
+        });
+        doc.transact_mut().apply_update(u).unwrap();
+        assert_eq!(watch.enforce(&doc), None);
+    }
+}
