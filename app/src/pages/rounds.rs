@@ -252,7 +252,7 @@ fn PublishDraft(
                     <option value="consultation">"Consultation with professional bodies"</option>
                     <option value="agreement">"Agreement round (engagement group)"</option>
                 </select>
-                <label for="pub-title">"Title"</label>
+                <label for="pub-title">"Draft title"</label>
                 <input id="pub-title" type="text" required maxlength="120" node_ref=title_ref/>
                 <button type="submit">"Publish draft"</button>
             </form>
