@@ -64,7 +64,11 @@ pub struct LiveBoard {
     pub id: String,
     doc: Mutex<Doc>,
     awareness: Mutex<AwarenessTable>,
-    tx: broadcast::Sender<Fanout>,
+    /// Fan-out channel, made when the first connection subscribes and dropped when the
+    /// last one has gone: its buffer (`fanout_buffer` frames) is the largest part of a
+    /// live board, and an idle board does not need it.
+    tx: Mutex<Option<broadcast::Sender<Fanout>>>,
+    fanout_buffer: usize,
     conns: AtomicUsize,
     last_active: Mutex<Instant>,
     updates_since_compact: AtomicUsize,
@@ -80,14 +84,28 @@ pub struct LiveBoard {
 impl LiveBoard {
     /// Send a frame to every connection of this board but `from`.
     pub fn fan_out(&self, from: u64, frame: Vec<u8>) {
-        let _ = self.tx.send(Fanout {
-            from,
-            frame: Bytes::from(frame),
-        });
+        if let Some(tx) = self.tx.lock().expect("fan-out").as_ref() {
+            let _ = tx.send(Fanout {
+                from,
+                frame: Bytes::from(frame),
+            });
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Fanout> {
-        self.tx.subscribe()
+        self.tx
+            .lock()
+            .expect("fan-out")
+            .get_or_insert_with(|| broadcast::channel(self.fanout_buffer).0)
+            .subscribe()
+    }
+
+    /// Drop the fan-out channel if nobody listens any more.
+    fn release_fan_out(&self) {
+        let mut tx = self.tx.lock().expect("fan-out");
+        if tx.as_ref().is_some_and(|t| t.receiver_count() == 0) {
+            *tx = None;
+        }
     }
 
     fn touch(&self) {
@@ -277,7 +295,9 @@ pub struct BoardHandle {
 
 impl Drop for BoardHandle {
     fn drop(&mut self) {
-        self.board.conns.fetch_sub(1, Ordering::SeqCst);
+        if self.board.conns.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.board.release_fan_out();
+        }
         self.board.touch();
     }
 }
@@ -362,7 +382,6 @@ impl Hub {
                 })?;
             }
         }
-        let (tx, _) = broadcast::channel(self.inner.limits.fanout_buffer);
         let limits = &self.inner.limits;
         let content = (!board_id.ends_with(crate::store::CONTROL_SUFFIX))
             .then(|| content::ContentWatch::new(&doc, limits.max_cards, limits.max_text));
@@ -375,7 +394,8 @@ impl Hub {
                 self.inner.limits.awareness_max_bytes,
                 self.inner.limits.awareness_max_clients,
             )),
-            tx,
+            tx: Mutex::new(None),
+            fanout_buffer: self.inner.limits.fanout_buffer,
             conns: AtomicUsize::new(0),
             last_active: Mutex::new(Instant::now()),
             updates_since_compact: AtomicUsize::new(stored.updates.len()),
