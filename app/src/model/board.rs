@@ -130,14 +130,33 @@ impl Board {
             let cards = self.cards_in(txn, prompt);
             key_after_all(cards.iter().map(|c| c.pos.as_str()))
         };
+        self.insert_card(txn, id, prompt, text, author, role, created_ms, &pos)?;
+        Ok(pos)
+    }
+
+    /// Add a card with a given order key (no scan of the column: for bulk copies and
+    /// imports, which compute keys themselves).
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_card(
+        &self,
+        txn: &mut TransactionMut,
+        id: &str,
+        prompt: Prompt,
+        text: &str,
+        author: &str,
+        role: Role,
+        created_ms: f64,
+        pos: &str,
+    ) -> Result<(), ModelError> {
+        check_len(text)?;
         let card: MapRef = self.cards.insert(txn, id, MapPrelim::default());
         card.insert(txn, "prompt", prompt.as_str());
         card.insert(txn, "text", TextPrelim::new(text));
         card.insert(txn, "author", author);
         card.insert(txn, "role", role.as_str());
         card.insert(txn, "created", created_ms);
-        card.insert(txn, "pos", pos.as_str());
-        Ok(pos)
+        card.insert(txn, "pos", pos);
+        Ok(())
     }
 
     /// Remove a card. Removing a card that is already gone is not an error.

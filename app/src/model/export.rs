@@ -210,8 +210,9 @@ impl BoardExport {
                 .as_deref()
                 .and_then(Role::parse)
                 .unwrap_or(Role::Stakeholder);
-            board.add_card(&mut txn, &c.id, prompt, &c.text, &c.author, role, c.created)?;
-            board.set_pos(&mut txn, &board.cards, &c.id, &c.pos);
+            board.insert_card(
+                &mut txn, &c.id, prompt, &c.text, &c.author, role, c.created, &c.pos,
+            )?;
             if c.theme.is_some() {
                 board.set_card_theme(&mut txn, &c.id, c.theme.as_deref())?;
             }

@@ -15,6 +15,7 @@ use yrs::{Any, Map, Out, TransactionMut};
 
 use super::board::{Board, ModelError};
 use super::export::BoardExport;
+use super::order::key_between;
 use super::schema::{Prompt, Role};
 
 /// Key of a card's provenance map.
@@ -137,6 +138,11 @@ pub fn copy_cards(
 ) -> Result<usize, ModelError> {
     let snapshot = source.context.snapshot.as_ref();
     let mut added = 0;
+    // The last order key of each column, read once (copies go after it, in order).
+    let mut last: HashMap<Prompt, Option<String>> = Prompt::ALL
+        .iter()
+        .map(|p| (*p, board.cards_in(txn, *p).pop().map(|c| c.pos)))
+        .collect();
     for c in source.cards.iter().filter(|c| !c.hidden) {
         let Some(prompt) = Prompt::parse(&c.prompt) else {
             continue;
@@ -150,7 +156,10 @@ pub fn copy_cards(
             .as_deref()
             .and_then(Role::parse)
             .unwrap_or(Role::Stakeholder);
-        board.add_card(txn, &id, prompt, &c.text, &c.author, role, c.created)?;
+        let after = last.get(&prompt).cloned().flatten();
+        let pos = key_between(after.as_deref(), None);
+        board.insert_card(txn, &id, prompt, &c.text, &c.author, role, c.created, &pos)?;
+        last.insert(prompt, Some(pos));
         let theme = c
             .theme
             .as_deref()
