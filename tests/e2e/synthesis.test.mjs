@@ -34,12 +34,15 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   await f.goto(`${base}/workshop/demo-synthesis?token=${S}`);
   await f.getByRole('heading', { name: 'Synthesis and consultation' }).waitFor();
   await f.getByText('Build a synthesis board from other boards').click();
+  // One button ticks the pillar's board in every area.
+  await f.getByLabel('Pillar').selectOption('Strategic and enabling leadership');
+  await f.getByRole('button', { name: "Choose this pillar's board in every area" }).click();
   for (const id of ['demo-leadership', 'demo-cancer-leadership', 'demo-msk-leadership']) {
-    await f.locator(`li[data-source="${id}"] input[type=checkbox]`).check();
+    assert.equal(await f.locator(`li[data-source="${id}"] input[type=checkbox]`).isChecked(), true, id);
   }
+  assert.equal(await f.locator('li[data-source] input[type=checkbox]:checked').count(), 3);
   await f.getByLabel('Version of Demo workshop: Cancer Care · Strategic and enabling leadership')
     .selectOption(String(snapId));
-  await f.getByLabel('Pillar').selectOption('Strategic and enabling leadership');
   assert.deepEqual(await axeViolations(f), [], 'console with the synthesis form');
   await f.getByRole('button', { name: 'Create synthesis board' }).click();
   await f.getByText('Synthesis board “Synthesis: Strategic and enabling leadership” created.').waitFor();

@@ -53,6 +53,7 @@ fn BuildSynthesis(
         Resource::new(|| (), move |_| list_sources(t.clone()))
     };
     let chosen = RwSignal::new(HashSet::<String>::new());
+    let pillar = RwSignal::new(PILLARS[0].to_string());
     let version = RwSignal::new(HashMap::<String, Option<i64>>::new());
     let title_ref = NodeRef::<leptos::html::Input>::new();
     let pillar_ref = NodeRef::<leptos::html::Select>::new();
@@ -101,7 +102,7 @@ fn BuildSynthesis(
             <form on:submit=submit>
                 <div class="grid-form">
                     <label for="syn-pillar">"Pillar"</label>
-                    <select id="syn-pillar" node_ref=pillar_ref>
+                    <select id="syn-pillar" node_ref=pillar_ref on:change=move |ev| pillar.set(event_target_value(&ev))>
                         {PILLARS.map(|p| view! { <option value=p>{p}</option> }).collect_view()}
                     </select>
                     <label for="syn-title">"Title (optional)"</label>
@@ -112,7 +113,7 @@ fn BuildSynthesis(
                     <Suspense fallback=|| view! { <p>"Loading boards…"</p> }>
                         {move || Suspend::new(async move {
                             match sources.await {
-                                Ok(list) => view! { <SourceList list chosen version/> }.into_any(),
+                                Ok(list) => view! { <SourceList list chosen version pillar/> }.into_any(),
                                 Err(e) => view! { <p role="alert">"Could not list the boards: " {e.to_string()}</p> }.into_any(),
                             }
                         })}
@@ -132,7 +133,24 @@ fn SourceList(
     list: Vec<SourceBoard>,
     chosen: RwSignal<HashSet<String>>,
     version: RwSignal<HashMap<String, Option<i64>>>,
+    pillar: RwSignal<String>,
 ) -> impl IntoView {
+    // Every area's board of the chosen pillar (synthesis workshops' own boards left out).
+    let same_pillar: Vec<(String, String)> = list
+        .iter()
+        .filter(|s| s.board.area != crate::catalog::AREAS[3])
+        .map(|s| (s.board.id.clone(), s.board.pillar.clone()))
+        .collect();
+    let tick_pillar = move |_| {
+        let p = pillar.get_untracked();
+        chosen.update(|c| {
+            for (id, pl) in &same_pillar {
+                if *pl == p {
+                    c.insert(id.clone());
+                }
+            }
+        });
+    };
     // Group by workshop, in the order listed.
     let mut groups: Vec<(String, String, Vec<SourceBoard>)> = Vec::new();
     for s in list {
@@ -146,6 +164,7 @@ fn SourceList(
         }
     }
     view! {
+        <button type="button" on:click=tick_pillar>"Choose this pillar's board in every area"</button>
         {groups.into_iter().map(|(_, heading, boards)| view! {
             <h3 class="source-workshop">{heading}</h3>
             <ul class="source-boards">
@@ -158,6 +177,10 @@ fn SourceList(
                     view! {
                         <li data-source=id.clone()>
                             <input type="checkbox" id=check_id.clone()
+                                prop:checked={
+                                    let id = id.clone();
+                                    move || chosen.with(|c| c.contains(&id))
+                                }
                                 on:change=move |ev| {
                                     let on = event_target_checked(&ev);
                                     chosen.update(|c| { if on { c.insert(id1.clone()); } else { c.remove(&id1); } });
