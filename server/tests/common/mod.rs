@@ -175,16 +175,19 @@ impl TestClient {
         assert!(got, "no sync step 2 from server");
     }
 
+    /// Make a change to the local document; returns it as an update.
+    fn local_change(&self, f: impl FnOnce(&mut TransactionMut)) -> Vec<u8> {
+        let sv = self.doc.transact().state_vector();
+        let mut txn = self.doc.transact_mut();
+        f(&mut txn);
+        drop(txn);
+        self.doc.transact().encode_diff_v1(&sv)
+    }
+
     /// Make a local change and try to send it; `false` if the connection is gone (the
     /// change stays in the local document, as in a browser).
     pub async fn try_change(&mut self, f: impl FnOnce(&mut TransactionMut)) -> bool {
-        let update = {
-            let sv = self.doc.transact().state_vector();
-            let mut txn = self.doc.transact_mut();
-            f(&mut txn);
-            drop(txn);
-            self.doc.transact().encode_diff_v1(&sv)
-        };
+        let update = self.local_change(f);
         self.ws
             .send(WsMessage::Binary(
                 encode(Message::Sync(SyncMessage::Update(update))).into(),
@@ -195,13 +198,7 @@ impl TestClient {
 
     /// Make a local change and send it as an update; returns the update bytes.
     pub async fn change(&mut self, f: impl FnOnce(&mut TransactionMut)) -> Vec<u8> {
-        let update = {
-            let sv = self.doc.transact().state_vector();
-            let mut txn = self.doc.transact_mut();
-            f(&mut txn);
-            drop(txn);
-            self.doc.transact().encode_diff_v1(&sv)
-        };
+        let update = self.local_change(f);
         self.send(encode(Message::Sync(SyncMessage::Update(update.clone()))))
             .await;
         update
