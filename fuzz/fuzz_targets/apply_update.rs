@@ -1,5 +1,6 @@
 //! Any update applied to a board: integrating it and then reading the board through the
-//! model (what the server and the page do) must not panic.
+//! model, exports, commonality and consultation drafts (what the server and the pages
+//! do) must not panic.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use yrs::updates::decoder::Decode;
@@ -15,6 +16,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = board.themes(&txn);
         let _ = board.meta(&txn);
         drop(txn);
-        let _ = app::model::export::BoardExport::of_doc(&doc, Default::default()).to_csv();
+        let export = app::model::export::BoardExport::of_doc(&doc, Default::default());
+        let _ = export.to_csv();
+        let _ = export.to_markdown();
+        let _ = app::model::synthesis::commonality(&export);
+        let _ = app::consult::draft_from(&export);
     }
 });
