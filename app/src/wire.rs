@@ -102,6 +102,22 @@ mod tests {
     use yrs::{Doc, ReadTxn, Text, Transact};
 
     #[test]
+    fn a_huge_claimed_awareness_count_is_refused_not_allocated() {
+        // Found by the decode_frame fuzz target: an awareness message claiming 2^56
+        // entries in 18 bytes. The reservation is fallible, so this is a clear error.
+        let frame = [
+            0x47, 0x00, 0x01, 0x07, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x01, 0x00, 0x00,
+            0x00, 0x24, 0x00, 0x00,
+        ];
+        assert!(decode_frame(&frame).is_err());
+        let bomb = [0x01, 0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x00];
+        assert!(matches!(
+            decode_frame(&bomb),
+            Err(ProtocolError::Malformed(_))
+        ));
+    }
+
+    #[test]
     fn step1_and_updates_round_trip() {
         let doc = Doc::new();
         let t = doc.get_or_insert_text("t");
