@@ -40,11 +40,21 @@ pub enum ProtocolError {
     Empty,
 }
 
-/// Decode every message in one binary frame. Any malformed part fails the whole frame.
+/// Decode every message in one binary frame. Any malformed part fails the whole frame,
+/// and so does a panic inside the decoder (yrs asserts some values in debug builds, e.g.
+/// client ids of at most 53 bits).
 pub fn decode_frame(frame: &[u8]) -> Result<Vec<Inbound>, ProtocolError> {
     if frame.is_empty() {
         return Err(ProtocolError::Empty);
     }
+    std::panic::catch_unwind(|| decode_messages(frame)).unwrap_or_else(|_| {
+        Err(ProtocolError::Malformed(
+            "the message could not be decoded".into(),
+        ))
+    })
+}
+
+fn decode_messages(frame: &[u8]) -> Result<Vec<Inbound>, ProtocolError> {
     let mut decoder = DecoderV1::new(Cursor::new(frame));
     let mut out = Vec::with_capacity(1);
     for msg in MessageReader::new(&mut decoder) {
@@ -110,11 +120,19 @@ mod tests {
             0x00, 0x24, 0x00, 0x00,
         ];
         assert!(decode_frame(&frame).is_err());
-        let bomb = [0x01, 0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x00];
+        let bomb = [
+            0x01, 0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x00, 0x00,
+        ];
         assert!(matches!(
             decode_frame(&bomb),
             Err(ProtocolError::Malformed(_))
         ));
+        // Also from the fuzzer: an awareness client id over 53 bits (a debug assertion in
+        // yrs) is an error, not a panic.
+        let wide = [
+            0x01, 0x09, 0x3a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc6, 0x16, 0xff, 0xc6, 0x0e,
+        ];
+        assert!(decode_frame(&wide).is_err());
     }
 
     #[test]
