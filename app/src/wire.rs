@@ -54,7 +54,87 @@ pub fn decode_frame(frame: &[u8]) -> Result<Vec<Inbound>, ProtocolError> {
     })
 }
 
+/// A lib0 unsigned varint at `pos` (advancing it), if well formed.
+fn read_varint(buf: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut value: u64 = 0;
+    for shift in (0..64).step_by(7) {
+        let b = *buf.get(*pos)?;
+        *pos += 1;
+        value |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// A lib0 length-prefixed buffer at `pos` (advancing it).
+fn read_buf<'a>(buf: &'a [u8], pos: &mut usize) -> Option<&'a [u8]> {
+    let len = usize::try_from(read_varint(buf, pos)?).ok()?;
+    let end = pos.checked_add(len)?;
+    let out = buf.get(*pos..end)?;
+    *pos = end;
+    Some(out)
+}
+
+/// Refuse payloads whose leading count (state vector entries, update clients, awareness
+/// entries) claims more items than the payload has bytes: yrs reserves room for the claimed
+/// count up front, and a 20-byte message must not make the server touch gigabytes. (Found
+/// by the decode_frame fuzz target.) Anything this scan cannot follow is left to yrs.
+fn check_claimed_counts(frame: &[u8]) -> Result<(), ProtocolError> {
+    let plausible = |payload: &[u8], update: bool| {
+        let mut p = 0;
+        match read_varint(payload, &mut p) {
+            Some(n) if n > payload.len() as u64 => {
+                let m = format!("a count of {n} in {} bytes", payload.len());
+                Err(if update {
+                    ProtocolError::BadUpdate(m)
+                } else {
+                    ProtocolError::Malformed(m)
+                })
+            }
+            _ => Ok(()),
+        }
+    };
+    let mut pos = 0;
+    while pos < frame.len() {
+        let Some(tag) = read_varint(frame, &mut pos) else {
+            return Ok(());
+        };
+        let (payload, update) = match tag {
+            0 => match read_varint(frame, &mut pos) {
+                Some(sub) => (read_buf(frame, &mut pos), sub != 0),
+                None => return Ok(()),
+            },
+            1 => (read_buf(frame, &mut pos), false),
+            2 => match read_varint(frame, &mut pos) {
+                Some(0) => {
+                    if read_buf(frame, &mut pos).is_none() {
+                        return Ok(());
+                    }
+                    continue;
+                }
+                Some(_) => continue,
+                None => return Ok(()),
+            },
+            3 => continue,
+            _ => {
+                if read_buf(frame, &mut pos).is_none() {
+                    return Ok(());
+                }
+                continue;
+            }
+        };
+        match payload {
+            Some(p) => plausible(p, update)?,
+            None => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
 fn decode_messages(frame: &[u8]) -> Result<Vec<Inbound>, ProtocolError> {
+    check_claimed_counts(frame)?;
     let mut decoder = DecoderV1::new(Cursor::new(frame));
     let mut out = Vec::with_capacity(1);
     for msg in MessageReader::new(&mut decoder) {
@@ -133,6 +213,15 @@ mod tests {
             0x01, 0x09, 0x3a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc6, 0x16, 0xff, 0xc6, 0x0e,
         ];
         assert!(decode_frame(&wide).is_err());
+        // And an update claiming ~2^28 clients after an unknown (custom) message.
+        let clients = [
+            0x47, 0x00, 0x00, 0x01, 0x07, 0xce, 0xce, 0xce, 0xce, 0x00, 0x00, 0x00, 0x20, 0x00,
+            0x00, 0x24, 0x02, 0x24, 0xbf, 0x00,
+        ];
+        match decode_frame(&clients) {
+            Err(ProtocolError::BadUpdate(m)) => assert!(m.contains("a count of"), "{m}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
     }
 
     #[test]
