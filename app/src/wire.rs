@@ -84,7 +84,13 @@ fn read_buf<'a>(buf: &'a [u8], pos: &mut usize) -> Option<&'a [u8]> {
 fn check_claimed_counts(frame: &[u8]) -> Result<(), ProtocolError> {
     let plausible = |payload: &[u8], update: bool| {
         let mut p = 0;
-        match read_varint(payload, &mut p) {
+        let first = read_varint(payload, &mut p);
+        // An update's first client also says how many blocks it has.
+        let blocks = match first {
+            Some(n) if update && n > 0 => read_varint(payload, &mut p),
+            _ => None,
+        };
+        match first.max(blocks) {
             Some(n) if n > payload.len() as u64 => {
                 let m = format!("a count of {n} in {} bytes", payload.len());
                 Err(if update {
@@ -222,6 +228,15 @@ mod tests {
             Err(ProtocolError::BadUpdate(m)) => assert!(m.contains("a count of"), "{m}"),
             other => panic!("expected a refusal, got {other:?}"),
         }
+        // An update whose first client claims 2^32 - 1 blocks.
+        let blocks = [
+            0x00, 0x02, 0x0c, 0x02, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x1d,
+        ];
+        assert!(matches!(
+            decode_frame(&blocks),
+            Err(ProtocolError::BadUpdate(_))
+        ));
     }
 
     #[test]
