@@ -77,6 +77,24 @@ fn read_buf<'a>(buf: &'a [u8], pos: &mut usize) -> Option<&'a [u8]> {
     Some(out)
 }
 
+/// Check a raw yrs update (e.g. an imported `.ybin`) the way [`decode_frame`] checks the
+/// updates in a frame, before giving it to `Update::decode_v1`.
+pub fn check_update(raw: &[u8]) -> Result<(), String> {
+    let mut frame = vec![0u8, 2];
+    let mut len = raw.len();
+    loop {
+        let b = (len & 0x7f) as u8;
+        len >>= 7;
+        if len == 0 {
+            frame.push(b);
+            break;
+        }
+        frame.push(b | 0x80);
+    }
+    frame.extend_from_slice(raw);
+    check_claimed_counts(&frame).map_err(|e| e.to_string())
+}
+
 /// Refuse payloads whose leading count (state vector entries, update clients, awareness
 /// entries) claims more items than the payload has bytes: yrs reserves room for the claimed
 /// count up front, and a 20-byte message must not make the server touch gigabytes. (Found

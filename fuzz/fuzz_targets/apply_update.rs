@@ -7,6 +7,10 @@ use yrs::updates::decoder::Decode;
 use yrs::{Transact, Update};
 
 fuzz_target!(|data: &[u8]| {
+    // As the server does (imports and frames): implausible counts are refused first.
+    if app::wire::check_update(data).is_err() {
+        return;
+    }
     let Ok(update) = Update::decode_v1(data) else { return };
     let doc = app::model::new_doc();
     let board = app::model::board::Board::of(&doc);

@@ -205,6 +205,9 @@ impl ServerDirectory {
                 .write_into(&doc)
                 .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
         } else {
+            app::wire::check_update(body).map_err(|e| {
+                DirectoryError::Invalid(format!("not a yrs update or a JSON export: {e}"))
+            })?;
             let update = Update::decode_v1(body).map_err(|e| {
                 DirectoryError::Invalid(format!("not a yrs update or a JSON export: {e}"))
             })?;
