@@ -352,3 +352,17 @@ pub async fn record_outcome(
         .record_outcome(&id, token.as_deref(), outcome)
         .map_err(ServerFnError::new)
 }
+
+/// Copy more boards or snapshots onto an existing (synthesis) board; returns cards added.
+#[server(input = Json)]
+pub async fn add_sources(
+    board: String,
+    token: Option<String>,
+    sources: Vec<crate::catalog::SourceRef>,
+) -> Result<usize, ServerFnError> {
+    rounds()?
+        .0
+        .add_sources(board, token, sources)
+        .await
+        .map_err(ServerFnError::new)
+}

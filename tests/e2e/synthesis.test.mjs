@@ -8,6 +8,7 @@ import { useServerAndBrowser, axeViolations } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
 
+const THEME = /^Theme \d+ \(Enablers\): Protected time$/;
 const card = (page, id) => page.locator(`li.card[data-card="${id}"]`);
 async function moveCard(page, id, to) {
   await card(page, id).getByRole('button', { name: 'Move card' }).click();
@@ -82,6 +83,16 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   assert.match(csv, /,Before synthesis\r\n/);
   const boardId = new URL(boardUrl).pathname.split('/').pop();
 
+  // More sources later: the live cancer board's cards onto the existing synthesis board.
+  await f.goto(`${base}/workshop/demo-synthesis?token=${S}`);
+  await f.getByText('Build a synthesis board from other boards').click();
+  await f.locator('li[data-source="demo-cancer-leadership"] input[type=checkbox]').check();
+  await f.getByLabel('Copy the cards onto').selectOption(boardId);
+  await f.getByRole('button', { name: 'Create synthesis board' }).click();
+  await f.getByText('3 cards added.').waitFor();
+  const after = await (await f.request.get(`${base}/api/boards/${boardId}/export.json?token=${S}`)).json();
+  assert.equal(after.cards.filter((c) => c.source?.board === 'demo-cancer-leadership' && c.source.snapshot === undefined).length, 3);
+
   // Publish the synthesis board as a draft for consultation.
   await f.goto(`${base}/workshop/demo-synthesis?token=${S}`);
   await f.getByText('Publish a draft for consultation or agreement').click();
@@ -102,7 +113,7 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   assert.deepEqual(await axeViolations(r), [], 'respondent page');
   await r.getByLabel('Your name').fill('Dr Ada');
   await r.getByLabel('Professional body or group (optional)').fill('College of <Practitioners>');
-  const item = r.locator('fieldset.item').filter({ hasText: 'Protected time' });
+  const item = r.locator('fieldset.item').filter({ has: r.locator('legend', { hasText: THEME }) });
   await item.getByText('Protected time to learn from peers').waitFor();
   await item.getByLabel('Agree', { exact: true }).check();
   await item.getByLabel('Comment (optional)').fill('Yes: <b>protected</b> time matters');
@@ -111,7 +122,7 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   // Coming back, the answers are there to revise.
   await r.reload();
   await r.getByText('Your earlier answers are filled in', { exact: false }).waitFor();
-  assert.equal(await r.locator('fieldset.item').filter({ hasText: 'Protected time' }).getByLabel('Agree', { exact: true }).isChecked(), true);
+  assert.equal(await r.locator('fieldset.item').filter({ has: r.locator('legend', { hasText: THEME }) }).getByLabel('Agree', { exact: true }).isChecked(), true);
   // The respondents' link shows no results and opens no board.
   const consultId = new URL(link).pathname.split('/').pop();
   const rtoken = new URL(link).searchParams.get('token');
@@ -125,7 +136,7 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   await f.goto(`${base}/workshop/demo-synthesis?token=${S}`);
   await f.getByRole('link', { name: 'Draft development framework' }).click();
   await f.getByRole('heading', { name: 'Results: Draft development framework' }).waitFor();
-  const res = f.locator('section.item-result').filter({ hasText: 'Protected time' });
+  const res = f.locator('section.item-result').filter({ has: f.locator('h2', { hasText: THEME }) });
   await res.getByText('Agree 1 · Disagree 0 · Not sure 0').waitFor();
   await res.getByText('Yes: <b>protected</b> time matters').waitFor();
   await res.getByText('Dr Ada, College of <Practitioners>').waitFor();
@@ -135,19 +146,26 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   const rcsv = await (await f.request.get(`${base}${rcsvHref}`)).text();
   assert.match(rcsv, /Dr Ada,College of <Practitioners>,agree,Yes: <b>protected<\/b> time matters/);
 
-  // The agreement round: the engagement group's decision on an item.
+  // The agreement round, on a snapshot of the synthesis board: decisions per item.
+  const s2 = await f.request.post(`${base}/api/boards/${boardId}/snapshots?token=${S}`, { data: { name: 'For agreement' } });
+  assert.equal(s2.status(), 201);
+  const agreedSnap = (await s2.json()).id;
   await f.goto(`${base}/workshop/demo-synthesis?token=${S}`);
   await f.getByText('Publish a draft for consultation or agreement').click();
   await f.locator('#pub-board').selectOption(boardId);
+  await f.locator('#pub-at option', { hasText: 'For agreement' }).waitFor({ state: 'attached' });
+  await f.locator('#pub-at').selectOption(String(agreedSnap));
   await f.getByLabel('Round').selectOption('agreement');
   await f.locator('#pub-title').fill('Engagement group agreement');
   await f.getByRole('button', { name: 'Publish draft' }).click();
   await f.getByText(/Draft “Engagement group agreement” published/).waitFor();
   await f.getByRole('link', { name: 'Engagement group agreement' }).click();
-  const a = f.locator('section.item-result').filter({ hasText: 'Protected time' });
+  const a = f.locator('section.item-result').filter({ has: f.locator('h2', { hasText: THEME }) });
   await a.getByLabel('Decision').selectOption('amended');
   await a.getByLabel('Note').fill('Name peer learning explicitly');
   await a.getByRole('button', { name: /Record decision/ }).click();
   await a.getByText('Decision: Agreed with changes — Name peer learning explicitly').waitFor();
+  const rounds = await (await f.request.get(`${base}/api/workshops/demo-synthesis/consultations?token=${S}`)).json();
+  assert.equal(rounds.find((r) => r.consultation.title === 'Engagement group agreement').consultation.snapshot, agreedSnap);
   await ctx.close();
 });

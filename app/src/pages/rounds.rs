@@ -6,7 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
 
-use crate::api::{create_synthesis, list_rounds, list_sources, publish_round};
+use crate::api::{
+    add_sources, create_synthesis, list_rounds, list_snapshots, list_sources, publish_round,
+};
 use crate::catalog::{BoardSummary, NewSynthesis, SourceBoard, SourceRef, PILLARS};
 use crate::consult::{NewConsultation, RoundKind};
 use crate::model::export::iso_utc;
@@ -35,7 +37,7 @@ pub fn SynthesisAndRounds(
         <section aria-labelledby="synth-h">
             <h2 id="synth-h">"Synthesis and consultation"</h2>
             <p role="status" aria-live="polite" class="feedback">{move || feedback.get()}</p>
-            <BuildSynthesis workshop=workshop.clone() token=token.clone() feedback/>
+            <BuildSynthesis workshop=workshop.clone() boards=boards.clone() token=token.clone() feedback/>
             <PublishDraft workshop=workshop.clone() boards token=token.clone() feedback refresh/>
             <RoundList workshop token refresh/>
         </section>
@@ -45,9 +47,11 @@ pub fn SynthesisAndRounds(
 #[component]
 fn BuildSynthesis(
     workshop: String,
+    boards: Vec<BoardSummary>,
     token: Option<String>,
     feedback: RwSignal<String>,
 ) -> impl IntoView {
+    let target_ref = NodeRef::<leptos::html::Select>::new();
     let sources = {
         let t = token.clone();
         Resource::new(|| (), move |_| list_sources(t.clone()))
@@ -82,6 +86,29 @@ fn BuildSynthesis(
                 sources,
             };
             let (w, t) = (w.clone(), t.clone());
+            let target = target_ref.get().map(|s| s.value()).unwrap_or_default();
+            if !target.is_empty() {
+                let sources = new.sources;
+                leptos::task::spawn_local(async move {
+                    match add_sources(target.clone(), t.clone(), sources).await {
+                        Ok(n) => {
+                            feedback.set(format!(
+                                "{n} {} added.",
+                                if n == 1 { "card" } else { "cards" }
+                            ));
+                            made.set(Some((
+                                "the board".into(),
+                                board_href(&target, t.as_deref()),
+                            )));
+                        }
+                        Err(e) => feedback.set(format!(
+                            "Could not add the cards: {}",
+                            e.to_string().replace("error running server function: ", "")
+                        )),
+                    }
+                });
+                return;
+            }
             leptos::task::spawn_local(async move {
                 match create_synthesis(w, t.clone(), new).await {
                     Ok(b) => {
@@ -107,6 +134,13 @@ fn BuildSynthesis(
                     </select>
                     <label for="syn-title">"Title (optional)"</label>
                     <input id="syn-title" type="text" maxlength="120" node_ref=title_ref placeholder="Synthesis: pillar"/>
+                    <label for="syn-target">"Copy the cards onto"</label>
+                    <select id="syn-target" node_ref=target_ref>
+                        <option value="">"A new board in this workshop"</option>
+                        {boards.into_iter().filter(|b| !b.archived).map(|b| view! {
+                            <option value=b.id.clone()>{format!("The existing board “{}”", b.title)}</option>
+                        }).collect_view()}
+                    </select>
                 </div>
                 <fieldset class="sources">
                     <legend>"Boards to copy cards from (each card keeps where it came from)"</legend>
@@ -214,6 +248,20 @@ fn PublishDraft(
 ) -> impl IntoView {
     let _ = &workshop;
     let board_ref = NodeRef::<leptos::html::Select>::new();
+    let at_ref = NodeRef::<leptos::html::Select>::new();
+    let first = boards
+        .iter()
+        .find(|b| !b.archived)
+        .map(|b| b.id.clone())
+        .unwrap_or_default();
+    let chosen_board = RwSignal::new(first);
+    let snapshots = {
+        let t = token.clone();
+        Resource::new(
+            move || chosen_board.get(),
+            move |b| list_snapshots(b, t.clone()),
+        )
+    };
     let kind_ref = NodeRef::<leptos::html::Select>::new();
     let title_ref = NodeRef::<leptos::html::Input>::new();
     let link = RwSignal::new(None::<String>);
@@ -227,19 +275,10 @@ fn PublishDraft(
                 .and_then(|s| RoundKind::parse(&s.value()))
                 .unwrap_or(RoundKind::Consultation);
             let title = title_ref.get().map(|i| i.value()).unwrap_or_default();
+            let at = at_ref.get().and_then(|s| s.value().parse::<i64>().ok());
             let t = t.clone();
             leptos::task::spawn_local(async move {
-                match publish_round(
-                    board,
-                    t,
-                    NewConsultation {
-                        title,
-                        kind,
-                        at: None,
-                    },
-                )
-                .await
-                {
+                match publish_round(board, t, NewConsultation { title, kind, at }).await {
                     Ok(p) => {
                         feedback.set(format!(
                             "Draft “{}” published with {} items.",
@@ -267,9 +306,23 @@ fn PublishDraft(
             <summary>"Publish a draft for consultation or agreement"</summary>
             <form class="grid-form" on:submit=submit>
                 <label for="pub-board">"Board"</label>
-                <select id="pub-board" node_ref=board_ref>
+                <select id="pub-board" node_ref=board_ref on:change=move |ev| chosen_board.set(event_target_value(&ev))>
                     {boards.into_iter().filter(|b| !b.archived).map(|b| view! { <option value=b.id.clone()>{b.title.clone()}</option> }).collect_view()}
                 </select>
+                <label for="pub-at">"Version"</label>
+                <Transition fallback=|| view! { <select id="pub-at"><option value="">"The board now"</option></select> }>
+                    {move || Suspend::new(async move {
+                        let snaps = snapshots.await.unwrap_or_default();
+                        view! {
+                            <select id="pub-at" node_ref=at_ref>
+                                <option value="">"The board now"</option>
+                                {snaps.into_iter().rev().map(|sn| view! {
+                                    <option value=sn.id.to_string()>{format!("Snapshot “{}” ({} UTC)", sn.name, iso_utc(sn.taken_ms as f64))}</option>
+                                }).collect_view()}
+                            </select>
+                        }
+                    })}
+                </Transition>
                 <label for="pub-kind">"Round"</label>
                 <select id="pub-kind" node_ref=kind_ref>
                     <option value="consultation">"Consultation with professional bodies"</option>
