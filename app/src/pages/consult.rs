@@ -152,7 +152,7 @@ fn RespondForm(c: Consultation, token: Option<String>) -> impl IntoView {
             leptos::task::spawn_local(async move {
                 status.set(match respond(id, token, response).await {
                     Ok(()) => "Thank you: your answers are recorded. You can change them and send again until the round closes.".into(),
-                    Err(e) => format!("Not sent: {}", e.to_string().replace("error running server function: ", "")),
+                    Err(e) => format!("Not sent: {}", crate::pages::in_words(&e)),
                 });
             });
         }

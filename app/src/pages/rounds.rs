@@ -103,7 +103,7 @@ fn BuildSynthesis(
                         }
                         Err(e) => feedback.set(format!(
                             "Could not add the cards: {}",
-                            e.to_string().replace("error running server function: ", "")
+                            crate::pages::in_words(&e)
                         )),
                     }
                 });
@@ -117,7 +117,7 @@ fn BuildSynthesis(
                     }
                     Err(e) => feedback.set(format!(
                         "Could not create the synthesis board: {}",
-                        e.to_string().replace("error running server function: ", "")
+                        crate::pages::in_words(&e)
                     )),
                 }
             });
@@ -293,10 +293,9 @@ fn PublishDraft(
                         )));
                         refresh.update(|n| *n = n.wrapping_add(1));
                     }
-                    Err(e) => feedback.set(format!(
-                        "Could not publish: {}",
-                        e.to_string().replace("error running server function: ", "")
-                    )),
+                    Err(e) => {
+                        feedback.set(format!("Could not publish: {}", crate::pages::in_words(&e)))
+                    }
                 }
             });
         }

@@ -68,7 +68,7 @@ pub fn LinkProblem(error: ServerFnError) -> impl IntoView {
     view! {
         <Title text="Link not valid · cocreate"/>
         <h1>"This link does not work"</h1>
-        <p role="alert">{error.to_string().replace("error running server function: ", "")}</p>
+        <p role="alert">{crate::pages::in_words(&error)}</p>
         <p>"Ask your facilitator for a new link."</p>
     }
 }
