@@ -62,7 +62,7 @@ pub struct LimitArgs {
     /// Most cards on one board; the newest cards of an update beyond it are removed.
     #[arg(long, env = "COCREATE_MAX_CARDS", default_value_t = 5000)]
     pub max_cards: usize,
-    /// Longest card text in UTF-16 units; longer text is cut at the limit.
+    /// Longest card text or theme title in UTF-16 units; longer text is cut at the limit.
     #[arg(long, env = "COCREATE_MAX_TEXT", default_value_t = app::model::schema::MAX_CARD_TEXT)]
     pub max_text: usize,
     /// Most bytes of updates waiting to be made durable; past it, writers are closed with

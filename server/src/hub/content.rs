@@ -1,5 +1,5 @@
 //! Content limits of a board document, enforced by the server on every client update:
-//! at most `max_cards` cards, card text at most `max_text` UTF-16 units.
+//! at most `max_cards` cards, card text and theme titles at most `max_text` UTF-16 units.
 //!
 //! A deep observer on the `cards` map notes which cards an update added or whose text it
 //! touched (work in proportion to the update, not the board). After the update is
@@ -22,6 +22,8 @@ struct Seen {
     added: Vec<String>,
     /// Cards whose content changed (text, or keys of the card map).
     touched: Vec<String>,
+    /// Themes added or changed (their titles are text too).
+    themes: Vec<String>,
 }
 
 /// Why an update was trimmed (sent to its author as permission-denied).
@@ -34,6 +36,7 @@ pub struct Trimmed {
 /// Watches one board document.
 pub struct ContentWatch {
     cards: yrs::MapRef,
+    themes: yrs::MapRef,
     seen: Arc<Mutex<Seen>>,
     max_cards: usize,
     max_text: u32,
@@ -42,8 +45,23 @@ pub struct ContentWatch {
 impl ContentWatch {
     /// Start watching `doc` (a board document; call before any transaction is open).
     pub fn new(doc: &Doc, max_cards: usize, max_text: usize) -> ContentWatch {
-        let cards = Board::of(doc).cards;
+        let Board { cards, themes, .. } = Board::of(doc);
         let seen = Arc::new(Mutex::new(Seen::default()));
+        let theme_sink = seen.clone();
+        themes.observe_deep("content-limits", move |txn, events: &Events| {
+            let mut s = theme_sink.lock().expect("seen");
+            for e in events.iter() {
+                match e.path().front() {
+                    Some(PathSegment::Key(theme)) => s.themes.push(theme.to_string()),
+                    Some(PathSegment::Index(_)) => {}
+                    None => {
+                        if let Event::Map(m) = e {
+                            s.themes.extend(m.keys(txn).keys().map(|k| k.to_string()));
+                        }
+                    }
+                }
+            }
+        });
         let sink = seen.clone();
         cards.observe_deep("content-limits", move |txn, events: &Events| {
             let mut s = sink.lock().expect("seen");
@@ -71,6 +89,7 @@ impl ContentWatch {
         });
         ContentWatch {
             cards,
+            themes,
             seen,
             max_cards,
             max_text: max_text.min(u32::MAX as usize) as u32,
@@ -82,16 +101,21 @@ impl ContentWatch {
         let mut s = self.seen.lock().expect("seen");
         s.added.clear();
         s.touched.clear();
+        s.themes.clear();
     }
 
     /// Bring the document back within its limits after an update; returns the fix as an
     /// update, or `None` if nothing was over a limit.
     pub fn enforce(&self, doc: &Doc) -> Option<Trimmed> {
-        let (added, touched) = {
+        let (added, touched, themes) = {
             let mut s = self.seen.lock().expect("seen");
-            (std::mem::take(&mut s.added), std::mem::take(&mut s.touched))
+            (
+                std::mem::take(&mut s.added),
+                std::mem::take(&mut s.touched),
+                std::mem::take(&mut s.themes),
+            )
         };
-        if added.is_empty() && touched.is_empty() {
+        if added.is_empty() && touched.is_empty() && themes.is_empty() {
             return None;
         }
         let mut reasons = Vec::new();
@@ -149,9 +173,25 @@ impl ContentWatch {
                 }
             }
         }
+        checked.clear();
+        for id in &themes {
+            if !checked.insert(id.as_str()) {
+                continue;
+            }
+            let Some(Out::YMap(theme)) = self.themes.get(&txn, id) else {
+                continue;
+            };
+            if let Some(Out::YText(title)) = theme.get(&txn, "title") {
+                let len = title.len(&txn);
+                if len > self.max_text {
+                    title.remove_range(&mut txn, self.max_text, len - self.max_text);
+                    cut += 1;
+                }
+            }
+        }
         if cut > 0 {
             reasons.push(format!(
-                "card text is limited to {} characters: {cut} card(s) cut",
+                "card and theme text is limited to {} characters: {cut} text(s) cut",
                 self.max_text
             ));
         }
@@ -252,6 +292,24 @@ mod tests {
             .unwrap();
         let t = other.transact();
         assert_eq!(ob.card_text(&t, &id).unwrap().get_string(&t), "short and ");
+    }
+
+    #[test]
+    fn long_theme_titles_are_cut_too() {
+        let doc = new_doc();
+        let watch = ContentWatch::new(&doc, 3, 5);
+        watch.reset();
+        let u = client_update(|b, txn| {
+            b.themes.insert(txn, "t", yrs::MapPrelim::default());
+            let Some(Out::YMap(t)) = b.themes.get(txn, "t") else {
+                unreachable!()
+            };
+            t.insert(txn, "title", yrs::TextPrelim::new("A very long title"));
+        });
+        doc.transact_mut().apply_update(u).unwrap();
+        assert!(watch.enforce(&doc).is_some());
+        let b = Board::of(&doc);
+        assert_eq!(b.themes(&doc.transact())[0].title, "A ver");
     }
 
     #[test]
