@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# A clean clone gains nothing from incremental builds; they only fill the disk.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 # Style: rustfmt, and clippy per feature set (server side, and the browser side for wasm).
 cargo fmt --all -- --check
 cargo clippy -p app -p server -p bench --all-targets -- -D warnings
