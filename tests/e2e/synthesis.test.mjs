@@ -69,8 +69,8 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   const boardUrl = f.url();
   await f.waitForTimeout(400);
 
-  // The outline shows the commonality across areas.
-  await f.getByRole('link', { name: 'History, outline view and printing' }).click();
+  // The outline shows the commonality across areas (linked from the synthesis board).
+  await f.getByRole('link', { name: 'What is common across areas' }).click();
   await f.getByRole('heading', { name: 'Commonality across areas' }).waitFor();
   const row = f.locator('.commonality tr').filter({ hasText: 'Protected time' });
   await row.getByText('Common to all areas').waitFor();

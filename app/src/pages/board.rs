@@ -648,7 +648,10 @@ fn BoardTools(session: BoardSession, board_id: String, token: Option<String>) ->
     view! {
         <section class="board-tools" aria-labelledby="tools-h">
             <h2 id="tools-h">"Save and share"</h2>
-            <p><a href=history>"History, outline view and printing"</a></p>
+            <p><a href=history.clone()>"History, outline view and printing"</a></p>
+            {move || session.cards.with(|cs| cs.iter().any(|c| c.source.is_some())).then(|| view! {
+                <p><a href=format!("{history}#common-h")>"What is common across areas"</a></p>
+            })}
             <ExportLinks board=board_id.clone() token=token.clone() at=None/>
             {snapshot_form}
         </section>
