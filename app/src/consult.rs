@@ -62,45 +62,26 @@ pub struct DraftItem {
 pub fn draft_from(board: &BoardExport) -> Vec<DraftItem> {
     let mut items = Vec::new();
     for p in Prompt::ALL {
-        let mut themes: Vec<_> = board
-            .themes
-            .iter()
-            .filter(|t| t.prompt.as_deref() == Some(p.as_str()))
-            .collect();
-        themes.sort_by(|a, b| (&a.pos, &a.id).cmp(&(&b.pos, &b.id)));
-        let visible = |c: &&crate::model::export::ExportCard| !c.hidden && c.prompt == p.as_str();
-        for t in themes {
-            let statements: Vec<String> = board
-                .cards
-                .iter()
-                .filter(visible)
-                .filter(|c| c.theme.as_deref() == Some(t.id.as_str()))
-                .map(|c| c.text.clone())
-                .collect();
-            if statements.is_empty() {
-                continue;
+        for (theme, cards) in board.grouped(p.as_str()) {
+            match theme {
+                Some(t) if !cards.is_empty() => items.push(DraftItem {
+                    id: format!("theme:{}", t.id),
+                    kind: "theme".into(),
+                    prompt: p.as_str().into(),
+                    text: t.title.clone(),
+                    statements: cards.iter().map(|c| c.text.clone()).collect(),
+                }),
+                Some(_) => {}
+                None => items.extend(cards.iter().filter(|c| !c.text.trim().is_empty()).map(|c| {
+                    DraftItem {
+                        id: format!("card:{}", c.id),
+                        kind: "statement".into(),
+                        prompt: p.as_str().into(),
+                        text: c.text.clone(),
+                        statements: Vec::new(),
+                    }
+                })),
             }
-            items.push(DraftItem {
-                id: format!("theme:{}", t.id),
-                kind: "theme".into(),
-                prompt: p.as_str().into(),
-                text: t.title.clone(),
-                statements,
-            });
-        }
-        for c in board
-            .cards
-            .iter()
-            .filter(visible)
-            .filter(|c| c.theme.is_none() && !c.text.trim().is_empty())
-        {
-            items.push(DraftItem {
-                id: format!("card:{}", c.id),
-                kind: "statement".into(),
-                prompt: p.as_str().into(),
-                text: c.text.clone(),
-                statements: Vec::new(),
-            });
         }
     }
     items
@@ -399,11 +380,14 @@ pub const RESPONSES_CSV_HEADER: [&str; 11] = [
     "answered (UTC)",
 ];
 
-/// Per item: a tally row, and the decision of an agreement round if recorded.
-fn summary_rows(results: &Results) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
+/// The responses CSV, item by item: one row per answer (oldest first), a tally row
+/// (respondent `(tally)`), and the agreement round's decision (`(decision)`; decision in
+/// `stance`, note in `comment`). Same CSV rules as board exports (BOM, CRLF, quoted,
+/// formulas defused).
+pub fn responses_csv(results: &Results, answers: &[StoredAnswer]) -> String {
+    let mut rows: Vec<Vec<String>> = Vec::new();
     for r in &results.items {
-        let row = |v: [String; 6]| {
+        let mut row = |rest: [String; 6]| {
             let mut row = vec![
                 results.consultation.title.clone(),
                 r.item.id.clone(),
@@ -411,10 +395,22 @@ fn summary_rows(results: &Results) -> Vec<Vec<String>> {
                 r.item.prompt.clone(),
                 r.item.text.clone(),
             ];
-            row.extend(v);
-            row
+            row.extend(rest);
+            rows.push(row);
         };
-        rows.push(row([
+        let mut mine: Vec<&StoredAnswer> = answers.iter().filter(|a| a.item == r.item.id).collect();
+        mine.sort_by(|a, b| (a.updated_ms, &a.respondent).cmp(&(b.updated_ms, &b.respondent)));
+        for a in mine {
+            row([
+                a.respondent.clone(),
+                a.name.clone(),
+                a.organisation.clone(),
+                a.stance.map(|s| s.as_str().to_string()).unwrap_or_default(),
+                a.comment.clone(),
+                iso_utc(a.updated_ms as f64),
+            ]);
+        }
+        row([
             "(tally)".into(),
             String::new(),
             String::new(),
@@ -424,46 +420,18 @@ fn summary_rows(results: &Results) -> Vec<Vec<String>> {
             ),
             String::new(),
             String::new(),
-        ]));
+        ]);
         if let Some(o) = &r.outcome {
-            rows.push(row([
+            row([
                 "(decision)".into(),
                 String::new(),
                 String::new(),
                 o.decision.as_str().into(),
                 o.note.clone(),
                 iso_utc(o.decided_ms as f64),
-            ]));
-        }
-    }
-    rows
-}
-
-/// The responses CSV: one row per answer (by item, oldest first), then per item a tally
-/// row (respondent `(tally)`) and the agreement round's decision (`(decision)`). Same CSV
-/// rules as board exports (BOM, CRLF, quoted, formulas defused).
-pub fn responses_csv(results: &Results, answers: &[StoredAnswer]) -> String {
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for r in &results.items {
-        let mut mine: Vec<&StoredAnswer> = answers.iter().filter(|a| a.item == r.item.id).collect();
-        mine.sort_by(|a, b| (a.updated_ms, &a.respondent).cmp(&(b.updated_ms, &b.respondent)));
-        for a in mine {
-            rows.push(vec![
-                results.consultation.title.clone(),
-                r.item.id.clone(),
-                r.item.kind.clone(),
-                r.item.prompt.clone(),
-                r.item.text.clone(),
-                a.respondent.clone(),
-                a.name.clone(),
-                a.organisation.clone(),
-                a.stance.map(|s| s.as_str().to_string()).unwrap_or_default(),
-                a.comment.clone(),
-                iso_utc(a.updated_ms as f64),
             ]);
         }
     }
-    rows.extend(summary_rows(results));
     csv_document_with(&RESPONSES_CSV_HEADER, rows)
 }
 
@@ -635,6 +603,10 @@ mod tests {
             "header, answers, tallies, decision, end"
         );
         assert!(lines[2].contains("\"Too narrow, add \"\"MDT\"\"\""));
+        // Item by item: its answers, then its tally and decision.
+        assert!(lines[4].contains(",theme:t1,") && lines[4].contains("(tally)"));
+        assert!(lines[5].contains(",theme:t1,") && lines[5].contains("(decision)"));
+        assert!(lines[6].contains(",card:c,") && lines[6].contains(",r3,"));
         assert!(
             lines[1].contains(",'=Body,"),
             "formulas are defused: {}",

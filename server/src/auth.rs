@@ -158,6 +158,16 @@ impl Auth {
         Ok(())
     }
 
+    /// Check that `token` is a facilitator link to a whole workshop (any workshop): the
+    /// organising team, who create workshops and read every board for synthesis.
+    pub fn team_facilitator(&self, token: Option<&str>) -> Result<(), AuthError> {
+        let (_, grant) = self.grant(token)?;
+        if grant.role != LinkRole::Facilitator || grant.board.is_some() {
+            return Err(AuthError::NotFacilitator);
+        }
+        Ok(())
+    }
+
     /// Whether a link is still live (checked on every websocket message).
     pub fn is_live(&self, hash: &TokenHash) -> bool {
         self.live.read().expect("links").contains_key(hash)

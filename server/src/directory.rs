@@ -327,10 +327,7 @@ impl Directory for ServerDirectory {
         token: Option<&str>,
         new: NewWorkshop,
     ) -> Result<CreatedWorkshop, DirectoryError> {
-        let (_, grant) = self.auth.grant(token)?;
-        if grant.role != LinkRole::Facilitator || grant.board.is_some() {
-            return Err(AuthError::NotFacilitator.into());
-        }
+        self.auth.team_facilitator(token)?;
         let title = check_title(&new.title)?;
         let area = check_title(&new.area)?;
         let id = format!("{}-{}", slug(&title), random_suffix());

@@ -6,11 +6,12 @@
 //! answers, nothing else (it is not a link, so every board route refuses it with 401).
 
 use app::catalog::{
-    BoardSummary, DirFuture, DirectoryError, LinkRole, NewSynthesis, RoundSummary, Rounds,
-    SourceBoard, SourceRef,
+    BoardSummary, DirFuture, DirectoryError, NewSynthesis, RoundSummary, Rounds, SourceBoard,
+    SourceRef,
 };
 use app::consult::{
     draft_from, Answer, Consultation, NewConsultation, Outcome, Published, Response, Results,
+    StoredAnswer,
 };
 use app::model::board::Board;
 use app::model::export::BoardExport;
@@ -32,15 +33,6 @@ enum RoundRole {
 }
 
 impl ServerDirectory {
-    /// The team check: a facilitator link to a whole workshop.
-    fn team(&self, token: Option<&str>) -> Result<(), DirectoryError> {
-        let (_, grant) = self.auth.grant(token)?;
-        if grant.role != LinkRole::Facilitator || grant.board.is_some() {
-            return Err(AuthError::NotFacilitator.into());
-        }
-        Ok(())
-    }
-
     /// Exports of the chosen sources (live or snapshot), checked to exist.
     fn source_exports(&self, sources: &[SourceRef]) -> Result<Vec<BoardExport>, DirectoryError> {
         if sources.is_empty() {
@@ -108,17 +100,17 @@ impl ServerDirectory {
 
 impl Rounds for ServerDirectory {
     fn sources(&self, token: Option<&str>) -> Result<Vec<SourceBoard>, DirectoryError> {
-        self.team(token)?;
-        self.store
+        self.auth.team_facilitator(token)?;
+        let mut snapshots = self.store.all_snapshots()?;
+        Ok(self
+            .store
             .all_boards()?
             .into_iter()
-            .map(|board| {
-                Ok(SourceBoard {
-                    snapshots: self.store.snapshots(&board.id)?,
-                    board,
-                })
+            .map(|board| SourceBoard {
+                snapshots: snapshots.remove(&board.id).unwrap_or_default(),
+                board,
             })
-            .collect()
+            .collect())
     }
 
     fn create_synthesis(
@@ -278,9 +270,8 @@ impl Rounds for ServerDirectory {
         let (c, _) = self.round_access(id, token)?;
         Ok(self
             .store
-            .answers(&c.id)?
+            .answers(&c.id, Some(respondent))?
             .into_iter()
-            .filter(|a| a.respondent == respondent)
             .map(|a| Answer {
                 item: a.item,
                 stance: a.stance,
@@ -290,10 +281,7 @@ impl Rounds for ServerDirectory {
     }
 
     fn results(&self, id: &str, token: Option<&str>) -> Result<Results, DirectoryError> {
-        let c = self.facilitated_round(id, token)?;
-        let answers = self.store.answers(&c.id)?;
-        let outcomes = self.store.outcomes(&c.id)?;
-        Ok(Results::tally(c, &answers, &outcomes))
+        Ok(self.results_and_answers(id, token)?.0)
     }
 
     fn set_round_open(
@@ -337,14 +325,27 @@ impl Rounds for ServerDirectory {
     }
 }
 
-/// The responses CSV of a round (facilitators).
-pub fn responses_csv(
-    dir: &ServerDirectory,
-    id: &str,
-    token: Option<&str>,
-) -> Result<(Consultation, String), DirectoryError> {
-    let results = dir.results(id, token)?;
-    let answers = dir.store.answers(id)?;
-    let csv = app::consult::responses_csv(&results, &answers);
-    Ok((results.consultation, csv))
+impl ServerDirectory {
+    /// A round's results and every answer, read once (facilitators).
+    fn results_and_answers(
+        &self,
+        id: &str,
+        token: Option<&str>,
+    ) -> Result<(Results, Vec<StoredAnswer>), DirectoryError> {
+        let c = self.facilitated_round(id, token)?;
+        let answers = self.store.answers(&c.id, None)?;
+        let outcomes = self.store.outcomes(&c.id)?;
+        Ok((Results::tally(c, &answers, &outcomes), answers))
+    }
+
+    /// The responses CSV of a round (facilitators).
+    pub fn responses_csv(
+        &self,
+        id: &str,
+        token: Option<&str>,
+    ) -> Result<(Consultation, String), DirectoryError> {
+        let (results, answers) = self.results_and_answers(id, token)?;
+        let csv = app::consult::responses_csv(&results, &answers);
+        Ok((results.consultation, csv))
+    }
 }

@@ -162,7 +162,7 @@ async fn responses_csv(
     Path(id): Path<String>,
     Query(q): Query<TokenParam>,
 ) -> Result<Response, AppError> {
-    let (c, csv) = crate::rounds::responses_csv(&state.dir, &id, q.token.as_deref())?;
+    let (c, csv) = state.dir.responses_csv(&id, q.token.as_deref())?;
     Ok(download(
         "text/csv; charset=utf-8",
         &format!("{}-responses.csv", c.id),

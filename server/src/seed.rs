@@ -60,20 +60,45 @@ const SLUGS: [&str; 5] = [
     "expert-practice",
 ];
 
-/// Board id of a demo pillar board (stable, so links in docs and tests keep working).
-pub fn demo_board_id(pillar_index: usize) -> String {
-    format!("demo-{}", SLUGS[pillar_index])
+/// Board id of a demo workshop's pillar board (stable, so links in docs and tests keep
+/// working: `demo-leadership`, `demo-cancer-leadership`, ...).
+pub fn demo_board_id(workshop: &str, pillar_index: usize) -> String {
+    format!("{workshop}-{}", SLUGS[pillar_index])
 }
 
-/// The demo workshops of the other clinical areas, with starter cards on their first
-/// (leadership) board, so that a synthesis across areas has something to find.
-type OtherDemo = (
+/// The demo workshops, one per clinical area (the first is [`DEMO_WORKSHOP`]), with
+/// starter cards on their first (leadership) board, so that a synthesis across areas has
+/// something to find: (id, title, area, starter cards).
+type Demo = (
     &'static str,
     &'static str,
     &'static str,
     &'static [(Prompt, &'static str, Role)],
 );
-const OTHER_DEMOS: [OtherDemo; 2] = [
+const DEMOS: [Demo; 3] = [
+    (
+        DEMO_WORKSHOP,
+        "Demo workshop: Learning Disabilities & Autism",
+        "Learning Disabilities & Autism",
+        &[
+            (
+                Prompt::Purpose,
+                "People with a learning disability get care that fits their life",
+                Role::Patient,
+            ),
+            (
+                Prompt::How,
+                "Consultant practitioners lead change across services",
+                Role::Clinician,
+            ),
+            (
+                Prompt::Enablers,
+                "Protected time for development",
+                Role::Educator,
+            ),
+            (Prompt::Values, "Nothing about us without us", Role::Patient),
+        ],
+    ),
     (
         "demo-cancer",
         "Demo workshop: Cancer Care",
@@ -157,39 +182,6 @@ pub fn seed_demo(store: &Store, auth: &Auth, base: &str) -> Result<Option<DemoLi
     if store.workshop_count()? > 0 {
         return Ok(None);
     }
-    let area = "Learning Disabilities & Autism";
-    store.create_workshop(
-        DEMO_WORKSHOP,
-        "Demo workshop: Learning Disabilities & Autism",
-        area,
-        "",
-    )?;
-    for (i, pillar) in PILLARS.iter().enumerate() {
-        let starters: &[(Prompt, &str, Role)] = if i == 0 {
-            &[
-                (
-                    Prompt::Purpose,
-                    "People with a learning disability get care that fits their life",
-                    Role::Patient,
-                ),
-                (
-                    Prompt::How,
-                    "Consultant practitioners lead change across services",
-                    Role::Clinician,
-                ),
-                (
-                    Prompt::Enablers,
-                    "Protected time for development",
-                    Role::Educator,
-                ),
-                (Prompt::Values, "Nothing about us without us", Role::Patient),
-            ]
-        } else {
-            &[]
-        };
-        let state = initial_state(pillar, area, pillar, starters);
-        store.create_board(&demo_board_id(i), DEMO_WORKSHOP, pillar, pillar, &state)?;
-    }
     let link = |workshop: &str, role| {
         auth.issue(Grant {
             workshop: workshop.to_string(),
@@ -198,18 +190,20 @@ pub fn seed_demo(store: &Store, auth: &Auth, base: &str) -> Result<Option<DemoLi
         })
     };
     let mut others = Vec::new();
-    for (id, title, area, starters) in OTHER_DEMOS {
+    for (id, title, area, starters) in DEMOS {
         store.create_workshop(id, title, area, "")?;
         for (i, pillar) in PILLARS.iter().enumerate() {
             let cards: &[(Prompt, &str, Role)] = if i == 0 { starters } else { &[] };
             let state = initial_state(pillar, area, pillar, cards);
-            store.create_board(&format!("{id}-{}", SLUGS[i]), id, pillar, pillar, &state)?;
+            store.create_board(&demo_board_id(id, i), id, pillar, pillar, &state)?;
         }
-        others.push((
-            id.to_string(),
-            title.to_string(),
-            link(id, LinkRole::Facilitator)?,
-        ));
+        if id != DEMO_WORKSHOP {
+            others.push((
+                id.to_string(),
+                title.to_string(),
+                link(id, LinkRole::Facilitator)?,
+            ));
+        }
     }
     // Where the team builds synthesis boards (from the console) after the workshops.
     store.create_workshop(

@@ -19,6 +19,7 @@
 //! so a [`Store::barrier`] answers only after everything queued before it is durable, and
 //! a [`Store::compact`] replaces exactly the rows queued before it.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc as std_mpsc;
@@ -44,6 +45,8 @@ pub enum StoreError {
     Commit(String),
     #[error("the store's writer has stopped")]
     WriterGone,
+    #[error("could not encode: {0}")]
+    Encode(#[from] serde_json::Error),
 }
 
 /// A board's persisted content: a compacted base plus the log rows after it.
@@ -488,19 +491,11 @@ impl Store {
     /// A board's snapshots, oldest first.
     pub fn snapshots(&self, board: &str) -> Result<Vec<Snapshot>, StoreError> {
         let conn = self.inner.read.lock().expect("read lock");
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, board_id, name, reason, taken_ms FROM snapshots WHERE board_id = ?1 ORDER BY id",
-        )?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "{SNAPSHOT_COLUMNS} FROM snapshots WHERE board_id = ?1 ORDER BY id"
+        ))?;
         let rows = stmt
-            .query_map([board], |r| {
-                Ok(Snapshot {
-                    id: r.get(0)?,
-                    board_id: r.get(1)?,
-                    name: r.get(2)?,
-                    reason: r.get(3)?,
-                    taken_ms: r.get(4)?,
-                })
-            })?
+            .query_map([board], snapshot_row)?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -514,20 +509,9 @@ impl Store {
         let conn = self.inner.read.lock().expect("read lock");
         Ok(conn
             .query_row(
-                "SELECT id, board_id, name, reason, taken_ms, data FROM snapshots WHERE board_id = ?1 AND id = ?2",
+                &format!("{SNAPSHOT_COLUMNS}, data FROM snapshots WHERE board_id = ?1 AND id = ?2"),
                 params![board, id],
-                |r| {
-                    Ok((
-                        Snapshot {
-                            id: r.get(0)?,
-                            board_id: r.get(1)?,
-                            name: r.get(2)?,
-                            reason: r.get(3)?,
-                            taken_ms: r.get(4)?,
-                        },
-                        r.get(5)?,
-                    ))
-                },
+                |r| Ok((snapshot_row(r)?, r.get(5)?)),
             )
             .optional()?)
     }
@@ -599,6 +583,19 @@ impl Store {
         Ok(rows)
     }
 
+    /// Every snapshot of every board, by board, oldest first.
+    pub fn all_snapshots(&self) -> Result<HashMap<String, Vec<Snapshot>>, StoreError> {
+        let conn = self.inner.read.lock().expect("read lock");
+        let mut stmt =
+            conn.prepare_cached(&format!("{SNAPSHOT_COLUMNS} FROM snapshots ORDER BY id"))?;
+        let mut out: HashMap<String, Vec<Snapshot>> = HashMap::new();
+        for s in stmt.query_map([], snapshot_row)? {
+            let s = s?;
+            out.entry(s.board_id.clone()).or_default().push(s);
+        }
+        Ok(out)
+    }
+
     /// Keep a published draft with the hash of its respondents' token.
     pub fn create_consultation(
         &self,
@@ -606,8 +603,7 @@ impl Store {
         token_hash: &str,
     ) -> Result<(), StoreError> {
         let conn = self.inner.read.lock().expect("read lock");
-        let items =
-            serde_json::to_string(&c.items).map_err(|e| StoreError::Commit(e.to_string()))?;
+        let items = serde_json::to_string(&c.items).map_err(StoreError::Encode)?;
         conn.execute(
             "INSERT INTO consultations (id, workshop_id, board_id, title, kind, snapshot_id, items, token_hash, open, created_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -621,7 +617,7 @@ impl Store {
         let conn = self.inner.read.lock().expect("read lock");
         Ok(conn
             .query_row(
-                &format!("{CONSULTATION_SELECT} WHERE id = ?1"),
+                &format!("{CONSULTATION_SELECT} FROM consultations c WHERE c.id = ?1"),
                 [id],
                 consultation_row,
             )
@@ -635,20 +631,17 @@ impl Store {
     ) -> Result<Vec<(Consultation, usize)>, StoreError> {
         let conn = self.inner.read.lock().expect("read lock");
         let mut stmt = conn.prepare_cached(&format!(
-            "{CONSULTATION_SELECT} WHERE workshop_id = ?1 ORDER BY created_ms, id"
+            "{CONSULTATION_SELECT},
+               (SELECT count(DISTINCT respondent) FROM consultation_answers a WHERE a.consultation_id = c.id)
+             FROM consultations c WHERE workshop_id = ?1 ORDER BY created_ms, id"
         ))?;
         let rows = stmt
-            .query_map([workshop], consultation_row)?
+            .query_map([workshop], |r| {
+                let (c, _) = consultation_row(r)?;
+                Ok((c, r.get::<_, i64>(10)? as usize))
+            })?
             .collect::<Result<Vec<_>, _>>()?;
-        let mut count = conn.prepare_cached(
-            "SELECT count(DISTINCT respondent) FROM consultation_answers WHERE consultation_id = ?1",
-        )?;
-        rows.into_iter()
-            .map(|(c, _)| {
-                let n: i64 = count.query_row([&c.id], |r| r.get(0))?;
-                Ok((c, n as usize))
-            })
-            .collect()
+        Ok(rows)
     }
 
     pub fn set_consultation_open(&self, id: &str, open: bool) -> Result<(), StoreError> {
@@ -690,15 +683,20 @@ impl Store {
         Ok(())
     }
 
-    /// Every answer to a draft.
-    pub fn answers(&self, id: &str) -> Result<Vec<StoredAnswer>, StoreError> {
+    /// The answers to a draft: everyone's, or one respondent's.
+    pub fn answers(
+        &self,
+        id: &str,
+        respondent: Option<&str>,
+    ) -> Result<Vec<StoredAnswer>, StoreError> {
         let conn = self.inner.read.lock().expect("read lock");
         let mut stmt = conn.prepare_cached(
             "SELECT item_id, respondent, name, organisation, stance, comment, updated_ms
-             FROM consultation_answers WHERE consultation_id = ?1 ORDER BY updated_ms, respondent, item_id",
+             FROM consultation_answers WHERE consultation_id = ?1 AND (?2 IS NULL OR respondent = ?2)
+             ORDER BY updated_ms, respondent, item_id",
         )?;
         let rows = stmt
-            .query_map([id], |r| {
+            .query_map(params![id, respondent], |r| {
                 Ok(StoredAnswer {
                     item: r.get(0)?,
                     respondent: r.get(1)?,
@@ -758,7 +756,21 @@ impl Store {
     }
 }
 
-const CONSULTATION_SELECT: &str = "SELECT id, workshop_id, board_id, title, kind, snapshot_id, items, open, created_ms, token_hash FROM consultations";
+/// The columns [`snapshot_row`] reads.
+const SNAPSHOT_COLUMNS: &str = "SELECT id, board_id, name, reason, taken_ms";
+
+fn snapshot_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
+    Ok(Snapshot {
+        id: r.get(0)?,
+        board_id: r.get(1)?,
+        name: r.get(2)?,
+        reason: r.get(3)?,
+        taken_ms: r.get(4)?,
+    })
+}
+
+/// The columns [`consultation_row`] reads (callers add `FROM consultations c ...`).
+const CONSULTATION_SELECT: &str = "SELECT c.id, c.workshop_id, c.board_id, c.title, c.kind, c.snapshot_id, c.items, c.open, c.created_ms, c.token_hash";
 
 fn consultation_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Consultation, String)> {
     let kind: String = r.get(4)?;

@@ -247,8 +247,9 @@ impl BoardExport {
             .unwrap_or_default()
     }
 
-    /// Cards of a prompt key, grouped: (theme or `None`, cards) in theme order, unthemed last.
-    fn grouped(&self, prompt: &str) -> Vec<(Option<&ExportTheme>, Vec<&ExportCard>)> {
+    /// Visible cards of a prompt key, grouped: (theme or `None`, cards) in theme order
+    /// (empty themes included), cards not in one of the prompt's themes last.
+    pub fn grouped(&self, prompt: &str) -> Vec<(Option<&ExportTheme>, Vec<&ExportCard>)> {
         let mut out = Vec::new();
         for t in self
             .themes
@@ -533,10 +534,7 @@ impl BoardExport {
 
 /// The combined CSV of several boards (one header).
 pub fn csv_document(boards: &[BoardExport]) -> String {
-    let mut out = String::from("\u{feff}");
-    out.push_str(&csv_line(
-        &CSV_HEADER.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-    ));
+    let mut out = csv_head(&CSV_HEADER);
     for b in boards {
         out.push_str(&b.csv_rows());
     }
@@ -545,13 +543,19 @@ pub fn csv_document(boards: &[BoardExport]) -> String {
 
 /// A CSV document of any rows under `header` (BOM, CRLF, same quoting as board exports).
 pub fn csv_document_with(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut out = csv_head(header);
+    for r in rows {
+        out.push_str(&csv_line(&r));
+    }
+    out
+}
+
+/// The byte-order mark (so spreadsheets pick UTF-8) and the header line.
+fn csv_head(header: &[&str]) -> String {
     let mut out = String::from("\u{feff}");
     out.push_str(&csv_line(
         &header.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
     ));
-    for r in rows {
-        out.push_str(&csv_line(&r));
-    }
     out
 }
 

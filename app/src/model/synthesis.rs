@@ -275,7 +275,7 @@ pub fn commonality(board: &BoardExport) -> Commonality {
             _ => Spread::Shared,
         }
     };
-    let count = |cards: &[&&super::export::ExportCard]| -> Vec<usize> {
+    let count = |cards: &[&super::export::ExportCard]| -> Vec<usize> {
         let mut by: BTreeMap<String, usize> = BTreeMap::new();
         for c in cards {
             *by.entry(area_of(c)).or_default() += 1;
@@ -287,35 +287,14 @@ pub fn commonality(board: &BoardExport) -> Commonality {
     };
     let mut themes = Vec::new();
     for p in Prompt::ALL {
-        let mut ts: Vec<_> = board
-            .themes
-            .iter()
-            .filter(|t| t.prompt.as_deref() == Some(p.as_str()))
-            .collect();
-        ts.sort_by(|a, b| (&a.pos, &a.id).cmp(&(&b.pos, &b.id)));
-        for t in ts {
-            let cards: Vec<_> = visible
-                .iter()
-                .filter(|c| c.prompt == p.as_str() && c.theme.as_deref() == Some(t.id.as_str()))
-                .collect();
+        for (theme, cards) in board.grouped(p.as_str()) {
             let per_area = count(&cards);
             themes.push(ThemeSpread {
-                theme: Some(t.id.clone()),
-                title: t.title.clone(),
-                prompt: p.as_str().into(),
-                spread: spread_of(&per_area),
-                per_area,
-            });
-        }
-        let loose: Vec<_> = visible
-            .iter()
-            .filter(|c| c.prompt == p.as_str() && c.theme.is_none())
-            .collect();
-        if !loose.is_empty() {
-            let per_area = count(&loose);
-            themes.push(ThemeSpread {
-                theme: None,
-                title: format!("{}: not yet in a theme", p.title()),
+                theme: theme.map(|t| t.id.clone()),
+                title: match theme {
+                    Some(t) => t.title.clone(),
+                    None => format!("{}: not yet in a theme", p.title()),
+                },
                 prompt: p.as_str().into(),
                 spread: spread_of(&per_area),
                 per_area,

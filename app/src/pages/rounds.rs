@@ -38,7 +38,7 @@ pub fn SynthesisAndRounds(
             <h2 id="synth-h">"Synthesis and consultation"</h2>
             <p role="status" aria-live="polite" class="feedback">{move || feedback.get()}</p>
             <BuildSynthesis workshop=workshop.clone() boards=boards.clone() token=token.clone() feedback/>
-            <PublishDraft workshop=workshop.clone() boards token=token.clone() feedback refresh/>
+            <PublishDraft boards token=token.clone() feedback refresh/>
             <RoundList workshop token refresh/>
         </section>
     }
@@ -240,13 +240,11 @@ fn SourceList(
 
 #[component]
 fn PublishDraft(
-    workshop: String,
     boards: Vec<BoardSummary>,
     token: Option<String>,
     feedback: RwSignal<String>,
     refresh: RwSignal<u32>,
 ) -> impl IntoView {
-    let _ = &workshop;
     let board_ref = NodeRef::<leptos::html::Select>::new();
     let at_ref = NodeRef::<leptos::html::Select>::new();
     let first = boards

@@ -8,12 +8,13 @@
 //! text is cut at the limit. That fix is stored and sent to everyone (the sender too),
 //! and the sender is told why.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use app::model::board::Board;
 use yrs::types::Events;
 use yrs::types::{EntryChange, Event, PathSegment};
-use yrs::{DeepObservable, Doc, Map, Out, Text, Transact};
+use yrs::{DeepObservable, Doc, Map, MapRef, Out, Text, Transact, TransactionMut};
 
 /// What the observer saw in the last transaction(s).
 #[derive(Debug, Default)]
@@ -35,8 +36,7 @@ pub struct Trimmed {
 
 /// Watches one board document.
 pub struct ContentWatch {
-    cards: yrs::MapRef,
-    themes: yrs::MapRef,
+    board: Board,
     seen: Arc<Mutex<Seen>>,
     max_cards: usize,
     max_text: u32,
@@ -45,7 +45,8 @@ pub struct ContentWatch {
 impl ContentWatch {
     /// Start watching `doc` (a board document; call before any transaction is open).
     pub fn new(doc: &Doc, max_cards: usize, max_text: usize) -> ContentWatch {
-        let Board { cards, themes, .. } = Board::of(doc);
+        let board = Board::of(doc);
+        let (cards, themes) = (board.cards.clone(), board.themes.clone());
         let seen = Arc::new(Mutex::new(Seen::default()));
         let theme_sink = seen.clone();
         themes.observe_deep("content-limits", move |txn, events: &Events| {
@@ -88,8 +89,7 @@ impl ContentWatch {
             }
         });
         ContentWatch {
-            cards,
-            themes,
+            board,
             seen,
             max_cards,
             max_text: max_text.min(u32::MAX as usize) as u32,
@@ -102,6 +102,22 @@ impl ContentWatch {
         s.added.clear();
         s.touched.clear();
         s.themes.clear();
+    }
+
+    /// Cut the text under `key` of entry `id` of `map` to the limit; whether it was cut.
+    fn cut_text(&self, txn: &mut TransactionMut, map: &MapRef, id: &str, key: &str) -> bool {
+        let Some(Out::YMap(entry)) = map.get(txn, id) else {
+            return false;
+        };
+        let Some(Out::YText(text)) = entry.get(txn, key) else {
+            return false;
+        };
+        let len = text.len(txn);
+        if len <= self.max_text {
+            return false;
+        }
+        text.remove_range(txn, self.max_text, len - self.max_text);
+        true
     }
 
     /// Bring the document back within its limits after an update; returns the fix as an
@@ -122,21 +138,13 @@ impl ContentWatch {
         let mut txn = doc.transact_mut();
         // Cards beyond the limit: remove the newest this update added (by `created`, then
         // id, so every server decides alike).
-        let mut count = self.cards.len(&txn) as usize;
+        let cards = &self.board.cards;
+        let mut count = cards.len(&txn) as usize;
         let mut removed = 0;
         if count > self.max_cards {
             let mut newest: Vec<(f64, &str)> = added
                 .iter()
-                .filter_map(|id| match self.cards.get(&txn, id) {
-                    Some(Out::YMap(card)) => {
-                        let created = match card.get(&txn, "created") {
-                            Some(Out::Any(yrs::Any::Number(n))) => n.as_f64().unwrap_or(0.0),
-                            _ => 0.0,
-                        };
-                        Some((created, id.as_str()))
-                    }
-                    _ => None,
-                })
+                .filter_map(|id| Some((self.board.card(&txn, id)?.created, id.as_str())))
                 .collect();
             newest.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
             newest.dedup_by(|a, b| a.1 == b.1);
@@ -144,7 +152,7 @@ impl ContentWatch {
                 if count <= self.max_cards {
                     break;
                 }
-                self.cards.remove(&mut txn, id);
+                cards.remove(&mut txn, id);
                 count -= 1;
                 removed += 1;
             }
@@ -155,40 +163,21 @@ impl ContentWatch {
                 self.max_cards
             ));
         }
-        // Text over the limit: cut at the limit.
-        let mut cut = 0;
-        let mut checked = std::collections::HashSet::new();
-        for id in added.iter().chain(touched.iter()) {
-            if !checked.insert(id.as_str()) {
-                continue;
-            }
-            let Some(Out::YMap(card)) = self.cards.get(&txn, id) else {
-                continue;
-            };
-            if let Some(Out::YText(text)) = card.get(&txn, "text") {
-                let len = text.len(&txn);
-                if len > self.max_text {
-                    text.remove_range(&mut txn, self.max_text, len - self.max_text);
-                    cut += 1;
-                }
-            }
-        }
-        checked.clear();
-        for id in &themes {
-            if !checked.insert(id.as_str()) {
-                continue;
-            }
-            let Some(Out::YMap(theme)) = self.themes.get(&txn, id) else {
-                continue;
-            };
-            if let Some(Out::YText(title)) = theme.get(&txn, "title") {
-                let len = title.len(&txn);
-                if len > self.max_text {
-                    title.remove_range(&mut txn, self.max_text, len - self.max_text);
-                    cut += 1;
-                }
-            }
-        }
+        // Text over the limit (card text, theme titles): cut at the limit.
+        let cards_touched: HashSet<&str> = added
+            .iter()
+            .chain(touched.iter())
+            .map(String::as_str)
+            .collect();
+        let themes_touched: HashSet<&str> = themes.iter().map(String::as_str).collect();
+        let cut = cards_touched
+            .into_iter()
+            .filter(|id| self.cut_text(&mut txn, cards, id, "text"))
+            .count()
+            + themes_touched
+                .into_iter()
+                .filter(|id| self.cut_text(&mut txn, &self.board.themes, id, "title"))
+                .count();
         if cut > 0 {
             reasons.push(format!(
                 "card and theme text is limited to {} characters: {cut} text(s) cut",
@@ -250,7 +239,11 @@ mod tests {
         assert!(fix.reason.contains("3 cards at most"), "{}", fix.reason);
         let b = Board::of(&doc);
         let ids: Vec<String> = b.cards(&doc.transact()).into_iter().map(|c| c.id).collect();
-        assert_eq!(ids.len(), 3);
+        assert_eq!(
+            ids,
+            vec!["c0", "c1", "c2"],
+            "the newest (by created, then id) went"
+        );
 
         // A later edit making a text too long is cut back at the limit.
         watch.reset();
