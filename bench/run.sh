@@ -49,3 +49,8 @@ target/release/cocreate-load --label cocreate --url "ws://127.0.0.1:$P1/ws/board
   --boards "$LIST" --clients "$CLIENTS" --seconds "$SECONDS_" --rate "$RATE" --pid "$RS"
 target/release/cocreate-load --label node-y-websocket --url "ws://127.0.0.1:$P2" \
   --boards "$LIST" --clients "$CLIENTS" --seconds "$SECONDS_" --rate "$RATE" --pid "$NODEPID"
+
+# The kernel's floor for the same fan-out (one frame per write to CLIENTS peers), with no
+# server around it: Node's CPU per delivered update divided by this is the best ratio any
+# server that writes each delivery on its own could reach on this machine.
+target/release/cocreate-floor --peers "$CLIENTS"

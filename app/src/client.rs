@@ -9,8 +9,9 @@
 //! the document's text, and the focused one keeps its caret through sticky indexes.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use futures::channel::mpsc::{unbounded, UnboundedSender};
 use futures::future::{select, Either};
@@ -22,7 +23,10 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use yrs::sync::awareness::AwarenessUpdateEntry;
 use yrs::sync::AwarenessUpdate;
-use yrs::{Assoc, Doc, IndexedSequence, Origin, ReadTxn, StateVector, Transact, Update};
+use yrs::types::{EntryChange, Event, PathSegment};
+use yrs::{
+    Assoc, DeepObservable, Doc, IndexedSequence, Origin, ReadTxn, StateVector, Transact, Update,
+};
 
 use crate::model::board::Board;
 use crate::model::control::Control;
@@ -38,6 +42,9 @@ const STATE_KEY: &str = "cocreate.board.";
 const ME_KEY: &str = "cocreate.me";
 const HEARTBEAT_MS: u32 = 15_000;
 
+/// The cards a person has already been told about: id and column.
+type KnownCards = HashMap<String, Option<Prompt>>;
+
 pub struct Client {
     board_id: String,
     doc: Doc,
@@ -50,6 +57,9 @@ pub struct Client {
     peers: RefCell<HashMap<u64, (u32, String)>>,
     stopped: Cell<bool>,
     undo: RefCell<yrs::UndoManager>,
+    /// Cards whose insides other people's updates changed since the last look: only their
+    /// text fields need bringing up to date after a remote update.
+    remote_touched: Arc<Mutex<Vec<String>>>,
 }
 
 fn now_ms() -> f64 {
@@ -144,17 +154,39 @@ impl Client {
             let out = out.clone();
             let board = board.clone();
             let remote = Origin::from(REMOTE);
-            let known: RefCell<Option<HashMap<String, Option<Prompt>>>> = RefCell::new(None);
+            let known: Rc<RefCell<Option<KnownCards>>> = Rc::default();
             let announcer = Rc::new(Announcer::default());
+            let remote_pending = Rc::new(Cell::new(false));
+            let doc_for_read = doc.clone();
             let _ = doc.observe_update_v1("cocreate", move |txn, e| {
-                // The board is read once per change, for announcements and the page.
-                let cards = board.cards(txn);
                 if txn.origin() == Some(&remote) {
-                    announce_changes(&session, &cards, &known, &announcer);
-                } else if let Some(tx) = out.borrow().as_ref() {
-                    let _ = tx.unbounded_send(wire::update(e.update.clone()));
+                    // Other people's changes: the board is read (for announcements and the
+                    // page) at most once per animation frame, however many arrive in it, so
+                    // fifty people typing cost one read and one render per frame.
+                    if !remote_pending.replace(true) {
+                        let (doc, board, known, announcer, me_id, pending) = (
+                            doc_for_read.clone(),
+                            board.clone(),
+                            known.clone(),
+                            announcer.clone(),
+                            me_id.clone(),
+                            remote_pending.clone(),
+                        );
+                        request_animation_frame(move || {
+                            pending.set(false);
+                            let txn = doc.transact();
+                            let cards = board.cards(&txn);
+                            announce_changes(&session, &cards, &known, &announcer);
+                            publish(&session, &board, &txn, cards, &me_id);
+                        });
+                    }
+                } else {
+                    if let Some(tx) = out.borrow().as_ref() {
+                        let _ = tx.unbounded_send(wire::update(e.update.clone()));
+                    }
+                    // One's own change shows at once.
+                    publish(&session, &board, txn, board.cards(txn), &me_id);
                 }
-                publish(&session, &board, txn, cards, &me_id);
                 if !save_pending.replace(true) {
                     let (doc, key, pending) =
                         (doc_for_save.clone(), key.clone(), save_pending.clone());
@@ -165,6 +197,31 @@ impl Client {
                         },
                         std::time::Duration::from_millis(300),
                     );
+                }
+            });
+        }
+        let remote_touched: Arc<Mutex<Vec<String>>> = Arc::default();
+        {
+            let sink = remote_touched.clone();
+            let remote = Origin::from(REMOTE);
+            board.cards.observe_deep("caret", move |txn, events| {
+                if txn.origin() != Some(&remote) {
+                    return;
+                }
+                let mut touched = sink.lock().unwrap_or_else(|e| e.into_inner());
+                for e in events.iter() {
+                    match (e.path().front(), e) {
+                        // A change inside one card.
+                        (Some(PathSegment::Key(card)), _) => touched.push(card.to_string()),
+                        // A card replaced by another under the same id.
+                        (None, Event::Map(m)) => touched.extend(
+                            m.keys(txn)
+                                .iter()
+                                .filter(|(_, c)| matches!(c, EntryChange::Updated(_, _)))
+                                .map(|(k, _)| k.to_string()),
+                        ),
+                        _ => {}
+                    }
                 }
             });
         }
@@ -196,6 +253,7 @@ impl Client {
             peers: RefCell::new(HashMap::new()),
             stopped: Cell::new(false),
             undo,
+            remote_touched,
         });
         spawn_local(connection_loop(client.clone()));
         spawn_local(heartbeat_loop(client.clone()));
@@ -300,11 +358,11 @@ impl Client {
 
     /// Undo this person's last change (not others').
     pub fn undo(&self) -> bool {
-        self.change_keeping_caret(|| self.undo.borrow_mut().undo_blocking())
+        self.change_keeping_caret(false, || self.undo.borrow_mut().undo_blocking())
     }
 
     pub fn redo(&self) -> bool {
-        self.change_keeping_caret(|| self.undo.borrow_mut().redo_blocking())
+        self.change_keeping_caret(false, || self.undo.borrow_mut().redo_blocking())
     }
 
     pub fn set_editing(&self, card: Option<String>) {
@@ -380,7 +438,7 @@ impl Client {
 
     /// Apply a server update, then bring text fields up to date, keeping the caret.
     fn apply_remote(&self, update: Update) {
-        self.change_keeping_caret(|| {
+        self.change_keeping_caret(true, || {
             if let Err(e) = self.doc.transact_mut_with(REMOTE).apply_update(update) {
                 leptos::logging::warn!("could not apply server update: {e}");
             }
@@ -388,8 +446,9 @@ impl Client {
     }
 
     /// Run `change` on the document, then bring text fields up to date; the focused field
-    /// keeps its caret and selection (sticky indexes move with the text).
-    fn change_keeping_caret<R>(&self, change: impl FnOnce() -> R) -> R {
+    /// keeps its caret and selection (sticky indexes move with the text). With
+    /// `only_touched` (a remote update), only the fields of cards it changed are read.
+    fn change_keeping_caret<R>(&self, only_touched: bool, change: impl FnOnce() -> R) -> R {
         let focused = focused_card_field();
         let sticky = focused.as_ref().and_then(|(id, el)| {
             let text = self.board.card_text(&self.doc.transact(), id)?;
@@ -402,6 +461,16 @@ impl Client {
             ))
         });
         let result = change();
+        let touched: Option<HashSet<String>> = only_touched.then(|| {
+            let mut t = self
+                .remote_touched
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            t.drain(..).collect()
+        });
+        if touched.as_ref().is_some_and(HashSet::is_empty) {
+            return result;
+        }
         let txn = self.doc.transact();
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
             return result;
@@ -419,6 +488,9 @@ impl Client {
             let Some(id) = el.get_attribute("data-card-id") else {
                 continue;
             };
+            if touched.as_ref().is_some_and(|t| !t.contains(&id)) {
+                continue;
+            }
             let Some(card) = self.board.card(&txn, &id) else {
                 continue;
             };
@@ -767,7 +839,7 @@ const ANNOUNCE_EVERY_MS: u64 = 3_000;
 fn announce_changes(
     session: &BoardSession,
     cards: &[crate::model::CardView],
-    known: &RefCell<Option<HashMap<String, Option<Prompt>>>>,
+    known: &RefCell<Option<KnownCards>>,
     announcer: &Rc<Announcer>,
 ) {
     let now: HashMap<String, Option<Prompt>> =

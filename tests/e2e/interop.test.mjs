@@ -93,3 +93,59 @@ test('a stock Yjs y-websocket client and the browser UI co-edit one board', asyn
     doc.destroy();
   }
 });
+
+test('a burst of remote keystrokes shows in full while the browser user types', async () => {
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(env.server.ws, BOARD, doc, {
+    WebSocketPolyfill: WebSocket,
+    disableBc: true,
+    params: { token: env.server.links.participant },
+  });
+  try {
+    await until(() => provider.synced, 'the Yjs client to sync');
+    const page = await openBoard(env.browser, env.server, BOARD);
+    doc.transact(() => {
+      const card = new Y.Map();
+      doc.getMap('cards').set('js-burst', card);
+      card.set('prompt', 'purpose');
+      card.set('text', new Y.Text(''));
+      card.set('author', 'script');
+      card.set('role', 'educator');
+      card.set('created', Date.now());
+      card.set('pos', 'Z');
+    });
+    await page.locator('textarea[data-card-id="js-burst"]').waitFor({ timeout: 10000 });
+
+    // The browser user starts a card of their own.
+    await page.getByRole('button', { name: 'Add a card to Enablers' }).click();
+    const mine = page.locator('.column-enablers textarea.card-text').last();
+    await mine.waitFor();
+
+    // 300 keystrokes from the script, one update each, sent as fast as it can, while the
+    // browser user types: the page reads the board once per frame, not once per update.
+    const text = doc.getMap('cards').get('js-burst').get('text');
+    const words = 'many hands make light work '.repeat(12).slice(0, 300);
+    const typing = mine.pressSequentially('Shared records', { delay: 20 });
+    for (const ch of words) {
+      text.insert(text.length, ch);
+      if (text.length % 25 === 0) await new Promise((r) => setTimeout(r, 0));
+    }
+    await typing;
+    await page.waitForFunction(
+      (want) => document.querySelector('textarea[data-card-id="js-burst"]')?.value === want,
+      words, { timeout: 15000 },
+    );
+    assert.equal(await mine.inputValue(), 'Shared records');
+    await until(() => {
+      for (const [, card] of doc.getMap('cards').entries()) {
+        if (card instanceof Y.Map && card.get('text')?.toString() === 'Shared records') return true;
+      }
+      return false;
+    }, 'the browser user\'s card at the Yjs client');
+    await page.context().close();
+  } finally {
+    provider.destroy();
+    provider.awareness.destroy();
+    doc.destroy();
+  }
+});
