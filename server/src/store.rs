@@ -95,6 +95,9 @@ struct Inner {
     read: Mutex<Connection>,
     writer: Mutex<Option<std_mpsc::Sender<WriteOp>>>,
     writer_thread: Mutex<Option<thread::JoinHandle<()>>>,
+    /// Dropping it stops the checkpointer thread.
+    checkpointer: Mutex<Option<std_mpsc::Sender<()>>>,
+    checkpointer_thread: Mutex<Option<thread::JoinHandle<()>>>,
 }
 
 /// Suffix of the store key of a board's control document.
@@ -183,7 +186,31 @@ fn open_conn(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Commits never copy the WAL into the main file themselves: the checkpointer thread
+    // does, so that a commit (and the relay waiting for it) never waits for that copy and
+    // its fsync of the main file.
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     Ok(conn)
+}
+
+/// How often the checkpointer copies committed WAL pages into the main file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Copy the WAL into the main database file every [`CHECKPOINT_EVERY`], without blocking
+/// the writer (`PASSIVE`: pages still being written are left for the next round), until
+/// `stop` is dropped.
+fn checkpoint_loop(conn: Connection, stop: std_mpsc::Receiver<()>) {
+    loop {
+        match stop.recv_timeout(CHECKPOINT_EVERY) {
+            Err(std_mpsc::RecvTimeoutError::Timeout) => {
+                let done = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                if let Err(e) = done {
+                    tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+                }
+            }
+            _ => return,
+        }
+    }
 }
 
 impl Store {
@@ -209,6 +236,12 @@ impl Store {
                 .spawn(move || writer_loop(write, rx, &pending))
                 .expect("spawn store writer thread")
         };
+        let checkpoint = open_conn(&path)?;
+        let (stop, stopped) = std_mpsc::channel();
+        let checkpointer = thread::Builder::new()
+            .name("store-checkpoint".into())
+            .spawn(move || checkpoint_loop(checkpoint, stopped))
+            .expect("spawn store checkpoint thread");
         Ok(Store {
             inner: Arc::new(Inner {
                 path,
@@ -216,6 +249,8 @@ impl Store {
                 read: Mutex::new(read),
                 writer: Mutex::new(Some(tx)),
                 writer_thread: Mutex::new(Some(handle)),
+                checkpointer: Mutex::new(Some(stop)),
+                checkpointer_thread: Mutex::new(Some(checkpointer)),
             }),
         })
     }
@@ -283,6 +318,20 @@ impl Store {
     pub fn close(&self) {
         self.inner.writer.lock().expect("writer lock").take();
         if let Some(h) = self.inner.writer_thread.lock().expect("thread lock").take() {
+            let _ = h.join();
+        }
+        self.inner
+            .checkpointer
+            .lock()
+            .expect("checkpointer lock")
+            .take();
+        if let Some(h) = self
+            .inner
+            .checkpointer_thread
+            .lock()
+            .expect("thread lock")
+            .take()
+        {
             let _ = h.join();
         }
     }
@@ -957,6 +1006,38 @@ mod tests {
         store.close();
         let again = Store::open(dir.path().join("db/cocreate.db")).unwrap();
         assert_eq!(again.load_board("b").unwrap().unwrap().updates.len(), 100);
+    }
+
+    #[tokio::test]
+    async fn committed_rows_reach_the_main_file_without_a_restart() {
+        let (dir, store) = store();
+        for i in 0..50u8 {
+            store.append("b", vec![i]).await.unwrap();
+        }
+        // Commits leave the copy into the main file to the checkpointer thread: read the
+        // main file alone (a copy without its WAL) until it holds all 50 rows.
+        let main = dir.path().join("db/cocreate.db");
+        let copy_dir = tempfile::tempdir().unwrap();
+        let mut rows = 0;
+        for _ in 0..50 {
+            let copy = copy_dir.path().join("copy.db");
+            let _ = std::fs::remove_file(copy.with_extension("db-wal"));
+            std::fs::copy(&main, &copy).unwrap();
+            // Before the first checkpoint the main file has not even got the tables.
+            rows = Connection::open(&copy)
+                .unwrap()
+                .query_row(
+                    "SELECT COUNT(*) FROM board_updates WHERE board_id = 'b'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+                .unwrap_or(0);
+            if rows == 50 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(rows, 50, "the checkpointer copied every committed row");
     }
 
     #[tokio::test]
