@@ -17,7 +17,8 @@
 //! transaction (group commit) and only then answers each request. A caller that awaited
 //! [`Store::append`] knows its update survives `kill -9` and power loss. The queue is FIFO,
 //! so a [`Store::barrier`] answers only after everything queued before it is durable, and
-//! a [`Store::compact`] replaces exactly the rows queued before it.
+//! a [`Store::compact`] replaces exactly the rows queued before it. Commits never
+//! checkpoint: a third thread copies the WAL into the main file every 500 ms (`PASSIVE`).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
