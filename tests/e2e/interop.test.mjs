@@ -33,15 +33,41 @@ function cardIdWithText(doc, text) {
   return undefined;
 }
 
-test('a stock Yjs y-websocket client and the browser UI co-edit one board', async () => {
+/** A stock Yjs client on BOARD, with the participant link, synced. */
+async function connectYjs() {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider(env.server.ws, BOARD, doc, {
     WebSocketPolyfill: WebSocket,
     disableBc: true,
     params: { token: env.server.links.participant },
   });
+  const close = () => { provider.destroy(); provider.awareness.destroy(); doc.destroy(); };
   try {
     await until(() => provider.synced, 'the Yjs client to sync');
+  } catch (e) {
+    close();
+    throw e;
+  }
+  return { doc, close };
+}
+
+/** Add a card the way the board's schema has it (docs/PROTOCOL.md). */
+function addYjsCard(doc, id, prompt, text, pos) {
+  doc.transact(() => {
+    const card = new Y.Map();
+    doc.getMap('cards').set(id, card);
+    card.set('prompt', prompt);
+    card.set('text', new Y.Text(text));
+    card.set('author', 'script');
+    card.set('role', 'educator');
+    card.set('created', Date.now());
+    card.set('pos', pos);
+  });
+}
+
+test('a stock Yjs y-websocket client and the browser UI co-edit one board', async () => {
+  const { doc, close } = await connectYjs();
+  try {
     assert.equal(doc.getMap('meta').get('schema'), 1);
     assert.equal(doc.getMap('meta').get('pillar'), 'Research and innovation');
 
@@ -65,16 +91,7 @@ test('a stock Yjs y-websocket client and the browser UI co-edit one board', asyn
     );
 
     // The Yjs client adds its own card in Values; the browser shows it in that column.
-    doc.transact(() => {
-      const mine = new Y.Map();
-      doc.getMap('cards').set('js-card-1', mine);
-      mine.set('prompt', 'values');
-      mine.set('text', new Y.Text('Curiosity'));
-      mine.set('author', 'script');
-      mine.set('role', 'educator');
-      mine.set('created', Date.now());
-      mine.set('pos', 'V');
-    });
+    addYjsCard(doc, 'js-card-1', 'values', 'Curiosity', 'V');
     await page.locator('.column-values textarea[data-card-id="js-card-1"]').waitFor({ timeout: 10000 });
     assert.equal(await page.locator('textarea[data-card-id="js-card-1"]').inputValue(), 'Curiosity');
 
@@ -88,32 +105,15 @@ test('a stock Yjs y-websocket client and the browser UI co-edit one board', asyn
     );
     await page.context().close();
   } finally {
-    provider.destroy();
-    provider.awareness.destroy();
-    doc.destroy();
+    close();
   }
 });
 
 test('a burst of remote keystrokes shows in full while the browser user types', async () => {
-  const doc = new Y.Doc();
-  const provider = new WebsocketProvider(env.server.ws, BOARD, doc, {
-    WebSocketPolyfill: WebSocket,
-    disableBc: true,
-    params: { token: env.server.links.participant },
-  });
+  const { doc, close } = await connectYjs();
   try {
-    await until(() => provider.synced, 'the Yjs client to sync');
     const page = await openBoard(env.browser, env.server, BOARD);
-    doc.transact(() => {
-      const card = new Y.Map();
-      doc.getMap('cards').set('js-burst', card);
-      card.set('prompt', 'purpose');
-      card.set('text', new Y.Text(''));
-      card.set('author', 'script');
-      card.set('role', 'educator');
-      card.set('created', Date.now());
-      card.set('pos', 'Z');
-    });
+    addYjsCard(doc, 'js-burst', 'purpose', '', 'Z');
     await page.locator('textarea[data-card-id="js-burst"]').waitFor({ timeout: 10000 });
 
     // The browser user starts a card of their own.
@@ -144,8 +144,6 @@ test('a burst of remote keystrokes shows in full while the browser user types', 
     }, 'the browser user\'s card at the Yjs client');
     await page.context().close();
   } finally {
-    provider.destroy();
-    provider.awareness.destroy();
-    doc.destroy();
+    close();
   }
 });
