@@ -8,17 +8,23 @@ rustup toolchain list | grep -q nightly || rustup toolchain install nightly --pr
 cargo +nightly fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 cd fuzz
 # Reservations from untrusted lengths are fallible (try_reserve): let a huge one fail as it
-# does in production instead of AddressSanitizer aborting on it.
-export ASAN_OPTIONS="allocator_may_return_null=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
-# Every target runs; the script fails if any found something (see fuzz/artifacts/).
-# Known: yrs reserves room for each later client's claimed block count before reading
-# the blocks (virtual memory, never touched, freed with the decode error); libFuzzer
-# reports a reservation over its malloc limit as out-of-memory. wire::decode_frame refuses
-# implausible leading counts before yrs sees them.
+# does in production (max_allocation_size_mb: over 4 GiB returns null, and try_reserve turns
+# that into a decode error) instead of AddressSanitizer aborting on it.
+export ASAN_OPTIONS="allocator_may_return_null=1:max_allocation_size_mb=4096${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+# yrs reserves room for each later client's claimed block count before reading the blocks
+# (virtual memory, never touched, freed with the decode error). libFuzzer would report a
+# single reservation over its malloc limit (by default its 2 GiB RSS limit) as
+# out-of-memory, so that limit is raised to the same 4 GiB; the RSS limit stays at 2 GiB and
+# still catches memory really used. wire::decode_frame refuses implausible leading counts
+# before yrs sees them.
+# Known, open (found 2026-11-26 by apply_update): an update that embeds a subdocument makes
+# yrs keep the board document and the subdocument in a reference cycle, so both leak
+# (LeakSanitizer: about 3.5 KB for a 13-byte input). Boards never use subdocuments; refusing
+# such updates needs a scan of each block's content type before yrs integrates it.
 status=0
 for t in decode_frame apply_update; do
   # -O: release build without debug assertions, as the server runs (yrs debug-asserts
   # some decoded values; decode_frame turns such panics into errors in debug builds).
-  cargo +nightly fuzz run -O "$t" -- -max_total_time="$SECS" -max_len=65536 || status=1
+  cargo +nightly fuzz run -O "$t" -- -max_total_time="$SECS" -max_len=65536 -malloc_limit_mb=4096 || status=1
 done
 exit $status
