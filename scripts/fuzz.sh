@@ -17,10 +17,9 @@ export ASAN_OPTIONS="allocator_may_return_null=1:max_allocation_size_mb=4096${AS
 # out-of-memory, so that limit is raised to the same 4 GiB; the RSS limit stays at 2 GiB and
 # still catches memory really used. wire::decode_frame refuses implausible leading counts
 # before yrs sees them.
-# Known, open (found 2026-11-26 by apply_update): an update that embeds a subdocument makes
-# yrs keep the board document and the subdocument in a reference cycle, so both leak
-# (LeakSanitizer: about 3.5 KB for a 13-byte input). Boards never use subdocuments; refusing
-# such updates needs a scan of each block's content type before yrs integrates it.
+# Found 2026-11-26 by apply_update: an update that embeds a subdocument made yrs keep the
+# board document and the subdocument in a reference cycle, leaking both. wire.rs now
+# refuses such updates (embeds_subdocument) before yrs sees them.
 status=0
 for t in decode_frame apply_update; do
   # -O: release build without debug assertions, as the server runs (yrs debug-asserts

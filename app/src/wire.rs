@@ -95,12 +95,136 @@ pub fn check_update(raw: &[u8]) -> Result<(), String> {
     check_claimed_counts(&frame).map_err(|e| e.to_string())
 }
 
+/// Whether a v1 update positively embeds a subdocument (block content type 9). yrs keeps a
+/// document and its subdocuments in a reference cycle, so such an update would leak the
+/// whole board (found by the apply_update fuzz target); boards never use subdocuments.
+/// Stops at the first block it cannot follow and then says no: the rest is yrs's to judge.
+pub fn embeds_subdocument(update: &[u8]) -> bool {
+    scan_blocks(update).unwrap_or(false)
+}
+
+/// Skip a lib0 variable-length integer (signed or not).
+fn skip_var(buf: &[u8], pos: &mut usize) -> Option<()> {
+    loop {
+        let b = *buf.get(*pos)?;
+        *pos += 1;
+        if b & 0x80 == 0 {
+            return Some(());
+        }
+    }
+}
+
+/// Skip one lib0 `Any` value; `depth` bounds nesting.
+fn skip_any(buf: &[u8], pos: &mut usize, depth: u32) -> Option<()> {
+    if depth > 64 {
+        return None;
+    }
+    let tag = *buf.get(*pos)?;
+    *pos += 1;
+    match tag {
+        126 | 127 | 120 | 121 => {}
+        125 => skip_var(buf, pos)?,
+        124 => *pos += 4,
+        123 | 122 => *pos += 8,
+        119 | 116 => {
+            read_buf(buf, pos)?;
+        }
+        118 => {
+            for _ in 0..read_varint(buf, pos)? {
+                read_buf(buf, pos)?;
+                skip_any(buf, pos, depth + 1)?;
+            }
+        }
+        117 => {
+            for _ in 0..read_varint(buf, pos)? {
+                skip_any(buf, pos, depth + 1)?;
+            }
+        }
+        _ => return None,
+    }
+    (*pos <= buf.len()).then_some(())
+}
+
+/// Walk the blocks of a v1 update: `Some(true)` at the first subdocument.
+fn scan_blocks(buf: &[u8]) -> Option<bool> {
+    let mut pos = 0;
+    for _ in 0..read_varint(buf, &mut pos)? {
+        let blocks = read_varint(buf, &mut pos)?;
+        skip_var(buf, &mut pos)?; // client
+        skip_var(buf, &mut pos)?; // clock
+        for _ in 0..blocks {
+            let info = *buf.get(pos)?;
+            pos += 1;
+            match info & 0x1f {
+                0 | 10 => skip_var(buf, &mut pos)?, // GC or skip: a length
+                content => {
+                    if info & 0x80 != 0 {
+                        skip_var(buf, &mut pos)?; // origin
+                        skip_var(buf, &mut pos)?;
+                    }
+                    if info & 0x40 != 0 {
+                        skip_var(buf, &mut pos)?; // right origin
+                        skip_var(buf, &mut pos)?;
+                    }
+                    if info & 0xc0 == 0 {
+                        // Parent: a root type's name, or the id of the item holding it.
+                        if read_varint(buf, &mut pos)? == 1 {
+                            read_buf(buf, &mut pos)?;
+                        } else {
+                            skip_var(buf, &mut pos)?;
+                            skip_var(buf, &mut pos)?;
+                        }
+                        if info & 0x20 != 0 {
+                            read_buf(buf, &mut pos)?; // key in a map
+                        }
+                    }
+                    match content {
+                        9 => return Some(true),
+                        1 => skip_var(buf, &mut pos)?, // deleted: a length
+                        2 => {
+                            for _ in 0..read_varint(buf, &mut pos)? {
+                                read_buf(buf, &mut pos)?;
+                            }
+                        }
+                        3..=5 => {
+                            read_buf(buf, &mut pos)?;
+                        }
+                        6 => {
+                            read_buf(buf, &mut pos)?;
+                            read_buf(buf, &mut pos)?;
+                        }
+                        7 => match read_varint(buf, &mut pos)? {
+                            3 | 5 => {
+                                read_buf(buf, &mut pos)?; // XML element or hook name
+                            }
+                            0..=6 => {}
+                            _ => return None, // weak links and newer types: not followed
+                        },
+                        8 => {
+                            for _ in 0..read_varint(buf, &mut pos)? {
+                                skip_any(buf, &mut pos, 0)?;
+                            }
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+        }
+    }
+    Some(false)
+}
+
 /// Refuse payloads whose leading count (state vector entries, update clients, awareness
 /// entries) claims more items than the payload has bytes: yrs reserves room for the claimed
 /// count up front, and a 20-byte message must not make the server touch gigabytes. (Found
 /// by the decode_frame fuzz target.) Anything this scan cannot follow is left to yrs.
 fn check_claimed_counts(frame: &[u8]) -> Result<(), ProtocolError> {
     let plausible = |payload: &[u8], update: bool| {
+        if update && embeds_subdocument(payload) {
+            return Err(ProtocolError::BadUpdate(
+                "subdocuments are not supported on boards".into(),
+            ));
+        }
         let mut p = 0;
         let first = read_varint(payload, &mut p);
         // An update's first client also says how many blocks it has.
@@ -214,6 +338,85 @@ pub fn permission_denied(reason: &str) -> Vec<u8> {
 mod tests {
     use super::*;
     use yrs::{Doc, ReadTxn, Text, Transact};
+
+    #[test]
+    fn updates_embedding_a_subdocument_are_refused() {
+        use yrs::types::xml::{XmlElementPrelim, XmlFragment};
+        use yrs::{Any, Array, GetString, Map, WriteTxn};
+        // Found by the apply_update fuzz target (13 bytes): yrs would keep the board and
+        // the subdocument in a reference cycle, leaking both.
+        let found = [
+            0x01, 0x01, 0x00, 0x00, 0x29, 0x01, 0x01, 0x09, 0x00, 0x00, 0x76, 0x00, 0x00,
+        ];
+        assert!(embeds_subdocument(&found));
+        assert!(matches!(
+            decode_frame(&update(found.to_vec())),
+            Err(ProtocolError::BadUpdate(_))
+        ));
+
+        // Every other kind of content, then a subdocument: the scan follows all of them.
+        let doc = Doc::with_client_id(7);
+        let (text, list, map, xml) = {
+            let mut txn = doc.transact_mut();
+            (
+                txn.get_or_insert_text("t"),
+                txn.get_or_insert_array("a"),
+                txn.get_or_insert_map("m"),
+                txn.get_or_insert_xml_fragment("x"),
+            )
+        };
+        {
+            let mut txn = doc.transact_mut();
+            text.insert(&mut txn, 0, "hello world");
+            let bold: yrs::types::Attrs = [("bold".into(), Any::Bool(true))].into();
+            text.format(&mut txn, 0, 5, bold);
+            text.insert_embed(&mut txn, 11, Any::from("an embed"));
+            text.remove_range(&mut txn, 6, 1);
+            list.insert_range(&mut txn, 0, [1.5f64, -3.0, 40.0]);
+            list.push_back(&mut txn, Any::from(vec![Any::Null, Any::Bool(false)]));
+            list.push_back(&mut txn, Any::Buffer(vec![1u8, 2, 3].into()));
+            list.push_back(&mut txn, Any::from(-5i64));
+            map.insert(&mut txn, "n", yrs::MapPrelim::default());
+            map.insert(&mut txn, "s", "string");
+            xml.push_back(&mut txn, XmlElementPrelim::empty("p"));
+        }
+        let plain = doc
+            .transact()
+            .encode_state_as_update_v1(&yrs::StateVector::default());
+        assert!(!embeds_subdocument(&plain), "no subdocument in {plain:?}");
+        assert!(decode_frame(&update(plain.clone())).is_ok());
+        assert!(text.get_string(&doc.transact()).contains("ll"));
+        {
+            let mut txn = doc.transact_mut();
+            map.insert(&mut txn, "sub", Doc::new());
+        }
+        let with_sub = doc
+            .transact()
+            .encode_state_as_update_v1(&yrs::StateVector::default());
+        assert!(embeds_subdocument(&with_sub));
+
+        // A board as the app writes it has none.
+        let board_doc = crate::model::new_doc();
+        let board = crate::model::board::Board::of(&board_doc);
+        {
+            let mut txn = board_doc.transact_mut();
+            board
+                .add_card(
+                    &mut txn,
+                    "c1",
+                    crate::model::Prompt::How,
+                    "Protected time",
+                    "Ana",
+                    crate::model::Role::Educator,
+                    1.0,
+                )
+                .unwrap();
+        }
+        let state = board_doc
+            .transact()
+            .encode_state_as_update_v1(&yrs::StateVector::default());
+        assert!(!embeds_subdocument(&state));
+    }
 
     #[test]
     fn a_huge_claimed_awareness_count_is_refused_not_allocated() {
