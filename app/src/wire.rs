@@ -95,12 +95,29 @@ pub fn check_update(raw: &[u8]) -> Result<(), String> {
     check_claimed_counts(&frame).map_err(|e| e.to_string())
 }
 
-/// Whether a v1 update positively embeds a subdocument (block content type 9). yrs keeps a
-/// document and its subdocuments in a reference cycle, so such an update would leak the
-/// whole board (found by the apply_update fuzz target); boards never use subdocuments.
-/// Stops at the first block it cannot follow and then says no: the rest is yrs's to judge.
+/// What a scan of an update's blocks found that yrs must not be given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unsafe {
+    /// Block content type 9. yrs keeps a document and its subdocuments in a reference
+    /// cycle, so such an update would leak the whole board (found by the apply_update fuzz
+    /// target); boards never use subdocuments.
+    Subdocument,
+    /// The same client's blocks in two sections. No encoder writes that; yrs appends the
+    /// second section to the first with clocks out of order and then reads freed memory
+    /// while integrating (a use-after-free found by the apply_update fuzz target).
+    RepeatedClient,
+}
+
+/// The first thing in a v1 update that must not reach yrs, if the scan positively finds
+/// one. It stops at the first block it cannot follow and then says nothing: the rest is
+/// yrs's to judge.
+pub fn unsafe_content(update: &[u8]) -> Option<Unsafe> {
+    scan_blocks(update).flatten()
+}
+
+/// Whether a v1 update positively embeds a subdocument.
 pub fn embeds_subdocument(update: &[u8]) -> bool {
-    scan_blocks(update).unwrap_or(false)
+    unsafe_content(update) == Some(Unsafe::Subdocument)
 }
 
 /// Skip a lib0 variable-length integer (signed or not).
@@ -145,12 +162,17 @@ fn skip_any(buf: &[u8], pos: &mut usize, depth: u32) -> Option<()> {
     (*pos <= buf.len()).then_some(())
 }
 
-/// Walk the blocks of a v1 update: `Some(true)` at the first subdocument.
-fn scan_blocks(buf: &[u8]) -> Option<bool> {
+/// Walk the blocks of a v1 update: `Some(Some(_))` at the first unsafe thing,
+/// `Some(None)` if it followed every block, `None` if it could not.
+fn scan_blocks(buf: &[u8]) -> Option<Option<Unsafe>> {
     let mut pos = 0;
+    let mut clients = std::collections::HashSet::new();
     for _ in 0..read_varint(buf, &mut pos)? {
         let blocks = read_varint(buf, &mut pos)?;
-        skip_var(buf, &mut pos)?; // client
+        let client = read_varint(buf, &mut pos)?;
+        if !clients.insert(client) {
+            return Some(Some(Unsafe::RepeatedClient));
+        }
         skip_var(buf, &mut pos)?; // clock
         for _ in 0..blocks {
             let info = *buf.get(pos)?;
@@ -179,7 +201,7 @@ fn scan_blocks(buf: &[u8]) -> Option<bool> {
                         }
                     }
                     match content {
-                        9 => return Some(true),
+                        9 => return Some(Some(Unsafe::Subdocument)),
                         1 => skip_var(buf, &mut pos)?, // deleted: a length
                         2 => {
                             for _ in 0..read_varint(buf, &mut pos)? {
@@ -211,7 +233,7 @@ fn scan_blocks(buf: &[u8]) -> Option<bool> {
             }
         }
     }
-    Some(false)
+    Some(None)
 }
 
 /// Refuse payloads whose leading count (state vector entries, update clients, awareness
@@ -220,10 +242,18 @@ fn scan_blocks(buf: &[u8]) -> Option<bool> {
 /// by the decode_frame fuzz target.) Anything this scan cannot follow is left to yrs.
 fn check_claimed_counts(frame: &[u8]) -> Result<(), ProtocolError> {
     let plausible = |payload: &[u8], update: bool| {
-        if update && embeds_subdocument(payload) {
-            return Err(ProtocolError::BadUpdate(
-                "subdocuments are not supported on boards".into(),
-            ));
+        match update.then(|| unsafe_content(payload)).flatten() {
+            Some(Unsafe::Subdocument) if update => {
+                return Err(ProtocolError::BadUpdate(
+                    "subdocuments are not supported on boards".into(),
+                ))
+            }
+            Some(Unsafe::RepeatedClient) if update => {
+                return Err(ProtocolError::BadUpdate(
+                    "a client's blocks appear in two sections".into(),
+                ))
+            }
+            _ => {}
         }
         let mut p = 0;
         let first = read_varint(payload, &mut p);
@@ -394,6 +424,32 @@ mod tests {
             .transact()
             .encode_state_as_update_v1(&yrs::StateVector::default());
         assert!(embeds_subdocument(&with_sub));
+
+        // Two clients' changes in one update are fine.
+        let other = Doc::with_client_id(8);
+        other
+            .transact_mut()
+            .apply_update(yrs::Update::decode_v1(&plain).unwrap())
+            .unwrap();
+        {
+            let t = other.get_or_insert_text("t");
+            let mut txn = other.transact_mut();
+            t.insert(&mut txn, 0, "more ");
+        }
+        let two = other
+            .transact()
+            .encode_state_as_update_v1(&yrs::StateVector::default());
+        assert_eq!(unsafe_content(&two), None);
+
+        // Found by apply_update: one client's blocks in two sections made yrs read freed
+        // memory (AddressSanitizer: heap-use-after-free in resolve_conflict).
+        let repeated =
+            include_bytes!("../../fuzz/known/apply_update-use-after-free-yrs-0.28.1.bin");
+        assert_eq!(unsafe_content(repeated), Some(Unsafe::RepeatedClient));
+        assert!(matches!(
+            decode_frame(&update(repeated.to_vec())),
+            Err(ProtocolError::BadUpdate(_))
+        ));
 
         // A board as the app writes it has none.
         let board_doc = crate::model::new_doc();
