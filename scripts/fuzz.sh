@@ -19,7 +19,7 @@ export ASAN_OPTIONS="allocator_may_return_null=1:max_allocation_size_mb=4096${AS
 # before yrs sees them.
 # Found 2026-11-26 by apply_update: an update that embeds a subdocument made yrs keep the
 # board document and the subdocument in a reference cycle, leaking both. wire.rs now
-# refuses such updates (embeds_subdocument) before yrs sees them.
+# refuses such updates (wire::unsafe_content) before yrs sees them.
 # Open: fuzz/known/README.md (a use-after-free inside yrs 0.28.1 that apply_update finds
 # within a minute), so this script still fails.
 status=0

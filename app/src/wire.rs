@@ -96,15 +96,17 @@ pub fn check_update(raw: &[u8]) -> Result<(), String> {
 }
 
 /// What a scan of an update's blocks found that yrs must not be given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Unsafe {
     /// Block content type 9. yrs keeps a document and its subdocuments in a reference
     /// cycle, so such an update would leak the whole board (found by the apply_update fuzz
     /// target); boards never use subdocuments.
+    #[error("subdocuments are not supported on boards")]
     Subdocument,
     /// The same client's blocks in two sections. No encoder writes that; yrs appends the
     /// second section to the first with clocks out of order and then reads freed memory
     /// while integrating (a use-after-free found by the apply_update fuzz target).
+    #[error("a client's blocks appear in two sections")]
     RepeatedClient,
 }
 
@@ -113,11 +115,6 @@ pub enum Unsafe {
 /// yrs's to judge.
 pub fn unsafe_content(update: &[u8]) -> Option<Unsafe> {
     scan_blocks(update).flatten()
-}
-
-/// Whether a v1 update positively embeds a subdocument.
-pub fn embeds_subdocument(update: &[u8]) -> bool {
-    unsafe_content(update) == Some(Unsafe::Subdocument)
 }
 
 /// Skip a lib0 variable-length integer (signed or not).
@@ -242,18 +239,8 @@ fn scan_blocks(buf: &[u8]) -> Option<Option<Unsafe>> {
 /// by the decode_frame fuzz target.) Anything this scan cannot follow is left to yrs.
 fn check_claimed_counts(frame: &[u8]) -> Result<(), ProtocolError> {
     let plausible = |payload: &[u8], update: bool| {
-        match update.then(|| unsafe_content(payload)).flatten() {
-            Some(Unsafe::Subdocument) if update => {
-                return Err(ProtocolError::BadUpdate(
-                    "subdocuments are not supported on boards".into(),
-                ))
-            }
-            Some(Unsafe::RepeatedClient) if update => {
-                return Err(ProtocolError::BadUpdate(
-                    "a client's blocks appear in two sections".into(),
-                ))
-            }
-            _ => {}
+        if let Some(found) = update.then(|| unsafe_content(payload)).flatten() {
+            return Err(ProtocolError::BadUpdate(found.to_string()));
         }
         let mut p = 0;
         let first = read_varint(payload, &mut p);
@@ -378,7 +365,7 @@ mod tests {
         let found = [
             0x01, 0x01, 0x00, 0x00, 0x29, 0x01, 0x01, 0x09, 0x00, 0x00, 0x76, 0x00, 0x00,
         ];
-        assert!(embeds_subdocument(&found));
+        assert_eq!(unsafe_content(&found), Some(Unsafe::Subdocument));
         assert!(matches!(
             decode_frame(&update(found.to_vec())),
             Err(ProtocolError::BadUpdate(_))
@@ -413,7 +400,7 @@ mod tests {
         let plain = doc
             .transact()
             .encode_state_as_update_v1(&yrs::StateVector::default());
-        assert!(!embeds_subdocument(&plain), "no subdocument in {plain:?}");
+        assert_eq!(unsafe_content(&plain), None, "nothing unsafe in {plain:?}");
         assert!(decode_frame(&update(plain.clone())).is_ok());
         assert!(text.get_string(&doc.transact()).contains("ll"));
         {
@@ -423,7 +410,7 @@ mod tests {
         let with_sub = doc
             .transact()
             .encode_state_as_update_v1(&yrs::StateVector::default());
-        assert!(embeds_subdocument(&with_sub));
+        assert_eq!(unsafe_content(&with_sub), Some(Unsafe::Subdocument));
 
         // Two clients' changes in one update are fine.
         let other = Doc::with_client_id(8);
@@ -471,7 +458,7 @@ mod tests {
         let state = board_doc
             .transact()
             .encode_state_as_update_v1(&yrs::StateVector::default());
-        assert!(!embeds_subdocument(&state));
+        assert_eq!(unsafe_content(&state), None);
     }
 
     #[test]
