@@ -11,17 +11,11 @@ cd fuzz
 # does in production (max_allocation_size_mb: over 4 GiB returns null, and try_reserve turns
 # that into a decode error) instead of AddressSanitizer aborting on it.
 export ASAN_OPTIONS="allocator_may_return_null=1:max_allocation_size_mb=4096${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
-# yrs reserves room for each later client's claimed block count before reading the blocks
-# (virtual memory, never touched, freed with the decode error). libFuzzer would report a
-# single reservation over its malloc limit (by default its 2 GiB RSS limit) as
-# out-of-memory, so that limit is raised to the same 4 GiB; the RSS limit stays at 2 GiB and
-# still catches memory really used. wire::decode_frame refuses implausible leading counts
-# before yrs sees them.
-# Found 2026-11-26 by apply_update: an update that embeds a subdocument made yrs keep the
-# board document and the subdocument in a reference cycle, leaking both. wire.rs now
-# refuses such updates (wire::unsafe_content) before yrs sees them.
-# Open: fuzz/known/README.md (a use-after-free inside yrs 0.28.1 that apply_update finds
-# within a minute), so this script still fails.
+# libFuzzer would report a single reservation over its malloc limit (by default its 2 GiB
+# RSS limit) as out-of-memory, so that limit is raised to the same 4 GiB; the RSS limit
+# stays at 2 GiB and still catches memory really used.
+# What the targets found (a subdocument leak, a use-after-free and the shapes that reach
+# it) is refused before yrs sees it: app/src/wire/scan.rs, fuzz/known/README.md.
 status=0
 for t in decode_frame apply_update; do
   # -O: release build without debug assertions, as the server runs (yrs debug-asserts

@@ -10,6 +10,9 @@ use yrs::updates::decoder::{Decode, DecoderV1};
 use yrs::updates::encoder::{Encode, Encoder, EncoderV1};
 use yrs::{StateVector, Update};
 
+mod scan;
+pub use scan::{unsafe_content, Unsafe, MAX_VALUE_DEPTH};
+
 /// A message from a client, validated enough to act on.
 #[derive(Debug)]
 pub enum Inbound {
@@ -95,169 +98,24 @@ pub fn check_update(raw: &[u8]) -> Result<(), String> {
     check_claimed_counts(&frame).map_err(|e| e.to_string())
 }
 
-/// What a scan of an update's blocks found that yrs must not be given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum Unsafe {
-    /// Block content type 9. yrs keeps a document and its subdocuments in a reference
-    /// cycle, so such an update would leak the whole board (found by the apply_update fuzz
-    /// target); boards never use subdocuments.
-    #[error("subdocuments are not supported on boards")]
-    Subdocument,
-    /// The same client's blocks in two sections. No encoder writes that; yrs appends the
-    /// second section to the first with clocks out of order and then reads freed memory
-    /// while integrating (a use-after-free found by the apply_update fuzz target).
-    #[error("a client's blocks appear in two sections")]
-    RepeatedClient,
-}
-
-/// The first thing in a v1 update that must not reach yrs, if the scan positively finds
-/// one. It stops at the first block it cannot follow and then says nothing: the rest is
-/// yrs's to judge.
-pub fn unsafe_content(update: &[u8]) -> Option<Unsafe> {
-    scan_blocks(update).flatten()
-}
-
-/// Skip a lib0 variable-length integer (signed or not).
-fn skip_var(buf: &[u8], pos: &mut usize) -> Option<()> {
-    loop {
-        let b = *buf.get(*pos)?;
-        *pos += 1;
-        if b & 0x80 == 0 {
-            return Some(());
-        }
-    }
-}
-
-/// Skip one lib0 `Any` value; `depth` bounds nesting.
-fn skip_any(buf: &[u8], pos: &mut usize, depth: u32) -> Option<()> {
-    if depth > 64 {
-        return None;
-    }
-    let tag = *buf.get(*pos)?;
-    *pos += 1;
-    match tag {
-        126 | 127 | 120 | 121 => {}
-        125 => skip_var(buf, pos)?,
-        124 => *pos += 4,
-        123 | 122 => *pos += 8,
-        119 | 116 => {
-            read_buf(buf, pos)?;
-        }
-        118 => {
-            for _ in 0..read_varint(buf, pos)? {
-                read_buf(buf, pos)?;
-                skip_any(buf, pos, depth + 1)?;
-            }
-        }
-        117 => {
-            for _ in 0..read_varint(buf, pos)? {
-                skip_any(buf, pos, depth + 1)?;
-            }
-        }
-        _ => return None,
-    }
-    (*pos <= buf.len()).then_some(())
-}
-
-/// Walk the blocks of a v1 update: `Some(Some(_))` at the first unsafe thing,
-/// `Some(None)` if it followed every block, `None` if it could not.
-fn scan_blocks(buf: &[u8]) -> Option<Option<Unsafe>> {
-    let mut pos = 0;
-    let mut clients = std::collections::HashSet::new();
-    for _ in 0..read_varint(buf, &mut pos)? {
-        let blocks = read_varint(buf, &mut pos)?;
-        let client = read_varint(buf, &mut pos)?;
-        if !clients.insert(client) {
-            return Some(Some(Unsafe::RepeatedClient));
-        }
-        skip_var(buf, &mut pos)?; // clock
-        for _ in 0..blocks {
-            let info = *buf.get(pos)?;
-            pos += 1;
-            match info & 0x1f {
-                0 | 10 => skip_var(buf, &mut pos)?, // GC or skip: a length
-                content => {
-                    if info & 0x80 != 0 {
-                        skip_var(buf, &mut pos)?; // origin
-                        skip_var(buf, &mut pos)?;
-                    }
-                    if info & 0x40 != 0 {
-                        skip_var(buf, &mut pos)?; // right origin
-                        skip_var(buf, &mut pos)?;
-                    }
-                    if info & 0xc0 == 0 {
-                        // Parent: a root type's name, or the id of the item holding it.
-                        if read_varint(buf, &mut pos)? == 1 {
-                            read_buf(buf, &mut pos)?;
-                        } else {
-                            skip_var(buf, &mut pos)?;
-                            skip_var(buf, &mut pos)?;
-                        }
-                        if info & 0x20 != 0 {
-                            read_buf(buf, &mut pos)?; // key in a map
-                        }
-                    }
-                    match content {
-                        9 => return Some(Some(Unsafe::Subdocument)),
-                        1 => skip_var(buf, &mut pos)?, // deleted: a length
-                        2 => {
-                            for _ in 0..read_varint(buf, &mut pos)? {
-                                read_buf(buf, &mut pos)?;
-                            }
-                        }
-                        3..=5 => {
-                            read_buf(buf, &mut pos)?;
-                        }
-                        6 => {
-                            read_buf(buf, &mut pos)?;
-                            read_buf(buf, &mut pos)?;
-                        }
-                        7 => match read_varint(buf, &mut pos)? {
-                            3 | 5 => {
-                                read_buf(buf, &mut pos)?; // XML element or hook name
-                            }
-                            0..=6 => {}
-                            _ => return None, // weak links and newer types: not followed
-                        },
-                        8 => {
-                            for _ in 0..read_varint(buf, &mut pos)? {
-                                skip_any(buf, &mut pos, 0)?;
-                            }
-                        }
-                        _ => return None,
-                    }
-                }
-            }
-        }
-    }
-    Some(None)
-}
-
-/// Refuse payloads whose leading count (state vector entries, update clients, awareness
-/// entries) claims more items than the payload has bytes: yrs reserves room for the claimed
-/// count up front, and a 20-byte message must not make the server touch gigabytes. (Found
-/// by the decode_frame fuzz target.) Anything this scan cannot follow is left to yrs.
+/// Refuse what yrs must not decode before it sees it. An update is scanned whole
+/// ([`unsafe_content`]). For state vectors and awareness, whose leading count yrs reserves
+/// room for up front, a count larger than the payload is refused: a 20-byte message must
+/// not make the server touch gigabytes (found by the decode_frame fuzz target). Anything
+/// these checks cannot follow is left to yrs.
 fn check_claimed_counts(frame: &[u8]) -> Result<(), ProtocolError> {
     let plausible = |payload: &[u8], update: bool| {
-        if let Some(found) = update.then(|| unsafe_content(payload)).flatten() {
-            return Err(ProtocolError::BadUpdate(found.to_string()));
+        if update {
+            return match unsafe_content(payload) {
+                Some(found) => Err(ProtocolError::BadUpdate(found.to_string())),
+                None => Ok(()),
+            };
         }
-        let mut p = 0;
-        let first = read_varint(payload, &mut p);
-        // An update's first client also says how many blocks it has.
-        let blocks = match first {
-            Some(n) if update && n > 0 => read_varint(payload, &mut p),
-            _ => None,
-        };
-        match first.max(blocks) {
-            Some(n) if n > payload.len() as u64 => {
-                let m = format!("a count of {n} in {} bytes", payload.len());
-                Err(if update {
-                    ProtocolError::BadUpdate(m)
-                } else {
-                    ProtocolError::Malformed(m)
-                })
-            }
+        match read_varint(payload, &mut 0) {
+            Some(n) if n > payload.len() as u64 => Err(ProtocolError::Malformed(format!(
+                "a count of {n} in {} bytes",
+                payload.len()
+            ))),
             _ => Ok(()),
         }
     };
@@ -357,108 +215,36 @@ mod tests {
     use yrs::{Doc, ReadTxn, Text, Transact};
 
     #[test]
-    fn updates_embedding_a_subdocument_are_refused() {
-        use yrs::types::xml::{XmlElementPrelim, XmlFragment};
-        use yrs::{Any, Array, GetString, Map, WriteTxn};
-        // Found by the apply_update fuzz target (13 bytes): yrs would keep the board and
-        // the subdocument in a reference cycle, leaking both.
-        let found = [
+    fn frames_with_unsafe_updates_are_refused_with_the_finding() {
+        // A subdocument (13 bytes, from the apply_update fuzz target) in a live update and
+        // in sync step 2; a repeated client (the first use-after-free input).
+        let subdoc = vec![
             0x01, 0x01, 0x00, 0x00, 0x29, 0x01, 0x01, 0x09, 0x00, 0x00, 0x76, 0x00, 0x00,
         ];
-        assert_eq!(unsafe_content(&found), Some(Unsafe::Subdocument));
-        assert!(matches!(
-            decode_frame(&update(found.to_vec())),
-            Err(ProtocolError::BadUpdate(_))
-        ));
-
-        // Every other kind of content, then a subdocument: the scan follows all of them.
-        let doc = Doc::with_client_id(7);
-        let (text, list, map, xml) = {
-            let mut txn = doc.transact_mut();
-            (
-                txn.get_or_insert_text("t"),
-                txn.get_or_insert_array("a"),
-                txn.get_or_insert_map("m"),
-                txn.get_or_insert_xml_fragment("x"),
-            )
-        };
-        {
-            let mut txn = doc.transact_mut();
-            text.insert(&mut txn, 0, "hello world");
-            let bold: yrs::types::Attrs = [("bold".into(), Any::Bool(true))].into();
-            text.format(&mut txn, 0, 5, bold);
-            text.insert_embed(&mut txn, 11, Any::from("an embed"));
-            text.remove_range(&mut txn, 6, 1);
-            list.insert_range(&mut txn, 0, [1.5f64, -3.0, 40.0]);
-            list.push_back(&mut txn, Any::from(vec![Any::Null, Any::Bool(false)]));
-            list.push_back(&mut txn, Any::Buffer(vec![1u8, 2, 3].into()));
-            list.push_back(&mut txn, Any::from(-5i64));
-            map.insert(&mut txn, "n", yrs::MapPrelim::default());
-            map.insert(&mut txn, "s", "string");
-            xml.push_back(&mut txn, XmlElementPrelim::empty("p"));
-        }
-        let plain = doc
-            .transact()
-            .encode_state_as_update_v1(&yrs::StateVector::default());
-        assert_eq!(unsafe_content(&plain), None, "nothing unsafe in {plain:?}");
-        assert!(decode_frame(&update(plain.clone())).is_ok());
-        assert!(text.get_string(&doc.transact()).contains("ll"));
-        {
-            let mut txn = doc.transact_mut();
-            map.insert(&mut txn, "sub", Doc::new());
-        }
-        let with_sub = doc
-            .transact()
-            .encode_state_as_update_v1(&yrs::StateVector::default());
-        assert_eq!(unsafe_content(&with_sub), Some(Unsafe::Subdocument));
-
-        // Two clients' changes in one update are fine.
-        let other = Doc::with_client_id(8);
-        other
-            .transact_mut()
-            .apply_update(yrs::Update::decode_v1(&plain).unwrap())
-            .unwrap();
-        {
-            let t = other.get_or_insert_text("t");
-            let mut txn = other.transact_mut();
-            t.insert(&mut txn, 0, "more ");
-        }
-        let two = other
-            .transact()
-            .encode_state_as_update_v1(&yrs::StateVector::default());
-        assert_eq!(unsafe_content(&two), None);
-
-        // Found by apply_update: one client's blocks in two sections made yrs read freed
-        // memory (AddressSanitizer: heap-use-after-free in resolve_conflict).
         let repeated =
-            include_bytes!("../../fuzz/known/apply_update-use-after-free-yrs-0.28.1.bin");
-        assert_eq!(unsafe_content(repeated), Some(Unsafe::RepeatedClient));
-        assert!(matches!(
-            decode_frame(&update(repeated.to_vec())),
-            Err(ProtocolError::BadUpdate(_))
-        ));
-
-        // A board as the app writes it has none.
-        let board_doc = crate::model::new_doc();
-        let board = crate::model::board::Board::of(&board_doc);
-        {
-            let mut txn = board_doc.transact_mut();
-            board
-                .add_card(
-                    &mut txn,
-                    "c1",
-                    crate::model::Prompt::How,
-                    "Protected time",
-                    "Ana",
-                    crate::model::Role::Educator,
-                    1.0,
-                )
-                .unwrap();
+            include_bytes!("../../fuzz/known/apply_update-use-after-free-yrs-0.28.1.bin").to_vec();
+        for (frame, finding) in [
+            (update(subdoc.clone()), Unsafe::Subdocument),
+            (sync_step2(subdoc), Unsafe::Subdocument),
+            (update(repeated.clone()), Unsafe::RepeatedClient),
+        ] {
+            match decode_frame(&frame) {
+                Err(ProtocolError::BadUpdate(m)) => assert_eq!(m, finding.to_string()),
+                other => panic!("expected {finding:?}, got {other:?}"),
+            }
         }
-        let state = board_doc
+        // A raw update (an imported .ybin) is checked the same way.
+        let refused = check_update(&repeated).unwrap_err();
+        assert!(
+            refused.ends_with(&Unsafe::RepeatedClient.to_string()),
+            "{refused}"
+        );
+        // A board as the app writes it passes.
+        let doc = crate::model::new_doc();
+        let state = doc
             .transact()
             .encode_state_as_update_v1(&yrs::StateVector::default());
-        assert_eq!(unsafe_content(&state), None);
+        assert!(decode_frame(&update(state)).is_ok());
     }
 
     #[test]

@@ -176,6 +176,15 @@ async fn oversized_message_closes_with_1009_and_loses_nothing() {
     srv.stop().await;
 }
 
+/// An update setting key "k" of root map "m" to an array nested `depth` deep. yrs would
+/// recurse once per level, overflow the stack and abort the whole server.
+fn deeply_nested(depth: usize) -> Vec<u8> {
+    let mut update = vec![1, 1, 5, 0, 0x28, 1, 1, b'm', 1, b'k', 1];
+    update.extend([117, 1].repeat(depth));
+    update.extend([126, 0]);
+    update
+}
+
 #[tokio::test]
 async fn malformed_messages_close_with_1007_and_text_with_1003() {
     let dir = tempfile::tempdir().unwrap();
@@ -191,6 +200,24 @@ async fn malformed_messages_close_with_1007_and_text_with_1003() {
         let mut c = TestClient::join(&srv.url(DEMO)).await;
         c.send(frame.clone()).await;
         assert_eq!(c.close_code(T).await, Some(1007), "frame {frame:?}");
+    }
+    // The close reason says what was wrong.
+    for (update, why) in [
+        (deeply_nested(200_000), "values nested more than 64 deep"),
+        (
+            include_bytes!("../../fuzz/known/apply_update-use-after-free-2-yrs-0.28.1.bin")
+                .to_vec(),
+            "a client's blocks appear in two sections",
+        ),
+    ] {
+        let mut c = TestClient::join(&srv.url(DEMO)).await;
+        c.send(encode(Message::Sync(yrs::sync::SyncMessage::Update(
+            update,
+        ))))
+        .await;
+        let (code, reason) = c.close_frame(T).await.expect("a close frame");
+        assert_eq!(code, 1007);
+        assert!(reason.ends_with(why), "{reason}");
     }
     let mut c = TestClient::join(&srv.url(DEMO)).await;
     c.ws.send(WsMessage::Text("hello".into())).await.unwrap();

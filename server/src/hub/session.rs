@@ -5,6 +5,7 @@
 //! 1007 malformed message or update, 1003 text frames, 1013 too slow to keep up (resync
 //! by reconnecting), 1011 server error (store failure).
 
+use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 
@@ -72,9 +73,20 @@ impl Gate {
     }
 }
 
+/// A close frame's reason: the error's own words, cut to the 123 bytes a close frame holds.
+fn close_reason(e: &impl std::fmt::Display) -> Cow<'static, str> {
+    let mut text = e.to_string();
+    let mut end = text.len().min(123);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text.into()
+}
+
 enum Out {
     Frame(Bytes),
-    Close(u16, &'static str),
+    Close(u16, Cow<'static, str>),
 }
 
 /// A token bucket: `burst` messages at once, refilled at `per_sec`.
@@ -137,7 +149,7 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
                         if sink.send(Message::Binary(f)).await.is_err() { break; }
                     }
                     Some(Out::Close(code, reason)) => {
-                        let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+                        let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into_owned().into() }))).await;
                         break;
                     }
                     None => { let _ = sink.close().await; break; }
@@ -173,7 +185,7 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
                 let _ = out_tx
                     .send(Out::Close(
                         CLOSE_UNSUPPORTED,
-                        "binary y-websocket messages only",
+                        "binary y-websocket messages only".into(),
                     ))
                     .await;
                 break;
@@ -187,7 +199,7 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
                     || text.contains("Space limit")
                 {
                     let _ = out_tx
-                        .send(Out::Close(CLOSE_TOO_BIG, "message too big"))
+                        .send(Out::Close(CLOSE_TOO_BIG, "message too big".into()))
                         .await;
                 }
                 break;
@@ -196,14 +208,14 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
         if frame.len() > limits.max_message_bytes {
             tracing::info!(conn, len = frame.len(), "message too big");
             let _ = out_tx
-                .send(Out::Close(CLOSE_TOO_BIG, "message too big"))
+                .send(Out::Close(CLOSE_TOO_BIG, "message too big".into()))
                 .await;
             break;
         }
         if !rate.allow() {
             tracing::info!(conn, board = %board.id, "rate limit exceeded");
             let _ = out_tx
-                .send(Out::Close(CLOSE_POLICY, "rate limit exceeded"))
+                .send(Out::Close(CLOSE_POLICY, "rate limit exceeded".into()))
                 .await;
             break;
         }
@@ -213,13 +225,13 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
             Ok(Err(e)) => {
                 tracing::info!(conn, error = %e, "malformed message");
                 let _ = out_tx
-                    .send(Out::Close(CLOSE_INVALID, "malformed message"))
+                    .send(Out::Close(CLOSE_INVALID, close_reason(&e)))
                     .await;
                 break;
             }
             Err(_) => {
                 let _ = out_tx
-                    .send(Out::Close(CLOSE_INVALID, "malformed message"))
+                    .send(Out::Close(CLOSE_INVALID, "malformed message".into()))
                     .await;
                 break;
             }
@@ -228,7 +240,7 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
         if verdict == Verdict::Revoked {
             tracing::info!(conn, board = %board.id, "link revoked; closing");
             let _ = out_tx
-                .send(Out::Close(CLOSE_POLICY, "link no longer valid"))
+                .send(Out::Close(CLOSE_POLICY, "link no longer valid".into()))
                 .await;
             break;
         }
@@ -247,28 +259,31 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
             Err(HubError::Busy) => {
                 tracing::warn!(conn, board = %board.id, "store queue over its limit; asking the client to come back");
                 let _ = out_tx
-                    .send(Out::Close(CLOSE_TRY_AGAIN, "server busy: reconnect later"))
+                    .send(Out::Close(
+                        CLOSE_TRY_AGAIN,
+                        "server busy: reconnect later".into(),
+                    ))
                     .await;
                 break;
             }
             Err(HubError::BadUpdate(e)) => {
                 tracing::info!(conn, error = %e, "update rejected");
                 let _ = out_tx
-                    .send(Out::Close(CLOSE_INVALID, "malformed update"))
+                    .send(Out::Close(CLOSE_INVALID, close_reason(&e)))
                     .await;
                 break;
             }
             Err(HubError::Awareness(e)) => {
                 tracing::info!(conn, error = %e, "awareness rejected");
                 let _ = out_tx
-                    .send(Out::Close(CLOSE_POLICY, "awareness state refused"))
+                    .send(Out::Close(CLOSE_POLICY, "awareness state refused".into()))
                     .await;
                 break;
             }
             Err(e) => {
                 tracing::error!(conn, board = %board.id, error = %e, "closing connection");
                 let _ = out_tx
-                    .send(Out::Close(CLOSE_INTERNAL, "server error"))
+                    .send(Out::Close(CLOSE_INTERNAL, "server error".into()))
                     .await;
                 break;
             }

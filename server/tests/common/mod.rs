@@ -257,11 +257,20 @@ impl TestClient {
 
     /// Read until the server closes; returns the close code (None if no close frame).
     pub async fn close_code(&mut self, within: Duration) -> Option<u16> {
+        self.close_frame(within).await.map(|(code, _)| code)
+    }
+
+    /// The server's close code and reason, if it closes within `within`.
+    pub async fn close_frame(&mut self, within: Duration) -> Option<(u16, String)> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             match tokio::time::timeout_at(deadline, self.ws.next()).await {
-                Ok(Some(Ok(WsMessage::Close(Some(f))))) => return Some(u16::from(f.code)),
-                Ok(Some(Ok(WsMessage::Close(None)))) => return Some(u16::from(CloseCode::Status)),
+                Ok(Some(Ok(WsMessage::Close(Some(f))))) => {
+                    return Some((u16::from(f.code), f.reason.to_string()))
+                }
+                Ok(Some(Ok(WsMessage::Close(None)))) => {
+                    return Some((u16::from(CloseCode::Status), String::new()))
+                }
                 Ok(Some(Ok(_))) => continue,
                 _ => return None,
             }

@@ -1,0 +1,493 @@
+//! What in a v1 update yrs 0.28 must not be given, found before yrs decodes it.
+//!
+//! The scan reads an update exactly as yrs's `Update::decode_v1` does (the same varint
+//! widths and wrap-around, the same block kinds, yrs's own reading of JSON and XML hook
+//! content), so a block that would be unsafe for yrs cannot hide behind one the scan reads
+//! differently. Where yrs's decoder would fail anyway the scan stops and reports nothing:
+//! yrs refuses those updates itself. Every finding here comes from the apply_update fuzz
+//! target or from reading the decoder (fuzz/known/README.md).
+
+use std::collections::HashSet;
+
+/// Deepest nesting of `Any` values (arrays and maps) accepted in an update. yrs decodes,
+/// encodes and drops them recursively, with no limit of its own.
+pub const MAX_VALUE_DEPTH: u32 = 64;
+
+/// What a scan of an update found that yrs must not be given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Unsafe {
+    /// A subdocument (content type 9, or a type item of the subdocument kind). yrs keeps a
+    /// document and its subdocuments in a reference cycle, so such an update would leak the
+    /// whole board; boards never use subdocuments.
+    #[error("subdocuments are not supported on boards")]
+    Subdocument,
+    /// The same client's blocks in two sections. No encoder writes that; yrs appends the
+    /// second section to the first with clocks out of order and then reads freed memory
+    /// while integrating (a heap-use-after-free).
+    #[error("a client's blocks appear in two sections")]
+    RepeatedClient,
+    /// Block or deletion clocks past 2^32. yrs adds them up in 32 bits, so they would wrap
+    /// around and leave one client's blocks out of order, like [`Unsafe::RepeatedClient`].
+    #[error("block clocks run past 2^32")]
+    ClockOverflow,
+    /// Values nested deeper than [`MAX_VALUE_DEPTH`]: yrs would recurse once per level and
+    /// overflow the stack, aborting the whole server.
+    #[error("values nested more than {MAX_VALUE_DEPTH} deep")]
+    TooDeep,
+    /// A count of items larger than the bytes left to hold them. yrs reserves memory for
+    /// the count before reading any item, so a few bytes could claim gigabytes.
+    #[error("a count of {claimed} with {left} bytes left")]
+    Count { claimed: u64, left: usize },
+}
+
+/// The first thing in a v1 update that must not reach yrs, if there is one. `None` also
+/// when the update is malformed in a way yrs's own decoder refuses.
+pub fn unsafe_content(update: &[u8]) -> Option<Unsafe> {
+    match Scan::new(update).update() {
+        Err(Stop::Found(found)) => Some(found),
+        Ok(()) | Err(Stop::Malformed) => None,
+    }
+}
+
+enum Stop {
+    Found(Unsafe),
+    /// yrs would fail to decode the update here.
+    Malformed,
+}
+
+impl From<Unsafe> for Stop {
+    fn from(found: Unsafe) -> Self {
+        Stop::Found(found)
+    }
+}
+
+type Step<T = ()> = Result<T, Stop>;
+
+/// A reader over an update with yrs's `DecoderV1` semantics.
+struct Scan<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Scan<'a> {
+    fn new(buf: &'a [u8]) -> Self {
+        Self { buf, pos: 0 }
+    }
+
+    fn left(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    fn u8(&mut self) -> Step<u8> {
+        let b = *self.buf.get(self.pos).ok_or(Stop::Malformed)?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn exact(&mut self, len: usize) -> Step<&'a [u8]> {
+        let end = self.pos.checked_add(len).ok_or(Stop::Malformed)?;
+        let out = self.buf.get(self.pos..end).ok_or(Stop::Malformed)?;
+        self.pos = end;
+        Ok(out)
+    }
+
+    /// An unsigned varint as yrs reads one: at most 11 bytes, shifts wrapping at 64 bits.
+    fn var_u64(&mut self) -> Step<u64> {
+        let mut num = 0u64;
+        let mut shift = 0u32;
+        loop {
+            let b = self.u8()?;
+            num |= u64::from(b & 0x7f).wrapping_shl(shift);
+            shift += 7;
+            if b < 0x80 {
+                return Ok(num);
+            }
+            if shift > 70 {
+                return Err(Stop::Malformed);
+            }
+        }
+    }
+
+    /// An unsigned varint read into a `u32` as yrs reads it (shifts wrapping at 32 bits).
+    fn var_u32(&mut self) -> Step<u32> {
+        let mut num = 0u32;
+        let mut shift = 0u32;
+        loop {
+            let b = self.u8()?;
+            num |= u32::from(b & 0x7f).wrapping_shl(shift);
+            shift += 7;
+            if b < 0x80 {
+                return Ok(num);
+            }
+            if shift > 70 {
+                return Err(Stop::Malformed);
+            }
+        }
+    }
+
+    /// A signed varint (lib0's sign bit in the first byte): skipped.
+    fn skip_var_i64(&mut self) -> Step {
+        let mut b = self.u8()?;
+        let mut shift = 6;
+        while b >= 0x80 {
+            b = self.u8()?;
+            shift += 7;
+            if b >= 0x80 && shift > 70 {
+                return Err(Stop::Malformed);
+            }
+        }
+        Ok(())
+    }
+
+    /// A count of items, each at least one byte long, that yrs will reserve room for.
+    fn count(&mut self) -> Step<u32> {
+        let claimed = self.var_u32()?;
+        if claimed as usize > self.left() {
+            return Err(Unsafe::Count {
+                claimed: claimed.into(),
+                left: self.left(),
+            }
+            .into());
+        }
+        Ok(claimed)
+    }
+
+    fn bytes(&mut self) -> Step<&'a [u8]> {
+        let len = self.var_u32()?;
+        self.exact(len as usize)
+    }
+
+    fn string(&mut self) -> Step<&'a str> {
+        std::str::from_utf8(self.bytes()?).map_err(|_| Stop::Malformed)
+    }
+
+    /// An id (client, clock).
+    fn id(&mut self) -> Step {
+        self.var_u64()?;
+        self.var_u32()?;
+        Ok(())
+    }
+
+    /// One lib0 `Any` value at nesting `depth`.
+    fn any(&mut self, depth: u32) -> Step {
+        if depth > MAX_VALUE_DEPTH {
+            return Err(Unsafe::TooDeep.into());
+        }
+        match self.u8()? {
+            127 | 126 | 121 | 120 => {}
+            125 => self.skip_var_i64()?,
+            124 => {
+                self.exact(4)?;
+            }
+            123 | 122 => {
+                self.exact(8)?;
+            }
+            119 => {
+                self.string()?;
+            }
+            116 => {
+                self.bytes()?;
+            }
+            118 => {
+                for _ in 0..self.count()? {
+                    self.string()?;
+                    self.any(depth + 1)?;
+                }
+            }
+            117 => {
+                for _ in 0..self.count()? {
+                    self.any(depth + 1)?;
+                }
+            }
+            _ => return Err(Stop::Malformed),
+        }
+        Ok(())
+    }
+
+    /// The whole update: its blocks, client by client, then its delete set.
+    fn update(&mut self) -> Step {
+        let mut clients = HashSet::new();
+        for _ in 0..self.count()? {
+            let blocks = self.count()?;
+            let client = self.var_u64()?;
+            if !clients.insert(client) {
+                return Err(Unsafe::RepeatedClient.into());
+            }
+            let mut clock = u64::from(self.var_u32()?);
+            for _ in 0..blocks {
+                clock += u64::from(self.block()?);
+                if clock > u64::from(u32::MAX) {
+                    return Err(Unsafe::ClockOverflow.into());
+                }
+            }
+        }
+        for _ in 0..self.var_u32()? {
+            self.var_u64()?; // client
+            for _ in 0..self.var_u32()? {
+                let clock = u64::from(self.var_u32()?);
+                if clock + u64::from(self.var_u32()?) > u64::from(u32::MAX) {
+                    return Err(Unsafe::ClockOverflow.into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One block; returns its length in clock ticks, as yrs counts it.
+    fn block(&mut self) -> Step<u32> {
+        let info = self.u8()?;
+        if info == 0 || info == 10 {
+            // A garbage-collected range or a skip: a length, never zero.
+            return match self.var_u32()? {
+                0 => Err(Stop::Malformed),
+                len => Ok(len),
+            };
+        }
+        let has_origin = info & 0x80 != 0;
+        let has_right_origin = info & 0x40 != 0;
+        if has_origin {
+            self.id()?;
+        }
+        if has_right_origin {
+            self.id()?;
+        }
+        if !has_origin && !has_right_origin {
+            // Parent: a root type's name, or the id of the item holding it; then the key.
+            if self.var_u32()? == 1 {
+                self.string()?;
+            } else {
+                self.id()?;
+            }
+            if info & 0x20 != 0 {
+                self.string()?;
+            }
+        }
+        // yrs reads the content kind from the low four bits only.
+        Ok(match info & 0x0f {
+            1 => self.var_u32()?, // deleted: a length
+            2 => {
+                // JSON: yrs reads one string more than the count says.
+                let claimed = self.count()?;
+                if claimed > i32::MAX as u32 {
+                    return Err(Stop::Malformed);
+                }
+                for _ in 0..=claimed {
+                    self.string()?;
+                }
+                claimed + 1
+            }
+            3 => {
+                self.bytes()?; // binary
+                1
+            }
+            4 => self
+                .string()?
+                .encode_utf16()
+                .count()
+                .try_into()
+                .map_err(|_| Stop::Malformed)?,
+            5 => {
+                self.string()?; // embed (JSON text)
+                1
+            }
+            6 => {
+                self.string()?; // format: key and JSON text
+                self.string()?;
+                1
+            }
+            7 => {
+                match self.u8()? {
+                    0..=2 | 4..=6 | 15 => {}
+                    3 => {
+                        self.string()?; // an XML element's tag
+                    }
+                    9 => return Err(Unsafe::Subdocument.into()),
+                    _ => return Err(Stop::Malformed), // weak links are not built into yrs here
+                }
+                1
+            }
+            8 => {
+                let values = self.count()?;
+                for _ in 0..values {
+                    self.any(0)?;
+                }
+                values
+            }
+            9 => return Err(Unsafe::Subdocument.into()),
+            _ => return Err(Stop::Malformed),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yrs::types::xml::{XmlElementPrelim, XmlFragment};
+    use yrs::updates::decoder::Decode;
+    use yrs::{Any, Array, Doc, GetString, Map, ReadTxn, Text, Transact, WriteTxn};
+
+    fn state(doc: &Doc) -> Vec<u8> {
+        doc.transact()
+            .encode_state_as_update_v1(&yrs::StateVector::default())
+    }
+
+    /// A document with every kind of content yrs writes, and some deletions.
+    fn every_kind() -> Doc {
+        let doc = Doc::with_client_id(7);
+        let (text, list, map, xml) = {
+            let mut txn = doc.transact_mut();
+            (
+                txn.get_or_insert_text("t"),
+                txn.get_or_insert_array("a"),
+                txn.get_or_insert_map("m"),
+                txn.get_or_insert_xml_fragment("x"),
+            )
+        };
+        let mut txn = doc.transact_mut();
+        text.insert(&mut txn, 0, "hello wörld 🙂");
+        let bold: yrs::types::Attrs = [("bold".into(), Any::Bool(true))].into();
+        text.format(&mut txn, 0, 5, bold);
+        text.insert_embed(&mut txn, 11, Any::from("an embed"));
+        text.remove_range(&mut txn, 6, 1);
+        list.insert_range(&mut txn, 0, [1.5f64, -3.0, 40.0]);
+        list.push_back(&mut txn, Any::from(vec![Any::Null, Any::Bool(false)]));
+        list.push_back(&mut txn, Any::Buffer(vec![1u8, 2, 3].into()));
+        list.push_back(&mut txn, Any::from(-5i64));
+        list.push_back(&mut txn, Any::from(i64::MIN));
+        map.insert(&mut txn, "n", yrs::MapPrelim::default());
+        map.insert(&mut txn, "s", "string");
+        map.insert(&mut txn, "gone", "soon");
+        map.remove(&mut txn, "gone");
+        xml.push_back(&mut txn, XmlElementPrelim::empty("p"));
+        drop(txn);
+        assert!(text.get_string(&doc.transact()).contains("ll"));
+        doc
+    }
+
+    #[test]
+    fn the_scan_reads_every_kind_of_content_as_yrs_does() {
+        let doc = every_kind();
+        let update = state(&doc);
+        let mut scan = Scan::new(&update);
+        assert!(scan.update().is_ok());
+        assert_eq!(
+            scan.pos,
+            update.len(),
+            "the scan ends where the update ends"
+        );
+        assert_eq!(unsafe_content(&update), None);
+
+        // Two clients' changes in one update are fine.
+        let other = Doc::with_client_id(8);
+        other
+            .transact_mut()
+            .apply_update(yrs::Update::decode_v1(&update).unwrap())
+            .unwrap();
+        let t = other.get_or_insert_text("t");
+        t.insert(&mut other.transact_mut(), 0, "more ");
+        assert_eq!(unsafe_content(&state(&other)), None);
+
+        // A board as the app writes it has nothing unsafe either.
+        let board_doc = crate::model::new_doc();
+        let board = crate::model::board::Board::of(&board_doc);
+        board
+            .add_card(
+                &mut board_doc.transact_mut(),
+                "c1",
+                crate::model::Prompt::How,
+                "Protected time",
+                "Ana",
+                crate::model::Role::Educator,
+                1.0,
+            )
+            .unwrap();
+        assert_eq!(unsafe_content(&state(&board_doc)), None);
+    }
+
+    #[test]
+    fn subdocuments_are_found() {
+        // Found by the apply_update fuzz target (13 bytes): yrs would keep the board and
+        // the subdocument in a reference cycle, leaking both.
+        let found = [
+            0x01, 0x01, 0x00, 0x00, 0x29, 0x01, 0x01, 0x09, 0x00, 0x00, 0x76, 0x00, 0x00,
+        ];
+        assert_eq!(unsafe_content(&found), Some(Unsafe::Subdocument));
+        // After every other kind of content.
+        let doc = every_kind();
+        let map = doc.get_or_insert_map("m");
+        map.insert(&mut doc.transact_mut(), "sub", Doc::new());
+        assert_eq!(unsafe_content(&state(&doc)), Some(Unsafe::Subdocument));
+        // A type item of the subdocument kind: type ref 9 under root "m", key "k".
+        let typed = [1, 1, 5, 0, 0x27, 1, 1, b'm', 1, b'k', 9, 0];
+        assert_eq!(unsafe_content(&typed), Some(Unsafe::Subdocument));
+    }
+
+    #[test]
+    fn the_use_after_free_inputs_are_found() {
+        // Both make yrs 0.28.1 read freed memory (AddressSanitizer: heap-use-after-free in
+        // resolve_conflict). The second hides its repeated client behind a block whose
+        // info byte has bit 0x10 set, which yrs ignores.
+        let first =
+            include_bytes!("../../../fuzz/known/apply_update-use-after-free-yrs-0.28.1.bin");
+        assert_eq!(unsafe_content(first), Some(Unsafe::RepeatedClient));
+        let second =
+            include_bytes!("../../../fuzz/known/apply_update-use-after-free-2-yrs-0.28.1.bin");
+        assert_eq!(unsafe_content(second), Some(Unsafe::RepeatedClient));
+    }
+
+    #[test]
+    fn clocks_past_two_to_the_32_are_found() {
+        // Client 5 from clock 2^32 - 3: two deleted items of length 1 each fit...
+        let mut update = vec![1, 2, 5, 0xfd, 0xff, 0xff, 0xff, 0x0f];
+        update.extend([0x21, 1, 1, b'm', 1, b'a', 1]); // deleted(1) in root "m", key "a"
+        update.extend([0x21, 1, 1, b'm', 1, b'b', 1]);
+        update.push(0); // no deletions
+        assert_eq!(unsafe_content(&update), None);
+        // ...a third does not.
+        update[1] = 3;
+        update.pop();
+        update.extend([0x21, 1, 1, b'm', 1, b'c', 1, 0]);
+        assert_eq!(unsafe_content(&update), Some(Unsafe::ClockOverflow));
+        // A deleted range that wraps.
+        let deletion = [0, 1, 5, 1, 0xff, 0xff, 0xff, 0xff, 0x0f, 2];
+        assert_eq!(unsafe_content(&deletion), Some(Unsafe::ClockOverflow));
+    }
+
+    #[test]
+    fn deep_values_and_huge_counts_are_found() {
+        // An array nested 65 deep under root map "m", key "k".
+        let mut deep = vec![1, 1, 5, 0, 0x28, 1, 1, b'm', 1, b'k', 1];
+        deep.extend([117, 1].repeat(MAX_VALUE_DEPTH as usize + 1));
+        deep.extend([126, 0]);
+        assert_eq!(unsafe_content(&deep), Some(Unsafe::TooDeep));
+        // One level less is fine, and yrs agrees.
+        deep.drain(11..13);
+        assert_eq!(unsafe_content(&deep), None);
+        assert!(yrs::Update::decode_v1(&deep).is_ok());
+
+        // A value list claiming 2^31 values in a dozen bytes.
+        let huge = [
+            1, 1, 5, 0, 0x28, 1, 1, b'm', 1, b'k', 0x80, 0x80, 0x80, 0x80, 0x08, 126,
+        ];
+        assert_eq!(
+            unsafe_content(&huge),
+            Some(Unsafe::Count {
+                claimed: 1 << 31,
+                left: 1
+            })
+        );
+    }
+
+    #[test]
+    fn what_yrs_refuses_itself_is_left_to_it() {
+        for bad in [
+            &[][..],
+            &[1, 1, 5, 0, 0x10, 1, 1, b'm', 0][..], // content kind 0
+            &[1, 1, 5, 0, 10, 0][..],               // an empty skip
+            &[1, 1, 5, 0, 0x27, 1, 1, b'm', 1, b'k', 7][..], // a weak link
+        ] {
+            assert_eq!(unsafe_content(bad), None, "{bad:?}");
+            assert!(yrs::Update::decode_v1(bad).is_err(), "{bad:?}");
+        }
+    }
+}
