@@ -9,6 +9,12 @@
 
 use std::collections::HashSet;
 
+/// Largest clock accepted anywhere in an update. yrs stores clocks in 32 bits but
+/// compares a block's clock with the document's as `i32`, so a clock past 2^31 - 1 turns
+/// into a negative offset and an index out of bounds (found by the apply_update fuzz
+/// target). No real document comes near: a clock counts one client's characters.
+pub const MAX_CLOCK: u32 = i32::MAX as u32;
+
 /// Deepest nesting of `Any` values (arrays and maps) accepted in an update. yrs decodes,
 /// encodes and drops them recursively, with no limit of its own.
 pub const MAX_VALUE_DEPTH: u32 = 64;
@@ -26,9 +32,10 @@ pub enum Unsafe {
     /// while integrating (a heap-use-after-free).
     #[error("a client's blocks appear in two sections")]
     RepeatedClient,
-    /// Block or deletion clocks past 2^32. yrs adds them up in 32 bits, so they would wrap
-    /// around and leave one client's blocks out of order, like [`Unsafe::RepeatedClient`].
-    #[error("block clocks run past 2^32")]
+    /// A block, reference or deletion clock past [`MAX_CLOCK`]. yrs adds clocks in 32 bits,
+    /// so near 2^32 they wrap and leave one client's blocks out of order (as with
+    /// [`Unsafe::RepeatedClient`]); past 2^31 its signed comparisons already go wrong.
+    #[error("clocks past 2^31 - 1")]
     ClockOverflow,
     /// Values nested deeper than [`MAX_VALUE_DEPTH`]: yrs would recurse once per level and
     /// overflow the stack, aborting the whole server.
@@ -62,6 +69,13 @@ impl From<Unsafe> for Stop {
 }
 
 type Step<T = ()> = Result<T, Stop>;
+
+fn clock_at_most(clock: u64) -> Step {
+    if clock > u64::from(MAX_CLOCK) {
+        return Err(Unsafe::ClockOverflow.into());
+    }
+    Ok(())
+}
 
 /// A reader over an update with yrs's `DecoderV1` semantics.
 struct Scan<'a> {
@@ -161,11 +175,10 @@ impl<'a> Scan<'a> {
         std::str::from_utf8(self.bytes()?).map_err(|_| Stop::Malformed)
     }
 
-    /// An id (client, clock).
+    /// An id (client, clock) that a block refers to.
     fn id(&mut self) -> Step {
         self.var_u64()?;
-        self.var_u32()?;
-        Ok(())
+        clock_at_most(self.var_u32()?.into())
     }
 
     /// One lib0 `Any` value at nesting `depth`.
@@ -214,20 +227,17 @@ impl<'a> Scan<'a> {
                 return Err(Unsafe::RepeatedClient.into());
             }
             let mut clock = u64::from(self.var_u32()?);
+            clock_at_most(clock)?;
             for _ in 0..blocks {
                 clock += u64::from(self.block()?);
-                if clock > u64::from(u32::MAX) {
-                    return Err(Unsafe::ClockOverflow.into());
-                }
+                clock_at_most(clock)?;
             }
         }
         for _ in 0..self.var_u32()? {
             self.var_u64()?; // client
             for _ in 0..self.var_u32()? {
                 let clock = u64::from(self.var_u32()?);
-                if clock + u64::from(self.var_u32()?) > u64::from(u32::MAX) {
-                    return Err(Unsafe::ClockOverflow.into());
-                }
+                clock_at_most(clock + u64::from(self.var_u32()?))?;
             }
         }
         Ok(())
@@ -436,9 +446,9 @@ mod tests {
     }
 
     #[test]
-    fn clocks_past_two_to_the_32_are_found() {
-        // Client 5 from clock 2^32 - 3: two deleted items of length 1 each fit...
-        let mut update = vec![1, 2, 5, 0xfd, 0xff, 0xff, 0xff, 0x0f];
+    fn clocks_past_two_to_the_31_are_found() {
+        // Client 5 from clock 2^31 - 3: two deleted items of length 1 each fit...
+        let mut update = vec![1, 2, 5, 0xfd, 0xff, 0xff, 0xff, 0x07];
         update.extend([0x21, 1, 1, b'm', 1, b'a', 1]); // deleted(1) in root "m", key "a"
         update.extend([0x21, 1, 1, b'm', 1, b'b', 1]);
         update.push(0); // no deletions
@@ -448,8 +458,19 @@ mod tests {
         update.pop();
         update.extend([0x21, 1, 1, b'm', 1, b'c', 1, 0]);
         assert_eq!(unsafe_content(&update), Some(Unsafe::ClockOverflow));
-        // A deleted range that wraps.
-        let deletion = [0, 1, 5, 1, 0xff, 0xff, 0xff, 0xff, 0x0f, 2];
+        // Near 2^32, yrs's own sum would wrap around.
+        let wrapping = [
+            1, 2, 5, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x21, 1, 1, b'm', 1, b'a', 1,
+        ];
+        assert_eq!(unsafe_content(&wrapping), Some(Unsafe::ClockOverflow));
+        // A right origin past 2^31 (the third fuzz finding: yrs indexed out of bounds).
+        let found =
+            include_bytes!("../../../fuzz/known/apply_update-index-out-of-bounds-yrs-0.28.1.bin");
+        assert_eq!(unsafe_content(found), Some(Unsafe::ClockOverflow));
+        let origin = [1, 1, 5, 0, 0x41, 1, 0x80, 0x80, 0x80, 0x80, 0x08, 1, 0];
+        assert_eq!(unsafe_content(&origin), Some(Unsafe::ClockOverflow));
+        // A deleted range past it.
+        let deletion = [0, 1, 5, 1, 0xff, 0xff, 0xff, 0xff, 0x07, 1];
         assert_eq!(unsafe_content(&deletion), Some(Unsafe::ClockOverflow));
     }
 

@@ -21,7 +21,7 @@ pub mod session;
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -50,6 +50,10 @@ pub enum HubError {
     Awareness(#[from] AwarenessError),
     #[error("the store's queue is over its limit")]
     Busy,
+    /// yrs panicked while integrating an update into this board; the board in memory is
+    /// no longer trusted and is being reloaded from the store.
+    #[error("board {0} is being reloaded")]
+    Reloading(String),
 }
 
 /// A frame for every peer of a board except its sender.
@@ -79,6 +83,9 @@ pub struct LiveBoard {
     content: Option<content::ContentWatch>,
     /// Store queue size at which writers are asked to come back later.
     max_pending_bytes: usize,
+    /// Set when yrs panicked inside this board's document: it may be half-changed, so it
+    /// is never written to the store again and the next join loads a fresh copy.
+    poisoned: AtomicBool,
 }
 
 impl LiveBoard {
@@ -106,6 +113,27 @@ impl LiveBoard {
         if tx.as_ref().is_some_and(|t| t.receiver_count() == 0) {
             *tx = None;
         }
+    }
+
+    /// Stop trusting this board's document after yrs panicked in it. Nothing of it is
+    /// stored any more (the store keeps every update made durable before); its fan-out
+    /// channel closes, which closes every connection with 1013 so that clients reconnect
+    /// to a fresh copy loaded from the store ([`Hub::join`] replaces poisoned boards).
+    fn poison(&self) {
+        tracing::error!(board = %self.id, "yrs panicked in the board's document; reloading it from the store");
+        self.poisoned.store(true, Ordering::SeqCst);
+        *self.tx.lock().expect("fan-out") = None;
+    }
+
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned.load(Ordering::SeqCst)
+    }
+
+    fn check_trusted(&self) -> Result<(), HubError> {
+        if self.is_poisoned() {
+            return Err(HubError::Reloading(self.id.clone()));
+        }
+        Ok(())
     }
 
     fn touch(&self) {
@@ -142,6 +170,7 @@ impl LiveBoard {
         f: impl FnOnce(&P, &mut yrs::TransactionMut) -> Result<(), E>,
     ) -> Result<Result<(), E>, HubError> {
         self.touch();
+        self.check_trusted()?;
         let (durable, update, result) = {
             let doc = self.doc.lock().expect("doc");
             let prepared = prepare(&doc);
@@ -194,6 +223,7 @@ impl LiveBoard {
         update: Update,
     ) -> Result<Option<content::Trimmed>, HubError> {
         self.touch();
+        self.check_trusted()?;
         let (durable, fixed, trimmed) = {
             let doc = self.doc.lock().expect("doc");
             if let Some(w) = &self.content {
@@ -206,7 +236,10 @@ impl LiveBoard {
             match applied {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => return Err(HubError::BadUpdate(e.to_string())),
-                Err(_) => return Err(HubError::BadUpdate("update could not be integrated".into())),
+                Err(_) => {
+                    self.poison();
+                    return Err(HubError::BadUpdate("update could not be integrated".into()));
+                }
             }
             let trimmed = self.content.as_ref().and_then(|w| w.enforce(&doc));
             let durable = self.store.append(&self.id, raw);
@@ -235,6 +268,7 @@ impl LiveBoard {
 
     /// Replace the board's update log by one snapshot of its current state.
     pub async fn compact(&self) -> Result<(), HubError> {
+        self.check_trusted()?;
         let done = {
             let doc = self.doc.lock().expect("doc");
             self.updates_since_compact.store(0, Ordering::Relaxed);
@@ -350,8 +384,8 @@ impl Hub {
     pub fn join(&self, board_id: &str) -> Result<BoardHandle, HubError> {
         let mut boards = self.inner.boards.lock().expect("boards");
         let board = match boards.get(board_id) {
-            Some(b) => b.clone(),
-            None => {
+            Some(b) if !b.is_poisoned() => b.clone(),
+            _ => {
                 let b = Arc::new(self.load(board_id)?);
                 boards.insert(board_id.to_string(), b.clone());
                 tracing::info!(board = board_id, "board loaded");
@@ -401,6 +435,7 @@ impl Hub {
             updates_since_compact: AtomicUsize::new(stored.updates.len()),
             last_change_ms: AtomicU64::new(0),
             store: self.inner.store.clone(),
+            poisoned: AtomicBool::new(false),
         })
     }
 
@@ -411,6 +446,7 @@ impl Hub {
             .lock()
             .expect("boards")
             .get(board_id)
+            .filter(|b| !b.is_poisoned())
             .cloned()
     }
 
@@ -441,17 +477,17 @@ impl Hub {
             let ids: Vec<String> = map
                 .iter()
                 .filter(|(_, b)| {
-                    b.connections() == 0
-                        && now
-                            .saturating_duration_since(*b.last_active.lock().expect("last_active"))
-                            >= idle_after
+                    let idle = now
+                        .saturating_duration_since(*b.last_active.lock().expect("last_active"))
+                        >= idle_after;
+                    b.connections() == 0 && (idle || b.is_poisoned())
                 })
                 .map(|(id, _)| id.clone())
                 .collect();
             ids.iter().filter_map(|id| map.remove(id)).collect()
         };
         for b in idle {
-            if b.updates_since_compact.load(Ordering::Relaxed) > 0 {
+            if b.updates_since_compact.load(Ordering::Relaxed) > 0 && !b.is_poisoned() {
                 if let Err(e) = b.compact().await {
                     tracing::warn!(board = %b.id, error = %e, "compaction on unload failed");
                 }
@@ -477,11 +513,97 @@ impl Hub {
     /// Compact every live board (graceful shutdown).
     pub async fn flush_all(&self) {
         let boards = self.all_live();
-        for b in boards {
+        for b in boards.iter().filter(|b| !b.is_poisoned()) {
             if let Err(e) = b.compact().await {
                 tracing::warn!(board = %b.id, error = %e, "compaction on shutdown failed");
             }
         }
         let _ = self.inner.store.barrier().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::model::board::Board;
+    use app::model::{Prompt, Role};
+    use yrs::ReadTxn;
+
+    fn card_ids(doc: &Doc) -> Vec<String> {
+        let board = Board::of(doc);
+        let txn = doc.transact();
+        board.cards(&txn).into_iter().map(|c| c.id).collect()
+    }
+
+    fn add_card(doc: &Doc, id: &str) {
+        let board = Board::of(doc);
+        let mut txn = doc.transact_mut();
+        board
+            .add_card(
+                &mut txn,
+                id,
+                Prompt::How,
+                "text",
+                "Ana",
+                Role::Educator,
+                1.0,
+            )
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_poisoned_board_is_never_stored_again_and_reloads_from_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("p.db")).unwrap();
+        store
+            .create_workshop("w", "W", "MSK", "2026-11-26")
+            .unwrap();
+        let empty = app::model::new_doc()
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        store
+            .create_board("b", "w", "Board", "Research", &empty)
+            .unwrap();
+        let hub = Hub::new(store, Limits::default());
+        let old = hub.join("b").unwrap();
+        let mut peer = old.subscribe();
+
+        // An update made durable the usual way.
+        let author = app::model::new_doc();
+        add_card(&author, "kept");
+        let raw = author
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        old.apply_update(raw.clone(), Update::decode_v1(&raw).unwrap())
+            .await
+            .unwrap();
+
+        // What a panic inside yrs may leave behind: a change in memory, never stored.
+        old.read(|doc| add_card(doc, "half-made"));
+        old.poison();
+
+        // Its connections are told to come back (their writer sees the channel close).
+        assert!(matches!(
+            peer.recv().await,
+            Err(broadcast::error::RecvError::Closed)
+        ));
+        // Nothing more of it reaches the store.
+        assert!(matches!(old.compact().await, Err(HubError::Reloading(_))));
+        assert!(matches!(
+            old.apply_update(raw.clone(), Update::decode_v1(&raw).unwrap())
+                .await,
+            Err(HubError::Reloading(_))
+        ));
+        hub.flush_all().await;
+
+        // The next join loads the stored board: the durable card, not the half-made one.
+        let fresh = hub.join("b").unwrap();
+        assert!(!Arc::ptr_eq(&fresh.board, &old.board));
+        assert_eq!(fresh.read(card_ids), vec!["kept".to_string()]);
+        assert!(Arc::ptr_eq(&hub.live("b").unwrap(), &fresh.board));
+        fresh.compact().await.unwrap();
+        drop((old, fresh));
+        let reopened = hub.join("b").unwrap();
+        assert_eq!(reopened.read(card_ids), vec!["kept".to_string()]);
     }
 }

@@ -164,7 +164,11 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
                         let _ = sink.send(Message::Close(Some(CloseFrame { code: CLOSE_TRY_AGAIN, reason: "too slow, reconnect to resync".into() }))).await;
                         break;
                     }
-                    Err(broadcast::error::RecvError::Closed) => break,
+                    Err(broadcast::error::RecvError::Closed) => {
+                        // The board was poisoned (see LiveBoard::poison): come back to a fresh copy.
+                        let _ = sink.send(Message::Close(Some(CloseFrame { code: CLOSE_TRY_AGAIN, reason: "board reloading: reconnect to resync".into() }))).await;
+                        break;
+                    }
                 },
                 _ = ping.tick() => {
                     if sink.send(Message::Ping(Bytes::new())).await.is_err() { break; }
@@ -263,6 +267,12 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
                         CLOSE_TRY_AGAIN,
                         "server busy: reconnect later".into(),
                     ))
+                    .await;
+                break;
+            }
+            Err(e @ HubError::Reloading(_)) => {
+                let _ = out_tx
+                    .send(Out::Close(CLOSE_TRY_AGAIN, close_reason(&e)))
                     .await;
                 break;
             }
