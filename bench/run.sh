@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side load benchmark: cocreate vs the stock Node y-websocket server (y-websocket
-# 1.5.4's bin/server.js, installed here with npm), same load generator, same machine.
+# 1.5.4's bin/server.js, installed here with npm), same load generator, same machine; then
+# cocreate-relay, the least any server could do under the same load (a bound, not a server).
 #   bash bench/run.sh [BOARDS] [CLIENTS_PER_BOARD] [SECONDS] [EDITS_PER_SEC]
 # Prints one JSON line per server. Not part of the test command (numbers, not pass/fail).
 set -euo pipefail
@@ -30,8 +31,11 @@ RS=$!
 P2=$(port)
 (cd bench/node && HOST=127.0.0.1 PORT="$P2" exec node node_modules/y-websocket/bin/server.js >/dev/null 2>&1) &
 NS=$!
-trap 'kill $RS $NS 2>/dev/null || true; rm -rf "$DATA"' EXIT
-wait_port "$P1"; wait_port "$P2"
+P3=$(port)
+target/release/cocreate-relay --bind 127.0.0.1:"$P3" &
+BS=$!
+trap 'kill $RS $NS $BS 2>/dev/null || true; rm -rf "$DATA"' EXIT
+wait_port "$P1"; wait_port "$P2"; wait_port "$P3"
 TOKEN=$(sed -n 's/^facilitator.*token=\([0-9a-f]*\).*/\1/p' "$DATA/demo-links.txt")
 
 # BOARDS boards on cocreate (created through the API), the same names on Node.
@@ -49,6 +53,8 @@ target/release/cocreate-load --label cocreate --url "ws://127.0.0.1:$P1/ws/board
   --boards "$LIST" --clients "$CLIENTS" --seconds "$SECONDS_" --rate "$RATE" --pid "$RS"
 target/release/cocreate-load --label node-y-websocket --url "ws://127.0.0.1:$P2" \
   --boards "$LIST" --clients "$CLIENTS" --seconds "$SECONDS_" --rate "$RATE" --pid "$NODEPID"
+target/release/cocreate-load --label relay-bound --url "ws://127.0.0.1:$P3" \
+  --boards "$LIST" --clients "$CLIENTS" --seconds "$SECONDS_" --rate "$RATE" --pid "$BS"
 
 # The kernel's floor for the same fan-out (one frame per write to CLIENTS peers), with no
 # server around it: Node's CPU per delivered update divided by this is the best ratio any
