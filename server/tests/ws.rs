@@ -7,7 +7,7 @@ use std::time::Duration;
 use app::model::board::Board;
 use app::model::{Prompt, Role};
 use common::{encode, TestClient, TestServer, DEMO};
-use futures::SinkExt;
+use futures::{SinkExt, StreamExt};
 use server::config::Limits;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use yrs::sync::awareness::AwarenessUpdateEntry;
@@ -249,6 +249,24 @@ async fn floods_close_with_1008() {
         }
     }
     assert_eq!(c.close_code(T).await, Some(1008));
+
+    // Messages count, not frames: one frame of 100,000 awareness queries (after a presence,
+    // so each would be answered) is refused whole instead of answered 100,000 times.
+    let mut c = TestClient::join(&srv.url(DEMO)).await;
+    let mut frame = presence(31, 1, r#"{"user":{"name":"Ana"}}"#);
+    frame.extend(std::iter::repeat_n(query[0], 100_000));
+    c.send(frame).await;
+    let mut answers = 0;
+    let code = loop {
+        match tokio::time::timeout(T, c.ws.next()).await {
+            Ok(Some(Ok(WsMessage::Binary(_)))) => answers += 1,
+            Ok(Some(Ok(WsMessage::Close(f)))) => break f.map(|f| u16::from(f.code)),
+            Ok(Some(Ok(_))) => {}
+            _ => break None,
+        }
+    };
+    assert_eq!(code, Some(1008));
+    assert!(answers < 10, "{answers} frames answered");
     srv.stop().await;
 }
 

@@ -107,13 +107,14 @@ impl RateLimit {
         }
     }
 
-    fn allow(&mut self) -> bool {
+    /// Take `n` tokens (one per message) if there are that many.
+    fn allow(&mut self, n: usize) -> bool {
         let now = Instant::now();
         let dt = now.saturating_duration_since(self.last).as_secs_f64();
         self.last = now;
         self.tokens = (self.tokens + dt * self.per_sec).min(self.burst);
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
+        if self.tokens >= n as f64 {
+            self.tokens -= n as f64;
             true
         } else {
             false
@@ -216,7 +217,7 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
                 .await;
             break;
         }
-        if !rate.allow() {
+        if !rate.allow(1) {
             tracing::info!(conn, board = %board.id, "rate limit exceeded");
             let _ = out_tx
                 .send(Out::Close(CLOSE_POLICY, "rate limit exceeded".into()))
@@ -240,6 +241,15 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
                 break;
             }
         };
+        // Every message counts, not just every frame: one frame of a million awareness
+        // queries would otherwise ask for a million copies of everyone's presence.
+        if !rate.allow(msgs.len() - 1) {
+            tracing::info!(conn, board = %board.id, messages = msgs.len(), "rate limit exceeded");
+            let _ = out_tx
+                .send(Out::Close(CLOSE_POLICY, "rate limit exceeded".into()))
+                .await;
+            break;
+        }
         let verdict = gate.check();
         if verdict == Verdict::Revoked {
             tracing::info!(conn, board = %board.id, "link revoked; closing");
