@@ -57,29 +57,6 @@ pub fn decode_frame(frame: &[u8]) -> Result<Vec<Inbound>, ProtocolError> {
     })
 }
 
-/// A lib0 unsigned varint at `pos` (advancing it), if well formed.
-fn read_varint(buf: &[u8], pos: &mut usize) -> Option<u64> {
-    let mut value: u64 = 0;
-    for shift in (0..64).step_by(7) {
-        let b = *buf.get(*pos)?;
-        *pos += 1;
-        value |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            return Some(value);
-        }
-    }
-    None
-}
-
-/// A lib0 length-prefixed buffer at `pos` (advancing it).
-fn read_buf<'a>(buf: &'a [u8], pos: &mut usize) -> Option<&'a [u8]> {
-    let len = usize::try_from(read_varint(buf, pos)?).ok()?;
-    let end = pos.checked_add(len)?;
-    let out = buf.get(*pos..end)?;
-    *pos = end;
-    Some(out)
-}
-
 /// Check a raw yrs update (e.g. an imported `.ybin`) the way [`decode_frame`] checks the
 /// updates in a frame, before giving it to `Update::decode_v1`.
 pub fn check_update(raw: &[u8]) -> Result<(), String> {
@@ -101,56 +78,25 @@ pub fn check_update(raw: &[u8]) -> Result<(), String> {
 /// Refuse what yrs must not decode before it sees it. An update is scanned whole
 /// ([`unsafe_content`]). For state vectors and awareness, whose leading count yrs reserves
 /// room for up front, a count larger than the payload is refused: a 20-byte message must
-/// not make the server touch gigabytes (found by the decode_frame fuzz target). Anything
-/// these checks cannot follow is left to yrs.
+/// not make the server touch gigabytes (found by the decode_frame fuzz target). Messages
+/// are framed as yrs frames them (`scan::payloads`), so none escapes the checks.
 fn check_claimed_counts(frame: &[u8]) -> Result<(), ProtocolError> {
-    let plausible = |payload: &[u8], update: bool| {
-        if update {
-            return match unsafe_content(payload) {
-                Some(found) => Err(ProtocolError::BadUpdate(found.to_string())),
-                None => Ok(()),
-            };
-        }
-        match read_varint(payload, &mut 0) {
-            Some(n) if n > payload.len() as u64 => Err(ProtocolError::Malformed(format!(
-                "a count of {n} in {} bytes",
-                payload.len()
-            ))),
-            _ => Ok(()),
-        }
-    };
-    let mut pos = 0;
-    while pos < frame.len() {
-        let Some(tag) = read_varint(frame, &mut pos) else {
-            return Ok(());
-        };
-        let (payload, update) = match tag {
-            0 => match read_varint(frame, &mut pos) {
-                Some(sub) => (read_buf(frame, &mut pos), sub != 0),
-                None => return Ok(()),
-            },
-            1 => (read_buf(frame, &mut pos), false),
-            2 => match read_varint(frame, &mut pos) {
-                Some(0) => {
-                    if read_buf(frame, &mut pos).is_none() {
-                        return Ok(());
-                    }
-                    continue;
-                }
-                Some(_) => continue,
-                None => return Ok(()),
-            },
-            3 => continue,
-            _ => {
-                if read_buf(frame, &mut pos).is_none() {
-                    return Ok(());
-                }
-                continue;
-            }
-        };
+    for payload in scan::payloads(frame) {
         match payload {
-            Some(p) => plausible(p, update)?,
-            None => return Ok(()),
+            scan::Payload::Update(update) => {
+                if let Some(found) = unsafe_content(update) {
+                    return Err(ProtocolError::BadUpdate(found.to_string()));
+                }
+            }
+            scan::Payload::Counted(counted) => match scan::leading_count(counted) {
+                Some(n) if n > counted.len() as u64 => {
+                    return Err(ProtocolError::Malformed(format!(
+                        "a count of {n} in {} bytes",
+                        counted.len()
+                    )))
+                }
+                _ => {}
+            },
         }
     }
     Ok(())
@@ -218,9 +164,10 @@ mod tests {
     fn frames_with_unsafe_updates_are_refused_with_the_finding() {
         // A subdocument (13 bytes, from the apply_update fuzz target) in a live update and
         // in sync step 2; a repeated client (the first use-after-free input).
-        let subdoc = vec![
+        let subdoc_bytes = [
             0x01, 0x01, 0x00, 0x00, 0x29, 0x01, 0x01, 0x09, 0x00, 0x00, 0x76, 0x00, 0x00,
         ];
+        let subdoc = subdoc_bytes.to_vec();
         let repeated =
             include_bytes!("../../fuzz/known/apply_update-use-after-free-yrs-0.28.1.bin").to_vec();
         for (frame, finding) in [
@@ -232,6 +179,26 @@ mod tests {
                 Err(ProtocolError::BadUpdate(m)) => assert_eq!(m, finding.to_string()),
                 other => panic!("expected {finding:?}, got {other:?}"),
             }
+        }
+        // Framed the way yrs frames messages: a length that wraps around 2^32 (13 + 2^32
+        // reads as 13) and a tag written in 11 bytes still reach the scan.
+        let mut wrapped = vec![0, 2, 0x8d, 0x80, 0x80, 0x80, 0x10];
+        wrapped.extend_from_slice(&subdoc_bytes);
+        let mut long_tag = vec![0x80; 10];
+        long_tag.extend([0x00, 0x02, 13]);
+        long_tag.extend_from_slice(&subdoc_bytes);
+        for frame in [wrapped, long_tag] {
+            // yrs reads an update in each...
+            let mut yrs_reads = DecoderV1::new(Cursor::new(&frame));
+            assert!(matches!(
+                MessageReader::new(&mut yrs_reads).next(),
+                Some(Ok(Message::Sync(SyncMessage::Update(ref u)))) if u == &subdoc_bytes
+            ));
+            // ...and so does the scan.
+            assert!(
+                matches!(decode_frame(&frame), Err(ProtocolError::BadUpdate(ref m)) if m == &Unsafe::Subdocument.to_string()),
+                "{frame:?}"
+            );
         }
         // A raw update (an imported .ybin) is checked the same way.
         let refused = check_update(&repeated).unwrap_err();

@@ -56,6 +56,58 @@ pub fn unsafe_content(update: &[u8]) -> Option<Unsafe> {
     }
 }
 
+/// What the checks look at in one message of a frame.
+pub(super) enum Payload<'a> {
+    /// A document update (sync step 2 or update).
+    Update(&'a [u8]),
+    /// A state vector or an awareness update: led by a count yrs reserves room for.
+    Counted(&'a [u8]),
+}
+
+/// The payloads of the messages in one frame, framed exactly as yrs's `MessageReader`
+/// frames them (tags and lengths are yrs's wrapping varints). It stops where yrs would
+/// stop or fail, so nothing yrs decodes is left out.
+pub(super) fn payloads(frame: &[u8]) -> Vec<Payload<'_>> {
+    let mut out = Vec::new();
+    let mut r = Scan::new(frame);
+    let mut next = || -> Step<Option<Payload<'_>>> {
+        Ok(match r.var_u32()? {
+            0 => {
+                let sub = r.var_u32()?;
+                let payload = r.bytes()?;
+                Some(match sub {
+                    0 => Payload::Counted(payload),
+                    _ => Payload::Update(payload),
+                })
+            }
+            1 => Some(Payload::Counted(r.bytes()?)),
+            2 => {
+                if r.var_u32()? == 0 {
+                    r.string()?; // permission denied: a reason
+                }
+                None
+            }
+            3 => None,
+            _ => {
+                r.bytes()?; // a custom message
+                None
+            }
+        })
+    };
+    while let Ok(found) = next() {
+        out.extend(found);
+    }
+    out
+}
+
+/// A payload's leading count, as the largest value yrs could read it as (a `u32` or a
+/// `u64` varint, both wrapping).
+pub(super) fn leading_count(payload: &[u8]) -> Option<u64> {
+    let narrow = Scan::new(payload).var_u32().ok()?;
+    let wide = Scan::new(payload).var_u64().ok()?;
+    Some(wide.max(narrow.into()))
+}
+
 enum Stop {
     Found(Unsafe),
     /// yrs would fail to decode the update here.
