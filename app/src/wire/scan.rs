@@ -103,8 +103,7 @@ pub(super) fn payloads(frame: &[u8]) -> Vec<Payload<'_>> {
 /// A payload's leading count, as the largest value yrs could read it as (a `u32` or a
 /// `u64` varint, both wrapping).
 pub(super) fn leading_count(payload: &[u8]) -> Option<u64> {
-    let narrow = Scan::new(payload).var_u32().ok()?;
-    let wide = Scan::new(payload).var_u64().ok()?;
+    let (wide, narrow) = Scan::new(payload).var().ok()?;
     Some(wide.max(narrow.into()))
 }
 
@@ -157,16 +156,18 @@ impl<'a> Scan<'a> {
         Ok(out)
     }
 
-    /// An unsigned varint as yrs reads one: at most 11 bytes, shifts wrapping at 64 bits.
-    fn var_u64(&mut self) -> Step<u64> {
-        let mut num = 0u64;
-        let mut shift = 0u32;
+    /// An unsigned varint as yrs reads one: at most 11 bytes, each 7-bit group shifted in
+    /// with wrap-around at the width it is read into. Both readings: as a `u64` and as a
+    /// `u32` (yrs reads each field into one or the other).
+    fn var(&mut self) -> Step<(u64, u32)> {
+        let (mut wide, mut narrow, mut shift) = (0u64, 0u32, 0u32);
         loop {
             let b = self.u8()?;
-            num |= u64::from(b & 0x7f).wrapping_shl(shift);
+            wide |= u64::from(b & 0x7f).wrapping_shl(shift);
+            narrow |= u32::from(b & 0x7f).wrapping_shl(shift);
             shift += 7;
             if b < 0x80 {
-                return Ok(num);
+                return Ok((wide, narrow));
             }
             if shift > 70 {
                 return Err(Stop::Malformed);
@@ -174,21 +175,12 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// An unsigned varint read into a `u32` as yrs reads it (shifts wrapping at 32 bits).
+    fn var_u64(&mut self) -> Step<u64> {
+        Ok(self.var()?.0)
+    }
+
     fn var_u32(&mut self) -> Step<u32> {
-        let mut num = 0u32;
-        let mut shift = 0u32;
-        loop {
-            let b = self.u8()?;
-            num |= u32::from(b & 0x7f).wrapping_shl(shift);
-            shift += 7;
-            if b < 0x80 {
-                return Ok(num);
-            }
-            if shift > 70 {
-                return Err(Stop::Malformed);
-            }
-        }
+        Ok(self.var()?.1)
     }
 
     /// A signed varint (lib0's sign bit in the first byte): skipped.
