@@ -11,7 +11,7 @@ use yrs::updates::encoder::{Encode, Encoder, EncoderV1};
 use yrs::{StateVector, Update};
 
 mod scan;
-pub use scan::{unsafe_content, Unsafe, MAX_VALUE_DEPTH};
+pub use scan::{needs, unsafe_content, Needs, Unsafe, MAX_VALUE_DEPTH};
 
 /// A message from a client, validated enough to act on.
 #[derive(Debug)]

@@ -176,6 +176,18 @@ async fn oversized_message_closes_with_1009_and_loses_nothing() {
     srv.stop().await;
 }
 
+/// An update that only deletes `n` items of a client nobody has seen. yrs would keep the
+/// deletions pending and re-apply them on every later update to the board.
+fn deletions_of_unknown_items(n: u32) -> Vec<u8> {
+    let mut ds = yrs::IdSet::new();
+    for i in 0..n {
+        ds.insert(yrs::ID::new(ClientID::new(999), i * 2), 1);
+    }
+    let mut update = vec![0]; // no blocks
+    update.extend(yrs::updates::encoder::Encode::encode_v1(&ds));
+    update
+}
+
 /// An update setting key "k" of root map "m" to an array nested `depth` deep. yrs would
 /// recurse once per level, overflow the stack and abort the whole server.
 fn deeply_nested(depth: usize) -> Vec<u8> {
@@ -209,6 +221,7 @@ async fn malformed_messages_close_with_1007_and_text_with_1003() {
                 .to_vec(),
             "a client's blocks appear in two sections",
         ),
+        (deletions_of_unknown_items(1000), "reconnect to resync"),
     ] {
         let mut c = TestClient::join(&srv.url(DEMO)).await;
         c.send(encode(Message::Sync(yrs::sync::SyncMessage::Update(

@@ -56,6 +56,67 @@ pub fn unsafe_content(update: &[u8]) -> Option<Unsafe> {
     }
 }
 
+/// What an update refers to, to check against a document before yrs integrates it: yrs
+/// keeps what refers to unknown items pending, re-merges that with every later update and
+/// re-applies a pending deletion on every later update, so a few hundred kilobytes of
+/// references to nothing would slow every edit on a board for good.
+#[derive(Debug, Default)]
+pub struct Needs {
+    sections: Vec<Section>,
+    /// Clock ranges of items referred to (origins and parents) or deleted.
+    refs: Vec<Section>,
+}
+
+/// One client's clock range `start..end`. For the update's own blocks, `end` stops at the
+/// first skip (what follows a hole is not contiguous).
+#[derive(Debug)]
+struct Section {
+    client: u64,
+    start: u32,
+    end: u32,
+}
+
+impl Needs {
+    /// Whether everything referred to is in a document with state vector `state` or in
+    /// the update itself. (A client that missed something of its own, for example while
+    /// a board was locked, may still send its new items: only references into the hole
+    /// are missing.)
+    pub fn met_by(&self, state: &yrs::StateVector) -> bool {
+        self.refs.iter().all(|r| self.known(r, state))
+    }
+
+    fn known(&self, r: &Section, state: &yrs::StateVector) -> bool {
+        if r.start >= r.end {
+            return true;
+        }
+        let mut have: Vec<(u32, u32)> = self
+            .sections
+            .iter()
+            .filter(|s| s.client == r.client)
+            .map(|s| (s.start, s.end))
+            .collect();
+        have.push((0, state.get(&yrs::block::ClientID::new(r.client))));
+        have.sort_unstable();
+        let mut merged: Vec<(u32, u32)> = Vec::with_capacity(have.len());
+        for (start, end) in have {
+            match merged.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        merged
+            .iter()
+            .any(|&(start, end)| start <= r.start && r.end <= end)
+    }
+}
+
+/// What a well-formed update with nothing unsafe refers to (`None` otherwise).
+pub fn needs(update: &[u8]) -> Option<Needs> {
+    let mut scan = Scan::new(update);
+    scan.update().ok()?;
+    Some(scan.needs)
+}
+
 /// What the checks look at in one message of a frame.
 pub(super) enum Payload<'a> {
     /// A document update (sync step 2 or update).
@@ -132,11 +193,19 @@ fn clock_at_most(clock: u64) -> Step {
 struct Scan<'a> {
     buf: &'a [u8],
     pos: usize,
+    needs: Needs,
+    /// Whether the current client section has had a skip yet.
+    skipped: bool,
 }
 
 impl<'a> Scan<'a> {
     fn new(buf: &'a [u8]) -> Self {
-        Self { buf, pos: 0 }
+        Self {
+            buf,
+            pos: 0,
+            needs: Needs::default(),
+            skipped: false,
+        }
     }
 
     fn left(&self) -> usize {
@@ -221,8 +290,15 @@ impl<'a> Scan<'a> {
 
     /// An id (client, clock) that a block refers to.
     fn id(&mut self) -> Step {
-        self.var_u64()?;
-        clock_at_most(self.var_u32()?.into())
+        let client = self.var_u64()?;
+        let clock = self.var_u32()?;
+        clock_at_most(clock.into())?;
+        self.needs.refs.push(Section {
+            client,
+            start: clock,
+            end: clock + 1,
+        });
+        Ok(())
     }
 
     /// One lib0 `Any` value at nesting `depth`.
@@ -270,18 +346,36 @@ impl<'a> Scan<'a> {
             if !clients.insert(client) {
                 return Err(Unsafe::RepeatedClient.into());
             }
-            let mut clock = u64::from(self.var_u32()?);
+            let start = self.var_u32()?;
+            let mut clock = u64::from(start);
             clock_at_most(clock)?;
+            let mut contiguous = clock;
+            self.skipped = false;
             for _ in 0..blocks {
-                clock += u64::from(self.block()?);
+                let len = self.block()?;
+                clock += u64::from(len);
                 clock_at_most(clock)?;
+                if !self.skipped {
+                    contiguous = clock;
+                }
             }
+            self.needs.sections.push(Section {
+                client,
+                start,
+                end: contiguous as u32,
+            });
         }
         for _ in 0..self.var_u32()? {
-            self.var_u64()?; // client
+            let client = self.var_u64()?;
             for _ in 0..self.var_u32()? {
-                let clock = u64::from(self.var_u32()?);
-                clock_at_most(clock + u64::from(self.var_u32()?))?;
+                let start = self.var_u32()?;
+                let end = u64::from(start) + u64::from(self.var_u32()?);
+                clock_at_most(end)?;
+                self.needs.refs.push(Section {
+                    client,
+                    start,
+                    end: end as u32,
+                });
             }
         }
         Ok(())
@@ -291,7 +385,9 @@ impl<'a> Scan<'a> {
     fn block(&mut self) -> Step<u32> {
         let info = self.u8()?;
         if info == 0 || info == 10 {
-            // A garbage-collected range or a skip: a length, never zero.
+            // A garbage-collected range or a skip (a hole: the blocks after it are not
+            // contiguous with what comes before): a length, never zero.
+            self.skipped |= info == 10;
             return match self.var_u32()? {
                 0 => Err(Stop::Malformed),
                 len => Ok(len),
@@ -541,6 +637,57 @@ mod tests {
                 left: 1
             })
         );
+    }
+
+    #[test]
+    fn references_to_items_a_document_lacks_are_found() {
+        let server = every_kind();
+        let client = Doc::with_client_id(8);
+        client
+            .transact_mut()
+            .apply_update(yrs::Update::decode_v1(&state(&server)).unwrap())
+            .unwrap();
+        // An edit in the middle of the server's text and a deletion of its items.
+        let before = client.transact().state_vector();
+        let text = client.get_or_insert_text("t");
+        text.insert(&mut client.transact_mut(), 3, "typed");
+        text.remove_range(&mut client.transact_mut(), 0, 2);
+        let edit = client.transact().encode_diff_v1(&before);
+        let has = server.transact().state_vector();
+        assert!(needs(&edit).unwrap().met_by(&has));
+        // A board that lacks the server's items lacks what the edit refers to.
+        assert!(!needs(&edit).unwrap().met_by(&yrs::StateVector::default()));
+        // A whole document refers only to itself.
+        assert!(needs(&state(&client))
+            .unwrap()
+            .met_by(&yrs::StateVector::default()));
+
+        // A client whose last change the board refused (a locked board): its next change
+        // starts past what the board has. New items of its own are fine; a reference into
+        // the refused change is not.
+        let refused = client.transact().state_vector();
+        text.insert(&mut client.transact_mut(), 0, "refused ");
+        let after_refusal = client.transact().state_vector();
+        let list = client.get_or_insert_array("a");
+        list.push_back(&mut client.transact_mut(), "new");
+        let own = client.transact().encode_diff_v1(&after_refusal);
+        let mut board_state = has.clone();
+        board_state.merge(refused);
+        assert!(needs(&own).unwrap().met_by(&board_state));
+        let before_typing = client.transact().state_vector();
+        text.insert(&mut client.transact_mut(), 3, "x"); // inside "refused "
+        let into_hole = client.transact().encode_diff_v1(&before_typing);
+        assert!(!needs(&into_hole).unwrap().met_by(&board_state));
+
+        // Deleting 1,000 items of a client nobody has seen (a few kilobytes that yrs would
+        // keep and re-apply on every later update).
+        let mut deletes = vec![0, 1, 0xe7, 0x07, 0xe8, 0x07]; // client 999, 1,000 ranges
+        for i in 0..1000u32 {
+            let clock = i * 2;
+            deletes.extend([(clock & 0x7f) as u8 | 0x80, (clock >> 7) as u8, 1]);
+        }
+        assert_eq!(unsafe_content(&deletes), None);
+        assert!(!needs(&deletes).unwrap().met_by(&has));
     }
 
     #[test]

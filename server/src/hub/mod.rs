@@ -229,6 +229,15 @@ impl LiveBoard {
             if let Some(w) = &self.content {
                 w.reset();
             }
+            // yrs would keep whatever refers to items this board lacks pending for good,
+            // and rework it on every later update (see `app::wire::Needs`).
+            if let Some(needs) = app::wire::needs(&raw) {
+                if !needs.met_by(&doc.transact().state_vector()) {
+                    return Err(HubError::BadUpdate(
+                        "it refers to changes this board does not have; reconnect to resync".into(),
+                    ));
+                }
+            }
             let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
                 let mut txn = doc.transact_mut();
                 txn.apply_update(update)
