@@ -4,7 +4,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use yrs::updates::decoder::Decode;
-use yrs::{Transact, Update};
+use yrs::{ReadTxn, Transact, Update};
 
 fuzz_target!(|data: &[u8]| {
     // As the server does (imports and frames): implausible counts are refused first.
@@ -14,6 +14,10 @@ fuzz_target!(|data: &[u8]| {
     let Ok(update) = Update::decode_v1(data) else { return };
     let doc = app::model::new_doc();
     let board = app::model::board::Board::of(&doc);
+    // As the hub does: what refers to items the board lacks is refused.
+    if app::wire::needs(data).is_some_and(|n| !n.met_by(&doc.transact().state_vector())) {
+        return;
+    }
     if doc.transact_mut().apply_update(update).is_ok() {
         let txn = doc.transact();
         let _ = board.cards(&txn);

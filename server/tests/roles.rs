@@ -222,8 +222,17 @@ async fn a_locked_board_refuses_participant_updates_until_unlocked() {
 
     let (status, _) = lock(false).await;
     assert_eq!(status, 204);
+    // The participant's next change would leave a hole where the refused one was: it is
+    // refused, and the client reconnects and resyncs (as the browser client does), which
+    // sends both, the refused one first.
     add_card(&mut part, "after-unlock").await;
+    let (code, reason) = part.close_frame(WAIT).await.expect("a close frame");
+    assert_eq!(code, 1007);
+    assert!(reason.ends_with("reconnect to resync"), "{reason}");
+    assert!(!has_card(&fac.doc, "after-unlock"));
+    let _part = TestClient::rejoin(&srv.url_with(DEMO, &srv.links.participant), part.doc).await;
     assert!(fac.wait_for(WAIT, |d| has_card(d, "after-unlock")).await);
+    assert!(has_card(&fac.doc, "while-locked"));
 
     // The console shows every board's state.
     let (status, body) = http(
@@ -242,8 +251,8 @@ async fn a_locked_board_refuses_participant_updates_until_unlocked() {
     let lead = console.boards.iter().find(|b| b.board.id == DEMO).unwrap();
     assert_eq!(
         lead.cards[Prompt::How as usize],
-        1 + 2,
-        "seed + facilitator + after-unlock"
+        1 + 3,
+        "seed + facilitator + while-locked (sent again on resync) + after-unlock"
     );
     let (status, _) = http(
         "GET",

@@ -77,12 +77,17 @@ struct Section {
 }
 
 impl Needs {
-    /// Whether everything referred to is in a document with state vector `state` or in
-    /// the update itself. (A client that missed something of its own, for example while
-    /// a board was locked, may still send its new items: only references into the hole
-    /// are missing.)
+    /// Whether a document with state vector `state` has everything the update refers to
+    /// (or the update brings it), and every client's blocks continue from what the
+    /// document has. yrs 0.28 would integrate blocks past a hole in a client's clocks by
+    /// leaving a skip there, and filling such a hole later reads freed memory (found by
+    /// the decode_frame fuzz target): the server never lets a hole form. A client that
+    /// missed something of its own (for example a change refused while its board was
+    /// locked) reconnects and resyncs, and then sends it first.
     pub fn met_by(&self, state: &yrs::StateVector) -> bool {
-        self.refs.iter().all(|r| self.known(r, state))
+        let has = |client: u64| state.get(&yrs::block::ClientID::new(client));
+        self.sections.iter().all(|s| s.start <= has(s.client))
+            && self.refs.iter().all(|r| self.known(r, state))
     }
 
     fn known(&self, r: &Section, state: &yrs::StateVector) -> bool {
@@ -663,8 +668,8 @@ mod tests {
             .met_by(&yrs::StateVector::default()));
 
         // A client whose last change the board refused (a locked board): its next change
-        // starts past what the board has. New items of its own are fine; a reference into
-        // the refused change is not.
+        // starts past what the board has, which would leave a hole in its clocks. Once it
+        // resyncs (its diff against the board's state), both changes go in.
         let refused = client.transact().state_vector();
         text.insert(&mut client.transact_mut(), 0, "refused ");
         let after_refusal = client.transact().state_vector();
@@ -673,11 +678,9 @@ mod tests {
         let own = client.transact().encode_diff_v1(&after_refusal);
         let mut board_state = has.clone();
         board_state.merge(refused);
-        assert!(needs(&own).unwrap().met_by(&board_state));
-        let before_typing = client.transact().state_vector();
-        text.insert(&mut client.transact_mut(), 3, "x"); // inside "refused "
-        let into_hole = client.transact().encode_diff_v1(&before_typing);
-        assert!(!needs(&into_hole).unwrap().met_by(&board_state));
+        assert!(!needs(&own).unwrap().met_by(&board_state));
+        let resync = client.transact().encode_diff_v1(&board_state);
+        assert!(needs(&resync).unwrap().met_by(&board_state));
 
         // Deleting 1,000 items of a client nobody has seen (a few kilobytes that yrs would
         // keep and re-apply on every later update).
@@ -688,6 +691,29 @@ mod tests {
         }
         assert_eq!(unsafe_content(&deletes), None);
         assert!(!needs(&deletes).unwrap().met_by(&has));
+    }
+
+    #[test]
+    fn a_hole_in_a_clients_clocks_is_never_made() {
+        // Found by decode_frame (integrating each update of a frame as the hub does): the
+        // first update puts client 5's blocks at clock 63 on an empty board, the third
+        // fills part of that hole, and yrs reads a block it freed while trimming.
+        use yrs::{ReadTxn, Transact};
+        let frame =
+            include_bytes!("../../../fuzz/known/decode_frame-use-after-free-hole-yrs-0.28.1.bin");
+        let doc = crate::model::new_doc();
+        let mut refused = 0;
+        for message in crate::wire::decode_frame(frame).unwrap() {
+            if let crate::wire::Inbound::Update { raw, update } = message {
+                if needs(&raw).is_some_and(|n| n.met_by(&doc.transact().state_vector())) {
+                    doc.transact_mut().apply_update(update).unwrap();
+                } else {
+                    refused += 1;
+                }
+            }
+        }
+        assert!(refused >= 2, "{refused}");
+        assert!(doc.transact().store().pending_update().is_none());
     }
 
     #[test]
