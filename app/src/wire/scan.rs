@@ -63,6 +63,8 @@ pub fn unsafe_content(update: &[u8]) -> Option<Unsafe> {
 #[derive(Debug, Default)]
 pub struct Needs {
     sections: Vec<Section>,
+    /// Whether any client's blocks have a skip (a hole) in the update itself.
+    skips: bool,
     /// Clock ranges of items referred to (origins and parents) or deleted.
     refs: Vec<Section>,
 }
@@ -86,7 +88,8 @@ impl Needs {
     /// locked) reconnects and resyncs, and then sends it first.
     pub fn met_by(&self, state: &yrs::StateVector) -> bool {
         let has = |client: u64| state.get(&yrs::block::ClientID::new(client));
-        self.sections.iter().all(|s| s.start <= has(s.client))
+        !self.skips
+            && self.sections.iter().all(|s| s.start <= has(s.client))
             && self.refs.iter().all(|r| self.known(r, state))
     }
 
@@ -393,6 +396,7 @@ impl<'a> Scan<'a> {
             // A garbage-collected range or a skip (a hole: the blocks after it are not
             // contiguous with what comes before): a length, never zero.
             self.skipped |= info == 10;
+            self.needs.skips |= info == 10;
             return match self.var_u32()? {
                 0 => Err(Stop::Malformed),
                 len => Ok(len),
@@ -713,6 +717,10 @@ mod tests {
             }
         }
         assert!(refused >= 2, "{refused}");
+        // A hole inside one update (a skip block, which no client's live updates carry).
+        let skip = [1, 2, 5, 0, 10, 3, 0x21, 1, 1, b'm', 1, b'a', 1, 0];
+        assert_eq!(unsafe_content(&skip), None);
+        assert!(!needs(&skip).unwrap().met_by(&yrs::StateVector::default()));
         assert!(doc.transact().store().pending_update().is_none());
     }
 
