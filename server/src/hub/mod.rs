@@ -230,13 +230,13 @@ impl LiveBoard {
                 w.reset();
             }
             // yrs would keep whatever refers to items this board lacks pending for good,
-            // and rework it on every later update (see `app::wire::Needs`).
-            if let Some(needs) = app::wire::needs(&raw) {
-                if !needs.met_by(&doc.transact().state_vector()) {
-                    return Err(HubError::BadUpdate(
-                        "it refers to changes this board does not have; reconnect to resync".into(),
-                    ));
-                }
+            // and rework it on every later update (see `app::wire::Needs`). An update the
+            // scan cannot follow is refused too: the check fails closed.
+            let state = doc.transact().state_vector();
+            if !app::wire::needs(&raw).is_some_and(|needs| needs.met_by(&state)) {
+                return Err(HubError::BadUpdate(
+                    "it refers to changes this board does not have; reconnect to resync".into(),
+                ));
             }
             let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
                 let mut txn = doc.transact_mut();
