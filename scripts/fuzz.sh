@@ -15,7 +15,7 @@ export ASAN_OPTIONS="allocator_may_return_null=1:max_allocation_size_mb=4096${AS
 # RSS limit) as out-of-memory, so that limit is raised to the same 4 GiB; the RSS limit
 # stays at 2 GiB and still catches memory really used.
 # What the targets found (a subdocument leak, a use-after-free and the shapes that reach
-# it) is refused before yrs sees it: app/src/wire/scan.rs, fuzz/known/README.md.
+# it) is refused before yrs sees it: core/src/wire/scan.rs, fuzz/known/README.md.
 status=0
 for t in decode_frame apply_update; do
   # -O: release build without debug assertions, as the server runs (yrs debug-asserts

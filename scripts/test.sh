@@ -9,9 +9,9 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 # Style: rustfmt, and clippy per feature set (server side, and the browser side for wasm).
 cargo fmt --all -- --check
-cargo clippy -p app -p server -p bench --all-targets -- -D warnings
-cargo clippy -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
-cargo test -p app -p server
+cargo clippy -p cocreate-core -p app -p server -p bench --all-targets -- -D warnings
+cargo clippy -p cocreate-core -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+cargo test -p cocreate-core -p app -p server
 cargo leptos build --release
 # Browser and interop tests: the release binary, headless Chromium, a stock Yjs client.
 node --test --test-concurrency=1 --test-timeout=180000 tests/e2e/

@@ -31,7 +31,8 @@ use yrs::{
 use crate::model::board::Board;
 use crate::model::control::Control;
 use crate::model::{new_doc, Prompt, Role};
-use crate::session::{BoardSession, ConnStatus, Me, Peer};
+use crate::session::{BoardLink, BoardSession, ConnStatus, Me, Peer, Stop};
+use crate::sync::{client_receive, ClientEvent};
 use crate::wire::{self, Inbound};
 
 const REMOTE: &str = "remote";
@@ -126,6 +127,13 @@ fn ws_url(board_id: &str, suffix: &str) -> String {
         ),
         None => format!("{proto}://{host}/ws/board/{board_id}{suffix}"),
     }
+}
+
+/// Connect `session` to board `board_id`: its control client and its board client.
+pub fn connect(session: BoardSession, board_id: String) {
+    let control = ControlClient::start(board_id.clone(), session);
+    let client = Client::start(board_id, session);
+    session.attach(client, control);
 }
 
 impl Client {
@@ -260,19 +268,35 @@ impl Client {
         client
     }
 
-    /// Disconnect for good (the page is going away).
-    pub fn stop(&self) {
-        self.stopped.set(true);
-        self.out.borrow_mut().take();
-    }
-
     fn send(&self, frame: Vec<u8>) {
         if let Some(tx) = self.out.borrow().as_ref() {
             let _ = tx.unbounded_send(frame);
         }
     }
 
-    pub fn add_card(&self, prompt: Prompt) -> Option<String> {
+    /// Run a local change, reporting a refused one to the person.
+    fn local<R>(
+        &self,
+        f: impl FnOnce(&Board, &mut yrs::TransactionMut) -> Result<R, crate::model::ModelError>,
+    ) -> Option<R> {
+        let result = f(&self.board, &mut self.doc.transact_mut_with(LOCAL));
+        match result {
+            Ok(r) => Some(r),
+            Err(e) => {
+                self.session.notice.try_set(Some(e.to_string()));
+                None
+            }
+        }
+    }
+}
+
+impl BoardLink for Client {
+    fn stop(&self) {
+        self.stopped.set(true);
+        self.out.borrow_mut().take();
+    }
+
+    fn add_card(&self, prompt: Prompt) -> Option<String> {
         let me = self.me.borrow().clone();
         let id = random_id();
         let result = self.board.add_card(
@@ -293,7 +317,7 @@ impl Client {
         }
     }
 
-    pub fn edit_text(&self, card: &str, value: &str, caret: Option<u32>) {
+    fn edit_text(&self, card: &str, value: &str, caret: Option<u32>) {
         let result =
             self.board
                 .set_card_text(&mut self.doc.transact_mut_with(LOCAL), card, value, caret);
@@ -302,75 +326,59 @@ impl Client {
         }
     }
 
-    pub fn delete_card(&self, card: &str) {
+    fn delete_card(&self, card: &str) {
         self.board
             .delete_card(&mut self.doc.transact_mut_with(LOCAL), card);
     }
 
-    /// Run a local change, reporting a refused one to the person.
-    fn local<R>(
-        &self,
-        f: impl FnOnce(&Board, &mut yrs::TransactionMut) -> Result<R, crate::model::ModelError>,
-    ) -> Option<R> {
-        let result = f(&self.board, &mut self.doc.transact_mut_with(LOCAL));
-        match result {
-            Ok(r) => Some(r),
-            Err(e) => {
-                self.session.notice.try_set(Some(e.to_string()));
-                None
-            }
-        }
-    }
-
-    pub fn move_card(&self, card: &str, prompt: Prompt, theme: Option<&str>, before: Option<&str>) {
+    fn move_card(&self, card: &str, prompt: Prompt, theme: Option<&str>, before: Option<&str>) {
         self.local(|b, txn| b.move_card(txn, card, prompt, theme, before));
     }
 
-    pub fn nudge_card(&self, card: &str, step: i32) {
+    fn nudge_card(&self, card: &str, step: i32) {
         self.local(|b, txn| b.nudge_card(txn, card, step));
     }
 
-    pub fn add_theme(&self, prompt: Prompt, title: &str) -> Option<String> {
+    fn add_theme(&self, prompt: Prompt, title: &str) -> Option<String> {
         let id = random_id();
         self.local(|b, txn| b.add_theme(txn, &id, prompt, title))?;
         Some(id)
     }
 
-    pub fn rename_theme(&self, theme: &str, title: &str) {
+    fn rename_theme(&self, theme: &str, title: &str) {
         self.local(|b, txn| b.rename_theme(txn, theme, title));
     }
 
-    pub fn nudge_theme(&self, theme: &str, step: i32) {
+    fn nudge_theme(&self, theme: &str, step: i32) {
         self.local(|b, txn| b.nudge_theme(txn, theme, step));
     }
 
-    pub fn dissolve_theme(&self, theme: &str) {
+    fn dissolve_theme(&self, theme: &str) {
         self.local(|b, txn| {
             b.dissolve_theme(txn, theme);
             Ok(())
         });
     }
 
-    pub fn vote(&self, card: &str, delta: i64, limit: i64) {
+    fn vote(&self, card: &str, delta: i64, limit: i64) {
         let me = self.me.borrow().id.clone();
         self.local(|b, txn| b.vote(txn, card, &me, delta, limit));
     }
 
-    /// Undo this person's last change (not others').
-    pub fn undo(&self) -> bool {
+    fn undo(&self) -> bool {
         self.change_keeping_caret(false, || self.undo.borrow_mut().undo_blocking())
     }
 
-    pub fn redo(&self) -> bool {
+    fn redo(&self) -> bool {
         self.change_keeping_caret(false, || self.undo.borrow_mut().redo_blocking())
     }
 
-    pub fn set_editing(&self, card: Option<String>) {
+    fn set_editing(&self, card: Option<String>) {
         *self.editing.borrow_mut() = card;
         self.send_awareness();
     }
 
-    pub fn set_me(&self, name: String, role: Role) {
+    fn set_me(&self, name: String, role: Role) {
         {
             let mut me = self.me.borrow_mut();
             me.name = name;
@@ -381,7 +389,9 @@ impl Client {
         }
         self.send_awareness();
     }
+}
 
+impl Client {
     fn awareness_json(&self) -> String {
         let me = self.me.borrow();
         serde_json::json!({
@@ -413,36 +423,32 @@ impl Client {
             }
         };
         for msg in msgs {
-            match msg {
-                Inbound::SyncStep1(sv) => {
-                    let diff = self.doc.transact().encode_state_as_update_v1(&sv);
-                    self.send(wire::sync_step2(diff));
-                }
-                Inbound::Update { update, .. } => {
-                    self.apply_remote(update);
+            let event = if matches!(msg, Inbound::Update(_)) {
+                // Other people's text arrives: keep this person's caret where it was.
+                self.change_keeping_caret(true, || client_receive(&self.doc, REMOTE, true, msg))
+            } else {
+                client_receive(&self.doc, REMOTE, true, msg)
+            };
+            match event {
+                ClientEvent::Reply(frame) => self.send(frame),
+                ClientEvent::Applied => {
                     if self.session.status.get_untracked() == ConnStatus::Connecting {
                         self.session.status.try_set(ConnStatus::Synced);
                     }
                 }
-                Inbound::Awareness(a) => self.on_awareness(a),
-                Inbound::PermissionDenied(reason) => {
+                ClientEvent::Failed(e) => {
+                    leptos::logging::warn!("could not apply server update: {e}");
+                }
+                ClientEvent::Awareness(a) => self.on_awareness(a),
+                ClientEvent::Denied(reason) => {
                     self.session
                         .notice
                         .try_set(Some(format!("Your last change was not saved: {reason}.")));
                 }
-                Inbound::AwarenessQuery => self.send_awareness(),
-                Inbound::Ignored => {}
+                ClientEvent::AwarenessQuery => self.send_awareness(),
+                ClientEvent::Nothing => {}
             }
         }
-    }
-
-    /// Apply a server update, then bring text fields up to date, keeping the caret.
-    fn apply_remote(&self, update: Update) {
-        self.change_keeping_caret(true, || {
-            if let Err(e) = self.doc.transact_mut_with(REMOTE).apply_update(update) {
-                leptos::logging::warn!("could not apply server update: {e}");
-            }
-        });
     }
 
     /// Run `change` on the document, then bring text fields up to date; the focused field
@@ -716,8 +722,10 @@ impl ControlClient {
         spawn_local(connection_loop(c.clone()));
         c
     }
+}
 
-    pub fn stop(&self) {
+impl Stop for ControlClient {
+    fn stop(&self) {
         self.stopped.set(true);
         self.out.borrow_mut().take();
     }
@@ -744,14 +752,17 @@ impl Endpoint for ControlClient {
         };
         for msg in msgs {
             // Only take in; never answer step 1 (we have nothing to give and may not write).
-            if let Inbound::Update { update, .. } = msg {
-                if let Err(e) = self.doc.transact_mut_with(REMOTE).apply_update(update) {
+            let applied = match client_receive(&self.doc, REMOTE, false, msg) {
+                ClientEvent::Applied => true,
+                ClientEvent::Failed(e) => {
                     leptos::logging::warn!("could not apply control update: {e}");
+                    true
                 }
-                // The first update is the server's answer to our step 1: we are in sync.
-                if !self.session.control_synced.get_untracked() {
-                    self.session.control_synced.try_set(true);
-                }
+                _ => false,
+            };
+            // The first update is the server's answer to our step 1: we are in sync.
+            if applied && !self.session.control_synced.get_untracked() {
+                self.session.control_synced.try_set(true);
             }
         }
     }

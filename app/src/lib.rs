@@ -1,24 +1,21 @@
 #![recursion_limit = "512"]
-//! cocreate's shared crate: the typed board model (native and wasm), the catalogue types,
-//! and the Leptos components, routes and browser board client.
+//! cocreate's pages: the Leptos components, routes, server functions and the browser's
+//! board client. Everything the server shares with them (board model, wire format, sync
+//! peer, catalogue types) lives in `cocreate_core`, re-exported here under the names the
+//! pages use.
 //!
 //! # Layout
-//! - [`model`]: board document schema v1 over yrs (plain Rust, tested natively).
-//! - [`catalog`]: workshops and boards as pages list them.
-//! - [`consult`]: published drafts, responses, tallies and the agreement round.
 //! - [`session`]: the page's view of one live board (signals + actions); in the browser it
 //!   drives [`client`], the y-websocket client with reconnect and resync.
 //! - [`pages`]: home and board pages; [`api`]: server functions.
 
+pub use cocreate_core::{catalog, consult, model, sync, wire};
+
 pub mod api;
-pub mod catalog;
 #[cfg(feature = "hydrate")]
 pub mod client;
-pub mod consult;
-pub mod model;
 pub mod pages;
 pub mod session;
-pub mod wire;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -1,6 +1,6 @@
 //! The page's handle on one live board: reactive state the views read, and the actions
-//! they call. On the server it renders an empty, connecting board; in the browser it owns
-//! a [`crate::client::Client`].
+//! they call. On the server it renders an empty, connecting board; in the browser the
+//! page attaches the board's clients ([`BoardLink`], implemented by `client::Client`).
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -104,9 +104,9 @@ pub struct BoardSession {
     /// A card that should take keyboard focus as soon as it is rendered (just added).
     focus_request: StoredValue<Option<String>>,
     #[cfg(feature = "hydrate")]
-    client: StoredValue<Option<std::rc::Rc<crate::client::Client>>, LocalStorage>,
+    client: StoredValue<Option<std::rc::Rc<dyn BoardLink>>, LocalStorage>,
     #[cfg(feature = "hydrate")]
-    control_client: StoredValue<Option<std::rc::Rc<crate::client::ControlClient>>, LocalStorage>,
+    control_client: StoredValue<Option<std::rc::Rc<dyn Stop>>, LocalStorage>,
 }
 
 impl Default for BoardSession {
@@ -145,27 +145,20 @@ impl BoardSession {
         }
     }
 
-    /// Connect to `board_id` (browser only; a no-op when rendering on the server).
-    pub fn start(&self, board_id: String) {
-        #[cfg(feature = "hydrate")]
-        {
-            let control = crate::client::ControlClient::start(board_id.clone(), *self);
-            self.control_client.set_value(Some(control));
-            let client = crate::client::Client::start(board_id, *self);
-            self.client.set_value(Some(client));
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = board_id;
+    /// Attach the connected clients of this board (browser only): the board client the
+    /// actions go to, and the control client, both stopped by [`BoardSession::stop`].
+    #[cfg(feature = "hydrate")]
+    pub fn attach(&self, client: std::rc::Rc<dyn BoardLink>, control: std::rc::Rc<dyn Stop>) {
+        self.control_client.set_value(Some(control));
+        self.client.set_value(Some(client));
     }
 
     /// Disconnect (the page is going away).
     pub fn stop(&self) {
+        self.with_client(|c| c.stop());
         #[cfg(feature = "hydrate")]
-        {
-            self.with_client(|c| c.stop());
-            self.control_client
-                .with_value(|c| c.as_ref().map(|c| c.stop()));
-        }
+        self.control_client
+            .with_value(|c| c.as_ref().map(|c| c.stop()));
     }
 
     pub fn is_facilitator(&self) -> bool {
@@ -222,22 +215,22 @@ impl BoardSession {
         })
     }
 
-    #[cfg(feature = "hydrate")]
-    fn with_client<R>(&self, f: impl FnOnce(&crate::client::Client) -> R) -> Option<R> {
-        self.client.with_value(|c| c.as_ref().map(|c| f(c)))
+    /// Run `f` on the connected board client (none when rendering on the server).
+    fn with_client<R>(&self, f: impl FnOnce(&dyn BoardLink) -> R) -> Option<R> {
+        #[cfg(feature = "hydrate")]
+        return self
+            .client
+            .with_value(|c| c.as_ref().map(|c| f(c.as_ref())));
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = f;
+            None
+        }
     }
 
     /// Add an empty card to a column; returns its id.
     pub fn add_card(&self, prompt: Prompt) -> Option<String> {
-        #[cfg(feature = "hydrate")]
-        {
-            self.with_client(|c| c.add_card(prompt)).flatten()
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = prompt;
-            None
-        }
+        self.with_client(|c| c.add_card(prompt)).flatten()
     }
 
     /// Ask for `card` to take focus when it is rendered.
@@ -261,107 +254,87 @@ impl BoardSession {
 
     /// The user changed a card's text field to `value` with the caret at `caret`.
     pub fn edit_text(&self, card: &str, value: &str, caret: Option<u32>) {
-        #[cfg(feature = "hydrate")]
         self.with_client(|c| c.edit_text(card, value, caret));
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (card, value, caret);
     }
 
     pub fn delete_card(&self, card: &str) {
-        #[cfg(feature = "hydrate")]
         self.with_client(|c| c.delete_card(card));
-        #[cfg(not(feature = "hydrate"))]
-        let _ = card;
     }
 
     pub fn move_card(&self, card: &str, prompt: Prompt, theme: Option<&str>, before: Option<&str>) {
-        #[cfg(feature = "hydrate")]
         self.with_client(|c| c.move_card(card, prompt, theme, before));
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (card, prompt, theme, before);
     }
 
     pub fn nudge_card(&self, card: &str, step: i32) {
-        #[cfg(feature = "hydrate")]
         self.with_client(|c| c.nudge_card(card, step));
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (card, step);
     }
 
     pub fn add_theme(&self, prompt: Prompt, title: &str) -> Option<String> {
-        #[cfg(feature = "hydrate")]
-        {
-            self.with_client(|c| c.add_theme(prompt, title)).flatten()
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = (prompt, title);
-            None
-        }
+        self.with_client(|c| c.add_theme(prompt, title)).flatten()
     }
 
     pub fn rename_theme(&self, theme: &str, title: &str) {
-        #[cfg(feature = "hydrate")]
         self.with_client(|c| c.rename_theme(theme, title));
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (theme, title);
     }
 
     pub fn nudge_theme(&self, theme: &str, step: i32) {
-        #[cfg(feature = "hydrate")]
         self.with_client(|c| c.nudge_theme(theme, step));
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (theme, step);
     }
 
     pub fn dissolve_theme(&self, theme: &str) {
-        #[cfg(feature = "hydrate")]
         self.with_client(|c| c.dissolve_theme(theme));
-        #[cfg(not(feature = "hydrate"))]
-        let _ = theme;
     }
 
     /// Add (`+1`) or take back (`-1`) one of my votes on a card.
     pub fn vote(&self, card: &str, delta: i64) {
         let limit = self.control.with_untracked(|c| c.votes_per_person);
-        #[cfg(feature = "hydrate")]
         self.with_client(|c| c.vote(card, delta, limit));
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (card, delta, limit);
     }
 
     /// Undo my last change; false if there was nothing to undo.
     pub fn undo(&self) -> bool {
-        #[cfg(feature = "hydrate")]
-        {
-            self.with_client(|c| c.undo()).unwrap_or(false)
-        }
-        #[cfg(not(feature = "hydrate"))]
-        false
+        self.with_client(|c| c.undo()).unwrap_or(false)
     }
 
     pub fn redo(&self) -> bool {
-        #[cfg(feature = "hydrate")]
-        {
-            self.with_client(|c| c.redo()).unwrap_or(false)
-        }
-        #[cfg(not(feature = "hydrate"))]
-        false
+        self.with_client(|c| c.redo()).unwrap_or(false)
     }
 
     /// Tell others which card we are editing (or none).
     pub fn set_editing(&self, card: Option<String>) {
-        #[cfg(feature = "hydrate")]
         self.with_client(|c| c.set_editing(card));
-        #[cfg(not(feature = "hydrate"))]
-        let _ = card;
     }
 
     /// Change our display name and role.
     pub fn set_me(&self, name: String, role: Role) {
-        #[cfg(feature = "hydrate")]
         self.with_client(|c| c.set_me(name, role));
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (name, role);
     }
+}
+
+/// What a connected board client does for the page. The browser's `client::Client`
+/// implements it and is attached with [`BoardSession::attach`]; this module does not
+/// know the client (the page wires them together).
+pub trait BoardLink {
+    /// Disconnect for good (the page is going away).
+    fn stop(&self);
+    fn add_card(&self, prompt: Prompt) -> Option<String>;
+    fn edit_text(&self, card: &str, value: &str, caret: Option<u32>);
+    fn delete_card(&self, card: &str);
+    fn move_card(&self, card: &str, prompt: Prompt, theme: Option<&str>, before: Option<&str>);
+    fn nudge_card(&self, card: &str, step: i32);
+    fn add_theme(&self, prompt: Prompt, title: &str) -> Option<String>;
+    fn rename_theme(&self, theme: &str, title: &str);
+    fn nudge_theme(&self, theme: &str, step: i32);
+    fn dissolve_theme(&self, theme: &str);
+    fn vote(&self, card: &str, delta: i64, limit: i64);
+    /// Undo this person's last change (not others').
+    fn undo(&self) -> bool;
+    fn redo(&self) -> bool;
+    fn set_editing(&self, card: Option<String>);
+    fn set_me(&self, name: String, role: Role);
+}
+
+/// A connection the page only needs to end (the read-only control client).
+pub trait Stop {
+    fn stop(&self);
 }

@@ -3,8 +3,8 @@
 //! per board from /proc. Target (issue 8): an idle board under 100 KB.
 //! Run with `cargo bench -p server --bench idle [-- BOARDS]`.
 
-use app::catalog::PILLARS;
-use app::model::{Prompt, Role};
+use cocreate_core::catalog::PILLARS;
+use cocreate_core::model::{Prompt, Role};
 use server::config::Limits;
 use server::hub::Hub;
 use server::store::Store;

@@ -2,8 +2,8 @@
 //! group commit, compacting a board's log, and loading a board from base + log.
 //! Run with `cargo bench -p server --bench store`; numbers in docs/PERFORMANCE.md.
 
-use app::model::board::Board;
-use app::model::{new_doc, Prompt, Role};
+use cocreate_core::model::board::Board;
+use cocreate_core::model::{new_doc, Prompt, Role};
 use criterion::{criterion_group, criterion_main, Criterion};
 use server::store::Store;
 use yrs::{ReadTxn, StateVector, Transact};

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use app::catalog::{BoardSummary, LinkRole};
+use cocreate_core::catalog::{BoardSummary, LinkRole};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 

@@ -63,7 +63,7 @@ pub struct LimitArgs {
     #[arg(long, env = "COCREATE_MAX_CARDS", default_value_t = 5000)]
     pub max_cards: usize,
     /// Longest card text or theme title in UTF-16 units; longer text is cut at the limit.
-    #[arg(long, env = "COCREATE_MAX_TEXT", default_value_t = app::model::schema::MAX_CARD_TEXT)]
+    #[arg(long, env = "COCREATE_MAX_TEXT", default_value_t = cocreate_core::model::schema::MAX_CARD_TEXT)]
     pub max_text: usize,
     /// Most bytes of updates waiting to be made durable; past it, writers are closed with
     /// 1013 (try again later) before anything is applied.
@@ -82,7 +82,7 @@ impl Default for LimitArgs {
             awareness_timeout_secs: 30,
             idle_unload_secs: 60,
             max_cards: 5000,
-            max_text: app::model::schema::MAX_CARD_TEXT,
+            max_text: cocreate_core::model::schema::MAX_CARD_TEXT,
             max_pending_bytes: 64 << 20,
         }
     }
@@ -119,6 +119,25 @@ impl From<&LimitArgs> for Limits {
             max_cards: a.max_cards,
             max_text: a.max_text,
             max_pending_bytes: a.max_pending_bytes,
+        }
+    }
+}
+
+impl Limits {
+    /// The limits of one connection's inbound side.
+    pub fn peer(&self) -> cocreate_core::sync::PeerLimits {
+        cocreate_core::sync::PeerLimits {
+            max_message_bytes: self.max_message_bytes,
+            rate_per_sec: self.rate_per_sec,
+            rate_burst: self.rate_burst,
+        }
+    }
+
+    /// The content limits of board documents.
+    pub fn content(&self) -> cocreate_core::sync::ContentLimits {
+        cocreate_core::sync::ContentLimits {
+            max_cards: self.max_cards,
+            max_text: self.max_text,
         }
     }
 }

@@ -2,15 +2,17 @@
 //! workshops, the facilitator's console and control changes, each checked against the
 //! caller's token.
 
-use app::catalog::{
+use cocreate_core::catalog::{
     BoardAccess, BoardSummary, CatalogEdit, Console, ConsoleBoard, ControlScope, CreatedWorkshop,
     DirFuture, Directory, DirectoryError, LinkRole, Moderation, NewWorkshop, SnapshotInfo,
     WorkshopAccess,
 };
-use app::model::board::Board;
-use app::model::control::{Control, ControlPatch};
-use app::model::export::{BoardExport, ExportContext, SnapshotRef};
-use app::model::Prompt;
+use cocreate_core::model::board::Board;
+use cocreate_core::model::control::{Control, ControlPatch};
+use cocreate_core::model::export::{BoardExport, ExportContext, SnapshotRef};
+use cocreate_core::model::Prompt;
+use cocreate_core::sync::SyncDoc;
+use cocreate_core::wire::UpdateIn;
 use yrs::updates::decoder::Decode;
 use yrs::Map;
 use yrs::Transact;
@@ -195,36 +197,41 @@ impl ServerDirectory {
             .store
             .workshop(workshop)?
             .ok_or(DirectoryError::NotFound)?;
-        let doc = app::model::new_doc();
-        if body.first() == Some(&b'{') {
+        // Both forms enter the new board the way a client's update does, through
+        // `SyncDoc::integrate`: scanned, checked, and trimmed to the content limits.
+        let raw = if body.first() == Some(&b'{') {
             let text = std::str::from_utf8(body)
                 .map_err(|_| DirectoryError::Invalid("the JSON is not UTF-8".into()))?;
             let export =
                 BoardExport::from_json(text).map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+            let scratch = cocreate_core::model::new_doc();
             export
-                .write_into(&doc)
+                .write_into(&scratch)
                 .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+            let txn = scratch.transact();
+            txn.encode_state_as_update_v1(&StateVector::default())
         } else {
-            app::wire::check_update(body).map_err(|e| {
-                DirectoryError::Invalid(format!("not a yrs update or a JSON export: {e}"))
-            })?;
-            let update = Update::decode_v1(body).map_err(|e| {
-                DirectoryError::Invalid(format!("not a yrs update or a JSON export: {e}"))
-            })?;
-            let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                doc.transact_mut().apply_update(update)
-            }));
-            if !matches!(applied, Ok(Ok(()))) {
-                return Err(DirectoryError::Invalid(
-                    "the update could not be applied".into(),
-                ));
-            }
+            body.to_vec()
+        };
+        let update = UpdateIn::from_raw(raw).map_err(|e| {
+            DirectoryError::Invalid(format!("not a yrs update or a JSON export: {e}"))
+        })?;
+        let board = SyncDoc::new(
+            cocreate_core::model::new_doc(),
+            Some(self.hub.limits().content()),
+        );
+        let integrated = board.integrate(update).map_err(|e| {
+            DirectoryError::Invalid(format!("the update could not be applied: {e}"))
+        })?;
+        if let Some(t) = integrated.trimmed {
+            tracing::info!(workshop = %w.id, reason = %t.reason, "import trimmed to the limits");
         }
-        let meta = Board::of(&doc).meta(&doc.transact());
-        if meta.schema != app::model::SCHEMA_VERSION {
+        let doc = board.doc();
+        let meta = Board::of(doc).meta(&doc.transact());
+        if meta.schema != cocreate_core::model::SCHEMA_VERSION {
             return Err(DirectoryError::Invalid(format!(
                 "not a schema {} board (schema {})",
-                app::model::SCHEMA_VERSION,
+                cocreate_core::model::SCHEMA_VERSION,
                 meta.schema
             )));
         }
@@ -246,7 +253,7 @@ impl ServerDirectory {
 
 /// A document from a stored state (ours, so a failure is a server error).
 fn doc_of(state: &[u8]) -> Result<yrs::Doc, DirectoryError> {
-    let doc = app::model::new_doc();
+    let doc = cocreate_core::model::new_doc();
     let update = Update::decode_v1(state).map_err(internal)?;
     doc.transact_mut().apply_update(update).map_err(internal)?;
     Ok(doc)
@@ -337,7 +344,7 @@ impl Directory for ServerDirectory {
             id: id.clone(),
             area,
         };
-        for pillar in app::catalog::PILLARS {
+        for pillar in cocreate_core::catalog::PILLARS {
             self.create_board_in(&w, pillar, pillar)?;
         }
         let facilitator_token = self.auth.issue(Grant {

@@ -9,11 +9,11 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use serde::Deserialize;
 
-use app::catalog::{BoardSummary, ControlScope, Directory, DirectoryError, LinkRole};
-use app::model::control::{Control, ControlPatch};
-use app::model::export::BoardExport;
 use axum::http::StatusCode;
 use axum::routing::post;
+use cocreate_core::catalog::{BoardSummary, ControlScope, Directory, DirectoryError, LinkRole};
+use cocreate_core::model::control::{Control, ControlPatch};
+use cocreate_core::model::export::BoardExport;
 
 use crate::auth::{AuthError, TokenHash};
 use crate::directory::control_key;
@@ -136,7 +136,7 @@ async fn workshop_console(
     State(state): State<AppState>,
     Path(workshop): Path<String>,
     Query(q): Query<TokenParam>,
-) -> Result<Json<app::catalog::Console>, AppError> {
+) -> Result<Json<cocreate_core::catalog::Console>, AppError> {
     Ok(Json(state.dir.console(&workshop, q.token.as_deref())?))
 }
 
@@ -306,7 +306,7 @@ async fn list_snapshots(
     State(state): State<AppState>,
     Path(board_id): Path<String>,
     Query(q): Query<TokenParam>,
-) -> Result<Json<Vec<app::catalog::SnapshotInfo>>, AppError> {
+) -> Result<Json<Vec<cocreate_core::catalog::SnapshotInfo>>, AppError> {
     Ok(Json(state.dir.snapshots(&board_id, q.token.as_deref())?))
 }
 
@@ -321,7 +321,7 @@ async fn create_snapshot(
     Path(board_id): Path<String>,
     Query(q): Query<TokenParam>,
     Json(body): Json<NewSnapshot>,
-) -> Result<(StatusCode, Json<app::catalog::SnapshotInfo>), AppError> {
+) -> Result<(StatusCode, Json<cocreate_core::catalog::SnapshotInfo>), AppError> {
     let snap = state
         .dir
         .take_snapshot(board_id, q.token, body.name)
@@ -359,7 +359,7 @@ async fn export_workshop_csv(
     Ok(download(
         ExportFormat::Csv.content_type(),
         &format!("{workshop}.csv"),
-        app::model::export::csv_document(&boards).into_bytes(),
+        cocreate_core::model::report::csv_document(&boards).into_bytes(),
     ))
 }
 
@@ -379,7 +379,7 @@ async fn export_workshop_tar(
     let all: Vec<BoardExport> = boards.iter().map(|(e, _)| e.clone()).collect();
     tar.file(
         &format!("{workshop}/all-boards.csv"),
-        app::model::export::csv_document(&all).as_bytes(),
+        cocreate_core::model::report::csv_document(&all).as_bytes(),
         now,
     );
     for (export, raw) in boards {
@@ -419,8 +419,8 @@ async fn import_board(
 async fn create_workshop(
     State(state): State<AppState>,
     Query(q): Query<TokenParam>,
-    Json(new): Json<app::catalog::NewWorkshop>,
-) -> Result<(StatusCode, Json<app::catalog::CreatedWorkshop>), AppError> {
+    Json(new): Json<cocreate_core::catalog::NewWorkshop>,
+) -> Result<(StatusCode, Json<cocreate_core::catalog::CreatedWorkshop>), AppError> {
     Ok((
         StatusCode::CREATED,
         Json(state.dir.create_workshop(q.token.as_deref(), new)?),
@@ -432,7 +432,7 @@ async fn edit_workshop(
     State(state): State<AppState>,
     Path(workshop): Path<String>,
     Query(q): Query<TokenParam>,
-    Json(edit): Json<app::catalog::CatalogEdit>,
+    Json(edit): Json<cocreate_core::catalog::CatalogEdit>,
 ) -> Result<StatusCode, AppError> {
     state.dir.edit_workshop(workshop, q.token, edit).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -463,7 +463,7 @@ async fn edit_board(
     State(state): State<AppState>,
     Path(board): Path<String>,
     Query(q): Query<TokenParam>,
-    Json(edit): Json<app::catalog::CatalogEdit>,
+    Json(edit): Json<cocreate_core::catalog::CatalogEdit>,
 ) -> Result<StatusCode, AppError> {
     state.dir.edit_board(board, q.token, edit).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -491,7 +491,7 @@ async fn move_person(
 
 #[derive(Debug, Deserialize)]
 struct ModerateBody {
-    action: app::catalog::Moderation,
+    action: cocreate_core::catalog::Moderation,
 }
 
 /// `POST /api/boards/{id}/cards/{card}/moderate?token=T` `{"action": "hide"|"show"|"delete"}`.

@@ -25,10 +25,10 @@ pub mod store;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::catalog::{DirectoryHandle, RoundsHandle};
 use auth::Auth;
 use axum::extract::FromRef;
 use axum::serve::ListenerExt;
+use cocreate_core::catalog::{DirectoryHandle, RoundsHandle};
 use directory::ServerDirectory;
 use leptos::config::LeptosOptions;
 

@@ -5,17 +5,17 @@
 //! of a board with its own respondents' token: that token reads the draft and records
 //! answers, nothing else (it is not a link, so every board route refuses it with 401).
 
-use app::catalog::{
+use cocreate_core::catalog::{
     BoardSummary, DirFuture, DirectoryError, NewSynthesis, RoundSummary, Rounds, SourceBoard,
     SourceRef,
 };
-use app::consult::{
+use cocreate_core::consult::{
     draft_from, Answer, Consultation, NewConsultation, Outcome, Published, Response, Results,
     StoredAnswer,
 };
-use app::model::board::Board;
-use app::model::export::BoardExport;
-use app::model::synthesis::copy_cards;
+use cocreate_core::model::board::Board;
+use cocreate_core::model::export::BoardExport;
+use cocreate_core::model::synthesis::copy_cards;
 use yrs::{ReadTxn, StateVector, Transact};
 
 use crate::auth::{AuthError, TokenHash};
@@ -127,7 +127,7 @@ impl Rounds for ServerDirectory {
         let title = check_title(&new.title)?;
         let pillar = check_title(&new.pillar)?;
         let exports = self.source_exports(&new.sources)?;
-        let doc = app::model::new_doc();
+        let doc = cocreate_core::model::new_doc();
         let board = Board::of(&doc);
         let mut copied = 0;
         {
@@ -171,7 +171,7 @@ impl Rounds for ServerDirectory {
                 for e in &exports {
                     added += copy_cards(board, txn, e, now)?;
                 }
-                Ok::<(), app::model::ModelError>(())
+                Ok::<(), cocreate_core::model::ModelError>(())
             })
             .await?
             .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
@@ -310,7 +310,7 @@ impl Rounds for ServerDirectory {
             )));
         }
         let note = outcome.note.trim();
-        if note.chars().count() > app::consult::MAX_COMMENT {
+        if note.chars().count() > cocreate_core::consult::MAX_COMMENT {
             return Err(DirectoryError::Invalid("the note is too long".into()));
         }
         self.store.record_outcome(
@@ -345,7 +345,7 @@ impl ServerDirectory {
         token: Option<&str>,
     ) -> Result<(Consultation, String), DirectoryError> {
         let (results, answers) = self.results_and_answers(id, token)?;
-        let csv = app::consult::responses_csv(&results, &answers);
+        let csv = cocreate_core::consult::responses_csv(&results, &answers);
         Ok((results.consultation, csv))
     }
 }

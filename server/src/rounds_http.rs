@@ -7,11 +7,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use app::catalog::{BoardSummary, NewSynthesis, RoundSummary, Rounds, SourceBoard, SourceRef};
-use app::consult::{
+use cocreate_core::catalog::{
+    BoardSummary, NewSynthesis, RoundSummary, Rounds, SourceBoard, SourceRef,
+};
+use cocreate_core::consult::{
     Consultation, NewConsultation, Outcome, Published, Response as Answers, Results,
 };
-use app::model::synthesis::{commonality, Commonality};
+use cocreate_core::model::synthesis::{commonality, Commonality};
 
 use crate::error::AppError;
 use crate::http::{download, TokenParam};
@@ -85,7 +87,8 @@ async fn board_commonality(
     Path(board): Path<String>,
     Query(q): Query<AtParams>,
 ) -> Result<Json<Commonality>, AppError> {
-    let export = app::catalog::Directory::export(&state.dir, &board, q.token.as_deref(), q.at)?;
+    let export =
+        cocreate_core::catalog::Directory::export(&state.dir, &board, q.token.as_deref(), q.at)?;
     Ok(Json(commonality(&export)))
 }
 

@@ -1,11 +1,11 @@
 //! The demo workshop created in an empty database.
 
-use app::catalog::PILLARS;
-use app::model::board::Board;
-use app::model::{new_doc, Prompt, Role};
+use cocreate_core::catalog::PILLARS;
+use cocreate_core::model::board::Board;
+use cocreate_core::model::{new_doc, Prompt, Role};
 use yrs::{ReadTxn, StateVector, Transact};
 
-use app::catalog::LinkRole;
+use cocreate_core::catalog::LinkRole;
 
 use crate::auth::{Auth, AuthError, Grant};
 use crate::store::Store;

@@ -27,8 +27,10 @@ use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use app::catalog::{BoardSummary, LinkRole, WorkshopSummary};
-use app::consult::{Consultation, Decision, Outcome, Response, RoundKind, Stance, StoredAnswer};
+use cocreate_core::catalog::{BoardSummary, LinkRole, WorkshopSummary};
+use cocreate_core::consult::{
+    Consultation, Decision, Outcome, Response, RoundKind, Stance, StoredAnswer,
+};
 use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::oneshot;
 
@@ -58,7 +60,7 @@ pub struct StoredBoard {
 }
 
 /// A snapshot's catalogue entry.
-pub use app::catalog::SnapshotInfo as Snapshot;
+pub use cocreate_core::catalog::SnapshotInfo as Snapshot;
 
 /// Counts used by tests and the admin API.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -5,11 +5,11 @@ mod common;
 
 use std::time::Duration;
 
-use app::catalog::{Console, CreatedWorkshop};
-use app::model::board::Board;
-use app::model::control::Control;
-use app::model::export::BoardExport;
-use app::model::{Prompt, Role};
+use cocreate_core::catalog::{Console, CreatedWorkshop};
+use cocreate_core::model::board::Board;
+use cocreate_core::model::control::Control;
+use cocreate_core::model::export::BoardExport;
+use cocreate_core::model::{Prompt, Role};
 use common::{http, TestClient, TestServer, DEMO};
 use server::config::Limits;
 use yrs::Transact;
@@ -86,7 +86,7 @@ async fn facilitators_create_rename_and_archive_workshops_and_boards() {
     )
     .await;
     assert_eq!(status, 201, "{answer}");
-    let extra: app::catalog::BoardSummary = serde_json::from_str(&answer).unwrap();
+    let extra: cocreate_core::catalog::BoardSummary = serde_json::from_str(&answer).unwrap();
     let edit_b = srv.http(&format!("/api/boards/{}?token={wf}", extra.id));
     assert_eq!(
         http("PATCH", &edit_b, Some(r#"{"title":"Extra group B"}"#))
@@ -111,7 +111,7 @@ async fn facilitators_create_rename_and_archive_workshops_and_boards() {
         .issue(server::auth::Grant {
             workshop: w.clone(),
             board: None,
-            role: app::catalog::LinkRole::Participant,
+            role: cocreate_core::catalog::LinkRole::Participant,
         })
         .unwrap();
     assert_eq!(
@@ -275,7 +275,7 @@ async fn facilitators_hide_show_delete_and_restore_cards() {
     )
     .await;
     assert_eq!(status, 201);
-    let snap: app::catalog::SnapshotInfo = serde_json::from_str(&body).unwrap();
+    let snap: cocreate_core::catalog::SnapshotInfo = serde_json::from_str(&body).unwrap();
     assert_eq!(
         http(
             "POST",

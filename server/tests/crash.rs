@@ -6,8 +6,8 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use app::model::board::Board;
-use app::model::{Prompt, Role};
+use cocreate_core::model::board::Board;
+use cocreate_core::model::{Prompt, Role};
 use common::{TestClient, DEMO};
 use yrs::sync::{Message, SyncMessage};
 use yrs::updates::decoder::Decode;
@@ -171,7 +171,7 @@ async fn kill_dash_9_loses_nothing_broadcast_and_returning_clients_converge() {
     }
     // The state they must all reach: every writer's document merged.
     let expected = {
-        let merged = app::model::new_doc();
+        let merged = cocreate_core::model::new_doc();
         for d in docs.iter().chain(std::iter::once(&after.doc)) {
             let u = d
                 .transact()
@@ -252,7 +252,7 @@ async fn online_backup_while_serving_has_every_acknowledged_update() {
     std::fs::copy(&dest, copy.path().join("cocreate.db")).unwrap();
     let store = server::store::Store::open(copy.path().join("cocreate.db")).unwrap();
     let stored = store.load_board(DEMO).unwrap().expect("board in backup");
-    let doc = app::model::new_doc();
+    let doc = cocreate_core::model::new_doc();
     {
         let mut txn = doc.transact_mut();
         for raw in stored.base.iter().chain(stored.updates.iter()) {

@@ -5,9 +5,9 @@ mod common;
 
 use std::time::Duration;
 
-use app::model::board::Board;
-use app::model::export::BoardExport;
-use app::model::{Prompt, Role};
+use cocreate_core::model::board::Board;
+use cocreate_core::model::export::BoardExport;
+use cocreate_core::model::{Prompt, Role};
 use common::{http, http_raw, TestClient, TestServer, DEMO};
 use server::config::Limits;
 
@@ -83,7 +83,7 @@ async fn snapshots_are_taken_on_lock_phase_and_request_and_export_as_they_were()
     )
     .await;
     assert_eq!(status, 200);
-    let list: Vec<app::catalog::SnapshotInfo> = serde_json::from_str(&body).unwrap();
+    let list: Vec<cocreate_core::catalog::SnapshotInfo> = serde_json::from_str(&body).unwrap();
     let names: Vec<(&str, &str)> = list
         .iter()
         .map(|s| (s.name.as_str(), s.reason.as_str()))
@@ -167,7 +167,7 @@ async fn snapshots_are_taken_on_lock_phase_and_request_and_export_as_they_were()
         None,
     )
     .await;
-    let again: Vec<app::catalog::SnapshotInfo> = serde_json::from_str(&body).unwrap();
+    let again: Vec<cocreate_core::catalog::SnapshotInfo> = serde_json::from_str(&body).unwrap();
     assert_eq!(again, list);
     srv.stop().await;
 }
@@ -190,7 +190,7 @@ async fn export_import_export_round_trips_in_json_and_raw() {
     for body in [json.clone(), raw.clone()] {
         let (status, _, answer) = http_raw("POST", &import, &body).await;
         assert_eq!(status, 201, "{}", String::from_utf8_lossy(&answer));
-        let board: app::catalog::BoardSummary = serde_json::from_slice(&answer).unwrap();
+        let board: cocreate_core::catalog::BoardSummary = serde_json::from_slice(&answer).unwrap();
         assert_ne!(board.id, DEMO);
         let (_, _, back) =
             http_raw("GET", &export_url(&srv, &board.id, "json", &f, None), b"").await;

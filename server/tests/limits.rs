@@ -5,8 +5,8 @@ mod common;
 
 use std::time::Duration;
 
-use app::model::board::Board;
-use app::model::{Prompt, Role};
+use cocreate_core::model::board::Board;
+use cocreate_core::model::{Prompt, Role};
 use common::{TestClient, TestServer, DEMO};
 use server::config::Limits;
 use yrs::{GetString, ReadTxn, Text, Transact};

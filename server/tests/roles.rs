@@ -5,10 +5,10 @@ mod common;
 
 use std::time::Duration;
 
-use app::catalog::LinkRole;
-use app::model::board::Board;
-use app::model::control::Control;
-use app::model::{Prompt, Role};
+use cocreate_core::catalog::LinkRole;
+use cocreate_core::model::board::Board;
+use cocreate_core::model::control::Control;
+use cocreate_core::model::{Prompt, Role};
 use common::{http, refused_status, TestClient, TestServer, DEMO};
 use server::config::Limits;
 use yrs::Transact;
@@ -140,7 +140,7 @@ async fn only_facilitators_write_the_control_document() {
         pcontrol
             .apply(
                 txn,
-                &app::model::control::ControlPatch {
+                &cocreate_core::model::control::ControlPatch {
                     message: Some("participant says hi".into()),
                     ..Default::default()
                 },
@@ -157,7 +157,7 @@ async fn only_facilitators_write_the_control_document() {
         fcontrol
             .apply(
                 txn,
-                &app::model::control::ControlPatch {
+                &cocreate_core::model::control::ControlPatch {
                     message: Some("Ten minutes left".into()),
                     ..Default::default()
                 },
@@ -245,7 +245,7 @@ async fn a_locked_board_refuses_participant_updates_until_unlocked() {
     )
     .await;
     assert_eq!(status, 200);
-    let console: app::catalog::Console = serde_json::from_str(&body).unwrap();
+    let console: cocreate_core::catalog::Console = serde_json::from_str(&body).unwrap();
     assert_eq!(console.boards.len(), 5);
     assert!(console.boards.iter().all(|b| !b.control.locked));
     let lead = console.boards.iter().find(|b| b.board.id == DEMO).unwrap();

@@ -7,12 +7,12 @@ mod common;
 
 use std::time::Duration;
 
-use app::catalog::{BoardSummary, CreatedWorkshop, RoundSummary, SourceBoard};
-use app::consult::{Consultation, Published, Results};
-use app::model::board::Board;
-use app::model::export::BoardExport;
-use app::model::synthesis::{Commonality, Spread};
-use app::model::{Prompt, Role};
+use cocreate_core::catalog::{BoardSummary, CreatedWorkshop, RoundSummary, SourceBoard};
+use cocreate_core::consult::{Consultation, Published, Results};
+use cocreate_core::model::board::Board;
+use cocreate_core::model::export::BoardExport;
+use cocreate_core::model::synthesis::{Commonality, Spread};
+use cocreate_core::model::{Prompt, Role};
 use common::{http, refused_status, TestClient, TestServer, DEMO};
 use server::config::Limits;
 use yrs::Transact;
@@ -99,7 +99,7 @@ async fn synthesis_boards_copy_cards_with_provenance_from_boards_and_snapshots()
     ));
     let (status, snap) = http("POST", &snap_url, Some(r#"{"name":"End of workshop"}"#)).await;
     assert_eq!(status, 201, "{snap}");
-    let snap: app::catalog::SnapshotInfo = serde_json::from_str(&snap).unwrap();
+    let snap: cocreate_core::catalog::SnapshotInfo = serde_json::from_str(&snap).unwrap();
     add_cards(
         &srv,
         &cancer_board,
@@ -589,7 +589,7 @@ async fn consultation_respondents_answer_but_never_edit_and_results_are_tallied(
     let o = res.items[0].outcome.as_ref().unwrap();
     assert_eq!(
         (o.decision, o.note.as_str()),
-        (app::consult::Decision::Amended, "Add MDT working")
+        (cocreate_core::consult::Decision::Amended, "Add MDT working")
     );
     let (_, body) = http(
         "GET",

@@ -4,8 +4,8 @@ mod common;
 
 use std::time::Duration;
 
-use app::model::board::Board;
-use app::model::{Prompt, Role};
+use cocreate_core::model::board::Board;
+use cocreate_core::model::{Prompt, Role};
 use common::{encode, TestClient, TestServer, DEMO};
 use futures::{SinkExt, StreamExt};
 use server::config::Limits;

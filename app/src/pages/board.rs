@@ -11,8 +11,8 @@ use crate::model::board::ThemeView;
 use crate::model::control::{ControlPatch, Phase};
 use crate::model::schema::MAX_CARD_TEXT;
 use crate::model::{CardView, Prompt, Role};
+use crate::pages::common::{use_token, LinkProblem, NotFound};
 use crate::pages::history::ExportLinks;
-use crate::pages::workshop::{use_token, LinkProblem, NotFound};
 use crate::session::BoardSession;
 
 #[component]
@@ -48,7 +48,10 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
     let token_for_tools = token.clone();
     Effect::new(move |prev: Option<()>| {
         if prev.is_none() {
-            session.start(id.clone());
+            #[cfg(feature = "hydrate")]
+            crate::client::connect(session, id.clone());
+            #[cfg(not(feature = "hydrate"))]
+            let _ = &id;
         }
     });
     on_cleanup(move || session.stop());
@@ -722,7 +725,7 @@ fn FollowMoves(session: BoardSession, board_id: String, token: Option<String>) -
             Some(prev) if prev != target => {
                 seen.set_value(Some(target.clone()));
                 if let Some(to) = target.filter(|t| *t != board_id) {
-                    let href = crate::pages::workshop::board_href(&to, token.as_deref());
+                    let href = crate::pages::common::board_href(&to, token.as_deref());
                     session
                         .notice
                         .set(Some("The facilitator moved you to another group.".into()));

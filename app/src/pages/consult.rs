@@ -14,7 +14,7 @@ use crate::consult::{
     Stance, MAX_COMMENT, MAX_NAME,
 };
 use crate::model::Prompt;
-use crate::pages::workshop::{use_token, LinkProblem, NotFound};
+use crate::pages::common::{use_token, LinkProblem, NotFound};
 
 /// What a respondent has chosen per item: stance and comment.
 type Choices = HashMap<String, (Option<Stance>, String)>;

@@ -8,9 +8,10 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{get_board, get_board_export, list_snapshots, restore_card};
 use crate::catalog::LinkRole;
 use crate::catalog::SnapshotInfo;
-use crate::model::export::{iso_utc, BoardExport};
+use crate::model::export::BoardExport;
+use crate::model::report::iso_utc;
 use crate::model::Prompt;
-use crate::pages::workshop::{board_href, use_token};
+use crate::pages::common::{board_href, use_token};
 
 /// Links to every export format of a board (live or at a snapshot).
 #[component]

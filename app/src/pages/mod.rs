@@ -1,5 +1,6 @@
 //! Routed pages.
 pub mod board;
+pub mod common;
 pub mod consult;
 pub mod history;
 pub mod home;

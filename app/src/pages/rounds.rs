@@ -11,19 +11,8 @@ use crate::api::{
 };
 use crate::catalog::{BoardSummary, NewSynthesis, SourceBoard, SourceRef, PILLARS};
 use crate::consult::{NewConsultation, RoundKind};
-use crate::model::export::iso_utc;
-use crate::pages::workshop::board_href;
-
-fn origin() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        web_sys::window()
-            .and_then(|w| w.location().origin().ok())
-            .unwrap_or_default()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    String::new()
-}
+use crate::model::report::iso_utc;
+use crate::pages::common::{board_href, origin};
 
 #[component]
 pub fn SynthesisAndRounds(

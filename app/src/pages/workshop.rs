@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::api::{
     add_board, create_workshop, edit_board, edit_workshop, get_console, get_workshop, issue_link,
@@ -15,20 +15,7 @@ use crate::catalog::{
 };
 use crate::model::control::ControlPatch;
 use crate::model::Prompt;
-
-/// The link's token, from `?token=`.
-pub fn use_token() -> Memo<Option<String>> {
-    let query = use_query_map();
-    Memo::new(move |_| query.read().get("token"))
-}
-
-/// A board link that carries the token.
-pub fn board_href(board: &str, token: Option<&str>) -> String {
-    match token {
-        Some(t) => format!("/board/{board}?token={t}"),
-        None => format!("/board/{board}"),
-    }
-}
+use crate::pages::common::{board_href, origin, use_token, LinkProblem, NotFound};
 
 #[component]
 pub fn WorkshopPage() -> impl IntoView {
@@ -47,29 +34,6 @@ pub fn WorkshopPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-/// A link to something that does not exist.
-#[component]
-pub fn NotFound(what: &'static str) -> impl IntoView {
-    let title = format!("{}{} not found", what[..1].to_uppercase(), &what[1..]);
-    view! {
-        <Title text=format!("{title} · cocreate")/>
-        <h1>{title}</h1>
-        <p>{format!("This link does not point to a {what}. Ask your facilitator for a new link.")}</p>
-        <p><a href="/">"Back to the start page"</a></p>
-    }
-}
-
-/// A link the server refused (bad, revoked, or for something else), in words.
-#[component]
-pub fn LinkProblem(error: ServerFnError) -> impl IntoView {
-    view! {
-        <Title text="Link not valid · cocreate"/>
-        <h1>"This link does not work"</h1>
-        <p role="alert">{crate::pages::in_words(&error)}</p>
-        <p>"Ask your facilitator for a new link."</p>
     }
 }
 
@@ -201,12 +165,7 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
                 };
                 match issue_link(w.clone(), board, role, t).await {
                     Ok(tok) => {
-                        #[cfg(feature = "hydrate")]
-                        let origin = web_sys::window()
-                            .and_then(|w| w.location().origin().ok())
-                            .unwrap_or_default();
-                        #[cfg(not(feature = "hydrate"))]
-                        let origin = String::new();
+                        let origin = origin();
                         links.update(|l| l.push((label, format!("{origin}{path}?token={tok}"))));
                     }
                     Err(e) => feedback.set(format!("Could not make a link: {e}")),

@@ -42,8 +42,8 @@ const NULL: &str = "null";
 
 impl AwarenessTable {
     /// The `user` of every present client, sorted by name.
-    pub fn people(&self) -> Vec<app::catalog::Person> {
-        let mut people: Vec<app::catalog::Person> = self
+    pub fn people(&self) -> Vec<cocreate_core::catalog::Person> {
+        let mut people: Vec<cocreate_core::catalog::Person> = self
             .entries
             .values()
             .filter_map(|e| {
@@ -57,7 +57,7 @@ impl AwarenessTable {
                         .take(60)
                         .collect::<String>()
                 };
-                Some(app::catalog::Person {
+                Some(cocreate_core::catalog::Person {
                     id: field("id"),
                     name: field("name"),
                     role: field("role"),

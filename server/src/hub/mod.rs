@@ -1,10 +1,10 @@
 //! The board hub: one live yrs document per board that has (or recently had) clients.
 //!
 //! # Layout
-//! - `app::wire`: the y-websocket wire format, sans IO (shared with the browser client).
+//! - `cocreate_core::sync`: the sans-IO peer every update goes through (scan, references,
+//!   panics, content limits), shared with the browser client, imports and fuzz targets.
 //! - [`awareness`]: presence entries with expiry and caps.
-//! - [`session`]: one websocket connection (reader and writer tasks).
-//! - [`content`]: cards-per-board and text-length limits, enforced on every update.
+//! - [`session`]: one websocket connection (reader and writer tasks), a thin transport.
 //! - this module: [`Hub`] (the map of live boards, loading and unloading) and [`LiveBoard`]
 //!   (document, fan-out channel, awareness, apply-then-persist-then-broadcast).
 //!
@@ -16,16 +16,16 @@
 //!   waits for a store barrier.
 
 pub mod awareness;
-pub mod content;
 pub mod session;
 
 use std::collections::HashMap;
-use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use cocreate_core::sync::{Integrated, Refused, SyncDoc};
+use cocreate_core::wire::UpdateIn;
 use tokio::sync::broadcast;
 use yrs::sync::AwarenessUpdate;
 use yrs::updates::decoder::Decode;
@@ -45,7 +45,7 @@ pub enum HubError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("update rejected: {0}")]
-    BadUpdate(String),
+    BadUpdate(#[from] Refused),
     #[error(transparent)]
     Awareness(#[from] AwarenessError),
     #[error("the store's queue is over its limit")]
@@ -66,7 +66,8 @@ pub struct Fanout {
 /// One live board.
 pub struct LiveBoard {
     pub id: String,
-    doc: Mutex<Doc>,
+    /// The document with its guards (content limits on board documents).
+    doc: Mutex<SyncDoc>,
     awareness: Mutex<AwarenessTable>,
     /// Fan-out channel, made when the first connection subscribes and dropped when the
     /// last one has gone: its buffer (`fanout_buffer` frames) is the largest part of a
@@ -79,8 +80,6 @@ pub struct LiveBoard {
     /// Wall-clock time of the last accepted change or join, ms since the epoch (0: none).
     last_change_ms: AtomicU64,
     store: Store,
-    /// Content limits (board documents only; `None` for control documents).
-    content: Option<content::ContentWatch>,
     /// Store queue size at which writers are asked to come back later.
     max_pending_bytes: usize,
     /// Set when yrs panicked inside this board's document: it may be half-changed, so it
@@ -158,7 +157,7 @@ impl LiveBoard {
 
     /// Read the document.
     pub fn read<R>(&self, f: impl FnOnce(&Doc) -> R) -> R {
-        f(&self.doc.lock().expect("doc"))
+        f(self.doc.lock().expect("doc").doc())
     }
 
     /// Make a change on the server's behalf (a facilitator's action through the API):
@@ -171,91 +170,85 @@ impl LiveBoard {
     ) -> Result<Result<(), E>, HubError> {
         self.touch();
         self.check_trusted()?;
-        let (durable, update, result) = {
+        let (durable, fixed, changed) = {
             let doc = self.doc.lock().expect("doc");
-            let prepared = prepare(&doc);
-            let mut txn = doc.transact_mut();
             // What `f` changed before any error stays in the document, so it is stored
             // and sent like the rest: the document and the log never disagree.
-            let result = f(&prepared, &mut txn);
-            let changed = txn.before_state() != txn.after_state() || !txn.delete_set().is_empty();
-            if !changed {
-                return Ok(result);
-            }
-            let update = txn.encode_update_v1();
-            drop(txn);
-            (self.store.append(&self.id, update.clone()), update, result)
+            let changed = doc.change(prepare, f);
+            let Some(update) = &changed.update else {
+                return Ok(changed.result);
+            };
+            let durable = self.store.append(&self.id, update.clone());
+            let fixed = changed
+                .trimmed
+                .as_ref()
+                .map(|t| self.store.append(&self.id, t.update.clone()));
+            (durable, fixed, changed)
         };
         durable.await?;
+        if let Some(f) = fixed {
+            f.await?;
+        }
         self.mark_changed();
         self.updates_since_compact.fetch_add(1, Ordering::Relaxed);
-        self.fan_out(0, app::wire::update(update));
-        Ok(result)
+        if let Some(update) = changed.update {
+            self.fan_out(0, cocreate_core::wire::update(update));
+        }
+        if let Some(t) = changed.trimmed {
+            self.fan_out(0, cocreate_core::wire::update(t.update));
+        }
+        Ok(changed.result)
     }
 
     /// Who is present on this board (from awareness).
-    pub fn people(&self) -> Vec<app::catalog::Person> {
+    pub fn people(&self) -> Vec<cocreate_core::catalog::Person> {
         self.awareness.lock().expect("awareness").people()
     }
 
     /// The server's state vector (to send as our sync step 1).
     pub fn state_vector(&self) -> StateVector {
-        self.doc.lock().expect("doc").transact().state_vector()
+        self.doc
+            .lock()
+            .expect("doc")
+            .doc()
+            .transact()
+            .state_vector()
     }
 
     /// Answer a client's step 1 with everything it lacks, once that is durable.
     pub async fn diff_for(&self, sv: &StateVector) -> Result<Vec<u8>, HubError> {
         let diff = {
             let doc = self.doc.lock().expect("doc");
-            let txn = doc.transact();
+            let txn = doc.doc().transact();
             txn.encode_state_as_update_v1(sv)
         };
         self.store.barrier().await?;
         Ok(diff)
     }
 
-    /// Apply a client's update, make it durable, and return once it may be relayed.
-    /// Returns the server's fix if the update went over a content limit (already durable;
-    /// to be sent to every connection, its author too, after the update itself).
-    pub async fn apply_update(
-        &self,
-        raw: Vec<u8>,
-        update: Update,
-    ) -> Result<Option<content::Trimmed>, HubError> {
+    /// Take a client's update into the board ([`SyncDoc::integrate`]), make it durable,
+    /// and return once it may be relayed: its raw bytes, and the server's fix if it went
+    /// over a content limit (already durable; to be sent to every connection, its author
+    /// too, after the update itself).
+    pub async fn apply_update(&self, update: UpdateIn) -> Result<Integrated, HubError> {
         self.touch();
         self.check_trusted()?;
-        let (durable, fixed, trimmed) = {
+        let (durable, fixed, integrated) = {
             let doc = self.doc.lock().expect("doc");
-            if let Some(w) = &self.content {
-                w.reset();
-            }
-            // yrs would keep whatever refers to items this board lacks pending for good,
-            // and rework it on every later update (see `app::wire::Needs`). An update the
-            // scan cannot follow is refused too: the check fails closed.
-            let state = doc.transact().state_vector();
-            if !app::wire::needs(&raw).is_some_and(|needs| needs.met_by(&state)) {
-                return Err(HubError::BadUpdate(
-                    "it refers to changes this board does not have; reconnect to resync".into(),
-                ));
-            }
-            let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                let mut txn = doc.transact_mut();
-                txn.apply_update(update)
-            }));
-            match applied {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => return Err(HubError::BadUpdate(e.to_string())),
-                Err(_) => {
+            let integrated = match doc.integrate(update) {
+                Ok(i) => i,
+                Err(Refused::Panicked) => {
                     self.poison();
-                    return Err(HubError::BadUpdate("update could not be integrated".into()));
+                    return Err(Refused::Panicked.into());
                 }
-            }
-            let trimmed = self.content.as_ref().and_then(|w| w.enforce(&doc));
-            let durable = self.store.append(&self.id, raw);
-            let fixed = trimmed
+                Err(e) => return Err(e.into()),
+            };
+            let durable = self.store.append(&self.id, integrated.raw.clone());
+            let fixed = integrated
+                .trimmed
                 .as_ref()
                 .map(|t| self.store.append(&self.id, t.update.clone()));
-            (durable, fixed, trimmed)
+            (durable, fixed, integrated)
         };
         durable.await?;
         if let Some(f) = fixed {
@@ -266,7 +259,7 @@ impl LiveBoard {
         if n >= COMPACT_EVERY {
             self.compact().await?;
         }
-        Ok(trimmed)
+        Ok(integrated)
     }
 
     /// Whether the store's queue of updates not yet durable has reached its limit
@@ -281,10 +274,7 @@ impl LiveBoard {
         let done = {
             let doc = self.doc.lock().expect("doc");
             self.updates_since_compact.store(0, Ordering::Relaxed);
-            let state = doc
-                .transact()
-                .encode_state_as_update_v1(&StateVector::default());
-            self.store.compact(&self.id, state)
+            self.store.compact(&self.id, doc.encode_state())
         };
         done.await?;
         tracing::debug!(board = %self.id, "compacted update log");
@@ -320,11 +310,7 @@ impl LiveBoard {
 
     /// The full document state (for tests and exports).
     pub fn encode_state(&self) -> Vec<u8> {
-        self.doc
-            .lock()
-            .expect("doc")
-            .transact()
-            .encode_state_as_update_v1(&StateVector::default())
+        self.doc.lock().expect("doc").encode_state()
     }
 }
 
@@ -411,7 +397,7 @@ impl Hub {
             .store
             .load_board(board_id)?
             .ok_or_else(|| HubError::NotFound(board_id.to_string()))?;
-        let doc = app::model::new_doc();
+        let doc = cocreate_core::model::new_doc();
         {
             let mut txn = doc.transact_mut();
             for raw in stored.base.iter().chain(stored.updates.iter()) {
@@ -426,13 +412,11 @@ impl Hub {
             }
         }
         let limits = &self.inner.limits;
-        let content = (!board_id.ends_with(crate::store::CONTROL_SUFFIX))
-            .then(|| content::ContentWatch::new(&doc, limits.max_cards, limits.max_text));
+        let content = (!board_id.ends_with(crate::store::CONTROL_SUFFIX)).then(|| limits.content());
         Ok(LiveBoard {
-            content,
             max_pending_bytes: limits.max_pending_bytes,
             id: board_id.to_string(),
-            doc: Mutex::new(doc),
+            doc: Mutex::new(SyncDoc::new(doc, content)),
             awareness: Mutex::new(AwarenessTable::new(
                 self.inner.limits.awareness_max_bytes,
                 self.inner.limits.awareness_max_clients,
@@ -477,7 +461,7 @@ impl Hub {
         for b in &boards {
             let removed = b.awareness.lock().expect("awareness").expire(now, timeout);
             if let Some(removed) = removed {
-                b.fan_out(0, app::wire::awareness(removed));
+                b.fan_out(0, cocreate_core::wire::awareness(removed));
             }
         }
         let idle: Vec<Arc<LiveBoard>> = {
@@ -534,8 +518,8 @@ impl Hub {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::board::Board;
-    use app::model::{Prompt, Role};
+    use cocreate_core::model::board::Board;
+    use cocreate_core::model::{Prompt, Role};
     use yrs::ReadTxn;
 
     fn card_ids(doc: &Doc) -> Vec<String> {
@@ -567,7 +551,7 @@ mod tests {
         store
             .create_workshop("w", "W", "MSK", "2026-11-26")
             .unwrap();
-        let empty = app::model::new_doc()
+        let empty = cocreate_core::model::new_doc()
             .transact()
             .encode_state_as_update_v1(&StateVector::default());
         store
@@ -578,12 +562,12 @@ mod tests {
         let mut peer = old.subscribe();
 
         // An update made durable the usual way.
-        let author = app::model::new_doc();
+        let author = cocreate_core::model::new_doc();
         add_card(&author, "kept");
         let raw = author
             .transact()
             .encode_state_as_update_v1(&StateVector::default());
-        old.apply_update(raw.clone(), Update::decode_v1(&raw).unwrap())
+        old.apply_update(UpdateIn::from_raw(raw.clone()).unwrap())
             .await
             .unwrap();
 
@@ -599,8 +583,7 @@ mod tests {
         // Nothing more of it reaches the store.
         assert!(matches!(old.compact().await, Err(HubError::Reloading(_))));
         assert!(matches!(
-            old.apply_update(raw.clone(), Update::decode_v1(&raw).unwrap())
-                .await,
+            old.apply_update(UpdateIn::from_raw(raw).unwrap()).await,
             Err(HubError::Reloading(_))
         ));
         hub.flush_all().await;

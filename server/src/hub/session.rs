@@ -1,12 +1,11 @@
 //! One websocket connection to a board: a reader task that applies what the client sends,
 //! and a writer task that forwards replies, fan-out from peers and pings.
 //!
-//! Close codes (see docs/PROTOCOL.md): 1009 message too big, 1008 rate limit exceeded,
-//! 1007 malformed message or update, 1003 text frames, 1013 too slow to keep up (resync
-//! by reconnecting), 1011 server error (store failure).
+//! What the connection does with each message is decided by `cocreate_core::sync::Peer`
+//! (size, rate, decoding) and the hub (updates, presence); this module only moves frames
+//! and turns every refusal into one close (codes in `cocreate_core::sync::close`, see
+//! docs/PROTOCOL.md).
 
-use std::borrow::Cow;
-use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
@@ -17,17 +16,11 @@ use tokio::sync::{broadcast, mpsc};
 use super::{BoardHandle, HubError};
 use crate::auth::{Auth, TokenHash};
 use crate::config::Limits;
-use app::catalog::LinkRole;
-use app::model::control::Control;
-use app::wire::{self as protocol, Inbound};
+use cocreate_core::catalog::LinkRole;
+use cocreate_core::model::control::Control;
+use cocreate_core::sync::{close, Close, Integrated, Peer};
+use cocreate_core::wire::{self as protocol, Inbound};
 use yrs::Transact;
-
-pub const CLOSE_UNSUPPORTED: u16 = 1003;
-pub const CLOSE_INVALID: u16 = 1007;
-pub const CLOSE_POLICY: u16 = 1008;
-pub const CLOSE_TOO_BIG: u16 = 1009;
-pub const CLOSE_INTERNAL: u16 = 1011;
-pub const CLOSE_TRY_AGAIN: u16 = 1013;
 
 const PING_EVERY: Duration = Duration::from_secs(20);
 
@@ -73,51 +66,38 @@ impl Gate {
     }
 }
 
-/// A close frame's reason: the error's own words, cut to the 123 bytes a close frame holds.
-fn close_reason(e: &impl std::fmt::Display) -> Cow<'static, str> {
-    let mut text = e.to_string();
-    let mut end = text.len().min(123);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text.truncate(end);
-    text.into()
-}
-
 enum Out {
     Frame(Bytes),
-    Close(u16, Cow<'static, str>),
+    Close(Close),
 }
 
-/// A token bucket: `burst` messages at once, refilled at `per_sec`.
-struct RateLimit {
-    tokens: f64,
-    burst: f64,
-    per_sec: f64,
-    last: Instant,
+fn close_frame(c: Close) -> Message {
+    Message::Close(Some(CloseFrame {
+        code: c.code,
+        reason: c.reason.into(),
+    }))
 }
 
-impl RateLimit {
-    fn new(limits: &Limits) -> Self {
-        RateLimit {
-            tokens: limits.rate_burst as f64,
-            burst: limits.rate_burst as f64,
-            per_sec: limits.rate_per_sec as f64,
-            last: Instant::now(),
-        }
-    }
-
-    /// Take `n` tokens (one per message) if there are that many.
-    fn allow(&mut self, n: usize) -> bool {
-        let now = Instant::now();
-        let dt = now.saturating_duration_since(self.last).as_secs_f64();
-        self.last = now;
-        self.tokens = (self.tokens + dt * self.per_sec).min(self.burst);
-        if self.tokens >= n as f64 {
-            self.tokens -= n as f64;
-            true
-        } else {
-            false
+impl From<HubError> for Close {
+    fn from(e: HubError) -> Close {
+        match e {
+            HubError::Busy => {
+                tracing::warn!("store queue over its limit; asking the client to come back");
+                Close::new(close::TRY_AGAIN, "server busy: reconnect later")
+            }
+            e @ HubError::Reloading(_) => Close::new(close::TRY_AGAIN, e),
+            HubError::BadUpdate(e) => {
+                tracing::info!(error = %e, "update rejected");
+                Close::from(&e)
+            }
+            HubError::Awareness(e) => {
+                tracing::info!(error = %e, "awareness rejected");
+                Close::new(close::POLICY, "awareness state refused")
+            }
+            e => {
+                tracing::error!(error = %e, "closing connection");
+                Close::new(close::INTERNAL, "server error")
+            }
         }
     }
 }
@@ -144,167 +124,53 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
         loop {
-            tokio::select! {
+            let sent = tokio::select! {
                 out = out_rx.recv() => match out {
-                    Some(Out::Frame(f)) => {
-                        if sink.send(Message::Binary(f)).await.is_err() { break; }
-                    }
-                    Some(Out::Close(code, reason)) => {
-                        let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into_owned().into() }))).await;
+                    Some(Out::Frame(f)) => sink.send(Message::Binary(f)).await,
+                    Some(Out::Close(c)) => {
+                        let _ = sink.send(close_frame(c)).await;
                         break;
                     }
                     None => { let _ = sink.close().await; break; }
                 },
                 msg = fanout.recv() => match msg {
-                    Ok(m) if m.from == conn => {}
-                    Ok(m) => {
-                        if sink.send(Message::Binary(m.frame)).await.is_err() { break; }
-                    }
+                    Ok(m) if m.from == conn => Ok(()),
+                    Ok(m) => sink.send(Message::Binary(m.frame)).await,
                     Err(broadcast::error::RecvError::Lagged(n)) => {
                         tracing::warn!(conn, missed = n, "client too slow; closing so it resyncs");
-                        let _ = sink.send(Message::Close(Some(CloseFrame { code: CLOSE_TRY_AGAIN, reason: "too slow, reconnect to resync".into() }))).await;
+                        let _ = sink.send(close_frame(Close::new(close::TRY_AGAIN, "too slow, reconnect to resync"))).await;
                         break;
                     }
                     Err(broadcast::error::RecvError::Closed) => {
                         // The board was poisoned (see LiveBoard::poison): come back to a fresh copy.
-                        let _ = sink.send(Message::Close(Some(CloseFrame { code: CLOSE_TRY_AGAIN, reason: "board reloading: reconnect to resync".into() }))).await;
+                        let _ = sink.send(close_frame(Close::new(close::TRY_AGAIN, "board reloading: reconnect to resync"))).await;
                         break;
                     }
                 },
-                _ = ping.tick() => {
-                    if sink.send(Message::Ping(Bytes::new())).await.is_err() { break; }
-                }
+                _ = ping.tick() => sink.send(Message::Ping(Bytes::new())).await,
+            };
+            if sent.is_err() {
+                break;
             }
         }
     });
 
-    let mut bound: Option<u64> = None;
-    let mut rate = RateLimit::new(&limits);
-    let mut denied: Option<&'static str> = None;
+    let mut reader = Reader {
+        board: &board,
+        conn,
+        gate: &gate,
+        peer: Peer::new(limits.peer(), Duration::ZERO),
+        started: Instant::now(),
+        bound: None,
+        out: &out_tx,
+    };
     while let Some(msg) = stream.next().await {
-        let frame = match msg {
-            Ok(Message::Binary(b)) => b,
-            Ok(Message::Close(_)) => break,
-            Ok(Message::Ping(_)) | Ok(Message::Pong(_)) => continue,
-            Ok(Message::Text(_)) => {
-                let _ = out_tx
-                    .send(Out::Close(
-                        CLOSE_UNSUPPORTED,
-                        "binary y-websocket messages only".into(),
-                    ))
-                    .await;
-                break;
-            }
-            Err(e) => {
-                // Oversized frames surface here as capacity errors.
-                let text = e.to_string();
-                tracing::info!(conn, error = %text, "websocket read error");
-                if text.contains("too long")
-                    || text.contains("too big")
-                    || text.contains("Space limit")
-                {
-                    let _ = out_tx
-                        .send(Out::Close(CLOSE_TOO_BIG, "message too big".into()))
-                        .await;
-                }
-                break;
-            }
-        };
-        if frame.len() > limits.max_message_bytes {
-            tracing::info!(conn, len = frame.len(), "message too big");
-            let _ = out_tx
-                .send(Out::Close(CLOSE_TOO_BIG, "message too big".into()))
-                .await;
-            break;
-        }
-        if !rate.allow(1) {
-            tracing::info!(conn, board = %board.id, "rate limit exceeded");
-            let _ = out_tx
-                .send(Out::Close(CLOSE_POLICY, "rate limit exceeded".into()))
-                .await;
-            break;
-        }
-        let decoded = std::panic::catch_unwind(AssertUnwindSafe(|| protocol::decode_frame(&frame)));
-        let msgs = match decoded {
-            Ok(Ok(m)) => m,
-            Ok(Err(e)) => {
-                tracing::info!(conn, error = %e, "malformed message");
-                let _ = out_tx
-                    .send(Out::Close(CLOSE_INVALID, close_reason(&e)))
-                    .await;
-                break;
-            }
-            Err(_) => {
-                let _ = out_tx
-                    .send(Out::Close(CLOSE_INVALID, "malformed message".into()))
-                    .await;
-                break;
-            }
-        };
-        // Every message counts, not just every frame: one frame of a million awareness
-        // queries would otherwise ask for a million copies of everyone's presence.
-        if !rate.allow(msgs.len() - 1) {
-            tracing::info!(conn, board = %board.id, messages = msgs.len(), "rate limit exceeded");
-            let _ = out_tx
-                .send(Out::Close(CLOSE_POLICY, "rate limit exceeded".into()))
-                .await;
-            break;
-        }
-        let verdict = gate.check();
-        if verdict == Verdict::Revoked {
-            tracing::info!(conn, board = %board.id, "link revoked; closing");
-            let _ = out_tx
-                .send(Out::Close(CLOSE_POLICY, "link no longer valid".into()))
-                .await;
-            break;
-        }
-        match handle(
-            &board,
-            conn,
-            verdict,
-            &mut bound,
-            msgs,
-            &out_tx,
-            &mut denied,
-        )
-        .await
-        {
-            Ok(()) => {}
-            Err(HubError::Busy) => {
-                tracing::warn!(conn, board = %board.id, "store queue over its limit; asking the client to come back");
-                let _ = out_tx
-                    .send(Out::Close(
-                        CLOSE_TRY_AGAIN,
-                        "server busy: reconnect later".into(),
-                    ))
-                    .await;
-                break;
-            }
-            Err(e @ HubError::Reloading(_)) => {
-                let _ = out_tx
-                    .send(Out::Close(CLOSE_TRY_AGAIN, close_reason(&e)))
-                    .await;
-                break;
-            }
-            Err(HubError::BadUpdate(e)) => {
-                tracing::info!(conn, error = %e, "update rejected");
-                let _ = out_tx
-                    .send(Out::Close(CLOSE_INVALID, close_reason(&e)))
-                    .await;
-                break;
-            }
-            Err(HubError::Awareness(e)) => {
-                tracing::info!(conn, error = %e, "awareness rejected");
-                let _ = out_tx
-                    .send(Out::Close(CLOSE_POLICY, "awareness state refused".into()))
-                    .await;
-                break;
-            }
-            Err(e) => {
-                tracing::error!(conn, board = %board.id, error = %e, "closing connection");
-                let _ = out_tx
-                    .send(Out::Close(CLOSE_INTERNAL, "server error".into()))
-                    .await;
+        match reader.serve(msg).await {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(c) => {
+                tracing::info!(conn, board = %board.id, code = c.code, reason = %c.reason, "closing connection");
+                let _ = out_tx.send(Out::Close(c)).await;
                 break;
             }
         }
@@ -317,63 +183,94 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
     tracing::debug!(conn, board = %board.id, "connection closed");
 }
 
-async fn handle(
-    board: &BoardHandle,
+/// The reading side of one connection.
+struct Reader<'a> {
+    board: &'a BoardHandle,
     conn: u64,
-    verdict: Verdict,
-    bound: &mut Option<u64>,
-    msgs: Vec<Inbound>,
-    out: &mpsc::Sender<Out>,
-    denied: &mut Option<&'static str>,
-) -> Result<(), HubError> {
-    for msg in msgs {
+    gate: &'a Gate,
+    peer: Peer,
+    started: Instant,
+    /// The presence client id this connection owns, once it has announced one.
+    bound: Option<u64>,
+    out: &'a mpsc::Sender<Out>,
+}
+
+impl Reader<'_> {
+    async fn send(&self, frame: Vec<u8>) {
+        let _ = self.out.send(Out::Frame(frame.into())).await;
+    }
+
+    /// One websocket message: whether to go on reading, or why the connection closes.
+    async fn serve(&mut self, msg: Result<Message, axum::Error>) -> Result<bool, Close> {
+        let frame = match msg {
+            Ok(Message::Binary(b)) => b,
+            Ok(Message::Close(_)) => return Ok(false),
+            Ok(Message::Ping(_)) | Ok(Message::Pong(_)) => return Ok(true),
+            Ok(Message::Text(_)) => return Err(self.peer.text_frame()),
+            Err(e) => {
+                // Oversized frames surface here as capacity errors.
+                let text = e.to_string();
+                tracing::info!(conn = self.conn, error = %text, "websocket read error");
+                if ["too long", "too big", "Space limit"]
+                    .iter()
+                    .any(|t| text.contains(t))
+                {
+                    return Err(Close::new(close::TOO_BIG, "message too big"));
+                }
+                return Ok(false);
+            }
+        };
+        let msgs = self.peer.receive(&frame, self.started.elapsed())?;
+        let verdict = self.gate.check();
+        if verdict == Verdict::Revoked {
+            return Err(Close::new(close::POLICY, "link no longer valid"));
+        }
+        for msg in msgs {
+            self.handle(verdict, msg).await?;
+        }
+        Ok(true)
+    }
+
+    async fn handle(&mut self, verdict: Verdict, msg: Inbound) -> Result<(), HubError> {
+        let board = self.board;
         match msg {
             Inbound::SyncStep1(sv) => {
                 let diff = board.diff_for(&sv).await?;
-                let _ = out
-                    .send(Out::Frame(protocol::sync_step2(diff).into()))
-                    .await;
+                self.send(protocol::sync_step2(diff)).await;
             }
-            Inbound::Update { raw, update } => {
+            Inbound::Update(update) => {
                 if let Verdict::ReadOnly(reason) = verdict {
                     // Refused, not applied. Say why once per change of reason.
-                    if *denied != Some(reason) {
-                        *denied = Some(reason);
-                        let _ = out
-                            .send(Out::Frame(protocol::permission_denied(reason).into()))
-                            .await;
+                    if let Some(denied) = self.peer.deny(reason) {
+                        self.send(denied).await;
                     }
-                    continue;
+                    return Ok(());
                 }
-                *denied = None;
+                self.peer.accepted();
                 if board.store_busy() {
                     // Nothing applied: the client keeps its change and sends it again when
                     // it reconnects and resyncs.
                     return Err(HubError::Busy);
                 }
-                let trimmed = board.apply_update(raw.clone(), update).await?;
-                board.fan_out(conn, protocol::update(raw));
+                let Integrated { raw, trimmed } = board.apply_update(update).await?;
+                board.fan_out(self.conn, protocol::update(raw));
                 if let Some(t) = trimmed {
                     board.fan_out(0, protocol::update(t.update));
-                    let _ = out
-                        .send(Out::Frame(protocol::permission_denied(&t.reason).into()))
-                        .await;
+                    self.send(protocol::permission_denied(&t.reason)).await;
                 }
             }
             Inbound::Awareness(update) => {
-                if let Some(accepted) = board.apply_awareness(conn, bound, update)? {
-                    board.fan_out(conn, protocol::awareness(accepted));
+                if let Some(accepted) = board.apply_awareness(self.conn, &mut self.bound, update)? {
+                    board.fan_out(self.conn, protocol::awareness(accepted));
                 }
             }
             Inbound::AwarenessQuery => {
                 if let Some(state) = board.awareness_full_state() {
-                    let _ = out
-                        .send(Out::Frame(protocol::awareness(state).into()))
-                        .await;
+                    self.send(protocol::awareness(state)).await;
                 }
             }
             Inbound::Ignored | Inbound::PermissionDenied(_) => {}
         }
+        Ok(())
     }
-    Ok(())
 }

@@ -55,9 +55,9 @@ impl TestServer {
                 };
                 server::seed::DemoLinks {
                     base,
-                    facilitator: issue(app::catalog::LinkRole::Facilitator),
-                    participant: issue(app::catalog::LinkRole::Participant),
-                    observer: issue(app::catalog::LinkRole::Observer),
+                    facilitator: issue(cocreate_core::catalog::LinkRole::Facilitator),
+                    participant: issue(cocreate_core::catalog::LinkRole::Participant),
+                    observer: issue(cocreate_core::catalog::LinkRole::Observer),
                     others: Vec::new(),
                 }
             }
@@ -133,7 +133,7 @@ impl TestClient {
             .expect("connect");
         TestClient {
             ws,
-            doc: app::model::new_doc(),
+            doc: cocreate_core::model::new_doc(),
             awareness: Vec::new(),
             denied: false,
         }

@@ -1,11 +1,11 @@
 //! Board model benchmarks: a board of 1,000 cards (the "stays fast" size).
-//! Run with `cargo bench -p app`. Targets (docs/PERFORMANCE.md): loading a 1,000-card
+//! Run with `cargo bench -p cocreate-core`. Targets (docs/PERFORMANCE.md): loading a 1,000-card
 //! board under 10 ms; reading it for the page (what the browser does after each change)
 //! well under a frame.
 
-use app::model::board::Board;
-use app::model::export::{BoardExport, ExportContext};
-use app::model::{new_doc, Prompt, Role};
+use cocreate_core::model::board::Board;
+use cocreate_core::model::export::{BoardExport, ExportContext};
+use cocreate_core::model::{new_doc, Prompt, Role};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use std::hint::black_box;
 use yrs::updates::decoder::Decode;
@@ -127,7 +127,7 @@ fn benches(c: &mut Criterion) {
             let bd = Board::of(&d);
             let mut txn = d.transact_mut();
             for s in &sources {
-                app::model::synthesis::copy_cards(&bd, &mut txn, s, 0.0).unwrap();
+                cocreate_core::model::synthesis::copy_cards(&bd, &mut txn, s, 0.0).unwrap();
             }
         })
     });
@@ -137,14 +137,14 @@ fn benches(c: &mut Criterion) {
         {
             let mut txn = d.transact_mut();
             for s in &sources {
-                app::model::synthesis::copy_cards(&bd, &mut txn, s, 0.0).unwrap();
+                cocreate_core::model::synthesis::copy_cards(&bd, &mut txn, s, 0.0).unwrap();
             }
         }
         BoardExport::of_doc(&d, ExportContext::default())
     };
     c.bench_function("commonality of a 3000-card synthesis board", |b| {
         b.iter(|| {
-            app::model::synthesis::commonality(black_box(&synth))
+            cocreate_core::model::synthesis::commonality(black_box(&synth))
                 .themes
                 .len()
         })

@@ -14,6 +14,23 @@ pub const ROOT_THEMES: &str = "themes";
 /// Root map of card id -> (participant id -> count).
 pub const ROOT_VOTES: &str = "votes";
 
+/// The clinical areas workshops are run for (free text is allowed too).
+pub const AREAS: [&str; 4] = [
+    "Learning Disabilities & Autism",
+    "Cancer Care",
+    "Musculoskeletal (MSK)",
+    "Cross-area synthesis",
+];
+
+/// The breakout pillar groups of every workshop.
+pub const PILLARS: [&str; 5] = [
+    "Strategic and enabling leadership",
+    "Learning, developing and improving across the system",
+    "Research and innovation",
+    "Consultancy",
+    "Expert practice",
+];
+
 /// Longest card text, in UTF-16 code units, the UI lets anyone type.
 pub const MAX_CARD_TEXT: usize = 2_000;
 

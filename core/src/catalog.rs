@@ -2,22 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The clinical areas workshops are run for (free text is allowed too).
-pub const AREAS: [&str; 4] = [
-    "Learning Disabilities & Autism",
-    "Cancer Care",
-    "Musculoskeletal (MSK)",
-    "Cross-area synthesis",
-];
-
-/// The breakout pillar groups of every workshop.
-pub const PILLARS: [&str; 5] = [
-    "Strategic and enabling leadership",
-    "Learning, developing and improving across the system",
-    "Research and innovation",
-    "Consultancy",
-    "Expert practice",
-];
+pub use crate::model::schema::{AREAS, PILLARS};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkshopSummary {
@@ -225,13 +210,11 @@ pub enum DirectoryError {
 }
 
 /// The future type of [`Directory`]'s async methods.
-#[cfg(feature = "ssr")]
 pub type DirFuture<T> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, DirectoryError>> + Send>>;
 
 /// Where server functions read and change the catalogue; the server provides it as
 /// context. Every method checks the token it is given.
-#[cfg(feature = "ssr")]
 pub trait Directory: Send + Sync {
     /// The board and the role `token` has on it.
     fn board(&self, id: &str, token: Option<&str>) -> Result<BoardAccess, DirectoryError>;
@@ -327,7 +310,6 @@ pub trait Directory: Send + Sync {
 ///
 /// Facilitator links to a whole workshop belong to the organising team: they may read
 /// every workshop's boards and snapshots as synthesis sources.
-#[cfg(feature = "ssr")]
 pub trait Rounds: Send + Sync {
     /// Every board of every workshop with its snapshots (workshop-wide facilitators).
     fn sources(&self, token: Option<&str>) -> Result<Vec<SourceBoard>, DirectoryError>;
@@ -401,11 +383,9 @@ pub trait Rounds: Send + Sync {
 }
 
 /// Context handle for [`Rounds`].
-#[cfg(feature = "ssr")]
 #[derive(Clone)]
 pub struct RoundsHandle(pub std::sync::Arc<dyn Rounds>);
 
 /// Context handle for [`Directory`].
-#[cfg(feature = "ssr")]
 #[derive(Clone)]
 pub struct DirectoryHandle(pub std::sync::Arc<dyn Directory>);

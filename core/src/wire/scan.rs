@@ -47,12 +47,33 @@ pub enum Unsafe {
     Count { claimed: u64, left: usize },
 }
 
+/// What one pass over a v1 update found.
+#[derive(Debug)]
+pub enum Scanned {
+    /// Nothing unsafe; what it refers to, to check against a document.
+    Safe(Needs),
+    /// Something yrs must not be given.
+    Unsafe(Unsafe),
+    /// Malformed where yrs's own decoder refuses it too; nothing to check against.
+    Malformed,
+}
+
+/// Scan a v1 update once, the way yrs's decoder reads it.
+pub fn scan(update: &[u8]) -> Scanned {
+    let mut scan = Scan::new(update);
+    match scan.update() {
+        Ok(()) => Scanned::Safe(scan.needs),
+        Err(Stop::Found(found)) => Scanned::Unsafe(found),
+        Err(Stop::Malformed) => Scanned::Malformed,
+    }
+}
+
 /// The first thing in a v1 update that must not reach yrs, if there is one. `None` also
 /// when the update is malformed in a way yrs's own decoder refuses.
 pub fn unsafe_content(update: &[u8]) -> Option<Unsafe> {
-    match Scan::new(update).update() {
-        Err(Stop::Found(found)) => Some(found),
-        Ok(()) | Err(Stop::Malformed) => None,
+    match scan(update) {
+        Scanned::Unsafe(found) => Some(found),
+        Scanned::Safe(_) | Scanned::Malformed => None,
     }
 }
 
@@ -120,9 +141,10 @@ impl Needs {
 
 /// What a well-formed update with nothing unsafe refers to (`None` otherwise).
 pub fn needs(update: &[u8]) -> Option<Needs> {
-    let mut scan = Scan::new(update);
-    scan.update().ok()?;
-    Some(scan.needs)
+    match scan(update) {
+        Scanned::Safe(needs) => Some(needs),
+        Scanned::Unsafe(_) | Scanned::Malformed => None,
+    }
 }
 
 /// What the checks look at in one message of a frame.
@@ -708,9 +730,11 @@ mod tests {
         let doc = crate::model::new_doc();
         let mut refused = 0;
         for message in crate::wire::decode_frame(frame).unwrap() {
-            if let crate::wire::Inbound::Update { raw, update } = message {
-                if needs(&raw).is_some_and(|n| n.met_by(&doc.transact().state_vector())) {
-                    doc.transact_mut().apply_update(update).unwrap();
+            if let crate::wire::Inbound::Update(u) = message {
+                if u.needs
+                    .is_some_and(|n| n.met_by(&doc.transact().state_vector()))
+                {
+                    doc.transact_mut().apply_update(u.update).unwrap();
                 } else {
                     refused += 1;
                 }

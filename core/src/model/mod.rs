@@ -7,6 +7,9 @@
 //! - [`board`]: read and write a board document (meta, cards) through yrs transactions.
 //! - [`control`]: the control document (phase, lock, timer, broadcast) facilitators write.
 //! - [`order`]: fractional index keys that order cards inside a column.
+//! - [`provenance`]: where a copied card came from (its `source` key).
+//! - [`export`]: a board as data (JSON export and import); [`report`]: its CSV, Markdown
+//!   and SVG renderings.
 //! - [`synthesis`]: cards copied with provenance onto synthesis boards; commonality by area.
 //! - [`suggest`]: theme suggestions by text similarity (TF-IDF, cosine, clustering).
 //! - [`text`]: minimal text diff used to turn a textarea edit into Y.Text operations.
@@ -15,6 +18,8 @@ pub mod board;
 pub mod control;
 pub mod export;
 pub mod order;
+pub mod provenance;
+pub mod report;
 pub mod schema;
 pub mod suggest;
 pub mod synthesis;

@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-use app::model::board::Board;
+use crate::model::board::Board;
 use yrs::types::Events;
 use yrs::types::{EntryChange, Event, PathSegment};
 use yrs::{DeepObservable, Doc, Map, MapRef, Out, Text, Transact, TransactionMut};
@@ -34,6 +34,15 @@ pub struct Trimmed {
     pub reason: String,
 }
 
+/// The content limits of a board document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContentLimits {
+    /// Cards per board.
+    pub max_cards: usize,
+    /// Card text and theme titles, in UTF-16 code units.
+    pub max_text: usize,
+}
+
 /// Watches one board document.
 pub struct ContentWatch {
     board: Board,
@@ -44,7 +53,11 @@ pub struct ContentWatch {
 
 impl ContentWatch {
     /// Start watching `doc` (a board document; call before any transaction is open).
-    pub fn new(doc: &Doc, max_cards: usize, max_text: usize) -> ContentWatch {
+    pub fn new(doc: &Doc, limits: ContentLimits) -> ContentWatch {
+        let ContentLimits {
+            max_cards,
+            max_text,
+        } = limits;
         let board = Board::of(doc);
         let (cards, themes) = (board.cards.clone(), board.themes.clone());
         let seen = Arc::new(Mutex::new(Seen::default()));
@@ -201,7 +214,7 @@ impl ContentWatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::{new_doc, Prompt, Role};
+    use crate::model::{new_doc, Prompt, Role};
     use yrs::updates::decoder::Decode;
     use yrs::{GetString, ReadTxn, StateVector, Update};
 
@@ -218,7 +231,13 @@ mod tests {
     #[test]
     fn newest_cards_beyond_the_limit_are_removed_and_long_text_is_cut() {
         let doc = new_doc();
-        let watch = ContentWatch::new(&doc, 3, 10);
+        let watch = ContentWatch::new(
+            &doc,
+            ContentLimits {
+                max_cards: 3,
+                max_text: 10,
+            },
+        );
         watch.reset();
         let u = client_update(|b, txn| {
             for i in 0..5 {
@@ -290,7 +309,13 @@ mod tests {
     #[test]
     fn long_theme_titles_are_cut_too() {
         let doc = new_doc();
-        let watch = ContentWatch::new(&doc, 3, 5);
+        let watch = ContentWatch::new(
+            &doc,
+            ContentLimits {
+                max_cards: 3,
+                max_text: 5,
+            },
+        );
         watch.reset();
         let u = client_update(|b, txn| {
             b.themes.insert(txn, "t", yrs::MapPrelim::default());
@@ -308,7 +333,13 @@ mod tests {
     #[test]
     fn updates_within_limits_need_no_fix() {
         let doc = new_doc();
-        let watch = ContentWatch::new(&doc, 3, 10);
+        let watch = ContentWatch::new(
+            &doc,
+            ContentLimits {
+                max_cards: 3,
+                max_text: 10,
+            },
+        );
         watch.reset();
         let u = client_update(|b, txn| {
             b.add_card(txn, "a", Prompt::How, "ok", "u", Role::Patient, 1.0)

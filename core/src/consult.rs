@@ -6,7 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::export::{csv_document_with, iso_utc, BoardExport};
+use crate::model::export::BoardExport;
+use crate::model::report::{csv_document_with, iso_utc};
 use crate::model::Prompt;
 
 /// What kind of round a published draft is for.

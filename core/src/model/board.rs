@@ -56,7 +56,7 @@ pub struct CardView {
     pub hidden: bool,
     /// Where the card came from, on a synthesis board.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<super::synthesis::Provenance>,
+    pub source: Option<super::provenance::Provenance>,
 }
 
 /// Root handles of a board document.
@@ -286,12 +286,12 @@ impl Board {
         &self,
         txn: &mut TransactionMut,
         card: &str,
-        source: &super::synthesis::Provenance,
+        source: &super::provenance::Provenance,
     ) -> Result<(), ModelError> {
         let Some(Out::YMap(c)) = self.cards.get(txn, card) else {
             return Err(ModelError::NoSuchCard(card.to_string()));
         };
-        c.insert(txn, super::synthesis::SOURCE_KEY, source.to_any());
+        c.insert(txn, super::provenance::SOURCE_KEY, source.to_any());
         Ok(())
     }
 
@@ -665,9 +665,9 @@ fn card_view<T: ReadTxn>(txn: &T, id: &str, card: &MapRef) -> CardView {
         color: s("color"),
         hidden: matches!(card.get(txn, "hidden"), Some(Out::Any(Any::Bool(true)))),
         source: card
-            .get(txn, super::synthesis::SOURCE_KEY)
+            .get(txn, super::provenance::SOURCE_KEY)
             .as_ref()
-            .and_then(super::synthesis::Provenance::from_out),
+            .and_then(super::provenance::Provenance::from_out),
     }
 }
 

@@ -11,7 +11,7 @@ use yrs::updates::encoder::{Encode, Encoder, EncoderV1};
 use yrs::{StateVector, Update};
 
 mod scan;
-pub use scan::{needs, unsafe_content, Needs, Unsafe, MAX_VALUE_DEPTH};
+pub use scan::{needs, scan, unsafe_content, Needs, Scanned, Unsafe, MAX_VALUE_DEPTH};
 
 /// A message from a client, validated enough to act on.
 #[derive(Debug)]
@@ -19,17 +19,39 @@ pub enum Inbound {
     /// "Here is my state vector; send me what I lack."
     SyncStep1(StateVector),
     /// A document update: the answer to our step 1 (`SyncStep2`) or a live edit (`Update`).
-    /// Holds the raw bytes (to store and relay unchanged) and the decoded update.
-    Update {
-        raw: Vec<u8>,
-        update: Update,
-    },
+    Update(UpdateIn),
     Awareness(AwarenessUpdate),
     AwarenessQuery,
     /// The server refuses our writes (only servers send this).
     PermissionDenied(String),
     /// Auth and custom messages from clients carry nothing for the server.
     Ignored,
+}
+
+/// A document update as it came in, scanned once: the raw bytes (stored and relayed
+/// unchanged), the decoded update, and what the scan found it refers to (`None`: the scan
+/// could not follow it, so no document may take it).
+#[derive(Debug)]
+pub struct UpdateIn {
+    pub raw: Vec<u8>,
+    pub update: Update,
+    pub needs: Option<Needs>,
+}
+
+impl UpdateIn {
+    /// A raw v1 update from outside a frame (an imported `.ybin`, a fuzz input): scanned
+    /// as the updates in a frame are, then decoded.
+    pub fn from_raw(raw: Vec<u8>) -> Result<UpdateIn, ProtocolError> {
+        let needs = match scan(&raw) {
+            Scanned::Unsafe(found) => return Err(ProtocolError::BadUpdate(found.to_string())),
+            Scanned::Safe(needs) => Some(needs),
+            Scanned::Malformed => None,
+        };
+        let update = std::panic::catch_unwind(|| Update::decode_v1(&raw))
+            .map_err(|_| ProtocolError::BadUpdate("the update could not be decoded".into()))?
+            .map_err(|e| ProtocolError::BadUpdate(e.to_string()))?;
+        Ok(UpdateIn { raw, update, needs })
+    }
 }
 
 /// Why a frame was refused.
@@ -57,37 +79,23 @@ pub fn decode_frame(frame: &[u8]) -> Result<Vec<Inbound>, ProtocolError> {
     })
 }
 
-/// Check a raw yrs update (e.g. an imported `.ybin`) the way [`decode_frame`] checks the
-/// updates in a frame, before giving it to `Update::decode_v1`.
-pub fn check_update(raw: &[u8]) -> Result<(), String> {
-    let mut frame = vec![0u8, 2];
-    let mut len = raw.len();
-    loop {
-        let b = (len & 0x7f) as u8;
-        len >>= 7;
-        if len == 0 {
-            frame.push(b);
-            break;
-        }
-        frame.push(b | 0x80);
-    }
-    frame.extend_from_slice(raw);
-    check_claimed_counts(&frame).map_err(|e| e.to_string())
-}
-
-/// Refuse what yrs must not decode before it sees it. An update is scanned whole
-/// ([`unsafe_content`]). For state vectors and awareness, whose leading count yrs reserves
-/// room for up front, a count larger than the payload is refused: a 20-byte message must
-/// not make the server touch gigabytes (found by the decode_frame fuzz target). Messages
-/// are framed as yrs frames them (`scan::payloads`), so none escapes the checks.
-fn check_claimed_counts(frame: &[u8]) -> Result<(), ProtocolError> {
+/// Refuse what yrs must not decode before it sees it. An update is scanned whole, once
+/// ([`scan`]); what it refers to is kept, in message order, for the document's check. For
+/// state vectors and awareness, whose leading count yrs reserves room for up front, a
+/// count larger than the payload is refused: a 20-byte message must not make the server
+/// touch gigabytes (found by the decode_frame fuzz target). Messages are framed as yrs
+/// frames them (`scan::payloads`), so none escapes the checks.
+fn check_claimed_counts(
+    frame: &[u8],
+) -> Result<std::collections::VecDeque<Option<Needs>>, ProtocolError> {
+    let mut needs = std::collections::VecDeque::new();
     for payload in scan::payloads(frame) {
         match payload {
-            scan::Payload::Update(update) => {
-                if let Some(found) = unsafe_content(update) {
-                    return Err(ProtocolError::BadUpdate(found.to_string()));
-                }
-            }
+            scan::Payload::Update(update) => match scan(update) {
+                Scanned::Unsafe(found) => return Err(ProtocolError::BadUpdate(found.to_string())),
+                Scanned::Safe(n) => needs.push_back(Some(n)),
+                Scanned::Malformed => needs.push_back(None),
+            },
             scan::Payload::Counted(counted) => match scan::leading_count(counted) {
                 Some(n) if n > counted.len() as u64 => {
                     return Err(ProtocolError::Malformed(format!(
@@ -99,11 +107,11 @@ fn check_claimed_counts(frame: &[u8]) -> Result<(), ProtocolError> {
             },
         }
     }
-    Ok(())
+    Ok(needs)
 }
 
 fn decode_messages(frame: &[u8]) -> Result<Vec<Inbound>, ProtocolError> {
-    check_claimed_counts(frame)?;
+    let mut needs = check_claimed_counts(frame)?;
     let mut decoder = DecoderV1::new(Cursor::new(frame));
     let mut out = Vec::with_capacity(1);
     for msg in MessageReader::new(&mut decoder) {
@@ -114,7 +122,11 @@ fn decode_messages(frame: &[u8]) -> Result<Vec<Inbound>, ProtocolError> {
             | Message::Sync(SyncMessage::Update(raw)) => {
                 let update =
                     Update::decode_v1(&raw).map_err(|e| ProtocolError::BadUpdate(e.to_string()))?;
-                Inbound::Update { raw, update }
+                Inbound::Update(UpdateIn {
+                    raw,
+                    update,
+                    needs: needs.pop_front().flatten(),
+                })
             }
             Message::Awareness(a) => Inbound::Awareness(a),
             Message::AwarenessQuery => Inbound::AwarenessQuery,
@@ -201,11 +213,10 @@ mod tests {
             );
         }
         // A raw update (an imported .ybin) is checked the same way.
-        let refused = check_update(&repeated).unwrap_err();
-        assert!(
-            refused.ends_with(&Unsafe::RepeatedClient.to_string()),
-            "{refused}"
-        );
+        match UpdateIn::from_raw(repeated) {
+            Err(ProtocolError::BadUpdate(m)) => assert_eq!(m, Unsafe::RepeatedClient.to_string()),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
         // A board as the app writes it passes.
         let doc = crate::model::new_doc();
         let state = doc
@@ -269,7 +280,10 @@ mod tests {
         let msgs = decode_frame(&frame).unwrap();
         assert!(matches!(msgs[0], Inbound::SyncStep1(_)));
         match &msgs[1] {
-            Inbound::Update { raw: r, .. } => assert_eq!(r, &raw),
+            Inbound::Update(u) => {
+                assert_eq!(u.raw, raw);
+                assert!(u.needs.is_some(), "scanned once, in the frame");
+            }
             other => panic!("unexpected {other:?}"),
         }
     }

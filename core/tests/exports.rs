@@ -1,11 +1,12 @@
 //! Golden-file tests for every export format, and round trips through import.
 //!
 //! Regenerate the golden files after an intended format change with
-//! `UPDATE_GOLDEN=1 cargo test -p app --test exports`, and review the diff.
+//! `UPDATE_GOLDEN=1 cargo test -p cocreate-core --test exports`, and review the diff.
 
-use app::model::board::Board;
-use app::model::export::{csv_document, BoardExport, ExportContext, SnapshotRef};
-use app::model::{new_doc, Prompt, Role};
+use cocreate_core::model::board::Board;
+use cocreate_core::model::export::{BoardExport, ExportContext, SnapshotRef};
+use cocreate_core::model::report::csv_document;
+use cocreate_core::model::{new_doc, Prompt, Role};
 use yrs::updates::decoder::Decode;
 use yrs::{Doc, ReadTxn, StateVector, Transact, Update};
 
@@ -295,8 +296,8 @@ fn synthesis() -> BoardExport {
             "Care that fits, close to home",
             Some(snap),
         );
-        app::model::synthesis::copy_cards(&b, &mut txn, &ld, 100.0).unwrap();
-        app::model::synthesis::copy_cards(&b, &mut txn, &cc, 100.0).unwrap();
+        cocreate_core::model::synthesis::copy_cards(&b, &mut txn, &ld, 100.0).unwrap();
+        cocreate_core::model::synthesis::copy_cards(&b, &mut txn, &cc, 100.0).unwrap();
         b.add_theme(&mut txn, "t-fit", Prompt::Purpose, "Care that fits")
             .unwrap();
         b.set_card_theme(&mut txn, "ld-c~c1", Some("t-fit"))

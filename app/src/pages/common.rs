@@ -1,0 +1,55 @@
+//! What several pages share: the link's token, links that carry it, the page's origin,
+//! and the pages shown for links that do not work.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// The link's token, from `?token=`.
+pub fn use_token() -> Memo<Option<String>> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get("token"))
+}
+
+/// A board link that carries the token.
+pub fn board_href(board: &str, token: Option<&str>) -> String {
+    match token {
+        Some(t) => format!("/board/{board}?token={t}"),
+        None => format!("/board/{board}"),
+    }
+}
+
+/// This page's origin (`https://host:port`), for links people copy; empty on the server.
+pub fn origin() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
+}
+
+/// A link to something that does not exist.
+#[component]
+pub fn NotFound(what: &'static str) -> impl IntoView {
+    let title = format!("{}{} not found", what[..1].to_uppercase(), &what[1..]);
+    view! {
+        <Title text=format!("{title} · cocreate")/>
+        <h1>{title}</h1>
+        <p>{format!("This link does not point to a {what}. Ask your facilitator for a new link.")}</p>
+        <p><a href="/">"Back to the start page"</a></p>
+    }
+}
+
+/// A link the server refused (bad, revoked, or for something else), in words.
+#[component]
+pub fn LinkProblem(error: ServerFnError) -> impl IntoView {
+    view! {
+        <Title text="Link not valid · cocreate"/>
+        <h1>"This link does not work"</h1>
+        <p role="alert">{crate::pages::in_words(&error)}</p>
+        <p>"Ask your facilitator for a new link."</p>
+    }
+}

@@ -1,0 +1,17 @@
+//! cocreate's core: everything the server and the browser share, in plain Rust that runs
+//! natively and in wasm, with no web framework, runtime or database underneath.
+//!
+//! # Layout (lower modules never import higher ones)
+//! - [`model`]: board document schema v1 over yrs, the control document, exports (data),
+//!   synthesis and reports (rendering), theme suggestions.
+//! - [`consult`]: published drafts, responses, tallies and the agreement round.
+//! - [`catalog`]: workshops, boards, links and the `Directory` trait pages call through.
+//! - [`wire`]: the y-websocket wire format and the scan of updates, sans IO.
+//! - [`sync`]: one sans-IO peer: every inbound message and every update that enters a
+//!   board document goes through it (limits, scan, references, panics, content limits).
+
+pub mod catalog;
+pub mod consult;
+pub mod model;
+pub mod sync;
+pub mod wire;
