@@ -120,7 +120,7 @@ impl Auth {
     }
 
     /// The grant of a token, if it is live.
-    pub fn grant(&self, token: Option<&str>) -> Result<(TokenHash, Grant), AuthError> {
+    pub(crate) fn grant(&self, token: Option<&str>) -> Result<(TokenHash, Grant), AuthError> {
         let token = token.filter(|t| !t.is_empty()).ok_or(AuthError::Missing)?;
         let hash = TokenHash::of(token);
         let grant = self
@@ -134,7 +134,7 @@ impl Auth {
     }
 
     /// The role `token` has on `board`.
-    pub fn for_board(
+    pub(crate) fn for_board(
         &self,
         token: Option<&str>,
         board: &BoardSummary,
@@ -147,7 +147,11 @@ impl Auth {
     }
 
     /// Check that `token` is a facilitator link for the whole of `workshop`.
-    pub fn facilitator_of(&self, token: Option<&str>, workshop: &str) -> Result<(), AuthError> {
+    pub(crate) fn facilitator_of(
+        &self,
+        token: Option<&str>,
+        workshop: &str,
+    ) -> Result<(), AuthError> {
         let (_, grant) = self.grant(token)?;
         if grant.workshop != workshop || grant.board.is_some() {
             return Err(AuthError::WrongScope(format!("workshop {workshop}")));
@@ -160,7 +164,7 @@ impl Auth {
 
     /// Check that `token` is a facilitator link to a whole workshop (any workshop): the
     /// organising team, who create workshops and read every board for synthesis.
-    pub fn team_facilitator(&self, token: Option<&str>) -> Result<(), AuthError> {
+    pub(crate) fn team_facilitator(&self, token: Option<&str>) -> Result<(), AuthError> {
         let (_, grant) = self.grant(token)?;
         if grant.role != LinkRole::Facilitator || grant.board.is_some() {
             return Err(AuthError::NotFacilitator);

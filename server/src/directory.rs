@@ -1,6 +1,7 @@
 //! What the pages' server functions (and the JSON API) ask of the server: boards,
-//! workshops, the facilitator's console and control changes, each checked against the
-//! caller's token.
+//! workshops, the facilitator's console and control changes. Each `Directory` call turns
+//! its token into the capability it needs (`crate::access`) first; the methods below it
+//! take that capability, so none can be reached without the check.
 
 use cocreate_core::catalog::{
     BoardAccess, BoardSummary, CatalogEdit, Console, ConsoleBoard, ControlScope, CreatedWorkshop,
@@ -18,9 +19,11 @@ use yrs::Map;
 use yrs::Transact;
 use yrs::{ReadTxn, StateVector, Update};
 
-use crate::auth::{Auth, AuthError, Grant};
-use crate::hub::{Hub, HubError};
-use crate::store::{Store, StoreError, CONTROL_SUFFIX};
+use crate::access::{Access, BoardFacilitator, ReadsBoard, WorkshopFacilitator};
+use crate::auth::{Auth, Grant};
+use crate::error::internal;
+use crate::hub::Hub;
+use crate::store::{Store, CONTROL_SUFFIX};
 
 /// The server's [`Directory`].
 #[derive(Clone)]
@@ -28,36 +31,7 @@ pub struct ServerDirectory {
     pub store: Store,
     pub hub: Hub,
     pub auth: Auth,
-}
-
-impl From<AuthError> for DirectoryError {
-    fn from(e: AuthError) -> Self {
-        match e {
-            AuthError::Store(e) => DirectoryError::Internal(e.to_string()),
-            AuthError::Missing | AuthError::Invalid => DirectoryError::Unauthorized(e.to_string()),
-            other => DirectoryError::Denied(other.to_string()),
-        }
-    }
-}
-
-fn internal(e: impl std::fmt::Display) -> DirectoryError {
-    tracing::error!(error = %e, "directory");
-    DirectoryError::Internal(e.to_string())
-}
-
-impl From<StoreError> for DirectoryError {
-    fn from(e: StoreError) -> Self {
-        internal(e)
-    }
-}
-
-impl From<HubError> for DirectoryError {
-    fn from(e: HubError) -> Self {
-        match e {
-            HubError::NotFound(_) => DirectoryError::NotFound,
-            other => internal(other),
-        }
-    }
+    pub access: Access,
 }
 
 /// The key under which a board's control document lives in the hub and the store.
@@ -73,7 +47,7 @@ impl ServerDirectory {
     }
 
     /// One board's console entry (loads the board if it is not live).
-    pub fn console_board(&self, board: BoardSummary) -> Result<ConsoleBoard, DirectoryError> {
+    fn console_board(&self, board: BoardSummary) -> Result<ConsoleBoard, DirectoryError> {
         let live = self.hub.join(&board.id)?;
         let cards = live.read(|doc| {
             let b = Board::of(doc);
@@ -99,10 +73,11 @@ impl ServerDirectory {
     /// first takes a snapshot of the board.
     pub async fn apply_control(
         &self,
-        board: &str,
+        facilitator: &BoardFacilitator,
         patch: &ControlPatch,
     ) -> Result<(), DirectoryError> {
-        let control = self.hub.join(&control_key(board))?;
+        let board = facilitator;
+        let control = self.hub.join(&control_key(&board.board.id))?;
         let before = control.read(|doc| {
             let c = Control::of(doc);
             let txn = doc.transact();
@@ -122,7 +97,7 @@ impl ServerDirectory {
     }
 
     /// Lock a board (archiving).
-    async fn lock(&self, board: &str) -> Result<(), DirectoryError> {
+    async fn lock(&self, board: &BoardFacilitator) -> Result<(), DirectoryError> {
         let patch = ControlPatch {
             locked: Some(true),
             ..Default::default()
@@ -133,10 +108,11 @@ impl ServerDirectory {
     /// Snapshot a board's current state once everything in it is durable.
     pub async fn take_snapshot_now(
         &self,
-        board: &str,
+        facilitator: &BoardFacilitator,
         name: &str,
         reason: &str,
     ) -> Result<SnapshotInfo, DirectoryError> {
+        let board = facilitator.board.id.as_str();
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 120 {
             return Err(DirectoryError::Invalid(
@@ -153,9 +129,10 @@ impl ServerDirectory {
     /// Raw state of a board, live or at a snapshot, with its export context.
     pub fn state_at(
         &self,
-        board: &BoardSummary,
+        reader: &impl ReadsBoard,
         at: Option<i64>,
     ) -> Result<(Vec<u8>, ExportContext), DirectoryError> {
+        let board = reader.readable();
         let mut context = ExportContext {
             board_id: board.id.clone(),
             workshop_id: board.workshop_id.clone(),
@@ -180,23 +157,24 @@ impl ServerDirectory {
         Ok((state, context))
     }
 
-    /// Export data of a board (no token check: callers check).
+    /// Export data of a board, live or at a snapshot.
     pub fn export_of(
         &self,
-        board: &BoardSummary,
+        reader: &impl ReadsBoard,
         at: Option<i64>,
     ) -> Result<(BoardExport, Vec<u8>), DirectoryError> {
-        let (state, context) = self.state_at(board, at)?;
+        let (state, context) = self.state_at(reader, at)?;
         let doc = doc_of(&state)?;
         Ok((BoardExport::of_doc(&doc, context), state))
     }
 
     /// A new board in `workshop` from an export (JSON) or a raw yrs update; returns it.
-    pub fn import(&self, workshop: &str, body: &[u8]) -> Result<BoardSummary, DirectoryError> {
-        let w = self
-            .store
-            .workshop(workshop)?
-            .ok_or(DirectoryError::NotFound)?;
+    pub fn import(
+        &self,
+        facilitator: &WorkshopFacilitator,
+        body: &[u8],
+    ) -> Result<BoardSummary, DirectoryError> {
+        let w = &facilitator.workshop;
         // Both forms enter the new board the way a client's update does, through
         // `SyncDoc::integrate`: scanned, checked, and trimmed to the content limits.
         let raw = if body.first() == Some(&b'{') {
@@ -293,20 +271,6 @@ pub(crate) fn check_title(title: &str) -> Result<String, DirectoryError> {
 }
 
 impl ServerDirectory {
-    /// The board, after checking `token` is a facilitator's for it.
-    fn facilitated_board(
-        &self,
-        board: &str,
-        token: Option<&str>,
-    ) -> Result<BoardSummary, DirectoryError> {
-        let b = self.summary(board)?;
-        let (_, role) = self.auth.for_board(token, &b)?;
-        if role != LinkRole::Facilitator {
-            return Err(AuthError::NotFacilitator.into());
-        }
-        Ok(b)
-    }
-
     /// Create a board with its initial document.
     fn create_board_in(
         &self,
@@ -334,7 +298,7 @@ impl Directory for ServerDirectory {
         token: Option<&str>,
         new: NewWorkshop,
     ) -> Result<CreatedWorkshop, DirectoryError> {
-        self.auth.team_facilitator(token)?;
+        self.access.organiser(token)?;
         let title = check_title(&new.title)?;
         let area = check_title(&new.area)?;
         let id = format!("{}-{}", slug(&title), random_suffix());
@@ -368,16 +332,14 @@ impl Directory for ServerDirectory {
         let this = self.clone();
         Box::pin(async move {
             let w = this
-                .store
-                .workshop(&workshop)?
-                .ok_or(DirectoryError::NotFound)?;
-            this.auth.facilitator_of(token.as_deref(), &w.id)?;
+                .access
+                .workshop_facilitator(&workshop, token.as_deref())?;
             let title = edit.title.as_deref().map(check_title).transpose()?;
             this.store
-                .update_workshop(&w.id, title.as_deref(), edit.archived)?;
+                .update_workshop(&w.workshop.id, title.as_deref(), edit.archived)?;
             if edit.archived == Some(true) {
-                for b in &w.boards {
-                    this.lock(&b.id).await?;
+                for b in &w.boards() {
+                    this.lock(b).await?;
                 }
             }
             Ok(())
@@ -391,11 +353,7 @@ impl Directory for ServerDirectory {
         title: &str,
         pillar: &str,
     ) -> Result<BoardSummary, DirectoryError> {
-        let w = self
-            .store
-            .workshop(workshop)?
-            .ok_or(DirectoryError::NotFound)?;
-        self.auth.facilitator_of(token, &w.id)?;
+        let w = self.access.workshop_facilitator(workshop, token)?.workshop;
         let title = check_title(title)?;
         let pillar = if pillar.trim().is_empty() {
             title.clone()
@@ -415,7 +373,8 @@ impl Directory for ServerDirectory {
     fn edit_board(&self, board: String, token: Option<String>, edit: CatalogEdit) -> DirFuture<()> {
         let this = self.clone();
         Box::pin(async move {
-            let b = this.facilitated_board(&board, token.as_deref())?;
+            let f = this.access.board_facilitator(&board, token.as_deref())?;
+            let b = &f.board;
             let title = edit.title.as_deref().map(check_title).transpose()?;
             this.store
                 .update_board(&b.id, title.as_deref(), edit.archived)?;
@@ -430,7 +389,7 @@ impl Directory for ServerDirectory {
                 .ok();
             }
             if edit.archived == Some(true) {
-                this.lock(&b.id).await?;
+                this.lock(&f).await?;
             }
             Ok(())
         })
@@ -445,7 +404,10 @@ impl Directory for ServerDirectory {
     ) -> DirFuture<()> {
         let this = self.clone();
         Box::pin(async move {
-            let src = this.facilitated_board(&from, token.as_deref())?;
+            let src = this
+                .access
+                .board_facilitator(&from, token.as_deref())?
+                .board;
             let dst = this.summary(&to)?;
             if dst.workshop_id != src.workshop_id {
                 return Err(DirectoryError::Invalid(
@@ -477,7 +439,10 @@ impl Directory for ServerDirectory {
     ) -> DirFuture<()> {
         let this = self.clone();
         Box::pin(async move {
-            let b = this.facilitated_board(&board, token.as_deref())?;
+            let b = this
+                .access
+                .board_facilitator(&board, token.as_deref())?
+                .board;
             let live = this.hub.join(&b.id)?;
             live.change(Board::of, |board, txn| match action {
                 Moderation::Hide => board.set_hidden(txn, &card, true),
@@ -503,7 +468,10 @@ impl Directory for ServerDirectory {
     ) -> DirFuture<()> {
         let this = self.clone();
         Box::pin(async move {
-            let b = this.facilitated_board(&board, token.as_deref())?;
+            let b = this
+                .access
+                .board_facilitator(&board, token.as_deref())?
+                .board;
             let (_, data) = this
                 .store
                 .snapshot(&b.id, snapshot)?
@@ -524,29 +492,23 @@ impl Directory for ServerDirectory {
     }
 
     fn board(&self, id: &str, token: Option<&str>) -> Result<BoardAccess, DirectoryError> {
-        let board = self.summary(id)?;
-        let (_, role) = self.auth.for_board(token, &board)?;
-        Ok(BoardAccess { board, role })
+        let reader = self.access.board(id, token)?;
+        Ok(BoardAccess {
+            board: reader.board,
+            role: reader.role,
+        })
     }
 
     fn workshop(&self, id: &str, token: Option<&str>) -> Result<WorkshopAccess, DirectoryError> {
-        let workshop = self.store.workshop(id)?.ok_or(DirectoryError::NotFound)?;
-        let (_, grant) = self.auth.grant(token)?;
-        if grant.workshop != workshop.id || grant.board.is_some() {
-            return Err(AuthError::WrongScope(workshop.title).into());
-        }
+        let member = self.access.workshop(id, token)?;
         Ok(WorkshopAccess {
-            workshop,
-            role: grant.role,
+            workshop: member.workshop,
+            role: member.role,
         })
     }
 
     fn console(&self, workshop: &str, token: Option<&str>) -> Result<Console, DirectoryError> {
-        let w = self
-            .store
-            .workshop(workshop)?
-            .ok_or(DirectoryError::NotFound)?;
-        self.auth.facilitator_of(token, workshop)?;
+        let w = self.access.workshop_facilitator(workshop, token)?.workshop;
         let boards = w
             .boards
             .iter()
@@ -567,19 +529,13 @@ impl Directory for ServerDirectory {
     ) -> DirFuture<()> {
         let this = self.clone();
         Box::pin(async move {
-            let boards: Vec<String> = match &scope {
-                ControlScope::Workshop(w) => {
-                    let w = this.store.workshop(w)?.ok_or(DirectoryError::NotFound)?;
-                    this.auth.facilitator_of(token.as_deref(), &w.id)?;
-                    w.boards.into_iter().map(|b| b.id).collect()
-                }
+            let boards = match &scope {
+                ControlScope::Workshop(w) => this
+                    .access
+                    .workshop_facilitator(w, token.as_deref())?
+                    .boards(),
                 ControlScope::Board(b) => {
-                    let board = this.summary(b)?;
-                    let (_, role) = this.auth.for_board(token.as_deref(), &board)?;
-                    if role != LinkRole::Facilitator {
-                        return Err(AuthError::NotFacilitator.into());
-                    }
-                    vec![board.id]
+                    vec![this.access.board_facilitator(b, token.as_deref())?]
                 }
             };
             for b in &boards {
@@ -595,9 +551,8 @@ impl Directory for ServerDirectory {
         board: &str,
         token: Option<&str>,
     ) -> Result<Vec<SnapshotInfo>, DirectoryError> {
-        let b = self.summary(board)?;
-        self.auth.for_board(token, &b)?;
-        Ok(self.store.snapshots(&b.id)?)
+        let reader = self.access.board(board, token)?;
+        Ok(self.store.snapshots(&reader.board.id)?)
     }
 
     fn take_snapshot(
@@ -608,12 +563,8 @@ impl Directory for ServerDirectory {
     ) -> DirFuture<SnapshotInfo> {
         let this = self.clone();
         Box::pin(async move {
-            let b = this.summary(&board)?;
-            let (_, role) = this.auth.for_board(token.as_deref(), &b)?;
-            if role != LinkRole::Facilitator {
-                return Err(AuthError::NotFacilitator.into());
-            }
-            this.take_snapshot_now(&b.id, &name, "manual").await
+            let f = this.access.board_facilitator(&board, token.as_deref())?;
+            this.take_snapshot_now(&f, &name, "manual").await
         })
     }
 
@@ -623,9 +574,8 @@ impl Directory for ServerDirectory {
         token: Option<&str>,
         at: Option<i64>,
     ) -> Result<BoardExport, DirectoryError> {
-        let b = self.summary(board)?;
-        self.auth.for_board(token, &b)?;
-        Ok(self.export_of(&b, at)?.0)
+        let reader = self.access.board(board, token)?;
+        Ok(self.export_of(&reader, at)?.0)
     }
 
     fn issue_link(
@@ -635,14 +585,12 @@ impl Directory for ServerDirectory {
         role: LinkRole,
         token: Option<&str>,
     ) -> Result<String, DirectoryError> {
-        self.auth.facilitator_of(token, workshop)?;
+        let w = self.access.workshop_facilitator(workshop, token)?;
         if let Some(b) = board {
-            if self.summary(b)?.workshop_id != workshop {
-                return Err(DirectoryError::NotFound);
-            }
+            w.board(b)?;
         }
         Ok(self.auth.issue(Grant {
-            workshop: workshop.to_string(),
+            workshop: w.workshop.id.clone(),
             board: board.map(str::to_string),
             role,
         })?)

@@ -4,6 +4,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use cocreate_core::catalog::DirectoryError;
+
+use crate::access::AccessError;
+use crate::auth::AuthError;
 use crate::hub::HubError;
 use crate::store::StoreError;
 
@@ -36,6 +40,82 @@ impl From<HubError> for AppError {
             other => AppError::Internal(Box::new(other)),
         }
     }
+}
+
+impl From<AuthError> for AppError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Store(e) => AppError::Internal(Box::new(e)),
+            AuthError::Missing | AuthError::Invalid => AppError::Unauthorized,
+            other => AppError::Forbidden(other.to_string()),
+        }
+    }
+}
+
+impl From<AccessError> for AppError {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::NotFound(what) => AppError::NotFound(format!("{what} not found")),
+            AccessError::Auth(e) => e.into(),
+            e @ AccessError::Respondent => AppError::Forbidden(e.to_string()),
+            AccessError::Store(e) => AppError::Internal(Box::new(e)),
+        }
+    }
+}
+
+impl From<DirectoryError> for AppError {
+    fn from(e: DirectoryError) -> Self {
+        match e {
+            DirectoryError::NotFound => AppError::NotFound("not found".into()),
+            DirectoryError::Unauthorized(_) => AppError::Unauthorized,
+            DirectoryError::Denied(m) => AppError::Forbidden(m),
+            DirectoryError::Invalid(m) => AppError::BadRequest(m),
+            DirectoryError::Internal(m) => AppError::Internal(m.into()),
+        }
+    }
+}
+
+/// What server functions (the pages) are told: the same classes as HTTP statuses.
+impl From<AuthError> for DirectoryError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Store(e) => internal(e),
+            AuthError::Missing | AuthError::Invalid => DirectoryError::Unauthorized(e.to_string()),
+            other => DirectoryError::Denied(other.to_string()),
+        }
+    }
+}
+
+impl From<AccessError> for DirectoryError {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::NotFound(_) => DirectoryError::NotFound,
+            AccessError::Auth(e) => e.into(),
+            e @ AccessError::Respondent => DirectoryError::Denied(e.to_string()),
+            AccessError::Store(e) => internal(e),
+        }
+    }
+}
+
+impl From<StoreError> for DirectoryError {
+    fn from(e: StoreError) -> Self {
+        internal(e)
+    }
+}
+
+impl From<HubError> for DirectoryError {
+    fn from(e: HubError) -> Self {
+        match e {
+            HubError::NotFound(_) => DirectoryError::NotFound,
+            other => internal(other),
+        }
+    }
+}
+
+/// A server error for the pages: logged in full, told in short.
+pub fn internal(e: impl std::fmt::Display) -> DirectoryError {
+    tracing::error!(error = %e, "directory");
+    DirectoryError::Internal(e.to_string())
 }
 
 impl IntoResponse for AppError {

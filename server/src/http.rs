@@ -1,7 +1,6 @@
 //! HTTP routes: the board websocket, a small JSON API, and the Leptos pages.
 
 use axum::extract::{Path, Query, State, WebSocketUpgrade};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -11,70 +10,16 @@ use serde::Deserialize;
 
 use axum::http::StatusCode;
 use axum::routing::post;
-use cocreate_core::catalog::{BoardSummary, ControlScope, Directory, DirectoryError, LinkRole};
+use cocreate_core::catalog::{BoardSummary, ControlScope, Directory, LinkRole};
 use cocreate_core::model::control::{Control, ControlPatch};
 use cocreate_core::model::export::BoardExport;
 
-use crate::auth::{AuthError, TokenHash};
 use crate::directory::control_key;
 use crate::error::AppError;
 use crate::hub::session::{self, Gate};
 use crate::hub::BoardHandle;
+use crate::web::{download, TokenParam};
 use crate::AppState;
-
-/// Board ids are short slugs: letters, digits, `-` and `_`.
-pub fn valid_board_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-/// `?token=` on every route that needs one.
-#[derive(Debug, Deserialize)]
-pub struct TokenParam {
-    pub token: Option<String>,
-}
-
-impl From<AuthError> for AppError {
-    fn from(e: AuthError) -> Self {
-        match e {
-            AuthError::Store(e) => AppError::Internal(Box::new(e)),
-            AuthError::Missing | AuthError::Invalid => AppError::Unauthorized,
-            other => AppError::Forbidden(other.to_string()),
-        }
-    }
-}
-
-impl From<DirectoryError> for AppError {
-    fn from(e: DirectoryError) -> Self {
-        match e {
-            DirectoryError::NotFound => AppError::NotFound("not found".into()),
-            DirectoryError::Unauthorized(_) => AppError::Unauthorized,
-            DirectoryError::Denied(m) => AppError::Forbidden(m),
-            DirectoryError::Invalid(m) => AppError::BadRequest(m),
-            DirectoryError::Internal(m) => AppError::Internal(m.into()),
-        }
-    }
-}
-
-/// The board (404 if unknown) and the role the token has on it (401/403 otherwise).
-fn board_access(
-    state: &AppState,
-    board_id: &str,
-    token: Option<&str>,
-) -> Result<(BoardSummary, TokenHash, LinkRole), AppError> {
-    if !valid_board_id(board_id) {
-        return Err(AppError::NotFound(format!("board {board_id} not found")));
-    }
-    let board = state
-        .store
-        .board_summary(board_id)?
-        .ok_or_else(|| AppError::NotFound(format!("board {board_id} not found")))?;
-    let (hash, role) = state.auth.for_board(token, &board)?;
-    Ok((board, hash, role))
-}
 
 fn upgrade(state: &AppState, ws: WebSocketUpgrade, doc: BoardHandle, gate: Gate) -> Response {
     let limits = state.hub.limits().clone();
@@ -99,14 +44,13 @@ async fn ws_board(
     Query(q): Query<TokenParam>,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
-    let (board, token, role) = board_access(&state, &board_id, q.token.as_deref())?;
-    let control = state.hub.join(&control_key(&board.id))?;
+    let reader = state.access.board(&board_id, q.token.as_deref())?;
+    let control = state.hub.join(&control_key(&reader.board.id))?;
     let control_map = control.read(Control::of);
-    let doc = state.hub.join(&board.id)?;
+    let doc = state.hub.join(&reader.board.id)?;
     let gate = Gate {
         auth: state.auth.clone(),
-        token,
-        role,
+        reader,
         control: Some((control, control_map)),
     };
     Ok(upgrade(&state, ws, doc, gate))
@@ -120,12 +64,11 @@ async fn ws_control(
     Query(q): Query<TokenParam>,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
-    let (board, token, role) = board_access(&state, &board_id, q.token.as_deref())?;
-    let doc = state.hub.join(&control_key(&board.id))?;
+    let reader = state.access.board(&board_id, q.token.as_deref())?;
+    let doc = state.hub.join(&control_key(&reader.board.id))?;
     let gate = Gate {
         auth: state.auth.clone(),
-        token,
-        role,
+        reader,
         control: None,
     };
     Ok(upgrade(&state, ws, doc, gate))
@@ -197,11 +140,11 @@ async fn board_info(
     Path(board_id): Path<String>,
     Query(q): Query<TokenParam>,
 ) -> Result<Response, AppError> {
-    let (summary, _, role) = board_access(&state, &board_id, q.token.as_deref())?;
-    let live = state.hub.live(&board_id);
+    let reader = state.access.board(&board_id, q.token.as_deref())?;
+    let live = state.hub.live(&reader.board.id);
     Ok(Json(serde_json::json!({
-        "board": summary,
-        "role": role,
+        "board": reader.board,
+        "role": reader.role,
         "live": live.is_some(),
         "connections": live.map(|b| b.connections()).unwrap_or(0),
     }))
@@ -257,20 +200,6 @@ pub struct ExportParams {
     pub at: Option<i64>,
 }
 
-pub(crate) fn download(content_type: &str, filename: &str, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 /// `GET /api/boards/{id}/export.{json,csv,md,svg,ybin}?token=T&at=SNAPSHOT`.
 async fn export_board(
     state: AppState,
@@ -278,8 +207,9 @@ async fn export_board(
     q: ExportParams,
     format: ExportFormat,
 ) -> Result<Response, AppError> {
-    let (board, _, _) = board_access(&state, &board_id, q.token.as_deref())?;
-    let (export, raw) = state.dir.export_of(&board, q.at)?;
+    let reader = state.access.board(&board_id, q.token.as_deref())?;
+    let (export, raw) = state.dir.export_of(&reader, q.at)?;
+    let board = &reader.board;
     let name = match q.at {
         Some(at) => format!("{}-snapshot-{at}.{}", board.id, format.ext()),
         None => format!("{}.{}", board.id, format.ext()),
@@ -335,12 +265,8 @@ fn workshop_exports(
     workshop: &str,
     token: Option<&str>,
 ) -> Result<Vec<(BoardExport, Vec<u8>)>, AppError> {
-    let w = state
-        .store
-        .workshop(workshop)?
-        .ok_or_else(|| AppError::NotFound(format!("workshop {workshop} not found")))?;
-    state.auth.facilitator_of(token, &w.id)?;
-    w.boards
+    let w = state.access.workshop_facilitator(workshop, token)?;
+    w.boards()
         .iter()
         .map(|b| Ok(state.dir.export_of(b, None)?))
         .collect()
@@ -409,8 +335,10 @@ async fn import_board(
     Query(q): Query<TokenParam>,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<BoardSummary>), AppError> {
-    state.auth.facilitator_of(q.token.as_deref(), &workshop)?;
-    let board = state.dir.import(&workshop, &body)?;
+    let w = state
+        .access
+        .workshop_facilitator(&workshop, q.token.as_deref())?;
+    let board = state.dir.import(&w, &body)?;
     Ok((StatusCode::CREATED, Json(board)))
 }
 

@@ -5,11 +5,15 @@
 //! - [`config`]: flags and environment.
 //! - [`store`]: SQLite catalogue and per-board update logs with group commit.
 //! - [`hub`]: live boards, websocket sessions, awareness.
-//! - [`http`]: routes and handlers; [`error`]: the one HTTP error type.
-//! - [`auth`]: links, hashed tokens, roles; [`directory`]: what pages ask (token-checked).
+//! - [`http`], [`rounds_http`], [`web`]: routes and handlers; [`error`]: the one HTTP
+//!   error type and every mapping into it.
+//! - [`auth`]: links and hashed tokens; [`access`]: a token becomes a typed capability,
+//!   which every route, server function and websocket upgrade asks for.
+//! - [`directory`]: what pages ask, each call taking the capability it needs.
 //! - [`rounds`]: synthesis boards (cards copied with provenance) and consultation rounds.
 //! - [`seed`]: the demo workshop and its links; [`archive`]: tar for workshop exports.
 
+pub mod access;
 pub mod archive;
 pub mod auth;
 pub mod config;
@@ -21,6 +25,7 @@ pub mod rounds;
 pub mod rounds_http;
 pub mod seed;
 pub mod store;
+pub mod web;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +47,7 @@ pub struct AppState {
     pub hub: Hub,
     pub store: Store,
     pub auth: Auth,
+    pub access: access::Access,
     pub dir: ServerDirectory,
     pub directory: DirectoryHandle,
     pub rounds: RoundsHandle,
@@ -62,14 +68,17 @@ impl AppState {
     ) -> Result<AppState, auth::AuthError> {
         let hub = Hub::new(store.clone(), limits);
         let auth = Auth::load(store.clone())?;
+        let access = access::Access::new(store.clone(), auth.clone());
         let dir = ServerDirectory {
             store: store.clone(),
             hub: hub.clone(),
             auth: auth.clone(),
+            access: access.clone(),
         };
         Ok(AppState {
             hub,
             auth,
+            access,
             directory: DirectoryHandle(Arc::new(dir.clone())),
             rounds: RoundsHandle(Arc::new(dir.clone())),
             dir,

@@ -18,23 +18,22 @@ use cocreate_core::model::export::BoardExport;
 use cocreate_core::model::synthesis::copy_cards;
 use yrs::{ReadTxn, StateVector, Transact};
 
-use crate::auth::{AuthError, TokenHash};
+use crate::access::Organiser;
+use crate::auth::TokenHash;
 use crate::directory::{check_title, random_suffix, slug, ServerDirectory};
 use crate::store::now_ms;
 
 /// Most sources one synthesis request may name.
 pub const MAX_SOURCES: usize = 100;
 
-/// Who is asking about a round.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RoundRole {
-    Facilitator,
-    Respondent,
-}
-
 impl ServerDirectory {
-    /// Exports of the chosen sources (live or snapshot), checked to exist.
-    fn source_exports(&self, sources: &[SourceRef]) -> Result<Vec<BoardExport>, DirectoryError> {
+    /// Exports of the chosen sources (live or snapshot), checked to exist; the organising
+    /// team reads every board.
+    fn source_exports(
+        &self,
+        team: &Organiser,
+        sources: &[SourceRef],
+    ) -> Result<Vec<BoardExport>, DirectoryError> {
         if sources.is_empty() {
             return Err(DirectoryError::Invalid(
                 "choose at least one board or snapshot".into(),
@@ -48,9 +47,15 @@ impl ServerDirectory {
         sources
             .iter()
             .map(|s| {
-                let b = self.store.board_summary(&s.board)?.ok_or_else(|| {
-                    DirectoryError::Invalid(format!("there is no board {}", s.board))
-                })?;
+                let b = self
+                    .access
+                    .source_board(team, &s.board)
+                    .map_err(|e| match e {
+                        crate::access::AccessError::NotFound(_) => {
+                            DirectoryError::Invalid(format!("there is no board {}", s.board))
+                        }
+                        other => other.into(),
+                    })?;
                 let (export, _) = self.export_of(&b, s.snapshot).map_err(|e| match e {
                     DirectoryError::NotFound => DirectoryError::Invalid(format!(
                         "board {} has no snapshot {}",
@@ -63,44 +68,11 @@ impl ServerDirectory {
             })
             .collect()
     }
-
-    /// A round and the role `token` has on it.
-    fn round_access(
-        &self,
-        id: &str,
-        token: Option<&str>,
-    ) -> Result<(Consultation, RoundRole), DirectoryError> {
-        let (c, hash) = self
-            .store
-            .consultation(id)?
-            .ok_or(DirectoryError::NotFound)?;
-        let token = token
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| DirectoryError::from(AuthError::Missing))?;
-        if TokenHash::of(token).as_str() == hash {
-            return Ok((c, RoundRole::Respondent));
-        }
-        self.auth.facilitator_of(Some(token), &c.workshop_id)?;
-        Ok((c, RoundRole::Facilitator))
-    }
-
-    fn facilitated_round(
-        &self,
-        id: &str,
-        token: Option<&str>,
-    ) -> Result<Consultation, DirectoryError> {
-        match self.round_access(id, token)? {
-            (c, RoundRole::Facilitator) => Ok(c),
-            (_, RoundRole::Respondent) => Err(DirectoryError::Denied(
-                "respondents answer the draft; only facilitators see results or change it".into(),
-            )),
-        }
-    }
 }
 
 impl Rounds for ServerDirectory {
     fn sources(&self, token: Option<&str>) -> Result<Vec<SourceBoard>, DirectoryError> {
-        self.auth.team_facilitator(token)?;
+        self.access.organiser(token)?;
         let mut snapshots = self.store.all_snapshots()?;
         Ok(self
             .store
@@ -119,14 +91,11 @@ impl Rounds for ServerDirectory {
         token: Option<&str>,
         new: NewSynthesis,
     ) -> Result<BoardSummary, DirectoryError> {
-        let w = self
-            .store
-            .workshop(workshop)?
-            .ok_or(DirectoryError::NotFound)?;
-        self.auth.facilitator_of(token, &w.id)?;
+        let facilitator = self.access.workshop_facilitator(workshop, token)?;
+        let w = &facilitator.workshop;
         let title = check_title(&new.title)?;
         let pillar = check_title(&new.pillar)?;
-        let exports = self.source_exports(&new.sources)?;
+        let exports = self.source_exports(&facilitator.organiser(), &new.sources)?;
         let doc = cocreate_core::model::new_doc();
         let board = Board::of(&doc);
         let mut copied = 0;
@@ -158,12 +127,11 @@ impl Rounds for ServerDirectory {
     ) -> DirFuture<usize> {
         let this = self.clone();
         Box::pin(async move {
-            let b = this
-                .store
-                .board_summary(&board)?
-                .ok_or(DirectoryError::NotFound)?;
-            this.auth.facilitator_of(token.as_deref(), &b.workshop_id)?;
-            let exports = this.source_exports(&sources)?;
+            let (w, b) = this
+                .access
+                .board_in_facilitated_workshop(&board, token.as_deref())?;
+            let b = b.board;
+            let exports = this.source_exports(&w.organiser(), &sources)?;
             let live = this.hub.join(&b.id)?;
             let now = now_ms() as f64;
             let mut added = 0;
@@ -186,13 +154,10 @@ impl Rounds for ServerDirectory {
         token: Option<&str>,
         new: NewConsultation,
     ) -> Result<Published, DirectoryError> {
-        let b = self
-            .store
-            .board_summary(board)?
-            .ok_or(DirectoryError::NotFound)?;
-        self.auth.facilitator_of(token, &b.workshop_id)?;
+        let (_, facilitator) = self.access.board_in_facilitated_workshop(board, token)?;
         let title = check_title(&new.title)?;
-        let (export, _) = self.export_of(&b, new.at)?;
+        let (export, _) = self.export_of(&facilitator, new.at)?;
+        let b = &facilitator.board;
         let items = draft_from(&export);
         if items.is_empty() {
             return Err(DirectoryError::Invalid(
@@ -225,10 +190,10 @@ impl Rounds for ServerDirectory {
         workshop: &str,
         token: Option<&str>,
     ) -> Result<Vec<RoundSummary>, DirectoryError> {
-        self.auth.facilitator_of(token, workshop)?;
+        let w = self.access.workshop_facilitator(workshop, token)?;
         Ok(self
             .store
-            .consultations_of(workshop)?
+            .consultations_of(&w.workshop.id)?
             .into_iter()
             .map(|(consultation, respondents)| RoundSummary {
                 consultation,
@@ -238,7 +203,7 @@ impl Rounds for ServerDirectory {
     }
 
     fn round(&self, id: &str, token: Option<&str>) -> Result<Consultation, DirectoryError> {
-        Ok(self.round_access(id, token)?.0)
+        Ok(self.access.round(id, token)?.round().clone())
     }
 
     fn respond(
@@ -247,7 +212,8 @@ impl Rounds for ServerDirectory {
         token: Option<&str>,
         response: Response,
     ) -> Result<(), DirectoryError> {
-        let (c, _) = self.round_access(id, token)?;
+        let access = self.access.round(id, token)?;
+        let c = access.round();
         if !c.open {
             return Err(DirectoryError::Invalid(
                 "this round is closed: responses are no longer taken".into(),
@@ -267,7 +233,8 @@ impl Rounds for ServerDirectory {
         token: Option<&str>,
         respondent: &str,
     ) -> Result<Vec<Answer>, DirectoryError> {
-        let (c, _) = self.round_access(id, token)?;
+        let access = self.access.round(id, token)?;
+        let c = access.round();
         Ok(self
             .store
             .answers(&c.id, Some(respondent))?
@@ -290,7 +257,7 @@ impl Rounds for ServerDirectory {
         token: Option<&str>,
         open: bool,
     ) -> Result<(), DirectoryError> {
-        let c = self.facilitated_round(id, token)?;
+        let c = self.access.round_facilitator(id, token)?.round;
         self.store.set_consultation_open(&c.id, open)?;
         tracing::info!(round = %c.id, open, "round opened or closed");
         Ok(())
@@ -302,7 +269,7 @@ impl Rounds for ServerDirectory {
         token: Option<&str>,
         outcome: Outcome,
     ) -> Result<(), DirectoryError> {
-        let c = self.facilitated_round(id, token)?;
+        let c = self.access.round_facilitator(id, token)?.round;
         if !c.items.iter().any(|i| i.id == outcome.item) {
             return Err(DirectoryError::Invalid(format!(
                 "there is no item {} in this draft",
@@ -332,7 +299,7 @@ impl ServerDirectory {
         id: &str,
         token: Option<&str>,
     ) -> Result<(Results, Vec<StoredAnswer>), DirectoryError> {
-        let c = self.facilitated_round(id, token)?;
+        let c = self.access.round_facilitator(id, token)?.round;
         let answers = self.store.answers(&c.id, None)?;
         let outcomes = self.store.outcomes(&c.id)?;
         Ok((Results::tally(c, &answers, &outcomes), answers))

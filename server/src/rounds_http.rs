@@ -16,7 +16,7 @@ use cocreate_core::consult::{
 use cocreate_core::model::synthesis::{commonality, Commonality};
 
 use crate::error::AppError;
-use crate::http::{download, TokenParam};
+use crate::web::{download, TokenParam};
 use crate::AppState;
 
 /// The routes of this module (merged into [`crate::http::router`]).

@@ -14,7 +14,8 @@ use futures::{SinkExt, StreamExt};
 use tokio::sync::{broadcast, mpsc};
 
 use super::{BoardHandle, HubError};
-use crate::auth::{Auth, TokenHash};
+use crate::access::BoardReader;
+use crate::auth::Auth;
 use crate::config::Limits;
 use cocreate_core::catalog::LinkRole;
 use cocreate_core::model::control::Control;
@@ -28,8 +29,8 @@ const PING_EVERY: Duration = Duration::from_secs(20);
 /// it may write the document right now.
 pub struct Gate {
     pub auth: Auth,
-    pub token: TokenHash,
-    pub role: LinkRole,
+    /// The link's capability on this board (checked when the socket was opened).
+    pub reader: BoardReader,
     /// For a board's card document: its control document (and its root map, taken once at
     /// connect), whose `locked` flag is read on every message. `None` for a control
     /// document itself (facilitators write it).
@@ -46,21 +47,21 @@ pub enum Verdict {
 
 impl Gate {
     pub fn check(&self) -> Verdict {
-        if !self.auth.is_live(&self.token) {
+        if !self.auth.is_live(&self.reader.token) {
             return Verdict::Revoked;
         }
         match &self.control {
             Some((doc, control)) => {
                 let locked = doc.read(|d| control.locked(&d.transact()));
-                if self.role.may_edit_cards(locked) {
+                if self.reader.role.may_edit_cards(locked) {
                     Verdict::Write
-                } else if locked && self.role == LinkRole::Participant {
+                } else if locked && self.reader.role == LinkRole::Participant {
                     Verdict::ReadOnly("the board is locked")
                 } else {
                     Verdict::ReadOnly("this link is read-only")
                 }
             }
-            None if self.role == LinkRole::Facilitator => Verdict::Write,
+            None if self.reader.role == LinkRole::Facilitator => Verdict::Write,
             None => Verdict::ReadOnly("only facilitators change the control document"),
         }
     }
