@@ -81,7 +81,7 @@ fn benches(c: &mut Criterion) {
         }
     });
     c.bench_function("read a board's base and 1000 log rows", |b| {
-        b.iter(|| store.load_board("b").unwrap().unwrap().updates.len())
+        b.iter(|| store.load("b").unwrap().unwrap().updates.len())
     });
     store.close();
 }

@@ -80,13 +80,13 @@ impl Auth {
         let live = store
             .links()?
             .into_iter()
-            .map(|(hash, workshop, board, role)| {
+            .map(|l| {
                 (
-                    TokenHash(hash),
+                    TokenHash(l.token_hash),
                     Grant {
-                        workshop,
-                        board,
-                        role,
+                        workshop: l.workshop,
+                        board: l.board,
+                        role: l.role,
                     },
                 )
             })

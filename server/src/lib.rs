@@ -108,7 +108,8 @@ pub fn backup(db: &std::path::Path, dest: &std::path::Path) -> Result<(), store:
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "no database here"),
         });
     }
-    let store = Store::open(db)?;
+    use store::UpdateLog;
+    let store = store::sqlite::Sqlite::open(db)?;
     let result = store.backup_to(dest);
     store.close();
     result
@@ -143,7 +144,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Sen
             tracing::debug!(error = %e, "could not set TCP_NODELAY");
         }
     });
-    tracing::info!(%addr, db = %store.path().display(), "cocreate listening on http://{addr}");
+    tracing::info!(%addr, db = %store.location(), "cocreate listening on http://{addr}");
     axum::serve(listener, http::router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;

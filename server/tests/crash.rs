@@ -251,7 +251,7 @@ async fn online_backup_while_serving_has_every_acknowledged_update() {
     let copy = tempfile::tempdir().unwrap();
     std::fs::copy(&dest, copy.path().join("cocreate.db")).unwrap();
     let store = server::store::Store::open(copy.path().join("cocreate.db")).unwrap();
-    let stored = store.load_board(DEMO).unwrap().expect("board in backup");
+    let stored = store.load(DEMO).unwrap().expect("board in backup");
     let doc = cocreate_core::model::new_doc();
     {
         let mut txn = doc.transact_mut();

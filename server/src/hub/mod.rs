@@ -395,7 +395,7 @@ impl Hub {
         let stored = self
             .inner
             .store
-            .load_board(board_id)?
+            .load(board_id)?
             .ok_or_else(|| HubError::NotFound(board_id.to_string()))?;
         let doc = cocreate_core::model::new_doc();
         {

@@ -1,0 +1,352 @@
+//! One test suite for the storage interface (`server::store`), run against every backend:
+//! what the hub and the directory rely on, asserted through the traits alone. A second
+//! backend adds one line at the bottom (`suite!(name, open)`).
+
+use std::path::Path;
+
+use cocreate_core::catalog::LinkRole;
+use cocreate_core::consult::{
+    Answer, Consultation, Decision, DraftItem, Outcome, Response, RoundKind, Stance,
+};
+use server::store::{LogStats, Store, StoredLink, CONTROL_SUFFIX};
+
+/// A store with one workshop `w` and two boards `b` and `c` (in that order).
+fn seeded(open: fn(&Path) -> Store, dir: &Path) -> Store {
+    let store = open(dir);
+    store
+        .create_workshop("w", "Workshop", "MSK", "2026-11-24")
+        .unwrap();
+    store
+        .create_board("b", "w", "Board", "Consultancy", b"base")
+        .unwrap();
+    store
+        .create_board("c", "w", "Second", "Research and innovation", b"base-c")
+        .unwrap();
+    store
+}
+
+pub async fn appends_are_durable_in_order_and_survive_reopen(open: fn(&Path) -> Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    let futs: Vec<_> = (0..100u8).map(|i| store.append("b", vec![i])).collect();
+    for f in futs {
+        f.await.unwrap();
+    }
+    let loaded = store.load("b").unwrap().unwrap();
+    assert_eq!(loaded.base.as_deref(), Some(&b"base"[..]));
+    assert_eq!(
+        loaded.updates,
+        (0..100u8).map(|i| vec![i]).collect::<Vec<_>>()
+    );
+    assert_eq!(store.pending_bytes(), 0);
+    store.close();
+    // After close nothing more is taken, and the error says so.
+    assert!(store.append("b", vec![1]).await.is_err());
+    let again = open(dir.path());
+    assert_eq!(again.load("b").unwrap().unwrap().updates.len(), 100);
+    again.close();
+}
+
+pub async fn compaction_replaces_exactly_the_rows_queued_before_it(open: fn(&Path) -> Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    let a = store.append("b", vec![1]);
+    let other = store.append("c", vec![9]);
+    let c = store.compact("b", b"state-with-1".to_vec());
+    let d = store.append("b", vec![2]);
+    let barrier = store.barrier();
+    a.await.unwrap();
+    other.await.unwrap();
+    c.await.unwrap();
+    d.await.unwrap();
+    barrier.await.unwrap();
+    let loaded = store.load("b").unwrap().unwrap();
+    assert_eq!(loaded.base.as_deref(), Some(&b"state-with-1"[..]));
+    assert_eq!(loaded.updates, vec![vec![2]]);
+    assert_eq!(
+        store.log_stats("b").unwrap(),
+        LogStats {
+            log_rows: 1,
+            has_base: true
+        }
+    );
+    // Another board's log is untouched.
+    let c = store.load("c").unwrap().unwrap();
+    assert_eq!(
+        (c.base.as_deref(), c.updates),
+        (Some(&b"base-c"[..]), vec![vec![9]])
+    );
+    store.close();
+}
+
+pub async fn control_documents_exist_with_their_board_and_unknown_ones_do_not(
+    open: fn(&Path) -> Store,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    let control = format!("b{CONTROL_SUFFIX}");
+    let empty = store.load(&control).unwrap().unwrap();
+    assert!(empty.base.is_none() && empty.updates.is_empty());
+    store.append(&control, vec![7]).await.unwrap();
+    assert_eq!(
+        store.load(&control).unwrap().unwrap().updates,
+        vec![vec![7]]
+    );
+    // The board's own log is separate.
+    assert!(store.load("b").unwrap().unwrap().updates.is_empty());
+    assert!(store.load("nope").unwrap().is_none());
+    assert!(store
+        .load(&format!("nope{CONTROL_SUFFIX}"))
+        .unwrap()
+        .is_none());
+    store.close();
+}
+
+pub async fn the_catalogue_lists_renames_and_archives(open: fn(&Path) -> Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    assert_eq!(store.workshop_count().unwrap(), 1);
+    let w = store.workshop("w").unwrap().unwrap();
+    let ids: Vec<&str> = w.boards.iter().map(|b| b.id.as_str()).collect();
+    assert_eq!(ids, vec!["b", "c"]);
+    assert_eq!(w.boards[0].area, "MSK");
+    assert!(store.workshop("nope").unwrap().is_none());
+    assert!(store.board_summary("nope").unwrap().is_none());
+    assert_eq!(
+        store.board_summary("c").unwrap().unwrap().workshop_title,
+        "Workshop"
+    );
+    store
+        .update_board("c", Some("Renamed"), Some(true))
+        .unwrap();
+    store.update_workshop("w", Some("New title"), None).unwrap();
+    let c = store.board_summary("c").unwrap().unwrap();
+    assert_eq!((c.title.as_str(), c.archived), ("Renamed", true));
+    assert_eq!(c.workshop_title, "New title");
+    assert!(!store.workshop("w").unwrap().unwrap().archived);
+    store
+        .create_workshop("v", "Later", "Cancer Care", "")
+        .unwrap();
+    store
+        .create_board("v1", "v", "V", "Consultancy", b"")
+        .unwrap();
+    let all: Vec<String> = store
+        .all_boards()
+        .unwrap()
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    assert_eq!(all, vec!["b", "c", "v1"]);
+    // A board in an unknown workshop is refused.
+    assert!(store.create_board("x", "nope", "X", "P", b"").is_err());
+    store.close();
+}
+
+pub async fn snapshots_are_kept_whole_and_listed_oldest_first(open: fn(&Path) -> Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    let first = store
+        .create_snapshot("b", "Start", "manual", b"s1")
+        .unwrap();
+    let second = store.create_snapshot("b", "Locked", "lock", b"s2").unwrap();
+    store.create_snapshot("c", "Other", "phase", b"s3").unwrap();
+    assert!(second.id > first.id);
+    let names: Vec<String> = store
+        .snapshots("b")
+        .unwrap()
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    assert_eq!(names, vec!["Start", "Locked"]);
+    let (snap, data) = store.snapshot("b", second.id).unwrap().unwrap();
+    assert_eq!((snap, data), (second.clone(), b"s2".to_vec()));
+    // A snapshot is found only under its own board.
+    assert!(store.snapshot("c", first.id).unwrap().is_none());
+    let all = store.all_snapshots().unwrap();
+    assert_eq!(all["b"].len(), 2);
+    assert_eq!(all["c"][0].reason, "phase");
+    store.close();
+}
+
+pub async fn links_are_kept_by_hash_until_revoked(open: fn(&Path) -> Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    store
+        .create_link("h1", "w", None, LinkRole::Facilitator)
+        .unwrap();
+    store
+        .create_link("h2", "w", Some("b"), LinkRole::Participant)
+        .unwrap();
+    // The same hash twice is refused (tokens are unique).
+    assert!(store
+        .create_link("h1", "w", None, LinkRole::Observer)
+        .is_err());
+    let mut links = store.links().unwrap();
+    links.sort_by(|a, b| a.token_hash.cmp(&b.token_hash));
+    assert_eq!(
+        links,
+        vec![
+            StoredLink {
+                token_hash: "h1".into(),
+                workshop: "w".into(),
+                board: None,
+                role: LinkRole::Facilitator
+            },
+            StoredLink {
+                token_hash: "h2".into(),
+                workshop: "w".into(),
+                board: Some("b".into()),
+                role: LinkRole::Participant
+            },
+        ]
+    );
+    store.revoke_link("h1").unwrap();
+    let left: Vec<String> = store
+        .links()
+        .unwrap()
+        .into_iter()
+        .map(|l| l.token_hash)
+        .collect();
+    assert_eq!(left, vec!["h2"]);
+    store.close();
+}
+
+fn item(id: &str) -> DraftItem {
+    serde_json::from_value(serde_json::json!({
+        "id": id, "kind": "theme", "prompt": "purpose", "text": format!("Item {id}")
+    }))
+    .unwrap()
+}
+
+pub async fn rounds_keep_drafts_answers_and_outcomes(open: fn(&Path) -> Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    let draft = Consultation {
+        id: "r".into(),
+        workshop_id: "w".into(),
+        board_id: "b".into(),
+        title: "Draft".into(),
+        kind: RoundKind::Agreement,
+        open: true,
+        created_ms: 5,
+        snapshot: None,
+        items: vec![item("a"), item("b")],
+    };
+    store.create_consultation(&draft, "hash").unwrap();
+    assert_eq!(
+        store.consultation("r").unwrap(),
+        Some((draft.clone(), "hash".to_string()))
+    );
+    assert!(store.consultation("nope").unwrap().is_none());
+    let answer = |item: &str, stance: Option<Stance>, comment: &str| Answer {
+        item: item.into(),
+        stance,
+        comment: comment.into(),
+    };
+    let response = |who: &str, answers: Vec<Answer>| Response {
+        respondent: who.into(),
+        name: format!("Name {who}"),
+        organisation: "Body".into(),
+        answers,
+    };
+    store
+        .save_response(
+            "r",
+            &response("p1", vec![answer("a", Some(Stance::Agree), "")]),
+            10,
+        )
+        .unwrap();
+    store
+        .save_response("r", &response("p2", vec![answer("a", None, "unsure")]), 11)
+        .unwrap();
+    // A later answer to the same item replaces the earlier one.
+    store
+        .save_response(
+            "r",
+            &response("p1", vec![answer("a", Some(Stance::Disagree), "changed")]),
+            12,
+        )
+        .unwrap();
+    let all = store.answers("r", None).unwrap();
+    assert_eq!(all.len(), 2);
+    let mine = store.answers("r", Some("p1")).unwrap();
+    assert_eq!(
+        (
+            mine.len(),
+            mine[0].stance,
+            mine[0].comment.as_str(),
+            mine[0].updated_ms
+        ),
+        (1, Some(Stance::Disagree), "changed", 12)
+    );
+    assert_eq!(
+        store.consultations_of("w").unwrap(),
+        vec![(draft.clone(), 2)]
+    );
+    store.set_consultation_open("r", false).unwrap();
+    assert!(!store.consultation("r").unwrap().unwrap().0.open);
+    let outcome = |item: &str, decision: Decision| Outcome {
+        item: item.into(),
+        decision,
+        note: String::new(),
+        decided_ms: 20,
+    };
+    store
+        .record_outcome("r", &outcome("b", Decision::Amended))
+        .unwrap();
+    store
+        .record_outcome("r", &outcome("a", Decision::Agreed))
+        .unwrap();
+    store
+        .record_outcome("r", &outcome("a", Decision::NotAgreed))
+        .unwrap();
+    assert_eq!(
+        store.outcomes("r").unwrap(),
+        vec![
+            outcome("a", Decision::NotAgreed),
+            outcome("b", Decision::Amended)
+        ]
+    );
+    store.close();
+}
+
+/// Every test of the suite for one backend.
+macro_rules! suite {
+    ($backend:ident, $open:expr) => {
+        mod $backend {
+            use super::*;
+            const OPEN: fn(&Path) -> Store = $open;
+            #[tokio::test]
+            async fn appends_are_durable_in_order_and_survive_reopen() {
+                super::appends_are_durable_in_order_and_survive_reopen(OPEN).await
+            }
+            #[tokio::test]
+            async fn compaction_replaces_exactly_the_rows_queued_before_it() {
+                super::compaction_replaces_exactly_the_rows_queued_before_it(OPEN).await
+            }
+            #[tokio::test]
+            async fn control_documents_exist_with_their_board_and_unknown_ones_do_not() {
+                super::control_documents_exist_with_their_board_and_unknown_ones_do_not(OPEN).await
+            }
+            #[tokio::test]
+            async fn the_catalogue_lists_renames_and_archives() {
+                super::the_catalogue_lists_renames_and_archives(OPEN).await
+            }
+            #[tokio::test]
+            async fn snapshots_are_kept_whole_and_listed_oldest_first() {
+                super::snapshots_are_kept_whole_and_listed_oldest_first(OPEN).await
+            }
+            #[tokio::test]
+            async fn links_are_kept_by_hash_until_revoked() {
+                super::links_are_kept_by_hash_until_revoked(OPEN).await
+            }
+            #[tokio::test]
+            async fn rounds_keep_drafts_answers_and_outcomes() {
+                super::rounds_keep_drafts_answers_and_outcomes(OPEN).await
+            }
+        }
+    };
+}
+
+suite!(sqlite, |dir| Store::open(dir.join("db/cocreate.db"))
+    .unwrap());
