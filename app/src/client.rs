@@ -212,26 +212,28 @@ impl Client {
         {
             let sink = remote_touched.clone();
             let remote = Origin::from(REMOTE);
-            board.cards.observe_deep("caret", move |txn, events| {
-                if txn.origin() != Some(&remote) {
-                    return;
-                }
-                let mut touched = sink.lock().unwrap_or_else(|e| e.into_inner());
-                for e in events.iter() {
-                    match (e.path().front(), e) {
-                        // A change inside one card.
-                        (Some(PathSegment::Key(card)), _) => touched.push(card.to_string()),
-                        // A card replaced by another under the same id.
-                        (None, Event::Map(m)) => touched.extend(
-                            m.keys(txn)
-                                .iter()
-                                .filter(|(_, c)| matches!(c, EntryChange::Updated(_, _)))
-                                .map(|(k, _)| k.to_string()),
-                        ),
-                        _ => {}
+            board
+                .cards_root()
+                .observe_deep("caret", move |txn, events| {
+                    if txn.origin() != Some(&remote) {
+                        return;
                     }
-                }
-            });
+                    let mut touched = sink.lock().unwrap_or_else(|e| e.into_inner());
+                    for e in events.iter() {
+                        match (e.path().front(), e) {
+                            // A change inside one card.
+                            (Some(PathSegment::Key(card)), _) => touched.push(card.to_string()),
+                            // A card replaced by another under the same id.
+                            (None, Event::Map(m)) => touched.extend(
+                                m.keys(txn)
+                                    .iter()
+                                    .filter(|(_, c)| matches!(c, EntryChange::Updated(_, _)))
+                                    .map(|(k, _)| k.to_string()),
+                            ),
+                            _ => {}
+                        }
+                    }
+                });
         }
         let undo = {
             let mut options = yrs::undo::Options {
@@ -244,9 +246,9 @@ impl Client {
             };
             options.tracked_origins.insert(Origin::from(LOCAL));
             let mut um = yrs::UndoManager::with_options(options);
-            um.expand_scope(&doc, &board.cards);
-            um.expand_scope(&doc, &board.themes);
-            um.expand_scope(&doc, &board.votes);
+            for root in board.undo_scope() {
+                um.expand_scope(&doc, root);
+            }
             RefCell::new(um)
         };
         let client = Rc::new(Client {

@@ -4,6 +4,56 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::model::schema::{AREAS, PILLARS};
 
+/// Which live document: a board's cards, or its control document (phase, lock, timer).
+/// Its `Display` is the key it is stored under: the board id, or `{board}/control`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocKey {
+    board: String,
+    control: bool,
+}
+
+impl DocKey {
+    /// The card document of `board`.
+    pub fn board(board: impl Into<String>) -> DocKey {
+        DocKey {
+            board: board.into(),
+            control: false,
+        }
+    }
+
+    /// The control document of `board`.
+    pub fn control(board: impl Into<String>) -> DocKey {
+        DocKey {
+            board: board.into(),
+            control: true,
+        }
+    }
+
+    /// The board this document belongs to.
+    pub fn board_id(&self) -> &str {
+        &self.board
+    }
+
+    pub fn is_control(&self) -> bool {
+        self.control
+    }
+
+    /// The control document of the same board.
+    pub fn control_doc(&self) -> DocKey {
+        DocKey::control(self.board.clone())
+    }
+}
+
+impl std::fmt::Display for DocKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.control {
+            write!(f, "{}/control", self.board)
+        } else {
+            f.write_str(&self.board)
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkshopSummary {
     pub id: String,

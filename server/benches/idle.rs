@@ -3,7 +3,7 @@
 //! per board from /proc. Target (issue 8): an idle board under 100 KB.
 //! Run with `cargo bench -p server --bench idle [-- BOARDS]`.
 
-use cocreate_core::catalog::PILLARS;
+use cocreate_core::catalog::{DocKey, PILLARS};
 use cocreate_core::model::{Prompt, Role};
 use server::config::Limits;
 use server::hub::Hub;
@@ -38,7 +38,7 @@ fn main() {
         .collect();
     let refs: Vec<(Prompt, &str, Role)> =
         cards.iter().map(|(p, t, r)| (*p, t.as_str(), *r)).collect();
-    let state = server::seed::initial_state("Board", "MSK", PILLARS[0], &refs);
+    let state = cocreate_core::model::board::initial_state("Board", "MSK", PILLARS[0], &refs);
     for i in 0..n {
         store
             .create_board(&format!("b{i}"), "w", "Board", PILLARS[0], &state)
@@ -47,11 +47,11 @@ fn main() {
     let hub = Hub::new(store.clone(), Limits::default());
     // Warm up allocator and code paths with a few boards first.
     for i in 0..10.min(n) {
-        drop(hub.join(&format!("b{i}")).unwrap());
+        drop(hub.join(&DocKey::board(format!("b{i}"))).unwrap());
     }
     let before = rss_kb();
     for i in 10.min(n)..n {
-        drop(hub.join(&format!("b{i}")).unwrap());
+        drop(hub.join(&DocKey::board(format!("b{i}"))).unwrap());
     }
     let after = rss_kb();
     let boards = (n - 10.min(n)).max(1) as u64;

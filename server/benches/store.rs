@@ -2,6 +2,7 @@
 //! group commit, compacting a board's log, and loading a board from base + log.
 //! Run with `cargo bench -p server --bench store`; numbers in docs/PERFORMANCE.md.
 
+use cocreate_core::catalog::DocKey;
 use cocreate_core::model::board::Board;
 use cocreate_core::model::{new_doc, Prompt, Role};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -36,6 +37,7 @@ fn state_of_1000() -> Vec<u8> {
 fn benches(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("bench.db")).unwrap();
+    let doc = DocKey::board("b");
     store.create_workshop("w", "W", "MSK", "").unwrap();
     store
         .create_board("b", "w", "B", "Consultancy", b"")
@@ -48,14 +50,14 @@ fn benches(c: &mut Criterion) {
     let update = vec![7u8; 120];
 
     c.bench_function("append one 120-byte update and wait until durable", |b| {
-        b.iter(|| rt.block_on(store.append("b", update.clone())).unwrap())
+        b.iter(|| rt.block_on(store.append(&doc, update.clone())).unwrap())
     });
     c.bench_function(
         "append 100 updates at once (one group commit) until durable",
         |b| {
             b.iter(|| {
                 let all: Vec<_> = (0..100)
-                    .map(|_| store.append("b", update.clone()))
+                    .map(|_| store.append(&doc, update.clone()))
                     .collect();
                 rt.block_on(async {
                     for f in all {
@@ -68,20 +70,20 @@ fn benches(c: &mut Criterion) {
     let state = state_of_1000();
     c.bench_function(
         "compact a 1000-card board (replace its log by one state)",
-        |b| b.iter(|| rt.block_on(store.compact("b", state.clone())).unwrap()),
+        |b| b.iter(|| rt.block_on(store.compact(&doc, state.clone())).unwrap()),
     );
     // A board with its base and 1,000 log rows.
-    rt.block_on(store.compact("b", state.clone())).unwrap();
+    rt.block_on(store.compact(&doc, state.clone())).unwrap();
     rt.block_on(async {
         let all: Vec<_> = (0..1000)
-            .map(|_| store.append("b", update.clone()))
+            .map(|_| store.append(&doc, update.clone()))
             .collect();
         for f in all {
             f.await.unwrap();
         }
     });
     c.bench_function("read a board's base and 1000 log rows", |b| {
-        b.iter(|| store.load("b").unwrap().unwrap().updates.len())
+        b.iter(|| store.load(&doc).unwrap().unwrap().updates.len())
     });
     store.close();
 }

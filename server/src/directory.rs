@@ -5,7 +5,7 @@
 
 use cocreate_core::catalog::{
     BoardAccess, BoardSummary, CatalogEdit, Console, ConsoleBoard, ControlScope, CreatedWorkshop,
-    DirFuture, Directory, DirectoryError, LinkRole, Moderation, NewWorkshop, SnapshotInfo,
+    DirFuture, Directory, DirectoryError, DocKey, LinkRole, Moderation, NewWorkshop, SnapshotInfo,
     WorkshopAccess,
 };
 use cocreate_core::model::board::Board;
@@ -15,7 +15,6 @@ use cocreate_core::model::Prompt;
 use cocreate_core::sync::SyncDoc;
 use cocreate_core::wire::UpdateIn;
 use yrs::updates::decoder::Decode;
-use yrs::Map;
 use yrs::Transact;
 use yrs::{ReadTxn, StateVector, Update};
 
@@ -23,7 +22,7 @@ use crate::access::{Access, BoardFacilitator, ReadsBoard, WorkshopFacilitator};
 use crate::auth::{Auth, Grant};
 use crate::error::internal;
 use crate::hub::Hub;
-use crate::store::{Store, CONTROL_SUFFIX};
+use crate::store::Store;
 
 /// The server's [`Directory`].
 #[derive(Clone)]
@@ -32,11 +31,6 @@ pub struct ServerDirectory {
     pub hub: Hub,
     pub auth: Auth,
     pub access: Access,
-}
-
-/// The key under which a board's control document lives in the hub and the store.
-pub fn control_key(board: &str) -> String {
-    format!("{board}{CONTROL_SUFFIX}")
 }
 
 impl ServerDirectory {
@@ -48,13 +42,13 @@ impl ServerDirectory {
 
     /// One board's console entry (loads the board if it is not live).
     fn console_board(&self, board: BoardSummary) -> Result<ConsoleBoard, DirectoryError> {
-        let live = self.hub.join(&board.id)?;
+        let live = self.hub.join(&DocKey::board(&board.id))?;
         let cards = live.read(|doc| {
             let b = Board::of(doc);
             let txn = doc.transact();
             Prompt::ALL.map(|p| b.cards_in(&txn, p).len())
         });
-        let control = self.hub.join(&control_key(&board.id))?;
+        let control = self.hub.join(&DocKey::control(&board.id))?;
         let state = control.read(|doc| {
             let c = Control::of(doc);
             let txn = doc.transact();
@@ -77,7 +71,7 @@ impl ServerDirectory {
         patch: &ControlPatch,
     ) -> Result<(), DirectoryError> {
         let board = facilitator;
-        let control = self.hub.join(&control_key(&board.board.id))?;
+        let control = self.hub.join(&DocKey::control(&board.board.id))?;
         let before = control.read(|doc| {
             let c = Control::of(doc);
             let txn = doc.transact();
@@ -119,7 +113,7 @@ impl ServerDirectory {
                 "a snapshot needs a name of 1 to 120 characters".into(),
             ));
         }
-        let state = self.hub.join(board)?.encode_state();
+        let state = self.hub.join(&DocKey::board(board))?.encode_state();
         self.store.barrier().await?;
         let snap = self.store.create_snapshot(board, name, reason, &state)?;
         tracing::info!(board, snapshot = snap.id, reason, "snapshot taken");
@@ -140,7 +134,7 @@ impl ServerDirectory {
             snapshot: None,
         };
         let state = match at {
-            None => self.hub.join(&board.id)?.encode_state(),
+            None => self.hub.join(&DocKey::board(&board.id))?.encode_state(),
             Some(id) => {
                 let (snap, data) = self
                     .store
@@ -279,7 +273,7 @@ impl ServerDirectory {
         pillar: &str,
     ) -> Result<BoardSummary, DirectoryError> {
         let id = format!("{}-{}-{}", workshop.id, slug(pillar), random_suffix());
-        let state = crate::seed::initial_state(title, &workshop.area, pillar, &[]);
+        let state = cocreate_core::model::board::initial_state(title, &workshop.area, pillar, &[]);
         self.store
             .create_board(&id, &workshop.id, title, pillar, &state)?;
         self.summary(&id)
@@ -380,9 +374,9 @@ impl Directory for ServerDirectory {
                 .update_board(&b.id, title.as_deref(), edit.archived)?;
             if let Some(t) = &title {
                 // The document's own title follows the catalogue.
-                let live = this.hub.join(&b.id)?;
+                let live = this.hub.join(&DocKey::board(&b.id))?;
                 live.change(Board::of, |board, txn| {
-                    board.meta.insert(txn, "title", t.as_str());
+                    board.set_title(txn, t);
                     Ok::<(), std::convert::Infallible>(())
                 })
                 .await?
@@ -417,7 +411,7 @@ impl Directory for ServerDirectory {
             if person.is_empty() || person.len() > 64 {
                 return Err(DirectoryError::Invalid("no such participant".into()));
             }
-            let control = this.hub.join(&control_key(&src.id))?;
+            let control = this.hub.join(&DocKey::control(&src.id))?;
             control
                 .change(Control::of, |c, txn| {
                     c.move_person(txn, &person, &dst.id);
@@ -443,7 +437,7 @@ impl Directory for ServerDirectory {
                 .access
                 .board_facilitator(&board, token.as_deref())?
                 .board;
-            let live = this.hub.join(&b.id)?;
+            let live = this.hub.join(&DocKey::board(&b.id))?;
             live.change(Board::of, |board, txn| match action {
                 Moderation::Hide => board.set_hidden(txn, &card, true),
                 Moderation::Show => board.set_hidden(txn, &card, false),
@@ -482,7 +476,7 @@ impl Directory for ServerDirectory {
                 let txn = doc.transact();
                 sb.card(&txn, &card).ok_or(DirectoryError::NotFound)?
             };
-            let live = this.hub.join(&b.id)?;
+            let live = this.hub.join(&DocKey::board(&b.id))?;
             live.change(Board::of, |board, txn| board.restore_card(txn, &then))
                 .await?
                 .map_err(|e| DirectoryError::Invalid(e.to_string()))?;

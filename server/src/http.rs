@@ -10,11 +10,10 @@ use serde::Deserialize;
 
 use axum::http::StatusCode;
 use axum::routing::post;
-use cocreate_core::catalog::{BoardSummary, ControlScope, Directory, LinkRole};
+use cocreate_core::catalog::{BoardSummary, ControlScope, Directory, DocKey, LinkRole};
 use cocreate_core::model::control::{Control, ControlPatch};
 use cocreate_core::model::export::BoardExport;
 
-use crate::directory::control_key;
 use crate::error::AppError;
 use crate::hub::session::{self, Gate};
 use crate::hub::BoardHandle;
@@ -45,9 +44,9 @@ async fn ws_board(
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
     let reader = state.access.board(&board_id, q.token.as_deref())?;
-    let control = state.hub.join(&control_key(&reader.board.id))?;
+    let control = state.hub.join(&DocKey::control(&reader.board.id))?;
     let control_map = control.read(Control::of);
-    let doc = state.hub.join(&reader.board.id)?;
+    let doc = state.hub.join(&DocKey::board(&reader.board.id))?;
     let gate = Gate {
         auth: state.auth.clone(),
         reader,
@@ -65,7 +64,7 @@ async fn ws_control(
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
     let reader = state.access.board(&board_id, q.token.as_deref())?;
-    let doc = state.hub.join(&control_key(&reader.board.id))?;
+    let doc = state.hub.join(&DocKey::control(&reader.board.id))?;
     let gate = Gate {
         auth: state.auth.clone(),
         reader,
@@ -141,7 +140,7 @@ async fn board_info(
     Query(q): Query<TokenParam>,
 ) -> Result<Response, AppError> {
     let reader = state.access.board(&board_id, q.token.as_deref())?;
-    let live = state.hub.live(&reader.board.id);
+    let live = state.hub.live(&DocKey::board(&reader.board.id));
     Ok(Json(serde_json::json!({
         "board": reader.board,
         "role": reader.role,

@@ -6,8 +6,8 @@
 //! answers, nothing else (it is not a link, so every board route refuses it with 401).
 
 use cocreate_core::catalog::{
-    BoardSummary, DirFuture, DirectoryError, NewSynthesis, RoundSummary, Rounds, SourceBoard,
-    SourceRef,
+    BoardSummary, DirFuture, DirectoryError, DocKey, NewSynthesis, RoundSummary, Rounds,
+    SourceBoard, SourceRef,
 };
 use cocreate_core::consult::{
     draft_from, Answer, Consultation, NewConsultation, Outcome, Published, Response, Results,
@@ -132,7 +132,7 @@ impl Rounds for ServerDirectory {
                 .board_in_facilitated_workshop(&board, token.as_deref())?;
             let b = b.board;
             let exports = this.source_exports(&w.organiser(), &sources)?;
-            let live = this.hub.join(&b.id)?;
+            let live = this.hub.join(&DocKey::board(&b.id))?;
             let now = now_ms() as f64;
             let mut added = 0;
             live.change(Board::of, |board, txn| {

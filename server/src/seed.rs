@@ -1,9 +1,8 @@
 //! The demo workshop created in an empty database.
 
 use cocreate_core::catalog::PILLARS;
-use cocreate_core::model::board::Board;
-use cocreate_core::model::{new_doc, Prompt, Role};
-use yrs::{ReadTxn, StateVector, Transact};
+use cocreate_core::model::board::initial_state;
+use cocreate_core::model::{Prompt, Role};
 
 use cocreate_core::catalog::LinkRole;
 
@@ -144,35 +143,6 @@ const DEMOS: [Demo; 3] = [
         ],
     ),
 ];
-
-/// The initial document of a board: its metadata and optional starter cards.
-pub fn initial_state(
-    title: &str,
-    area: &str,
-    pillar: &str,
-    cards: &[(Prompt, &str, Role)],
-) -> Vec<u8> {
-    let doc = new_doc();
-    let board = Board::of(&doc);
-    {
-        let mut txn = doc.transact_mut();
-        board.init_meta(&mut txn, title, area, pillar);
-        for (i, (prompt, text, role)) in cards.iter().enumerate() {
-            // Starter cards have fixed ids and times so every seeded database is identical.
-            let _ = board.add_card(
-                &mut txn,
-                &format!("seed-{i}"),
-                *prompt,
-                text,
-                "facilitator",
-                *role,
-                1_764_000_000_000.0,
-            );
-        }
-    }
-    let txn = doc.transact();
-    txn.encode_state_as_update_v1(&StateVector::default())
-}
 
 /// Create the demo workshop (Learning Disabilities & Autism) and a facilitator,
 /// participant and observer link to it, the Cancer Care and MSK demo workshops and an

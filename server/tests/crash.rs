@@ -6,6 +6,7 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use cocreate_core::catalog::DocKey;
 use cocreate_core::model::board::Board;
 use cocreate_core::model::{Prompt, Role};
 use common::{TestClient, DEMO};
@@ -251,7 +252,10 @@ async fn online_backup_while_serving_has_every_acknowledged_update() {
     let copy = tempfile::tempdir().unwrap();
     std::fs::copy(&dest, copy.path().join("cocreate.db")).unwrap();
     let store = server::store::Store::open(copy.path().join("cocreate.db")).unwrap();
-    let stored = store.load(DEMO).unwrap().expect("board in backup");
+    let stored = store
+        .load(&DocKey::board(DEMO))
+        .unwrap()
+        .expect("board in backup");
     let doc = cocreate_core::model::new_doc();
     {
         let mut txn = doc.transact_mut();

@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use cocreate_core::catalog::LinkRole;
+use cocreate_core::catalog::{DocKey, LinkRole};
 use cocreate_core::consult::{
     Answer, Consultation, Decision, DraftItem, Outcome, Response, RoundKind, Stance,
 };
-use server::store::{LogStats, Store, StoredLink, CONTROL_SUFFIX};
+use server::store::{LogStats, Store, StoredLink};
 
 /// A store with one workshop `w` and two boards `b` and `c` (in that order).
 fn seeded(open: fn(&Path) -> Store, dir: &Path) -> Store {
@@ -28,11 +28,13 @@ fn seeded(open: fn(&Path) -> Store, dir: &Path) -> Store {
 pub async fn appends_are_durable_in_order_and_survive_reopen(open: fn(&Path) -> Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = seeded(open, dir.path());
-    let futs: Vec<_> = (0..100u8).map(|i| store.append("b", vec![i])).collect();
+    let futs: Vec<_> = (0..100u8)
+        .map(|i| store.append(&DocKey::board("b"), vec![i]))
+        .collect();
     for f in futs {
         f.await.unwrap();
     }
-    let loaded = store.load("b").unwrap().unwrap();
+    let loaded = store.load(&DocKey::board("b")).unwrap().unwrap();
     assert_eq!(loaded.base.as_deref(), Some(&b"base"[..]));
     assert_eq!(
         loaded.updates,
@@ -41,37 +43,45 @@ pub async fn appends_are_durable_in_order_and_survive_reopen(open: fn(&Path) -> 
     assert_eq!(store.pending_bytes(), 0);
     store.close();
     // After close nothing more is taken, and the error says so.
-    assert!(store.append("b", vec![1]).await.is_err());
+    assert!(store.append(&DocKey::board("b"), vec![1]).await.is_err());
     let again = open(dir.path());
-    assert_eq!(again.load("b").unwrap().unwrap().updates.len(), 100);
+    assert_eq!(
+        again
+            .load(&DocKey::board("b"))
+            .unwrap()
+            .unwrap()
+            .updates
+            .len(),
+        100
+    );
     again.close();
 }
 
 pub async fn compaction_replaces_exactly_the_rows_queued_before_it(open: fn(&Path) -> Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = seeded(open, dir.path());
-    let a = store.append("b", vec![1]);
-    let other = store.append("c", vec![9]);
-    let c = store.compact("b", b"state-with-1".to_vec());
-    let d = store.append("b", vec![2]);
+    let a = store.append(&DocKey::board("b"), vec![1]);
+    let other = store.append(&DocKey::board("c"), vec![9]);
+    let c = store.compact(&DocKey::board("b"), b"state-with-1".to_vec());
+    let d = store.append(&DocKey::board("b"), vec![2]);
     let barrier = store.barrier();
     a.await.unwrap();
     other.await.unwrap();
     c.await.unwrap();
     d.await.unwrap();
     barrier.await.unwrap();
-    let loaded = store.load("b").unwrap().unwrap();
+    let loaded = store.load(&DocKey::board("b")).unwrap().unwrap();
     assert_eq!(loaded.base.as_deref(), Some(&b"state-with-1"[..]));
     assert_eq!(loaded.updates, vec![vec![2]]);
     assert_eq!(
-        store.log_stats("b").unwrap(),
+        store.log_stats(&DocKey::board("b")).unwrap(),
         LogStats {
             log_rows: 1,
             has_base: true
         }
     );
     // Another board's log is untouched.
-    let c = store.load("c").unwrap().unwrap();
+    let c = store.load(&DocKey::board("c")).unwrap().unwrap();
     assert_eq!(
         (c.base.as_deref(), c.updates),
         (Some(&b"base-c"[..]), vec![vec![9]])
@@ -84,7 +94,7 @@ pub async fn control_documents_exist_with_their_board_and_unknown_ones_do_not(
 ) {
     let dir = tempfile::tempdir().unwrap();
     let store = seeded(open, dir.path());
-    let control = format!("b{CONTROL_SUFFIX}");
+    let control = DocKey::control("b");
     let empty = store.load(&control).unwrap().unwrap();
     assert!(empty.base.is_none() && empty.updates.is_empty());
     store.append(&control, vec![7]).await.unwrap();
@@ -93,12 +103,14 @@ pub async fn control_documents_exist_with_their_board_and_unknown_ones_do_not(
         vec![vec![7]]
     );
     // The board's own log is separate.
-    assert!(store.load("b").unwrap().unwrap().updates.is_empty());
-    assert!(store.load("nope").unwrap().is_none());
     assert!(store
-        .load(&format!("nope{CONTROL_SUFFIX}"))
+        .load(&DocKey::board("b"))
         .unwrap()
-        .is_none());
+        .unwrap()
+        .updates
+        .is_empty());
+    assert!(store.load(&DocKey::board("nope")).unwrap().is_none());
+    assert!(store.load(&DocKey::control("nope")).unwrap().is_none());
     store.close();
 }
 

@@ -4,6 +4,7 @@ mod common;
 
 use std::time::Duration;
 
+use cocreate_core::catalog::DocKey;
 use cocreate_core::model::board::Board;
 use cocreate_core::model::{Prompt, Role};
 use common::{encode, TestClient, TestServer, DEMO};
@@ -118,7 +119,7 @@ async fn state_survives_a_restart_and_compaction() {
 
     let stats = server::store::Store::open(&db)
         .unwrap()
-        .log_stats(DEMO)
+        .log_stats(&DocKey::board(DEMO))
         .unwrap();
     assert_eq!(stats.log_rows, 0, "shutdown compacted the log");
 
@@ -360,7 +361,13 @@ async fn idle_boards_unload_and_reload() {
     drop(b);
     // Wait until the server has seen both connections end, then sweep.
     for _ in 0..100 {
-        if srv.state.hub.live(DEMO).map(|b| b.connections()) == Some(0) {
+        if srv
+            .state
+            .hub
+            .live(&DocKey::board(DEMO))
+            .map(|b| b.connections())
+            == Some(0)
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -369,9 +376,16 @@ async fn idle_boards_unload_and_reload() {
         .hub
         .sweep(std::time::Instant::now() + Duration::from_secs(1))
         .await;
-    assert!(srv.state.hub.live(DEMO).is_none(), "idle board unloaded");
+    assert!(
+        srv.state.hub.live(&DocKey::board(DEMO)).is_none(),
+        "idle board unloaded"
+    );
     assert_eq!(
-        srv.state.store.log_stats(DEMO).unwrap().log_rows,
+        srv.state
+            .store
+            .log_stats(&DocKey::board(DEMO))
+            .unwrap()
+            .log_rows,
         0,
         "compacted on unload"
     );

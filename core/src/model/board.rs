@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use yrs::types::ToJson;
 use yrs::{
-    Any, Doc, GetString, Map, MapPrelim, MapRef, Out, ReadTxn, Text, TextPrelim, TextRef,
+    Any, Doc, GetString, Map, MapPrelim, MapRef, Out, ReadTxn, Text, TextPrelim, TextRef, Transact,
     TransactionMut,
 };
 
@@ -59,13 +59,44 @@ pub struct CardView {
     pub source: Option<super::provenance::Provenance>,
 }
 
-/// Root handles of a board document.
+/// Root handles of a board document. Its roots are changed only through the methods
+/// below (which keep the schema); other crates may observe them.
 #[derive(Clone)]
 pub struct Board {
-    pub meta: MapRef,
-    pub cards: MapRef,
-    pub themes: MapRef,
-    pub votes: MapRef,
+    pub(crate) meta: MapRef,
+    pub(crate) cards: MapRef,
+    pub(crate) themes: MapRef,
+    pub(crate) votes: MapRef,
+}
+
+/// The whole state of a new board (one update): its metadata and any starter cards,
+/// which have fixed ids and times so that every board made from the same input is
+/// identical.
+pub fn initial_state(
+    title: &str,
+    area: &str,
+    pillar: &str,
+    starters: &[(Prompt, &str, Role)],
+) -> Vec<u8> {
+    let doc = super::new_doc();
+    let board = Board::of(&doc);
+    {
+        let mut txn = doc.transact_mut();
+        board.init_meta(&mut txn, title, area, pillar);
+        for (i, (prompt, text, role)) in starters.iter().enumerate() {
+            let _ = board.add_card(
+                &mut txn,
+                &format!("seed-{i}"),
+                *prompt,
+                text,
+                "facilitator",
+                *role,
+                1_764_000_000_000.0,
+            );
+        }
+    }
+    let txn = doc.transact();
+    txn.encode_state_as_update_v1(&yrs::StateVector::default())
 }
 
 /// A theme (a named cluster of cards within one prompt).
@@ -86,6 +117,21 @@ impl Board {
             themes: doc.get_or_insert_map(ROOT_THEMES),
             votes: doc.get_or_insert_map(ROOT_VOTES),
         }
+    }
+
+    /// The card map, to observe (change cards through the methods).
+    pub fn cards_root(&self) -> &MapRef {
+        &self.cards
+    }
+
+    /// What a person's undo covers: cards, themes and votes (not the metadata).
+    pub fn undo_scope(&self) -> [&MapRef; 3] {
+        [&self.cards, &self.themes, &self.votes]
+    }
+
+    /// Rename the board (the catalogue's title, kept in the document too).
+    pub fn set_title(&self, txn: &mut TransactionMut, title: &str) {
+        self.meta.insert(txn, "title", title);
     }
 
     /// Write the metadata of a new board.
@@ -676,7 +722,7 @@ mod tests {
     use super::*;
     use crate::model::new_doc;
     use yrs::updates::decoder::Decode;
-    use yrs::{ReadTxn, Transact, Update};
+    use yrs::{ReadTxn, Update};
 
     fn sync(from: &Doc, to: &Doc) {
         let sv = to.transact().state_vector();

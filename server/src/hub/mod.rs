@@ -34,6 +34,7 @@ use yrs::{Doc, ReadTxn, StateVector, Transact, Update};
 use crate::config::Limits;
 use crate::store::{Store, StoreError};
 use awareness::{AwarenessError, AwarenessTable};
+use cocreate_core::catalog::DocKey;
 
 /// Errors from the hub.
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +66,7 @@ pub struct Fanout {
 
 /// One live board.
 pub struct LiveBoard {
-    pub id: String,
+    pub id: DocKey,
     /// The document with its guards (content limits on board documents).
     doc: Mutex<SyncDoc>,
     awareness: Mutex<AwarenessTable>,
@@ -130,7 +131,7 @@ impl LiveBoard {
 
     fn check_trusted(&self) -> Result<(), HubError> {
         if self.is_poisoned() {
-            return Err(HubError::Reloading(self.id.clone()));
+            return Err(HubError::Reloading(self.id.to_string()));
         }
         Ok(())
     }
@@ -347,7 +348,7 @@ pub struct Hub {
 struct HubInner {
     store: Store,
     limits: Limits,
-    boards: Mutex<HashMap<String, Arc<LiveBoard>>>,
+    boards: Mutex<HashMap<DocKey, Arc<LiveBoard>>>,
     next_conn: AtomicU64,
 }
 
@@ -375,15 +376,15 @@ impl Hub {
         self.inner.next_conn.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Join a board, loading it from the store if it is not live.
-    pub fn join(&self, board_id: &str) -> Result<BoardHandle, HubError> {
+    /// Join a document, loading it from the store if it is not live.
+    pub fn join(&self, key: &DocKey) -> Result<BoardHandle, HubError> {
         let mut boards = self.inner.boards.lock().expect("boards");
-        let board = match boards.get(board_id) {
+        let board = match boards.get(key) {
             Some(b) if !b.is_poisoned() => b.clone(),
             _ => {
-                let b = Arc::new(self.load(board_id)?);
-                boards.insert(board_id.to_string(), b.clone());
-                tracing::info!(board = board_id, "board loaded");
+                let b = Arc::new(self.load(key)?);
+                boards.insert(key.clone(), b.clone());
+                tracing::info!(board = %key, "board loaded");
                 b
             }
         };
@@ -391,12 +392,13 @@ impl Hub {
         Ok(BoardHandle { board })
     }
 
-    fn load(&self, board_id: &str) -> Result<LiveBoard, HubError> {
+    fn load(&self, key: &DocKey) -> Result<LiveBoard, HubError> {
+        let board_id = key.to_string();
         let stored = self
             .inner
             .store
-            .load(board_id)?
-            .ok_or_else(|| HubError::NotFound(board_id.to_string()))?;
+            .load(key)?
+            .ok_or_else(|| HubError::NotFound(key.board_id().to_string()))?;
         let doc = cocreate_core::model::new_doc();
         {
             let mut txn = doc.transact_mut();
@@ -412,10 +414,10 @@ impl Hub {
             }
         }
         let limits = &self.inner.limits;
-        let content = (!board_id.ends_with(crate::store::CONTROL_SUFFIX)).then(|| limits.content());
+        let content = (!key.is_control()).then(|| limits.content());
         Ok(LiveBoard {
             max_pending_bytes: limits.max_pending_bytes,
-            id: board_id.to_string(),
+            id: key.clone(),
             doc: Mutex::new(SyncDoc::new(doc, content)),
             awareness: Mutex::new(AwarenessTable::new(
                 self.inner.limits.awareness_max_bytes,
@@ -432,13 +434,13 @@ impl Hub {
         })
     }
 
-    /// The live board, if loaded (does not load it).
-    pub fn live(&self, board_id: &str) -> Option<Arc<LiveBoard>> {
+    /// The live document, if loaded (does not load it).
+    pub fn live(&self, key: &DocKey) -> Option<Arc<LiveBoard>> {
         self.inner
             .boards
             .lock()
             .expect("boards")
-            .get(board_id)
+            .get(key)
             .filter(|b| !b.is_poisoned())
             .cloned()
     }
@@ -467,7 +469,7 @@ impl Hub {
         let idle: Vec<Arc<LiveBoard>> = {
             let mut map = self.inner.boards.lock().expect("boards");
             let idle_after = self.inner.limits.idle_unload;
-            let ids: Vec<String> = map
+            let ids: Vec<DocKey> = map
                 .iter()
                 .filter(|(_, b)| {
                     let idle = now
@@ -558,7 +560,7 @@ mod tests {
             .create_board("b", "w", "Board", "Research", &empty)
             .unwrap();
         let hub = Hub::new(store, Limits::default());
-        let old = hub.join("b").unwrap();
+        let old = hub.join(&DocKey::board("b")).unwrap();
         let mut peer = old.subscribe();
 
         // An update made durable the usual way.
@@ -589,13 +591,16 @@ mod tests {
         hub.flush_all().await;
 
         // The next join loads the stored board: the durable card, not the half-made one.
-        let fresh = hub.join("b").unwrap();
+        let fresh = hub.join(&DocKey::board("b")).unwrap();
         assert!(!Arc::ptr_eq(&fresh.board, &old.board));
         assert_eq!(fresh.read(card_ids), vec!["kept".to_string()]);
-        assert!(Arc::ptr_eq(&hub.live("b").unwrap(), &fresh.board));
+        assert!(Arc::ptr_eq(
+            &hub.live(&DocKey::board("b")).unwrap(),
+            &fresh.board
+        ));
         fresh.compact().await.unwrap();
         drop((old, fresh));
-        let reopened = hub.join("b").unwrap();
+        let reopened = hub.join(&DocKey::board("b")).unwrap();
         assert_eq!(reopened.read(card_ids), vec!["kept".to_string()]);
     }
 }

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use cocreate_core::catalog::{BoardSummary, LinkRole, WorkshopSummary};
+use cocreate_core::catalog::{BoardSummary, DocKey, LinkRole, WorkshopSummary};
 use cocreate_core::consult::{Consultation, Outcome, Response, StoredAnswer};
 
 /// A snapshot's catalogue entry.
@@ -78,23 +78,20 @@ pub struct StoredLink {
     pub role: LinkRole,
 }
 
-/// Suffix of the store key of a board's control document.
-pub const CONTROL_SUFFIX: &str = "/control";
-
-/// Each document's update log. `doc` is a board id or a control document's key.
+/// Each document's update log (a board's cards or its control document).
 pub trait UpdateLog: Send + Sync {
     /// Queue an update now; the future resolves once it is durable.
-    fn append(&self, doc: &str, update: Vec<u8>) -> Durable;
+    fn append(&self, doc: &DocKey, update: Vec<u8>) -> Durable;
     /// Resolves when everything queued before it is durable.
     fn barrier(&self) -> Durable;
     /// Replace every log row of `doc` queued before this call by `state`, which must
     /// contain all of them (encode it under the lock that orders appends).
-    fn compact(&self, doc: &str, state: Vec<u8>) -> Durable;
+    fn compact(&self, doc: &DocKey, state: Vec<u8>) -> Durable;
     /// Bytes of appended updates not yet durable.
     fn pending_bytes(&self) -> usize;
     /// The persisted content of a document, or `None` if its board is unknown.
-    fn load(&self, doc: &str) -> Result<Option<StoredBoard>, StoreError>;
-    fn log_stats(&self, doc: &str) -> Result<LogStats, StoreError>;
+    fn load(&self, doc: &DocKey) -> Result<Option<StoredBoard>, StoreError>;
+    fn log_stats(&self, doc: &DocKey) -> Result<LogStats, StoreError>;
     /// Make everything queued durable and stop writing (graceful shutdown).
     fn close(&self);
 }

@@ -9,7 +9,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::oneshot;
 
 use super::{board_exists, Sqlite};
-use crate::store::{Durable, LogStats, StoreError, StoredBoard, UpdateLog, CONTROL_SUFFIX};
+use cocreate_core::catalog::DocKey;
+
+use crate::store::{Durable, LogStats, StoreError, StoredBoard, UpdateLog};
 
 enum WriteOp {
     Append {
@@ -80,7 +82,7 @@ impl Log {
 }
 
 impl UpdateLog for Sqlite {
-    fn append(&self, doc: &str, data: Vec<u8>) -> Durable {
+    fn append(&self, doc: &DocKey, data: Vec<u8>) -> Durable {
         let board = doc.to_string();
         self.log.pending.fetch_add(data.len(), Ordering::Relaxed);
         self.log
@@ -91,7 +93,7 @@ impl UpdateLog for Sqlite {
         self.log.request(|done| WriteOp::Barrier { done })
     }
 
-    fn compact(&self, doc: &str, state: Vec<u8>) -> Durable {
+    fn compact(&self, doc: &DocKey, state: Vec<u8>) -> Durable {
         let board = doc.to_string();
         self.log
             .request(move |done| WriteOp::Compact { board, state, done })
@@ -101,11 +103,13 @@ impl UpdateLog for Sqlite {
         self.log.pending.load(Ordering::Relaxed)
     }
 
-    fn load(&self, board: &str) -> Result<Option<StoredBoard>, StoreError> {
+    fn load(&self, doc: &DocKey) -> Result<Option<StoredBoard>, StoreError> {
+        // Rows are keyed by the document's display key: the board id, or `{board}/control`.
+        let key = doc.to_string();
+        let board = key.as_str();
         let conn = self.conn();
-        // A board's control document (`{board}/control`) exists when its board does.
-        let catalogued = board.strip_suffix(CONTROL_SUFFIX).unwrap_or(board);
-        if !board_exists(&conn, catalogued)? {
+        // A board's control document exists when its board does.
+        if !board_exists(&conn, doc.board_id())? {
             return Ok(None);
         }
         let tx = conn.unchecked_transaction()?;
@@ -126,7 +130,9 @@ impl UpdateLog for Sqlite {
         Ok(Some(StoredBoard { base, updates }))
     }
 
-    fn log_stats(&self, board: &str) -> Result<LogStats, StoreError> {
+    fn log_stats(&self, doc: &DocKey) -> Result<LogStats, StoreError> {
+        let key = doc.to_string();
+        let board = key.as_str();
         let conn = self.conn();
         let log_rows: i64 = conn.query_row(
             "SELECT count(*) FROM board_updates WHERE board_id = ?1",

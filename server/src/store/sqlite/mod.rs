@@ -275,7 +275,10 @@ mod tests {
     async fn committed_rows_reach_the_main_file_without_a_restart() {
         let (dir, store) = store();
         for i in 0..50u8 {
-            store.append("b", vec![i]).await.unwrap();
+            store
+                .append(&cocreate_core::catalog::DocKey::board("b"), vec![i])
+                .await
+                .unwrap();
         }
         // Commits leave the copy into the main file to the checkpointer thread: read the
         // main file alone (a copy without its WAL) until it holds all 50 rows.
