@@ -1,11 +1,15 @@
 //! Server functions the pages call. Each takes the link's token and the server checks it.
+//! They fail with [`ApiError`]: the server's own typed refusal, or the call itself failing.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use leptos::server_fn::codec::{Json, JsonEncoding};
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::{
-    BoardAccess, BoardSummary, CatalogEdit, Console, ControlScope, CreatedWorkshop, LinkRole,
-    Moderation, NewSynthesis, NewWorkshop, RoundSummary, SnapshotInfo, SourceBoard, WorkshopAccess,
+    BoardAccess, BoardSummary, CatalogEdit, Console, ControlScope, CreatedWorkshop, DirectoryError,
+    LinkRole, Moderation, NewSynthesis, NewWorkshop, RoundSummary, SnapshotInfo, SourceBoard,
+    WorkshopAccess,
 };
 use crate::consult::{
     Answer, Consultation, NewConsultation, Outcome, Published, Response, Results,
@@ -13,23 +17,54 @@ use crate::consult::{
 use crate::model::control::ControlPatch;
 use crate::model::export::BoardExport;
 
+/// Why a server function did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ApiError {
+    /// The server refused or failed, and said why (not found, a link that is not valid
+    /// or does not allow this, an invalid request, a server error).
+    #[error(transparent)]
+    Refused(#[from] DirectoryError),
+    /// The call did not get through, or its answer could not be read.
+    #[error("the server could not be reached: {0}")]
+    Call(ServerFnErrorErr),
+}
+
+impl ApiError {
+    #[cfg(feature = "ssr")]
+    fn unavailable(what: &str) -> ApiError {
+        ApiError::Refused(DirectoryError::Internal(format!("{what} unavailable")))
+    }
+
+    /// The server's refusal, if it was one.
+    pub fn refusal(&self) -> Option<&DirectoryError> {
+        match self {
+            ApiError::Refused(e) => Some(e),
+            ApiError::Call(_) => None,
+        }
+    }
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        ApiError::Call(value)
+    }
+}
+
 #[cfg(feature = "ssr")]
-fn directory() -> Result<crate::catalog::DirectoryHandle, ServerFnError> {
+fn directory() -> Result<crate::catalog::DirectoryHandle, ApiError> {
     use_context::<crate::catalog::DirectoryHandle>()
-        .ok_or_else(|| ServerFnError::new("catalogue unavailable"))
+        .ok_or_else(|| ApiError::unavailable("catalogue"))
 }
 
 /// A board and what this link may do on it; `None` if there is no such board.
 #[server]
-pub async fn get_board(
-    id: String,
-    token: Option<String>,
-) -> Result<Option<BoardAccess>, ServerFnError> {
-    use crate::catalog::DirectoryError;
+pub async fn get_board(id: String, token: Option<String>) -> Result<Option<BoardAccess>, ApiError> {
     match directory()?.0.board(&id, token.as_deref()) {
         Ok(b) => Ok(Some(b)),
         Err(DirectoryError::NotFound) => Ok(None),
-        Err(e) => Err(ServerFnError::new(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -38,25 +73,21 @@ pub async fn get_board(
 pub async fn get_workshop(
     id: String,
     token: Option<String>,
-) -> Result<Option<WorkshopAccess>, ServerFnError> {
-    use crate::catalog::DirectoryError;
+) -> Result<Option<WorkshopAccess>, ApiError> {
     match directory()?.0.workshop(&id, token.as_deref()) {
         Ok(w) => Ok(Some(w)),
         Err(DirectoryError::NotFound) => Ok(None),
-        Err(e) => Err(ServerFnError::new(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// The facilitator's live console of a workshop.
 #[server]
-pub async fn get_console(
-    workshop: String,
-    token: Option<String>,
-) -> Result<Console, ServerFnError> {
+pub async fn get_console(workshop: String, token: Option<String>) -> Result<Console, ApiError> {
     directory()?
         .0
         .console(&workshop, token.as_deref())
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// Change the control state of one board or of every board in a workshop.
@@ -65,12 +96,12 @@ pub async fn set_control(
     scope: ControlScope,
     token: Option<String>,
     patch: ControlPatch,
-) -> Result<(), ServerFnError> {
+) -> Result<(), ApiError> {
     directory()?
         .0
         .control(scope, token, patch)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// Make a new link for `role` to the workshop or one of its boards; returns the token.
@@ -80,11 +111,11 @@ pub async fn issue_link(
     board: Option<String>,
     role: LinkRole,
     token: Option<String>,
-) -> Result<String, ServerFnError> {
+) -> Result<String, ApiError> {
     directory()?
         .0
         .issue_link(&workshop, board.as_deref(), role, token.as_deref())
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// A board's snapshots, oldest first.
@@ -92,11 +123,11 @@ pub async fn issue_link(
 pub async fn list_snapshots(
     board: String,
     token: Option<String>,
-) -> Result<Vec<SnapshotInfo>, ServerFnError> {
+) -> Result<Vec<SnapshotInfo>, ApiError> {
     directory()?
         .0
         .snapshots(&board, token.as_deref())
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// Take a named snapshot of a board now (facilitators).
@@ -105,12 +136,12 @@ pub async fn take_snapshot(
     board: String,
     token: Option<String>,
     name: String,
-) -> Result<SnapshotInfo, ServerFnError> {
+) -> Result<SnapshotInfo, ApiError> {
     directory()?
         .0
         .take_snapshot(board, token, name)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// The board, live (`at` = None) or at a snapshot, as plain data.
@@ -119,11 +150,11 @@ pub async fn get_board_export(
     board: String,
     token: Option<String>,
     at: Option<i64>,
-) -> Result<BoardExport, ServerFnError> {
+) -> Result<BoardExport, ApiError> {
     directory()?
         .0
         .export(&board, token.as_deref(), at)
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// Create a workshop with its pillar boards; returns it and its facilitator token.
@@ -131,11 +162,11 @@ pub async fn get_board_export(
 pub async fn create_workshop(
     token: Option<String>,
     new: NewWorkshop,
-) -> Result<CreatedWorkshop, ServerFnError> {
+) -> Result<CreatedWorkshop, ApiError> {
     directory()?
         .0
         .create_workshop(token.as_deref(), new)
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// Rename or archive a workshop.
@@ -144,12 +175,12 @@ pub async fn edit_workshop(
     workshop: String,
     token: Option<String>,
     edit: CatalogEdit,
-) -> Result<(), ServerFnError> {
+) -> Result<(), ApiError> {
     directory()?
         .0
         .edit_workshop(workshop, token, edit)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// Add a board to a workshop.
@@ -159,11 +190,11 @@ pub async fn add_board(
     token: Option<String>,
     title: String,
     pillar: String,
-) -> Result<BoardSummary, ServerFnError> {
+) -> Result<BoardSummary, ApiError> {
     directory()?
         .0
         .add_board(&workshop, token.as_deref(), &title, &pillar)
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// Rename or archive a board.
@@ -172,12 +203,12 @@ pub async fn edit_board(
     board: String,
     token: Option<String>,
     edit: CatalogEdit,
-) -> Result<(), ServerFnError> {
+) -> Result<(), ApiError> {
     directory()?
         .0
         .edit_board(board, token, edit)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// Move a participant to another board.
@@ -187,12 +218,12 @@ pub async fn move_person(
     token: Option<String>,
     person: String,
     to: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), ApiError> {
     directory()?
         .0
         .move_person(from, token, person, to)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// Hide, show or delete a card.
@@ -202,12 +233,12 @@ pub async fn moderate_card(
     token: Option<String>,
     card: String,
     action: Moderation,
-) -> Result<(), ServerFnError> {
+) -> Result<(), ApiError> {
     directory()?
         .0
         .moderate(board, token, card, action)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// Put a card back on the board as it was in a snapshot.
@@ -217,27 +248,26 @@ pub async fn restore_card(
     token: Option<String>,
     snapshot: i64,
     card: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), ApiError> {
     directory()?
         .0
         .restore_card(board, token, snapshot, card)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 #[cfg(feature = "ssr")]
-fn rounds() -> Result<crate::catalog::RoundsHandle, ServerFnError> {
-    use_context::<crate::catalog::RoundsHandle>()
-        .ok_or_else(|| ServerFnError::new("rounds unavailable"))
+fn rounds() -> Result<crate::catalog::RoundsHandle, ApiError> {
+    use_context::<crate::catalog::RoundsHandle>().ok_or_else(|| ApiError::unavailable("rounds"))
 }
 
 /// Every board of every workshop with its snapshots, to choose synthesis sources.
 #[server]
-pub async fn list_sources(token: Option<String>) -> Result<Vec<SourceBoard>, ServerFnError> {
+pub async fn list_sources(token: Option<String>) -> Result<Vec<SourceBoard>, ApiError> {
     rounds()?
         .0
         .sources(token.as_deref())
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// A new synthesis board in a workshop from chosen boards or snapshots.
@@ -246,11 +276,11 @@ pub async fn create_synthesis(
     workshop: String,
     token: Option<String>,
     new: NewSynthesis,
-) -> Result<BoardSummary, ServerFnError> {
+) -> Result<BoardSummary, ApiError> {
     rounds()?
         .0
         .create_synthesis(&workshop, token.as_deref(), new)
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// Publish a board as a draft for consultation or agreement; returns the respondents' token.
@@ -259,11 +289,11 @@ pub async fn publish_round(
     board: String,
     token: Option<String>,
     new: NewConsultation,
-) -> Result<Published, ServerFnError> {
+) -> Result<Published, ApiError> {
     rounds()?
         .0
         .publish(&board, token.as_deref(), new)
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// A workshop's published rounds.
@@ -271,11 +301,11 @@ pub async fn publish_round(
 pub async fn list_rounds(
     workshop: String,
     token: Option<String>,
-) -> Result<Vec<RoundSummary>, ServerFnError> {
+) -> Result<Vec<RoundSummary>, ApiError> {
     rounds()?
         .0
         .rounds(&workshop, token.as_deref())
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// A published draft (`None` if there is no such round).
@@ -283,12 +313,11 @@ pub async fn list_rounds(
 pub async fn get_round(
     id: String,
     token: Option<String>,
-) -> Result<Option<Consultation>, ServerFnError> {
-    use crate::catalog::DirectoryError;
+) -> Result<Option<Consultation>, ApiError> {
     match rounds()?.0.round(&id, token.as_deref()) {
         Ok(c) => Ok(Some(c)),
         Err(DirectoryError::NotFound) => Ok(None),
-        Err(e) => Err(ServerFnError::new(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -298,11 +327,11 @@ pub async fn respond(
     id: String,
     token: Option<String>,
     response: Response,
-) -> Result<(), ServerFnError> {
+) -> Result<(), ApiError> {
     rounds()?
         .0
         .respond(&id, token.as_deref(), response)
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// A respondent's answers so far.
@@ -311,33 +340,29 @@ pub async fn my_answers(
     id: String,
     token: Option<String>,
     respondent: String,
-) -> Result<Vec<Answer>, ServerFnError> {
+) -> Result<Vec<Answer>, ApiError> {
     rounds()?
         .0
         .my_answers(&id, token.as_deref(), &respondent)
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// Tallies, comments and decisions of a round.
 #[server]
-pub async fn get_results(id: String, token: Option<String>) -> Result<Results, ServerFnError> {
+pub async fn get_results(id: String, token: Option<String>) -> Result<Results, ApiError> {
     rounds()?
         .0
         .results(&id, token.as_deref())
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// Open or close a round.
 #[server]
-pub async fn set_round_open(
-    id: String,
-    token: Option<String>,
-    open: bool,
-) -> Result<(), ServerFnError> {
+pub async fn set_round_open(id: String, token: Option<String>, open: bool) -> Result<(), ApiError> {
     rounds()?
         .0
         .set_round_open(&id, token.as_deref(), open)
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// Record the engagement group's decision on one item.
@@ -346,11 +371,11 @@ pub async fn record_outcome(
     id: String,
     token: Option<String>,
     outcome: Outcome,
-) -> Result<(), ServerFnError> {
+) -> Result<(), ApiError> {
     rounds()?
         .0
         .record_outcome(&id, token.as_deref(), outcome)
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }
 
 /// Copy more boards or snapshots onto an existing (synthesis) board; returns cards added.
@@ -359,10 +384,10 @@ pub async fn add_sources(
     board: String,
     token: Option<String>,
     sources: Vec<crate::catalog::SourceRef>,
-) -> Result<usize, ServerFnError> {
+) -> Result<usize, ApiError> {
     rounds()?
         .0
         .add_sources(board, token, sources)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(ApiError::from)
 }

@@ -1,14 +1,50 @@
 //! What several pages share: the link's token, links that carry it, the page's origin,
 //! and the pages shown for links that do not work.
 
+use std::future::Future;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::api::ApiError;
 
 /// The link's token, from `?token=`.
 pub fn use_token() -> Memo<Option<String>> {
     let query = use_query_map();
     Memo::new(move |_| query.read().get("token"))
+}
+
+/// A page for what the route's `:id` opens with the link's token: `fetch` loads it (a
+/// server function), `loading` shows meanwhile, `show` renders it; "not found" when there
+/// is none, the link's problem in words when the server refuses the token.
+pub fn load_page<T, Fut>(
+    what: &'static str,
+    loading: &'static str,
+    fetch: fn(String, Option<String>) -> Fut,
+    show: fn(T, Option<String>) -> AnyView,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+    Fut: Future<Output = Result<Option<T>, ApiError>> + Send + 'static,
+{
+    let params = use_params_map();
+    let token = use_token();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let loaded = Resource::new(move || (id(), token.get()), move |(id, t)| fetch(id, t));
+    view! {
+        <Suspense fallback=move || view! { <p>{loading}</p> }>
+            {move || Suspend::new(async move {
+                match loaded.await {
+                    Ok(Some(found)) => show(found, token.get_untracked()),
+                    Ok(None) => view! { <NotFound what/> }.into_any(),
+                    Err(error) => view! { <LinkProblem error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
 }
 
 /// A board link that carries the token.
@@ -45,11 +81,11 @@ pub fn NotFound(what: &'static str) -> impl IntoView {
 
 /// A link the server refused (bad, revoked, or for something else), in words.
 #[component]
-pub fn LinkProblem(error: ServerFnError) -> impl IntoView {
+pub fn LinkProblem(error: ApiError) -> impl IntoView {
     view! {
         <Title text="Link not valid · cocreate"/>
         <h1>"This link does not work"</h1>
-        <p role="alert">{crate::pages::in_words(&error)}</p>
+        <p role="alert">{error.to_string()}</p>
         <p>"Ask your facilitator for a new link."</p>
     }
 }

@@ -14,7 +14,7 @@ use crate::consult::{
     Stance, MAX_COMMENT, MAX_NAME,
 };
 use crate::model::Prompt;
-use crate::pages::common::{use_token, LinkProblem, NotFound};
+use crate::pages::common::{load_page, use_token, LinkProblem};
 
 /// What a respondent has chosen per item: stance and comment.
 type Choices = HashMap<String, (Option<Stance>, String)>;
@@ -74,21 +74,12 @@ fn prompt_title(p: &str) -> &'static str {
 /// `/consult/{id}?token=T`: read the draft and answer it.
 #[component]
 pub fn RespondPage() -> impl IntoView {
-    let params = use_params_map();
-    let token = use_token();
-    let id = move || params.read().get("id").unwrap_or_default();
-    let round = Resource::new(move || (id(), token.get()), |(id, t)| get_round(id, t));
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading the draft…"</p> }>
-            {move || Suspend::new(async move {
-                match round.await {
-                    Ok(Some(c)) => view! { <RespondForm c token=token.get_untracked()/> }.into_any(),
-                    Ok(None) => view! { <NotFound what="consultation"/> }.into_any(),
-                    Err(e) => view! { <LinkProblem error=e/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    load_page(
+        "consultation",
+        "Loading the draft…",
+        get_round,
+        |c, token| view! { <RespondForm c token/> }.into_any(),
+    )
 }
 
 #[component]
@@ -152,7 +143,7 @@ fn RespondForm(c: Consultation, token: Option<String>) -> impl IntoView {
             leptos::task::spawn_local(async move {
                 status.set(match respond(id, token, response).await {
                     Ok(()) => "Thank you: your answers are recorded. You can change them and send again until the round closes.".into(),
-                    Err(e) => format!("Not sent: {}", crate::pages::in_words(&e)),
+                    Err(e) => format!("Not sent: {}", e),
                 });
             });
         }

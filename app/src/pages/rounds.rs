@@ -90,10 +90,7 @@ fn BuildSynthesis(
                                 board_href(&target, t.as_deref()),
                             )));
                         }
-                        Err(e) => feedback.set(format!(
-                            "Could not add the cards: {}",
-                            crate::pages::in_words(&e)
-                        )),
+                        Err(e) => feedback.set(format!("Could not add the cards: {}", e)),
                     }
                 });
                 return;
@@ -104,10 +101,7 @@ fn BuildSynthesis(
                         feedback.set(format!("Synthesis board “{}” created.", b.title));
                         made.set(Some((b.title.clone(), board_href(&b.id, t.as_deref()))));
                     }
-                    Err(e) => feedback.set(format!(
-                        "Could not create the synthesis board: {}",
-                        crate::pages::in_words(&e)
-                    )),
+                    Err(e) => feedback.set(format!("Could not create the synthesis board: {}", e)),
                 }
             });
         }
@@ -280,9 +274,7 @@ fn PublishDraft(
                         )));
                         refresh.update(|n| *n = n.wrapping_add(1));
                     }
-                    Err(e) => {
-                        feedback.set(format!("Could not publish: {}", crate::pages::in_words(&e)))
-                    }
+                    Err(e) => feedback.set(format!("Could not publish: {}", e)),
                 }
             });
         }

@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::{
     add_board, create_workshop, edit_board, edit_workshop, get_console, get_workshop, issue_link,
@@ -15,26 +14,22 @@ use crate::catalog::{
 };
 use crate::model::control::ControlPatch;
 use crate::model::Prompt;
-use crate::pages::common::{board_href, origin, use_token, LinkProblem, NotFound};
+use crate::pages::common::{board_href, load_page, origin};
 
 #[component]
 pub fn WorkshopPage() -> impl IntoView {
-    let params = use_params_map();
-    let token = use_token();
-    let id = move || params.read().get("id").unwrap_or_default();
-    let access = Resource::new(move || (id(), token.get()), |(id, t)| get_workshop(id, t));
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading workshop…"</p> }>
-            {move || Suspend::new(async move {
-                match access.await {
-                    Ok(Some(w)) if w.role == LinkRole::Facilitator => view! { <ConsoleView access=w token=token.get_untracked()/> }.into_any(),
-                    Ok(Some(w)) => view! { <ChooseGroup access=w token=token.get_untracked()/> }.into_any(),
-                    Ok(None) => view! { <NotFound what="workshop"/> }.into_any(),
-                    Err(e) => view! { <LinkProblem error=e/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    load_page(
+        "workshop",
+        "Loading workshop…",
+        get_workshop,
+        |access, token| {
+            if access.role == LinkRole::Facilitator {
+                view! { <ConsoleView access token/> }.into_any()
+            } else {
+                view! { <ChooseGroup access token/> }.into_any()
+            }
+        },
+    )
 }
 
 #[component]

@@ -69,6 +69,12 @@ pub struct Board {
     pub(crate) votes: MapRef,
 }
 
+/// Where a card or theme stands on the board: by prompt (unknown prompts last), then its
+/// position key, then its id (so every peer orders alike).
+fn board_order<'a>(prompt: Option<Prompt>, pos: &'a str, id: &'a str) -> (u8, &'a str, &'a str) {
+    (prompt.map(|p| p as u8).unwrap_or(u8::MAX), pos, id)
+}
+
 /// The whole state of a new board (one update): its metadata and any starter cards,
 /// which have fixed ids and times so that every board made from the same input is
 /// identical.
@@ -255,9 +261,7 @@ impl Board {
             })
             .collect();
         out.sort_by(|a, b| {
-            let pa = a.prompt.map(|p| p as u8).unwrap_or(u8::MAX);
-            let pb = b.prompt.map(|p| p as u8).unwrap_or(u8::MAX);
-            (pa, &a.pos, &a.id).cmp(&(pb, &b.pos, &b.id))
+            board_order(a.prompt, &a.pos, &a.id).cmp(&board_order(b.prompt, &b.pos, &b.id))
         });
         out
     }
@@ -587,9 +591,7 @@ impl Board {
             })
             .collect();
         out.sort_by(|a, b| {
-            let pa = a.prompt.map(|p| p as u8).unwrap_or(u8::MAX);
-            let pb = b.prompt.map(|p| p as u8).unwrap_or(u8::MAX);
-            (pa, &a.pos, &a.id).cmp(&(pb, &b.pos, &b.id))
+            board_order(a.prompt, &a.pos, &a.id).cmp(&board_order(b.prompt, &b.pos, &b.id))
         });
         out
     }

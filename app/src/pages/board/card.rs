@@ -1,0 +1,296 @@
+//! One card: its text, role, editors, moderation, votes and move menu.
+
+use leptos::prelude::*;
+
+use crate::api::moderate_card;
+use crate::catalog::Moderation;
+use crate::model::control::Phase;
+use crate::model::schema::MAX_CARD_TEXT;
+use crate::model::{CardView, Prompt};
+use crate::session::BoardSession;
+
+#[component]
+pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
+    let id = card.id.clone();
+    let field_id = format!("card-{}", card.id);
+    let role_label = card.role.map(|r| r.label()).unwrap_or("Participant");
+    let hidden = card.hidden;
+    let provenance = card.source.as_ref().map(|s| {
+        let mut from = format!("From {}", s.label());
+        if let Some(t) = &s.theme {
+            from.push_str(&format!(" · theme there: “{t}”"));
+        }
+        from
+    });
+    let moderate = {
+        let id = id.clone();
+        move |action: Moderation| {
+            let (board, token, card) = (
+                session.board_id.get_value(),
+                session.token.get_value(),
+                id.clone(),
+            );
+            leptos::task::spawn_local(async move {
+                if let Err(e) = moderate_card(board, token, card, action).await {
+                    session
+                        .notice
+                        .set(Some(format!("Could not change the card: {e}")));
+                }
+            });
+        }
+    };
+    let editors = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            session.peers.with(|ps| {
+                ps.iter()
+                    .filter(|p| p.editing.as_deref() == Some(id.as_str()))
+                    .map(|p| p.name.clone())
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let on_input = {
+        let id = id.clone();
+        move |ev: leptos::ev::Event| {
+            #[cfg(feature = "hydrate")]
+            {
+                use wasm_bindgen::JsCast;
+                if let Some(el) = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+                {
+                    session.edit_text(&id, &el.value(), el.selection_end().ok().flatten());
+                }
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = (&ev, &id);
+        }
+    };
+    let on_focus = {
+        let id = id.clone();
+        move |_| session.set_editing(Some(id.clone()))
+    };
+    let on_delete = {
+        let id = id.clone();
+        move |_| session.delete_card(&id)
+    };
+    // A card just added by this person takes the caret as soon as it exists (in the same
+    // turn of the event loop, so the first keystrokes land in it).
+    let field_ref = NodeRef::<leptos::html::Textarea>::new();
+    {
+        let id = id.clone();
+        Effect::new(move |_| {
+            if let Some(el) = field_ref.get() {
+                if session.take_focus_request(&id) {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
+    view! {
+        <li class="card" class:hidden-card=hidden data-card=id.clone()
+            draggable=move || session.can_edit().to_string()
+            on:dragstart={
+                let id = id.clone();
+                move |ev: leptos::ev::DragEvent| start_drag(&ev, &id)
+            }>
+            {hidden.then(|| view! { <p class="hidden-note">"Hidden from participants"</p> })}
+            {provenance.map(|p| view! { <p class="provenance">{p}</p> })}
+            <label class="visually-hidden" for=field_id.clone()>"Card text"</label>
+            <textarea
+                id=field_id
+                node_ref=field_ref
+                class="card-text"
+                data-card-id=id.clone()
+                rows="3"
+                maxlength=MAX_CARD_TEXT.to_string()
+                placeholder="Type your idea…"
+                prop:value=card.text.clone()
+                readonly=move || !session.can_edit()
+                on:input=on_input
+                on:focus=on_focus
+                on:blur=move |_| session.set_editing(None)
+            ></textarea>
+            <div class="card-foot">
+                <span class="role">{move || (!session.control.with(|c| c.anonymous)).then_some(role_label)}</span>
+                <span class="editing" aria-live="off">
+                    {move || {
+                        let names = editors.get();
+                        (!names.is_empty()).then(|| format!("{} editing", names.join(", ")))
+                    }}
+                </span>
+                {move || session.is_facilitator().then(|| {
+                    let moderate = moderate.clone();
+                    view! {
+                        <button class="moderate" on:click=move |_| moderate(if hidden { Moderation::Show } else { Moderation::Hide })>
+                            {if hidden { "Show" } else { "Hide" }} <span class="visually-hidden">" card"</span>
+                        </button>
+                    }
+                })}
+                <button class="delete" on:click=on_delete disabled=move || !session.can_edit()>
+                    "Delete" <span class="visually-hidden">" card"</span>
+                </button>
+            </div>
+            <div class="card-tools">
+                <Votes session card=id.clone()/>
+                <MoveMenu session card=id.clone() prompt=card.prompt.unwrap_or(Prompt::Purpose) theme=card.theme.clone()/>
+            </div>
+        </li>
+    }
+}
+
+/// Dot votes on a card: the tally, and in the vote phase buttons to add or take back one.
+#[component]
+fn Votes(session: BoardSession, card: String) -> impl IntoView {
+    let tally = {
+        let card = card.clone();
+        Memo::new(move |_| {
+            session
+                .votes
+                .with(|v| v.get(&card).copied().unwrap_or((0, 0)))
+        })
+    };
+    let voting = move || session.control.with(|c| c.phase == Phase::Vote);
+    let left = move || session.control.with(|c| c.votes_per_person) - session.votes_used.get();
+    let (c1, c2) = (card.clone(), card);
+    view! {
+        <span class="votes">
+            {move || {
+                let (total, _) = tally.get();
+                (total > 0 || voting()).then(|| view! {
+                    <span class="tally">{format!("{total} {}", if total == 1 { "vote" } else { "votes" })}</span>
+                })
+            }}
+            {move || voting().then(|| {
+                let (c1, c2) = (c1.clone(), c2.clone());
+                view! {
+                    <button class="vote" on:click=move |_| session.vote(&c1, 1) disabled=move || !session.can_edit() || left() <= 0>
+                        "+1" <span class="visually-hidden">" Add my vote to this card"</span>
+                    </button>
+                    <button class="unvote" on:click=move |_| session.vote(&c2, -1) disabled=move || tally.get().1 == 0>
+                        "−1" <span class="visually-hidden">" Take back my vote from this card"</span>
+                    </button>
+                    <span class="mine">{move || match tally.get().1 { 0 => String::new(), n => format!("(mine: {n})") }}</span>
+                }
+            })}
+        </span>
+    }
+}
+
+/// Moving a card without dragging: a "Move card" button opens a list of destinations (up,
+/// down, another column, into or out of a theme), each a button, so it works the same with
+/// a keyboard, a switch or a screen reader.
+#[component]
+fn MoveMenu(
+    session: BoardSession,
+    card: String,
+    prompt: Prompt,
+    theme: Option<String>,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let themes = Memo::new(move |_| session.themes_in(prompt));
+    let act = {
+        let card = card.clone();
+        move |choice: MoveTo| {
+            open.set(false);
+            match choice {
+                MoveTo::Up => session.nudge_card(&card, -1),
+                MoveTo::Down => session.nudge_card(&card, 1),
+                MoveTo::Column(p) => session.move_card(&card, p, None, None),
+                MoveTo::Theme(t) => session.move_card(&card, prompt, t.as_deref(), None),
+            }
+            // The card keeps the focus where it lands.
+            session.request_focus(card.clone());
+            focus_card_field(&card);
+        }
+    };
+    let option = move |label: String, choice: MoveTo| {
+        let act = act.clone();
+        view! { <li><button type="button" on:click=move |_| act(choice.clone())>{label}</button></li> }
+    };
+    let current_theme = theme.clone();
+    let in_theme = theme.is_some();
+    view! {
+        <div class="move-menu">
+            <button type="button" class="move" aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o) disabled=move || !session.can_edit()>
+                "Move" <span class="visually-hidden">" card"</span>
+            </button>
+            {move || open.get().then(|| {
+                let option = option.clone();
+                let current_theme = current_theme.clone();
+                let columns = Prompt::ALL
+                    .into_iter()
+                    .filter(|p| *p != prompt)
+                    .map(|p| option(format!("To {}", p.title()), MoveTo::Column(p)))
+                    .collect_view();
+                let into = themes
+                    .get()
+                    .into_iter()
+                    .filter(|t| Some(&t.id) != current_theme.as_ref())
+                    .map(|t| option(format!("Into theme: {}", t.title), MoveTo::Theme(Some(t.id))))
+                    .collect_view();
+                view! {
+                    <ul class="move-options" aria-label="Move this card">
+                        {option("Up".into(), MoveTo::Up)}
+                        {option("Down".into(), MoveTo::Down)}
+                        {columns}
+                        {into}
+                        {in_theme.then(|| option("Out of its theme".into(), MoveTo::Theme(None)))}
+                    </ul>
+                }
+            })}
+        </div>
+    }
+}
+
+/// Where [`MoveMenu`] sends a card.
+#[derive(Clone, Debug)]
+enum MoveTo {
+    Up,
+    Down,
+    Column(Prompt),
+    Theme(Option<String>),
+}
+
+/// Focus a card's text field if it is on the page (after a move within its group).
+fn focus_card_field(card: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&format!("card-{card}")))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = card;
+}
+
+/// The card id carried by a drag (set by [`start_drag`]).
+pub(super) fn dragged_card(ev: &leptos::ev::DragEvent) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        ev.data_transfer()
+            .and_then(|d| d.get_data("text/plain").ok())
+            .filter(|s| !s.is_empty())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ev;
+        None
+    }
+}
+
+fn start_drag(ev: &leptos::ev::DragEvent, card: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(dt) = ev.data_transfer() {
+        let _ = dt.set_data("text/plain", card);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, card);
+}

@@ -1,0 +1,155 @@
+//! A prompt's column: its themes and the cards not in one.
+
+use leptos::prelude::*;
+
+use super::card::{dragged_card, CardItem};
+use crate::model::board::ThemeView;
+use crate::model::{CardView, Prompt};
+use crate::session::BoardSession;
+
+#[component]
+pub(super) fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {
+    let heading_id = format!("col-{}", prompt.as_str());
+    let labelled_by = heading_id.clone();
+    let cards = Memo::new(move |_| session.visible_column(prompt));
+    let themes = Memo::new(move |_| session.themes_in(prompt));
+    // Cards whose theme is gone count as unthemed.
+    let unthemed = Memo::new(move |_| {
+        let known: Vec<String> = themes.with(|ts| ts.iter().map(|t| t.id.clone()).collect());
+        let list = cards.with(|cs| {
+            cs.iter()
+                .filter(|c| c.theme.as_ref().is_none_or(|t| !known.contains(t)))
+                .cloned()
+                .collect::<Vec<_>>()
+        });
+        session.sorted(list)
+    });
+    let add = move |_| {
+        if let Some(id) = session.add_card(prompt) {
+            session.request_focus(id);
+        }
+    };
+    let add_theme = move |_| {
+        let n = themes.with(|t| t.len()) + 1;
+        if let Some(id) = session.add_theme(prompt, &format!("Theme {n}")) {
+            session.request_focus(format!("theme-{id}"));
+        }
+    };
+    view! {
+        <section class=format!("column column-{}", prompt.as_str()) class:easy=move || session.easy_read.get() aria-labelledby=labelled_by>
+            <h2 id=heading_id>
+                {move || session.easy_read.get().then(|| view! { <span class="icon" aria-hidden="true">{prompt.icon()} " "</span> })}
+                {prompt.title()}
+            </h2>
+            <p class="question">{move || if session.easy_read.get() { prompt.easy_question() } else { prompt.question() }}</p>
+            <p class="count">{move || match cards.with(|c| c.len()) { 1 => "1 card".to_string(), n => format!("{n} cards") }}</p>
+            <For each=move || themes.get() key=|t| t.id.clone() let:theme>
+                <ThemeGroup session prompt theme cards/>
+            </For>
+            <ul class="cards drop-zone"
+                on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
+                on:drop=move |ev: leptos::ev::DragEvent| {
+                    ev.prevent_default();
+                    if let Some(id) = dragged_card(&ev) {
+                        session.move_card(&id, prompt, None, None);
+                    }
+                }>
+                <For each=move || unthemed.get() key=|c| (c.id.clone(), c.hidden) let:card>
+                    <CardItem session card/>
+                </For>
+            </ul>
+            <div class="column-actions">
+                <button class="add-card" on:click=add disabled=move || !session.can_edit()>
+                    "+ Add a card"
+                    <span class="visually-hidden">" to " {prompt.title()}</span>
+                </button>
+                <button class="add-theme" on:click=add_theme disabled=move || !session.can_edit()>
+                    "+ New theme"
+                    <span class="visually-hidden">" in " {prompt.title()}</span>
+                </button>
+            </div>
+        </section>
+    }
+}
+
+/// A theme: its collaborative title, its cards, and buttons to reorder or dissolve it.
+#[component]
+fn ThemeGroup(
+    session: BoardSession,
+    prompt: Prompt,
+    theme: ThemeView,
+    cards: Memo<Vec<CardView>>,
+) -> impl IntoView {
+    let id = theme.id.clone();
+    let title = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            session.themes.with(|ts| {
+                ts.iter()
+                    .find(|t| t.id == id)
+                    .map(|t| t.title.clone())
+                    .unwrap_or_default()
+            })
+        })
+    };
+    let members = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            let list = cards.with(|cs| {
+                cs.iter()
+                    .filter(|c| c.theme.as_deref() == Some(id.as_str()))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            });
+            session.sorted(list)
+        })
+    };
+    let field_id = format!("theme-{id}");
+    let field_ref = NodeRef::<leptos::html::Input>::new();
+    {
+        let fid = field_id.clone();
+        Effect::new(move |_| {
+            if let Some(el) = field_ref.get() {
+                if session.take_focus_request(&fid) {
+                    // A new theme: its default title is selected, so typing replaces it.
+                    el.set_value(&title.get_untracked());
+                    let _ = el.focus();
+                    el.select();
+                }
+            }
+        });
+    }
+    let (i1, i2, i3, i4, i5) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+    let heading_id = format!("{field_id}-h");
+    let labelled_by = heading_id.clone();
+    view! {
+        <section class="theme" aria-labelledby=labelled_by>
+            <h3 id=heading_id class="visually-hidden">{move || format!("Theme: {}", title.get())}</h3>
+            <div class="theme-head">
+                <label class="visually-hidden" for=field_id.clone()>"Theme title"</label>
+                <input id=field_id type="text" class="theme-title" maxlength="200" node_ref=field_ref
+                    prop:value=move || title.get()
+                    readonly=move || !session.can_edit()
+                    on:input=move |ev| session.rename_theme(&i1, &event_target_value(&ev))/>
+                <span class="theme-count">{move || match members.with(|m| m.len()) { 1 => "1 card".to_string(), n => format!("{n} cards") }}</span>
+            </div>
+            <div class="theme-tools">
+                <button on:click=move |_| session.nudge_theme(&i2, -1) disabled=move || !session.can_edit()>"↑"<span class="visually-hidden">" Move theme up"</span></button>
+                <button on:click=move |_| session.nudge_theme(&i3, 1) disabled=move || !session.can_edit()>"↓"<span class="visually-hidden">" Move theme down"</span></button>
+                <button on:click=move |_| session.dissolve_theme(&i4) disabled=move || !session.can_edit()>"Dissolve"<span class="visually-hidden">" theme (its cards stay)"</span></button>
+            </div>
+            <ul class="cards drop-zone"
+                on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
+                on:drop=move |ev: leptos::ev::DragEvent| {
+                    ev.prevent_default();
+                    if let Some(card) = dragged_card(&ev) {
+                        session.move_card(&card, prompt, Some(&i5), None);
+                    }
+                }>
+                <For each=move || members.get() key=|c| (c.id.clone(), c.hidden) let:card>
+                    <CardItem session card/>
+                </For>
+            </ul>
+        </section>
+    }
+}

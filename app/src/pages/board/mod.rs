@@ -1,0 +1,92 @@
+//! The board page: four prompt columns of cards, who is online, connection state.
+//!
+//! # Layout
+//! - this module: the page (loading, connecting, the layout).
+//! - [`controls`]: phase, lock, timer, message and the facilitator's controls.
+//! - [`column`]: a prompt's column and its themes; [`card`]: one card, its votes and
+//!   its move menu.
+//! - [`people`]: you, who is here, joining, following a move to another group.
+//! - [`tools`]: history, exports, snapshots, theme suggestions.
+
+mod card;
+mod column;
+mod controls;
+mod people;
+mod tools;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::get_board;
+use crate::catalog::BoardAccess;
+use crate::model::Prompt;
+use crate::pages::common::load_page;
+use crate::session::BoardSession;
+use column::Column;
+use controls::ControlBar;
+use people::{FollowMoves, JoinPrompt, Presence, YouPanel};
+use tools::{BoardTools, Suggestions};
+
+#[component]
+pub fn BoardPage() -> impl IntoView {
+    load_page("board", "Loading board…", get_board, |access, token| {
+        view! { <BoardView access token/> }.into_any()
+    })
+}
+
+#[component]
+fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
+    let session = BoardSession::new();
+    session.role.set(access.role);
+    session.token.set_value(token.clone());
+    session.board_id.set_value(access.board.id.clone());
+    let summary = access.board;
+    let id = summary.id.clone();
+    Effect::new(move |prev: Option<()>| {
+        if prev.is_none() {
+            #[cfg(feature = "hydrate")]
+            crate::client::connect(session, id.clone());
+            #[cfg(not(feature = "hydrate"))]
+            let _ = &id;
+        }
+    });
+    on_cleanup(move || session.stop());
+    view! {
+        <Title text=format!("{} · cocreate", summary.title)/>
+        <div class="board-head">
+            <div>
+                <p class="muted">{summary.workshop_title.clone()} " · " {summary.area.clone()}</p>
+                <h1>{summary.title.clone()}</h1>
+            </div>
+            <p role="status" aria-live="polite" class=move || session.status.get().class()>
+                {move || session.status.get().label()}
+            </p>
+        </div>
+        <div class="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="announcer">
+            {move || session.announce.get()}
+        </div>
+        <div class="view-options" role="group" aria-label="How the board looks for you">
+            <button type="button" aria-pressed=move || session.easy_read.get().to_string()
+                on:click=move |_| session.easy_read.update(|e| *e = !*e)>"Easy read"</button>
+        </div>
+        <ControlBar session/>
+        <Suggestions session/>
+        <JoinPrompt session/>
+        <FollowMoves session/>
+        {move || session.notice.get().map(|n| view! {
+            <p role="alert" class="notice">{n}
+                <button class="link" on:click=move |_| session.notice.set(None)>"Dismiss"</button>
+            </p>
+        })}
+        <div class="board-layout">
+            <div class="columns">
+                {Prompt::ALL.map(|p| view! { <Column session prompt=p/> }).collect_view()}
+            </div>
+            <aside class="sidebar" aria-label="People on this board">
+                <YouPanel session/>
+                <Presence session/>
+                <BoardTools session/>
+            </aside>
+        </div>
+    }
+}

@@ -1,0 +1,147 @@
+//! The people on a board: you, who is here, joining, and following a move.
+
+use leptos::prelude::*;
+
+use crate::catalog::LinkRole;
+use crate::model::Role;
+use crate::session::BoardSession;
+
+#[component]
+pub(super) fn YouPanel(session: BoardSession) -> impl IntoView {
+    let name = move || {
+        session
+            .me
+            .with(|m| m.as_ref().map(|m| m.name.clone()).unwrap_or_default())
+    };
+    let role = move || {
+        session
+            .me
+            .with(|m| m.as_ref().map(|m| m.role).unwrap_or(Role::Stakeholder))
+    };
+    let name_ref = NodeRef::<leptos::html::Input>::new();
+    let role_ref = NodeRef::<leptos::html::Select>::new();
+    let save = move || {
+        let (Some(n), Some(r)) = (name_ref.get(), role_ref.get()) else {
+            return;
+        };
+        let name = n.value().trim().chars().take(60).collect::<String>();
+        let role = Role::parse(&r.value()).unwrap_or(Role::Stakeholder);
+        if !name.is_empty() {
+            session.set_me(name, role);
+        }
+    };
+    view! {
+        <section class="you" aria-labelledby="you-h">
+            <h2 id="you-h">"You"</h2>
+            <label for="my-name">"Your name"</label>
+            <input id="my-name" type="text" maxlength="60" node_ref=name_ref prop:value=name on:change=move |_| save()/>
+            <label for="my-role">"Your role"</label>
+            <select id="my-role" node_ref=role_ref on:change=move |_| save()>
+                {Role::ALL.into_iter().filter(|r| *r != Role::Facilitator).map(|r| view! {
+                    <option value=r.as_str() selected=move || role() == r>{r.label()}</option>
+                }).collect_view()}
+            </select>
+        </section>
+    }
+}
+
+#[component]
+pub(super) fn Presence(session: BoardSession) -> impl IntoView {
+    view! {
+        <section class="presence" aria-labelledby="online-h">
+            <h2 id="online-h">"Who is here"
+                <span class="count">{move || format!(" ({})", session.peers.with(|p| p.len()) + 1)}</span>
+            </h2>
+            <ul class="people">
+                <li class="person me">
+                    <span class="dot" style=move || format!("background:{}", session.me.with(|m| m.as_ref().map(|m| m.color.clone()).unwrap_or_default()))></span>
+                    {move || session.me.with(|m| m.as_ref().map(|m| format!("{} (you) · {}", m.name, m.role.label())).unwrap_or_default())}
+                </li>
+                <For each=move || session.peers.get() key=|p| (p.client_id, p.name.clone(), p.role, p.editing.clone()) let:p>
+                    <li class="person">
+                        <span class="dot" style=format!("background:{}", p.color)></span>
+                        {format!("{} · {}", p.name, p.role.map(|r| r.label()).unwrap_or("Participant"))}
+                        {p.editing.is_some().then_some(" · editing a card")}
+                    </li>
+                </For>
+            </ul>
+        </section>
+    }
+}
+
+/// Asks a participant who has not given a name yet to say who they are (not blocking).
+#[component]
+pub(super) fn JoinPrompt(session: BoardSession) -> impl IntoView {
+    let show = move || {
+        session.role.get() != LinkRole::Observer
+            && session.me.with(|m| m.as_ref().is_some_and(|m| !m.named))
+    };
+    let name_ref = NodeRef::<leptos::html::Input>::new();
+    let role_ref = NodeRef::<leptos::html::Select>::new();
+    let join = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let name = name_ref
+            .get()
+            .map(|n| n.value().trim().chars().take(60).collect::<String>())
+            .unwrap_or_default();
+        let role = role_ref
+            .get()
+            .and_then(|r| Role::parse(&r.value()))
+            .unwrap_or(Role::Stakeholder);
+        if name.is_empty() {
+            session
+                .notice
+                .set(Some("Please type the name others should see.".into()));
+            return;
+        }
+        session.set_me(name, role);
+    };
+    view! {
+        <Show when=show>
+            <form class="join" on:submit=join aria-labelledby="join-h">
+                <h2 id="join-h">"Welcome! Who are you?"</h2>
+                <p>"Others on this board will see your name and role."</p>
+                <label for="join-name">"Your name"</label>
+                <input id="join-name" type="text" maxlength="60" autocomplete="nickname" node_ref=name_ref/>
+                <label for="join-role">"You are taking part as"</label>
+                <select id="join-role" node_ref=role_ref>
+                    {Role::ALL.into_iter().filter(|r| *r != Role::Facilitator).map(|r| view! {
+                        <option value=r.as_str()>{r.label()}</option>
+                    }).collect_view()}
+                </select>
+                <button type="submit">"Join the board"</button>
+            </form>
+        </Show>
+    }
+}
+
+/// When a facilitator moves this person to another group, go there.
+#[component]
+pub(super) fn FollowMoves(session: BoardSession) -> impl IntoView {
+    let (board_id, token) = (session.board_id.get_value(), session.token.get_value());
+    let navigate = leptos_router::hooks::use_navigate();
+    // Moves already recorded when the page opened are history, not instructions.
+    let seen = StoredValue::new(None::<Option<String>>);
+    Effect::new(move |_| {
+        let me = session.me.with(|m| m.as_ref().map(|m| m.id.clone()));
+        let Some(me) = me else { return };
+        let target = session.control.with(|c| c.moves.get(&me).cloned());
+        if !session.control_synced.get() {
+            return;
+        }
+        match seen.get_value() {
+            None => seen.set_value(Some(target)),
+            Some(prev) if prev != target => {
+                seen.set_value(Some(target.clone()));
+                if let Some(to) = target.filter(|t| *t != board_id) {
+                    let href = crate::pages::common::board_href(&to, token.as_deref());
+                    session
+                        .notice
+                        .set(Some("The facilitator moved you to another group.".into()));
+                    navigate(&href, Default::default());
+                }
+            }
+            Some(_) => {}
+        }
+    });
+}
