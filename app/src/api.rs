@@ -6,16 +6,16 @@ use leptos::server_fn::codec::{Json, JsonEncoding};
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{
+use cocreate_core::catalog::{
     BoardAccess, BoardSummary, CatalogEdit, Console, ControlScope, CreatedWorkshop, DirectoryError,
     LinkRole, Moderation, NewSynthesis, NewWorkshop, RoundSummary, SnapshotInfo, SourceBoard,
     WorkshopAccess,
 };
-use crate::consult::{
+use cocreate_core::consult::{
     Answer, Consultation, NewConsultation, Outcome, Published, Response, Results,
 };
-use crate::model::control::ControlPatch;
-use crate::model::export::BoardExport;
+use cocreate_core::model::control::ControlPatch;
+use cocreate_core::model::export::BoardExport;
 
 /// Why a server function did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -53,8 +53,8 @@ impl FromServerFnError for ApiError {
 }
 
 #[cfg(feature = "ssr")]
-fn directory() -> Result<crate::catalog::DirectoryHandle, ApiError> {
-    use_context::<crate::catalog::DirectoryHandle>()
+fn directory() -> Result<cocreate_core::catalog::DirectoryHandle, ApiError> {
+    use_context::<cocreate_core::catalog::DirectoryHandle>()
         .ok_or_else(|| ApiError::unavailable("catalogue"))
 }
 
@@ -257,8 +257,9 @@ pub async fn restore_card(
 }
 
 #[cfg(feature = "ssr")]
-fn rounds() -> Result<crate::catalog::RoundsHandle, ApiError> {
-    use_context::<crate::catalog::RoundsHandle>().ok_or_else(|| ApiError::unavailable("rounds"))
+fn rounds() -> Result<cocreate_core::catalog::RoundsHandle, ApiError> {
+    use_context::<cocreate_core::catalog::RoundsHandle>()
+        .ok_or_else(|| ApiError::unavailable("rounds"))
 }
 
 /// Every board of every workshop with its snapshots, to choose synthesis sources.
@@ -383,7 +384,7 @@ pub async fn record_outcome(
 pub async fn add_sources(
     board: String,
     token: Option<String>,
-    sources: Vec<crate::catalog::SourceRef>,
+    sources: Vec<cocreate_core::catalog::SourceRef>,
 ) -> Result<usize, ApiError> {
     rounds()?
         .0

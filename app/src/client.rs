@@ -28,12 +28,12 @@ use yrs::{
     Assoc, DeepObservable, Doc, IndexedSequence, Origin, ReadTxn, StateVector, Transact, Update,
 };
 
-use crate::model::board::Board;
-use crate::model::control::Control;
-use crate::model::{new_doc, Prompt, Role};
 use crate::session::{BoardLink, BoardSession, ConnStatus, Me, Peer, Stop};
-use crate::sync::{client_receive, ClientEvent};
-use crate::wire::{self, Inbound};
+use cocreate_core::model::board::Board;
+use cocreate_core::model::control::Control;
+use cocreate_core::model::{new_doc, Prompt, Role};
+use cocreate_core::sync::{client_receive, ClientEvent};
+use cocreate_core::wire::{self, Inbound};
 
 const REMOTE: &str = "remote";
 /// Origin of this person's own edits (what undo and redo work on).
@@ -279,7 +279,7 @@ impl Client {
     /// Run a local change, reporting a refused one to the person.
     fn local<R>(
         &self,
-        f: impl FnOnce(&Board, &mut yrs::TransactionMut) -> Result<R, crate::model::ModelError>,
+        f: impl FnOnce(&Board, &mut yrs::TransactionMut) -> Result<R, cocreate_core::model::ModelError>,
     ) -> Option<R> {
         let result = f(&self.board, &mut self.doc.transact_mut_with(LOCAL));
         match result {
@@ -788,7 +788,7 @@ fn publish<T: ReadTxn>(
     session: &BoardSession,
     board: &Board,
     txn: &T,
-    cards: Vec<crate::model::CardView>,
+    cards: Vec<cocreate_core::model::CardView>,
     me: &str,
 ) {
     let votes: HashMap<String, (i64, i64)> = cards
@@ -851,7 +851,7 @@ const ANNOUNCE_EVERY_MS: u64 = 3_000;
 
 fn announce_changes(
     session: &BoardSession,
-    cards: &[crate::model::CardView],
+    cards: &[cocreate_core::model::CardView],
     known: &RefCell<Option<KnownCards>>,
     announcer: &Rc<Announcer>,
 ) {

@@ -5,10 +5,10 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::LinkRole;
-use crate::model::board::ThemeView;
-use crate::model::control::ControlState;
-use crate::model::{BoardMeta, CardView, Prompt, Role};
+use cocreate_core::catalog::LinkRole;
+use cocreate_core::model::board::ThemeView;
+use cocreate_core::model::control::ControlState;
+use cocreate_core::model::{BoardMeta, CardView, Prompt, Role};
 
 /// Connection state shown to the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

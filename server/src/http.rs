@@ -17,8 +17,8 @@ use cocreate_core::model::export::BoardExport;
 use crate::error::AppError;
 use crate::hub::session::{self, Gate};
 use crate::hub::BoardHandle;
+use crate::state::AppState;
 use crate::web::{download, TokenParam};
-use crate::AppState;
 
 fn upgrade(state: &AppState, ws: WebSocketUpgrade, doc: BoardHandle, gate: Gate) -> Response {
     let limits = state.hub.limits().clone();

@@ -3,7 +3,8 @@
 //!
 //! # Layout
 //! - [`config`]: flags and environment.
-//! - [`store`]: SQLite catalogue and per-board update logs with group commit.
+//! - [`store`]: the storage interface, and SQLite behind it (group commit).
+//! - [`state`]: what every handler shares ([`AppState`]).
 //! - [`hub`]: live boards, websocket sessions, awareness.
 //! - [`http`], [`rounds_http`], [`web`]: routes and handlers; [`error`]: the one HTTP
 //!   error type and every mapping into it.
@@ -24,69 +25,19 @@ pub mod hub;
 pub mod rounds;
 pub mod rounds_http;
 pub mod seed;
+pub mod state;
 pub mod store;
 pub mod web;
 
-use std::sync::Arc;
+pub use state::AppState;
+
 use std::time::Duration;
 
-use auth::Auth;
-use axum::extract::FromRef;
 use axum::serve::ListenerExt;
-use cocreate_core::catalog::{DirectoryHandle, RoundsHandle};
-use directory::ServerDirectory;
 use leptos::config::LeptosOptions;
 
 use config::{Config, Limits};
-use hub::Hub;
 use store::Store;
-
-/// Shared state of every handler.
-#[derive(Clone)]
-pub struct AppState {
-    pub hub: Hub,
-    pub store: Store,
-    pub auth: Auth,
-    pub access: access::Access,
-    pub dir: ServerDirectory,
-    pub directory: DirectoryHandle,
-    pub rounds: RoundsHandle,
-    pub leptos_options: LeptosOptions,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(s: &AppState) -> LeptosOptions {
-        s.leptos_options.clone()
-    }
-}
-
-impl AppState {
-    pub fn new(
-        store: Store,
-        limits: Limits,
-        leptos_options: LeptosOptions,
-    ) -> Result<AppState, auth::AuthError> {
-        let hub = Hub::new(store.clone(), limits);
-        let auth = Auth::load(store.clone())?;
-        let access = access::Access::new(store.clone(), auth.clone());
-        let dir = ServerDirectory {
-            store: store.clone(),
-            hub: hub.clone(),
-            auth: auth.clone(),
-            access: access.clone(),
-        };
-        Ok(AppState {
-            hub,
-            auth,
-            access,
-            directory: DirectoryHandle(Arc::new(dir.clone())),
-            rounds: RoundsHandle(Arc::new(dir.clone())),
-            dir,
-            store,
-            leptos_options,
-        })
-    }
-}
 
 /// Leptos options from the environment cargo-leptos sets, with usable defaults when the
 /// binary runs on its own (tests).

@@ -16,8 +16,8 @@ use cocreate_core::consult::{
 use cocreate_core::model::synthesis::{commonality, Commonality};
 
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::{download, TokenParam};
-use crate::AppState;
 
 /// The routes of this module (merged into [`crate::http::router`]).
 pub fn routes() -> Router<AppState> {

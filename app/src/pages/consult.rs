@@ -9,12 +9,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{get_results, get_round, my_answers, record_outcome, respond, set_round_open};
-use crate::consult::{
+use crate::pages::common::{load_page, use_token, LinkProblem};
+use cocreate_core::consult::{
     Answer, Consultation, Decision, DraftItem, ItemResult, Outcome, Response, Results, RoundKind,
     Stance, MAX_COMMENT, MAX_NAME,
 };
-use crate::model::Prompt;
-use crate::pages::common::{load_page, use_token, LinkProblem};
+use cocreate_core::model::Prompt;
 
 /// What a respondent has chosen per item: stance and comment.
 type Choices = HashMap<String, (Option<Stance>, String)>;

@@ -6,12 +6,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{get_board, get_board_export, list_snapshots, restore_card};
-use crate::catalog::LinkRole;
-use crate::catalog::SnapshotInfo;
-use crate::model::export::BoardExport;
-use crate::model::report::iso_utc;
-use crate::model::Prompt;
 use crate::pages::common::{board_href, use_token};
+use cocreate_core::catalog::LinkRole;
+use cocreate_core::catalog::SnapshotInfo;
+use cocreate_core::model::export::BoardExport;
+use cocreate_core::model::report::iso_utc;
+use cocreate_core::model::Prompt;
 
 /// Links to every export format of a board (live or at a snapshot).
 #[component]
@@ -167,7 +167,7 @@ pub fn Outline(
         .cards
         .iter()
         .any(|c| c.source.is_some())
-        .then(|| crate::model::synthesis::commonality(&export));
+        .then(|| cocreate_core::model::synthesis::commonality(&export));
     view! {
         <h1>{heading}</h1>
         <p class="muted">{export.context.workshop_title.clone()} " · " {export.meta.area.clone()} " · " {export.meta.pillar.clone()}</p>
@@ -209,8 +209,8 @@ pub fn Outline(
 
 /// Themes of a synthesis board by area: common to all, shared by some, specific to one.
 #[component]
-pub fn CommonalityTable(c: crate::model::synthesis::Commonality) -> impl IntoView {
-    use crate::model::synthesis::Spread;
+pub fn CommonalityTable(c: cocreate_core::model::synthesis::Commonality) -> impl IntoView {
+    use cocreate_core::model::synthesis::Spread;
     let summary = format!(
         "{} common to all areas, {} shared by some, {} specific to one area.",
         c.count(|s| *s == Spread::Common),

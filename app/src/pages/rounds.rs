@@ -9,10 +9,10 @@ use leptos::prelude::*;
 use crate::api::{
     add_sources, create_synthesis, list_rounds, list_snapshots, list_sources, publish_round,
 };
-use crate::catalog::{BoardSummary, NewSynthesis, SourceBoard, SourceRef, PILLARS};
-use crate::consult::{NewConsultation, RoundKind};
-use crate::model::report::iso_utc;
 use crate::pages::common::{board_href, origin};
+use cocreate_core::catalog::{BoardSummary, NewSynthesis, SourceBoard, SourceRef, PILLARS};
+use cocreate_core::consult::{NewConsultation, RoundKind};
+use cocreate_core::model::report::iso_utc;
 
 #[component]
 pub fn SynthesisAndRounds(
@@ -155,7 +155,7 @@ fn SourceList(
     // Every area's board of the chosen pillar (synthesis workshops' own boards left out).
     let same_pillar: Vec<(String, String)> = list
         .iter()
-        .filter(|s| s.board.area != crate::catalog::AREAS[3])
+        .filter(|s| s.board.area != cocreate_core::catalog::AREAS[3])
         .map(|s| (s.board.id.clone(), s.board.pillar.clone()))
         .collect();
     let tick_pillar = move |_| {

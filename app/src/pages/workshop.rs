@@ -8,13 +8,13 @@ use crate::api::{
     add_board, create_workshop, edit_board, edit_workshop, get_console, get_workshop, issue_link,
     move_person, set_control,
 };
-use crate::catalog::{
+use crate::pages::common::{board_href, load_page, origin};
+use cocreate_core::catalog::{
     CatalogEdit, Console, ConsoleBoard, ControlScope, LinkRole, NewWorkshop, WorkshopAccess,
     WorkshopSummary,
 };
-use crate::model::control::ControlPatch;
-use crate::model::Prompt;
-use crate::pages::common::{board_href, load_page, origin};
+use cocreate_core::model::control::ControlPatch;
+use cocreate_core::model::Prompt;
 
 #[component]
 pub fn WorkshopPage() -> impl IntoView {
@@ -518,7 +518,7 @@ fn ManageWorkshop(
                     <label for="nw-area">"Clinical area (choose or type your own)"</label>
                     <input id="nw-area" type="text" list="areas" required maxlength="120" node_ref=new_area/>
                     <datalist id="areas">
-                        {crate::catalog::AREAS.map(|a| view! { <option value=a></option> }).collect_view()}
+                        {cocreate_core::catalog::AREAS.map(|a| view! { <option value=a></option> }).collect_view()}
                     </datalist>
                     <label for="nw-date">"Date"</label>
                     <input id="nw-date" type="date" node_ref=new_date/>

@@ -84,7 +84,7 @@ pub fn initial_state(
     pillar: &str,
     starters: &[(Prompt, &str, Role)],
 ) -> Vec<u8> {
-    let doc = super::new_doc();
+    let doc = super::schema::new_doc();
     let board = Board::of(&doc);
     {
         let mut txn = doc.transact_mut();

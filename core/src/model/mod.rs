@@ -26,13 +26,4 @@ pub mod synthesis;
 pub mod text;
 
 pub use board::{BoardMeta, CardView, ModelError};
-pub use schema::{Prompt, Role, SCHEMA_VERSION};
-
-/// A new document configured like every cocreate peer: text offsets in UTF-16 code units,
-/// the unit Yjs and browser text fields use, so indexes agree across all clients.
-pub fn new_doc() -> yrs::Doc {
-    yrs::Doc::with_options(yrs::Options {
-        offset_kind: yrs::OffsetKind::Utf16,
-        ..yrs::Options::default()
-    })
-}
+pub use schema::{new_doc, Prompt, Role, SCHEMA_VERSION};

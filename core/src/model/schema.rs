@@ -152,6 +152,15 @@ impl Role {
     }
 }
 
+/// A new document configured like every cocreate peer: text offsets in UTF-16 code units,
+/// the unit Yjs and browser text fields use, so indexes agree across all clients.
+pub fn new_doc() -> yrs::Doc {
+    yrs::Doc::with_options(yrs::Options {
+        offset_kind: yrs::OffsetKind::Utf16,
+        ..yrs::Options::default()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,175 +17,13 @@
 //! A row the backend cannot read back (an unknown role, kind, stance or decision, items
 //! that are not the draft's JSON) is an error ([`StoreError::Corrupt`]), never a default.
 
+mod interface;
 pub mod sqlite;
 
-use std::collections::HashMap;
-use std::future::Future;
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::sync::Arc;
 
-use cocreate_core::catalog::{BoardSummary, DocKey, LinkRole, WorkshopSummary};
-use cocreate_core::consult::{Consultation, Outcome, Response, StoredAnswer};
-
-/// A snapshot's catalogue entry.
-pub use cocreate_core::catalog::SnapshotInfo as Snapshot;
-
-/// Errors from the store.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("sqlite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("could not create data directory {path}: {source}")]
-    DataDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("commit failed: {0}")]
-    Commit(String),
-    #[error("the store's writer has stopped")]
-    WriterGone,
-    #[error("could not encode: {0}")]
-    Encode(#[from] serde_json::Error),
-    /// A stored row that cannot be read back as what it should be.
-    #[error("corrupt row in {table}: {reason}")]
-    Corrupt { table: &'static str, reason: String },
-}
-
-/// Resolves once a write is durable.
-pub type Durable = Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'static>>;
-
-/// A document's persisted content: a compacted base plus the log rows after it.
-#[derive(Debug, Default)]
-pub struct StoredBoard {
-    pub base: Option<Vec<u8>>,
-    pub updates: Vec<Vec<u8>>,
-}
-
-/// Counts used by tests and the admin API.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct LogStats {
-    pub log_rows: u64,
-    pub has_base: bool,
-}
-
-/// One live link: the hash of its token and what it grants.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredLink {
-    pub token_hash: String,
-    pub workshop: String,
-    pub board: Option<String>,
-    pub role: LinkRole,
-}
-
-/// Each document's update log (a board's cards or its control document).
-pub trait UpdateLog: Send + Sync {
-    /// Queue an update now; the future resolves once it is durable.
-    fn append(&self, doc: &DocKey, update: Vec<u8>) -> Durable;
-    /// Resolves when everything queued before it is durable.
-    fn barrier(&self) -> Durable;
-    /// Replace every log row of `doc` queued before this call by `state`, which must
-    /// contain all of them (encode it under the lock that orders appends).
-    fn compact(&self, doc: &DocKey, state: Vec<u8>) -> Durable;
-    /// Bytes of appended updates not yet durable.
-    fn pending_bytes(&self) -> usize;
-    /// The persisted content of a document, or `None` if its board is unknown.
-    fn load(&self, doc: &DocKey) -> Result<Option<StoredBoard>, StoreError>;
-    fn log_stats(&self, doc: &DocKey) -> Result<LogStats, StoreError>;
-    /// Make everything queued durable and stop writing (graceful shutdown).
-    fn close(&self);
-}
-
-/// Workshops, boards and snapshots.
-pub trait Catalog: Send + Sync {
-    fn create_workshop(
-        &self,
-        id: &str,
-        title: &str,
-        area: &str,
-        date: &str,
-    ) -> Result<(), StoreError>;
-    /// A board in a workshop, with its initial document state (one update).
-    fn create_board(
-        &self,
-        id: &str,
-        workshop: &str,
-        title: &str,
-        pillar: &str,
-        initial_state: &[u8],
-    ) -> Result<(), StoreError>;
-    fn update_workshop(
-        &self,
-        id: &str,
-        title: Option<&str>,
-        archived: Option<bool>,
-    ) -> Result<(), StoreError>;
-    fn update_board(
-        &self,
-        id: &str,
-        title: Option<&str>,
-        archived: Option<bool>,
-    ) -> Result<(), StoreError>;
-    fn workshop_count(&self) -> Result<u64, StoreError>;
-    /// One workshop with its boards in order.
-    fn workshop(&self, id: &str) -> Result<Option<WorkshopSummary>, StoreError>;
-    fn board_summary(&self, board: &str) -> Result<Option<BoardSummary>, StoreError>;
-    /// Every board of every workshop, by workshop then position.
-    fn all_boards(&self) -> Result<Vec<BoardSummary>, StoreError>;
-    /// Keep a named, immutable copy of a board's state; returns its entry.
-    fn create_snapshot(
-        &self,
-        board: &str,
-        name: &str,
-        reason: &str,
-        state: &[u8],
-    ) -> Result<Snapshot, StoreError>;
-    /// A board's snapshots, oldest first.
-    fn snapshots(&self, board: &str) -> Result<Vec<Snapshot>, StoreError>;
-    /// One snapshot of `board` with its state.
-    fn snapshot(&self, board: &str, id: i64) -> Result<Option<(Snapshot, Vec<u8>)>, StoreError>;
-    /// Every snapshot of every board, by board, oldest first.
-    fn all_snapshots(&self) -> Result<HashMap<String, Vec<Snapshot>>, StoreError>;
-}
-
-/// Links by the hashes of their tokens.
-pub trait Links: Send + Sync {
-    fn create_link(
-        &self,
-        token_hash: &str,
-        workshop: &str,
-        board: Option<&str>,
-        role: LinkRole,
-    ) -> Result<(), StoreError>;
-    fn revoke_link(&self, token_hash: &str) -> Result<(), StoreError>;
-    /// Every link not revoked.
-    fn links(&self) -> Result<Vec<StoredLink>, StoreError>;
-}
-
-/// Published drafts, answers and outcomes.
-pub trait RoundStore: Send + Sync {
-    /// Keep a published draft with the hash of its respondents' token.
-    fn create_consultation(&self, c: &Consultation, token_hash: &str) -> Result<(), StoreError>;
-    /// A published draft and its respondents' token hash.
-    fn consultation(&self, id: &str) -> Result<Option<(Consultation, String)>, StoreError>;
-    /// A workshop's drafts with how many people answered each, oldest first.
-    fn consultations_of(&self, workshop: &str) -> Result<Vec<(Consultation, usize)>, StoreError>;
-    fn set_consultation_open(&self, id: &str, open: bool) -> Result<(), StoreError>;
-    /// Record a (checked) response: each answer replaces the respondent's earlier answer
-    /// to the same item, all in one transaction.
-    fn save_response(&self, id: &str, r: &Response, now_ms: i64) -> Result<(), StoreError>;
-    /// The answers to a draft: everyone's, or one respondent's.
-    fn answers(&self, id: &str, respondent: Option<&str>) -> Result<Vec<StoredAnswer>, StoreError>;
-    /// Record (or replace) the decision on one item.
-    fn record_outcome(&self, id: &str, o: &Outcome) -> Result<(), StoreError>;
-    fn outcomes(&self, id: &str) -> Result<Vec<Outcome>, StoreError>;
-}
-
-/// Everything a backend keeps.
-pub trait Storage: UpdateLog + Catalog + Links + RoundStore {
-    /// Where the data lives, for the log (a file path, a database name).
-    fn location(&self) -> String;
-}
+pub use interface::*;
 
 /// The store the server runs on: a backend behind the storage interface. Cheap to clone.
 #[derive(Clone)]
@@ -208,11 +46,4 @@ impl std::ops::Deref for Store {
     fn deref(&self) -> &(dyn Storage + 'static) {
         &*self.0
     }
-}
-
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

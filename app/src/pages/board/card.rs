@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 
 use crate::api::moderate_card;
-use crate::catalog::Moderation;
-use crate::model::control::Phase;
-use crate::model::schema::MAX_CARD_TEXT;
-use crate::model::{CardView, Prompt};
 use crate::session::BoardSession;
+use cocreate_core::catalog::Moderation;
+use cocreate_core::model::control::Phase;
+use cocreate_core::model::schema::MAX_CARD_TEXT;
+use cocreate_core::model::{CardView, Prompt};
 
 #[component]
 pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {

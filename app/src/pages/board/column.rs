@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 
 use super::card::{dragged_card, CardItem};
-use crate::model::board::ThemeView;
-use crate::model::{CardView, Prompt};
 use crate::session::BoardSession;
+use cocreate_core::model::board::ThemeView;
+use cocreate_core::model::{CardView, Prompt};
 
 #[component]
 pub(super) fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {

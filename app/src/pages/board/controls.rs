@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 
 use crate::api::set_control;
-use crate::catalog::{ControlScope, LinkRole};
-use crate::model::control::{ControlPatch, Phase};
 use crate::session::BoardSession;
+use cocreate_core::catalog::{ControlScope, LinkRole};
+use cocreate_core::model::control::{ControlPatch, Phase};
 
 /// Phase, lock, timer and the facilitator's message; facilitators also get the controls
 /// for this board (the session's board, with the session's token).

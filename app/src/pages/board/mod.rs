@@ -18,10 +18,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::get_board;
-use crate::catalog::BoardAccess;
-use crate::model::Prompt;
 use crate::pages::common::load_page;
 use crate::session::BoardSession;
+use cocreate_core::catalog::BoardAccess;
+use cocreate_core::model::Prompt;
 use column::Column;
 use controls::ControlBar;
 use people::{FollowMoves, JoinPrompt, Presence, YouPanel};

@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::catalog::LinkRole;
-use crate::model::Role;
 use crate::session::BoardSession;
+use cocreate_core::catalog::LinkRole;
+use cocreate_core::model::Role;
 
 #[component]
 pub(super) fn YouPanel(session: BoardSession) -> impl IntoView {

@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 
 use crate::api::take_snapshot;
-use crate::catalog::LinkRole;
-use crate::model::Prompt;
 use crate::pages::history::ExportLinks;
 use crate::session::BoardSession;
+use cocreate_core::catalog::LinkRole;
+use cocreate_core::model::Prompt;
 
 /// History, outline view, exports, and (facilitators) snapshots.
 #[component]
@@ -63,7 +63,7 @@ pub(super) fn BoardTools(session: BoardSession) -> impl IntoView {
 /// into it, one undoable change each) or dismissed.
 #[component]
 pub(super) fn Suggestions(session: BoardSession) -> impl IntoView {
-    use crate::model::suggest::{suggest_themes, Suggestion};
+    use cocreate_core::model::suggest::{suggest_themes, Suggestion};
     let list = RwSignal::new(None::<Vec<(Prompt, Suggestion)>>);
     let compute = move |_| {
         let mut out = Vec::new();

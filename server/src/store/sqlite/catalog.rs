@@ -6,7 +6,7 @@ use cocreate_core::catalog::{BoardSummary, WorkshopSummary};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::Sqlite;
-use crate::store::{now_ms, Catalog, Snapshot, StoreError};
+use crate::store::interface::{now_ms, Catalog, Snapshot, StoreError};
 
 impl Catalog for Sqlite {
     /// Create a workshop (catalogue only).

@@ -4,7 +4,7 @@ use cocreate_core::catalog::LinkRole;
 use rusqlite::params;
 
 use super::{parse_word, Sqlite};
-use crate::store::{now_ms, Links, StoreError, StoredLink};
+use crate::store::interface::{now_ms, Links, StoreError, StoredLink};
 
 impl Links for Sqlite {
     /// Record a link by the hash of its token.

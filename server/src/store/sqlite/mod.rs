@@ -7,7 +7,8 @@
 //!   ([`links`]).
 //! - `board_updates`: the append-only log of accepted yrs updates, id = global order;
 //!   `board_state`: a compacted base per document covering every log row with
-//!   `id <= upto`, those rows deleted in the same transaction ([`log`]).
+//!   `id <= upto`, those rows deleted in the same transaction ([`log`], written by
+//!   [`writer`]).
 //! - `consultations`, `consultation_answers`, `consultation_outcomes`: published drafts
 //!   (items frozen as JSON, the respondents' token hash), answers per respondent and item,
 //!   and the agreement round's decisions ([`rounds`]).
@@ -26,6 +27,7 @@ mod catalog;
 mod links;
 mod log;
 mod rounds;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc as std_mpsc;
@@ -34,14 +36,14 @@ use std::thread;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{Storage, StoreError};
+use crate::store::interface::{Storage, StoreError};
 
 /// The SQLite backend.
 pub struct Sqlite {
     path: PathBuf,
     /// The connection for the catalogue, links and rounds (never the update log).
     catalog: Mutex<Connection>,
-    log: log::Log,
+    log: writer::Log,
     /// Dropping it stops the checkpointer thread.
     checkpointer: Mutex<Option<std_mpsc::Sender<()>>>,
     checkpointer_thread: Mutex<Option<thread::JoinHandle<()>>>,
@@ -170,7 +172,7 @@ impl Sqlite {
         let catalog = open_conn(&path)?;
         catalog.execute_batch(SCHEMA)?;
         migrate(&catalog)?;
-        let log = log::Log::start(open_conn(&path)?);
+        let log = writer::Log::start(open_conn(&path)?);
         let checkpoint = open_conn(&path)?;
         let (stop, stopped) = std_mpsc::channel();
         let checkpointer = thread::Builder::new()
@@ -257,7 +259,7 @@ fn parse_word<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Catalog, Links, RoundStore, UpdateLog};
+    use crate::store::interface::{Catalog, Links, RoundStore, UpdateLog};
 
     fn store() -> (tempfile::TempDir, Sqlite) {
         let dir = tempfile::tempdir().unwrap();

@@ -6,7 +6,7 @@ use cocreate_core::consult::{
 use rusqlite::{params, OptionalExtension};
 
 use super::{parse_word, Sqlite};
-use crate::store::{RoundStore, StoreError};
+use crate::store::interface::{RoundStore, StoreError};
 
 impl RoundStore for Sqlite {
     /// Keep a published draft with the hash of its respondents' token.

@@ -1,0 +1,50 @@
+//! The HTML shell around the app (server side) and the router of its pages.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document around the app (server side).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/cocreate.css"/>
+        <Title text="cocreate"/>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="site-header">
+                <a class="brand" href="/">"cocreate"</a>
+            </header>
+            <main id="main">
+                <Routes fallback=|| view! { <p>"Page not found."</p> }>
+                    <Route path=path!("") view=crate::pages::home::HomePage/>
+                    <Route path=path!("/board/:id") view=crate::pages::board::BoardPage/>
+                    <Route path=path!("/workshop/:id") view=crate::pages::workshop::WorkshopPage/>
+                    <Route path=path!("/board/:id/history") view=crate::pages::history::HistoryPage/>
+                    <Route path=path!("/consult/:id") view=crate::pages::consult::RespondPage/>
+                    <Route path=path!("/consult/:id/results") view=crate::pages::consult::ResultsPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,62 @@
+//! The state every handler shares: the hub, the store, links and capabilities, and the
+//! server's `Directory` and `Rounds` for server functions.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use cocreate_core::catalog::{DirectoryHandle, RoundsHandle};
+use leptos::config::LeptosOptions;
+
+use crate::access::Access;
+use crate::auth::{self, Auth};
+use crate::config::Limits;
+use crate::directory::ServerDirectory;
+use crate::hub::Hub;
+use crate::store::Store;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub hub: Hub,
+    pub store: Store,
+    pub auth: Auth,
+    pub access: Access,
+    pub dir: ServerDirectory,
+    pub directory: DirectoryHandle,
+    pub rounds: RoundsHandle,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> LeptosOptions {
+        s.leptos_options.clone()
+    }
+}
+
+impl AppState {
+    pub fn new(
+        store: Store,
+        limits: Limits,
+        leptos_options: LeptosOptions,
+    ) -> Result<AppState, auth::AuthError> {
+        let hub = Hub::new(store.clone(), limits);
+        let auth = Auth::load(store.clone())?;
+        let access = Access::new(store.clone(), auth.clone());
+        let dir = ServerDirectory {
+            store: store.clone(),
+            hub: hub.clone(),
+            auth: auth.clone(),
+            access: access.clone(),
+        };
+        Ok(AppState {
+            hub,
+            auth,
+            access,
+            directory: DirectoryHandle(Arc::new(dir.clone())),
+            rounds: RoundsHandle(Arc::new(dir.clone())),
+            dir,
+            store,
+            leptos_options,
+        })
+    }
+}
