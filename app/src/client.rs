@@ -32,6 +32,7 @@ use crate::session::{BoardLink, BoardSession, ConnStatus, Me, Peer, Stop};
 use cocreate_core::model::board::Board;
 use cocreate_core::model::control::Control;
 use cocreate_core::model::{new_doc, Prompt, Role};
+use cocreate_core::sync::presence::Presence;
 use cocreate_core::sync::{client_receive, ClientEvent};
 use cocreate_core::wire::{self, Inbound};
 
@@ -396,11 +397,14 @@ impl BoardLink for Client {
 impl Client {
     fn awareness_json(&self) -> String {
         let me = self.me.borrow();
-        serde_json::json!({
-            "user": { "id": me.id, "name": me.name, "role": me.role.as_str(), "color": me.color },
-            "editing": *self.editing.borrow(),
-        })
-        .to_string()
+        Presence {
+            id: me.id.clone(),
+            name: me.name.clone(),
+            role: me.role.as_str().to_string(),
+            color: me.color.clone(),
+            editing: self.editing.borrow().clone(),
+        }
+        .to_json()
     }
 
     fn send_awareness(&self) {
@@ -558,30 +562,17 @@ impl Client {
 }
 
 fn parse_peer(client_id: u64, json: &str) -> Option<Peer> {
-    let v: serde_json::Value = serde_json::from_str(json).ok()?;
-    let user = v.get("user")?;
+    let p = Presence::parse(json)?;
     Some(Peer {
         client_id,
-        name: user
-            .get("name")
-            .and_then(|n| n.as_str())
-            .unwrap_or("Someone")
-            .chars()
-            .take(60)
-            .collect(),
-        role: user
-            .get("role")
-            .and_then(|r| r.as_str())
-            .and_then(Role::parse),
-        color: user
-            .get("color")
-            .and_then(|c| c.as_str())
-            .unwrap_or("#777")
-            .to_string(),
-        editing: v
-            .get("editing")
-            .and_then(|e| e.as_str())
-            .map(str::to_string),
+        role: p.role(),
+        name: if p.name.is_empty() {
+            "Someone".to_string()
+        } else {
+            p.name
+        },
+        color: p.color,
+        editing: p.editing,
     })
 }
 

@@ -12,11 +12,13 @@
 //! - [`Peer`]: one connection's inbound side: message size, rate limit, decoding, and
 //!   permission-denied notices; every refusal is a [`Close`] with its code and reason.
 //! - [`client_receive`]: what a client does with a message from the server.
-//! - [`content`]: cards-per-board and text-length limits.
+//! - [`content`]: cards-per-board and text-length limits; [`presence`]: one client's
+//!   awareness state, read the same way by the server and the page.
 //!
 //! Nothing here does IO or reads a clock: the caller passes the time and sends the frames.
 
 pub mod content;
+pub mod presence;
 
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use cocreate_core::sync::presence::Presence;
 use yrs::sync::awareness::AwarenessUpdateEntry;
 use yrs::sync::AwarenessUpdate;
 use yrs::ClientID;
@@ -47,20 +48,11 @@ impl AwarenessTable {
             .entries
             .values()
             .filter_map(|e| {
-                let v: serde_json::Value = serde_json::from_str(&e.json).ok()?;
-                let user = v.get("user")?;
-                let field = |k: &str| {
-                    user.get(k)
-                        .and_then(|x| x.as_str())
-                        .unwrap_or_default()
-                        .chars()
-                        .take(60)
-                        .collect::<String>()
-                };
+                let p = Presence::parse(&e.json)?;
                 Some(cocreate_core::catalog::Person {
-                    id: field("id"),
-                    name: field("name"),
-                    role: field("role"),
+                    id: p.id,
+                    name: p.name,
+                    role: p.role,
                 })
             })
             .collect();
