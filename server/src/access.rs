@@ -214,8 +214,10 @@ impl Access {
             .ok_or_else(|| AccessError::NotFound(format!("workshop {workshop}")))
     }
 
-    /// The board (unknown: `NotFound`) read with `token`.
+    /// The board read with `token`. The token is checked first, so that without a valid
+    /// link every board id answers alike (401); with one, an unknown board is `NotFound`.
     pub fn board(&self, board: &str, token: Option<&str>) -> Result<BoardReader, AccessError> {
+        self.auth.grant(token)?;
         let board = self.summary(board)?;
         let (token, role) = self.auth.for_board(token, &board)?;
         Ok(BoardReader {
@@ -248,10 +250,10 @@ impl Access {
         workshop: &str,
         token: Option<&str>,
     ) -> Result<WorkshopMember, AccessError> {
-        let workshop = self.workshop_summary(workshop)?;
         let (_, grant) = self.auth.grant(token)?;
+        let workshop = self.workshop_summary(workshop)?;
         if grant.workshop != workshop.id || grant.board.is_some() {
-            return Err(AuthError::WrongScope(workshop.title).into());
+            return Err(AuthError::WrongScope.into());
         }
         Ok(WorkshopMember {
             workshop,
@@ -266,6 +268,7 @@ impl Access {
         workshop: &str,
         token: Option<&str>,
     ) -> Result<WorkshopFacilitator, AccessError> {
+        self.auth.grant(token)?;
         let workshop = self.workshop_summary(workshop)?;
         self.auth.facilitator_of(token, &workshop.id)?;
         Ok(WorkshopFacilitator {
@@ -393,10 +396,24 @@ mod tests {
         // Another workshop's board is out of scope; an unknown board is not found.
         assert!(matches!(
             a.board("v1", p),
-            Err(AccessError::Auth(AuthError::WrongScope(_)))
+            Err(AccessError::Auth(AuthError::WrongScope))
         ));
         assert!(matches!(a.board("nope", p), Err(AccessError::NotFound(_))));
         assert!(matches!(a.board("../x", p), Err(AccessError::NotFound(_))));
+        // Without a valid token, known and unknown boards answer alike.
+        for board in ["w1", "nope"] {
+            assert!(matches!(
+                a.board(board, Some("forged")),
+                Err(AccessError::Auth(AuthError::Invalid))
+            ));
+            assert!(matches!(
+                a.workshop_facilitator(board, None),
+                Err(AccessError::Auth(AuthError::Missing))
+            ));
+        }
+        // The refusal of a valid link names nothing of the other workshop.
+        let other = a.board("v1", p).unwrap_err().to_string();
+        assert_eq!(other, "this link does not open that");
 
         // A facilitator of one board facilitates that board only, not the workshop.
         let one = link(&w, Some("w2"), LinkRole::Facilitator);

@@ -21,8 +21,10 @@ pub enum AuthError {
     Missing,
     #[error("invalid or revoked token")]
     Invalid,
-    #[error("this link does not give access to {0}")]
-    WrongScope(String),
+    /// A valid link for something else. The text names nothing: a link to one workshop
+    /// learns nothing about another's boards.
+    #[error("this link does not open that")]
+    WrongScope,
     #[error("only facilitators may do this")]
     NotFacilitator,
     #[error(transparent)]
@@ -141,7 +143,7 @@ impl Auth {
     ) -> Result<(TokenHash, LinkRole), AuthError> {
         let (hash, grant) = self.grant(token)?;
         if !grant.covers(board) {
-            return Err(AuthError::WrongScope(board.title.clone()));
+            return Err(AuthError::WrongScope);
         }
         Ok((hash, grant.role))
     }
@@ -154,7 +156,7 @@ impl Auth {
     ) -> Result<(), AuthError> {
         let (_, grant) = self.grant(token)?;
         if grant.workshop != workshop || grant.board.is_some() {
-            return Err(AuthError::WrongScope(format!("workshop {workshop}")));
+            return Err(AuthError::WrongScope);
         }
         if grant.role != LinkRole::Facilitator {
             return Err(AuthError::NotFacilitator);

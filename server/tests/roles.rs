@@ -77,8 +77,15 @@ async fn missing_bad_and_foreign_tokens_are_refused_before_upgrade() {
         .unwrap();
     TestClient::join(&srv.url_with("demo-research", &one_board)).await;
     assert_eq!(refused_status(&srv.url_with(DEMO, &one_board)).await, 403);
-    // Unknown boards are 404 whatever the token.
+    // With a valid link, an unknown board is 404; without one, it answers like a known
+    // board (401), so board ids cannot be probed.
     assert_eq!(refused_status(&srv.url("no-such-board")).await, 404);
+    let probe = format!("ws://{}/ws/board/no-such-board", srv.addr);
+    assert_eq!(refused_status(&probe).await, 401);
+    assert_eq!(
+        refused_status(&srv.url_with("no-such-board", "nope")).await,
+        401
+    );
 
     // The HTTP API checks tokens too.
     let (status, _) = http("GET", &srv.http(&format!("/api/boards/{DEMO}")), None).await;
