@@ -76,8 +76,9 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Sen
         let base = format!("http://{addr}");
         if let Some(links) = seed::seed_demo(&store, &state.auth, &base)? {
             let file = config.data_dir.join(seed::DEMO_LINKS_FILE);
-            std::fs::write(&file, links.to_text())?;
-            tracing::info!(file = %file.display(), "demo links written:\n{}", links.to_text());
+            seed::write_private(&file, &links.to_text())?;
+            // Tokens are never logged: the file is the one place to read them.
+            tracing::info!(file = %file.display(), "demo workshop links written (readable by this user only)");
         } else {
             let file = config.data_dir.join(seed::DEMO_LINKS_FILE);
             if file.exists() {

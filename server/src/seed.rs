@@ -144,6 +144,24 @@ const DEMOS: [Demo; 3] = [
     ),
 ];
 
+/// Write `text` to a new or existing file that only its owner may read or write (0600 on
+/// Unix): the demo links are bearer tokens.
+pub fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        // An older file keeps its mode on open: narrow it first.
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    options.open(path)?.write_all(text.as_bytes())
+}
+
 /// Create the demo workshop (Learning Disabilities & Autism) and a facilitator,
 /// participant and observer link to it, the Cancer Care and MSK demo workshops and an
 /// empty cross-area synthesis workshop with a facilitator link each, unless the database

@@ -275,3 +275,51 @@ async fn online_backup_while_serving_has_every_acknowledged_update() {
         .unwrap();
     assert!(!again.status.success());
 }
+
+#[tokio::test]
+async fn demo_tokens_are_in_a_private_file_and_never_in_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cocreate"))
+        .args(["--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(dir.path().join("data"))
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::from(log.try_clone().unwrap()))
+        .stderr(Stdio::from(log))
+        .spawn()
+        .expect("start server binary");
+    let mut up = false;
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(up, "server did not open port {port}");
+    let links = dir.path().join("data").join(server::seed::DEMO_LINKS_FILE);
+    let text = std::fs::read_to_string(&links).unwrap();
+    let tokens: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.rsplit_once("token=").map(|(_, t)| t.trim()))
+        .collect();
+    assert!(tokens.len() >= 4, "{text}");
+    let logged = std::fs::read_to_string(&log_path).unwrap();
+    assert!(logged.contains("demo workshop links written"), "{logged}");
+    for t in tokens {
+        assert!(!logged.contains(t), "a token reached the log");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&links).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
