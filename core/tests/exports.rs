@@ -358,3 +358,67 @@ fn provenance_survives_every_export_and_import() {
     );
     assert!(md.contains("| How: not yet in a theme | How | 1 | 1 | Common to all areas |"));
 }
+
+/// Text meant to do harm in each format: HTML, a Markdown link and image, a spreadsheet
+/// formula, an SVG/XML break-out.
+const HOSTILE: &str = "<img src=x onerror=alert(1)> [x](javascript:alert(1)) ![i](http://evil/) =cmd|'/C calc'!A0 ]]></text><script>alert(2)</script>";
+
+/// A synthesis board whose every field (metadata, workshop, snapshot, theme, card text,
+/// and every part of the copied cards' provenance) holds [`HOSTILE`].
+fn hostile() -> BoardExport {
+    let source_doc = new_doc();
+    let sb = Board::of(&source_doc);
+    {
+        let mut txn = source_doc.transact_mut();
+        sb.init_meta(&mut txn, HOSTILE, HOSTILE, HOSTILE);
+        sb.add_theme(&mut txn, "t", Prompt::How, HOSTILE).unwrap();
+        sb.add_card(&mut txn, "c", Prompt::How, HOSTILE, "u", Role::Patient, 1.0)
+            .unwrap();
+        sb.set_card_theme(&mut txn, "c", Some("t")).unwrap();
+    }
+    let hostile_context = || ExportContext {
+        board_id: "b".into(),
+        workshop_id: "w".into(),
+        workshop_title: HOSTILE.into(),
+        snapshot: Some(SnapshotRef {
+            id: 1,
+            name: HOSTILE.into(),
+            taken_ms: 1,
+        }),
+    };
+    let source = BoardExport::of_doc(&source_doc, hostile_context());
+    let doc = new_doc();
+    let b = Board::of(&doc);
+    {
+        let mut txn = doc.transact_mut();
+        b.init_meta(&mut txn, HOSTILE, HOSTILE, HOSTILE);
+        cocreate_core::model::synthesis::copy_cards(&b, &mut txn, &source, 5.0).unwrap();
+        b.add_theme(&mut txn, "t2", Prompt::How, HOSTILE).unwrap();
+    }
+    BoardExport::of_doc(&doc, hostile_context())
+}
+
+#[test]
+fn hostile_text_in_every_field_stays_text_in_every_format() {
+    let e = hostile();
+    assert!(e.cards.iter().all(|c| c.source.is_some()));
+    let md = e.to_markdown();
+    for raw in ["<img", "<script", "](javascript:", "![i](", "[x]("] {
+        assert!(!md.contains(raw), "markdown keeps {raw:?}:\n{md}");
+    }
+    let svg = e.to_svg();
+    for raw in ["<img", "<script", "]]></text>"] {
+        assert!(!svg.contains(raw), "svg keeps {raw:?}");
+    }
+    // CSV: no field starts a formula, however it is quoted.
+    let csv = e.to_csv();
+    for field in csv.split([',', '\n']) {
+        let field = field.trim_start_matches(['\u{feff}', '"']);
+        assert!(
+            !field.starts_with(['=', '+', '-', '@']),
+            "csv field starts a formula: {field}"
+        );
+    }
+    // JSON keeps the text exactly (it is data, escaped by the JSON encoder).
+    assert_eq!(BoardExport::from_json(&e.to_json()).unwrap(), e);
+}

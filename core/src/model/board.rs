@@ -12,7 +12,8 @@ use yrs::{
 
 use super::order::{key_after_all, key_between};
 use super::schema::{
-    Prompt, Role, MAX_CARD_TEXT, ROOT_CARDS, ROOT_META, ROOT_THEMES, ROOT_VOTES, SCHEMA_VERSION,
+    Prompt, Role, MAX_CARD_TEXT, MAX_VOTES_PER_PERSON, ROOT_CARDS, ROOT_META, ROOT_THEMES,
+    ROOT_VOTES, SCHEMA_VERSION,
 };
 use super::text::{splice, Splice};
 
@@ -73,6 +74,23 @@ pub struct Board {
 /// position key, then its id (so every peer orders alike).
 fn board_order<'a>(prompt: Option<Prompt>, pos: &'a str, id: &'a str) -> (u8, &'a str, &'a str) {
     (prompt.map(|p| p as u8).unwrap_or(u8::MAX), pos, id)
+}
+
+/// One person's stored dots on a card, as a count from 0 to [`MAX_VOTES_PER_PERSON`]:
+/// anything else another client wrote (a negative, huge or non-numeric value) is read
+/// within those bounds, so tallies and exports never overflow.
+fn stored_votes(v: &Out) -> i64 {
+    match v {
+        Out::Any(Any::Number(n)) => {
+            let n = n.as_f64().unwrap_or(0.0);
+            if n.is_nan() {
+                0
+            } else {
+                (n.clamp(0.0, MAX_VOTES_PER_PERSON as f64)) as i64
+            }
+        }
+        _ => 0,
+    }
 }
 
 /// The whole state of a new board (one update): its metadata and any starter cards,
@@ -520,17 +538,13 @@ impl Board {
         self.all_votes(txn)
             .into_iter()
             .filter(|(_, who, _)| who == participant)
-            .map(|(_, _, n)| n)
-            .sum()
+            .fold(0i64, |sum, (_, _, n)| sum.saturating_add(n))
     }
 
     /// A participant's votes on one card.
     pub fn my_votes<T: ReadTxn>(&self, txn: &T, card: &str, participant: &str) -> i64 {
         match self.votes.get(txn, card) {
-            Some(Out::YMap(m)) => match m.get(txn, participant) {
-                Some(Out::Any(Any::Number(n))) => n.as_f64().unwrap_or(0.0) as i64,
-                _ => 0,
-            },
+            Some(Out::YMap(m)) => m.get(txn, participant).map_or(0, |v| stored_votes(&v)),
             _ => 0,
         }
     }
@@ -614,11 +628,7 @@ impl Board {
         match self.votes.get(txn, card) {
             Some(Out::YMap(m)) => m
                 .iter(txn)
-                .map(|(_, v)| match v {
-                    Out::Any(Any::Number(n)) => n.as_f64().unwrap_or(0.0).max(0.0) as i64,
-                    _ => 0,
-                })
-                .sum(),
+                .fold(0i64, |sum, (_, v)| sum.saturating_add(stored_votes(&v))),
             _ => 0,
         }
     }
@@ -629,11 +639,9 @@ impl Board {
         for (card, v) in self.votes.iter(txn) {
             if let Out::YMap(m) = v {
                 for (who, n) in m.iter(txn) {
-                    if let Out::Any(Any::Number(n)) = n {
-                        let n = n.as_f64().unwrap_or(0.0) as i64;
-                        if n > 0 {
-                            out.push((card.to_string(), who.to_string(), n));
-                        }
+                    let n = stored_votes(&n);
+                    if n > 0 {
+                        out.push((card.to_string(), who.to_string(), n));
                     }
                 }
             }
@@ -1018,6 +1026,37 @@ mod tests {
             board.move_card(&mut doc.transact_mut(), "c0", Prompt::How, Some("t1"), None),
             Err(ModelError::NoSuchTheme(_))
         ));
+    }
+
+    #[test]
+    fn forged_vote_counts_are_read_within_bounds_and_never_overflow() {
+        let (doc, board) = with_cards(2);
+        {
+            let mut txn = doc.transact_mut();
+            let forged: MapRef = board.votes.insert(&mut txn, "c0", MapPrelim::default());
+            forged.insert(&mut txn, "p1", 1e19);
+            forged.insert(&mut txn, "p2", f64::MAX);
+            forged.insert(&mut txn, "p3", -1e19);
+            forged.insert(&mut txn, "p4", "7");
+            forged.insert(&mut txn, "p5", 2.0);
+            let more: MapRef = board.votes.insert(&mut txn, "c1", MapPrelim::default());
+            more.insert(&mut txn, "p1", 1e19);
+        }
+        let txn = doc.transact();
+        let max = MAX_VOTES_PER_PERSON;
+        assert_eq!(board.vote_total(&txn, "c0"), 2 * max + 2);
+        assert_eq!(board.my_votes(&txn, "c0", "p3"), 0);
+        assert_eq!(board.votes_used(&txn, "p1"), 2 * max);
+        drop(txn);
+        let export = crate::model::export::BoardExport::of_doc(&doc, Default::default());
+        assert!(export
+            .cards
+            .iter()
+            .all(|c| (0..=5 * max).contains(&c.votes)));
+        assert!(export.votes.iter().all(|v| (1..=max).contains(&v.count)));
+        // And a person with forged dots cannot vote more.
+        let mut txn = doc.transact_mut();
+        assert!(board.vote(&mut txn, "c1", "p1", 1, 3).is_err());
     }
 
     #[test]

@@ -158,7 +158,7 @@ impl Control {
             anonymous: boolean("anonymous", d.anonymous),
             revealed: boolean("revealed", d.revealed),
             votes_per_person: num("votes_per_person")
-                .map(|n| n as i64)
+                .map(|n| (n as i64).clamp(0, super::schema::MAX_VOTES_PER_PERSON))
                 .unwrap_or(d.votes_per_person),
             message: string("message").unwrap_or_default(),
             moves: self
@@ -193,7 +193,7 @@ impl Control {
         patch: &ControlPatch,
     ) -> Result<(), ControlError> {
         if let Some(v) = patch.votes_per_person {
-            if !(0..=100).contains(&v) {
+            if !(0..=super::schema::MAX_VOTES_PER_PERSON).contains(&v) {
                 return Err(ControlError::Votes);
             }
         }

@@ -150,7 +150,9 @@ impl BoardExport {
                 for c in cards {
                     let mut line = format!("- {}", md_escape(&c.text).replace('\n', "  \n  "));
                     if let Some(notes) = c.notes() {
-                        line.push_str(&format!(" _({notes})_"));
+                        // Notes carry provenance (area, pillar, snapshot name): other
+                        // people's text, escaped like the rest.
+                        line.push_str(&format!(" _({})_", md_escape(&notes)));
                     }
                     md.push_str(&line);
                     md.push('\n');

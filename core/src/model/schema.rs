@@ -31,6 +31,10 @@ pub const PILLARS: [&str; 5] = [
     "Expert practice",
 ];
 
+/// Most dot votes one person may have on a board (the facilitator's allowance is at most
+/// this). A stored count is read as at most this, so forged counts cannot overflow a sum.
+pub const MAX_VOTES_PER_PERSON: i64 = 100;
+
 /// Longest card text, in UTF-16 code units, the UI lets anyone type.
 pub const MAX_CARD_TEXT: usize = 2_000;
 
