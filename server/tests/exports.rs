@@ -245,6 +245,58 @@ async fn export_import_export_round_trips_in_json_and_raw() {
 }
 
 #[tokio::test]
+async fn imports_are_held_to_the_content_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        max_cards: 5,
+        max_text: 10,
+        ..Limits::default()
+    };
+    let srv = TestServer::start(&dir.path().join("l.db"), limits).await;
+    let f = srv.links.facilitator.clone();
+    // A board of 12 cards with long text, made outside the server.
+    let doc = cocreate_core::model::new_doc();
+    let b = cocreate_core::model::board::Board::of(&doc);
+    {
+        use yrs::Transact;
+        let mut txn = doc.transact_mut();
+        b.init_meta(&mut txn, "Big", "MSK", "Consultancy");
+        for i in 0..12 {
+            b.add_card(
+                &mut txn,
+                &format!("c{i:02}"),
+                cocreate_core::model::Prompt::How,
+                "a text well over ten units",
+                "u",
+                cocreate_core::model::Role::Patient,
+                i as f64,
+            )
+            .unwrap();
+        }
+    }
+    let json = BoardExport::of_doc(&doc, Default::default()).to_json();
+    let raw = {
+        use yrs::{ReadTxn, Transact};
+        doc.transact()
+            .encode_state_as_update_v1(&yrs::StateVector::default())
+    };
+    let import = srv.http(&format!("/api/workshops/demo/import?token={f}"));
+    for body in [json.into_bytes(), raw] {
+        let (status, _, answer) = http_raw("POST", &import, &body).await;
+        assert_eq!(status, 201, "{}", String::from_utf8_lossy(&answer));
+        let board: cocreate_core::catalog::BoardSummary = serde_json::from_slice(&answer).unwrap();
+        let (_, _, back) =
+            http_raw("GET", &export_url(&srv, &board.id, "json", &f, None), b"").await;
+        let back = BoardExport::from_json(std::str::from_utf8(&back).unwrap()).unwrap();
+        // The oldest five are kept, each cut at the limit.
+        let ids: Vec<&str> = back.cards.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, vec!["c00", "c01", "c02", "c03", "c04"]);
+        assert!(back.cards.iter().all(|c| c.text == "a text wel"));
+    }
+    srv.stop().await;
+}
+
+#[tokio::test]
 async fn whole_workshop_exports_hold_every_board() {
     let dir = tempfile::tempdir().unwrap();
     let srv = TestServer::start(&dir.path().join("w.db"), Limits::default()).await;
