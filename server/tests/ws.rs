@@ -327,6 +327,28 @@ async fn awareness_is_relayed_and_removed_on_disconnect() {
         .flat_map(|u| u.clients.keys().map(|k| k.get()))
         .collect();
     assert!(ids.contains(&11) && !ids.contains(&12), "ids {ids:?}");
+    // Nobody else may rename or remove A's presence, whatever clock they claim: not as a
+    // facilitator, not with a removal, not at the top clock.
+    c.send(presence(
+        11,
+        1_000,
+        r#"{"user":{"name":"Boss","role":"facilitator"}}"#,
+    ))
+    .await;
+    c.send(presence(11, 1_001, "null")).await;
+    c.send(presence(11, u32::MAX, "null")).await;
+    c.pump_until(Duration::from_millis(200), |_, _| false).await;
+    let people = srv.state.hub.live(&DocKey::board(DEMO)).unwrap().people();
+    assert_eq!(
+        people.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        vec!["Ann"]
+    );
+    let hijacked = b
+        .pump_until(Duration::from_millis(200), |_, m| {
+            matches!(m, Message::Awareness(u) if u.clients.get(&ClientID::new(11)).is_some_and(|e| e.clock >= 1_000))
+        })
+        .await;
+    assert!(!hijacked, "B was never told of the forged presence");
     // A leaves: B is told (state null).
     a.ws.close(None).await.unwrap();
     let removed = b

@@ -1,7 +1,11 @@
 //! Awareness (presence) for one board: who is here, with expiry and size caps.
 //!
 //! Each connection may speak for exactly one awareness client id: the first it sends.
-//! Entries for other ids are dropped. An entry not refreshed within the timeout is
+//! Entries for other ids are dropped. An id another connection speaks for is that
+//! connection's: nobody else may rename it or remove it, until it has not been refreshed
+//! for [`TAKEOVER_AFTER`] (a browser that reconnected after a network blip then takes its
+//! own id back; live browsers refresh every 15 s). Clocks must leave room for the
+//! removal's clock + 1: an entry at `u32::MAX` is dropped. An entry not refreshed within the timeout is
 //! removed, and so is a connection's entry when it disconnects; both are broadcast as the
 //! standard removal (state `null`, clock + 1).
 
@@ -40,6 +44,9 @@ pub struct AwarenessTable {
 }
 
 const NULL: &str = "null";
+
+/// How long an entry must go unrefreshed before another connection may take its id over.
+pub const TAKEOVER_AFTER: Duration = Duration::from_secs(20);
 
 impl AwarenessTable {
     /// The `user` of every present client, sorted by name.
@@ -80,6 +87,13 @@ impl AwarenessTable {
         let mut accepted = HashMap::new();
         for (client, entry) in update.clients {
             let id = client.get();
+            // Another connection's live entry is not ours to change.
+            let owned_elsewhere = self.entries.get(&id).is_some_and(|cur| {
+                cur.conn != conn && now.saturating_duration_since(cur.seen) < TAKEOVER_AFTER
+            });
+            if owned_elsewhere || entry.clock == u32::MAX {
+                continue;
+            }
             match *bound {
                 None => *bound = Some(id),
                 Some(b) if b != id => continue,
@@ -96,6 +110,8 @@ impl AwarenessTable {
             }
             let is_null = &*entry.json == NULL;
             let newer = match self.entries.get(&id) {
+                // A stale entry taken over by its reconnected client: its clock restarts.
+                Some(cur) if cur.conn != conn => true,
                 Some(cur) => cur.clock < entry.clock || (cur.clock == entry.clock && is_null),
                 None => true,
             };
@@ -156,6 +172,7 @@ impl AwarenessTable {
                 clients.insert(
                     ClientID::new(id),
                     AwarenessUpdateEntry {
+                        // Entries never hold u32::MAX (see `apply`), so this never wraps.
                         clock: e.clock + 1,
                         json: NULL.into(),
                     },
@@ -224,6 +241,72 @@ mod tests {
             .unwrap()
             .is_none());
         assert_eq!(t.len(), 1);
+    }
+
+    #[test]
+    fn a_connection_cannot_take_over_another_ones_live_presence() {
+        let mut t = AwarenessTable::new(1024, 10);
+        let start = Instant::now();
+        let mut victim = None;
+        t.apply(
+            1,
+            &mut victim,
+            upd(7, 3, r#"{"user":{"name":"Ana"}}"#),
+            start,
+        )
+        .unwrap();
+        // A higher clock from another connection renames nobody and removes nobody.
+        let mut thief = None;
+        for json in [r#"{"user":{"name":"Boss","role":"facilitator"}}"#, "null"] {
+            assert!(t
+                .apply(2, &mut thief, upd(7, 99, json), start)
+                .unwrap()
+                .is_none());
+        }
+        assert_eq!(thief, None, "the thief is not bound to the victim's id");
+        assert_eq!(t.people()[0].name, "Ana");
+        // The victim goes on as before; the thief may still announce itself.
+        assert!(t
+            .apply(
+                1,
+                &mut victim,
+                upd(7, 4, r#"{"user":{"name":"Ana"}}"#),
+                start
+            )
+            .unwrap()
+            .is_some());
+        assert!(t
+            .apply(2, &mut thief, upd(8, 1, r#"{"user":{"name":"Bo"}}"#), start)
+            .unwrap()
+            .is_some());
+        // An entry left unrefreshed (its socket silently gone) is taken back by the
+        // client's new connection, at whatever clock it restarts from.
+        let later = start + TAKEOVER_AFTER + Duration::from_secs(1);
+        let mut back = None;
+        assert!(t
+            .apply(3, &mut back, upd(7, 1, r#"{"user":{"name":"Ana"}}"#), later)
+            .unwrap()
+            .is_some());
+        assert_eq!(back, Some(7));
+        assert!(
+            t.remove_conn(1).is_none(),
+            "the old connection owns nothing now"
+        );
+    }
+
+    #[test]
+    fn a_clock_at_the_top_is_refused_so_removals_never_wrap() {
+        let mut t = AwarenessTable::new(1024, 10);
+        let now = Instant::now();
+        let mut bound = None;
+        assert!(t
+            .apply(1, &mut bound, upd(7, u32::MAX, "{}"), now)
+            .unwrap()
+            .is_none());
+        t.apply(1, &mut bound, upd(7, u32::MAX - 1, "{}"), now)
+            .unwrap();
+        let removal = t.remove_conn(1).unwrap();
+        assert_eq!(removal.clients[&ClientID::new(7)].clock, u32::MAX);
     }
 
     #[test]
