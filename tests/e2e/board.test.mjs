@@ -1,7 +1,7 @@
 // Two people co-edit one board in two headless Chromium sessions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openBoard } from './harness.mjs';
+import { useServerAndBrowser, openBoard, countSettles } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
 
@@ -151,8 +151,7 @@ test('the facilitator console shows every group and locks them all', async () =>
   await c.goto(`${env.server.base}/workshop/demo?token=${env.server.links.facilitator}`);
   await c.getByRole('heading', { name: 'Facilitator console' }).waitFor();
   const rows = c.locator('table.console tbody tr');
-  await rows.first().waitFor();
-  assert.equal(await rows.count(), 5, 'one row per breakout group');
+  assert.equal(await countSettles(rows, 5), 5, 'one row per breakout group');
   await c.locator('tr[data-board="demo-learning"] td.online').filter({ hasText: /^1 ·/ }).waitFor({ timeout: 10000 });
 
   await c.getByRole('button', { name: 'Lock all boards', exact: true }).click();

@@ -3,7 +3,7 @@
 // writing keep cards from participants; a workshop is created from the console.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openBoard } from './harness.mjs';
+import { useServerAndBrowser, openBoard, countSettles } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
 
@@ -69,7 +69,7 @@ test('a facilitator creates a workshop and opens its console', async () => {
   await c.getByText('Workshop “Cancer Care workshop” created.').waitFor();
   await c.locator('details a[href*="/workshop/"]').click();
   await c.getByText('Cancer Care workshop · Cancer Care').waitFor();
-  assert.equal(await c.locator('table.console tbody tr').count(), 5);
+  assert.equal(await countSettles(c.locator('table.console tbody tr'), 5), 5);
 
   // Rename a board; it shows under its new name.
   await c.getByLabel('New title for Consultancy').fill('Consultancy (oncology)');

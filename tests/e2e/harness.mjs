@@ -135,3 +135,16 @@ export function useServerAndBrowser({ before, after }) {
   });
   return env;
 }
+
+// Wait until `locator` matches exactly `n` elements (a page renders in steps: a heading
+// can show before the rows under it), then return the count; fails after `timeout` ms
+// with the last count seen.
+export async function countSettles(locator, n, timeout = 10000) {
+  const until = Date.now() + timeout;
+  let seen = await locator.count();
+  while (seen !== n && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+    seen = await locator.count();
+  }
+  return seen;
+}

@@ -4,7 +4,7 @@
 // reads tallies and comments, and records the agreement round's decision. axe on each page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, axeViolations } from './harness.mjs';
+import { useServerAndBrowser, axeViolations, countSettles } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
 
@@ -38,10 +38,10 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   // One button ticks the pillar's board in every area.
   await f.getByLabel('Pillar').selectOption('Strategic and enabling leadership');
   await f.getByRole('button', { name: "Choose this pillar's board in every area" }).click();
+  assert.equal(await countSettles(f.locator('li[data-source] input[type=checkbox]:checked'), 3), 3);
   for (const id of ['demo-leadership', 'demo-cancer-leadership', 'demo-msk-leadership']) {
     assert.equal(await f.locator(`li[data-source="${id}"] input[type=checkbox]`).isChecked(), true, id);
   }
-  assert.equal(await f.locator('li[data-source] input[type=checkbox]:checked').count(), 3);
   await f.getByLabel('Version of Demo workshop: Cancer Care · Strategic and enabling leadership')
     .selectOption(String(snapId));
   assert.deepEqual(await axeViolations(f), [], 'console with the synthesis form');
