@@ -1,48 +1,39 @@
-//! A minimal ustar writer for whole-workshop exports (regular files only).
+//! Whole-workshop exports as one tar archive, written with the `tar` crate: names longer
+//! than ustar's 100 bytes (a long workshop slug and board title) are written as GNU long
+//! names, which every tar reads, instead of being cut and colliding.
 
 /// Builds a tar archive in memory.
-#[derive(Default)]
 pub struct Tar {
-    bytes: Vec<u8>,
+    builder: tar::Builder<Vec<u8>>,
+}
+
+impl Default for Tar {
+    fn default() -> Self {
+        let mut builder = tar::Builder::new(Vec::new());
+        builder.mode(tar::HeaderMode::Deterministic);
+        Tar { builder }
+    }
 }
 
 impl Tar {
-    /// Add a file. Paths longer than 100 bytes are cut (ours are short slugs).
+    /// Add a regular file, readable by everyone, modified at `mtime_secs`.
     pub fn file(&mut self, path: &str, data: &[u8], mtime_secs: u64) {
-        let mut h = [0u8; 512];
-        let name = path.as_bytes();
-        let n = name.len().min(100);
-        h[..n].copy_from_slice(&name[..n]);
-        octal(&mut h[100..108], 0o644);
-        octal(&mut h[108..116], 0);
-        octal(&mut h[116..124], 0);
-        octal(&mut h[124..136], data.len() as u64);
-        octal(&mut h[136..148], mtime_secs);
-        h[148..156].copy_from_slice(b"        ");
-        h[156] = b'0';
-        h[257..263].copy_from_slice(b"ustar\0");
-        h[263..265].copy_from_slice(b"00");
-        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
-        let s = format!("{sum:06o}\0 ");
-        h[148..156].copy_from_slice(s.as_bytes());
-        self.bytes.extend_from_slice(&h);
-        self.bytes.extend_from_slice(data);
-        let pad = (512 - data.len() % 512) % 512;
-        self.bytes.extend(std::iter::repeat_n(0u8, pad));
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(mtime_secs);
+        header.set_entry_type(tar::EntryType::Regular);
+        // Writing into memory cannot fail; a path with `..` or an absolute one is refused
+        // by the crate, and ours are made from slugs and ids.
+        if let Err(e) = self.builder.append_data(&mut header, path, data) {
+            tracing::error!(path, error = %e, "could not add a file to the archive");
+        }
     }
 
-    /// The archive, with its two zero end blocks.
-    pub fn finish(mut self) -> Vec<u8> {
-        self.bytes.extend(std::iter::repeat_n(0u8, 1024));
-        self.bytes
+    /// The archive, with its end blocks.
+    pub fn finish(self) -> Vec<u8> {
+        self.builder.into_inner().unwrap_or_default()
     }
-}
-
-fn octal(field: &mut [u8], value: u64) {
-    let width = field.len() - 1;
-    let s = format!("{value:0width$o}");
-    field[..width].copy_from_slice(&s.as_bytes()[s.len() - width..]);
-    field[width] = 0;
 }
 
 #[cfg(test)]
@@ -50,10 +41,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_system_tar_reads_it_back() {
+    fn the_system_tar_reads_long_names_back_without_collisions() {
         let mut t = Tar::default();
         t.file("w/a.txt", b"hello", 1_700_000_000);
         t.file("w/b.csv", "Ωμέγα,1\r\n".as_bytes(), 1_700_000_000);
+        // A workshop slug of about 22 characters and long board ids: each board's files
+        // differ only after byte 100.
+        let stem = format!(
+            "cancer-care-spring-a1b2/{}",
+            "learning-developing-and-improving-across-the-system-x".repeat(2)
+        );
+        let long: Vec<String> = ["json", "csv", "md", "svg", "ybin"]
+            .iter()
+            .map(|ext| format!("{stem}.{ext}"))
+            .collect();
+        for (i, path) in long.iter().enumerate() {
+            assert!(path.len() > 100);
+            t.file(path, format!("file {i}").as_bytes(), 1_700_000_000);
+        }
         let bytes = t.finish();
         assert_eq!(bytes.len() % 512, 0);
         let dir = tempfile::tempdir().unwrap();
@@ -76,5 +81,11 @@ mod tests {
             std::fs::read_to_string(dir.path().join("w/b.csv")).unwrap(),
             "Ωμέγα,1\r\n"
         );
+        for (i, p) in long.iter().enumerate() {
+            assert_eq!(
+                std::fs::read_to_string(dir.path().join(p)).unwrap(),
+                format!("file {i}")
+            );
+        }
     }
 }
