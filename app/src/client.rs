@@ -32,7 +32,7 @@ use crate::session::{BoardLink, BoardSession, ConnStatus, Me, Peer, Stop};
 use cocreate_core::model::board::Board;
 use cocreate_core::model::control::Control;
 use cocreate_core::model::{new_doc, Prompt, Role};
-use cocreate_core::sync::presence::Presence;
+use cocreate_core::sync::presence::{is_hex_color, Presence};
 use cocreate_core::sync::{client_receive, ClientEvent};
 use cocreate_core::wire::{self, Inbound};
 
@@ -86,6 +86,7 @@ fn load_me() -> Me {
     if let Some(me) = storage()
         .and_then(|s| s.get_item(ME_KEY).ok().flatten())
         .and_then(|j| serde_json::from_str::<Me>(&j).ok())
+        .filter(|me| is_hex_color(&me.color))
     {
         return me;
     }

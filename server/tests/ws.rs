@@ -361,6 +361,30 @@ async fn awareness_is_relayed_and_removed_on_disconnect() {
 }
 
 #[tokio::test]
+async fn a_presence_colour_that_is_not_hex_is_refused_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("c.db"), Limits::default()).await;
+    let mut a = TestClient::join(&srv.url(DEMO)).await;
+    a.send(presence(
+        21,
+        1,
+        r#"{"user":{"name":"x","color":"red;position:fixed;inset:0;background:url(//evil)"}}"#,
+    ))
+    .await;
+    let (code, reason) = a.close_frame(T).await.expect("closed");
+    assert_eq!(code, 1008);
+    assert!(reason.contains("#rrggbb"), "{reason}");
+    assert!(srv
+        .state
+        .hub
+        .live(&DocKey::board(DEMO))
+        .unwrap()
+        .people()
+        .is_empty());
+    srv.stop().await;
+}
+
+#[tokio::test]
 async fn idle_boards_unload_and_reload() {
     let dir = tempfile::tempdir().unwrap();
     let limits = Limits {

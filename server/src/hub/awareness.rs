@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cocreate_core::sync::presence::Presence;
+use cocreate_core::sync::presence::{is_hex_color, Presence};
 use yrs::sync::awareness::AwarenessUpdateEntry;
 use yrs::sync::AwarenessUpdate;
 use yrs::ClientID;
@@ -25,6 +25,9 @@ pub enum AwarenessError {
     TooLarge { len: usize, max: usize },
     #[error("awareness state is not JSON")]
     NotJson,
+    /// Pages put the colour in a style attribute: only `#rrggbb` is taken.
+    #[error("presence colour must be #rrggbb")]
+    BadColor,
     #[error("too many clients on this board")]
     TooManyClients,
 }
@@ -105,8 +108,12 @@ impl AwarenessTable {
                     max: self.max_json,
                 });
             }
-            if serde_json::from_str::<serde::de::IgnoredAny>(&entry.json).is_err() {
-                return Err(AwarenessError::NotJson);
+            let state: serde_json::Value =
+                serde_json::from_str(&entry.json).map_err(|_| AwarenessError::NotJson)?;
+            if let Some(color) = state.pointer("/user/color") {
+                if !color.as_str().is_some_and(is_hex_color) {
+                    return Err(AwarenessError::BadColor);
+                }
             }
             let is_null = &*entry.json == NULL;
             let newer = match self.entries.get(&id) {
@@ -298,6 +305,17 @@ mod tests {
     fn a_clock_at_the_top_is_refused_so_removals_never_wrap() {
         let mut t = AwarenessTable::new(1024, 10);
         let now = Instant::now();
+        let style = r#"{"user":{"color":"red;position:fixed;inset:0"}}"#;
+        assert_eq!(
+            t.apply(5, &mut None, upd(11, 1, style), now),
+            Err(AwarenessError::BadColor)
+        );
+        let hex = r##"{"user":{"color":"#30bced"}}"##;
+        assert!(t
+            .apply(6, &mut None, upd(12, 1, hex), now)
+            .unwrap()
+            .is_some());
+        assert!(t.remove_conn(6).is_some());
         let mut bound = None;
         assert!(t
             .apply(1, &mut bound, upd(7, u32::MAX, "{}"), now)
@@ -354,6 +372,7 @@ mod tests {
             t.apply(4, &mut None, upd(10, 1, "{nope"), start),
             Err(AwarenessError::NotJson)
         );
+
         let gone = t
             .expire(start + Duration::from_secs(31), Duration::from_secs(30))
             .unwrap();

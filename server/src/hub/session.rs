@@ -93,7 +93,7 @@ impl From<HubError> for Close {
             }
             HubError::Awareness(e) => {
                 tracing::info!(error = %e, "awareness rejected");
-                Close::new(close::POLICY, "awareness state refused")
+                Close::new(close::POLICY, format!("awareness state refused: {e}"))
             }
             e => {
                 tracing::error!(error = %e, "closing connection");
