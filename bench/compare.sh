@@ -24,7 +24,8 @@ run() {
   local label=$1 binary=$2 data port pid token ids list
   data=$(mktemp -d)
   port=$(port)
-  RUST_LOG=warn "$binary" --bind 127.0.0.1:"$port" --data-dir "$data" \
+  # Every load client shares one link and one address: lift those caps for the bench.
+  COCREATE_MAX_CONNS_PER_LINK=1000000 COCREATE_MAX_CONNS_PER_ADDRESS=1000000 RUST_LOG=warn "$binary" --bind 127.0.0.1:"$port" --data-dir "$data" \
     --rate-per-sec 1000 --rate-burst 5000 >/dev/null 2>&1 &
   pid=$!
   wait_port "$port"

@@ -25,7 +25,8 @@ wait_port() { for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/nul
 
 DATA=$(mktemp -d)
 P1=$(port)
-RUST_LOG=warn target/release/cocreate --bind 127.0.0.1:"$P1" --data-dir "$DATA" \
+# Every load client shares one link and one address: lift those caps for the bench.
+COCREATE_MAX_CONNS_PER_LINK=1000000 COCREATE_MAX_CONNS_PER_ADDRESS=1000000 RUST_LOG=warn target/release/cocreate --bind 127.0.0.1:"$P1" --data-dir "$DATA" \
   --rate-per-sec 1000 --rate-burst 5000 >/dev/null 2>&1 &
 RS=$!
 P2=$(port)

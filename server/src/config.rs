@@ -69,6 +69,13 @@ pub struct LimitArgs {
     /// 1013 (try again later) before anything is applied.
     #[arg(long, env = "COCREATE_MAX_PENDING_BYTES", default_value_t = 64 << 20)]
     pub max_pending_bytes: usize,
+    /// Most open websockets one link may hold (a participant link is shared by a whole
+    /// workshop); past it, HTTP 429 before upgrade.
+    #[arg(long, env = "COCREATE_MAX_CONNS_PER_LINK", default_value_t = 200)]
+    pub max_conns_per_link: usize,
+    /// Most open websockets from one network address; past it, HTTP 429 before upgrade.
+    #[arg(long, env = "COCREATE_MAX_CONNS_PER_ADDRESS", default_value_t = 300)]
+    pub max_conns_per_address: usize,
 }
 
 impl Default for LimitArgs {
@@ -84,6 +91,8 @@ impl Default for LimitArgs {
             max_cards: 5000,
             max_text: cocreate_core::model::schema::MAX_CARD_TEXT,
             max_pending_bytes: 64 << 20,
+            max_conns_per_link: 200,
+            max_conns_per_address: 300,
         }
     }
 }
@@ -103,6 +112,8 @@ pub struct Limits {
     pub max_cards: usize,
     pub max_text: usize,
     pub max_pending_bytes: usize,
+    pub max_conns_per_link: usize,
+    pub max_conns_per_address: usize,
 }
 
 impl From<&LimitArgs> for Limits {
@@ -119,6 +130,8 @@ impl From<&LimitArgs> for Limits {
             max_cards: a.max_cards,
             max_text: a.max_text,
             max_pending_bytes: a.max_pending_bytes,
+            max_conns_per_link: a.max_conns_per_link,
+            max_conns_per_address: a.max_conns_per_address,
         }
     }
 }

@@ -23,6 +23,9 @@ pub enum AppError {
     Unauthorized,
     #[error("{0}")]
     Forbidden(String),
+    /// Over a cap on open connections: come back when some are closed.
+    #[error("{0}")]
+    TooMany(String),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -118,6 +121,12 @@ pub fn internal(e: impl std::fmt::Display) -> DirectoryError {
     DirectoryError::Internal(e.to_string())
 }
 
+impl From<crate::hub::admission::Refusal> for AppError {
+    fn from(e: crate::hub::admission::Refusal) -> Self {
+        AppError::TooMany(e.to_string())
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = match &self {
@@ -125,6 +134,7 @@ impl IntoResponse for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(e) => {
                 tracing::error!(error = %e, "internal error");
                 StatusCode::INTERNAL_SERVER_ERROR

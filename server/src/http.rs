@@ -1,6 +1,8 @@
 //! HTTP routes: the board websocket, a small JSON API, and the Leptos pages.
 
-use axum::extract::{Path, Query, State, WebSocketUpgrade};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Query, State, WebSocketUpgrade};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -20,7 +22,17 @@ use crate::hub::BoardHandle;
 use crate::state::AppState;
 use crate::web::{download, TokenParam};
 
-fn upgrade(state: &AppState, ws: WebSocketUpgrade, doc: BoardHandle, gate: Gate) -> Response {
+/// Admit the connection (caps per link and per address: 429 past them), then upgrade.
+fn upgrade(
+    state: &AppState,
+    ws: WebSocketUpgrade,
+    from: SocketAddr,
+    doc: BoardHandle,
+    gate: Gate,
+) -> Result<Response, AppError> {
+    let admitted = state
+        .admission
+        .admit(gate.reader.token.as_str(), from.ip())?;
     let limits = state.hub.limits().clone();
     let conn = state.hub.next_conn_id();
     // Let frames up to twice the limit through the websocket layer so that we can close
@@ -28,11 +40,15 @@ fn upgrade(state: &AppState, ws: WebSocketUpgrade, doc: BoardHandle, gate: Gate)
     let cap = limits.max_message_bytes.saturating_mul(2).max(64 * 1024);
     // Small per-connection buffers: board messages are small, and thousands of idle
     // connections must not cost 128 KiB each (tungstenite's default).
-    ws.max_message_size(cap)
+    Ok(ws
+        .max_message_size(cap)
         .max_frame_size(cap)
         .read_buffer_size(8 * 1024)
         .write_buffer_size(8 * 1024)
-        .on_upgrade(move |socket| session::run(socket, doc, conn, gate, limits))
+        .on_upgrade(move |socket| async move {
+            session::run(socket, doc, conn, gate, limits).await;
+            drop(admitted);
+        }))
 }
 
 /// `GET /ws/board/{board_id}?token=T`: the y-websocket endpoint of a board's cards.
@@ -41,6 +57,7 @@ async fn ws_board(
     State(state): State<AppState>,
     Path(board_id): Path<String>,
     Query(q): Query<TokenParam>,
+    ConnectInfo(from): ConnectInfo<SocketAddr>,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
     let reader = state.access.board(&board_id, q.token.as_deref())?;
@@ -52,7 +69,7 @@ async fn ws_board(
         reader,
         control: Some((control, control_map)),
     };
-    Ok(upgrade(&state, ws, doc, gate))
+    upgrade(&state, ws, from, doc, gate)
 }
 
 /// `GET /ws/board/{board_id}/control?token=T`: the board's control document. Everyone
@@ -61,6 +78,7 @@ async fn ws_control(
     State(state): State<AppState>,
     Path(board_id): Path<String>,
     Query(q): Query<TokenParam>,
+    ConnectInfo(from): ConnectInfo<SocketAddr>,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
     let reader = state.access.board(&board_id, q.token.as_deref())?;
@@ -70,7 +88,7 @@ async fn ws_control(
         reader,
         control: None,
     };
-    Ok(upgrade(&state, ws, doc, gate))
+    upgrade(&state, ws, from, doc, gate)
 }
 
 /// `GET /api/workshops/{id}?token=T`: the facilitator's console as JSON.

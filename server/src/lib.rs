@@ -97,7 +97,8 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Sen
         }
     });
     tracing::info!(%addr, db = %store.location(), "cocreate listening on http://{addr}");
-    axum::serve(listener, http::router(state))
+    let app = http::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     sweeper.abort();

@@ -11,6 +11,7 @@ use crate::access::Access;
 use crate::auth::{self, Auth};
 use crate::config::Limits;
 use crate::directory::ServerDirectory;
+use crate::hub::admission::Admission;
 use crate::hub::Hub;
 use crate::store::Store;
 
@@ -21,6 +22,8 @@ pub struct AppState {
     pub store: Store,
     pub auth: Auth,
     pub access: Access,
+    /// Open websockets per link and per address.
+    pub admission: Admission,
     pub dir: ServerDirectory,
     pub directory: DirectoryHandle,
     pub rounds: RoundsHandle,
@@ -39,6 +42,7 @@ impl AppState {
         limits: Limits,
         leptos_options: LeptosOptions,
     ) -> Result<AppState, auth::AuthError> {
+        let admission = Admission::new(limits.max_conns_per_link, limits.max_conns_per_address);
         let hub = Hub::new(store.clone(), limits);
         let auth = Auth::load(store.clone())?;
         let access = Access::new(store.clone(), auth.clone());
@@ -52,6 +56,7 @@ impl AppState {
             hub,
             auth,
             access,
+            admission,
             directory: DirectoryHandle(Arc::new(dir.clone())),
             rounds: RoundsHandle(Arc::new(dir.clone())),
             dir,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use cocreate_core::catalog::DocKey;
 use cocreate_core::model::board::Board;
 use cocreate_core::model::{Prompt, Role};
-use common::{encode, TestClient, TestServer, DEMO};
+use common::{encode, refused_status, TestClient, TestServer, DEMO};
 use futures::{SinkExt, StreamExt};
 use server::config::Limits;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
@@ -381,6 +381,69 @@ async fn a_presence_colour_that_is_not_hex_is_refused_with_its_reason() {
         .unwrap()
         .people()
         .is_empty());
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn one_link_cannot_hold_every_socket_or_lock_newcomers_out_of_a_full_presence_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        max_conns_per_link: 3,
+        awareness_max_clients: 2,
+        ..Limits::default()
+    };
+    let srv = TestServer::start(&dir.path().join("n.db"), limits).await;
+    let observer = srv.url_with(DEMO, &srv.links.observer);
+    let mut held = Vec::new();
+    for i in 0..3u64 {
+        let mut c = TestClient::connect(&observer).await;
+        c.sync().await;
+        c.send(presence(100 + i, 1, r#"{"user":{"name":"spam"}}"#))
+            .await;
+        held.push(c);
+    }
+    // A fourth socket on the same link is refused before upgrade.
+    assert_eq!(refused_status(&observer).await, 429);
+    // The presence table (2 entries) is full, yet a participant who announces themself
+    // is not closed: they keep editing, and show once there is room.
+    let mut p = TestClient::join(&srv.url_with(DEMO, &srv.links.participant)).await;
+    p.send(presence(7, 1, r#"{"user":{"name":"Pat"}}"#)).await;
+    let board = Board::of(&p.doc);
+    p.change(|txn| {
+        board
+            .add_card(
+                txn,
+                "pat",
+                Prompt::Values,
+                "still here",
+                "p",
+                Role::Patient,
+                1.0,
+            )
+            .unwrap();
+    })
+    .await;
+    assert_eq!(p.close_code(Duration::from_millis(300)).await, None);
+    let live = srv.state.hub.live(&DocKey::board(DEMO)).unwrap();
+    assert!(live.read(|doc| {
+        let b = Board::of(doc);
+        let txn = doc.transact();
+        b.card(&txn, "pat").is_some()
+    }));
+    assert_eq!(live.people().len(), 2, "the table stayed at its cap");
+    // When a held socket closes, its place comes back to the link.
+    let mut first = held.remove(0);
+    first.ws.close(None).await.unwrap();
+    let mut admitted = false;
+    for _ in 0..100 {
+        if let Ok((ws, _)) = tokio_tungstenite::connect_async(&observer).await {
+            drop(ws);
+            admitted = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(admitted, "the link may connect again once a socket closed");
     srv.stop().await;
 }
 

@@ -28,8 +28,6 @@ pub enum AwarenessError {
     /// Pages put the colour in a style attribute: only `#rrggbb` is taken.
     #[error("presence colour must be #rrggbb")]
     BadColor,
-    #[error("too many clients on this board")]
-    TooManyClients,
 }
 
 struct Entry {
@@ -133,7 +131,10 @@ impl AwarenessTable {
                 self.entries.remove(&id);
             } else {
                 if !self.entries.contains_key(&id) && self.entries.len() >= self.max_clients {
-                    return Err(AwarenessError::TooManyClients);
+                    // A full table never closes a newcomer: they take part as before, and
+                    // are shown once there is room (their next heartbeat).
+                    tracing::debug!(client = id, "presence table full; state not kept");
+                    continue;
                 }
                 self.entries.insert(
                     id,
@@ -354,10 +355,9 @@ mod tests {
             .expire(start + Duration::from_secs(10), Duration::from_secs(30))
             .is_none());
         let mut b2 = None;
-        assert_eq!(
-            t.apply(2, &mut b2, upd(8, 1, "{}"), start),
-            Err(AwarenessError::TooManyClients)
-        );
+        // The table is full: the newcomer is not closed, just not shown yet.
+        assert_eq!(t.apply(2, &mut b2, upd(8, 1, "{}"), start), Ok(None));
+        assert_eq!(t.len(), 1);
         let mut b3 = None;
         assert_eq!(
             t.apply(

@@ -3,7 +3,8 @@
 //! # Layout
 //! - `cocreate_core::sync`: the sans-IO peer every update goes through (scan, references,
 //!   panics, content limits), shared with the browser client, imports and fuzz targets.
-//! - [`awareness`]: presence entries with expiry and caps.
+//! - [`awareness`]: presence entries with expiry and caps; [`admission`]: open
+//!   connections per link and per network address.
 //! - [`session`]: one websocket connection (reader and writer tasks), a thin transport.
 //! - this module: [`Hub`] (the map of live boards, loading and unloading) and [`LiveBoard`]
 //!   (document, fan-out channel, awareness, apply-then-persist-then-broadcast).
@@ -15,6 +16,7 @@
 //!   commit, and a sync step 2 (which may contain updates still in the group-commit queue)
 //!   waits for a store barrier.
 
+pub mod admission;
 pub mod awareness;
 pub mod session;
 

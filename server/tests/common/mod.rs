@@ -64,7 +64,8 @@ impl TestServer {
         };
         let router = server::http::router(state.clone());
         let task = tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
+            let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, app).await.unwrap();
         });
         TestServer {
             addr,
