@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let limits = PeerLimits { max_message_bytes: 1 << 20, rate_per_sec: 200, rate_burst: 1_000_000 };
     let mut peer = Peer::new(limits, Duration::ZERO);
     let Ok(messages) = peer.receive(data, Duration::ZERO) else { return };
-    let content = ContentLimits { max_cards: 5_000, max_text: 2_000 };
+    let content = ContentLimits { max_cards: 5_000, max_text: 2_000, max_doc_bytes: 16 << 20 };
     let doc = SyncDoc::new(cocreate_core::model::new_doc(), Some(content));
     for message in messages {
         if let Inbound::Update(update) = message {

@@ -69,6 +69,10 @@ pub struct LimitArgs {
     /// 1013 (try again later) before anything is applied.
     #[arg(long, env = "COCREATE_MAX_PENDING_BYTES", default_value_t = 64 << 20)]
     pub max_pending_bytes: usize,
+    /// Largest board document in bytes (its encoded state plus what was added since the
+    /// last compaction); an update past it is refused, closing with 1008 and the reason.
+    #[arg(long, env = "COCREATE_MAX_BOARD_BYTES", default_value_t = 16 << 20)]
+    pub max_board_bytes: usize,
     /// Most open websockets one link may hold (a participant link is shared by a whole
     /// workshop); past it, HTTP 429 before upgrade.
     #[arg(long, env = "COCREATE_MAX_CONNS_PER_LINK", default_value_t = 200)]
@@ -91,6 +95,7 @@ impl Default for LimitArgs {
             max_cards: 5000,
             max_text: cocreate_core::model::schema::MAX_CARD_TEXT,
             max_pending_bytes: 64 << 20,
+            max_board_bytes: 16 << 20,
             max_conns_per_link: 200,
             max_conns_per_address: 300,
         }
@@ -112,6 +117,7 @@ pub struct Limits {
     pub max_cards: usize,
     pub max_text: usize,
     pub max_pending_bytes: usize,
+    pub max_board_bytes: usize,
     pub max_conns_per_link: usize,
     pub max_conns_per_address: usize,
 }
@@ -130,6 +136,7 @@ impl From<&LimitArgs> for Limits {
             max_cards: a.max_cards,
             max_text: a.max_text,
             max_pending_bytes: a.max_pending_bytes,
+            max_board_bytes: a.max_board_bytes,
             max_conns_per_link: a.max_conns_per_link,
             max_conns_per_address: a.max_conns_per_address,
         }
@@ -151,6 +158,7 @@ impl Limits {
         cocreate_core::sync::ContentLimits {
             max_cards: self.max_cards,
             max_text: self.max_text,
+            max_doc_bytes: self.max_board_bytes,
         }
     }
 }

@@ -171,3 +171,56 @@ async fn a_full_store_queue_closes_writers_with_1013_and_nothing_is_lost() {
     assert_eq!(srv.state.store.pending_bytes(), 0);
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn a_board_stops_growing_at_its_byte_limit_and_the_writer_is_told_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        max_board_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    let srv = TestServer::start(&dir.path().join("b.db"), limits).await;
+    let mut a = TestClient::join(&srv.url_with(DEMO, &srv.links.participant)).await;
+    let board = Board::of(&a.doc);
+    // Plain-string keys are not held by the text limit: the byte limit holds them.
+    for i in 0..40 {
+        let sent = a
+            .try_change(|txn| {
+                board
+                    .add_card(
+                        txn,
+                        &format!("big{i}"),
+                        Prompt::How,
+                        "",
+                        "p",
+                        Role::Patient,
+                        1.0,
+                    )
+                    .unwrap();
+                let Some(yrs::Out::YMap(card)) =
+                    yrs::Map::get(&board.cards_root().clone(), txn, &format!("big{i}"))
+                else {
+                    unreachable!()
+                };
+                yrs::Map::insert(&card, txn, "junk", "x".repeat(4_000));
+            })
+            .await;
+        if !sent {
+            break;
+        }
+    }
+    let (code, reason) = a.close_frame(T).await.expect("closed");
+    assert_eq!(code, 1008);
+    assert!(reason.contains("the board is full"), "{reason}");
+    // What was taken stays, within the limit; everyone else still joins and reads it.
+    let mut b = TestClient::join(&srv.url(DEMO)).await;
+    b.sync().await;
+    let kept = card_ids(&b.doc)
+        .iter()
+        .filter(|c| c.starts_with("big"))
+        .count();
+    assert!((5..40).contains(&kept), "{kept}");
+    let state = common::state_of(&b.doc);
+    assert!(state.len() <= 64 * 1024 + 8 * 1024, "{}", state.len());
+    srv.stop().await;
+}

@@ -41,6 +41,8 @@ pub struct ContentLimits {
     pub max_cards: usize,
     /// Card text and theme titles, in UTF-16 code units.
     pub max_text: usize,
+    /// The whole document, in bytes of encoded updates (see [`super::SyncDoc`]).
+    pub max_doc_bytes: usize,
 }
 
 /// Watches one board document.
@@ -57,6 +59,7 @@ impl ContentWatch {
         let ContentLimits {
             max_cards,
             max_text,
+            ..
         } = limits;
         let board = Board::of(doc);
         let (cards, themes) = (board.cards.clone(), board.themes.clone());
@@ -236,6 +239,7 @@ mod tests {
             ContentLimits {
                 max_cards: 3,
                 max_text: 10,
+                max_doc_bytes: usize::MAX,
             },
         );
         watch.reset();
@@ -314,6 +318,7 @@ mod tests {
             ContentLimits {
                 max_cards: 3,
                 max_text: 5,
+                max_doc_bytes: usize::MAX,
             },
         );
         watch.reset();
@@ -338,6 +343,7 @@ mod tests {
             ContentLimits {
                 max_cards: 3,
                 max_text: 10,
+                max_doc_bytes: usize::MAX,
             },
         );
         watch.reset();

@@ -21,6 +21,7 @@ pub mod content;
 pub mod presence;
 
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use yrs::sync::AwarenessUpdate;
@@ -80,11 +81,18 @@ pub enum Refused {
     /// be trusted (the server reloads it from the store).
     #[error("update could not be integrated")]
     Panicked,
+    /// It would take the document past its size limit.
+    #[error("the board is full ({max} bytes at most): nothing more can be added")]
+    Full { max: usize },
 }
 
 impl From<&Refused> for Close {
     fn from(r: &Refused) -> Close {
-        Close::new(close::INVALID, r)
+        let code = match r {
+            Refused::Full { .. } => close::POLICY,
+            Refused::Missing | Refused::Rejected(_) | Refused::Panicked => close::INVALID,
+        };
+        Close::new(code, r)
     }
 }
 
@@ -109,6 +117,12 @@ pub struct Changed<R> {
 pub struct SyncDoc {
     doc: Doc,
     content: Option<ContentWatch>,
+    /// The document's size limit in bytes (`usize::MAX`: none).
+    max_bytes: usize,
+    /// Bytes of the document: its encoded state when loaded or last encoded whole, plus
+    /// every update and fix taken since (an upper bound: deletions count until the next
+    /// whole encoding, at compaction).
+    bytes: AtomicUsize,
 }
 
 impl SyncDoc {
@@ -116,7 +130,22 @@ impl SyncDoc {
     /// every update and change.
     pub fn new(doc: Doc, limits: Option<ContentLimits>) -> SyncDoc {
         let content = limits.map(|l| ContentWatch::new(&doc, l));
-        SyncDoc { doc, content }
+        let max_bytes = limits.map_or(usize::MAX, |l| l.max_doc_bytes);
+        let bytes = doc
+            .transact()
+            .encode_state_as_update_v1(&yrs::StateVector::default())
+            .len();
+        SyncDoc {
+            doc,
+            content,
+            max_bytes,
+            bytes: AtomicUsize::new(bytes),
+        }
+    }
+
+    /// Bytes of the document, as counted for its size limit.
+    pub fn bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
     }
 
     /// The document, to read.
@@ -130,6 +159,11 @@ impl SyncDoc {
     pub fn integrate(&self, update: UpdateIn) -> Result<Integrated, Refused> {
         if let Some(w) = &self.content {
             w.reset();
+        }
+        if self.bytes().saturating_add(update.raw.len()) > self.max_bytes {
+            return Err(Refused::Full {
+                max: self.max_bytes,
+            });
         }
         let state = self.doc.transact().state_vector();
         if !update.needs.as_ref().is_some_and(|n| n.met_by(&state)) {
@@ -145,6 +179,8 @@ impl SyncDoc {
             Err(_) => return Err(Refused::Panicked),
         }
         let trimmed = self.content.as_ref().and_then(|w| w.enforce(&self.doc));
+        let fix = trimmed.as_ref().map_or(0, |t| t.update.len());
+        self.bytes.fetch_add(raw.len() + fix, Ordering::Relaxed);
         Ok(Integrated { raw, trimmed })
     }
 
@@ -170,6 +206,9 @@ impl SyncDoc {
         } else {
             None
         };
+        let added =
+            update.as_ref().map_or(0, Vec::len) + trimmed.as_ref().map_or(0, |t| t.update.len());
+        self.bytes.fetch_add(added, Ordering::Relaxed);
         Changed {
             result,
             update,
@@ -177,11 +216,14 @@ impl SyncDoc {
         }
     }
 
-    /// Everything the document has, as one update.
+    /// Everything the document has, as one update (which is also its size from now on).
     pub fn encode_state(&self) -> Vec<u8> {
-        self.doc
+        let state = self
+            .doc
             .transact()
-            .encode_state_as_update_v1(&yrs::StateVector::default())
+            .encode_state_as_update_v1(&yrs::StateVector::default());
+        self.bytes.store(state.len(), Ordering::Relaxed);
+        state
     }
 }
 

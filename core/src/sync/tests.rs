@@ -41,6 +41,7 @@ fn sync_board(max_cards: usize, max_text: usize) -> SyncDoc {
         Some(ContentLimits {
             max_cards,
             max_text,
+            max_doc_bytes: usize::MAX,
         }),
     )
 }
@@ -224,4 +225,34 @@ fn a_client_answers_step1_applies_updates_and_reports_the_rest() {
         client_receive(&client, "remote", true, denied),
         ClientEvent::Denied(r) if r == "no"
     ));
+}
+
+#[test]
+fn a_document_stops_growing_at_its_size_limit_and_says_so() {
+    let board = SyncDoc::new(
+        new_doc(),
+        Some(ContentLimits {
+            max_cards: 1_000,
+            max_text: 2_000,
+            max_doc_bytes: 4_000,
+        }),
+    );
+    let author = new_doc();
+    let mut taken = 0;
+    let refusal = loop {
+        let update = card_update(&author, &format!("c{taken}"), &"x".repeat(900));
+        match board.integrate(UpdateIn::from_raw(update).unwrap()) {
+            Ok(_) => taken += 1,
+            Err(e) => break e,
+        }
+        assert!(taken < 10, "the limit held");
+    };
+    assert!(matches!(refusal, Refused::Full { max: 4_000 }));
+    assert_eq!(Close::from(&refusal).code, close::POLICY);
+    assert!(Close::from(&refusal).reason.contains("full"));
+    assert_eq!(card_ids(board.doc()).len(), taken);
+    assert!(board.bytes() <= 4_000);
+    // Encoding the whole document (compaction) measures it anew.
+    let state = board.encode_state();
+    assert_eq!(board.bytes(), state.len());
 }
