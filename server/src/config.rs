@@ -80,6 +80,11 @@ pub struct LimitArgs {
     /// Most open websockets from one network address; past it, HTTP 429 before upgrade.
     #[arg(long, env = "COCREATE_MAX_CONNS_PER_ADDRESS", default_value_t = 300)]
     pub max_conns_per_address: usize,
+    /// Origins (`https://host[:port]`, comma-separated) whose pages may open websockets
+    /// besides the server's own (a browser's Origin must match the Host it asked, or be
+    /// listed here; clients that send no Origin, such as scripts, are not browsers).
+    #[arg(long, env = "COCREATE_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for LimitArgs {
@@ -98,6 +103,7 @@ impl Default for LimitArgs {
             max_board_bytes: 16 << 20,
             max_conns_per_link: 200,
             max_conns_per_address: 300,
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -120,6 +126,8 @@ pub struct Limits {
     pub max_board_bytes: usize,
     pub max_conns_per_link: usize,
     pub max_conns_per_address: usize,
+    /// Other origins whose pages may open websockets (see `LimitArgs::allowed_origins`).
+    pub allowed_origins: Vec<String>,
 }
 
 impl From<&LimitArgs> for Limits {
@@ -139,6 +147,7 @@ impl From<&LimitArgs> for Limits {
             max_board_bytes: a.max_board_bytes,
             max_conns_per_link: a.max_conns_per_link,
             max_conns_per_address: a.max_conns_per_address,
+            allowed_origins: a.allowed_origins.clone(),
         }
     }
 }

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use serde::Deserialize;
 
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use cocreate_core::catalog::{BoardSummary, ControlScope, Directory, DocKey, LinkRole};
 use cocreate_core::model::control::{Control, ControlPatch};
@@ -58,8 +58,14 @@ async fn ws_board(
     Path(board_id): Path<String>,
     Query(q): Query<TokenParam>,
     ConnectInfo(from): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
+    if !crate::web::origin_allowed(&headers, &state.hub.limits().allowed_origins) {
+        return Err(AppError::Forbidden(
+            "pages of this origin may not open boards here".into(),
+        ));
+    }
     let reader = state.access.board(&board_id, q.token.as_deref())?;
     let control = state.hub.join(&DocKey::control(&reader.board.id))?;
     let control_map = control.read(Control::of);
@@ -79,8 +85,14 @@ async fn ws_control(
     Path(board_id): Path<String>,
     Query(q): Query<TokenParam>,
     ConnectInfo(from): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
+    if !crate::web::origin_allowed(&headers, &state.hub.limits().allowed_origins) {
+        return Err(AppError::Forbidden(
+            "pages of this origin may not open boards here".into(),
+        ));
+    }
     let reader = state.access.board(&board_id, q.token.as_deref())?;
     let doc = state.hub.join(&DocKey::control(&reader.board.id))?;
     let gate = Gate {
@@ -538,21 +550,23 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/workshops/{workshop_id}/import", post(import_board))
         .merge(crate::rounds_http::routes());
-    api.leptos_routes_with_context(
-        &state,
-        routes,
-        move || {
-            provide_context(directory.clone());
-            provide_context(rounds.clone());
-        },
-        {
-            let options = state.leptos_options.clone();
-            move || app::shell(options.clone())
-        },
-    )
-    .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-        app::shell,
-    ))
-    .layer(tower_http::trace::TraceLayer::new_for_http())
-    .with_state(state)
+    let app = api
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || {
+                provide_context(directory.clone());
+                provide_context(rounds.clone());
+            },
+            {
+                let options = state.leptos_options.clone();
+                move || app::shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state);
+    crate::web::with_security_headers(app)
 }

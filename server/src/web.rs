@@ -1,4 +1,5 @@
-//! What every HTTP route shares: the `?token=` parameter and file downloads.
+//! What every HTTP route shares: the `?token=` parameter, file downloads, and the security
+//! headers on every response.
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -23,4 +24,94 @@ pub fn download(content_type: &str, filename: &str, body: Vec<u8>) -> Response {
         body,
     )
         .into_response()
+}
+
+/// The Content-Security-Policy of every response. Links carry their token in the URL, so
+/// no page may be framed (clickjacking), change its base URL, embed plugins, post forms
+/// elsewhere or load anything from another origin; scripts and WebAssembly come from this
+/// origin only (the hydration script is inline, hence `'unsafe-inline'` until it carries
+/// a nonce).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Headers on every response: the CSP above, no referrer (a followed link must not carry
+/// the page's token to another site), no content sniffing, no framing.
+pub fn with_security_headers(router: axum::Router) -> axum::Router {
+    use tower_http::set_header::SetResponseHeaderLayer as Set;
+    let value = header::HeaderValue::from_static;
+    router
+        .layer(Set::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            value(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(Set::if_not_present(
+            header::REFERRER_POLICY,
+            value("no-referrer"),
+        ))
+        .layer(Set::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            value("nosniff"),
+        ))
+        .layer(Set::if_not_present(header::X_FRAME_OPTIONS, value("DENY")))
+}
+
+/// Whether a websocket request may come from the page it says it comes from: no `Origin`
+/// (not a browser), an `Origin` whose host is the `Host` the request was sent to (the
+/// server's own pages), or one of `allowed`. Another site's page that knows a link cannot
+/// open the board in its visitor's browser.
+pub fn origin_allowed(headers: &axum::http::HeaderMap, allowed: &[String]) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    if allowed.iter().any(|a| a.trim_end_matches('/') == origin) {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin_host = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"));
+    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderMap;
+
+    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, host.parse().unwrap());
+        if let Some(o) = origin {
+            h.insert(header::ORIGIN, o.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn only_the_servers_own_pages_and_listed_origins_open_websockets() {
+        let listed = vec!["https://cocreate.nhs.example".to_string()];
+        assert!(origin_allowed(&headers(None, "127.0.0.1:3000"), &[]));
+        assert!(origin_allowed(
+            &headers(Some("http://127.0.0.1:3000"), "127.0.0.1:3000"),
+            &[]
+        ));
+        assert!(!origin_allowed(
+            &headers(Some("http://127.0.0.1:3001"), "127.0.0.1:3000"),
+            &[]
+        ));
+        assert!(!origin_allowed(
+            &headers(Some("https://evil.example"), "127.0.0.1:3000"),
+            &listed
+        ));
+        assert!(!origin_allowed(
+            &headers(Some("null"), "127.0.0.1:3000"),
+            &listed
+        ));
+        assert!(origin_allowed(
+            &headers(Some("https://cocreate.nhs.example"), "10.0.0.5:3000"),
+            &listed
+        ));
+    }
 }

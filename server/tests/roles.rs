@@ -304,3 +304,47 @@ async fn a_revoked_link_is_refused_at_its_next_message() {
     assert_eq!(refused_status(&srv.url_with(DEMO, &token)).await, 401);
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let (_dir, srv) = server().await;
+    let f = srv.links.facilitator.clone();
+    for path in [
+        format!("/board/{DEMO}?token={f}"),
+        format!("/api/boards/{DEMO}?token={f}"),
+        format!("/api/boards/{DEMO}?token=nope"),
+        "/no-such-page".to_string(),
+    ] {
+        let (_, head, _) = common::http_raw("GET", &srv.http(&path), b"").await;
+        for expected in [
+            "referrer-policy: no-referrer",
+            "x-content-type-options: nosniff",
+            "x-frame-options: deny",
+            "content-security-policy: default-src 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ] {
+            assert!(head.contains(expected), "{path}: no {expected}\n{head}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn another_sites_page_cannot_open_a_board_even_with_a_link() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let (_dir, srv) = server().await;
+    let open = |origin: String| {
+        let mut req = srv.url(DEMO).into_client_request().unwrap();
+        req.headers_mut().insert("origin", origin.parse().unwrap());
+        tokio_tungstenite::connect_async(req)
+    };
+    match open("https://evil.example".into()).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+            assert_eq!(resp.status().as_u16(), 403)
+        }
+        other => panic!("expected 403, got {:?}", other.map(|_| ())),
+    }
+    // The server's own pages (Origin = the host asked) open it.
+    assert!(open(format!("http://{}", srv.addr)).await.is_ok());
+}
