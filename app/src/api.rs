@@ -328,7 +328,7 @@ pub async fn respond(
     id: String,
     token: Option<String>,
     response: Response,
-) -> Result<(), ApiError> {
+) -> Result<Option<String>, ApiError> {
     rounds()?
         .0
         .respond(&id, token.as_deref(), response)
@@ -341,10 +341,11 @@ pub async fn my_answers(
     id: String,
     token: Option<String>,
     respondent: String,
+    secret: Option<String>,
 ) -> Result<Vec<Answer>, ApiError> {
     rounds()?
         .0
-        .my_answers(&id, token.as_deref(), &respondent)
+        .my_answers(&id, token.as_deref(), &respondent, secret.as_deref())
         .map_err(ApiError::from)
 }
 

@@ -396,19 +396,21 @@ pub trait Rounds: Send + Sync {
         id: &str,
         token: Option<&str>,
     ) -> Result<crate::consult::Consultation, DirectoryError>;
-    /// Record (or revise) a respondent's answers (respondents' token).
+    /// Record (or revise) a respondent's answers (respondents' token). A respondent's
+    /// first answer returns their secret; a revision must carry it.
     fn respond(
         &self,
         id: &str,
         token: Option<&str>,
         response: crate::consult::Response,
-    ) -> Result<(), DirectoryError>;
-    /// A respondent's own answers so far.
+    ) -> Result<Option<String>, DirectoryError>;
+    /// A respondent's own answers so far (with their secret, once they have one).
     fn my_answers(
         &self,
         id: &str,
         token: Option<&str>,
         respondent: &str,
+        secret: Option<&str>,
     ) -> Result<Vec<crate::consult::Answer>, DirectoryError>;
     /// Tallies, comments and decisions (facilitators).
     fn results(

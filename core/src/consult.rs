@@ -207,6 +207,10 @@ pub struct Response {
     #[serde(default)]
     pub organisation: String,
     pub answers: Vec<Answer>,
+    /// The secret the server gave this respondent with their first answer; needed to
+    /// change or read their answers later (the round's token is shared by everyone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
 }
 
 /// Longest comment, in characters.
@@ -273,6 +277,7 @@ impl Response {
             name: name.to_string(),
             organisation: organisation.to_string(),
             answers,
+            secret: self.secret.clone(),
         })
     }
 }
@@ -503,6 +508,7 @@ mod tests {
     fn responses_are_checked() {
         let items = consultation().items;
         let ok = Response {
+            secret: None,
             respondent: "abcdef123".into(),
             name: "  Ana ".into(),
             organisation: "College of Nursing".into(),

@@ -211,7 +211,7 @@ impl Rounds for ServerDirectory {
         id: &str,
         token: Option<&str>,
         response: Response,
-    ) -> Result<(), DirectoryError> {
+    ) -> Result<Option<String>, DirectoryError> {
         let access = self.access.round(id, token)?;
         let c = access.round();
         if !c.open {
@@ -222,9 +222,11 @@ impl Rounds for ServerDirectory {
         let checked = response
             .checked(&c.items)
             .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        let given =
+            self.respondent_may_write(&c.id, &checked.respondent, checked.secret.as_deref())?;
         self.store.save_response(&c.id, &checked, now_ms())?;
         tracing::info!(round = %c.id, answers = checked.answers.len(), "response recorded");
-        Ok(())
+        Ok(given)
     }
 
     fn my_answers(
@@ -232,9 +234,15 @@ impl Rounds for ServerDirectory {
         id: &str,
         token: Option<&str>,
         respondent: &str,
+        secret: Option<&str>,
     ) -> Result<Vec<Answer>, DirectoryError> {
         let access = self.access.round(id, token)?;
         let c = access.round();
+        if let Some(hash) = self.store.respondent_secret(&c.id, respondent)? {
+            if secret.map(|s| TokenHash::of(s).as_str().to_string()) != Some(hash) {
+                return Err(DirectoryError::Denied(NOT_YOURS.into()));
+            }
+        }
         Ok(self
             .store
             .answers(&c.id, Some(respondent))?
@@ -292,7 +300,38 @@ impl Rounds for ServerDirectory {
     }
 }
 
+/// What someone hears who tries to change or read another respondent's answers.
+const NOT_YOURS: &str =
+    "these answers were sent from another browser: answer from the one that sent them";
+
 impl ServerDirectory {
+    /// Whether `respondent` may write to round `id` with `secret`: their first answer
+    /// gives them a secret (returned, to keep in their browser; only its hash is stored),
+    /// every later one must carry it. The round's token is shared by every respondent,
+    /// so without this anyone who learnt a respondent id could overwrite their answers.
+    fn respondent_may_write(
+        &self,
+        id: &str,
+        respondent: &str,
+        secret: Option<&str>,
+    ) -> Result<Option<String>, DirectoryError> {
+        if let Some(hash) = self.store.respondent_secret(id, respondent)? {
+            return match secret {
+                Some(s) if TokenHash::of(s).as_str() == hash => Ok(None),
+                _ => Err(DirectoryError::Denied(NOT_YOURS.into())),
+            };
+        }
+        let fresh = crate::auth::new_token();
+        if self
+            .store
+            .claim_respondent(id, respondent, TokenHash::of(&fresh).as_str())?
+        {
+            return Ok(Some(fresh));
+        }
+        // Someone claimed the id between the two calls: check again against theirs.
+        self.respondent_may_write(id, respondent, secret)
+    }
+
     /// A round's results and every answer, read once (facilitators).
     fn results_and_answers(
         &self,

@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -139,15 +139,24 @@ async fn open_close(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /api/consultations/{id}/responses?token=T` `{respondent, name, organisation, answers}`: 204.
+/// `POST /api/consultations/{id}/responses?token=T`
+/// `{respondent, name, organisation, answers, secret?}`: 201 `{"secret": S}` on a
+/// respondent's first answer (keep it: later answers must carry it), 204 on a revision
+/// with the right secret, 403 without it.
 async fn respond(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<TokenParam>,
     Json(r): Json<Answers>,
-) -> Result<StatusCode, AppError> {
-    state.dir.respond(&id, q.token.as_deref(), r)?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Response, AppError> {
+    Ok(match state.dir.respond(&id, q.token.as_deref(), r)? {
+        Some(secret) => (
+            StatusCode::CREATED,
+            Json(serde_json::json!({ "secret": secret })),
+        )
+            .into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
 }
 
 /// `GET /api/consultations/{id}/results?token=T` (facilitators).

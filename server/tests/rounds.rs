@@ -451,6 +451,7 @@ async fn consultation_respondents_answer_but_never_edit_and_results_are_tallied(
     .await;
     assert_eq!(status, 400);
     assert_eq!(http("POST", &respond, Some("{not json")).await.0, 400);
+    let mut secrets = std::collections::HashMap::new();
     for (who, name, stance, comment) in [
         ("resp-0001", "Ana", "disagree", ""),
         (
@@ -460,12 +461,27 @@ async fn consultation_respondents_answer_but_never_edit_and_results_are_tallied(
             "Yes, <b>and</b> more, \\\"quoted\\\"",
         ),
         ("resp-0003", "Cy", "unsure", ""),
-        // Ana changes her mind: her answer replaces the earlier one.
-        ("resp-0001", "Ana", "agree", "On reflection"),
     ] {
-        let (status, e) = http("POST", &respond, Some(&answer(who, name, stance, comment))).await;
-        assert_eq!(status, 204, "{e}");
+        // A first answer gives the respondent their secret.
+        let (status, body) =
+            http("POST", &respond, Some(&answer(who, name, stance, comment))).await;
+        assert_eq!(status, 201, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        secrets.insert(who, v["secret"].as_str().unwrap().to_string());
     }
+    // Someone else who learnt Ana's respondent id cannot overwrite her answers.
+    let forged = answer("resp-0001", "Mallory", "agree", "overwritten");
+    assert_eq!(http("POST", &respond, Some(&forged)).await.0, 403);
+    let wrong = forged.replacen('{', r#"{"secret":"guess","#, 1);
+    assert_eq!(http("POST", &respond, Some(&wrong)).await.0, 403);
+    // Ana changes her mind from her browser: her answer replaces the earlier one.
+    let revision = answer("resp-0001", "Ana", "agree", "On reflection").replacen(
+        '{',
+        &format!(r#"{{"secret":"{}","#, secrets["resp-0001"]),
+        1,
+    );
+    let (status, e) = http("POST", &respond, Some(&revision)).await;
+    assert_eq!(status, 204, "{e}");
 
     // The draft is frozen: later board changes do not alter it.
     client

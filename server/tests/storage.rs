@@ -260,6 +260,7 @@ pub async fn rounds_keep_drafts_answers_and_outcomes(open: fn(&Path) -> Store) {
         name: format!("Name {who}"),
         organisation: "Body".into(),
         answers,
+        secret: None,
     };
     store
         .save_response(
@@ -295,6 +296,14 @@ pub async fn rounds_keep_drafts_answers_and_outcomes(open: fn(&Path) -> Store) {
         store.consultations_of("w").unwrap(),
         vec![(draft.clone(), 2)]
     );
+    // Each respondent's secret is given once.
+    assert!(store.claim_respondent("r", "p1", "h1").unwrap());
+    assert!(!store.claim_respondent("r", "p1", "h2").unwrap());
+    assert_eq!(
+        store.respondent_secret("r", "p1").unwrap().as_deref(),
+        Some("h1")
+    );
+    assert_eq!(store.respondent_secret("r", "p2").unwrap(), None);
     store.set_consultation_open("r", false).unwrap();
     assert!(!store.consultation("r").unwrap().unwrap().0.open);
     let outcome = |item: &str, decision: Decision| Outcome {

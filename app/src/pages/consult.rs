@@ -67,6 +67,16 @@ fn remember(key: &str, value: &str) {
     let _ = (key, value);
 }
 
+/// Where this browser keeps its secret for round `id` (given with its first answer).
+fn secret_key(id: &str) -> String {
+    format!("cocreate-respondent-secret.{id}")
+}
+
+/// This browser's secret for round `id`, if it has answered it.
+fn respondent_secret(id: &str) -> Option<String> {
+    Some(remembered(&secret_key(id))).filter(|s| !s.is_empty())
+}
+
 fn prompt_title(p: &str) -> &'static str {
     Prompt::parse(p).map(|p| p.title()).unwrap_or("Other")
 }
@@ -100,7 +110,8 @@ fn RespondForm(c: Consultation, token: Option<String>) -> impl IntoView {
             organisation.set(remembered("cocreate-organisation"));
             let (id, token) = (id.clone(), token.clone());
             leptos::task::spawn_local(async move {
-                if let Ok(answers) = my_answers(id, token, r).await {
+                let secret = respondent_secret(&id);
+                if let Ok(answers) = my_answers(id, token, r, secret).await {
                     if !answers.is_empty() {
                         choices.set(
                             answers
@@ -135,14 +146,20 @@ fn RespondForm(c: Consultation, token: Option<String>) -> impl IntoView {
                 name: name.get_untracked(),
                 organisation: organisation.get_untracked(),
                 answers,
+                secret: respondent_secret(&id),
             };
             remember("cocreate-name", &response.name);
             remember("cocreate-organisation", &response.organisation);
             let (id, token) = (id.clone(), token.clone());
             status.set("Sending…".into());
             leptos::task::spawn_local(async move {
-                status.set(match respond(id, token, response).await {
-                    Ok(()) => "Thank you: your answers are recorded. You can change them and send again until the round closes.".into(),
+                status.set(match respond(id.clone(), token, response).await {
+                    Ok(secret) => {
+                        if let Some(s) = secret {
+                            remember(&secret_key(&id), &s);
+                        }
+                        "Thank you: your answers are recorded. You can change them and send again from this browser until the round closes.".into()
+                    }
                     Err(e) => format!("Not sent: {}", e),
                 });
             });

@@ -157,6 +157,16 @@ pub trait RoundStore: Send + Sync {
     fn save_response(&self, id: &str, r: &Response, now_ms: i64) -> Result<(), StoreError>;
     /// The answers to a draft: everyone's, or one respondent's.
     fn answers(&self, id: &str, respondent: Option<&str>) -> Result<Vec<StoredAnswer>, StoreError>;
+    /// Give `respondent` of round `id` the secret with hash `secret_hash`, unless they
+    /// have one already; whether this call gave it.
+    fn claim_respondent(
+        &self,
+        id: &str,
+        respondent: &str,
+        secret_hash: &str,
+    ) -> Result<bool, StoreError>;
+    /// The hash of a respondent's secret, if they have one.
+    fn respondent_secret(&self, id: &str, respondent: &str) -> Result<Option<String>, StoreError>;
     /// Record (or replace) the decision on one item.
     fn record_outcome(&self, id: &str, o: &Outcome) -> Result<(), StoreError>;
     fn outcomes(&self, id: &str) -> Result<Vec<Outcome>, StoreError>;

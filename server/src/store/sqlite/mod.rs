@@ -11,7 +11,8 @@
 //!   [`writer`]).
 //! - `consultations`, `consultation_answers`, `consultation_outcomes`: published drafts
 //!   (items frozen as JSON, the respondents' token hash), answers per respondent and item,
-//!   and the agreement round's decisions ([`rounds`]).
+//!   and the agreement round's decisions; `consultation_respondents`: the hash of each
+//!   respondent's own secret ([`rounds`]).
 //!
 //! # Durability
 //! All log writes go through one writer thread with its own connection (WAL,
@@ -118,6 +119,12 @@ CREATE TABLE IF NOT EXISTS consultation_outcomes (
     note TEXT NOT NULL,
     decided_ms INTEGER NOT NULL,
     PRIMARY KEY (consultation_id, item_id)
+);
+CREATE TABLE IF NOT EXISTS consultation_respondents (
+    consultation_id TEXT NOT NULL REFERENCES consultations(id),
+    respondent TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    PRIMARY KEY (consultation_id, respondent)
 );
 CREATE TABLE IF NOT EXISTS board_state (
     board_id TEXT PRIMARY KEY,

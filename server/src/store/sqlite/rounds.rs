@@ -127,6 +127,32 @@ impl RoundStore for Sqlite {
             .collect()
     }
 
+    fn claim_respondent(
+        &self,
+        id: &str,
+        respondent: &str,
+        secret_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let conn = self.conn();
+        let added = conn.execute(
+            "INSERT INTO consultation_respondents (consultation_id, respondent, secret_hash)
+             VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            params![id, respondent, secret_hash],
+        )?;
+        Ok(added == 1)
+    }
+
+    fn respondent_secret(&self, id: &str, respondent: &str) -> Result<Option<String>, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT secret_hash FROM consultation_respondents WHERE consultation_id = ?1 AND respondent = ?2",
+                params![id, respondent],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Record (or replace) the decision on one item.
     fn record_outcome(&self, id: &str, o: &Outcome) -> Result<(), StoreError> {
         let conn = self.conn();
