@@ -14,7 +14,7 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 use futures::channel::mpsc::{unbounded, UnboundedSender};
-use futures::future::{select, Either};
+use futures::future::select;
 use futures::{SinkExt, StreamExt};
 use gloo_net::websocket::futures::WebSocket;
 use gloo_net::websocket::Message;
@@ -62,6 +62,8 @@ pub struct Client {
     /// Cards whose insides other people's updates changed since the last look: only their
     /// text fields need bringing up to date after a remote update.
     remote_touched: Arc<Mutex<Vec<String>>>,
+    /// Clears the kept board when the page goes away while synced (a shared computer).
+    on_leave: RefCell<Option<WindowListenerHandle>>,
 }
 
 fn now_ms() -> f64 {
@@ -197,13 +199,18 @@ impl Client {
                     // One's own change shows at once.
                     publish(&session, &board, txn, board.cards(txn), &me_id);
                 }
+                // The browser keeps the board only while the server may not have it: a
+                // change made offline (or while reconnecting) survives a reload; once
+                // synced, nothing is kept (see `keep_offline`).
                 if !save_pending.replace(true) {
                     let (doc, key, pending) =
                         (doc_for_save.clone(), key.clone(), save_pending.clone());
                     set_timeout(
                         move || {
                             pending.set(false);
-                            save_state(&key, &doc);
+                            if session.status.get_untracked() != ConnStatus::Synced {
+                                save_state(&key, &doc);
+                            }
                         },
                         std::time::Duration::from_millis(300),
                     );
@@ -266,7 +273,17 @@ impl Client {
             stopped: Cell::new(false),
             undo,
             remote_touched,
+            on_leave: RefCell::new(None),
         });
+        {
+            let (key, session) = (client.board_id.clone(), client.session);
+            let handle = window_event_listener(leptos::ev::pagehide, move |_| {
+                if session.status.get_untracked() == ConnStatus::Synced {
+                    clear_state(&key);
+                }
+            });
+            *client.on_leave.borrow_mut() = Some(handle);
+        }
         spawn_local(connection_loop(client.clone()));
         spawn_local(heartbeat_loop(client.clone()));
         client
@@ -298,6 +315,13 @@ impl BoardLink for Client {
     fn stop(&self) {
         self.stopped.set(true);
         self.out.borrow_mut().take();
+        if let Some(h) = self.on_leave.borrow_mut().take() {
+            h.remove();
+        }
+        // Leaving a synced board keeps nothing of it in this (perhaps shared) browser.
+        if self.session.status.get_untracked() == ConnStatus::Synced {
+            clear_state(&self.board_id);
+        }
     }
 
     fn add_card(&self, prompt: Prompt) -> Option<String> {
@@ -440,7 +464,10 @@ impl Client {
                 ClientEvent::Reply(frame) => self.send(frame),
                 ClientEvent::Applied => {
                     if self.session.status.get_untracked() == ConnStatus::Connecting {
+                        // The server answered our step 1 after taking our step 2: what
+                        // this browser kept for offline editing is on the server now.
                         self.session.status.try_set(ConnStatus::Synced);
+                        clear_state(&self.board_id);
                     }
                 }
                 ClientEvent::Failed(e) => {
@@ -596,6 +623,12 @@ trait Endpoint {
     fn on_frame(&self, frame: &[u8]);
     /// The connection ended (for whatever reason).
     fn closed(&self);
+    /// Where to ask whether the link still opens the board (`None`: do not ask).
+    fn check_url(&self) -> Option<String> {
+        None
+    }
+    /// The server no longer accepts the link: stop, and keep nothing.
+    fn refused(&self) {}
 }
 
 /// Keep `ep` connected: reconnect with exponential backoff and jitter until stopped.
@@ -604,12 +637,26 @@ async fn connection_loop<E: Endpoint>(ep: Rc<E>) {
     while !ep.stopped() {
         ep.connecting();
         let started = now_ms();
-        match WebSocket::open(&ep.url()) {
+        let ended = match WebSocket::open(&ep.url()) {
             Ok(ws) => run_connection(&*ep, ws).await,
-            Err(e) => leptos::logging::warn!("websocket open failed: {e:?}"),
-        }
+            Err(e) => {
+                leptos::logging::warn!("websocket open failed: {e:?}");
+                Ended::Failed
+            }
+        };
         ep.closed();
         if ep.stopped() {
+            break;
+        }
+        // The server would not open the link at all (a revoked link is closed, then
+        // refused on its next upgrade): ask whether the link still opens the board, since
+        // a browser hides why an upgrade failed and gloo-net hides clean close codes.
+        let refused = match (ended, ep.check_url()) {
+            (Ended::Failed, Some(url)) => link_refused(&url).await,
+            _ => false,
+        };
+        if refused {
+            ep.refused();
             break;
         }
         // A connection that lasted a while resets the backoff.
@@ -623,7 +670,29 @@ async fn connection_loop<E: Endpoint>(ep: Rc<E>) {
     }
 }
 
-async fn run_connection<E: Endpoint>(ep: &E, ws: WebSocket) {
+/// How a connection ended.
+enum Ended {
+    /// It never got a frame from the server.
+    Failed,
+    Closed,
+}
+
+/// Whether the server answers `url` (the board's info with the link's token) with a
+/// refusal of the link: 401, 403 or 404. A network failure is not a refusal.
+async fn link_refused(url: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let Ok(resp) = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url)).await else {
+        return false;
+    };
+    let Ok(resp) = resp.dyn_into::<web_sys::Response>() else {
+        return false;
+    };
+    matches!(resp.status(), 401 | 403 | 404)
+}
+
+async fn run_connection<E: Endpoint>(ep: &E, ws: WebSocket) -> Ended {
     let (mut write, mut read) = ws.split();
     let (tx, mut rx) = unbounded::<Vec<u8>>();
     ep.opened(tx);
@@ -635,10 +704,16 @@ async fn run_connection<E: Endpoint>(ep: &E, ws: WebSocket) {
         }
         let _ = write.close().await;
     };
+    // Whichever side ends first (a refused socket fails the writer's first send), what
+    // counts is whether the server ever answered.
+    let answered = Cell::new(false);
     let reader = async {
         while let Some(msg) = read.next().await {
             match msg {
-                Ok(Message::Bytes(b)) => ep.on_frame(&b),
+                Ok(Message::Bytes(b)) => {
+                    answered.set(true);
+                    ep.on_frame(&b)
+                }
                 Ok(Message::Text(_)) => {}
                 Err(e) => {
                     leptos::logging::log!("websocket closed: {e:?}");
@@ -649,8 +724,11 @@ async fn run_connection<E: Endpoint>(ep: &E, ws: WebSocket) {
     };
     futures::pin_mut!(writer);
     futures::pin_mut!(reader);
-    match select(writer, reader).await {
-        Either::Left(_) | Either::Right(_) => {}
+    let _ = select(writer, reader).await;
+    if answered.get() {
+        Ended::Closed
+    } else {
+        Ended::Failed
     }
 }
 
@@ -686,6 +764,26 @@ impl Endpoint for Client {
         if !self.stopped.get() {
             self.session.status.try_set(ConnStatus::Offline);
         }
+    }
+
+    fn check_url(&self) -> Option<String> {
+        let token = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
+            .and_then(|p| p.get("token"))?;
+        Some(format!(
+            "/api/boards/{}?token={}",
+            self.board_id,
+            js_sys::encode_uri_component(&token)
+        ))
+    }
+
+    fn refused(&self) {
+        self.stopped.set(true);
+        clear_state(&self.board_id);
+        self.session.notice.try_set(Some(
+            "This link no longer opens the board: ask your facilitator for a new one. Nothing of this board is kept in this browser.".into(),
+        ));
     }
 }
 
@@ -800,12 +898,24 @@ fn publish<T: ReadTxn>(
     session.meta.try_set(board.meta(txn));
 }
 
+/// How long a board kept for offline editing stays in the browser.
+const KEEP_OFFLINE_MS: f64 = 12.0 * 3_600_000.0;
+
+/// The board kept for offline editing, unless it is older than [`KEEP_OFFLINE_MS`] (then
+/// it is removed). Kept as `{saved ms}:{hex}`.
 fn load_state(board_id: &str) -> Option<Update> {
     use yrs::updates::decoder::Decode;
-    let text = storage()?
-        .get_item(&format!("{STATE_KEY}{board_id}"))
-        .ok()??;
-    let bytes = decode_hex(&text)?;
+    let key = format!("{STATE_KEY}{board_id}");
+    let text = storage()?.get_item(&key).ok()??;
+    let fresh = text
+        .split_once(':')
+        .and_then(|(saved, hex)| Some((saved.parse::<f64>().ok()?, hex)))
+        .filter(|(saved, _)| now_ms() - saved < KEEP_OFFLINE_MS);
+    let Some((_, hex)) = fresh else {
+        clear_state(board_id);
+        return None;
+    };
+    let bytes = decode_hex(hex)?;
     Update::decode_v1(&bytes).ok()
 }
 
@@ -815,9 +925,19 @@ fn save_state(board_id: &str, doc: &Doc) {
         .encode_state_as_update_v1(&StateVector::default());
     let hex: String = state.iter().map(|b| format!("{b:02x}")).collect();
     if let Some(s) = storage() {
-        if s.set_item(&format!("{STATE_KEY}{board_id}"), &hex).is_err() {
+        let value = format!("{}:{hex}", now_ms() as u64);
+        if s.set_item(&format!("{STATE_KEY}{board_id}"), &value)
+            .is_err()
+        {
             leptos::logging::warn!("could not keep the board in this browser (storage full?)");
         }
+    }
+}
+
+/// Keep nothing of the board in this browser.
+fn clear_state(board_id: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&format!("{STATE_KEY}{board_id}"));
     }
 }
 

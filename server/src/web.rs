@@ -26,12 +26,20 @@ pub fn download(content_type: &str, filename: &str, body: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// The Content-Security-Policy of every response. Links carry their token in the URL, so
-/// no page may be framed (clickjacking), change its base URL, embed plugins, post forms
-/// elsewhere or load anything from another origin; scripts and WebAssembly come from this
-/// origin only (the hydration script is inline, hence `'unsafe-inline'` until it carries
-/// a nonce).
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// The Content-Security-Policy of every response but pages. Links carry their token in the
+/// URL, so nothing may be framed (clickjacking), change its base URL, embed plugins, post
+/// forms elsewhere or load anything from another origin, and no script runs.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The Content-Security-Policy of a page: as [`CONTENT_SECURITY_POLICY`], and scripts from
+/// this origin or carrying this response's nonce (the inline hydration script and
+/// streamed resources carry it), and the app's WebAssembly. No other inline script runs.
+pub fn page_csp(nonce: &str) -> String {
+    CONTENT_SECURITY_POLICY.replace(
+        "script-src 'none'",
+        &format!("script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'"),
+    )
+}
 
 /// Headers on every response: the CSP above, no referrer (a followed link must not carry
 /// the page's token to another site), no content sniffing, no framing.

@@ -100,6 +100,52 @@ test('offline edits survive a reload and merge when the connection returns', asy
   await b.context().close();
 });
 
+test('a board is kept in the browser only while the server may lack it, and not after its link is refused', async () => {
+  const board = 'demo-consultancy';
+  const key = `cocreate.board.${board}`;
+  const kept = (page) => page.evaluate((k) => localStorage.getItem(k), key);
+  const a = await openBoard(env.browser, env.server, board);
+  await a.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 10000 });
+  await a.getByRole('button', { name: 'Add a card to Values' }).click();
+  await a.locator('.column-values textarea.card-text').last().waitFor();
+  await a.keyboard.type('Kept only while needed');
+  await a.waitForTimeout(600);
+  assert.equal(await kept(a), null, 'nothing is kept while the server has it all');
+
+  // Offline: the board is kept, stamped with the time it was kept.
+  await a.routeWebSocket(/\/ws\/board\//, (ws) => ws.close());
+  await env.server.kill();
+  await a.getByRole('status').filter({ hasText: 'Offline' }).waitFor({ timeout: 10000 });
+  await a.locator('.column-values textarea.card-text').last().click();
+  await a.keyboard.press('End');
+  await a.keyboard.type(' offline');
+  await a.waitForTimeout(600);
+  const value = await kept(a);
+  assert.ok(value, 'kept while offline');
+  const saved = Number(value.split(':')[0]);
+  assert.ok(Math.abs(Date.now() - saved) < 60_000, `stamped with when it was kept (${saved})`);
+
+  // The server refuses the link now (as for a revoked link: its upgrades fail and the
+  // link check answers 401): the page stops, says so, and keeps nothing.
+  env.server = await env.server.restart();
+  await a.route(/\/api\/boards\//, (r) => r.fulfill({ status: 401, body: '{"error":"invalid or missing token"}' }));
+  await a.getByText('This link no longer opens the board', { exact: false }).waitFor({ timeout: 30000 });
+  assert.equal(await kept(a), null, 'nothing kept after the link was refused');
+
+  // A board kept longer ago than the limit is not loaded, and is removed.
+  const b = await (await env.browser.newContext()).newPage();
+  await b.goto(env.server.base);
+  await b.evaluate(([k]) => localStorage.setItem(k, `${Date.now() - 13 * 3600 * 1000}:00`), [key]);
+  await b.goto(`${env.server.base}/board/${board}?token=${env.server.links.participant}`);
+  await b.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 10000 });
+  assert.equal(await kept(b), null, 'an old board is dropped, not loaded');
+  // Leaving a synced board keeps nothing.
+  await b.goto(env.server.base);
+  assert.equal(await kept(b), null);
+  await a.context().close();
+  await b.context().close();
+});
+
 test('a facilitator accepts a suggested theme for similar cards', async () => {
   const f = await openBoard(env.browser, env.server, 'demo-learning', 'facilitator');
   for (const text of ['Protected time for learning', 'Protected learning time each week', 'Funding']) {
