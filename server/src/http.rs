@@ -557,6 +557,17 @@ pub fn router(state: AppState) -> Router {
             move || {
                 provide_context(directory.clone());
                 provide_context(rounds.clone());
+                // A page's scripts run only with this response's nonce (leptos_axum
+                // provides one per request; the hydration script carries it).
+                if let (Some(nonce), Some(res)) = (
+                    leptos::nonce::use_nonce(),
+                    use_context::<leptos_axum::ResponseOptions>(),
+                ) {
+                    let csp = crate::web::page_csp(&nonce.to_string());
+                    if let Ok(csp) = axum::http::HeaderValue::from_str(&csp) {
+                        res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, csp);
+                    }
+                }
             },
             {
                 let options = state.leptos_options.clone();

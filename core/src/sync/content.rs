@@ -14,7 +14,41 @@ use std::sync::{Arc, Mutex};
 use crate::model::board::Board;
 use yrs::types::Events;
 use yrs::types::{EntryChange, Event, PathSegment};
-use yrs::{DeepObservable, Doc, Map, MapRef, Out, Text, Transact, TransactionMut};
+use yrs::{Any, DeepObservable, Doc, Map, MapRef, Out, Text, TextPrelim, Transact, TransactionMut};
+
+/// The type a known key holds (docs/PROTOCOL.md, board document schema).
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Text,
+    Str,
+    Number,
+    Bool,
+    Map,
+}
+
+/// Longest plain string a known key may hold, in characters (ids, words, order keys).
+pub const MAX_FIELD: usize = 1_000;
+
+/// A card's known keys and their types.
+const CARD_KEYS: [(&str, Kind); 10] = [
+    ("text", Kind::Text),
+    ("prompt", Kind::Str),
+    ("author", Kind::Str),
+    ("role", Kind::Str),
+    ("created", Kind::Number),
+    ("theme", Kind::Str),
+    ("pos", Kind::Str),
+    ("color", Kind::Str),
+    ("hidden", Kind::Bool),
+    ("source", Kind::Map),
+];
+
+/// A theme's known keys and their types.
+const THEME_KEYS: [(&str, Kind); 3] = [
+    ("title", Kind::Text),
+    ("prompt", Kind::Str),
+    ("pos", Kind::Str),
+];
 
 /// What the observer saw in the last transaction(s).
 #[derive(Debug, Default)]
@@ -136,6 +170,50 @@ impl ContentWatch {
         true
     }
 
+    /// Give the known keys of entry `id` of `map` the schema's types; how many were fixed.
+    fn fix_types(
+        &self,
+        txn: &mut TransactionMut,
+        map: &MapRef,
+        id: &str,
+        keys: &[(&str, Kind)],
+    ) -> usize {
+        let Some(Out::YMap(entry)) = map.get(txn, id) else {
+            return 0;
+        };
+        let mut fixed = 0;
+        for &(key, kind) in keys {
+            let Some(value) = entry.get(txn, key) else {
+                continue;
+            };
+            let fits = match (kind, &value) {
+                (Kind::Text, Out::YText(_)) => true,
+                (Kind::Str, Out::Any(Any::String(s))) => s.chars().count() <= MAX_FIELD,
+                (Kind::Number, Out::Any(Any::Number(_))) => true,
+                (Kind::Bool, Out::Any(Any::Bool(_))) => true,
+                (Kind::Map, Out::Any(Any::Map(_))) => true,
+                _ => false,
+            };
+            if fits {
+                continue;
+            }
+            fixed += 1;
+            match (kind, value) {
+                (Kind::Text, Out::Any(Any::String(s))) => {
+                    let units: Vec<u16> = s.encode_utf16().take(self.max_text as usize).collect();
+                    entry.insert(txn, key, TextPrelim::new(String::from_utf16_lossy(&units)));
+                }
+                (Kind::Str, Out::Any(Any::String(s))) => {
+                    entry.insert(txn, key, s.chars().take(MAX_FIELD).collect::<String>());
+                }
+                _ => {
+                    entry.remove(txn, key);
+                }
+            }
+        }
+        fixed
+    }
+
     /// Bring the document back within its limits after an update; returns the fix as an
     /// update, or `None` if nothing was over a limit.
     pub fn enforce(&self, doc: &Doc) -> Option<Trimmed> {
@@ -179,13 +257,30 @@ impl ContentWatch {
                 self.max_cards
             ));
         }
-        // Text over the limit (card text, theme titles): cut at the limit.
         let cards_touched: HashSet<&str> = added
             .iter()
             .chain(touched.iter())
             .map(String::as_str)
             .collect();
         let themes_touched: HashSet<&str> = themes.iter().map(String::as_str).collect();
+        // Known keys hold the schema's types (docs/PROTOCOL.md): a plain string where
+        // text belongs becomes text (then cut like any text), other strings are cut at
+        // MAX_FIELD, and a value of another type is removed. Unknown keys are kept
+        // (forward compatible); the board's byte limit bounds them.
+        let fixed: usize = cards_touched
+            .iter()
+            .map(|id| self.fix_types(&mut txn, cards, id, &CARD_KEYS))
+            .sum::<usize>()
+            + themes_touched
+                .iter()
+                .map(|id| self.fix_types(&mut txn, &self.board.themes, id, &THEME_KEYS))
+                .sum::<usize>();
+        if fixed > 0 {
+            reasons.push(format!(
+                "card and theme fields must have the schema's types: {fixed} field(s) fixed"
+            ));
+        }
+        // Text over the limit (card text, theme titles): cut at the limit.
         let cut = cards_touched
             .into_iter()
             .filter(|id| self.cut_text(&mut txn, cards, id, "text"))
@@ -333,6 +428,51 @@ mod tests {
         assert!(watch.enforce(&doc).is_some());
         let b = Board::of(&doc);
         assert_eq!(b.themes(&doc.transact())[0].title, "A ver");
+    }
+
+    #[test]
+    fn known_keys_get_the_schemas_types_and_unknown_ones_are_kept() {
+        let doc = new_doc();
+        let watch = ContentWatch::new(
+            &doc,
+            ContentLimits {
+                max_cards: 10,
+                max_text: 8,
+                max_doc_bytes: usize::MAX,
+            },
+        );
+        watch.reset();
+        let u = client_update(|b, txn| {
+            b.add_card(txn, "c", Prompt::How, "ok", "u", Role::Patient, 1.0)
+                .unwrap();
+            let Some(Out::YMap(card)) = b.cards.get(txn, "c") else {
+                unreachable!()
+            };
+            // A plain string where text belongs would escape the text limit.
+            card.insert(txn, "text", "a plain string, far too long");
+            card.insert(txn, "author", "x".repeat(5_000));
+            card.insert(txn, "hidden", "yes");
+            card.insert(txn, "created", "soon");
+            card.insert(txn, "future-key", "kept");
+        });
+        doc.transact_mut().apply_update(u).unwrap();
+        let fix = watch.enforce(&doc).expect("fields fixed");
+        assert!(fix.reason.contains("4 field(s) fixed"), "{}", fix.reason);
+        let b = Board::of(&doc);
+        let txn = doc.transact();
+        let c = b.card(&txn, "c").unwrap();
+        assert_eq!(c.text, "a plain ");
+        assert_eq!(c.author.chars().count(), MAX_FIELD);
+        assert!(!c.hidden);
+        let Some(Out::YMap(card)) = b.cards.get(&txn, "c") else {
+            unreachable!()
+        };
+        assert!(matches!(card.get(&txn, "text"), Some(Out::YText(_))));
+        assert!(card.get(&txn, "hidden").is_none() && card.get(&txn, "created").is_none());
+        assert_eq!(
+            card.get(&txn, "future-key"),
+            Some(Out::Any(Any::String("kept".into())))
+        );
     }
 
     #[test]
