@@ -224,3 +224,23 @@ async fn a_board_stops_growing_at_its_byte_limit_and_the_writer_is_told_why() {
     assert!(state.len() <= 64 * 1024 + 8 * 1024, "{}", state.len());
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn content_in_a_root_type_a_board_does_not_have_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("r.db"), Limits::default()).await;
+    let mut a = TestClient::join(&srv.url_with(DEMO, &srv.links.participant)).await;
+    let junk = a.doc.get_or_insert_map("junk");
+    a.change(|txn| {
+        yrs::Map::insert(&junk, txn, "payload", "x".repeat(10_000));
+    })
+    .await;
+    let (code, reason) = a.close_frame(T).await.expect("closed");
+    assert_eq!(code, 1008);
+    assert!(reason.contains("no root type \"junk\""), "{reason}");
+    let mut b = TestClient::join(&srv.url(DEMO)).await;
+    b.sync().await;
+    let state = common::state_of(&b.doc);
+    assert!(!String::from_utf8_lossy(&state).contains("payload"));
+    srv.stop().await;
+}

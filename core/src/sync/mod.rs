@@ -30,6 +30,14 @@ use yrs::{Doc, ReadTxn, Transact, TransactionMut};
 use crate::wire::{self, Inbound, ProtocolError, UpdateIn};
 pub use content::{ContentLimits, ContentWatch, Trimmed};
 
+/// The root types of a board document (docs/PROTOCOL.md).
+const BOARD_ROOTS: [&str; 4] = [
+    crate::model::schema::ROOT_META,
+    crate::model::schema::ROOT_CARDS,
+    crate::model::schema::ROOT_THEMES,
+    crate::model::schema::ROOT_VOTES,
+];
+
 /// Close codes (RFC 6455) and what they mean here (docs/PROTOCOL.md).
 pub mod close {
     /// Text frames: only binary y-websocket messages are spoken.
@@ -84,12 +92,15 @@ pub enum Refused {
     /// It would take the document past its size limit.
     #[error("the board is full ({max} bytes at most): nothing more can be added")]
     Full { max: usize },
+    /// It puts content into a root type the document does not have.
+    #[error("boards have no root type {0:?}")]
+    UnknownRoot(String),
 }
 
 impl From<&Refused> for Close {
     fn from(r: &Refused) -> Close {
         let code = match r {
-            Refused::Full { .. } => close::POLICY,
+            Refused::Full { .. } | Refused::UnknownRoot(_) => close::POLICY,
             Refused::Missing | Refused::Rejected(_) | Refused::Panicked => close::INVALID,
         };
         Close::new(code, r)
@@ -166,8 +177,15 @@ impl SyncDoc {
             });
         }
         let state = self.doc.transact().state_vector();
-        if !update.needs.as_ref().is_some_and(|n| n.met_by(&state)) {
+        let Some(needs) = update.needs.as_ref().filter(|n| n.met_by(&state)) else {
             return Err(Refused::Missing);
+        };
+        // A board has exactly the schema's root types: content put anywhere else would
+        // be kept, sent to everyone and exported by nothing.
+        if self.content.is_some() {
+            if let Some(root) = needs.roots().find(|r| !BOARD_ROOTS.contains(r)) {
+                return Err(Refused::UnknownRoot(root.chars().take(40).collect()));
+            }
         }
         let UpdateIn { raw, update, .. } = update;
         let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {

@@ -256,3 +256,38 @@ fn a_document_stops_growing_at_its_size_limit_and_says_so() {
     let state = board.encode_state();
     assert_eq!(board.bytes(), state.len());
 }
+
+#[test]
+fn a_board_refuses_content_in_a_root_type_it_does_not_have() {
+    let board = sync_board(100, 100);
+    let other = new_doc();
+    let junk = other.get_or_insert_map("junk");
+    {
+        let mut txn = other.transact_mut();
+        yrs::Map::insert(&junk, &mut txn, "k", "x".repeat(1_000));
+    }
+    let update = other
+        .transact()
+        .encode_state_as_update_v1(&StateVector::default());
+    let refused = board
+        .integrate(UpdateIn::from_raw(update).unwrap())
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Refused::UnknownRoot(r) if r == "junk"),
+        "{refused}"
+    );
+    assert_eq!(Close::from(&refused).code, close::POLICY);
+    assert!(board.doc().transact().store().pending_update().is_none());
+    // The schema's roots are taken.
+    let author = new_doc();
+    let ok = card_update(&author, "a", "fine");
+    assert!(board.integrate(UpdateIn::from_raw(ok).unwrap()).is_ok());
+    // A document without content limits (a control document) is not held to them.
+    let control = SyncDoc::new(new_doc(), None);
+    let update = other
+        .transact()
+        .encode_state_as_update_v1(&StateVector::default());
+    assert!(control
+        .integrate(UpdateIn::from_raw(update).unwrap())
+        .is_ok());
+}

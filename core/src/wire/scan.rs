@@ -88,6 +88,8 @@ pub struct Needs {
     skips: bool,
     /// Clock ranges of items referred to (origins and parents) or deleted.
     refs: Vec<Section>,
+    /// Names of the root types the update's blocks are put into.
+    roots: Vec<String>,
 }
 
 /// One client's clock range `start..end`. For the update's own blocks, `end` stops at the
@@ -100,6 +102,11 @@ struct Section {
 }
 
 impl Needs {
+    /// The root types the update puts blocks into, by name (each once).
+    pub fn roots(&self) -> impl Iterator<Item = &str> {
+        self.roots.iter().map(String::as_str)
+    }
+
     /// Whether a document with state vector `state` has everything the update refers to
     /// (or the update brings it), and every client's blocks continue from what the
     /// document has. yrs 0.28 would integrate blocks past a hole in a client's clocks by
@@ -435,7 +442,10 @@ impl<'a> Scan<'a> {
         if !has_origin && !has_right_origin {
             // Parent: a root type's name, or the id of the item holding it; then the key.
             if self.var_u32()? == 1 {
-                self.string()?;
+                let root = self.string()?;
+                if !self.needs.roots.iter().any(|r| r == root) {
+                    self.needs.roots.push(root.to_string());
+                }
             } else {
                 self.id()?;
             }
