@@ -13,15 +13,19 @@ RATE=${4:-1}
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --release -p server -p bench >/dev/null
 
-# The stock Node server, in its own folder (root package.json pins the newer client).
-if [ ! -f bench/node/node_modules/y-websocket/bin/server.js ]; then
-  mkdir -p bench/node
-  (cd bench/node && [ -f package.json ] || npm init -y >/dev/null
-   npm install --no-audit --no-fund y-websocket@1.5.4 >/dev/null)
+# The stock Node server, in its own folder, installed exactly as its committed lockfile
+# says (the root package.json pins the newer client).
+if [ ! -f bench/node/node_modules/y-websocket/bin/server.js ] ||
+   [ bench/node/package-lock.json -nt bench/node/node_modules/.package-lock.json ]; then
+  (cd bench/node && npm ci --no-audit --no-fund >/dev/null)
 fi
 
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+wait_port() {
+  for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done
+  echo "bench: the $2 server did not start on port $1; nothing was measured" >&2
+  return 1
+}
 
 DATA=$(mktemp -d)
 P1=$(port)
@@ -36,7 +40,7 @@ P3=$(port)
 target/release/cocreate-relay --bind 127.0.0.1:"$P3" &
 BS=$!
 trap 'kill $RS $NS $BS 2>/dev/null || true; rm -rf "$DATA"' EXIT
-wait_port "$P1"; wait_port "$P2"; wait_port "$P3"
+wait_port "$P1" cocreate; wait_port "$P2" "Node y-websocket"; wait_port "$P3" relay
 TOKEN=$(sed -n 's/^facilitator.*token=\([0-9a-f]*\).*/\1/p' "$DATA/demo-links.txt")
 
 # BOARDS boards on cocreate (created through the API), the same names on Node.
