@@ -1,8 +1,9 @@
 //! Load generator speaking the y-websocket protocol (with yrs, like any stock client).
 //!
 //! R boards x C clients. Every client edits at a steady rate: each edit writes the send
-//! time (µs since the run started) under its own key in a `bench` root map, so every peer
-//! that receives it measures the fan-out latency. Reports latency p50/p99,
+//! time (µs since the run started) under its own `bench-` key of the board's `meta` map
+//! (a root type every board has; unknown keys there are kept), so every peer that
+//! receives it measures the fan-out latency. Reports latency p50/p99,
 //! delivered/expected updates, and, given the server's pid, server CPU seconds per
 //! delivered update and RSS per connection (from /proc). Works against cocreate and the
 //! stock Node y-websocket server alike (`--token` is ignored by the latter).
@@ -104,8 +105,8 @@ async fn client(
     };
     let (mut tx, mut rx) = ws.split();
     let doc = Doc::new();
-    let bench = doc.get_or_insert_map("bench");
-    let key = format!("c{me}");
+    let bench = doc.get_or_insert_map("meta");
+    let key = format!("bench-c{me}");
     let sv = doc.transact().state_vector();
     let _ = tx
         .send(Ws::Binary(
@@ -141,7 +142,7 @@ async fn client(
             let txn = doc.transact();
             let mut lats = Vec::new();
             for (k, v) in bench.iter(&txn) {
-                if k == key {
+                if k == key || !k.starts_with("bench-") {
                     continue;
                 }
                 if let Out::Any(Any::Number(n)) = v {
