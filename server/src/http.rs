@@ -577,7 +577,15 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        // Requests are traced by method and path only: the query carries the link's token,
+        // and tokens are never logged.
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                |req: &axum::http::Request<axum::body::Body>| {
+                    tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+                },
+            ),
+        )
         .with_state(state);
     crate::web::with_security_headers(app)
 }

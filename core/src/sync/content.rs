@@ -316,6 +316,18 @@ mod tests {
     use yrs::updates::decoder::Decode;
     use yrs::{GetString, ReadTxn, StateVector, Update};
 
+    /// A watch with these card and text limits (no size limit).
+    fn watched(doc: &Doc, max_cards: usize, max_text: usize) -> ContentWatch {
+        ContentWatch::new(
+            doc,
+            ContentLimits {
+                max_cards,
+                max_text,
+                max_doc_bytes: usize::MAX,
+            },
+        )
+    }
+
     fn client_update(f: impl FnOnce(&Board, &mut yrs::TransactionMut)) -> Update {
         let doc = new_doc();
         let b = Board::of(&doc);
@@ -329,14 +341,7 @@ mod tests {
     #[test]
     fn newest_cards_beyond_the_limit_are_removed_and_long_text_is_cut() {
         let doc = new_doc();
-        let watch = ContentWatch::new(
-            &doc,
-            ContentLimits {
-                max_cards: 3,
-                max_text: 10,
-                max_doc_bytes: usize::MAX,
-            },
-        );
+        let watch = watched(&doc, 3, 10);
         watch.reset();
         let u = client_update(|b, txn| {
             for i in 0..5 {
@@ -408,14 +413,7 @@ mod tests {
     #[test]
     fn long_theme_titles_are_cut_too() {
         let doc = new_doc();
-        let watch = ContentWatch::new(
-            &doc,
-            ContentLimits {
-                max_cards: 3,
-                max_text: 5,
-                max_doc_bytes: usize::MAX,
-            },
-        );
+        let watch = watched(&doc, 3, 5);
         watch.reset();
         let u = client_update(|b, txn| {
             b.themes.insert(txn, "t", yrs::MapPrelim::default());
@@ -433,14 +431,7 @@ mod tests {
     #[test]
     fn known_keys_get_the_schemas_types_and_unknown_ones_are_kept() {
         let doc = new_doc();
-        let watch = ContentWatch::new(
-            &doc,
-            ContentLimits {
-                max_cards: 10,
-                max_text: 8,
-                max_doc_bytes: usize::MAX,
-            },
-        );
+        let watch = watched(&doc, 10, 8);
         watch.reset();
         let u = client_update(|b, txn| {
             b.add_card(txn, "c", Prompt::How, "ok", "u", Role::Patient, 1.0)
@@ -478,14 +469,7 @@ mod tests {
     #[test]
     fn updates_within_limits_need_no_fix() {
         let doc = new_doc();
-        let watch = ContentWatch::new(
-            &doc,
-            ContentLimits {
-                max_cards: 3,
-                max_text: 10,
-                max_doc_bytes: usize::MAX,
-            },
-        );
+        let watch = watched(&doc, 3, 10);
         watch.reset();
         let u = client_update(|b, txn| {
             b.add_card(txn, "a", Prompt::How, "ok", "u", Role::Patient, 1.0)
