@@ -29,6 +29,7 @@ use yrs::{
 };
 
 use crate::session::{BoardLink, BoardSession, ConnStatus, Me, Peer, Stop};
+use cocreate_core::catalog::LinkRole;
 use cocreate_core::model::board::Board;
 use cocreate_core::model::control::Control;
 use cocreate_core::model::{new_doc, Prompt, Role};
@@ -208,7 +209,7 @@ impl Client {
                     set_timeout(
                         move || {
                             pending.set(false);
-                            if session.status.get_untracked() != ConnStatus::Synced {
+                            if session.status.get_untracked().server_may_lack_changes() {
                                 save_state(&key, &doc);
                             }
                         },
@@ -278,7 +279,7 @@ impl Client {
         {
             let (key, session) = (client.board_id.clone(), client.session);
             let handle = window_event_listener(leptos::ev::pagehide, move |_| {
-                if session.status.get_untracked() == ConnStatus::Synced {
+                if !session.status.get_untracked().server_may_lack_changes() {
                     clear_state(&key);
                 }
             });
@@ -319,7 +320,12 @@ impl BoardLink for Client {
             h.remove();
         }
         // Leaving a synced board keeps nothing of it in this (perhaps shared) browser.
-        if self.session.status.get_untracked() == ConnStatus::Synced {
+        if !self
+            .session
+            .status
+            .get_untracked()
+            .server_may_lack_changes()
+        {
             clear_state(&self.board_id);
         }
     }
@@ -453,12 +459,15 @@ impl Client {
                 return;
             }
         };
+        // A read-only link has nothing to give: it does not answer the server's step 1
+        // (whose answer the server would refuse, telling the person off for nothing).
+        let writes = self.session.role.get_untracked() != LinkRole::Observer;
         for msg in msgs {
             let event = if matches!(msg, Inbound::Update(_)) {
                 // Other people's text arrives: keep this person's caret where it was.
-                self.change_keeping_caret(true, || client_receive(&self.doc, REMOTE, true, msg))
+                self.change_keeping_caret(true, || client_receive(&self.doc, REMOTE, writes, msg))
             } else {
-                client_receive(&self.doc, REMOTE, true, msg)
+                client_receive(&self.doc, REMOTE, writes, msg)
             };
             match event {
                 ClientEvent::Reply(frame) => self.send(frame),
@@ -466,7 +475,11 @@ impl Client {
                     if self.session.status.get_untracked() == ConnStatus::Connecting {
                         // The server answered our step 1 after taking our step 2: what
                         // this browser kept for offline editing is on the server now.
-                        self.session.status.try_set(ConnStatus::Synced);
+                        self.session.status.try_set(if writes {
+                            ConnStatus::Synced
+                        } else {
+                            ConnStatus::ReadOnly
+                        });
                         clear_state(&self.board_id);
                     }
                 }

@@ -23,6 +23,12 @@ pub enum ConnStatus {
 }
 
 impl ConnStatus {
+    /// Whether the server may lack some of this browser's changes (not connected, or not
+    /// yet caught up): only then does the browser keep the board for offline editing.
+    pub fn server_may_lack_changes(self) -> bool {
+        matches!(self, ConnStatus::Offline | ConnStatus::Connecting)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             ConnStatus::Connecting => "Connecting…",

@@ -113,6 +113,19 @@ test('an unknown board says so, and a bad link says it does not work', async () 
   await context.close();
 });
 
+test('an observer is told they can watch, is not told off for changes they never made, and gives no name', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${env.server.base}/board/${BOARD}?token=${env.server.links.observer}`);
+  await page.getByRole('status').filter({ hasText: 'Read-only' }).waitFor({ timeout: 20000 });
+  await page.waitForTimeout(1500);
+  assert.equal(await page.getByText('Your last change was not saved', { exact: false }).count(), 0);
+  assert.equal(await page.getByText('all changes saved', { exact: false }).count(), 0);
+  assert.equal(await page.getByLabel('Your name').count(), 0, 'no name or role fields');
+  assert.ok(await page.locator('textarea.card-text').count() > 0, 'the cards are there to read');
+  await context.close();
+});
+
 test('a facilitator locks the board while a participant types', async () => {
   const p = await openBoard(env.browser, env.server, BOARD, 'participant');
   const f = await openBoard(env.browser, env.server, BOARD, 'facilitator');

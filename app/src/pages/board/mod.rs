@@ -20,7 +20,7 @@ use leptos_meta::Title;
 use crate::api::get_board;
 use crate::pages::common::load_page;
 use crate::session::BoardSession;
-use cocreate_core::catalog::BoardAccess;
+use cocreate_core::catalog::{BoardAccess, LinkRole};
 use cocreate_core::model::Prompt;
 use column::Column;
 use controls::ControlBar;
@@ -83,7 +83,10 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
                 {Prompt::ALL.map(|p| view! { <Column session prompt=p/> }).collect_view()}
             </div>
             <aside class="sidebar" aria-label="People on this board">
-                <YouPanel session/>
+                // An observer takes no part: no name or role to give.
+                <Show when=move || session.role.get() != LinkRole::Observer>
+                    <YouPanel session/>
+                </Show>
                 <Presence session/>
                 <BoardTools session/>
             </aside>
