@@ -74,6 +74,8 @@ pub fn new_token() -> String {
 pub struct Auth {
     store: Store,
     live: Arc<RwLock<HashMap<TokenHash, Grant>>>,
+    /// Every revocation, for the open websockets of that link to close at once.
+    revoked: tokio::sync::broadcast::Sender<TokenHash>,
 }
 
 impl Auth {
@@ -96,6 +98,7 @@ impl Auth {
         Ok(Auth {
             store,
             live: Arc::new(RwLock::new(live)),
+            revoked: tokio::sync::broadcast::channel(64).0,
         })
     }
 
@@ -113,12 +116,19 @@ impl Auth {
         Ok(token)
     }
 
-    /// Revoke a link: every connection using it is refused at its next message.
+    /// Revoke a link: every open websocket using it closes at once (1008), and nothing
+    /// takes it any more.
     pub fn revoke(&self, token: &str) -> Result<(), AuthError> {
         let hash = TokenHash::of(token);
         self.store.revoke_link(hash.as_str())?;
         self.live.write().expect("links").remove(&hash);
+        let _ = self.revoked.send(hash);
         Ok(())
+    }
+
+    /// Revocations from now on (each open websocket listens for its own link's).
+    pub fn revocations(&self) -> tokio::sync::broadcast::Receiver<TokenHash> {
+        self.revoked.subscribe()
     }
 
     /// The grant of a token, if it is live.

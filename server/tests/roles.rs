@@ -275,6 +275,32 @@ async fn a_locked_board_refuses_participant_updates_until_unlocked() {
 }
 
 #[tokio::test]
+async fn a_revoked_links_open_sockets_close_at_once_without_a_message() {
+    let (_dir, srv) = server().await;
+    let token = srv
+        .state
+        .auth
+        .issue(server::auth::Grant {
+            workshop: "demo".into(),
+            board: None,
+            role: LinkRole::Participant,
+        })
+        .unwrap();
+    let mut board = TestClient::join(&srv.url_with(DEMO, &token)).await;
+    let mut control = TestClient::connect(&srv.control_url(DEMO, &token)).await;
+    control.sync().await;
+    let mut other = TestClient::join(&srv.url(DEMO)).await;
+    srv.state.auth.revoke(&token).unwrap();
+    // Neither socket sends anything: both are closed within a second all the same.
+    for c in [&mut board, &mut control] {
+        assert_eq!(c.close_code(Duration::from_secs(1)).await, Some(1008));
+    }
+    // Other links stay open.
+    assert_eq!(other.close_code(Duration::from_millis(300)).await, None);
+    srv.stop().await;
+}
+
+#[tokio::test]
 async fn a_revoked_link_is_refused_at_its_next_message() {
     let (_dir, srv) = server().await;
     let _keep = &_dir;

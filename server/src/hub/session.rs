@@ -165,7 +165,29 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
         bound: None,
         out: &out_tx,
     };
-    while let Some(msg) = stream.next().await {
+    let mut revocations = gate.auth.revocations();
+    loop {
+        let msg = tokio::select! {
+            msg = stream.next() => match msg {
+                Some(msg) => msg,
+                None => break,
+            },
+            // A revoked link's socket closes at once, not at its next message: it must
+            // not go on receiving the board.
+            gone = revocations.recv() => {
+                let ours = match gone {
+                    Ok(hash) => hash == gate.reader.token,
+                    Err(broadcast::error::RecvError::Lagged(_)) => !gate.auth.is_live(&gate.reader.token),
+                    Err(broadcast::error::RecvError::Closed) => false,
+                };
+                if ours {
+                    tracing::info!(conn, board = %board.id, "link revoked; closing");
+                    let _ = out_tx.send(Out::Close(Close::new(close::POLICY, "link no longer valid"))).await;
+                    break;
+                }
+                continue;
+            }
+        };
         match reader.serve(msg).await {
             Ok(true) => {}
             Ok(false) => break,
