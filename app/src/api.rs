@@ -34,14 +34,6 @@ impl ApiError {
     fn unavailable(what: &str) -> ApiError {
         ApiError::Refused(DirectoryError::Internal(format!("{what} unavailable")))
     }
-
-    /// The server's refusal, if it was one.
-    pub fn refusal(&self) -> Option<&DirectoryError> {
-        match self {
-            ApiError::Refused(e) => Some(e),
-            ApiError::Call(_) => None,
-        }
-    }
 }
 
 impl FromServerFnError for ApiError {

@@ -37,11 +37,6 @@ impl DocKey {
     pub fn is_control(&self) -> bool {
         self.control
     }
-
-    /// The control document of the same board.
-    pub fn control_doc(&self) -> DocKey {
-        DocKey::control(self.board.clone())
-    }
 }
 
 impl std::fmt::Display for DocKey {

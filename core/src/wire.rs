@@ -11,7 +11,7 @@ use yrs::updates::encoder::{Encode, Encoder, EncoderV1};
 use yrs::{StateVector, Update};
 
 mod scan;
-pub use scan::{needs, scan, unsafe_content, Needs, Scanned, Unsafe, MAX_VALUE_DEPTH};
+pub use scan::{scan, Needs, Scanned, Unsafe, MAX_VALUE_DEPTH};
 
 /// A message from a client, validated enough to act on.
 #[derive(Debug)]

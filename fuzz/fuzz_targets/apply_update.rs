@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     // content limits).
     let Ok(update) = UpdateIn::from_raw(data.to_vec()) else { return };
     let limits = ContentLimits { max_cards: 5_000, max_text: 2_000, max_doc_bytes: 16 << 20 };
-    let doc = SyncDoc::new(cocreate_core::model::new_doc(), Some(limits));
+    let doc = SyncDoc::new(cocreate_core::model::new_doc(), 0, Some(limits));
     if doc.integrate(update).is_ok() {
         let board = cocreate_core::model::board::Board::of(doc.doc());
         let txn = doc.doc().transact();

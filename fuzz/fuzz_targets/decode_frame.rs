@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     let mut peer = Peer::new(limits, Duration::ZERO);
     let Ok(messages) = peer.receive(data, Duration::ZERO) else { return };
     let content = ContentLimits { max_cards: 5_000, max_text: 2_000, max_doc_bytes: 16 << 20 };
-    let doc = SyncDoc::new(cocreate_core::model::new_doc(), Some(content));
+    let doc = SyncDoc::new(cocreate_core::model::new_doc(), 0, Some(content));
     for message in messages {
         if let Inbound::Update(update) = message {
             let _ = doc.integrate(update);

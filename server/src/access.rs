@@ -150,14 +150,18 @@ impl WorkshopFacilitator {
 
     /// One board of this workshop, as its facilitator.
     pub fn board(&self, board: &str) -> Result<BoardFacilitator, AccessError> {
-        self.boards()
-            .into_iter()
-            .find(|b| b.board.id == board)
+        self.workshop
+            .boards
+            .iter()
+            .find(|b| b.id == board)
+            .map(|b| BoardFacilitator {
+                board: b.clone(),
+                _sealed: Sealed,
+            })
             .ok_or_else(|| AccessError::NotFound(format!("board {board}")))
     }
 
-    /// The organising team: today any whole-workshop facilitator is (the one place this
-    /// rule lives, with `Auth::team_facilitator`).
+    /// The organising team: a whole-workshop facilitator is one (`Grant::organises`).
     pub fn organiser(&self) -> Organiser {
         Organiser { _sealed: Sealed }
     }
@@ -196,10 +200,6 @@ impl Access {
         Access { store, auth }
     }
 
-    pub fn auth(&self) -> &Auth {
-        &self.auth
-    }
-
     fn summary(&self, board: &str) -> Result<BoardSummary, AccessError> {
         let not_found = || AccessError::NotFound(format!("board {board}"));
         if !valid_board_id(board) {
@@ -217,12 +217,14 @@ impl Access {
     /// The board read with `token`. The token is checked first, so that without a valid
     /// link every board id answers alike (401); with one, an unknown board is `NotFound`.
     pub fn board(&self, board: &str, token: Option<&str>) -> Result<BoardReader, AccessError> {
-        self.auth.grant(token)?;
+        let (token, grant) = self.auth.grant(token)?;
         let board = self.summary(board)?;
-        let (token, role) = self.auth.for_board(token, &board)?;
+        if !grant.covers(&board) {
+            return Err(AuthError::WrongScope.into());
+        }
         Ok(BoardReader {
             board,
-            role,
+            role: grant.role,
             token,
             _sealed: Sealed,
         })
@@ -268,9 +270,9 @@ impl Access {
         workshop: &str,
         token: Option<&str>,
     ) -> Result<WorkshopFacilitator, AccessError> {
-        self.auth.grant(token)?;
+        let (_, grant) = self.auth.grant(token)?;
         let workshop = self.workshop_summary(workshop)?;
-        self.auth.facilitator_of(token, &workshop.id)?;
+        grant.facilitates(&workshop.id)?;
         Ok(WorkshopFacilitator {
             workshop,
             _sealed: Sealed,
@@ -279,7 +281,10 @@ impl Access {
 
     /// The organising team.
     pub fn organiser(&self, token: Option<&str>) -> Result<Organiser, AccessError> {
-        self.auth.team_facilitator(token)?;
+        let (_, grant) = self.auth.grant(token)?;
+        if !grant.organises() {
+            return Err(AuthError::NotFacilitator.into());
+        }
         Ok(Organiser { _sealed: Sealed })
     }
 
@@ -319,7 +324,8 @@ impl Access {
         if TokenHash::of(token).as_str() == hash {
             return Ok(RoundAccess::Respondent(round));
         }
-        self.auth.facilitator_of(Some(token), &round.workshop_id)?;
+        let (_, grant) = self.auth.grant(Some(token))?;
+        grant.facilitates(&round.workshop_id)?;
         Ok(RoundAccess::Facilitator(RoundFacilitator {
             round,
             _sealed: Sealed,

@@ -60,6 +60,23 @@ impl Grant {
     pub fn covers(&self, board: &BoardSummary) -> bool {
         self.workshop == board.workshop_id && self.board.as_deref().is_none_or(|b| b == board.id)
     }
+
+    /// Whether this is a facilitator link to the whole of `workshop`.
+    pub fn facilitates(&self, workshop: &str) -> Result<(), AuthError> {
+        if self.workshop != workshop || self.board.is_some() {
+            return Err(AuthError::WrongScope);
+        }
+        if self.role != LinkRole::Facilitator {
+            return Err(AuthError::NotFacilitator);
+        }
+        Ok(())
+    }
+
+    /// Whether this link belongs to the organising team, who create workshops and read
+    /// every board for synthesis: today, a facilitator link to any whole workshop.
+    pub fn organises(&self) -> bool {
+        self.role == LinkRole::Facilitator && self.board.is_none()
+    }
 }
 
 /// A new random token: 24 bytes, hex.
@@ -143,45 +160,6 @@ impl Auth {
             .cloned()
             .ok_or(AuthError::Invalid)?;
         Ok((hash, grant))
-    }
-
-    /// The role `token` has on `board`.
-    pub(crate) fn for_board(
-        &self,
-        token: Option<&str>,
-        board: &BoardSummary,
-    ) -> Result<(TokenHash, LinkRole), AuthError> {
-        let (hash, grant) = self.grant(token)?;
-        if !grant.covers(board) {
-            return Err(AuthError::WrongScope);
-        }
-        Ok((hash, grant.role))
-    }
-
-    /// Check that `token` is a facilitator link for the whole of `workshop`.
-    pub(crate) fn facilitator_of(
-        &self,
-        token: Option<&str>,
-        workshop: &str,
-    ) -> Result<(), AuthError> {
-        let (_, grant) = self.grant(token)?;
-        if grant.workshop != workshop || grant.board.is_some() {
-            return Err(AuthError::WrongScope);
-        }
-        if grant.role != LinkRole::Facilitator {
-            return Err(AuthError::NotFacilitator);
-        }
-        Ok(())
-    }
-
-    /// Check that `token` is a facilitator link to a whole workshop (any workshop): the
-    /// organising team, who create workshops and read every board for synthesis.
-    pub(crate) fn team_facilitator(&self, token: Option<&str>) -> Result<(), AuthError> {
-        let (_, grant) = self.grant(token)?;
-        if grant.role != LinkRole::Facilitator || grant.board.is_some() {
-            return Err(AuthError::NotFacilitator);
-        }
-        Ok(())
     }
 
     /// Whether a link is still live (checked on every websocket message).

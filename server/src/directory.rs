@@ -190,6 +190,7 @@ impl ServerDirectory {
         })?;
         let board = SyncDoc::new(
             cocreate_core::model::new_doc(),
+            0,
             Some(self.hub.limits().content()),
         );
         let integrated = board.integrate(update).map_err(|e| {

@@ -274,18 +274,22 @@ async fn a_locked_board_refuses_participant_updates_until_unlocked() {
     srv.stop().await;
 }
 
-#[tokio::test]
-async fn a_revoked_links_open_sockets_close_at_once_without_a_message() {
-    let (_dir, srv) = server().await;
-    let token = srv
-        .state
+/// A participant link of its own to the demo workshop, to revoke.
+fn new_participant_link(srv: &TestServer) -> String {
+    srv.state
         .auth
         .issue(server::auth::Grant {
             workshop: "demo".into(),
             board: None,
             role: LinkRole::Participant,
         })
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_revoked_links_open_sockets_close_at_once_without_a_message() {
+    let (_dir, srv) = server().await;
+    let token = new_participant_link(&srv);
     let mut board = TestClient::join(&srv.url_with(DEMO, &token)).await;
     let mut control = TestClient::connect(&srv.control_url(DEMO, &token)).await;
     control.sync().await;
@@ -304,15 +308,7 @@ async fn a_revoked_links_open_sockets_close_at_once_without_a_message() {
 async fn a_revoked_link_is_refused_at_its_next_message() {
     let (_dir, srv) = server().await;
     let _keep = &_dir;
-    let token = srv
-        .state
-        .auth
-        .issue(server::auth::Grant {
-            workshop: "demo".into(),
-            board: None,
-            role: LinkRole::Participant,
-        })
-        .unwrap();
+    let token = new_participant_link(&srv);
     let mut c = TestClient::join(&srv.url_with(DEMO, &token)).await;
     srv.state.auth.revoke(&token).unwrap();
     add_card(&mut c, "after-revoke").await;

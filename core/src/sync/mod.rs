@@ -130,27 +130,24 @@ pub struct SyncDoc {
     content: Option<ContentWatch>,
     /// The document's size limit in bytes (`usize::MAX`: none).
     max_bytes: usize,
-    /// Bytes of the document: its encoded state when loaded or last encoded whole, plus
-    /// every update and fix taken since (an upper bound: deletions count until the next
-    /// whole encoding, at compaction).
+    /// Bytes of the document: what it was loaded from (or its state when last encoded
+    /// whole, at compaction), plus every update and fix taken since (an upper bound:
+    /// deletions count until the next whole encoding).
     bytes: AtomicUsize,
 }
 
 impl SyncDoc {
-    /// Guard `doc`; with `limits` (board documents), its content limits are enforced on
-    /// every update and change.
-    pub fn new(doc: Doc, limits: Option<ContentLimits>) -> SyncDoc {
+    /// Guard `doc`, loaded from `loaded_bytes` of updates (0 for a new document); with
+    /// `limits` (board documents), its content limits are enforced on every update and
+    /// change.
+    pub fn new(doc: Doc, loaded_bytes: usize, limits: Option<ContentLimits>) -> SyncDoc {
         let content = limits.map(|l| ContentWatch::new(&doc, l));
         let max_bytes = limits.map_or(usize::MAX, |l| l.max_doc_bytes);
-        let bytes = doc
-            .transact()
-            .encode_state_as_update_v1(&yrs::StateVector::default())
-            .len();
         SyncDoc {
             doc,
             content,
             max_bytes,
-            bytes: AtomicUsize::new(bytes),
+            bytes: AtomicUsize::new(loaded_bytes),
         }
     }
 

@@ -38,6 +38,7 @@ fn card_ids(doc: &Doc) -> Vec<String> {
 fn sync_board(max_cards: usize, max_text: usize) -> SyncDoc {
     SyncDoc::new(
         new_doc(),
+        0,
         Some(ContentLimits {
             max_cards,
             max_text,
@@ -231,6 +232,7 @@ fn a_client_answers_step1_applies_updates_and_reports_the_rest() {
 fn a_document_stops_growing_at_its_size_limit_and_says_so() {
     let board = SyncDoc::new(
         new_doc(),
+        0,
         Some(ContentLimits {
             max_cards: 1_000,
             max_text: 2_000,
@@ -283,7 +285,7 @@ fn a_board_refuses_content_in_a_root_type_it_does_not_have() {
     let ok = card_update(&author, "a", "fine");
     assert!(board.integrate(UpdateIn::from_raw(ok).unwrap()).is_ok());
     // A document without content limits (a control document) is not held to them.
-    let control = SyncDoc::new(new_doc(), None);
+    let control = SyncDoc::new(new_doc(), 0, None);
     let update = other
         .transact()
         .encode_state_as_update_v1(&StateVector::default());

@@ -69,8 +69,10 @@ pub fn scan(update: &[u8]) -> Scanned {
 }
 
 /// The first thing in a v1 update that must not reach yrs, if there is one. `None` also
-/// when the update is malformed in a way yrs's own decoder refuses.
-pub fn unsafe_content(update: &[u8]) -> Option<Unsafe> {
+/// when the update is malformed in a way yrs's own decoder refuses. (The tests' view of
+/// [`scan`]: the checks use `scan` itself.)
+#[cfg(test)]
+fn unsafe_content(update: &[u8]) -> Option<Unsafe> {
     match scan(update) {
         Scanned::Unsafe(found) => Some(found),
         Scanned::Safe(_) | Scanned::Malformed => None,
@@ -146,8 +148,10 @@ impl Needs {
     }
 }
 
-/// What a well-formed update with nothing unsafe refers to (`None` otherwise).
-pub fn needs(update: &[u8]) -> Option<Needs> {
+/// What a well-formed update with nothing unsafe refers to (`None` otherwise). (The
+/// tests' view of [`scan`].)
+#[cfg(test)]
+fn needs(update: &[u8]) -> Option<Needs> {
     match scan(update) {
         Scanned::Safe(needs) => Some(needs),
         Scanned::Unsafe(_) | Scanned::Malformed => None,

@@ -401,6 +401,12 @@ impl Hub {
             .store
             .load(key)?
             .ok_or_else(|| HubError::NotFound(key.board_id().to_string()))?;
+        let loaded_bytes = stored
+            .base
+            .iter()
+            .chain(&stored.updates)
+            .map(Vec::len)
+            .sum();
         let doc = cocreate_core::model::new_doc();
         {
             let mut txn = doc.transact_mut();
@@ -420,7 +426,7 @@ impl Hub {
         Ok(LiveBoard {
             max_pending_bytes: limits.max_pending_bytes,
             id: key.clone(),
-            doc: Mutex::new(SyncDoc::new(doc, content)),
+            doc: Mutex::new(SyncDoc::new(doc, loaded_bytes, content)),
             awareness: Mutex::new(AwarenessTable::new(
                 self.inner.limits.awareness_max_bytes,
                 self.inner.limits.awareness_max_clients,

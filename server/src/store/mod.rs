@@ -34,11 +34,6 @@ impl Store {
     pub fn open(path: impl Into<PathBuf>) -> Result<Store, StoreError> {
         Ok(Store(Arc::new(sqlite::Sqlite::open(path)?)))
     }
-
-    /// A store on any backend.
-    pub fn new(backend: Arc<dyn Storage>) -> Store {
-        Store(backend)
-    }
 }
 
 impl std::ops::Deref for Store {

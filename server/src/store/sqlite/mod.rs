@@ -195,10 +195,6 @@ impl Sqlite {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     fn conn(&self) -> MutexGuard<'_, Connection> {
         self.catalog.lock().expect("catalog connection")
     }
