@@ -4,6 +4,7 @@
 //! # Layout (lower modules never import higher ones)
 //! - [`model`]: board document schema v1 over yrs, the control document, exports (data),
 //!   synthesis and reports (rendering), theme suggestions.
+//! - [`identity`]: the pseudonym a person's seat gives them in one workshop.
 //! - [`consult`]: published drafts, responses, tallies and the agreement round.
 //! - [`catalog`]: workshops, boards, links and the `Directory` trait pages call through.
 //! - [`wire`]: the y-websocket wire format and the scan of updates, sans IO.
@@ -12,6 +13,7 @@
 
 pub mod catalog;
 pub mod consult;
+pub mod identity;
 pub mod model;
 pub mod sync;
 pub mod wire;

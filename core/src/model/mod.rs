@@ -6,6 +6,7 @@
 //! - [`schema`]: names of root types and keys, prompts and roles (the public contract).
 //! - [`board`]: read and write a board document (meta, cards) through yrs transactions.
 //! - [`control`]: the control document (phase, lock, timer, broadcast) facilitators write.
+//! - [`rules`]: who may do what on a board, phase by phase (the server enforces it).
 //! - [`order`]: fractional index keys that order cards inside a column.
 //! - [`provenance`]: where a copied card came from (its `source` key).
 //! - [`export`]: a board as data (JSON export and import); [`report`]: its CSV, Markdown
@@ -20,6 +21,7 @@ pub mod export;
 pub mod order;
 pub mod provenance;
 pub mod report;
+pub mod rules;
 pub mod schema;
 pub mod suggest;
 pub mod synthesis;

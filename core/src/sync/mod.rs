@@ -18,6 +18,7 @@
 //! Nothing here does IO or reads a clock: the caller passes the time and sends the frames.
 
 pub mod content;
+mod keys;
 pub mod presence;
 
 use std::panic::AssertUnwindSafe;
@@ -29,6 +30,8 @@ use yrs::{Doc, ReadTxn, Transact, TransactionMut};
 
 use crate::wire::{self, Inbound, ProtocolError, UpdateIn};
 pub use content::{ContentLimits, ContentWatch, Trimmed};
+pub use keys::Permit;
+use keys::{Checked, Keys};
 
 /// The root types of a board document (docs/PROTOCOL.md).
 const BOARD_ROOTS: [&str; 4] = [
@@ -95,12 +98,16 @@ pub enum Refused {
     /// It puts content into a root type the document does not have.
     #[error("boards have no root type {0:?}")]
     UnknownRoot(String),
+    /// Its writer may not make one of its changes (crate::model::rules): nothing of it
+    /// was applied. The connection stays open; the writer is told why and resyncs.
+    #[error("{0}")]
+    Forbidden(#[from] crate::model::rules::Forbidden),
 }
 
 impl From<&Refused> for Close {
     fn from(r: &Refused) -> Close {
         let code = match r {
-            Refused::Full { .. } | Refused::UnknownRoot(_) => close::POLICY,
+            Refused::Full { .. } | Refused::UnknownRoot(_) | Refused::Forbidden(_) => close::POLICY,
             Refused::Missing | Refused::Rejected(_) | Refused::Panicked => close::INVALID,
         };
         Close::new(code, r)
@@ -128,6 +135,8 @@ pub struct Changed<R> {
 pub struct SyncDoc {
     doc: Doc,
     content: Option<ContentWatch>,
+    /// Board documents: the trial copy participants' updates are checked on.
+    keys: Option<Keys>,
     /// The document's size limit in bytes (`usize::MAX`: none).
     max_bytes: usize,
     /// Bytes of the document: what it was loaded from (or its state when last encoded
@@ -144,6 +153,7 @@ impl SyncDoc {
         let content = limits.map(|l| ContentWatch::new(&doc, l));
         let max_bytes = limits.map_or(usize::MAX, |l| l.max_doc_bytes);
         SyncDoc {
+            keys: content.as_ref().map(|_| Keys::new()),
             doc,
             content,
             max_bytes,
@@ -161,10 +171,22 @@ impl SyncDoc {
         &self.doc
     }
 
-    /// Take an update from outside (a client, an import): checked against this
-    /// document's state, applied under `catch_unwind`, then brought back within the
-    /// content limits. On `Err` nothing was applied, except after [`Refused::Panicked`].
+    /// Take an update from outside that no rule of who-may-change-what applies to (an
+    /// import, a restore): see [`SyncDoc::integrate_as`].
     pub fn integrate(&self, update: UpdateIn) -> Result<Integrated, Refused> {
+        self.integrate_as(update, None)
+    }
+
+    /// Take an update from outside (a client, an import): checked against this
+    /// document's state; on a board written by `permit`'s holder, checked key by key
+    /// against the rules first (a participant's update is tried on a copy, see
+    /// [`keys`]); applied under `catch_unwind`, then brought back within the content
+    /// limits. On `Err` nothing was applied, except after [`Refused::Panicked`].
+    pub fn integrate_as(
+        &self,
+        update: UpdateIn,
+        permit: Option<&Permit>,
+    ) -> Result<Integrated, Refused> {
         if let Some(w) = &self.content {
             w.reset();
         }
@@ -185,6 +207,14 @@ impl SyncDoc {
             }
         }
         let UpdateIn { raw, update, .. } = update;
+        let checked = match (&self.keys, permit) {
+            (Some(keys), Some(permit)) => match keys.check(&self.doc, &raw, permit) {
+                Checked::Allowed => true,
+                Checked::Forbidden(f) => return Err(Refused::Forbidden(f)),
+                Checked::Broken(e) => return Err(Refused::Rejected(e)),
+            },
+            _ => false,
+        };
         let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
             self.doc.transact_mut().apply_update(update)
         }));
@@ -194,6 +224,14 @@ impl SyncDoc {
             Err(_) => return Err(Refused::Panicked),
         }
         let trimmed = self.content.as_ref().and_then(|w| w.enforce(&self.doc));
+        if let Some(keys) = &self.keys {
+            if !checked {
+                keys.mirror(&raw);
+            }
+            if let Some(t) = &trimmed {
+                keys.mirror(&t.update);
+            }
+        }
         let fix = trimmed.as_ref().map_or(0, |t| t.update.len());
         self.bytes.fetch_add(raw.len() + fix, Ordering::Relaxed);
         Ok(Integrated { raw, trimmed })
@@ -221,6 +259,11 @@ impl SyncDoc {
         } else {
             None
         };
+        if let Some(keys) = &self.keys {
+            for u in update.iter().chain(trimmed.as_ref().map(|t| &t.update)) {
+                keys.mirror(u);
+            }
+        }
         let added =
             update.as_ref().map_or(0, Vec::len) + trimmed.as_ref().map_or(0, |t| t.update.len());
         self.bytes.fetch_add(added, Ordering::Relaxed);

@@ -1,0 +1,358 @@
+//! Permissions by key: a participant's update is tried on a copy of the board first, what
+//! it would change is read key by key, and only an update the rules allow
+//! ([`crate::model::rules`]) reaches the board itself. A refused update is not applied,
+//! not stored and not relayed.
+//!
+//! yrs has no way to look inside an update before applying it, nor to take back an
+//! applied one, so the check needs a second document: the *trial* copy, kept equal to the
+//! board (every change the board takes is applied to it too; a mismatch of state vectors
+//! rebuilds it from the board). Deep observers on the trial copy list what an update
+//! changed (cards added, replaced or removed, keys inside a card, text, themes, votes,
+//! meta), with the board before and the trial copy after to read old and new values.
+//! Facilitators' updates skip the check but are applied to the copy too.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use yrs::types::{EntryChange, Event, Events, PathSegment};
+use yrs::updates::decoder::Decode;
+use yrs::{Any, DeepObservable, Doc, Map, Out, ReadTxn, StateVector, Transact, Update};
+
+use crate::model::board::Board;
+use crate::model::control::Phase;
+use crate::model::rules::{Action, Forbidden, Rules};
+use crate::model::schema::{Role, MAX_VOTES_PER_PERSON};
+
+/// Who is writing and what the board is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permit {
+    /// The writer's pseudonym in this workshop (crate::identity).
+    pub actor: String,
+    pub facilitator: bool,
+    pub phase: Phase,
+    pub votes_per_person: i64,
+}
+
+impl Permit {
+    fn rules(&self) -> Rules {
+        Rules {
+            facilitator: self.facilitator,
+            phase: self.phase,
+        }
+    }
+}
+
+/// What an update changed, as the rules see it.
+#[derive(Debug, Default)]
+struct Seen {
+    meta: bool,
+    themes: bool,
+    /// Cards put under a new id, or over an existing one (`true`).
+    added: Vec<(String, bool)>,
+    removed: Vec<String>,
+    /// Keys changed inside existing cards (`text` for edits of the text).
+    keys: Vec<(String, String)>,
+    /// Per-card vote maps put in (`true`) or removed (`false`).
+    vote_cards: Vec<(String, bool)>,
+    /// (card, voter) entries changed, and anything deeper.
+    votes: Vec<(String, String)>,
+}
+
+/// Keys a participant's new card may carry.
+const NEW_CARD_KEYS: [&str; 8] = [
+    "text", "prompt", "author", "role", "created", "pos", "theme", "color",
+];
+
+/// The trial copy of a board and what its observers saw.
+struct Trial {
+    doc: Doc,
+    board: Board,
+    seen: Arc<Mutex<Seen>>,
+}
+
+impl Trial {
+    /// A copy of `live`'s current state.
+    fn of(live: &Doc) -> Trial {
+        let doc = crate::model::schema::new_doc();
+        let board = Board::of(&doc);
+        let state = live
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        if let Ok(u) = Update::decode_v1(&state) {
+            let _ = doc.transact_mut().apply_update(u);
+        }
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let sink = seen.clone();
+        board.meta.observe_deep("keys", {
+            let sink = seen.clone();
+            move |_, _| sink.lock().expect("seen").meta = true
+        });
+        board.themes.observe_deep("keys", {
+            let sink = seen.clone();
+            move |_, _| sink.lock().expect("seen").themes = true
+        });
+        board.cards.observe_deep("keys", {
+            let sink = seen.clone();
+            move |txn, events: &Events| {
+                let mut s = sink.lock().expect("seen");
+                for e in events.iter() {
+                    let path = e.path();
+                    let mut segs = path.iter();
+                    match (segs.next(), segs.next(), e) {
+                        (None, _, Event::Map(m)) => {
+                            for (key, change) in m.keys(txn) {
+                                match change {
+                                    EntryChange::Inserted(_) => {
+                                        s.added.push((key.to_string(), false))
+                                    }
+                                    EntryChange::Updated(_, _) => {
+                                        s.added.push((key.to_string(), true))
+                                    }
+                                    EntryChange::Removed(_) => s.removed.push(key.to_string()),
+                                }
+                            }
+                        }
+                        (Some(PathSegment::Key(card)), None, Event::Map(m)) => {
+                            for key in m.keys(txn).keys() {
+                                s.keys.push((card.to_string(), key.to_string()));
+                            }
+                        }
+                        (Some(PathSegment::Key(card)), Some(PathSegment::Key(key)), _) => {
+                            s.keys.push((card.to_string(), key.to_string()))
+                        }
+                        // Anything else (content where the schema has none): refused.
+                        _ => s.keys.push((String::new(), "?".into())),
+                    }
+                }
+            }
+        });
+        board
+            .votes
+            .observe_deep("keys", move |txn, events: &Events| {
+                let mut s = sink.lock().expect("seen");
+                for e in events.iter() {
+                    let path = e.path();
+                    let mut segs = path.iter();
+                    match (segs.next(), segs.next(), e) {
+                        (None, _, Event::Map(m)) => {
+                            for (card, change) in m.keys(txn) {
+                                let put = !matches!(change, EntryChange::Removed(_));
+                                s.vote_cards.push((card.to_string(), put));
+                            }
+                        }
+                        (Some(PathSegment::Key(card)), None, Event::Map(m)) => {
+                            for voter in m.keys(txn).keys() {
+                                s.votes.push((card.to_string(), voter.to_string()));
+                            }
+                        }
+                        _ => s.votes.push((String::new(), String::new())),
+                    }
+                }
+            });
+        Trial { doc, board, seen }
+    }
+
+    fn take_seen(&self) -> Seen {
+        std::mem::take(&mut *self.seen.lock().expect("seen"))
+    }
+}
+
+/// The trial copy of one board, made when first needed.
+pub(super) struct Keys {
+    trial: Mutex<Option<Trial>>,
+}
+
+/// Why a participant's update was not applied.
+#[derive(Debug)]
+pub(super) enum Checked {
+    Allowed,
+    Forbidden(Forbidden),
+    /// yrs refused or panicked on the copy: the board never saw it.
+    Broken(String),
+}
+
+impl Keys {
+    pub(super) fn new() -> Keys {
+        Keys {
+            trial: Mutex::new(None),
+        }
+    }
+
+    /// Try `update` on the copy as `permit`'s writer would make it on `live`.
+    pub(super) fn check(&self, live: &Doc, update: &[u8], permit: &Permit) -> Checked {
+        let mut slot = self.trial.lock().unwrap_or_else(|e| e.into_inner());
+        let live_sv = live.transact().state_vector();
+        let fresh = match slot.take() {
+            Some(t) if t.doc.transact().state_vector() == live_sv => t,
+            _ => Trial::of(live),
+        };
+        fresh.take_seen();
+        let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let u = Update::decode_v1(update).map_err(|e| e.to_string())?;
+            fresh
+                .doc
+                .transact_mut()
+                .apply_update(u)
+                .map_err(|e| e.to_string())
+        }));
+        match applied {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Checked::Broken(e),
+            Err(_) => return Checked::Broken("update could not be integrated".into()),
+        }
+        let seen = fresh.take_seen();
+        let verdict = if permit.facilitator {
+            Ok(())
+        } else {
+            judge(live, &fresh, &seen, permit)
+        };
+        match verdict {
+            Ok(()) => {
+                *slot = Some(fresh);
+                Checked::Allowed
+            }
+            // The copy now holds what the board refused: it is rebuilt when next needed.
+            Err(f) => Checked::Forbidden(f),
+        }
+    }
+
+    /// The board took `update` (a fix, or a server change): the copy takes it too. A copy
+    /// that cannot is dropped and rebuilt when next needed.
+    pub(super) fn mirror(&self, update: &[u8]) {
+        let mut slot = self.trial.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(t) = slot.as_ref() else { return };
+        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Update::decode_v1(update)
+                .ok()
+                .map(|u| t.doc.transact_mut().apply_update(u).is_ok())
+        }));
+        t.take_seen();
+        if !matches!(ok, Ok(Some(true))) {
+            *slot = None;
+        }
+    }
+}
+
+/// A card's `author` (or `None`).
+fn author<T: ReadTxn>(board: &Board, txn: &T, card: &str) -> Option<String> {
+    match board.cards.get(txn, card) {
+        Some(Out::YMap(m)) => match m.get(txn, "author") {
+            Some(Out::Any(Any::String(s))) => Some(s.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether `permit`'s writer may make the changes `seen` on `live` (before) giving
+/// `trial` (after).
+fn judge(live: &Doc, trial: &Trial, seen: &Seen, permit: &Permit) -> Result<(), Forbidden> {
+    let rules = permit.rules();
+    let me = permit.actor.as_str();
+    let live_board = Board::of(live);
+    let before = live.transact();
+    let after = trial.doc.transact();
+    if seen.meta {
+        return Err(Forbidden::FacilitatorsOnly("the board's title and details"));
+    }
+    if seen.themes {
+        rules.allows(Action::Theme)?;
+    }
+    let mut new_cards: HashSet<&str> = HashSet::new();
+    for (card, replaced) in &seen.added {
+        rules.allows(Action::Write)?;
+        if *replaced && author(&live_board, &before, card).as_deref() != Some(me) {
+            return Err(Forbidden::NotYours);
+        }
+        let Some(Out::YMap(m)) = trial.board.cards.get(&after, card) else {
+            return Err(Forbidden::Fixed("card".into()));
+        };
+        for (key, value) in m.iter(&after) {
+            match key {
+                "author" => {
+                    if !matches!(&value, Out::Any(Any::String(s)) if &**s == me) {
+                        return Err(Forbidden::NotAsYourself);
+                    }
+                }
+                "role" => {
+                    let role = match &value {
+                        Out::Any(Any::String(s)) => Role::parse(s),
+                        _ => None,
+                    };
+                    if matches!(role, None | Some(Role::Facilitator)) {
+                        return Err(Forbidden::NotAsYourself);
+                    }
+                }
+                "hidden" | "source" => return Err(Forbidden::Moderation),
+                k if NEW_CARD_KEYS.contains(&k) => {}
+                k => return Err(Forbidden::Fixed(k.chars().take(40).collect())),
+            }
+        }
+        if author(&trial.board, &after, card).as_deref() != Some(me) {
+            return Err(Forbidden::NotAsYourself);
+        }
+        new_cards.insert(card);
+    }
+    for card in &seen.removed {
+        rules.allows(Action::Write)?;
+        if author(&live_board, &before, card).as_deref() != Some(me) {
+            return Err(Forbidden::NotYours);
+        }
+    }
+    for (card, key) in &seen.keys {
+        if new_cards.contains(card.as_str()) {
+            continue;
+        }
+        match key.as_str() {
+            "text" => rules.allows(Action::Write)?,
+            "pos" | "prompt" | "theme" => rules.allows(Action::Move)?,
+            "color" => {
+                rules.allows(Action::Write)?;
+                if author(&live_board, &before, card).as_deref() != Some(me) {
+                    return Err(Forbidden::NotYours);
+                }
+            }
+            "hidden" | "source" => return Err(Forbidden::Moderation),
+            k => return Err(Forbidden::Fixed(k.chars().take(40).collect())),
+        }
+    }
+    if !seen.vote_cards.is_empty() || !seen.votes.is_empty() {
+        rules.allows(Action::Vote)?;
+        for (card, put) in &seen.vote_cards {
+            if !put {
+                return Err(Forbidden::NotYourVote);
+            }
+            if let Some(Out::YMap(m)) = trial.board.votes.get(&after, card) {
+                if m.keys(&after).any(|voter| voter != me) {
+                    return Err(Forbidden::NotYourVote);
+                }
+            }
+        }
+        if seen.votes.iter().any(|(_, voter)| voter != me) {
+            return Err(Forbidden::NotYourVote);
+        }
+        let mut used = 0i64;
+        for (card, per_card) in trial.board.votes.iter(&after) {
+            let Out::YMap(m) = per_card else { continue };
+            let Some(v) = m.get(&after, me) else { continue };
+            let n = match v {
+                Out::Any(Any::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+                _ => return Err(Forbidden::NotYourVote),
+            };
+            if n.fract() != 0.0 || !(0.0..=MAX_VOTES_PER_PERSON as f64).contains(&n) {
+                return Err(Forbidden::VoteLimit(permit.votes_per_person));
+            }
+            if n > 0.0 && trial.board.cards.get(&after, card).is_none() {
+                return Err(Forbidden::NotYourVote);
+            }
+            used += n as i64;
+        }
+        if used > permit.votes_per_person {
+            return Err(Forbidden::VoteLimit(permit.votes_per_person));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,274 @@
+//! Each rule, with a participant's client making the change through yrs as any client
+//! could, and the board checked unchanged afterwards.
+
+use super::super::{ContentLimits, Refused, SyncDoc, UpdateIn};
+use super::Permit;
+use crate::model::board::Board;
+use crate::model::control::Phase;
+use crate::model::rules::{Action, Forbidden};
+use crate::model::{new_doc, Prompt, Role};
+use yrs::updates::decoder::Decode;
+use yrs::{Doc, Map, MapRef, ReadTxn, StateVector, Transact, TransactionMut, Update};
+
+const ME: &str = "p-me";
+const OTHER: &str = "p-other";
+
+fn board() -> SyncDoc {
+    let board = SyncDoc::new(
+        new_doc(),
+        0,
+        Some(ContentLimits {
+            max_cards: 100,
+            max_text: 500,
+            max_doc_bytes: usize::MAX,
+        }),
+    );
+    board.change(Board::of, |b, txn| {
+        b.init_meta(txn, "Board", "MSK", "Consultancy");
+        for (id, who) in [("mine", ME), ("theirs", OTHER)] {
+            b.add_card(txn, id, Prompt::How, "text", who, Role::Patient, 1.0)
+                .unwrap();
+        }
+        b.add_theme(txn, "t1", Prompt::How, "Theme").unwrap();
+    });
+    board
+}
+
+fn permit(phase: Phase) -> Permit {
+    Permit {
+        actor: ME.into(),
+        facilitator: false,
+        phase,
+        votes_per_person: 3,
+    }
+}
+
+/// A client holding the board's state makes `f`; the update it would send.
+fn client_change(board: &SyncDoc, f: impl FnOnce(&Board, &mut TransactionMut)) -> Vec<u8> {
+    let doc = Doc::new();
+    let state = board
+        .doc()
+        .transact()
+        .encode_state_as_update_v1(&StateVector::default());
+    doc.transact_mut()
+        .apply_update(Update::decode_v1(&state).unwrap())
+        .unwrap();
+    let b = Board::of(&doc);
+    let before = doc.transact().state_vector();
+    f(&b, &mut doc.transact_mut());
+    let update = doc.transact().encode_state_as_update_v1(&before);
+    update
+}
+
+fn state(board: &SyncDoc) -> Vec<u8> {
+    board
+        .doc()
+        .transact()
+        .encode_state_as_update_v1(&StateVector::default())
+}
+
+/// `f` as `permit`: refused with `expect`, and the board unchanged.
+fn refused(phase: Phase, expect: Forbidden, f: impl FnOnce(&Board, &mut TransactionMut)) {
+    let board = board();
+    let before = state(&board);
+    let update = client_change(&board, f);
+    match board.integrate_as(UpdateIn::from_raw(update).unwrap(), Some(&permit(phase))) {
+        Err(Refused::Forbidden(got)) => assert_eq!(got, expect),
+        other => panic!("expected {expect:?}, got {other:?}"),
+    }
+    assert_eq!(
+        state(&board),
+        before,
+        "nothing of a refused update is applied"
+    );
+}
+
+fn allowed(phase: Phase, f: impl FnOnce(&Board, &mut TransactionMut)) -> SyncDoc {
+    let board = board();
+    let update = client_change(&board, f);
+    board
+        .integrate_as(UpdateIn::from_raw(update).unwrap(), Some(&permit(phase)))
+        .expect("allowed");
+    board
+}
+
+fn card_map(b: &Board, txn: &TransactionMut, id: &str) -> MapRef {
+    match b.cards.get(txn, id) {
+        Some(yrs::Out::YMap(m)) => m,
+        _ => panic!("no card {id}"),
+    }
+}
+
+#[test]
+fn participants_add_edit_move_and_delete_their_own_cards_while_writing() {
+    let board = allowed(Phase::Write, |b, txn| {
+        b.add_card(txn, "new", Prompt::Values, "hi", ME, Role::Clinician, 2.0)
+            .unwrap();
+        b.set_card_text(txn, "theirs", "co-edited", None).unwrap();
+        b.move_card(txn, "theirs", Prompt::Purpose, None, None)
+            .unwrap();
+        b.delete_card(txn, "mine");
+    });
+    let b = Board::of(board.doc());
+    let txn = board.doc().transact();
+    let ids: Vec<String> = b.cards(&txn).into_iter().map(|c| c.id).collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains(&"new".to_string()) && !ids.contains(&"mine".to_string()));
+    assert_eq!(b.card(&txn, "theirs").unwrap().text, "co-edited");
+}
+
+#[test]
+fn cards_are_added_only_as_oneself_and_never_as_a_facilitator() {
+    refused(Phase::Write, Forbidden::NotAsYourself, |b, txn| {
+        b.add_card(txn, "new", Prompt::How, "x", OTHER, Role::Patient, 2.0)
+            .unwrap();
+    });
+    refused(Phase::Write, Forbidden::NotAsYourself, |b, txn| {
+        b.add_card(txn, "new", Prompt::How, "x", ME, Role::Facilitator, 2.0)
+            .unwrap();
+    });
+    refused(Phase::Write, Forbidden::Moderation, |b, txn| {
+        b.add_card(txn, "new", Prompt::How, "x", ME, Role::Patient, 2.0)
+            .unwrap();
+        b.set_hidden(txn, "new", true).unwrap();
+    });
+}
+
+#[test]
+fn authorship_moderation_and_meta_are_not_participants_to_change() {
+    refused(Phase::Write, Forbidden::Fixed("author".into()), |b, txn| {
+        card_map(b, txn, "theirs").insert(txn, "author", ME);
+    });
+    refused(
+        Phase::Write,
+        Forbidden::Fixed("created".into()),
+        |b, txn| {
+            card_map(b, txn, "mine").insert(txn, "created", 5.0);
+        },
+    );
+    refused(Phase::Write, Forbidden::Moderation, |b, txn| {
+        b.set_hidden(txn, "theirs", true).unwrap();
+    });
+    refused(
+        Phase::Write,
+        Forbidden::FacilitatorsOnly("the board's title and details"),
+        |b, txn| b.set_title(txn, "Renamed"),
+    );
+    refused(Phase::Write, Forbidden::NotYours, |b, txn| {
+        b.delete_card(txn, "theirs")
+    });
+    refused(Phase::Write, Forbidden::NotYours, |b, txn| {
+        b.add_card(txn, "theirs", Prompt::How, "x", ME, Role::Patient, 2.0)
+            .unwrap();
+    });
+    refused(
+        Phase::Write,
+        Forbidden::Fixed("x-extra".into()),
+        |b, txn| {
+            card_map(b, txn, "mine").insert(txn, "x-extra", "smuggled");
+        },
+    );
+}
+
+#[test]
+fn each_phase_allows_only_its_own_actions() {
+    refused(Phase::Vote, Forbidden::Phase(Action::Write), |b, txn| {
+        b.add_card(txn, "new", Prompt::How, "x", ME, Role::Patient, 2.0)
+            .unwrap();
+    });
+    refused(Phase::Group, Forbidden::Phase(Action::Write), |b, txn| {
+        b.set_card_text(txn, "mine", "late edit", None).unwrap();
+    });
+    refused(Phase::Write, Forbidden::Phase(Action::Theme), |b, txn| {
+        b.rename_theme(txn, "t1", "Mine now").unwrap();
+    });
+    refused(Phase::Review, Forbidden::Phase(Action::Move), |b, txn| {
+        b.move_card(txn, "mine", Prompt::Purpose, None, None)
+            .unwrap();
+    });
+    refused(Phase::Write, Forbidden::Phase(Action::Vote), |b, txn| {
+        b.vote(txn, "mine", ME, 1, 3).unwrap();
+    });
+    allowed(Phase::Group, |b, txn| {
+        b.add_theme(txn, "t2", Prompt::How, "Ours").unwrap();
+        b.move_card(txn, "theirs", Prompt::How, Some("t2"), None)
+            .unwrap();
+        b.dissolve_theme(txn, "t1");
+    });
+}
+
+#[test]
+fn votes_are_cast_as_oneself_within_the_allowance() {
+    let board = allowed(Phase::Vote, |b, txn| {
+        b.vote(txn, "theirs", ME, 2, 3).unwrap();
+    });
+    let b = Board::of(board.doc());
+    assert_eq!(b.my_votes(&board.doc().transact(), "theirs", ME), 2);
+    refused(Phase::Vote, Forbidden::NotYourVote, |b, txn| {
+        b.vote(txn, "theirs", OTHER, 1, 3).unwrap();
+    });
+    refused(Phase::Vote, Forbidden::VoteLimit(3), |b, txn| {
+        b.vote(txn, "theirs", ME, 4, 100).unwrap();
+    });
+    refused(Phase::Vote, Forbidden::VoteLimit(3), |b, txn| {
+        b.set_votes(txn, "theirs", ME, 2);
+        b.set_votes(txn, "mine", ME, 2);
+    });
+}
+
+#[test]
+fn facilitators_may_do_anything_and_the_copy_follows_the_board() {
+    let board = board();
+    let mut f = permit(Phase::Review);
+    f.facilitator = true;
+    let update = client_change(&board, |b, txn| {
+        b.set_hidden(txn, "theirs", true).unwrap();
+        b.set_title(txn, "Renamed");
+    });
+    board
+        .integrate_as(UpdateIn::from_raw(update).unwrap(), Some(&f))
+        .unwrap();
+    // A server change, then a participant edit that builds on both.
+    board.change(Board::of, |b, txn| {
+        b.add_card(txn, "server", Prompt::How, "s", OTHER, Role::Educator, 3.0)
+            .unwrap();
+    });
+    let update = client_change(&board, |b, txn| {
+        b.set_card_text(txn, "server", "edited", None).unwrap();
+    });
+    board
+        .integrate_as(
+            UpdateIn::from_raw(update).unwrap(),
+            Some(&permit(Phase::Write)),
+        )
+        .unwrap();
+    let b = Board::of(board.doc());
+    let txn = board.doc().transact();
+    assert_eq!(b.card(&txn, "server").unwrap().text, "edited");
+    assert_eq!(b.meta(&txn).title, "Renamed");
+}
+
+#[test]
+fn after_a_refusal_the_next_allowed_update_still_applies() {
+    let board = board();
+    let bad = client_change(&board, |b, txn| b.delete_card(txn, "theirs"));
+    assert!(board
+        .integrate_as(
+            UpdateIn::from_raw(bad).unwrap(),
+            Some(&permit(Phase::Write))
+        )
+        .is_err());
+    let good = client_change(&board, |b, txn| {
+        b.set_card_text(txn, "mine", "fine", None).unwrap();
+    });
+    board
+        .integrate_as(
+            UpdateIn::from_raw(good).unwrap(),
+            Some(&permit(Phase::Write)),
+        )
+        .unwrap();
+    let b = Board::of(board.doc());
+    let txn = board.doc().transact();
+    assert_eq!(b.card(&txn, "mine").unwrap().text, "fine");
+    assert!(b.card(&txn, "theirs").is_some());
+}
