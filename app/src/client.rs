@@ -30,6 +30,7 @@ use yrs::{
 
 use crate::session::{BoardLink, BoardSession, ConnStatus, Me, Peer, Stop};
 use cocreate_core::catalog::LinkRole;
+use cocreate_core::identity;
 use cocreate_core::model::board::Board;
 use cocreate_core::model::control::Control;
 use cocreate_core::model::{new_doc, Prompt, Role};
@@ -50,6 +51,7 @@ type KnownCards = HashMap<String, Option<Prompt>>;
 
 pub struct Client {
     board_id: String,
+    workshop_id: String,
     doc: Doc,
     board: Board,
     session: BoardSession,
@@ -85,12 +87,34 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
+/// A new seat: 128 random bits from the browser's cryptographic generator, as 32 hex
+/// digits.
+fn new_seat() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        // No Web Crypto (very old browsers): the page still works, with a weaker seat.
+        for b in &mut bytes {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// This browser's person: kept in local storage, with a seat made on first use. `id` is
+/// filled in per workshop by [`Client::start`].
 fn load_me() -> Me {
-    if let Some(me) = storage()
+    if let Some(mut me) = storage()
         .and_then(|s| s.get_item(ME_KEY).ok().flatten())
         .and_then(|j| serde_json::from_str::<Me>(&j).ok())
         .filter(|me| is_hex_color(&me.color))
     {
+        if identity::check_seat(&me.seat).is_err() {
+            me.seat = new_seat();
+            save_me(&me);
+        }
         return me;
     }
     let id = random_id();
@@ -98,6 +122,7 @@ fn load_me() -> Me {
     let color = COLORS[(js_sys::Math::random() * COLORS.len() as f64) as usize % COLORS.len()];
     let me = Me {
         named: false,
+        seat: new_seat(),
         id,
         name: format!("Guest {n}"),
         role: Role::Stakeholder,
@@ -113,8 +138,9 @@ fn save_me(me: &Me) {
     }
 }
 
-/// `ws(s)://host/ws/board/{board_id}{suffix}?token=…` with the page's own token.
-fn ws_url(board_id: &str, suffix: &str) -> String {
+/// `ws(s)://host/ws/board/{board_id}{suffix}?token=…` with the page's own token (and
+/// `&seat=…` when given).
+fn ws_url(board_id: &str, suffix: &str, seat: Option<&str>) -> String {
     let loc = web_sys::window().expect("window").location();
     let proto = if loc.protocol().unwrap_or_default() == "https:" {
         "wss"
@@ -125,25 +151,31 @@ fn ws_url(board_id: &str, suffix: &str) -> String {
     let token = web_sys::UrlSearchParams::new_with_str(&loc.search().unwrap_or_default())
         .ok()
         .and_then(|p| p.get("token"));
-    match token {
-        Some(t) => format!(
-            "{proto}://{host}/ws/board/{board_id}{suffix}?token={}",
-            js_sys::encode_uri_component(&t)
-        ),
-        None => format!("{proto}://{host}/ws/board/{board_id}{suffix}"),
+    let mut url = format!("{proto}://{host}/ws/board/{board_id}{suffix}");
+    let mut sep = '?';
+    if let Some(t) = token {
+        url.push_str(&format!("{sep}token={}", js_sys::encode_uri_component(&t)));
+        sep = '&';
     }
+    if let Some(seat) = seat {
+        url.push_str(&format!("{sep}seat={seat}"));
+    }
+    url
 }
 
-/// Connect `session` to board `board_id`: its control client and its board client.
-pub fn connect(session: BoardSession, board_id: String) {
+/// Connect `session` to board `board_id` of workshop `workshop_id`: its control client
+/// and its board client.
+pub fn connect(session: BoardSession, board_id: String, workshop_id: &str) {
     let control = ControlClient::start(board_id.clone(), session);
-    let client = Client::start(board_id, session);
+    let client = Client::start(board_id, workshop_id, session);
     session.attach(client, control);
 }
 
 impl Client {
-    pub fn start(board_id: String, session: BoardSession) -> Rc<Client> {
-        let me = load_me();
+    pub fn start(board_id: String, workshop_id: &str, session: BoardSession) -> Rc<Client> {
+        let mut me = load_me();
+        // Cards, votes and presence carry the pseudonym the server binds this seat to.
+        me.id = identity::pseudonym(workshop_id, &me.seat);
         session.me.set(Some(me.clone()));
         let doc = new_doc();
         let board = Board::of(&doc);
@@ -263,6 +295,7 @@ impl Client {
         };
         let client = Rc::new(Client {
             board_id,
+            workshop_id: workshop_id.to_string(),
             doc,
             board,
             session,
@@ -426,6 +459,24 @@ impl BoardLink for Client {
 }
 
 impl Client {
+    /// Drop this copy of the board (and anything kept of it) and connect afresh.
+    fn resync(&self) {
+        let (session, board, workshop) = (
+            self.session,
+            self.board_id.clone(),
+            self.workshop_id.clone(),
+        );
+        clear_state(&board);
+        set_timeout(
+            move || {
+                session.stop();
+                clear_state(&board);
+                connect(session, board, &workshop);
+            },
+            std::time::Duration::ZERO,
+        );
+    }
+
     fn awareness_json(&self) -> String {
         let me = self.me.borrow();
         Presence {
@@ -491,6 +542,11 @@ impl Client {
                     self.session
                         .notice
                         .try_set(Some(format!("Your last change was not saved: {reason}.")));
+                    if self.session.can_edit() {
+                        // Refused by the rules, not by a lock: this copy holds a change
+                        // the board will never take, so start again from the server's.
+                        self.resync();
+                    }
                 }
                 ClientEvent::AwarenessQuery => self.send_awareness(),
                 ClientEvent::Nothing => {}
@@ -747,7 +803,7 @@ async fn run_connection<E: Endpoint>(ep: &E, ws: WebSocket) -> Ended {
 
 impl Endpoint for Client {
     fn url(&self) -> String {
-        ws_url(&self.board_id, "")
+        ws_url(&self.board_id, "", Some(&self.me.borrow().seat))
     }
 
     fn stopped(&self) -> bool {
@@ -838,7 +894,7 @@ impl Stop for ControlClient {
 
 impl Endpoint for ControlClient {
     fn url(&self) -> String {
-        ws_url(&self.board_id, "/control")
+        ws_url(&self.board_id, "/control", None)
     }
 
     fn stopped(&self) -> bool {

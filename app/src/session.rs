@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use cocreate_core::catalog::LinkRole;
 use cocreate_core::model::board::ThemeView;
 use cocreate_core::model::control::ControlState;
+pub use cocreate_core::model::rules::{Action, Rules};
 use cocreate_core::model::{BoardMeta, CardView, Prompt, Role};
 
 /// Connection state shown to the user.
@@ -60,6 +61,10 @@ pub struct Me {
     /// Whether the person chose their name (otherwise it is a generated "Guest N").
     #[serde(default)]
     pub named: bool,
+    /// The random secret that gives this browser its pseudonym in each workshop
+    /// (`cocreate_core::identity`); `id` is that pseudonym on the current board.
+    #[serde(default)]
+    pub seat: String,
 }
 
 /// Someone else on the board, from awareness.
@@ -209,6 +214,25 @@ impl BoardSession {
     pub fn can_edit(&self) -> bool {
         let locked = self.control.with(|c| c.locked);
         self.role.get().may_edit_cards(locked)
+    }
+
+    /// Whether this person may do `action` now: the server's rule table
+    /// (`cocreate_core::model::rules`), so the page offers only what it will accept.
+    pub fn may(&self, action: Action) -> bool {
+        self.can_edit()
+            && Rules {
+                facilitator: self.is_facilitator(),
+                phase: self.control.with(|c| c.phase),
+            }
+            .may(action)
+    }
+
+    /// Whether `card` is this person's own (theirs to delete or recolour).
+    pub fn is_mine(&self, card: &CardView) -> bool {
+        self.is_facilitator()
+            || self
+                .me
+                .with(|m| m.as_ref().is_some_and(|m| m.id == card.author))
     }
 
     /// Cards of one column, in order.

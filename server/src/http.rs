@@ -13,6 +13,7 @@ use serde::Deserialize;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use cocreate_core::catalog::{BoardSummary, ControlScope, Directory, DocKey, LinkRole};
+use cocreate_core::identity;
 use cocreate_core::model::control::{Control, ControlPatch};
 use cocreate_core::model::export::BoardExport;
 
@@ -20,7 +21,7 @@ use crate::error::AppError;
 use crate::hub::session::{self, Gate};
 use crate::hub::BoardHandle;
 use crate::state::AppState;
-use crate::web::{download, TokenParam};
+use crate::web::{download, SeatParam, TokenParam};
 
 /// Admit the connection (caps per link and per address: 429 past them), then upgrade.
 fn upgrade(
@@ -51,12 +52,15 @@ fn upgrade(
         }))
 }
 
-/// `GET /ws/board/{board_id}?token=T`: the y-websocket endpoint of a board's cards.
-/// Unknown boards get 404 and bad tokens 401, before the upgrade.
+/// `GET /ws/board/{board_id}?token=T&seat=S`: the y-websocket endpoint of a board's
+/// cards. Unknown boards get 404, bad tokens 401 and malformed seats 400, before the
+/// upgrade. The seat binds the connection to its holder's pseudonym in the workshop;
+/// without one a participant's connection only reads.
 async fn ws_board(
     State(state): State<AppState>,
     Path(board_id): Path<String>,
     Query(q): Query<TokenParam>,
+    Query(seat): Query<SeatParam>,
     ConnectInfo(from): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
@@ -67,6 +71,13 @@ async fn ws_board(
         ));
     }
     let reader = state.access.board(&board_id, q.token.as_deref())?;
+    let actor = match seat.seat.as_deref() {
+        Some(seat) => {
+            identity::check_seat(seat).map_err(|e| AppError::BadRequest(e.to_string()))?;
+            Some(identity::pseudonym(&reader.board.workshop_id, seat))
+        }
+        None => None,
+    };
     let control = state.hub.join(&DocKey::control(&reader.board.id))?;
     let control_map = control.read(Control::of);
     let doc = state.hub.join(&DocKey::board(&reader.board.id))?;
@@ -74,6 +85,7 @@ async fn ws_board(
         auth: state.auth.clone(),
         reader,
         control: Some((control, control_map)),
+        actor,
     };
     upgrade(&state, ws, from, doc, gate)
 }
@@ -99,6 +111,7 @@ async fn ws_control(
         auth: state.auth.clone(),
         reader,
         control: None,
+        actor: None,
     };
     upgrade(&state, ws, from, doc, gate)
 }

@@ -14,6 +14,12 @@ use server::config::Limits;
 use yrs::Transact;
 
 const WAIT: Duration = Duration::from_secs(5);
+/// The participants' seat in these tests, and the pseudonym it gives in the demo.
+const SEAT: &str = "roles-test-seat-0123456789";
+
+fn me() -> String {
+    cocreate_core::identity::pseudonym("demo", SEAT)
+}
 
 fn has_card(doc: &yrs::Doc, id: &str) -> bool {
     Board::of(doc).card(&doc.transact(), id).is_some()
@@ -23,7 +29,7 @@ async fn add_card(c: &mut TestClient, id: &str) {
     let board = Board::of(&c.doc);
     c.change(|txn| {
         board
-            .add_card(txn, id, Prompt::How, "an idea", "p1", Role::Clinician, 1.0)
+            .add_card(txn, id, Prompt::How, "an idea", &me(), Role::Clinician, 1.0)
             .unwrap();
     })
     .await;
@@ -111,7 +117,8 @@ async fn missing_bad_and_foreign_tokens_are_refused_before_upgrade() {
 #[tokio::test]
 async fn an_observer_reads_but_its_updates_are_refused() {
     let (_dir, srv) = server().await;
-    let mut watcher = TestClient::join(&srv.url_with(DEMO, &srv.links.participant)).await;
+    let mut watcher =
+        TestClient::join(&srv.url_with_seat(DEMO, &srv.links.participant, SEAT)).await;
     let mut obs = TestClient::join(&srv.url_with(DEMO, &srv.links.observer)).await;
     assert!(has_card(&obs.doc, "seed-0"), "the observer got the board");
 
@@ -190,7 +197,7 @@ async fn only_facilitators_write_the_control_document() {
 #[tokio::test]
 async fn a_locked_board_refuses_participant_updates_until_unlocked() {
     let (_dir, srv) = server().await;
-    let mut part = TestClient::join(&srv.url_with(DEMO, &srv.links.participant)).await;
+    let mut part = TestClient::join(&srv.url_with_seat(DEMO, &srv.links.participant, SEAT)).await;
     let mut fac = TestClient::join(&srv.url(DEMO)).await;
 
     // Lock every board of the workshop through the HTTP API, as the console does.
@@ -237,7 +244,11 @@ async fn a_locked_board_refuses_participant_updates_until_unlocked() {
     assert_eq!(code, 1007);
     assert!(reason.ends_with("reconnect to resync"), "{reason}");
     assert!(!has_card(&fac.doc, "after-unlock"));
-    let _part = TestClient::rejoin(&srv.url_with(DEMO, &srv.links.participant), part.doc).await;
+    let _part = TestClient::rejoin(
+        &srv.url_with_seat(DEMO, &srv.links.participant, SEAT),
+        part.doc,
+    )
+    .await;
     assert!(fac.wait_for(WAIT, |d| has_card(d, "after-unlock")).await);
     assert!(has_card(&fac.doc, "while-locked"));
 
@@ -290,7 +301,7 @@ fn new_participant_link(srv: &TestServer) -> String {
 async fn a_revoked_links_open_sockets_close_at_once_without_a_message() {
     let (_dir, srv) = server().await;
     let token = new_participant_link(&srv);
-    let mut board = TestClient::join(&srv.url_with(DEMO, &token)).await;
+    let mut board = TestClient::join(&srv.url_with_seat(DEMO, &token, SEAT)).await;
     let mut control = TestClient::connect(&srv.control_url(DEMO, &token)).await;
     control.sync().await;
     let mut other = TestClient::join(&srv.url(DEMO)).await;
@@ -309,7 +320,7 @@ async fn a_revoked_link_is_refused_at_its_next_message() {
     let (_dir, srv) = server().await;
     let _keep = &_dir;
     let token = new_participant_link(&srv);
-    let mut c = TestClient::join(&srv.url_with(DEMO, &token)).await;
+    let mut c = TestClient::join(&srv.url_with_seat(DEMO, &token, SEAT)).await;
     srv.state.auth.revoke(&token).unwrap();
     add_card(&mut c, "after-revoke").await;
     assert_eq!(c.close_code(WAIT).await, Some(1008));
@@ -318,12 +329,18 @@ async fn a_revoked_link_is_refused_at_its_next_message() {
         .pump_until(Duration::from_millis(300), |_, _| false)
         .await;
     assert!(!has_card(&fresh.doc, "after-revoke"));
-    assert_eq!(refused_status(&srv.url_with(DEMO, &token)).await, 401);
+    assert_eq!(
+        refused_status(&srv.url_with_seat(DEMO, &token, SEAT)).await,
+        401
+    );
     // Revocation is stored: a restarted server still refuses it.
     let db = srv.db.clone();
     srv.stop().await;
     let srv = TestServer::start(&db, Limits::default()).await;
-    assert_eq!(refused_status(&srv.url_with(DEMO, &token)).await, 401);
+    assert_eq!(
+        refused_status(&srv.url_with_seat(DEMO, &token, SEAT)).await,
+        401
+    );
     srv.stop().await;
 }
 

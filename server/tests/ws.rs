@@ -406,8 +406,10 @@ async fn one_link_cannot_hold_every_socket_or_lock_newcomers_out_of_a_full_prese
     assert_eq!(refused_status(&observer).await, 429);
     // The presence table (2 entries) is full, yet a participant who announces themself
     // is not closed: they keep editing, and show once there is room.
-    let mut p = TestClient::join(&srv.url_with(DEMO, &srv.links.participant)).await;
+    let seat = "ws-test-seat-0123456789ab";
+    let mut p = TestClient::join(&srv.url_with_seat(DEMO, &srv.links.participant, seat)).await;
     p.send(presence(7, 1, r#"{"user":{"name":"Pat"}}"#)).await;
+    let me = cocreate_core::identity::pseudonym("demo", seat);
     let board = Board::of(&p.doc);
     p.change(|txn| {
         board
@@ -416,7 +418,7 @@ async fn one_link_cannot_hold_every_socket_or_lock_newcomers_out_of_a_full_prese
                 "pat",
                 Prompt::Values,
                 "still here",
-                "p",
+                &me,
                 Role::Patient,
                 1.0,
             )

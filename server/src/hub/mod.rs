@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use cocreate_core::sync::{Integrated, Refused, SyncDoc};
+use cocreate_core::sync::{Integrated, Permit, Refused, SyncDoc};
 use cocreate_core::wire::UpdateIn;
 use tokio::sync::broadcast;
 use yrs::sync::AwarenessUpdate;
@@ -229,16 +229,21 @@ impl LiveBoard {
         Ok(diff)
     }
 
-    /// Take a client's update into the board ([`SyncDoc::integrate`]), make it durable,
-    /// and return once it may be relayed: its raw bytes, and the server's fix if it went
-    /// over a content limit (already durable; to be sent to every connection, its author
-    /// too, after the update itself).
-    pub async fn apply_update(&self, update: UpdateIn) -> Result<Integrated, HubError> {
+    /// Take a client's update into the board ([`SyncDoc::integrate_as`], checked against
+    /// the rules for `permit`'s holder on a board document), make it durable, and return
+    /// once it may be relayed: its raw bytes, and the server's fix if it went over a
+    /// content limit (already durable; to be sent to every connection, its author too,
+    /// after the update itself).
+    pub async fn apply_update(
+        &self,
+        update: UpdateIn,
+        permit: Option<&Permit>,
+    ) -> Result<Integrated, HubError> {
         self.touch();
         self.check_trusted()?;
         let (durable, fixed, integrated) = {
             let doc = self.doc.lock().expect("doc");
-            let integrated = match doc.integrate(update) {
+            let integrated = match doc.integrate_as(update, permit) {
                 Ok(i) => i,
                 Err(Refused::Panicked) => {
                     self.poison();
@@ -577,7 +582,7 @@ mod tests {
         let raw = author
             .transact()
             .encode_state_as_update_v1(&StateVector::default());
-        old.apply_update(UpdateIn::from_raw(raw.clone()).unwrap())
+        old.apply_update(UpdateIn::from_raw(raw.clone()).unwrap(), None)
             .await
             .unwrap();
 
@@ -593,7 +598,8 @@ mod tests {
         // Nothing more of it reaches the store.
         assert!(matches!(old.compact().await, Err(HubError::Reloading(_))));
         assert!(matches!(
-            old.apply_update(UpdateIn::from_raw(raw).unwrap()).await,
+            old.apply_update(UpdateIn::from_raw(raw).unwrap(), None)
+                .await,
             Err(HubError::Reloading(_))
         ));
         hub.flush_all().await;

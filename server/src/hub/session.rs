@@ -19,7 +19,7 @@ use crate::auth::Auth;
 use crate::config::Limits;
 use cocreate_core::catalog::LinkRole;
 use cocreate_core::model::control::Control;
-use cocreate_core::sync::{close, Close, Integrated, Peer};
+use cocreate_core::sync::{close, Close, Integrated, Peer, Permit, Refused};
 use cocreate_core::wire::{self as protocol, Inbound};
 use yrs::Transact;
 
@@ -35,12 +35,16 @@ pub struct Gate {
     /// connect), whose `locked` flag is read on every message. `None` for a control
     /// document itself (facilitators write it).
     pub control: Option<(BoardHandle, Control)>,
+    /// The pseudonym the connection's seat gives it in the workshop (`None`: no seat).
+    pub actor: Option<String>,
 }
 
 /// What [`Gate::check`] decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
-    Write,
+    /// May write; a board document's updates are checked key by key for this permit
+    /// (`None`: a control document, which only facilitators write).
+    Write(Option<Permit>),
     ReadOnly(&'static str),
     Revoked,
 }
@@ -52,16 +56,30 @@ impl Gate {
         }
         match &self.control {
             Some((doc, control)) => {
-                let locked = doc.read(|d| control.locked(&d.transact()));
-                if self.reader.role.may_edit_cards(locked) {
-                    Verdict::Write
-                } else if locked && self.reader.role == LinkRole::Participant {
-                    Verdict::ReadOnly("the board is locked")
+                let state = doc.read(|d| control.read(&d.transact()));
+                let facilitator = self.reader.role == LinkRole::Facilitator;
+                if !self.reader.role.may_edit_cards(state.locked) {
+                    if state.locked && self.reader.role == LinkRole::Participant {
+                        Verdict::ReadOnly("the board is locked")
+                    } else {
+                        Verdict::ReadOnly("this link is read-only")
+                    }
+                } else if let Some(actor) = self.actor.clone().or_else(|| {
+                    // A facilitator without a seat still writes (the rules do not bind
+                    // them); their cards carry whatever author their client gives.
+                    facilitator.then(|| "facilitator".to_string())
+                }) {
+                    Verdict::Write(Some(Permit {
+                        actor,
+                        facilitator,
+                        phase: state.phase,
+                        votes_per_person: state.votes_per_person,
+                    }))
                 } else {
-                    Verdict::ReadOnly("this link is read-only")
+                    Verdict::ReadOnly("join with a seat to write (see docs/PROTOCOL.md)")
                 }
             }
-            None if self.reader.role == LinkRole::Facilitator => Verdict::Write,
+            None if self.reader.role == LinkRole::Facilitator => Verdict::Write(None),
             None => Verdict::ReadOnly("only facilitators change the control document"),
         }
     }
@@ -249,12 +267,12 @@ impl Reader<'_> {
             return Err(Close::new(close::POLICY, "link no longer valid"));
         }
         for msg in msgs {
-            self.handle(verdict, msg).await?;
+            self.handle(&verdict, msg).await?;
         }
         Ok(true)
     }
 
-    async fn handle(&mut self, verdict: Verdict, msg: Inbound) -> Result<(), HubError> {
+    async fn handle(&mut self, verdict: &Verdict, msg: Inbound) -> Result<(), HubError> {
         let board = self.board;
         match msg {
             Inbound::SyncStep1(sv) => {
@@ -262,20 +280,36 @@ impl Reader<'_> {
                 self.send(protocol::sync_step2(diff)).await;
             }
             Inbound::Update(update) => {
-                if let Verdict::ReadOnly(reason) = verdict {
-                    // Refused, not applied. Say why once per change of reason.
-                    if let Some(denied) = self.peer.deny(reason) {
-                        self.send(denied).await;
+                let permit = match verdict {
+                    Verdict::ReadOnly(reason) => {
+                        // Refused, not applied. Say why once per change of reason.
+                        if let Some(denied) = self.peer.deny(reason) {
+                            self.send(denied).await;
+                        }
+                        return Ok(());
                     }
-                    return Ok(());
-                }
+                    Verdict::Write(permit) => permit.as_ref(),
+                    Verdict::Revoked => return Ok(()),
+                };
                 self.peer.accepted();
                 if board.store_busy() {
                     // Nothing applied: the client keeps its change and sends it again when
                     // it reconnects and resyncs.
                     return Err(HubError::Busy);
                 }
-                let Integrated { raw, trimmed } = board.apply_update(update).await?;
+                let Integrated { raw, trimmed } = match board.apply_update(update, permit).await {
+                    Ok(i) => i,
+                    Err(HubError::BadUpdate(Refused::Forbidden(why))) => {
+                        // Not applied, not stored, not relayed; the connection stays open.
+                        tracing::info!(conn = self.conn, board = %board.id, reason = %why, "update refused");
+                        let reason = why.to_string();
+                        if let Some(denied) = self.peer.deny(&reason) {
+                            self.send(denied).await;
+                        }
+                        return Ok(());
+                    }
+                    Err(e) => return Err(e),
+                };
                 board.fan_out(self.conn, protocol::update(raw));
                 if let Some(t) = trimmed {
                     board.fan_out(0, protocol::update(t.update));

@@ -85,6 +85,12 @@ impl TestServer {
         format!("ws://{}/ws/board/{}?token={}", self.addr, board, token)
     }
 
+    /// A board's websocket URL with `token` and a seat (which gives the connection its
+    /// pseudonym, see [`pseudonym`]).
+    pub fn url_with_seat(&self, board: &str, token: &str, seat: &str) -> String {
+        format!("{}&seat={seat}", self.url_with(board, token))
+    }
+
     /// A board's control document URL.
     pub fn control_url(&self, board: &str, token: &str) -> String {
         format!(

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::moderate_card;
-use crate::session::BoardSession;
+use crate::session::{Action, BoardSession};
 use cocreate_core::catalog::Moderation;
 use cocreate_core::model::control::Phase;
 use cocreate_core::model::schema::MAX_CARD_TEXT;
@@ -88,9 +88,10 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
             }
         });
     }
+    let mine = session.is_mine(&card);
     view! {
         <li class="card" class:hidden-card=hidden data-card=id.clone()
-            draggable=move || session.can_edit().to_string()
+            draggable=move || session.may(Action::Move).to_string()
             on:dragstart={
                 let id = id.clone();
                 move |ev: leptos::ev::DragEvent| start_drag(&ev, &id)
@@ -107,7 +108,7 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                 maxlength=MAX_CARD_TEXT.to_string()
                 placeholder="Type your idea…"
                 prop:value=card.text.clone()
-                readonly=move || !session.can_edit()
+                readonly=move || !session.may(Action::Write)
                 on:input=on_input
                 on:focus=on_focus
                 on:blur=move |_| session.set_editing(None)
@@ -128,7 +129,7 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                         </button>
                     }
                 })}
-                <button class="delete" on:click=on_delete disabled=move || !session.can_edit()>
+                <button class="delete" on:click=on_delete disabled=move || !(mine && session.may(Action::Write))>
                     "Delete" <span class="visually-hidden">" card"</span>
                 </button>
             </div>
@@ -165,7 +166,7 @@ fn Votes(session: BoardSession, card: String) -> impl IntoView {
             {move || voting().then(|| {
                 let (c1, c2) = (c1.clone(), c2.clone());
                 view! {
-                    <button class="vote" on:click=move |_| session.vote(&c1, 1) disabled=move || !session.can_edit() || left() <= 0>
+                    <button class="vote" on:click=move |_| session.vote(&c1, 1) disabled=move || !session.may(Action::Vote) || left() <= 0>
                         "+1" <span class="visually-hidden">" Add my vote to this card"</span>
                     </button>
                     <button class="unvote" on:click=move |_| session.vote(&c2, -1) disabled=move || tally.get().1 == 0>
@@ -214,7 +215,7 @@ fn MoveMenu(
     view! {
         <div class="move-menu">
             <button type="button" class="move" aria-expanded=move || open.get().to_string()
-                on:click=move |_| open.update(|o| *o = !*o) disabled=move || !session.can_edit()>
+                on:click=move |_| open.update(|o| *o = !*o) disabled=move || !session.may(Action::Move)>
                 "Move" <span class="visually-hidden">" card"</span>
             </button>
             {move || open.get().then(|| {

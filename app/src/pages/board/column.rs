@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::card::{dragged_card, CardItem};
-use crate::session::BoardSession;
+use crate::session::{Action, BoardSession};
 use cocreate_core::model::board::ThemeView;
 use cocreate_core::model::{CardView, Prompt};
 
@@ -59,11 +59,11 @@ pub(super) fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {
                 </For>
             </ul>
             <div class="column-actions">
-                <button class="add-card" on:click=add disabled=move || !session.can_edit()>
+                <button class="add-card" on:click=add disabled=move || !session.may(Action::Write)>
                     "+ Add a card"
                     <span class="visually-hidden">" to " {prompt.title()}</span>
                 </button>
-                <button class="add-theme" on:click=add_theme disabled=move || !session.can_edit()>
+                <button class="add-theme" on:click=add_theme disabled=move || !session.may(Action::Theme)>
                     "+ New theme"
                     <span class="visually-hidden">" in " {prompt.title()}</span>
                 </button>
@@ -129,14 +129,14 @@ fn ThemeGroup(
                 <label class="visually-hidden" for=field_id.clone()>"Theme title"</label>
                 <input id=field_id type="text" class="theme-title" maxlength="200" node_ref=field_ref
                     prop:value=move || title.get()
-                    readonly=move || !session.can_edit()
+                    readonly=move || !session.may(Action::Theme)
                     on:input=move |ev| session.rename_theme(&i1, &event_target_value(&ev))/>
                 <span class="theme-count">{move || match members.with(|m| m.len()) { 1 => "1 card".to_string(), n => format!("{n} cards") }}</span>
             </div>
             <div class="theme-tools">
-                <button on:click=move |_| session.nudge_theme(&i2, -1) disabled=move || !session.can_edit()>"↑"<span class="visually-hidden">" Move theme up"</span></button>
-                <button on:click=move |_| session.nudge_theme(&i3, 1) disabled=move || !session.can_edit()>"↓"<span class="visually-hidden">" Move theme down"</span></button>
-                <button on:click=move |_| session.dissolve_theme(&i4) disabled=move || !session.can_edit()>"Dissolve"<span class="visually-hidden">" theme (its cards stay)"</span></button>
+                <button on:click=move |_| session.nudge_theme(&i2, -1) disabled=move || !session.may(Action::Theme)>"↑"<span class="visually-hidden">" Move theme up"</span></button>
+                <button on:click=move |_| session.nudge_theme(&i3, 1) disabled=move || !session.may(Action::Theme)>"↓"<span class="visually-hidden">" Move theme down"</span></button>
+                <button on:click=move |_| session.dissolve_theme(&i4) disabled=move || !session.may(Action::Theme)>"Dissolve"<span class="visually-hidden">" theme (its cards stay)"</span></button>
             </div>
             <ul class="cards drop-zone"
                 on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()

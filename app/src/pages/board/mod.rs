@@ -42,12 +42,13 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
     session.board_id.set_value(access.board.id.clone());
     let summary = access.board;
     let id = summary.id.clone();
+    let workshop = summary.workshop_id.clone();
     Effect::new(move |prev: Option<()>| {
         if prev.is_none() {
             #[cfg(feature = "hydrate")]
-            crate::client::connect(session, id.clone());
+            crate::client::connect(session, id.clone(), &workshop);
             #[cfg(not(feature = "hydrate"))]
-            let _ = &id;
+            let _ = (&id, &workshop);
         }
     });
     on_cleanup(move || session.stop());

@@ -1,0 +1,248 @@
+//! The server, not the page, decides who may change what (docs/PROTOCOL.md, "Who may
+//! change what"). A yrs client holding a participant link and a seat tries each forbidden
+//! change on a real port: the server refuses it with a reason, keeps the connection open,
+//! and a fresh facilitator client shows nothing changed.
+
+mod common;
+
+use std::time::Duration;
+
+use cocreate_core::catalog::DocKey;
+use cocreate_core::identity::pseudonym;
+use cocreate_core::model::board::Board;
+use cocreate_core::model::{Prompt, Role};
+use common::{http, refused_status, TestClient, TestServer, DEMO};
+use server::config::Limits;
+use yrs::sync::Message;
+use yrs::{Map, Out, ReadTxn, Transact, TransactionMut};
+
+const WAIT: Duration = Duration::from_secs(5);
+const SEAT: &str = "permissions-test-seat-0123";
+
+fn me() -> String {
+    pseudonym("demo", SEAT)
+}
+
+async fn server() -> (tempfile::TempDir, TestServer) {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("p.db"), Limits::default()).await;
+    (dir, srv)
+}
+
+async fn set_phase(srv: &TestServer, phase: &str) {
+    let url = srv.http(&format!(
+        "/api/boards/{DEMO}/control?token={}",
+        srv.links.facilitator
+    ));
+    let (status, body) = http("POST", &url, Some(&format!("{{\"phase\":\"{phase}\"}}"))).await;
+    assert_eq!(status, 204, "{body}");
+}
+
+async fn participant(srv: &TestServer) -> TestClient {
+    TestClient::join(&srv.url_with_seat(DEMO, &srv.links.participant, SEAT)).await
+}
+
+/// The reason of the next permission-denied message, if one comes.
+async fn denied(c: &mut TestClient) -> Option<String> {
+    let mut reason = None;
+    c.pump_until(WAIT, |_, m| match m {
+        Message::Auth(Some(r)) => {
+            reason = Some(r.clone());
+            true
+        }
+        _ => false,
+    })
+    .await;
+    reason
+}
+
+/// The board's state vector on the server.
+fn server_state(srv: &TestServer) -> yrs::StateVector {
+    let live = srv.state.hub.live(&DocKey::board(DEMO)).unwrap();
+    live.read(|d| d.transact().state_vector())
+}
+
+fn card(board: &Board, txn: &TransactionMut, id: &str) -> yrs::MapRef {
+    match board.cards_root().get(txn, id) {
+        Some(Out::YMap(m)) => m,
+        _ => panic!("no card {id}"),
+    }
+}
+
+/// A participant makes `f`: refused with a reason containing `expect`, nothing of it on
+/// the server, and the connection still open.
+async fn refused(srv: &TestServer, expect: &str, f: impl FnOnce(&Board, &mut TransactionMut)) {
+    let before = server_state(srv);
+    let mut c = participant(srv).await;
+    let board = Board::of(&c.doc);
+    c.change(|txn| f(&board, txn)).await;
+    let reason = denied(&mut c).await.expect("a permission-denied message");
+    assert!(reason.contains(expect), "{reason:?} should say {expect:?}");
+    assert_eq!(server_state(srv), before, "nothing was applied");
+    assert_eq!(
+        c.close_code(Duration::from_millis(100)).await,
+        None,
+        "still open"
+    );
+}
+
+#[tokio::test]
+async fn participants_cannot_forge_authorship_moderate_rename_or_delete_others_cards() {
+    let (_dir, srv) = server().await;
+    // Their own card first, which the rules allow.
+    let mut c = participant(&srv).await;
+    let board = Board::of(&c.doc);
+    c.change(|txn| {
+        board
+            .add_card(
+                txn,
+                "mine",
+                Prompt::How,
+                "my idea",
+                &me(),
+                Role::Patient,
+                1.0,
+            )
+            .unwrap();
+    })
+    .await;
+    let mut f = TestClient::join(&srv.url(DEMO)).await;
+    assert!(
+        f.wait_for(WAIT, |d| Board::of(d).card(&d.transact(), "mine").is_some())
+            .await
+    );
+
+    refused(&srv, "cards are added as yourself", |b, txn| {
+        b.add_card(
+            txn,
+            "forged",
+            Prompt::How,
+            "x",
+            "p-someone-else",
+            Role::Patient,
+            2.0,
+        )
+        .unwrap();
+    })
+    .await;
+    refused(&srv, "cards are added as yourself", |b, txn| {
+        b.add_card(txn, "boss", Prompt::How, "x", &me(), Role::Facilitator, 2.0)
+            .unwrap();
+    })
+    .await;
+    refused(&srv, "\"author\" is set when it is added", |b, txn| {
+        card(b, txn, "seed-0").insert(txn, "author", me());
+    })
+    .await;
+    refused(&srv, "\"role\" is set when it is added", |b, txn| {
+        card(b, txn, "mine").insert(txn, "role", "clinician");
+    })
+    .await;
+    refused(&srv, "only facilitators hide cards", |b, txn| {
+        b.set_hidden(txn, "seed-0", true).unwrap();
+    })
+    .await;
+    refused(
+        &srv,
+        "only facilitators change the board's title",
+        |b, txn| {
+            b.set_title(txn, "Renamed by a participant");
+        },
+    )
+    .await;
+    refused(&srv, "only your own cards", |b, txn| {
+        b.delete_card(txn, "seed-0")
+    })
+    .await;
+    refused(&srv, "only while grouping", |b, txn| {
+        b.rename_theme(txn, "nope", "x").ok();
+        b.add_theme(txn, "t-new", Prompt::How, "A theme").unwrap();
+    })
+    .await;
+
+    // A fresh facilitator client shows the board as it was.
+    let fresh = TestClient::join(&srv.url(DEMO)).await;
+    let b = Board::of(&fresh.doc);
+    let txn = fresh.doc.transact();
+    assert_eq!(
+        b.meta(&txn).title,
+        Board::of(&f.doc).meta(&f.doc.transact()).title
+    );
+    let seed = b.card(&txn, "seed-0").expect("not deleted");
+    assert!(!seed.hidden);
+    assert_eq!(seed.author, "facilitator");
+    assert!(b.card(&txn, "forged").is_none() && b.card(&txn, "boss").is_none());
+    assert!(b.themes(&txn).iter().all(|t| t.id != "t-new"));
+    assert_eq!(b.card(&txn, "mine").unwrap().role, Some(Role::Patient));
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn phases_are_enforced_and_votes_are_cast_only_as_oneself_within_the_allowance() {
+    let (_dir, srv) = server().await;
+    set_phase(&srv, "vote").await;
+    refused(&srv, "only while writing ideas", |b, txn| {
+        b.add_card(txn, "late", Prompt::How, "x", &me(), Role::Patient, 2.0)
+            .unwrap();
+    })
+    .await;
+    refused(&srv, "only while writing ideas", |b, txn| {
+        b.set_card_text(txn, "seed-0", "edited while voting", None)
+            .unwrap();
+    })
+    .await;
+    refused(&srv, "you vote only as yourself", |b, txn| {
+        b.set_votes(txn, "seed-0", "p-someone-else", 1);
+    })
+    .await;
+    refused(&srv, "you have 3 votes", |b, txn| {
+        b.set_votes(txn, "seed-0", &me(), 4);
+    })
+    .await;
+    // Within the allowance, as oneself: taken and relayed.
+    let mut c = participant(&srv).await;
+    let board = Board::of(&c.doc);
+    c.change(|txn| board.set_votes(txn, "seed-0", &me(), 2))
+        .await;
+    let mut f = TestClient::join(&srv.url(DEMO)).await;
+    assert!(
+        f.wait_for(WAIT, |d| Board::of(d).vote_total(&d.transact(), "seed-0")
+            == 2)
+            .await
+    );
+    set_phase(&srv, "review").await;
+    refused(&srv, "only while writing ideas or grouping", |b, txn| {
+        b.move_card(txn, "seed-0", Prompt::Values, None, None)
+            .unwrap();
+    })
+    .await;
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn without_a_seat_a_participant_only_reads_and_a_malformed_seat_is_refused() {
+    let (_dir, srv) = server().await;
+    let bad = format!("{}&seat=short", srv.url_with(DEMO, &srv.links.participant));
+    assert_eq!(refused_status(&bad).await, 400);
+    let mut c = TestClient::join(&srv.url_with(DEMO, &srv.links.participant)).await;
+    let before = server_state(&srv);
+    let board = Board::of(&c.doc);
+    c.change(|txn| {
+        board
+            .add_card(
+                txn,
+                "seatless",
+                Prompt::How,
+                "x",
+                "anyone",
+                Role::Patient,
+                1.0,
+            )
+            .unwrap();
+    })
+    .await;
+    let reason = denied(&mut c).await.expect("denied");
+    assert!(reason.contains("join with a seat"), "{reason}");
+    assert_eq!(server_state(&srv), before);
+    srv.stop().await;
+}
