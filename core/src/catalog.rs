@@ -305,7 +305,8 @@ pub trait Directory: Send + Sync {
         person: String,
         to: String,
     ) -> DirFuture<()>;
-    /// Hide, show or delete a card.
+    /// Hide (take out of the board into the moderation store), show (put back) or
+    /// delete for good a card.
     fn moderate(
         &self,
         board: String,
@@ -313,6 +314,12 @@ pub trait Directory: Send + Sync {
         card: String,
         action: Moderation,
     ) -> DirFuture<()>;
+    /// The cards hidden on a board, held out of it (facilitators only), oldest first.
+    fn hidden_cards(
+        &self,
+        board: &str,
+        token: Option<&str>,
+    ) -> Result<Vec<crate::model::CardView>, DirectoryError>;
     /// Put a card back on the live board as it was in a snapshot.
     fn restore_card(
         &self,

@@ -9,6 +9,7 @@ use cocreate_core::catalog::{
     WorkshopAccess,
 };
 use cocreate_core::model::board::Board;
+use cocreate_core::model::CardView;
 use cocreate_core::model::control::{Control, ControlPatch};
 use cocreate_core::model::export::{BoardExport, ExportContext, SnapshotRef};
 use cocreate_core::model::Prompt;
@@ -439,19 +440,66 @@ impl Directory for ServerDirectory {
                 .board_facilitator(&board, token.as_deref())?
                 .board;
             let live = this.hub.join(&DocKey::board(&b.id))?;
-            live.change(Board::of, |board, txn| match action {
-                Moderation::Hide => board.set_hidden(txn, &card, true),
-                Moderation::Show => board.set_hidden(txn, &card, false),
-                Moderation::Delete => {
-                    board.delete_card(txn, &card);
-                    Ok(())
+            let store = this.store.clone();
+            match action {
+                // Held first, then taken out: a failure in between leaves the card in
+                // both places, never in neither.
+                Moderation::Hide => live
+                    .change(Board::of, |board, txn| {
+                        let Some(view) = board.card(txn, &card) else {
+                            return Err(DirectoryError::NotFound);
+                        };
+                        let json = serde_json::to_string(&view)
+                            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+                        store.hold_card(&b.id, &card, &json)?;
+                        board.delete_card(txn, &card);
+                        Ok(())
+                    })
+                    .await??,
+                Moderation::Show => {
+                    let Some(held) = store.release_card(&b.id, &card)? else {
+                        return Err(DirectoryError::NotFound);
+                    };
+                    let view: CardView = serde_json::from_str(&held.card).map_err(|e| {
+                        DirectoryError::Invalid(format!("held card {card} is unreadable: {e}"))
+                    })?;
+                    let restored = live
+                        .change(Board::of, |board, txn| board.restore_card(txn, &view))
+                        .await;
+                    if !matches!(restored, Ok(Ok(()))) {
+                        store.hold_card(&b.id, &card, &held.card)?;
+                    }
+                    restored?.map_err(|e| DirectoryError::Invalid(e.to_string()))?;
                 }
-            })
-            .await?
-            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+                Moderation::Delete => {
+                    store.release_card(&b.id, &card)?;
+                    live.change(Board::of, |board, txn| {
+                        board.delete_card(txn, &card);
+                        Ok::<(), DirectoryError>(())
+                    })
+                    .await??;
+                }
+            }
             tracing::info!(board = %b.id, card = %card, ?action, "card moderated");
             Ok(())
         })
+    }
+
+    fn hidden_cards(
+        &self,
+        board: &str,
+        token: Option<&str>,
+    ) -> Result<Vec<CardView>, DirectoryError> {
+        let b = self.access.board_facilitator(board, token)?.board;
+        self.store
+            .held_cards(&b.id)?
+            .into_iter()
+            .map(|(id, held)| {
+                serde_json::from_str(&held.card).map_err(|e| {
+                    DirectoryError::Invalid(format!("held card {id} is unreadable: {e}"))
+                })
+            })
+            .collect()
     }
 
     fn restore_card(

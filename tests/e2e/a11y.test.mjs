@@ -91,23 +91,24 @@ test('the whole participant flow works with the keyboard alone', async () => {
   const id = await p.evaluate(() => document.activeElement.dataset.cardId);
   assert.ok(id, 'the new card has the focus');
 
-  // The facilitator makes a theme and opens voting.
+  // The facilitator makes a theme and moves the group on to grouping.
   await f.getByRole('button', { name: 'New theme in How' }).click();
   await f.keyboard.type('Access');
-  await f.getByLabel('Phase').selectOption('vote');
-  await p.getByText('You have 3 of 3 votes left').waitFor({ timeout: 10000 });
+  await f.getByLabel('Phase').selectOption('group');
 
-  // Vote for the card.
-  await tabTo(p, (cid) => document.activeElement?.closest(`li.card[data-card="${cid}"]`) && document.activeElement.classList.contains('vote'), id);
-  await p.keyboard.press('Space');
-  await p.getByText('You have 2 of 3 votes left').waitFor();
-
-  // Move it into the theme: open the Move list, pick the theme.
+  // Move the card into the theme: open the Move list, pick the theme.
   await tabTo(p, (cid) => document.activeElement?.closest(`li.card[data-card="${cid}"]`) && document.activeElement.classList.contains('move'), id);
   await p.keyboard.press('Enter');
   await tabTo(p, focusedIs, { tag: 'BUTTON', text: 'Into theme: Access' });
   await p.keyboard.press('Enter');
   await f.locator(`.column-how .theme li.card[data-card="${id}"]`).waitFor({ timeout: 10000 });
+
+  // Then voting: vote for the card.
+  await f.getByLabel('Phase').selectOption('vote');
+  await p.getByText('You have 3 of 3 votes left').waitFor({ timeout: 10000 });
+  await tabTo(p, (cid) => document.activeElement?.closest(`li.card[data-card="${cid}"]`) && document.activeElement.classList.contains('vote'), id);
+  await p.keyboard.press('Space');
+  await p.getByText('You have 2 of 3 votes left').waitFor();
   await f.locator(`li.card[data-card="${id}"] .tally`).filter({ hasText: /^1 vote$/ }).waitFor();
   await p.context().close();
   await f.context().close();

@@ -68,9 +68,11 @@ test('two people see each other\'s cards and typing, live', async () => {
   assert.equal(await b.evaluate(() => window.__pwned), undefined);
   assert.equal(await b.locator('.card b').count(), 0);
 
-  // B deletes the first card; it disappears for A.
-  await b.locator(`li.card[data-card="${id}"]`).getByRole('button', { name: 'Delete card' }).click();
-  await a.waitForFunction((cid) => !document.querySelector(`textarea[data-card-id="${cid}"]`), id, { timeout: 10000 });
+  // Only its author may delete a card: B cannot delete A's; A deletes it, and it
+  // disappears for B.
+  assert.ok(await b.locator(`li.card[data-card="${id}"]`).getByRole('button', { name: 'Delete card' }).isDisabled());
+  await a.locator(`li.card[data-card="${id}"]`).getByRole('button', { name: 'Delete card' }).click();
+  await b.waitForFunction((cid) => !document.querySelector(`textarea[data-card-id="${cid}"]`), id, { timeout: 10000 });
 
   await a.context().close();
   await b.context().close();

@@ -2,7 +2,7 @@
 // that survive a reload and merge on reconnect.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openBoard } from './harness.mjs';
+import { useServerAndBrowser, openBoard, setPhase } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
 
@@ -14,6 +14,8 @@ async function moveCard(page, id, to) {
 }
 
 test('themes and moving cards by menu, seen live by others; undo my move', async () => {
+  // Participants make and change themes while grouping (docs/PROTOCOL.md).
+  await setPhase(env.server, BOARD, 'group');
   const a = await openBoard(env.browser, env.server, BOARD);
   const b = await openBoard(env.browser, env.server, BOARD);
   await a.getByRole('button', { name: 'New theme in Values' }).click();
@@ -41,6 +43,7 @@ test('themes and moving cards by menu, seen live by others; undo my move', async
   await card(b, 'seed-3').waitFor();
   await a.context().close();
   await b.context().close();
+  await setPhase(env.server, BOARD, 'write');
 });
 
 test('dot voting within the limit, tallies for everyone, sort by votes', async () => {

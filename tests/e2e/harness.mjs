@@ -120,6 +120,16 @@ export async function openBoard(browser, server, boardId, role = 'participant') 
   return page;
 }
 
+/** Set a board's phase (write, group, vote, review) as its facilitator would. */
+export async function setPhase(server, boardId, phase) {
+  const res = await fetch(`${server.base}/api/boards/${boardId}/control?token=${server.links.facilitator}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ phase }),
+  });
+  if (res.status !== 204) throw new Error(`setting the phase: ${res.status} ${await res.text()}`);
+}
+
 /**
  * One server and one browser for a test file, started before its tests and stopped after.
  * Returns an object whose `server` and `browser` are set once started (tests that restart

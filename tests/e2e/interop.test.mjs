@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
+import { createHash, randomBytes } from 'node:crypto';
 import { useServerAndBrowser, openBoard } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
@@ -33,13 +34,23 @@ function cardIdWithText(doc, text) {
   return undefined;
 }
 
-/** A stock Yjs client on BOARD, with the participant link, synced. */
+/** The pseudonym a seat gives in a workshop (docs/PROTOCOL.md, "Identity"). */
+export function pseudonym(workshop, seat) {
+  const h = createHash('sha256').update(`cocreate pseudonym v1\0${workshop}\0${seat}`).digest();
+  return `p-${h.subarray(0, 10).toString('hex')}`;
+}
+
+/** This script's seat, and the pseudonym it writes as in the demo workshop. */
+const SEAT = randomBytes(16).toString('hex');
+const ME = pseudonym('demo', SEAT);
+
+/** A stock Yjs client on BOARD, with the participant link and a seat, synced. */
 async function connectYjs() {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider(env.server.ws, BOARD, doc, {
     WebSocketPolyfill: WebSocket,
     disableBc: true,
-    params: { token: env.server.links.participant },
+    params: { token: env.server.links.participant, seat: SEAT },
   });
   const close = () => { provider.destroy(); provider.awareness.destroy(); doc.destroy(); };
   try {
@@ -58,7 +69,7 @@ function addYjsCard(doc, id, prompt, text, pos) {
     doc.getMap('cards').set(id, card);
     card.set('prompt', prompt);
     card.set('text', new Y.Text(text));
-    card.set('author', 'script');
+    card.set('author', ME);
     card.set('role', 'educator');
     card.set('created', Date.now());
     card.set('pos', pos);

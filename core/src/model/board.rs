@@ -229,6 +229,12 @@ impl Board {
         Ok(())
     }
 
+    /// Cards marked `hidden` (boards from before moderation took hidden cards out of the
+    /// document; the server moves them to its moderation store on load).
+    pub fn hidden_cards<T: ReadTxn>(&self, txn: &T) -> Vec<CardView> {
+        self.cards(txn).into_iter().filter(|c| c.hidden).collect()
+    }
+
     /// Remove a card. Removing a card that is already gone is not an error.
     pub fn delete_card(&self, txn: &mut TransactionMut, id: &str) {
         self.cards.remove(txn, id);

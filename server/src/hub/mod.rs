@@ -399,6 +399,33 @@ impl Hub {
         Ok(BoardHandle { board })
     }
 
+    /// Migrate a board from before moderation took hidden cards out of the document:
+    /// each card marked `hidden` goes to the moderation store, then out of the document
+    /// (the removal is queued to the log; run again after a crash, it holds the same
+    /// cards again and removes them).
+    fn hold_hidden_cards(&self, key: &DocKey, doc: &yrs::Doc) -> Result<(), HubError> {
+        let board = cocreate_core::model::board::Board::of(doc);
+        let hidden = board.hidden_cards(&doc.transact());
+        if hidden.is_empty() {
+            return Ok(());
+        }
+        for card in &hidden {
+            let json = serde_json::to_string(card).map_err(StoreError::from)?;
+            self.inner.store.hold_card(key.board_id(), &card.id, &json)?;
+        }
+        let before = doc.transact().state_vector();
+        {
+            let mut txn = doc.transact_mut();
+            for card in &hidden {
+                board.delete_card(&mut txn, &card.id);
+            }
+        }
+        let update = doc.transact().encode_state_as_update_v1(&before);
+        drop(self.inner.store.append(key, update));
+        tracing::info!(board = %key, cards = hidden.len(), "hidden cards moved to the moderation store");
+        Ok(())
+    }
+
     fn load(&self, key: &DocKey) -> Result<LiveBoard, HubError> {
         let board_id = key.to_string();
         let stored = self
@@ -425,6 +452,9 @@ impl Hub {
                     reason: e.to_string(),
                 })?;
             }
+        }
+        if !key.is_control() {
+            self.hold_hidden_cards(key, &doc)?;
         }
         let limits = &self.inner.limits;
         let content = (!key.is_control()).then(|| limits.content());

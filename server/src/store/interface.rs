@@ -172,8 +172,28 @@ pub trait RoundStore: Send + Sync {
     fn outcomes(&self, id: &str) -> Result<Vec<Outcome>, StoreError>;
 }
 
+/// A card a facilitator hid, held out of its board (moderation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldCard {
+    pub board: String,
+    /// The card as it was when hidden (JSON of `cocreate_core::model::CardView`).
+    pub card: String,
+    pub held_ms: i64,
+}
+
+/// Cards hidden by moderation: out of their board document (so no client receives
+/// them), kept here for facilitators to show again or delete for good.
+pub trait Moderated: Send + Sync {
+    /// Hold `card` (its id and JSON) of `board`, replacing an earlier hold of it.
+    fn hold_card(&self, board: &str, card_id: &str, card: &str) -> Result<(), StoreError>;
+    /// The cards held out of `board`, oldest first, as (card id, held card).
+    fn held_cards(&self, board: &str) -> Result<Vec<(String, HeldCard)>, StoreError>;
+    /// Take a held card out of the store (to show it again, or delete it for good).
+    fn release_card(&self, board: &str, card_id: &str) -> Result<Option<HeldCard>, StoreError>;
+}
+
 /// Everything a backend keeps.
-pub trait Storage: UpdateLog + Catalog + Links + RoundStore {
+pub trait Storage: UpdateLog + Catalog + Links + RoundStore + Moderated {
     /// Where the data lives, for the log (a file path, a database name).
     fn location(&self) -> String;
 }

@@ -12,6 +12,7 @@
 //! - [`Catalog`]: workshops, boards and their snapshots (named, immutable states).
 //! - [`Links`]: hashes of link tokens with their workshop, board and role.
 //! - [`RoundStore`]: published drafts, answers and outcomes.
+//! - [`Moderated`]: cards hidden by moderation, held out of their boards.
 //! - [`sqlite`]: the embedded backend (one SQLite file, group commit on a writer thread).
 //!
 //! A row the backend cannot read back (an unknown role, kind, stance or decision, items

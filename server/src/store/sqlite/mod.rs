@@ -13,6 +13,7 @@
 //!   (items frozen as JSON, the respondents' token hash), answers per respondent and item,
 //!   and the agreement round's decisions; `consultation_respondents`: the hash of each
 //!   respondent's own secret ([`rounds`]).
+//! - `held_cards`: cards a facilitator hid, out of their board ([`moderation`]).
 //!
 //! # Durability
 //! All log writes go through one writer thread with its own connection (WAL,
@@ -27,6 +28,7 @@
 mod catalog;
 mod links;
 mod log;
+mod moderation;
 mod rounds;
 mod writer;
 
@@ -125,6 +127,13 @@ CREATE TABLE IF NOT EXISTS consultation_respondents (
     respondent TEXT NOT NULL,
     secret_hash TEXT NOT NULL,
     PRIMARY KEY (consultation_id, respondent)
+);
+CREATE TABLE IF NOT EXISTS held_cards (
+    board_id TEXT NOT NULL REFERENCES boards(id),
+    card_id TEXT NOT NULL,
+    card TEXT NOT NULL,
+    held_ms INTEGER NOT NULL,
+    PRIMARY KEY (board_id, card_id)
 );
 CREATE TABLE IF NOT EXISTS board_state (
     board_id TEXT PRIMARY KEY,
