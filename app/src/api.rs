@@ -122,6 +122,18 @@ pub async fn list_snapshots(
         .map_err(ApiError::from)
 }
 
+/// The cards hidden on a board, held out of it (facilitators), oldest first.
+#[server]
+pub async fn list_hidden_cards(
+    board: String,
+    token: Option<String>,
+) -> Result<Vec<cocreate_core::model::CardView>, ApiError> {
+    directory()?
+        .0
+        .hidden_cards(&board, token.as_deref())
+        .map_err(ApiError::from)
+}
+
 /// Take a named snapshot of a board now (facilitators).
 #[server]
 pub async fn take_snapshot(

@@ -87,6 +87,8 @@ pub struct BoardSession {
     pub me: RwSignal<Option<Me>>,
     /// Last problem to tell the user about (e.g. text too long).
     pub notice: RwSignal<Option<String>>,
+    /// Bumped after each moderation, so the list of hidden cards is read again.
+    pub moderated: RwSignal<u32>,
     /// The facilitator's control state of this board (phase, lock, timer, message).
     pub control: RwSignal<ControlState>,
     /// Themes of the board, ordered.
@@ -134,6 +136,7 @@ impl BoardSession {
             status: RwSignal::new(ConnStatus::Connecting),
             peers: RwSignal::new(Vec::new()),
             me: RwSignal::new(None),
+            moderated: RwSignal::new(0),
             notice: RwSignal::new(None),
             focus_request: StoredValue::new(None),
             control: RwSignal::new(ControlState::default()),

@@ -9,9 +9,9 @@ use cocreate_core::catalog::{
     WorkshopAccess,
 };
 use cocreate_core::model::board::Board;
-use cocreate_core::model::CardView;
 use cocreate_core::model::control::{Control, ControlPatch};
 use cocreate_core::model::export::{BoardExport, ExportContext, SnapshotRef};
+use cocreate_core::model::CardView;
 use cocreate_core::model::Prompt;
 use cocreate_core::sync::SyncDoc;
 use cocreate_core::wire::UpdateIn;
@@ -444,8 +444,8 @@ impl Directory for ServerDirectory {
             match action {
                 // Held first, then taken out: a failure in between leaves the card in
                 // both places, never in neither.
-                Moderation::Hide => live
-                    .change(Board::of, |board, txn| {
+                Moderation::Hide => {
+                    live.change(Board::of, |board, txn| {
                         let Some(view) = board.card(txn, &card) else {
                             return Err(DirectoryError::NotFound);
                         };
@@ -455,7 +455,8 @@ impl Directory for ServerDirectory {
                         board.delete_card(txn, &card);
                         Ok(())
                     })
-                    .await??,
+                    .await??
+                }
                 Moderation::Show => {
                     let Some(held) = store.release_card(&b.id, &card)? else {
                         return Err(DirectoryError::NotFound);

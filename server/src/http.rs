@@ -475,6 +475,16 @@ async fn moderate(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `GET /api/boards/{id}/hidden?token=T`: the cards hidden on a board, held out of it
+/// (facilitators only), oldest first.
+async fn hidden_cards(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<Vec<cocreate_core::model::CardView>>, AppError> {
+    Ok(Json(state.dir.hidden_cards(&board, q.token.as_deref())?))
+}
+
 #[derive(Debug, Deserialize)]
 struct RestoreBody {
     snapshot: i64,
@@ -518,6 +528,7 @@ pub fn router(state: AppState) -> Router {
             "/api/boards/{board_id}/cards/{card_id}/moderate",
             post(moderate),
         )
+        .route("/api/boards/{board_id}/hidden", get(hidden_cards))
         .route(
             "/api/boards/{board_id}/cards/{card_id}/restore",
             post(restore),

@@ -12,7 +12,7 @@ use cocreate_core::model::export::BoardExport;
 use cocreate_core::model::{Prompt, Role};
 use common::{http, TestClient, TestServer, DEMO};
 use server::config::Limits;
-use yrs::Transact;
+use yrs::{ReadTxn, Transact};
 
 async fn json_export(srv: &TestServer, board: &str) -> BoardExport {
     json_export_as(srv, board, &srv.links.facilitator).await
@@ -230,21 +230,37 @@ async fn facilitators_hide_show_delete_and_restore_cards() {
             .0,
         204
     );
+    // Hiding takes the card out of the board: no client receives its text any more.
     assert!(
         watcher
             .wait_for(Duration::from_secs(5), |d| Board::of(d)
                 .card(&d.transact(), "seed-0")
-                .unwrap()
-                .hidden)
+                .is_none())
             .await,
-        "clients see the card hidden live"
+        "the card leaves every client's board"
+    );
+    let fresh = TestClient::join(&srv.url_with(DEMO, &srv.links.observer)).await;
+    let state = common::state_of(&fresh.doc);
+    assert!(
+        !String::from_utf8_lossy(&state).contains("care that fits their life"),
+        "a client joining afterwards receives nothing of its text"
     );
     let e = json_export(&srv, DEMO).await;
-    assert!(e.cards.iter().find(|c| c.id == "seed-0").unwrap().hidden);
-    assert!(
-        !e.to_csv().contains("care that fits their life"),
-        "hidden cards stay out of analysis exports"
+    assert!(e.cards.iter().all(|c| c.id != "seed-0"));
+    assert!(!e.to_csv().contains("care that fits their life"));
+    // Facilitators see it in the moderation store; nobody else does.
+    let hidden = |token: &str| srv.http(&format!("/api/boards/{DEMO}/hidden?token={token}"));
+    let (status, body) = http("GET", &hidden(f), None).await;
+    assert_eq!(status, 200, "{body}");
+    let held: Vec<cocreate_core::model::CardView> = serde_json::from_str(&body).unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].id, "seed-0");
+    assert!(held[0].text.contains("care that fits their life"));
+    assert_eq!(
+        http("GET", &hidden(&srv.links.participant), None).await.0,
+        403
     );
+    // Shown again: back on the board, as it was, and out of the store.
     assert_eq!(
         http("POST", &moderate("seed-0", f), Some(r#"{"action":"show"}"#))
             .await
@@ -252,19 +268,37 @@ async fn facilitators_hide_show_delete_and_restore_cards() {
         204
     );
     assert!(
-        !json_export(&srv, DEMO)
+        watcher
+            .wait_for(Duration::from_secs(5), |d| Board::of(d)
+                .card(&d.transact(), "seed-0")
+                .is_some_and(|c| c.text == held[0].text && !c.hidden))
             .await
-            .cards
-            .iter()
-            .find(|c| c.id == "seed-0")
-            .unwrap()
-            .hidden
     );
+    assert_eq!(http("GET", &hidden(f), None).await.1, "[]");
+    // Hidden, then deleted for good: gone from the board and the store.
+    for action in ["hide", "delete"] {
+        assert_eq!(
+            http(
+                "POST",
+                &moderate("seed-0", f),
+                Some(&format!("{{\"action\":\"{action}\"}}"))
+            )
+            .await
+            .0,
+            204
+        );
+    }
+    assert_eq!(http("GET", &hidden(f), None).await.1, "[]");
+    assert!(json_export(&srv, DEMO)
+        .await
+        .cards
+        .iter()
+        .all(|c| c.id != "seed-0"));
     assert_eq!(
         http("POST", &moderate("nope", f), Some(r#"{"action":"hide"}"#))
             .await
             .0,
-        400
+        404
     );
 
     // Snapshot, delete, restore from the snapshot.
@@ -317,5 +351,56 @@ async fn facilitators_hide_show_delete_and_restore_cards() {
             .await,
         "the restored card reaches clients"
     );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn cards_hidden_in_a_board_from_before_are_moved_out_of_it_on_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("m.db"), Limits::default()).await;
+    // A board stored with a card marked hidden, as moderation used to leave it.
+    let stored = srv
+        .state
+        .store
+        .load(&cocreate_core::catalog::DocKey::board(DEMO))
+        .unwrap()
+        .unwrap();
+    let doc = cocreate_core::model::new_doc();
+    {
+        let mut txn = doc.transact_mut();
+        for raw in stored.base.iter().chain(&stored.updates) {
+            use yrs::updates::decoder::Decode;
+            txn.apply_update(yrs::Update::decode_v1(raw).unwrap())
+                .unwrap();
+        }
+    }
+    let before = doc.transact().state_vector();
+    Board::of(&doc)
+        .set_hidden(&mut doc.transact_mut(), "seed-1", true)
+        .unwrap();
+    let update = doc.transact().encode_state_as_update_v1(&before);
+    srv.state
+        .store
+        .append(&cocreate_core::catalog::DocKey::board(DEMO), update)
+        .await
+        .unwrap();
+    // Loading it holds the card and takes it out: no client receives it.
+    let c = TestClient::join(&srv.url_with(DEMO, &srv.links.observer)).await;
+    assert!(Board::of(&c.doc)
+        .card(&c.doc.transact(), "seed-1")
+        .is_none());
+    assert!(Board::of(&c.doc)
+        .card(&c.doc.transact(), "seed-0")
+        .is_some());
+    let (_, body) = http(
+        "GET",
+        &srv.http(&format!(
+            "/api/boards/{DEMO}/hidden?token={}",
+            srv.links.facilitator
+        )),
+        None,
+    )
+    .await;
+    assert!(body.contains("\"id\":\"seed-1\""), "{body}");
     srv.stop().await;
 }

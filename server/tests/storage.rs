@@ -331,6 +331,35 @@ pub async fn rounds_keep_drafts_answers_and_outcomes(open: fn(&Path) -> Store) {
     store.close();
 }
 
+pub async fn held_cards_are_kept_per_board_until_released(open: fn(&Path) -> Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    store.hold_card("b", "x", r#"{"id":"x"}"#).unwrap();
+    store.hold_card("b", "y", r#"{"id":"y"}"#).unwrap();
+    store
+        .hold_card("c", "x", r#"{"id":"x","other":1}"#)
+        .unwrap();
+    // Holding again replaces.
+    store.hold_card("b", "x", r#"{"id":"x","v":2}"#).unwrap();
+    let held = store.held_cards("b").unwrap();
+    let ids: Vec<&str> = held.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains(&"x") && ids.contains(&"y"));
+    let x = &held.iter().find(|(id, _)| id == "x").unwrap().1;
+    assert_eq!(x.card, r#"{"id":"x","v":2}"#);
+    assert_eq!(x.board, "b");
+    let released = store.release_card("b", "x").unwrap().unwrap();
+    assert_eq!(released.card, r#"{"id":"x","v":2}"#);
+    assert_eq!(store.release_card("b", "x").unwrap(), None);
+    assert_eq!(store.held_cards("b").unwrap().len(), 1);
+    assert_eq!(
+        store.held_cards("c").unwrap().len(),
+        1,
+        "other boards keep theirs"
+    );
+    store.close();
+}
+
 /// Every test of the suite for one backend.
 macro_rules! suite {
     ($backend:ident, $open:expr) => {
@@ -360,6 +389,10 @@ macro_rules! suite {
             #[tokio::test]
             async fn links_are_kept_by_hash_until_revoked() {
                 super::links_are_kept_by_hash_until_revoked(OPEN).await
+            }
+            #[tokio::test]
+            async fn held_cards_are_kept_per_board_until_released() {
+                super::held_cards_are_kept_per_board_until_released(OPEN).await
             }
             #[tokio::test]
             async fn rounds_keep_drafts_answers_and_outcomes() {

@@ -41,11 +41,17 @@ test('hidden cards and private writing keep cards from participants', async () =
   const p = await openBoard(env.browser, env.server, 'demo-leadership', 'participant');
   const seed = 'li.card[data-card="seed-0"]';
   await p.locator(seed).waitFor();
+  const text = await p.locator(`${seed} textarea`).inputValue();
   await f.locator(seed).getByRole('button', { name: 'Hide card' }).click();
+  // The card leaves the board itself (no participant's client holds its text any more)
+  // and waits in the facilitator's list of hidden cards.
   await p.locator(seed).waitFor({ state: 'detached', timeout: 10000 });
-  await f.locator(seed).getByText('Hidden from participants').waitFor();
-  await f.locator(seed).getByRole('button', { name: 'Show card' }).click();
+  await f.locator(seed).waitFor({ state: 'detached', timeout: 10000 });
+  const held = f.locator('.hidden-cards li[data-held="seed-0"]');
+  await held.getByText(text).waitFor({ timeout: 10000 });
+  await held.getByRole('button', { name: 'Show card' }).click();
   await p.locator(seed).waitFor({ timeout: 10000 });
+  await held.waitFor({ state: 'detached', timeout: 10000 });
 
   await f.getByRole('button', { name: 'Start private writing' }).click();
   await p.getByText('Private writing: you see only your own cards').waitFor({ timeout: 10000 });

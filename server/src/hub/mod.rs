@@ -411,7 +411,9 @@ impl Hub {
         }
         for card in &hidden {
             let json = serde_json::to_string(card).map_err(StoreError::from)?;
-            self.inner.store.hold_card(key.board_id(), &card.id, &json)?;
+            self.inner
+                .store
+                .hold_card(key.board_id(), &card.id, &json)?;
         }
         let before = doc.transact().state_vector();
         {

@@ -31,10 +31,11 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                 id.clone(),
             );
             leptos::task::spawn_local(async move {
-                if let Err(e) = moderate_card(board, token, card, action).await {
-                    session
+                match moderate_card(board, token, card, action).await {
+                    Ok(()) => session.moderated.update(|n| *n += 1),
+                    Err(e) => session
                         .notice
-                        .set(Some(format!("Could not change the card: {e}")));
+                        .set(Some(format!("Could not change the card: {e}"))),
                 }
             });
         }

@@ -7,10 +7,12 @@
 //!   its move menu.
 //! - [`people`]: you, who is here, joining, following a move to another group.
 //! - [`tools`]: history, exports, snapshots, theme suggestions.
+//! - [`hidden`]: the facilitator's list of hidden cards (show again, delete for good).
 
 mod card;
 mod column;
 mod controls;
+mod hidden;
 mod people;
 mod tools;
 
@@ -24,6 +26,7 @@ use cocreate_core::catalog::{BoardAccess, LinkRole};
 use cocreate_core::model::Prompt;
 use column::Column;
 use controls::ControlBar;
+use hidden::HiddenCards;
 use people::{FollowMoves, JoinPrompt, Presence, YouPanel};
 use tools::{BoardTools, Suggestions};
 
@@ -89,6 +92,9 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
                     <YouPanel session/>
                 </Show>
                 <Presence session/>
+                <Show when=move || session.is_facilitator()>
+                    <HiddenCards session/>
+                </Show>
                 <BoardTools session/>
             </aside>
         </div>
