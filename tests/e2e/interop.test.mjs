@@ -45,21 +45,32 @@ const SEAT = randomBytes(16).toString('hex');
 const ME = pseudonym('demo', SEAT);
 
 /** A stock Yjs client on BOARD, with the participant link and a seat, synced. */
-async function connectYjs() {
+async function connectYjs({ role = 'participant', seat = SEAT, board = BOARD } = {}) {
   const doc = new Y.Doc();
-  const provider = new WebsocketProvider(env.server.ws, BOARD, doc, {
+  const provider = new WebsocketProvider(env.server.ws, board, doc, {
     WebSocketPolyfill: WebSocket,
     disableBc: true,
-    params: { token: env.server.links.participant, seat: SEAT },
+    params: { token: env.server.links[role], seat },
   });
-  const close = () => { provider.destroy(); provider.awareness.destroy(); doc.destroy(); };
+  const denied = [];
+  // y-websocket reports a permission-denied message through this hook.
+  provider.on('status', () => {});
+  const warn = console.warn;
+  console.warn = (...args) => {
+    if (String(args[0]).startsWith('Permission denied')) denied.push(String(args[0]));
+    else warn(...args);
+  };
+  const close = () => {
+    console.warn = warn;
+    provider.destroy(); provider.awareness.destroy(); doc.destroy();
+  };
   try {
     await until(() => provider.synced, 'the Yjs client to sync');
   } catch (e) {
     close();
     throw e;
   }
-  return { doc, close };
+  return { doc, close, denied, provider };
 }
 
 /** Add a card the way the board's schema has it (docs/PROTOCOL.md). */
@@ -156,5 +167,58 @@ test('a burst of remote keystrokes shows in full while the browser user types', 
     await page.context().close();
   } finally {
     close();
+  }
+});
+
+test('the server holds a stock Yjs client to the rules: no forged authors, no deleting others\' cards, no unhiding', async () => {
+  const board = 'demo-leadership'; // the board with starter cards
+  const f = await connectYjs({ role: 'facilitator', board });
+  try {
+    const { doc, close, denied } = await connectYjs({ seat: randomBytes(16).toString('hex'), board });
+    try {
+      const cards = doc.getMap('cards');
+      assert.ok(cards.get('seed-0'), 'the participant has the board');
+      // Forbidden: refused with a reason, and never reaches anyone else.
+      cards.delete('seed-0');
+      await until(() => denied.some((d) => d.includes('only your own cards')), 'a refusal of the delete');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(f.doc.getMap('cards').get('seed-0'), 'the facilitator still has seed-0');
+    } finally {
+      close();
+    }
+    // A forged author, from a fresh client.
+    const other = await connectYjs({ seat: randomBytes(16).toString('hex'), board });
+    try {
+      const forged = new Y.Map();
+      other.doc.transact(() => {
+        other.doc.getMap('cards').set('forged', forged);
+        forged.set('prompt', 'how');
+        forged.set('text', new Y.Text('written as someone else'));
+        forged.set('author', ME); // not this client's pseudonym
+        forged.set('role', 'patient');
+        forged.set('created', Date.now());
+        forged.set('pos', 'a');
+      });
+      await until(() => other.denied.some((d) => d.includes('cards are added as yourself')), 'a refusal of the forged card');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(f.doc.getMap('cards').get('forged'), undefined, 'the forged card reached nobody');
+    } finally {
+      other.close();
+    }
+    // Hidden by a facilitator: a participant's raw document no longer holds the card.
+    const text = f.doc.getMap('cards').get('seed-1').get('text').toString();
+    const res = await fetch(`${env.server.base}/api/boards/${board}/cards/seed-1/moderate?token=${env.server.links.facilitator}`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'hide' }),
+    });
+    assert.equal(res.status, 204);
+    const again = await connectYjs({ board });
+    try {
+      assert.equal(again.doc.getMap('cards').get('seed-1'), undefined);
+      assert.ok(!Buffer.from(Y.encodeStateAsUpdate(again.doc)).toString('utf8').includes(text), 'no trace of its text');
+    } finally {
+      again.close();
+    }
+  } finally {
+    f.close();
   }
 });
