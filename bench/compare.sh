@@ -5,6 +5,8 @@
 # Build the "before" binary from another checkout with its own target dir, e.g.
 #   git worktree add /tmp/before REV && (cd /tmp/before && CARGO_TARGET_DIR=/tmp/before-target cargo build --release -p server)
 # Prints one JSON line per run (the load generator's), alternating before and after.
+# AS=participant: the clients write as participants of the demo workshop (each with its
+# own seat, editing its own card), the path the server's per-key rules check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BEFORE=$1
@@ -30,6 +32,11 @@ run() {
   pid=$!
   wait_port "$port"
   token=$(sed -n 's/^facilitator.*token=\([0-9a-f]*\).*/\1/p' "$data/demo-links.txt")
+  local writer=$token as=()
+  if [ "${AS:-}" = participant ]; then
+    writer=$(sed -n 's/^participant.*token=\([0-9a-f]*\).*/\1/p' "$data/demo-links.txt")
+    as=(--as-participant-in demo)
+  fi
   ids=()
   for i in $(seq "$BOARDS"); do
     ids+=("$(curl -sf -X POST -H 'content-type: application/json' \
@@ -37,8 +44,8 @@ run() {
       python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')")
   done
   list=$(IFS=,; echo "${ids[*]}")
-  target/release/cocreate-load --label "$label" --url "ws://127.0.0.1:$port/ws/board" --token "$token" \
-    --boards "$list" --clients "$CLIENTS" --seconds "$SECONDS_" --rate "$RATE" --pid "$pid"
+  target/release/cocreate-load --label "$label" --url "ws://127.0.0.1:$port/ws/board" --token "$writer" \
+    --boards "$list" --clients "$CLIENTS" --seconds "$SECONDS_" --rate "$RATE" --pid "$pid" "${as[@]}"
   kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -rf "$data"
 }

@@ -663,8 +663,9 @@ fn parse_peer(client_id: u64, json: &str) -> Option<Peer> {
     Some(Peer {
         client_id,
         role: p.role(),
+        // No name: not given, or an anonymous board (the server sends none).
         name: if p.name.is_empty() {
-            "Someone".to_string()
+            "A participant".to_string()
         } else {
             p.name
         },

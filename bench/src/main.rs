@@ -7,6 +7,11 @@
 //! delivered/expected updates, and, given the server's pid, server CPU seconds per
 //! delivered update and RSS per connection (from /proc). Works against cocreate and the
 //! stock Node y-websocket server alike (`--token` is ignored by the latter).
+//!
+//! With `--as-participant-in WORKSHOP` (and a participant's token) each client joins with
+//! its own seat, adds one card of its own as its pseudonym, and each edit rewrites that
+//! card's text with the send time instead: the path every participant's keystroke takes,
+//! checked key by key by the server's rules.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,7 +25,7 @@ use yrs::encoding::read::Cursor;
 use yrs::sync::{Message, MessageReader, SyncMessage};
 use yrs::updates::decoder::{Decode, DecoderV1};
 use yrs::updates::encoder::{Encode, Encoder, EncoderV1};
-use yrs::{Any, Doc, Map, Out, ReadTxn, Transact, Update};
+use yrs::{Any, Doc, GetString, Map, Out, ReadTxn, Text, Transact, Update};
 
 #[derive(Parser, Debug, Clone)]
 struct Args {
@@ -48,6 +53,10 @@ struct Args {
     /// A label for the report line.
     #[arg(long, default_value = "server")]
     label: String,
+    /// Write as participants of this workshop (each client with its own seat, editing
+    /// its own card's text) instead of under `meta` keys.
+    #[arg(long)]
+    as_participant_in: Option<String>,
 }
 
 fn encode(msg: Message) -> Vec<u8> {
@@ -94,7 +103,11 @@ async fn client(
     } else {
         format!("?token={}", args.token)
     };
-    let url = format!("{}/{}{}", args.url, board, sep);
+    let seat = format!("bench-seat-{board}-{me:08}");
+    let mut url = format!("{}/{}{}", args.url, board, sep);
+    if args.as_participant_in.is_some() {
+        url.push_str(&format!("&seat={seat}"));
+    }
     let (ws, _) = match tokio_tungstenite::connect_async(&url).await {
         Ok(x) => x,
         Err(e) => {
@@ -106,7 +119,9 @@ async fn client(
     let (mut tx, mut rx) = ws.split();
     let doc = Doc::new();
     let bench = doc.get_or_insert_map("meta");
+    let cards = doc.get_or_insert_map("cards");
     let key = format!("bench-c{me}");
+    let participant = args.as_participant_in.clone();
     let sv = doc.transact().state_vector();
     let _ = tx
         .send(Ws::Binary(
@@ -141,17 +156,37 @@ async fn client(
             let now = start.elapsed().as_micros() as f64;
             let txn = doc.transact();
             let mut lats = Vec::new();
-            for (k, v) in bench.iter(&txn) {
-                if k == key || !k.starts_with("bench-") {
-                    continue;
-                }
-                if let Out::Any(Any::Number(n)) = v {
-                    let t = n.as_f64().unwrap_or(0.0);
-                    if seen.get(k) != Some(&t) {
-                        seen.insert(k.to_string(), t);
-                        if measure {
-                            lats.push((now - t).max(0.0) as u64);
+            let times: Vec<(String, f64)> = if participant.is_some() {
+                cards
+                    .iter(&txn)
+                    .filter(|(k, _)| *k != key && k.starts_with("bench-"))
+                    .filter_map(|(k, v)| match v {
+                        Out::YMap(card) => match card.get(&txn, "text") {
+                            Some(Out::YText(t)) => {
+                                t.get_string(&txn).parse().ok().map(|t| (k.to_string(), t))
+                            }
+                            _ => None,
+                        },
+                        _ => None,
+                    })
+                    .collect()
+            } else {
+                bench
+                    .iter(&txn)
+                    .filter(|(k, _)| *k != key && k.starts_with("bench-"))
+                    .filter_map(|(k, v)| match v {
+                        Out::Any(Any::Number(n)) => {
+                            Some((k.to_string(), n.as_f64().unwrap_or(0.0)))
                         }
+                        _ => None,
+                    })
+                    .collect()
+            };
+            for (k, t) in times {
+                if seen.get(&k) != Some(&t) {
+                    seen.insert(k, t);
+                    if measure {
+                        lats.push((now - t).max(0.0) as u64);
                     }
                 }
             }
@@ -174,6 +209,35 @@ async fn client(
             _ => break,
         }
     }
+    // A participant adds its own card first, as itself (not counted).
+    let text = participant.as_ref().map(|workshop| {
+        let sv = doc.transact().state_vector();
+        let mut txn = doc.transact_mut();
+        let card = cards.insert(&mut txn, key.as_str(), yrs::MapPrelim::default());
+        card.insert(&mut txn, "prompt", "how");
+        let text = card.insert(&mut txn, "text", yrs::TextPrelim::new(""));
+        card.insert(
+            &mut txn,
+            "author",
+            cocreate_core::identity::pseudonym(workshop, &seat),
+        );
+        card.insert(&mut txn, "role", "stakeholder");
+        card.insert(&mut txn, "created", 1.0);
+        card.insert(&mut txn, "pos", format!("b{me:08}"));
+        drop(txn);
+        (text, doc.transact().encode_diff_v1(&sv))
+    });
+    let text = match text {
+        Some((text, update)) => {
+            let _ = tx
+                .send(Ws::Binary(
+                    encode(Message::Sync(SyncMessage::Update(update))).into(),
+                ))
+                .await;
+            Some(text)
+        }
+        None => None,
+    };
     go.wait().await;
     let period = Duration::from_secs_f64(1.0 / args.rate);
     let mut tick = tokio::time::interval_at(
@@ -188,7 +252,17 @@ async fn client(
                 let update = {
                     let sv = doc.transact().state_vector();
                     let mut txn = doc.transact_mut();
-                    bench.insert(&mut txn, key.as_str(), start.elapsed().as_micros() as f64);
+                    let now = start.elapsed().as_micros() as f64;
+                    match &text {
+                        Some(t) => {
+                            let len = t.len(&txn);
+                            t.remove_range(&mut txn, 0, len);
+                            t.insert(&mut txn, 0, &now.to_string());
+                        }
+                        None => {
+                            bench.insert(&mut txn, key.as_str(), now);
+                        }
+                    }
                     drop(txn);
                     doc.transact().encode_diff_v1(&sv)
                 };

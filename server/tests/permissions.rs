@@ -246,3 +246,66 @@ async fn without_a_seat_a_participant_only_reads_and_a_malformed_seat_is_refused
     assert_eq!(server_state(&srv), before);
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn on_an_anonymous_board_only_facilitators_see_names_in_presence() {
+    let (_dir, srv) = server().await;
+    let url = srv.http(&format!(
+        "/api/boards/{DEMO}/control?token={}",
+        srv.links.facilitator
+    ));
+    assert_eq!(
+        http("POST", &url, Some(r#"{"anonymous":true}"#)).await.0,
+        204
+    );
+    let mut watcher = participant(&srv).await;
+    let mut facilitator = TestClient::join(&srv.url(DEMO)).await;
+    let mut ana = TestClient::join(&srv.url_with_seat(
+        DEMO,
+        &srv.links.participant,
+        "another-seat-0123456789ab",
+    ))
+    .await;
+    ana.send(common::presence(
+        4242,
+        1,
+        r##"{"user":{"id":"p-ana","name":"Ana Patel","role":"patient","color":"#112233"},"editing":"seed-0"}"##,
+    ))
+    .await;
+    let state_of = |c: &TestClient| -> Option<String> {
+        c.awareness.iter().rev().find_map(|a| {
+            a.clients
+                .get(&yrs::block::ClientID::new(4242))
+                .map(|e| e.json.to_string())
+        })
+    };
+    for c in [&mut watcher, &mut facilitator] {
+        assert!(
+            c.pump_until(WAIT, |_, m| matches!(m, Message::Awareness(a) if a.clients.contains_key(&yrs::block::ClientID::new(4242))))
+                .await
+        );
+    }
+    let seen = state_of(&watcher).unwrap();
+    assert!(
+        !seen.contains("Ana") && !seen.contains("patient") && !seen.contains("p-ana"),
+        "{seen}"
+    );
+    assert!(
+        seen.contains("seed-0"),
+        "what is being edited still shows: {seen}"
+    );
+    assert!(state_of(&facilitator).unwrap().contains("Ana Patel"));
+    // A newcomer's greeting (the full presence table) is anonymised too.
+    let late = participant(&srv).await;
+    let greeting: String = late
+        .awareness
+        .iter()
+        .filter_map(|a| a.clients.get(&yrs::block::ClientID::new(4242)))
+        .map(|e| e.json.to_string())
+        .collect();
+    assert!(
+        greeting.contains("#112233") && !greeting.contains("Ana"),
+        "{greeting}"
+    );
+    srv.stop().await;
+}

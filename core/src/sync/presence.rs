@@ -74,6 +74,35 @@ impl Presence {
     }
 }
 
+/// A presence state as someone who is not a facilitator sees it on an anonymous board:
+/// no id, name or role (the page shows "a participant"); the colour and the card being
+/// edited stay. A removal (`null`) stays a removal; anything that is not a presence state
+/// becomes `{}`, so nothing a client put elsewhere in its state gets through.
+pub fn anonymised(json: &str) -> String {
+    if json == "null" {
+        return json.to_string();
+    }
+    match Presence::parse(json) {
+        Some(p) => Presence {
+            id: String::new(),
+            name: String::new(),
+            role: String::new(),
+            ..p
+        }
+        .to_json(),
+        None => "{}".to_string(),
+    }
+}
+
+/// Every state of an awareness update, [`anonymised`].
+pub fn anonymise(update: &yrs::sync::AwarenessUpdate) -> yrs::sync::AwarenessUpdate {
+    let mut out = update.clone();
+    for entry in out.clients.values_mut() {
+        entry.json = anonymised(&entry.json).into();
+    }
+    out
+}
+
 /// Whether `c` is a colour of the form `#rrggbb`.
 pub fn is_hex_color(c: &str) -> bool {
     c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())
@@ -104,6 +133,28 @@ mod tests {
         assert_eq!((odd.role(), odd.editing), (None, None));
         assert_eq!(Presence::parse(r#"{"editing":null}"#), None);
         assert_eq!(Presence::parse("not json"), None);
+    }
+
+    #[test]
+    fn anonymised_states_keep_no_id_name_or_role() {
+        let ana = Presence {
+            id: "p-1".into(),
+            name: "Ana".into(),
+            role: "patient".into(),
+            color: "#a1b2c3".into(),
+            editing: Some("card-1".into()),
+        };
+        let seen = Presence::parse(&anonymised(&ana.to_json())).unwrap();
+        assert_eq!(
+            (seen.id.as_str(), seen.name.as_str(), seen.role.as_str()),
+            ("", "", "")
+        );
+        assert_eq!(
+            (seen.color.as_str(), seen.editing.as_deref()),
+            ("#a1b2c3", Some("card-1"))
+        );
+        assert_eq!(anonymised("null"), "null");
+        assert_eq!(anonymised(r#"{"name":"Ana","email":"a@x"}"#), "{}");
     }
 
     #[test]

@@ -64,6 +64,9 @@ pub enum HubError {
 pub struct Fanout {
     pub from: u64,
     pub frame: Bytes,
+    /// What connections that may not see names get instead (presence on an anonymous
+    /// board); `None`: everyone gets `frame`.
+    pub anonymous: Option<Bytes>,
 }
 
 /// One live board.
@@ -93,10 +96,17 @@ pub struct LiveBoard {
 impl LiveBoard {
     /// Send a frame to every connection of this board but `from`.
     pub fn fan_out(&self, from: u64, frame: Vec<u8>) {
+        self.fan_out_masked(from, frame, None);
+    }
+
+    /// Send `frame` to every other connection, and `anonymous` instead to those that
+    /// may not see names.
+    pub fn fan_out_masked(&self, from: u64, frame: Vec<u8>, anonymous: Option<Vec<u8>>) {
         if let Some(tx) = self.tx.lock().expect("fan-out").as_ref() {
             let _ = tx.send(Fanout {
                 from,
                 frame: Bytes::from(frame),
+                anonymous: anonymous.map(Bytes::from),
             });
         }
     }

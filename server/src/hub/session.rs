@@ -13,14 +13,16 @@ use bytes::Bytes;
 use futures::{SinkExt, StreamExt};
 use tokio::sync::{broadcast, mpsc};
 
-use super::{BoardHandle, HubError};
+use super::{BoardHandle, Fanout, HubError};
 use crate::access::BoardReader;
 use crate::auth::Auth;
 use crate::config::Limits;
 use cocreate_core::catalog::LinkRole;
 use cocreate_core::model::control::Control;
+use cocreate_core::sync::presence::anonymise;
 use cocreate_core::sync::{close, Close, Integrated, Peer, Permit, Refused};
 use cocreate_core::wire::{self as protocol, Inbound};
+use yrs::sync::AwarenessUpdate;
 use yrs::Transact;
 
 const PING_EVERY: Duration = Duration::from_secs(20);
@@ -50,6 +52,28 @@ pub enum Verdict {
 }
 
 impl Gate {
+    /// Whether this connection sees people's names and roles in presence: facilitators
+    /// always; others unless the board is anonymous.
+    pub fn sees_names(&self) -> bool {
+        self.reader.role == LinkRole::Facilitator || !self.anonymous()
+    }
+
+    /// Whether the board is anonymous now (its control document's `anonymous`).
+    pub fn anonymous(&self) -> bool {
+        self.control
+            .as_ref()
+            .is_some_and(|(doc, control)| doc.read(|d| control.read(&d.transact()).anonymous))
+    }
+
+    /// Presence as this connection may see it.
+    fn presence_for(&self, update: AwarenessUpdate) -> AwarenessUpdate {
+        if self.sees_names() {
+            update
+        } else {
+            anonymise(&update)
+        }
+    }
+
     pub fn check(&self) -> Verdict {
         if !self.auth.is_live(&self.reader.token) {
             return Verdict::Revoked;
@@ -135,10 +159,15 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
         .await;
     if let Some(state) = board.awareness_full_state() {
         let _ = out_tx
-            .send(Out::Frame(protocol::awareness(state).into()))
+            .send(Out::Frame(
+                protocol::awareness(gate.presence_for(state)).into(),
+            ))
             .await;
     }
 
+    // Facilitators always see names; others not while the board is anonymous (the
+    // writer asks the control document when an anonymised frame comes).
+    let is_facilitator = gate.reader.role == LinkRole::Facilitator;
     let writer = tokio::spawn(async move {
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
@@ -154,6 +183,9 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
                 },
                 msg = fanout.recv() => match msg {
                     Ok(m) if m.from == conn => Ok(()),
+                    Ok(Fanout { anonymous: Some(masked), .. }) if !is_facilitator => {
+                        sink.send(Message::Binary(masked)).await
+                    }
                     Ok(m) => sink.send(Message::Binary(m.frame)).await,
                     Err(broadcast::error::RecvError::Lagged(n)) => {
                         tracing::warn!(conn, missed = n, "client too slow; closing so it resyncs");
@@ -318,12 +350,17 @@ impl Reader<'_> {
             }
             Inbound::Awareness(update) => {
                 if let Some(accepted) = board.apply_awareness(self.conn, &mut self.bound, update)? {
-                    board.fan_out(self.conn, protocol::awareness(accepted));
+                    let masked = self
+                        .gate
+                        .anonymous()
+                        .then(|| protocol::awareness(anonymise(&accepted)));
+                    board.fan_out_masked(self.conn, protocol::awareness(accepted), masked);
                 }
             }
             Inbound::AwarenessQuery => {
                 if let Some(state) = board.awareness_full_state() {
-                    self.send(protocol::awareness(state)).await;
+                    self.send(protocol::awareness(self.gate.presence_for(state)))
+                        .await;
                 }
             }
             Inbound::Ignored | Inbound::PermissionDenied(_) => {}

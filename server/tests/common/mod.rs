@@ -118,6 +118,19 @@ pub fn encode(msg: Message) -> Vec<u8> {
     enc.to_vec()
 }
 
+/// An awareness message with one client's state.
+pub fn presence(client: u64, clock: u32, json: &str) -> Vec<u8> {
+    let mut clients = std::collections::HashMap::new();
+    clients.insert(
+        yrs::block::ClientID::new(client),
+        yrs::sync::awareness::AwarenessUpdateEntry {
+            clock,
+            json: json.into(),
+        },
+    );
+    encode(Message::Awareness(yrs::sync::AwarenessUpdate { clients }))
+}
+
 pub fn decode_all(frame: &[u8]) -> Vec<Message> {
     let mut dec = DecoderV1::new(Cursor::new(frame));
     MessageReader::new(&mut dec)

@@ -60,7 +60,10 @@ pub(super) fn Presence(session: BoardSession) -> impl IntoView {
                 <For each=move || session.peers.get() key=|p| (p.client_id, p.name.clone(), p.role, p.editing.clone()) let:p>
                     <li class="person">
                         <span class="dot" style=format!("background:{}", p.color)></span>
-                        {format!("{} · {}", p.name, p.role.map(|r| r.label()).unwrap_or("Participant"))}
+                        {match p.role {
+                            Some(r) => format!("{} · {}", p.name, r.label()),
+                            None => p.name.clone(),
+                        }}
                         {p.editing.is_some().then_some(" · editing a card")}
                     </li>
                 </For>
