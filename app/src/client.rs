@@ -52,6 +52,11 @@ type KnownCards = HashMap<String, Option<Prompt>>;
 pub struct Client {
     board_id: String,
     workshop_id: String,
+    /// Whether this is the person's draft (private writing) rather than the board: no
+    /// presence, no connection status, cards shown as the draft's.
+    draft: bool,
+    /// Where its state is kept offline: the board id, or `{board}/draft`.
+    key: String,
     doc: Doc,
     board: Board,
     session: BoardSession,
@@ -171,22 +176,61 @@ pub fn connect(session: BoardSession, board_id: String, workshop_id: &str) {
     session.attach(client, control);
 }
 
+/// Start the client of this person's draft of `board_id` and attach it to `session`
+/// (private writing).
+pub fn start_draft(session: BoardSession, board_id: String, workshop_id: &str) {
+    let draft = Client::start_on(board_id, workshop_id, session, true);
+    session.attach_draft(Some(draft));
+}
+
+/// Show `cards` (and, for the board, its themes, votes and title) on the page.
+fn show<T: ReadTxn>(
+    session: &BoardSession,
+    draft: bool,
+    board: &Board,
+    txn: &T,
+    cards: Vec<cocreate_core::model::CardView>,
+    me: &str,
+) {
+    if draft {
+        session.draft_cards.try_set(cards);
+    } else {
+        publish(session, board, txn, cards, me);
+    }
+}
+
 impl Client {
     pub fn start(board_id: String, workshop_id: &str, session: BoardSession) -> Rc<Client> {
+        Client::start_on(board_id, workshop_id, session, false)
+    }
+
+    fn start_on(
+        board_id: String,
+        workshop_id: &str,
+        session: BoardSession,
+        draft: bool,
+    ) -> Rc<Client> {
+        let key = if draft {
+            format!("{board_id}/draft")
+        } else {
+            board_id.clone()
+        };
         let mut me = load_me();
         // Cards, votes and presence carry the pseudonym the server binds this seat to.
         me.id = identity::pseudonym(workshop_id, &me.seat);
-        session.me.set(Some(me.clone()));
+        if !draft {
+            session.me.set(Some(me.clone()));
+        }
         let doc = new_doc();
         let board = Board::of(&doc);
         // Edits made offline survive a reload: start from the state kept in this browser.
-        if let Some(update) = load_state(&board_id) {
+        if let Some(update) = load_state(&key) {
             if let Err(e) = doc.transact_mut_with(REMOTE).apply_update(update) {
                 leptos::logging::warn!("ignoring the locally kept board state: {e}");
             }
             {
                 let txn = doc.transact();
-                publish(&session, &board, &txn, board.cards(&txn), &me.id);
+                show(&session, draft, &board, &txn, board.cards(&txn), &me.id);
             }
         }
         let out: Rc<RefCell<Option<UnboundedSender<Vec<u8>>>>> = Rc::new(RefCell::new(None));
@@ -194,7 +238,7 @@ impl Client {
         {
             let save_pending = save_pending.clone();
             let doc_for_save = doc.clone();
-            let key = board_id.clone();
+            let key = key.clone();
             let me_id = me.id.clone();
             let out = out.clone();
             let board = board.clone();
@@ -221,8 +265,10 @@ impl Client {
                             pending.set(false);
                             let txn = doc.transact();
                             let cards = board.cards(&txn);
-                            announce_changes(&session, &cards, &known, &announcer);
-                            publish(&session, &board, &txn, cards, &me_id);
+                            if !draft {
+                                announce_changes(&session, &cards, &known, &announcer);
+                            }
+                            show(&session, draft, &board, &txn, cards, &me_id);
                         });
                     }
                 } else {
@@ -230,7 +276,7 @@ impl Client {
                         let _ = tx.unbounded_send(wire::update(e.update.clone()));
                     }
                     // One's own change shows at once.
-                    publish(&session, &board, txn, board.cards(txn), &me_id);
+                    show(&session, draft, &board, txn, board.cards(txn), &me_id);
                 }
                 // The browser keeps the board only while the server may not have it: a
                 // change made offline (or while reconnecting) survives a reload; once
@@ -296,6 +342,8 @@ impl Client {
         let client = Rc::new(Client {
             board_id,
             workshop_id: workshop_id.to_string(),
+            draft,
+            key,
             doc,
             board,
             session,
@@ -310,7 +358,7 @@ impl Client {
             on_leave: RefCell::new(None),
         });
         {
-            let (key, session) = (client.board_id.clone(), client.session);
+            let (key, session) = (client.key.clone(), client.session);
             let handle = window_event_listener(leptos::ev::pagehide, move |_| {
                 if !session.status.get_untracked().server_may_lack_changes() {
                     clear_state(&key);
@@ -319,7 +367,9 @@ impl Client {
             *client.on_leave.borrow_mut() = Some(handle);
         }
         spawn_local(connection_loop(client.clone()));
-        spawn_local(heartbeat_loop(client.clone()));
+        if !draft {
+            spawn_local(heartbeat_loop(client.clone()));
+        }
         client
     }
 
@@ -359,7 +409,7 @@ impl BoardLink for Client {
             .get_untracked()
             .server_may_lack_changes()
         {
-            clear_state(&self.board_id);
+            clear_state(&self.key);
         }
     }
 
@@ -466,12 +516,18 @@ impl Client {
             self.board_id.clone(),
             self.workshop_id.clone(),
         );
-        clear_state(&board);
+        clear_state(&self.key);
         set_timeout(
             move || {
                 session.stop();
                 clear_state(&board);
-                connect(session, board, &workshop);
+                clear_state(&format!("{board}/draft"));
+                connect(session, board.clone(), &workshop);
+                if session.role.get_untracked() == LinkRole::Participant
+                    && !session.control.with_untracked(|c| c.revealed)
+                {
+                    start_draft(session, board, &workshop);
+                }
             },
             std::time::Duration::ZERO,
         );
@@ -490,6 +546,10 @@ impl Client {
     }
 
     fn send_awareness(&self) {
+        if self.draft {
+            // Presence belongs to the board's connection.
+            return;
+        }
         self.clock.set(self.clock.get() + 1);
         let mut clients = HashMap::new();
         clients.insert(
@@ -523,7 +583,8 @@ impl Client {
             match event {
                 ClientEvent::Reply(frame) => self.send(frame),
                 ClientEvent::Applied => {
-                    if self.session.status.get_untracked() == ConnStatus::Connecting {
+                    if !self.draft && self.session.status.get_untracked() == ConnStatus::Connecting
+                    {
                         // The server answered our step 1 after taking our step 2: what
                         // this browser kept for offline editing is on the server now.
                         self.session.status.try_set(if writes {
@@ -531,7 +592,7 @@ impl Client {
                         } else {
                             ConnStatus::ReadOnly
                         });
-                        clear_state(&self.board_id);
+                        clear_state(&self.key);
                     }
                 }
                 ClientEvent::Failed(e) => {
@@ -804,7 +865,8 @@ async fn run_connection<E: Endpoint>(ep: &E, ws: WebSocket) -> Ended {
 
 impl Endpoint for Client {
     fn url(&self) -> String {
-        ws_url(&self.board_id, "", Some(&self.me.borrow().seat))
+        let suffix = if self.draft { "/draft" } else { "" };
+        ws_url(&self.board_id, suffix, Some(&self.me.borrow().seat))
     }
 
     fn stopped(&self) -> bool {
@@ -812,7 +874,9 @@ impl Endpoint for Client {
     }
 
     fn connecting(&self) {
-        self.session.status.try_set(ConnStatus::Connecting);
+        if !self.draft {
+            self.session.status.try_set(ConnStatus::Connecting);
+        }
     }
 
     fn opened(&self, tx: UnboundedSender<Vec<u8>>) {
@@ -829,6 +893,9 @@ impl Endpoint for Client {
 
     fn closed(&self) {
         self.out.borrow_mut().take();
+        if self.draft {
+            return;
+        }
         self.peers.borrow_mut().clear();
         self.publish_peers();
         if !self.stopped.get() {
@@ -837,6 +904,10 @@ impl Endpoint for Client {
     }
 
     fn check_url(&self) -> Option<String> {
+        if self.draft {
+            // The board's client asks for both.
+            return None;
+        }
         let token = web_sys::window()
             .and_then(|w| w.location().search().ok())
             .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
@@ -850,7 +921,7 @@ impl Endpoint for Client {
 
     fn refused(&self) {
         self.stopped.set(true);
-        clear_state(&self.board_id);
+        clear_state(&self.key);
         self.session.notice.try_set(Some(
             "This link no longer opens the board: ask your facilitator for a new one. Nothing of this board is kept in this browser.".into(),
         ));

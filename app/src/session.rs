@@ -120,6 +120,12 @@ pub struct BoardSession {
     client: StoredValue<Option<std::rc::Rc<dyn BoardLink>>, LocalStorage>,
     #[cfg(feature = "hydrate")]
     control_client: StoredValue<Option<std::rc::Rc<dyn Stop>>, LocalStorage>,
+    /// While this participant writes privately: the client of their own draft, where
+    /// their card changes go (see [`BoardSession::writing_privately`]).
+    #[cfg(feature = "hydrate")]
+    draft_client: StoredValue<Option<std::rc::Rc<dyn BoardLink>>, LocalStorage>,
+    /// The cards of this person's draft (private writing), in document order.
+    pub draft_cards: RwSignal<Vec<CardView>>,
 }
 
 impl Default for BoardSession {
@@ -156,6 +162,9 @@ impl BoardSession {
             client: StoredValue::new_local(None),
             #[cfg(feature = "hydrate")]
             control_client: StoredValue::new_local(None),
+            #[cfg(feature = "hydrate")]
+            draft_client: StoredValue::new_local(None),
+            draft_cards: RwSignal::new(Vec::new()),
         }
     }
 
@@ -167,8 +176,37 @@ impl BoardSession {
         self.client.set_value(Some(client));
     }
 
+    /// Attach (`Some`) or stop and detach (`None`) the client of this person's draft.
+    #[cfg(feature = "hydrate")]
+    pub fn attach_draft(&self, client: Option<std::rc::Rc<dyn BoardLink>>) {
+        if let Some(old) = self.draft_client.try_update_value(std::mem::take).flatten() {
+            old.stop();
+        }
+        if client.is_none() {
+            self.draft_cards.try_set(Vec::new());
+        }
+        self.draft_client.set_value(client);
+    }
+
+    /// Whether a draft client is attached.
+    pub fn has_draft(&self) -> bool {
+        #[cfg(feature = "hydrate")]
+        return self.draft_client.with_value(|d| d.is_some());
+        #[cfg(not(feature = "hydrate"))]
+        false
+    }
+
+    /// Whether this person writes privately now: a participant while private writing is
+    /// on. Their new cards then go to their own draft, which nobody else receives until
+    /// the facilitator reveals everyone's.
+    pub fn writing_privately(&self) -> bool {
+        self.role.get() == LinkRole::Participant && !self.control.with(|c| c.revealed)
+    }
+
     /// Disconnect (the page is going away).
     pub fn stop(&self) {
+        #[cfg(feature = "hydrate")]
+        self.attach_draft(None);
         self.with_client(|c| c.stop());
         #[cfg(feature = "hydrate")]
         self.control_client
@@ -179,9 +217,19 @@ impl BoardSession {
         self.role.get() == LinkRole::Facilitator
     }
 
-    /// The cards of a column this person sees: facilitators see every card; others do
-    /// not see hidden cards, nor others' cards while private writing is on.
+    /// The cards of a column this person sees: facilitators see every card; a participant
+    /// writing privately sees their draft; others do not see hidden cards.
     pub fn visible_column(&self, prompt: Prompt) -> Vec<CardView> {
+        if self.writing_privately() {
+            let mut cards: Vec<CardView> = self.draft_cards.with(|cs| {
+                cs.iter()
+                    .filter(|c| c.prompt == Some(prompt))
+                    .cloned()
+                    .collect()
+            });
+            cards.sort_by(|a, b| (&a.pos, &a.id).cmp(&(&b.pos, &b.id)));
+            return cards;
+        }
         let facilitator = self.is_facilitator();
         let private = !self.control.with(|c| c.revealed);
         let me = self
@@ -261,9 +309,23 @@ impl BoardSession {
         }
     }
 
+    /// Run `f` on the client card changes go to: this person's draft while they write
+    /// privately, otherwise the board.
+    fn with_writer<R>(&self, f: impl FnOnce(&dyn BoardLink) -> R) -> Option<R> {
+        #[cfg(feature = "hydrate")]
+        if self.role.get_untracked() == LinkRole::Participant
+            && !self.control.with_untracked(|c| c.revealed)
+        {
+            return self
+                .draft_client
+                .with_value(|c| c.as_ref().map(|c| f(c.as_ref())));
+        }
+        self.with_client(f)
+    }
+
     /// Add an empty card to a column; returns its id.
     pub fn add_card(&self, prompt: Prompt) -> Option<String> {
-        self.with_client(|c| c.add_card(prompt)).flatten()
+        self.with_writer(|c| c.add_card(prompt)).flatten()
     }
 
     /// Ask for `card` to take focus when it is rendered.
@@ -287,19 +349,19 @@ impl BoardSession {
 
     /// The user changed a card's text field to `value` with the caret at `caret`.
     pub fn edit_text(&self, card: &str, value: &str, caret: Option<u32>) {
-        self.with_client(|c| c.edit_text(card, value, caret));
+        self.with_writer(|c| c.edit_text(card, value, caret));
     }
 
     pub fn delete_card(&self, card: &str) {
-        self.with_client(|c| c.delete_card(card));
+        self.with_writer(|c| c.delete_card(card));
     }
 
     pub fn move_card(&self, card: &str, prompt: Prompt, theme: Option<&str>, before: Option<&str>) {
-        self.with_client(|c| c.move_card(card, prompt, theme, before));
+        self.with_writer(|c| c.move_card(card, prompt, theme, before));
     }
 
     pub fn nudge_card(&self, card: &str, step: i32) {
-        self.with_client(|c| c.nudge_card(card, step));
+        self.with_writer(|c| c.nudge_card(card, step));
     }
 
     pub fn add_theme(&self, prompt: Prompt, title: &str) -> Option<String> {
@@ -326,11 +388,11 @@ impl BoardSession {
 
     /// Undo my last change; false if there was nothing to undo.
     pub fn undo(&self) -> bool {
-        self.with_client(|c| c.undo()).unwrap_or(false)
+        self.with_writer(|c| c.undo()).unwrap_or(false)
     }
 
     pub fn redo(&self) -> bool {
-        self.with_client(|c| c.redo()).unwrap_or(false)
+        self.with_writer(|c| c.redo()).unwrap_or(false)
     }
 
     /// Tell others which card we are editing (or none).

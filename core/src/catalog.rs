@@ -4,12 +4,20 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::model::schema::{AREAS, PILLARS};
 
-/// Which live document: a board's cards, or its control document (phase, lock, timer).
-/// Its `Display` is the key it is stored under: the board id, or `{board}/control`.
+/// Which live document: a board's cards, its control document (phase, lock, timer), or
+/// one person's draft (their cards while private writing is on). Its `Display` is the key
+/// it is stored under: the board id, `{board}/control`, or `{board}/draft/{pseudonym}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DocKey {
     board: String,
-    control: bool,
+    part: Part,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Part {
+    Cards,
+    Control,
+    Draft(String),
 }
 
 impl DocKey {
@@ -17,7 +25,7 @@ impl DocKey {
     pub fn board(board: impl Into<String>) -> DocKey {
         DocKey {
             board: board.into(),
-            control: false,
+            part: Part::Cards,
         }
     }
 
@@ -25,8 +33,21 @@ impl DocKey {
     pub fn control(board: impl Into<String>) -> DocKey {
         DocKey {
             board: board.into(),
-            control: true,
+            part: Part::Control,
         }
+    }
+
+    /// The draft of the person with `pseudonym` on `board` (crate::identity).
+    pub fn draft(board: impl Into<String>, pseudonym: impl Into<String>) -> DocKey {
+        DocKey {
+            board: board.into(),
+            part: Part::Draft(pseudonym.into()),
+        }
+    }
+
+    /// The prefix of the stored keys of `board`'s drafts.
+    pub fn drafts_prefix(board: &str) -> String {
+        format!("{board}/draft/")
     }
 
     /// The board this document belongs to.
@@ -35,16 +56,29 @@ impl DocKey {
     }
 
     pub fn is_control(&self) -> bool {
-        self.control
+        self.part == Part::Control
+    }
+
+    /// Whose draft this is, if it is one.
+    pub fn draft_of(&self) -> Option<&str> {
+        match &self.part {
+            Part::Draft(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// A board's card document (not its control document or a draft).
+    pub fn is_cards(&self) -> bool {
+        self.part == Part::Cards
     }
 }
 
 impl std::fmt::Display for DocKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.control {
-            write!(f, "{}/control", self.board)
-        } else {
-            f.write_str(&self.board)
+        match &self.part {
+            Part::Cards => f.write_str(&self.board),
+            Part::Control => write!(f, "{}/control", self.board),
+            Part::Draft(p) => write!(f, "{}/draft/{p}", self.board),
         }
     }
 }

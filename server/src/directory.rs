@@ -88,7 +88,11 @@ impl ServerDirectory {
         control
             .change(Control::of, |c, txn| c.apply(txn, patch))
             .await?
-            .map_err(|e| DirectoryError::Invalid(e.to_string()))
+            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        if patch.revealed == Some(true) {
+            self.hub.reveal_drafts(&board.board.id).await?;
+        }
+        Ok(())
     }
 
     /// Lock a board (archiving).

@@ -86,6 +86,52 @@ async fn ws_board(
         reader,
         control: Some((control, control_map)),
         actor,
+        draft: false,
+        reveal: None,
+    };
+    upgrade(&state, ws, from, doc, gate)
+}
+
+/// `GET /ws/board/{board_id}/draft?token=T&seat=S`: the seat holder's own draft of the
+/// board (their cards while private writing is on), which nobody else receives. A seat is
+/// required (400 without); a link that may not write cards gets 403.
+async fn ws_draft(
+    State(state): State<AppState>,
+    Path(board_id): Path<String>,
+    Query(q): Query<TokenParam>,
+    Query(seat): Query<SeatParam>,
+    ConnectInfo(from): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Result<Response, AppError> {
+    if !crate::web::origin_allowed(&headers, &state.hub.limits().allowed_origins) {
+        return Err(AppError::Forbidden(
+            "pages of this origin may not open boards here".into(),
+        ));
+    }
+    let reader = state.access.board(&board_id, q.token.as_deref())?;
+    let Some(seat) = seat.seat.as_deref() else {
+        return Err(AppError::BadRequest(
+            "a draft needs a seat (see docs/PROTOCOL.md)".into(),
+        ));
+    };
+    identity::check_seat(seat).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    if reader.role == LinkRole::Observer {
+        return Err(AppError::Forbidden("observers write nothing".into()));
+    }
+    let actor = identity::pseudonym(&reader.board.workshop_id, seat);
+    let control = state.hub.join(&DocKey::control(&reader.board.id))?;
+    let control_map = control.read(Control::of);
+    let doc = state
+        .hub
+        .join(&DocKey::draft(&reader.board.id, actor.clone()))?;
+    let gate = Gate {
+        auth: state.auth.clone(),
+        reader,
+        control: Some((control, control_map)),
+        actor: Some(actor),
+        draft: true,
+        reveal: None,
     };
     upgrade(&state, ws, from, doc, gate)
 }
@@ -112,6 +158,8 @@ async fn ws_control(
         reader,
         control: None,
         actor: None,
+        draft: false,
+        reveal: Some(state.hub.clone()),
     };
     upgrade(&state, ws, from, doc, gate)
 }
@@ -516,6 +564,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/ws/board/{board_id}", get(ws_board))
         .route("/ws/board/{board_id}/control", get(ws_control))
+        .route("/ws/board/{board_id}/draft", get(ws_draft))
         .route("/api/health", get(health))
         .route("/api/workshops", post(create_workshop))
         .route(

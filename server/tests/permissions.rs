@@ -58,7 +58,7 @@ async fn denied(c: &mut TestClient) -> Option<String> {
 
 /// The board's state vector on the server.
 fn server_state(srv: &TestServer) -> yrs::StateVector {
-    let live = srv.state.hub.live(&DocKey::board(DEMO)).unwrap();
+    let live = srv.state.hub.join(&DocKey::board(DEMO)).unwrap();
     live.read(|d| d.transact().state_vector())
 }
 
@@ -306,6 +306,135 @@ async fn on_an_anonymous_board_only_facilitators_see_names_in_presence() {
     assert!(
         greeting.contains("#112233") && !greeting.contains("Ana"),
         "{greeting}"
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn private_writing_keeps_each_draft_with_its_writer_until_the_reveal() {
+    let (_dir, srv) = server().await;
+    let control = srv.http(&format!(
+        "/api/boards/{DEMO}/control?token={}",
+        srv.links.facilitator
+    ));
+    assert_eq!(
+        http("POST", &control, Some(r#"{"revealed":false}"#))
+            .await
+            .0,
+        204
+    );
+    let draft_url = |token: &str, seat: &str| {
+        format!(
+            "ws://{}/ws/board/{DEMO}/draft?token={token}&seat={seat}",
+            srv.addr
+        )
+    };
+    // No seat, or an observer's link: no draft.
+    let no_seat = format!(
+        "ws://{}/ws/board/{DEMO}/draft?token={}",
+        srv.addr, srv.links.participant
+    );
+    assert_eq!(refused_status(&no_seat).await, 400);
+    assert_eq!(
+        refused_status(&draft_url(&srv.links.observer, SEAT)).await,
+        403
+    );
+
+    // On the board itself, no new cards while writing privately.
+    refused(&srv, "your own draft", |b, txn| {
+        b.add_card(txn, "on-board", Prompt::How, "x", &me(), Role::Patient, 2.0)
+            .unwrap();
+    })
+    .await;
+    // In one's draft, yes.
+    let mut mine = TestClient::join(&draft_url(&srv.links.participant, SEAT)).await;
+    let board = Board::of(&mine.doc);
+    mine.change(|txn| {
+        board
+            .add_card(
+                txn,
+                "private-1",
+                Prompt::Values,
+                "my own thought",
+                &me(),
+                Role::Patient,
+                2.0,
+            )
+            .unwrap();
+    })
+    .await;
+    // Someone else's draft and the board do not have it; nobody else receives it.
+    let other_seat = "other-participant-seat-0123";
+    let theirs = TestClient::join(&draft_url(&srv.links.participant, other_seat)).await;
+    let mut facilitator = TestClient::join(&srv.url(DEMO)).await;
+    facilitator
+        .pump_until(Duration::from_millis(300), |_, _| false)
+        .await;
+    let has = |c: &TestClient, id: &str| Board::of(&c.doc).card(&c.doc.transact(), id).is_some();
+    assert!(!has(&theirs, "private-1") && !has(&facilitator, "private-1"));
+    let stored = srv.state.hub.live(&DocKey::board(DEMO)).unwrap();
+    assert!(stored.read(|d| Board::of(d).card(&d.transact(), "private-1").is_none()));
+
+    // The reveal moves every draft onto the board in one change, and empties the drafts.
+    assert_eq!(
+        http("POST", &control, Some(r#"{"revealed":true}"#)).await.0,
+        204
+    );
+    assert!(
+        facilitator
+            .wait_for(WAIT, |d| Board::of(d)
+                .card(&d.transact(), "private-1")
+                .is_some_and(|c| c.text == "my own thought" && c.author == me()))
+            .await
+    );
+    assert!(
+        mine.wait_for(WAIT, |d| Board::of(d).cards(&d.transact()).is_empty())
+            .await
+    );
+
+    // Turned off through the control document's websocket, too.
+    assert_eq!(
+        http("POST", &control, Some(r#"{"revealed":false}"#))
+            .await
+            .0,
+        204
+    );
+    let board = Board::of(&mine.doc);
+    mine.change(|txn| {
+        board
+            .add_card(
+                txn,
+                "private-2",
+                Prompt::How,
+                "second",
+                &me(),
+                Role::Patient,
+                3.0,
+            )
+            .unwrap();
+    })
+    .await;
+    mine.pump_until(Duration::from_millis(200), |_, _| false)
+        .await;
+    let mut ctl = TestClient::join(&srv.control_url(DEMO, &srv.links.facilitator)).await;
+    let c = cocreate_core::model::control::Control::of(&ctl.doc);
+    ctl.change(|txn| {
+        c.apply(
+            txn,
+            &cocreate_core::model::control::ControlPatch {
+                revealed: Some(true),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    })
+    .await;
+    assert!(
+        facilitator
+            .wait_for(WAIT, |d| Board::of(d)
+                .card(&d.transact(), "private-2")
+                .is_some())
+            .await
     );
     srv.stop().await;
 }

@@ -360,6 +360,40 @@ pub async fn held_cards_are_kept_per_board_until_released(open: fn(&Path) -> Sto
     store.close();
 }
 
+pub async fn drafts_of_a_board_are_listed_by_pseudonym(open: fn(&Path) -> Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    assert!(store.drafts("b").unwrap().is_empty());
+    store
+        .append(&DocKey::draft("b", "p-2"), vec![1])
+        .await
+        .unwrap();
+    store
+        .append(&DocKey::draft("b", "p-1"), vec![2])
+        .await
+        .unwrap();
+    store
+        .append(&DocKey::draft("b", "p-1"), vec![3])
+        .await
+        .unwrap();
+    store
+        .append(&DocKey::draft("c", "p-3"), vec![4])
+        .await
+        .unwrap();
+    store.append(&DocKey::board("b"), vec![5]).await.unwrap();
+    store.append(&DocKey::control("b"), vec![6]).await.unwrap();
+    assert_eq!(store.drafts("b").unwrap(), vec!["p-1", "p-2"]);
+    // Compacted drafts are still listed.
+    store
+        .compact(&DocKey::draft("c", "p-3"), vec![9])
+        .await
+        .unwrap();
+    assert_eq!(store.drafts("c").unwrap(), vec!["p-3"]);
+    let loaded = store.load(&DocKey::draft("b", "p-1")).unwrap().unwrap();
+    assert_eq!(loaded.updates, vec![vec![2], vec![3]]);
+    store.close();
+}
+
 /// Every test of the suite for one backend.
 macro_rules! suite {
     ($backend:ident, $open:expr) => {
@@ -389,6 +423,10 @@ macro_rules! suite {
             #[tokio::test]
             async fn links_are_kept_by_hash_until_revoked() {
                 super::links_are_kept_by_hash_until_revoked(OPEN).await
+            }
+            #[tokio::test]
+            async fn drafts_of_a_board_are_listed_by_pseudonym() {
+                super::drafts_of_a_board_are_listed_by_pseudonym(OPEN).await
             }
             #[tokio::test]
             async fn held_cards_are_kept_per_board_until_released() {

@@ -59,9 +59,15 @@ test('hidden cards and private writing keep cards from participants', async () =
   await p.getByRole('button', { name: 'Add a card to How' }).click();
   await p.locator('.column-how textarea.card-text').last().waitFor();
   await p.keyboard.type('My private idea');
-  await f.waitForFunction(() => [...document.querySelectorAll('textarea.card-text')].some((e) => e.value === 'My private idea'), null, { timeout: 10000 });
+  // The card lives in the participant's own draft: nobody else receives it, not even
+  // the facilitator, until the reveal.
+  const hasIdea = () => [...document.querySelectorAll('textarea.card-text')].some((e) => e.value === 'My private idea');
+  await p.waitForTimeout(1000);
+  assert.equal(await f.evaluate(hasIdea), false, 'the facilitator has no one\'s draft before the reveal');
   await f.getByRole('button', { name: 'Reveal all cards' }).click();
   await p.locator(seed).waitFor({ timeout: 10000 });
+  await f.waitForFunction(hasIdea, null, { timeout: 10000 });
+  await p.waitForFunction(hasIdea, null, { timeout: 10000 });
   await p.context().close();
   await f.context().close();
 });

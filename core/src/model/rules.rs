@@ -13,6 +13,9 @@
 //! | vote   | no                    | no         | no     | yes  |
 //! | review | no                    | no         | no     | no   |
 //!
+//! While private writing is on (the control document's `revealed` is false) a
+//! participant adds cards only to their own draft document, never to the board.
+//!
 //! Whatever the phase, a participant never changes a card's `author`, `role`, `created`,
 //! `hidden` or `source`, another person's votes, the board's `meta`, or deletes someone
 //! else's card; they add cards and votes only as themselves.
@@ -71,6 +74,8 @@ pub enum Forbidden {
     VoteLimit(i64),
     #[error("only facilitators hide cards or add their source")]
     Moderation,
+    #[error("while writing privately, new cards go to your own draft until they are revealed")]
+    PrivateWriting,
 }
 
 /// Who is writing and what the board is doing: everything the table depends on.

@@ -31,6 +31,9 @@ pub struct Permit {
     pub facilitator: bool,
     pub phase: Phase,
     pub votes_per_person: i64,
+    /// Private writing is on and this is the board itself (not the writer's draft): a
+    /// participant may not add cards to it.
+    pub private: bool,
 }
 
 impl Permit {
@@ -261,6 +264,9 @@ fn judge(live: &Doc, trial: &Trial, seen: &Seen, permit: &Permit) -> Result<(), 
     let mut new_cards: HashSet<&str> = HashSet::new();
     for (card, replaced) in &seen.added {
         rules.allows(Action::Write)?;
+        if permit.private {
+            return Err(Forbidden::PrivateWriting);
+        }
         if *replaced && author(&live_board, &before, card).as_deref() != Some(me) {
             return Err(Forbidden::NotYours);
         }

@@ -57,6 +57,9 @@ pub enum HubError {
     /// no longer trusted and is being reloaded from the store.
     #[error("board {0} is being reloaded")]
     Reloading(String),
+    /// A draft's card could not be put on the board when private writing was revealed.
+    #[error("could not reveal the drafts: {0}")]
+    Reveal(String),
 }
 
 /// A frame for every peer of a board except its sender.
@@ -409,6 +412,58 @@ impl Hub {
         Ok(BoardHandle { board })
     }
 
+    /// Reveal private writing on `board`: every card in every draft goes onto the board in
+    /// one server change (each at the end of its column, as its author wrote it), then
+    /// leaves its draft. Returns how many cards were moved. Idempotent: drafts emptied by
+    /// an earlier reveal add nothing.
+    pub async fn reveal_drafts(&self, board: &str) -> Result<usize, HubError> {
+        let people = self.inner.store.drafts(board)?;
+        let mut drafts = Vec::new();
+        for who in people {
+            let draft = self.join(&DocKey::draft(board, who))?;
+            let cards = draft.read(|d| {
+                let b = cocreate_core::model::board::Board::of(d);
+                let txn = d.transact();
+                b.cards(&txn)
+            });
+            if !cards.is_empty() {
+                drafts.push((draft, cards));
+            }
+        }
+        if drafts.is_empty() {
+            return Ok(0);
+        }
+        let live = self.join(&DocKey::board(board))?;
+        let all: Vec<_> = drafts.iter().flat_map(|(_, c)| c.iter().cloned()).collect();
+        live.change(cocreate_core::model::board::Board::of, |b, txn| {
+            for c in &all {
+                let prompt = c.prompt.unwrap_or(cocreate_core::model::Prompt::Purpose);
+                let role = c.role.unwrap_or(cocreate_core::model::Role::Stakeholder);
+                b.add_card(txn, &c.id, prompt, &c.text, &c.author, role, c.created)?;
+            }
+            Ok::<(), cocreate_core::model::ModelError>(())
+        })
+        .await?
+        .map_err(|e| HubError::Reveal(e.to_string()))?;
+        for (draft, cards) in &drafts {
+            draft
+                .change(cocreate_core::model::board::Board::of, |b, txn| {
+                    for c in cards {
+                        b.delete_card(txn, &c.id);
+                    }
+                    Ok::<(), HubError>(())
+                })
+                .await??;
+        }
+        tracing::info!(
+            board,
+            cards = all.len(),
+            drafts = drafts.len(),
+            "private writing revealed"
+        );
+        Ok(all.len())
+    }
+
     /// Migrate a board from before moderation took hidden cards out of the document:
     /// each card marked `hidden` goes to the moderation store, then out of the document
     /// (the removal is queued to the log; run again after a crash, it holds the same
@@ -465,7 +520,7 @@ impl Hub {
                 })?;
             }
         }
-        if !key.is_control() {
+        if key.is_cards() {
             self.hold_hidden_cards(key, &doc)?;
         }
         let limits = &self.inner.limits;

@@ -39,6 +39,11 @@ pub struct Gate {
     pub control: Option<(BoardHandle, Control)>,
     /// The pseudonym the connection's seat gives it in the workshop (`None`: no seat).
     pub actor: Option<String>,
+    /// Whether this connection is to its holder's draft (private writing), not the board.
+    pub draft: bool,
+    /// For a control document: the hub, to reveal the drafts when a facilitator turns
+    /// private writing off through the websocket.
+    pub reveal: Option<super::Hub>,
 }
 
 /// What [`Gate::check`] decided.
@@ -98,6 +103,7 @@ impl Gate {
                         facilitator,
                         phase: state.phase,
                         votes_per_person: state.votes_per_person,
+                        private: !state.revealed && !self.draft,
                     }))
                 } else {
                     Verdict::ReadOnly("join with a seat to write (see docs/PROTOCOL.md)")
@@ -329,6 +335,13 @@ impl Reader<'_> {
                     // it reconnects and resyncs.
                     return Err(HubError::Busy);
                 }
+                // Private writing turned off through the control document itself: the
+                // drafts go onto the board (as through the control API).
+                let was_private = self
+                    .gate
+                    .reveal
+                    .as_ref()
+                    .map(|_| board.read(|d| !Control::of(d).read(&d.transact()).revealed));
                 let Integrated { raw, trimmed } = match board.apply_update(update, permit).await {
                     Ok(i) => i,
                     Err(HubError::BadUpdate(Refused::Forbidden(why))) => {
@@ -343,6 +356,11 @@ impl Reader<'_> {
                     Err(e) => return Err(e),
                 };
                 board.fan_out(self.conn, protocol::update(raw));
+                if let (Some(hub), Some(true)) = (&self.gate.reveal, was_private) {
+                    if board.read(|d| Control::of(d).read(&d.transact()).revealed) {
+                        hub.reveal_drafts(board.id.board_id()).await?;
+                    }
+                }
                 if let Some(t) = trimmed {
                     board.fan_out(0, protocol::update(t.update));
                     self.send(protocol::permission_denied(&t.reason)).await;

@@ -73,6 +73,8 @@ pub trait UpdateLog: Send + Sync {
     /// The persisted content of a document, or `None` if its board is unknown.
     fn load(&self, doc: &DocKey) -> Result<Option<StoredBoard>, StoreError>;
     fn log_stats(&self, doc: &DocKey) -> Result<LogStats, StoreError>;
+    /// The pseudonyms that have a stored draft on `board` (`DocKey::draft`), sorted.
+    fn drafts(&self, board: &str) -> Result<Vec<String>, StoreError>;
     /// Make everything queued durable and stop writing (graceful shutdown).
     fn close(&self);
 }

@@ -40,6 +40,7 @@ fn permit(phase: Phase) -> Permit {
         facilitator: false,
         phase,
         votes_per_person: 3,
+        private: false,
     }
 }
 
@@ -271,4 +272,26 @@ fn after_a_refusal_the_next_allowed_update_still_applies() {
     let txn = board.doc().transact();
     assert_eq!(b.card(&txn, "mine").unwrap().text, "fine");
     assert!(b.card(&txn, "theirs").is_some());
+}
+
+#[test]
+fn while_writing_privately_no_card_is_added_to_the_board_itself() {
+    let board = board();
+    let update = client_change(&board, |b, txn| {
+        b.add_card(txn, "new", Prompt::How, "x", ME, Role::Patient, 2.0)
+            .unwrap();
+    });
+    let mut p = permit(Phase::Write);
+    p.private = true;
+    match board.integrate_as(UpdateIn::from_raw(update).unwrap(), Some(&p)) {
+        Err(Refused::Forbidden(Forbidden::PrivateWriting)) => {}
+        other => panic!("{other:?}"),
+    }
+    // Editing the text of a card already on the board is still allowed.
+    let edit = client_change(&board, |b, txn| {
+        b.set_card_text(txn, "mine", "edited", None).unwrap();
+    });
+    board
+        .integrate_as(UpdateIn::from_raw(edit).unwrap(), Some(&p))
+        .unwrap();
 }

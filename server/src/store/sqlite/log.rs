@@ -59,6 +59,23 @@ impl UpdateLog for Sqlite {
         Ok(Some(StoredBoard { base, updates }))
     }
 
+    fn drafts(&self, board: &str) -> Result<Vec<String>, StoreError> {
+        let prefix = DocKey::drafts_prefix(board);
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT board_id FROM board_updates WHERE substr(board_id, 1, length(?1)) = ?1
+             UNION SELECT board_id FROM board_state WHERE substr(board_id, 1, length(?1)) = ?1
+             ORDER BY 1",
+        )?;
+        let keys = stmt
+            .query_map([&prefix], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(keys
+            .into_iter()
+            .filter_map(|k| k.strip_prefix(&prefix).map(str::to_string))
+            .collect())
+    }
+
     fn log_stats(&self, doc: &DocKey) -> Result<LogStats, StoreError> {
         let key = doc.to_string();
         let board = key.as_str();
