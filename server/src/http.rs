@@ -52,9 +52,80 @@ fn upgrade(
         }))
 }
 
+/// Which document of a board a websocket opens.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Opens {
+    /// The board's cards (`/ws/board/{id}`).
+    Cards,
+    /// The seat holder's draft (`/ws/board/{id}/draft`).
+    Draft,
+    /// The control document (`/ws/board/{id}/control`).
+    Control,
+}
+
+/// Everything checked before a board's websocket is upgraded, in order: the page's
+/// origin (403), the token (401, then 404 or 403 for the board), the seat (400 if
+/// malformed; a draft needs one, and an observer has none, 403). Returns the document to
+/// serve and the gate for its messages.
+fn open_board(
+    state: &AppState,
+    headers: &HeaderMap,
+    board_id: &str,
+    token: Option<&str>,
+    seat: Option<&str>,
+    opens: Opens,
+) -> Result<(BoardHandle, Gate), AppError> {
+    if !crate::web::origin_allowed(headers, &state.hub.limits().allowed_origins) {
+        return Err(AppError::Forbidden(
+            "pages of this origin may not open boards here".into(),
+        ));
+    }
+    let reader = state.access.board(board_id, token)?;
+    let actor = match seat {
+        Some(seat) if opens != Opens::Control => {
+            identity::check_seat(seat).map_err(|e| AppError::BadRequest(e.to_string()))?;
+            Some(identity::pseudonym(&reader.board.workshop_id, seat))
+        }
+        _ => None,
+    };
+    let board = reader.board.id.clone();
+    let key = match opens {
+        Opens::Cards => DocKey::board(&board),
+        Opens::Control => DocKey::control(&board),
+        Opens::Draft => {
+            let Some(me) = &actor else {
+                return Err(AppError::BadRequest(
+                    "a draft needs a seat (see docs/PROTOCOL.md)".into(),
+                ));
+            };
+            if reader.role == LinkRole::Observer {
+                return Err(AppError::Forbidden("observers write nothing".into()));
+            }
+            DocKey::draft(&board, me.clone())
+        }
+    };
+    let doc = state.hub.join(&key)?;
+    // Cards and drafts are written by the rules of the board's control document.
+    let control = if opens == Opens::Control {
+        None
+    } else {
+        let control = state.hub.join(&DocKey::control(&board))?;
+        let map = control.read(Control::of);
+        Some((control, map))
+    };
+    let gate = Gate {
+        auth: state.auth.clone(),
+        reader,
+        control,
+        actor,
+        draft: opens == Opens::Draft,
+        reveal: (opens == Opens::Control).then(|| state.hub.clone()),
+    };
+    Ok((doc, gate))
+}
+
 /// `GET /ws/board/{board_id}?token=T&seat=S`: the y-websocket endpoint of a board's
-/// cards. Unknown boards get 404, bad tokens 401 and malformed seats 400, before the
-/// upgrade. The seat binds the connection to its holder's pseudonym in the workshop;
+/// cards. The seat binds the connection to its holder's pseudonym in the workshop;
 /// without one a participant's connection only reads.
 async fn ws_board(
     State(state): State<AppState>,
@@ -65,36 +136,19 @@ async fn ws_board(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
-    if !crate::web::origin_allowed(&headers, &state.hub.limits().allowed_origins) {
-        return Err(AppError::Forbidden(
-            "pages of this origin may not open boards here".into(),
-        ));
-    }
-    let reader = state.access.board(&board_id, q.token.as_deref())?;
-    let actor = match seat.seat.as_deref() {
-        Some(seat) => {
-            identity::check_seat(seat).map_err(|e| AppError::BadRequest(e.to_string()))?;
-            Some(identity::pseudonym(&reader.board.workshop_id, seat))
-        }
-        None => None,
-    };
-    let control = state.hub.join(&DocKey::control(&reader.board.id))?;
-    let control_map = control.read(Control::of);
-    let doc = state.hub.join(&DocKey::board(&reader.board.id))?;
-    let gate = Gate {
-        auth: state.auth.clone(),
-        reader,
-        control: Some((control, control_map)),
-        actor,
-        draft: false,
-        reveal: None,
-    };
+    let (doc, gate) = open_board(
+        &state,
+        &headers,
+        &board_id,
+        q.token.as_deref(),
+        seat.seat.as_deref(),
+        Opens::Cards,
+    )?;
     upgrade(&state, ws, from, doc, gate)
 }
 
 /// `GET /ws/board/{board_id}/draft?token=T&seat=S`: the seat holder's own draft of the
-/// board (their cards while private writing is on), which nobody else receives. A seat is
-/// required (400 without); a link that may not write cards gets 403.
+/// board (their cards while private writing is on), which nobody else receives.
 async fn ws_draft(
     State(state): State<AppState>,
     Path(board_id): Path<String>,
@@ -104,35 +158,14 @@ async fn ws_draft(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
-    if !crate::web::origin_allowed(&headers, &state.hub.limits().allowed_origins) {
-        return Err(AppError::Forbidden(
-            "pages of this origin may not open boards here".into(),
-        ));
-    }
-    let reader = state.access.board(&board_id, q.token.as_deref())?;
-    let Some(seat) = seat.seat.as_deref() else {
-        return Err(AppError::BadRequest(
-            "a draft needs a seat (see docs/PROTOCOL.md)".into(),
-        ));
-    };
-    identity::check_seat(seat).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    if reader.role == LinkRole::Observer {
-        return Err(AppError::Forbidden("observers write nothing".into()));
-    }
-    let actor = identity::pseudonym(&reader.board.workshop_id, seat);
-    let control = state.hub.join(&DocKey::control(&reader.board.id))?;
-    let control_map = control.read(Control::of);
-    let doc = state
-        .hub
-        .join(&DocKey::draft(&reader.board.id, actor.clone()))?;
-    let gate = Gate {
-        auth: state.auth.clone(),
-        reader,
-        control: Some((control, control_map)),
-        actor: Some(actor),
-        draft: true,
-        reveal: None,
-    };
+    let (doc, gate) = open_board(
+        &state,
+        &headers,
+        &board_id,
+        q.token.as_deref(),
+        seat.seat.as_deref(),
+        Opens::Draft,
+    )?;
     upgrade(&state, ws, from, doc, gate)
 }
 
@@ -146,21 +179,14 @@ async fn ws_control(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
-    if !crate::web::origin_allowed(&headers, &state.hub.limits().allowed_origins) {
-        return Err(AppError::Forbidden(
-            "pages of this origin may not open boards here".into(),
-        ));
-    }
-    let reader = state.access.board(&board_id, q.token.as_deref())?;
-    let doc = state.hub.join(&DocKey::control(&reader.board.id))?;
-    let gate = Gate {
-        auth: state.auth.clone(),
-        reader,
-        control: None,
-        actor: None,
-        draft: false,
-        reveal: Some(state.hub.clone()),
-    };
+    let (doc, gate) = open_board(
+        &state,
+        &headers,
+        &board_id,
+        q.token.as_deref(),
+        None,
+        Opens::Control,
+    )?;
     upgrade(&state, ws, from, doc, gate)
 }
 

@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 
-use crate::api::moderate_card;
 use crate::session::{Action, BoardSession};
 use cocreate_core::catalog::Moderation;
 use cocreate_core::model::control::Phase;
@@ -24,21 +23,7 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
     });
     let moderate = {
         let id = id.clone();
-        move |action: Moderation| {
-            let (board, token, card) = (
-                session.board_id.get_value(),
-                session.token.get_value(),
-                id.clone(),
-            );
-            leptos::task::spawn_local(async move {
-                match moderate_card(board, token, card, action).await {
-                    Ok(()) => session.moderated.update(|n| *n += 1),
-                    Err(e) => session
-                        .notice
-                        .set(Some(format!("Could not change the card: {e}"))),
-                }
-            });
-        }
+        move |action: Moderation| super::hidden::moderate(session, id.clone(), action)
     };
     let editors = {
         let id = id.clone();

@@ -8,6 +8,19 @@ use crate::session::BoardSession;
 use cocreate_core::catalog::Moderation;
 use cocreate_core::model::CardView;
 
+/// Hide, show or delete `card` for good; the list of hidden cards is read again after.
+pub(super) fn moderate(session: BoardSession, card: String, action: Moderation) {
+    let (board, token) = (session.board_id.get_value(), session.token.get_value());
+    leptos::task::spawn_local(async move {
+        match moderate_card(board, token, card, action).await {
+            Ok(()) => session.moderated.update(|n| *n += 1),
+            Err(e) => session
+                .notice
+                .set(Some(format!("Could not change the card: {e}"))),
+        }
+    });
+}
+
 #[component]
 pub(super) fn HiddenCards(session: BoardSession) -> impl IntoView {
     let held = Resource::new(
@@ -44,21 +57,7 @@ pub(super) fn HiddenCards(session: BoardSession) -> impl IntoView {
 fn HeldCard(session: BoardSession, card: CardView) -> impl IntoView {
     let act = {
         let id = card.id.clone();
-        move |action: Moderation| {
-            let (board, token, card) = (
-                session.board_id.get_value(),
-                session.token.get_value(),
-                id.clone(),
-            );
-            leptos::task::spawn_local(async move {
-                match moderate_card(board, token, card, action).await {
-                    Ok(()) => session.moderated.update(|n| *n += 1),
-                    Err(e) => session
-                        .notice
-                        .set(Some(format!("Could not change the card: {e}"))),
-                }
-            });
-        }
+        move |action: Moderation| moderate(session, id.clone(), action)
     };
     let show = act.clone();
     let prompt = card.prompt.map(|p| p.title()).unwrap_or("Card");
