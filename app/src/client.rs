@@ -193,6 +193,13 @@ fn show<T: ReadTxn>(
     me: &str,
 ) {
     if draft {
+        let ballot = board
+            .all_votes(txn)
+            .into_iter()
+            .filter(|(_, who, _)| who == me)
+            .map(|(card, _, n)| (card, n))
+            .collect();
+        session.ballot.try_set(ballot);
         session.draft_cards.try_set(cards);
     } else {
         publish(session, board, txn, cards, me);
@@ -479,7 +486,11 @@ impl BoardLink for Client {
 
     fn vote(&self, card: &str, delta: i64, limit: i64) {
         let me = self.me.borrow().id.clone();
-        self.local(|b, txn| b.vote(txn, card, &me, delta, limit));
+        if self.draft {
+            self.local(|b, txn| b.vote_on_ballot(txn, card, &me, delta, limit));
+        } else {
+            self.local(|b, txn| b.vote(txn, card, &me, delta, limit));
+        }
     }
 
     fn undo(&self) -> bool {
@@ -524,7 +535,11 @@ impl Client {
                 clear_state(&format!("{board}/draft"));
                 connect(session, board.clone(), &workshop);
                 if session.role.get_untracked() == LinkRole::Participant
-                    && !session.control.with_untracked(|c| c.revealed)
+                    && session.control.with_untracked(|c| {
+                        !c.revealed
+                            || (c.phase == cocreate_core::model::control::Phase::Vote
+                                && !c.votes_revealed)
+                    })
                 {
                     start_draft(session, board, &workshop);
                 }

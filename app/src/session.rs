@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use cocreate_core::catalog::LinkRole;
 use cocreate_core::model::board::ThemeView;
-use cocreate_core::model::control::ControlState;
+use cocreate_core::model::control::{ControlState, Phase};
 pub use cocreate_core::model::rules::{Action, Rules};
 use cocreate_core::model::{BoardMeta, CardView, Prompt, Role};
 
@@ -97,6 +97,8 @@ pub struct BoardSession {
     pub votes: RwSignal<std::collections::HashMap<String, (i64, i64)>>,
     /// Votes I have placed on this board.
     pub votes_used: RwSignal<i64>,
+    /// My secret ballot (card id -> my votes) while the tallies are not revealed.
+    pub ballot: RwSignal<std::collections::HashMap<String, i64>>,
     /// Polite, throttled summary of other people's changes (for screen readers).
     pub announce: RwSignal<String>,
     /// Easy-read mode: plain-language prompts with pictures, larger text.
@@ -150,6 +152,7 @@ impl BoardSession {
             themes: RwSignal::new(Vec::new()),
             votes: RwSignal::new(Default::default()),
             votes_used: RwSignal::new(0),
+            ballot: RwSignal::new(Default::default()),
             sort_by_votes: RwSignal::new(false),
             announce: RwSignal::new(String::new()),
             easy_read: RwSignal::new(false),
@@ -201,6 +204,35 @@ impl BoardSession {
     /// the facilitator reveals everyone's.
     pub fn writing_privately(&self) -> bool {
         self.role.get() == LinkRole::Participant && !self.control.with(|c| c.revealed)
+    }
+
+    /// Whether this person votes secretly now: a participant in the vote phase while the
+    /// tallies are not revealed. Their votes then go on their own ballot (their draft),
+    /// and nobody sees tallies until the facilitator reveals them.
+    pub fn voting_secretly(&self) -> bool {
+        self.role.get() == LinkRole::Participant
+            && self
+                .control
+                .with(|c| c.phase == Phase::Vote && !c.votes_revealed)
+    }
+
+    /// Whether this person needs their draft now (private writing or a secret ballot).
+    pub fn needs_draft(&self) -> bool {
+        self.writing_privately() || self.voting_secretly()
+    }
+
+    /// My votes on `card` and on the whole board, from my ballot while voting secretly
+    /// and from the board otherwise.
+    pub fn my_votes(&self, card: &str) -> (i64, i64) {
+        if self.voting_secretly() {
+            self.ballot
+                .with(|b| (b.get(card).copied().unwrap_or(0), b.values().sum()))
+        } else {
+            (
+                self.votes.with(|v| v.get(card).map_or(0, |t| t.1)),
+                self.votes_used.get(),
+            )
+        }
     }
 
     /// Disconnect (the page is going away).
@@ -314,7 +346,9 @@ impl BoardSession {
     fn with_writer<R>(&self, f: impl FnOnce(&dyn BoardLink) -> R) -> Option<R> {
         #[cfg(feature = "hydrate")]
         if self.role.get_untracked() == LinkRole::Participant
-            && !self.control.with_untracked(|c| c.revealed)
+            && self
+                .control
+                .with_untracked(|c| !c.revealed || (c.phase == Phase::Vote && !c.votes_revealed))
         {
             return self
                 .draft_client
@@ -383,7 +417,7 @@ impl BoardSession {
     /// Add (`+1`) or take back (`-1`) one of my votes on a card.
     pub fn vote(&self, card: &str, delta: i64) {
         let limit = self.control.with_untracked(|c| c.votes_per_person);
-        self.with_client(|c| c.vote(card, delta, limit));
+        self.with_writer(|c| c.vote(card, delta, limit));
     }
 
     /// Undo my last change; false if there was nothing to undo.

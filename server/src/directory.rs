@@ -92,6 +92,9 @@ impl ServerDirectory {
         if patch.revealed == Some(true) {
             self.hub.reveal_drafts(&board.board.id).await?;
         }
+        if patch.votes_revealed == Some(true) {
+            self.hub.reveal_votes(&board.board.id).await?;
+        }
         Ok(())
     }
 

@@ -181,6 +181,17 @@ async fn participants_cannot_forge_authorship_moderate_rename_or_delete_others_c
 async fn phases_are_enforced_and_votes_are_cast_only_as_oneself_within_the_allowance() {
     let (_dir, srv) = server().await;
     set_phase(&srv, "vote").await;
+    // Open voting (tallies revealed): votes go on the board itself.
+    let control = srv.http(&format!(
+        "/api/boards/{DEMO}/control?token={}",
+        srv.links.facilitator
+    ));
+    assert_eq!(
+        http("POST", &control, Some(r#"{"votes_revealed":true}"#))
+            .await
+            .0,
+        204
+    );
     refused(&srv, "only while writing ideas", |b, txn| {
         b.add_card(txn, "late", Prompt::How, "x", &me(), Role::Patient, 2.0)
             .unwrap();
@@ -434,6 +445,66 @@ async fn private_writing_keeps_each_draft_with_its_writer_until_the_reveal() {
             .wait_for(WAIT, |d| Board::of(d)
                 .card(&d.transact(), "private-2")
                 .is_some())
+            .await
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn secret_ballots_stay_with_each_voter_until_the_tallies_are_revealed() {
+    let (_dir, srv) = server().await;
+    set_phase(&srv, "vote").await;
+    // Tallies are secret by default: no votes on the board itself.
+    refused(&srv, "your own ballot", |b, txn| {
+        b.set_votes(txn, "seed-0", &me(), 1)
+    })
+    .await;
+    let ballot_url = format!(
+        "ws://{}/ws/board/{DEMO}/draft?token={}&seat={SEAT}",
+        srv.addr, srv.links.participant
+    );
+    let mut ballot = TestClient::join(&ballot_url).await;
+    let b = Board::of(&ballot.doc);
+    ballot
+        .change(|txn| b.set_votes(txn, "seed-0", &me(), 2))
+        .await;
+    ballot
+        .pump_until(Duration::from_millis(200), |_, _| false)
+        .await;
+    // Over the allowance on the ballot: refused there too.
+    let mut over = TestClient::join(&ballot_url).await;
+    let b = Board::of(&over.doc);
+    over.change(|txn| b.set_votes(txn, "seed-1", &me(), 2))
+        .await;
+    assert!(denied(&mut over)
+        .await
+        .unwrap()
+        .contains("you have 3 votes"));
+    // Nobody sees a tally yet, not even the facilitator.
+    let mut f = TestClient::join(&srv.url(DEMO)).await;
+    assert_eq!(Board::of(&f.doc).vote_total(&f.doc.transact(), "seed-0"), 0);
+    // The reveal puts every ballot on the board, under each voter, and empties them.
+    let control = srv.http(&format!(
+        "/api/boards/{DEMO}/control?token={}",
+        srv.links.facilitator
+    ));
+    assert_eq!(
+        http("POST", &control, Some(r#"{"votes_revealed":true}"#))
+            .await
+            .0,
+        204
+    );
+    assert!(
+        f.wait_for(WAIT, |d| Board::of(d).my_votes(
+            &d.transact(),
+            "seed-0",
+            &me()
+        ) == 2)
+            .await
+    );
+    assert!(
+        ballot
+            .wait_for(WAIT, |d| Board::of(d).all_votes(&d.transact()).is_empty())
             .await
     );
     srv.stop().await;

@@ -109,7 +109,9 @@ test('the whole participant flow works with the keyboard alone', async () => {
   await tabTo(p, (cid) => document.activeElement?.closest(`li.card[data-card="${cid}"]`) && document.activeElement.classList.contains('vote'), id);
   await p.keyboard.press('Space');
   await p.getByText('You have 2 of 3 votes left').waitFor();
-  await f.locator(`li.card[data-card="${id}"] .tally`).filter({ hasText: /^1 vote$/ }).waitFor();
+  // The tally shows once the facilitator reveals the votes.
+  await f.getByRole('button', { name: 'Reveal votes' }).click();
+  await f.locator(`li.card[data-card="${id}"] .tally`).filter({ hasText: /^1 vote$/ }).waitFor({ timeout: 10000 });
   await p.context().close();
   await f.context().close();
 });

@@ -46,7 +46,7 @@ test('themes and moving cards by menu, seen live by others; undo my move', async
   await setPhase(env.server, BOARD, 'write');
 });
 
-test('dot voting within the limit, tallies for everyone, sort by votes', async () => {
+test('dot voting within the limit on a secret ballot, tallies for everyone once revealed, sort by votes', async () => {
   const f = await openBoard(env.browser, env.server, BOARD, 'facilitator');
   const p = await openBoard(env.browser, env.server, BOARD);
   await f.getByLabel('Phase').selectOption('vote');
@@ -57,7 +57,14 @@ test('dot voting within the limit, tallies for everyone, sort by votes', async (
   await vote('seed-0').click();
   await p.getByText('You have 0 of 3 votes left').waitFor();
   assert.ok(await vote('seed-3').isDisabled(), 'no fourth vote');
+  // The ballot is secret: no tally anywhere, not even for the facilitator.
+  await p.waitForTimeout(500);
+  assert.equal(await f.locator('.tally').count(), 0, 'no tallies before the reveal');
+  assert.equal(await p.locator('.tally').count(), 0);
+  await f.getByRole('button', { name: 'Reveal votes' }).click();
   await card(f, 'seed-1').locator('.tally').filter({ hasText: /^2 votes$/ }).waitFor({ timeout: 10000 });
+  await card(p, 'seed-1').locator('.tally').filter({ hasText: /^2 votes$/ }).waitFor({ timeout: 10000 });
+  await p.getByText('You have 0 of 3 votes left').waitFor();
   await card(p, 'seed-1').getByRole('button', { name: /Take back my vote/ }).click();
   await p.getByText('You have 1 of 3 votes left').waitFor();
   await card(f, 'seed-1').locator('.tally').filter({ hasText: /^1 vote$/ }).waitFor({ timeout: 10000 });

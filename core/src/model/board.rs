@@ -568,6 +568,19 @@ impl Board {
         if self.card(txn, card).is_none() {
             return Err(ModelError::NoSuchCard(card.to_string()));
         }
+        self.vote_on_ballot(txn, card, participant, delta, limit)
+    }
+
+    /// [`Board::vote`] on a ballot: a person's own draft, which holds votes for the
+    /// board's cards but not the cards themselves.
+    pub fn vote_on_ballot(
+        &self,
+        txn: &mut TransactionMut,
+        card: &str,
+        participant: &str,
+        delta: i64,
+        limit: i64,
+    ) -> Result<i64, ModelError> {
         let mine = self.my_votes(txn, card, participant);
         let after = (mine + delta).max(0);
         if delta > 0 && self.votes_used(txn, participant) + delta > limit {

@@ -61,6 +61,11 @@ pub struct ControlState {
     pub timer_ends: Option<f64>,
     pub anonymous: bool,
     pub revealed: bool,
+    /// Whether the vote tallies are on the board. While not (the default), participants
+    /// vote on their own ballot during the vote phase and nobody sees tallies until the
+    /// facilitator reveals them.
+    #[serde(default)]
+    pub votes_revealed: bool,
     pub votes_per_person: i64,
     pub message: String,
     /// Participants the facilitator moved to another group: participant id -> board id.
@@ -79,6 +84,7 @@ impl Default for ControlState {
             timer_ends: None,
             anonymous: false,
             revealed: true,
+            votes_revealed: false,
             votes_per_person: DEFAULT_VOTES,
             message: String::new(),
             moves: Default::default(),
@@ -100,6 +106,8 @@ pub struct ControlPatch {
     pub timer_ends: Option<Option<f64>>,
     pub anonymous: Option<bool>,
     pub revealed: Option<bool>,
+    #[serde(default)]
+    pub votes_revealed: Option<bool>,
     pub votes_per_person: Option<i64>,
     pub message: Option<String>,
 }
@@ -157,6 +165,7 @@ impl Control {
             timer_ends: num("timer_ends"),
             anonymous: boolean("anonymous", d.anonymous),
             revealed: boolean("revealed", d.revealed),
+            votes_revealed: boolean("votes_revealed", d.votes_revealed),
             votes_per_person: num("votes_per_person")
                 .map(|n| (n as i64).clamp(0, super::schema::MAX_VOTES_PER_PERSON))
                 .unwrap_or(d.votes_per_person),
@@ -222,6 +231,9 @@ impl Control {
         }
         if let Some(r) = patch.revealed {
             self.map.insert(txn, "revealed", r);
+        }
+        if let Some(r) = patch.votes_revealed {
+            self.map.insert(txn, "votes_revealed", r);
         }
         if let Some(v) = patch.votes_per_person {
             self.map.insert(txn, "votes_per_person", v as f64);

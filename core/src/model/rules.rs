@@ -14,7 +14,9 @@
 //! | review | no                    | no         | no     | no   |
 //!
 //! While private writing is on (the control document's `revealed` is false) a
-//! participant adds cards only to their own draft document, never to the board.
+//! participant adds cards only to their own draft document, never to the board; while
+//! the tallies are not revealed (`votes_revealed` false), they vote only on their own
+//! ballot (the same draft document), never on the board.
 //!
 //! Whatever the phase, a participant never changes a card's `author`, `role`, `created`,
 //! `hidden` or `source`, another person's votes, the board's `meta`, or deletes someone
@@ -76,6 +78,8 @@ pub enum Forbidden {
     Moderation,
     #[error("while writing privately, new cards go to your own draft until they are revealed")]
     PrivateWriting,
+    #[error("votes go on your own ballot until the facilitator reveals them")]
+    SecretBallot,
 }
 
 /// Who is writing and what the board is doing: everything the table depends on.

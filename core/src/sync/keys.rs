@@ -34,6 +34,12 @@ pub struct Permit {
     /// Private writing is on and this is the board itself (not the writer's draft): a
     /// participant may not add cards to it.
     pub private: bool,
+    /// The tallies are secret and this is the board itself: a participant may not vote
+    /// on it (they vote on their ballot, their draft).
+    pub secret_ballot: bool,
+    /// This is the writer's draft: votes there are for cards of the board, not of the
+    /// draft, so a card voted for need not be in it.
+    pub draft: bool,
 }
 
 impl Permit {
@@ -324,6 +330,9 @@ fn judge(live: &Doc, trial: &Trial, seen: &Seen, permit: &Permit) -> Result<(), 
     }
     if !seen.vote_cards.is_empty() || !seen.votes.is_empty() {
         rules.allows(Action::Vote)?;
+        if permit.secret_ballot {
+            return Err(Forbidden::SecretBallot);
+        }
         for (card, put) in &seen.vote_cards {
             if !put {
                 return Err(Forbidden::NotYourVote);
@@ -348,7 +357,7 @@ fn judge(live: &Doc, trial: &Trial, seen: &Seen, permit: &Permit) -> Result<(), 
             if n.fract() != 0.0 || !(0.0..=MAX_VOTES_PER_PERSON as f64).contains(&n) {
                 return Err(Forbidden::VoteLimit(permit.votes_per_person));
             }
-            if n > 0.0 && trial.board.cards.get(&after, card).is_none() {
+            if n > 0.0 && !permit.draft && trial.board.cards.get(&after, card).is_none() {
                 return Err(Forbidden::NotYourVote);
             }
             used += n as i64;

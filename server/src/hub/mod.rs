@@ -464,6 +464,63 @@ impl Hub {
         Ok(all.len())
     }
 
+    /// Reveal the tallies of `board`: every vote on every ballot (a person's draft) goes
+    /// onto the board in one server change, each under its voter's pseudonym, for cards
+    /// still on the board; then the ballots are emptied. Returns how many (card, voter)
+    /// entries were moved.
+    pub async fn reveal_votes(&self, board: &str) -> Result<usize, HubError> {
+        use cocreate_core::model::board::Board;
+        let mut ballots = Vec::new();
+        for who in self.inner.store.drafts(board)? {
+            let draft = self.join(&DocKey::draft(board, who.clone()))?;
+            let votes: Vec<(String, String, i64)> = draft.read(|d| {
+                // Roots first: yrs cannot make one inside an open transaction.
+                let b = Board::of(d);
+                let txn = d.transact();
+                b.all_votes(&txn)
+            });
+            // Only the ballot's holder's own votes (the rules let nothing else in).
+            let votes: Vec<_> = votes.into_iter().filter(|(_, v, _)| *v == who).collect();
+            if !votes.is_empty() {
+                ballots.push((draft, votes));
+            }
+        }
+        if ballots.is_empty() {
+            return Ok(0);
+        }
+        let live = self.join(&DocKey::board(board))?;
+        let all: Vec<_> = ballots
+            .iter()
+            .flat_map(|(_, v)| v.iter().cloned())
+            .collect();
+        live.change(Board::of, |b, txn| {
+            for (card, voter, n) in &all {
+                if b.card(txn, card).is_some() {
+                    b.set_votes(txn, card, voter, *n);
+                }
+            }
+            Ok::<(), HubError>(())
+        })
+        .await??;
+        for (draft, votes) in &ballots {
+            draft
+                .change(Board::of, |b, txn| {
+                    for (card, voter, _) in votes {
+                        b.set_votes(txn, card, voter, 0);
+                    }
+                    Ok::<(), HubError>(())
+                })
+                .await??;
+        }
+        tracing::info!(
+            board,
+            entries = all.len(),
+            ballots = ballots.len(),
+            "votes revealed"
+        );
+        Ok(all.len())
+    }
+
     /// Migrate a board from before moderation took hidden cards out of the document:
     /// each card marked `hidden` goes to the moderation store, then out of the document
     /// (the removal is queued to the log; run again after a crash, it holds the same

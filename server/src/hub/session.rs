@@ -104,6 +104,8 @@ impl Gate {
                         phase: state.phase,
                         votes_per_person: state.votes_per_person,
                         private: !state.revealed && !self.draft,
+                        secret_ballot: !state.votes_revealed && !self.draft,
+                        draft: self.draft,
                     }))
                 } else {
                     Verdict::ReadOnly("join with a seat to write (see docs/PROTOCOL.md)")
@@ -335,13 +337,14 @@ impl Reader<'_> {
                     // it reconnects and resyncs.
                     return Err(HubError::Busy);
                 }
-                // Private writing turned off through the control document itself: the
-                // drafts go onto the board (as through the control API).
-                let was_private = self
+                // Private writing or secret tallies turned off through the control
+                // document itself: the drafts or ballots go onto the board (as through
+                // the control API).
+                let before = self
                     .gate
                     .reveal
                     .as_ref()
-                    .map(|_| board.read(|d| !Control::of(d).read(&d.transact()).revealed));
+                    .map(|_| board.read(|d| Control::of(d).read(&d.transact())));
                 let Integrated { raw, trimmed } = match board.apply_update(update, permit).await {
                     Ok(i) => i,
                     Err(HubError::BadUpdate(Refused::Forbidden(why))) => {
@@ -356,9 +359,13 @@ impl Reader<'_> {
                     Err(e) => return Err(e),
                 };
                 board.fan_out(self.conn, protocol::update(raw));
-                if let (Some(hub), Some(true)) = (&self.gate.reveal, was_private) {
-                    if board.read(|d| Control::of(d).read(&d.transact()).revealed) {
+                if let (Some(hub), Some(before)) = (&self.gate.reveal, before) {
+                    let after = board.read(|d| Control::of(d).read(&d.transact()));
+                    if after.revealed && !before.revealed {
                         hub.reveal_drafts(board.id.board_id()).await?;
+                    }
+                    if after.votes_revealed && !before.votes_revealed {
+                        hub.reveal_votes(board.id.board_id()).await?;
                     }
                 }
                 if let Some(t) = trimmed {

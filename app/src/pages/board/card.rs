@@ -139,26 +139,36 @@ fn Votes(session: BoardSession, card: String) -> impl IntoView {
         })
     };
     let voting = move || session.control.with(|c| c.phase == Phase::Vote);
-    let left = move || session.control.with(|c| c.votes_per_person) - session.votes_used.get();
+    let mine = {
+        let card = card.clone();
+        move || session.my_votes(&card)
+    };
+    let left = {
+        let mine = mine.clone();
+        move || session.control.with(|c| c.votes_per_person) - mine().1
+    };
+    // Tallies show once revealed (facilitators see them when they are on the board).
+    let secret = move || session.control.with(|c| !c.votes_revealed) && voting();
     let (c1, c2) = (card.clone(), card);
     view! {
         <span class="votes">
             {move || {
                 let (total, _) = tally.get();
-                (total > 0 || voting()).then(|| view! {
+                (!secret() && (total > 0 || voting())).then(|| view! {
                     <span class="tally">{format!("{total} {}", if total == 1 { "vote" } else { "votes" })}</span>
                 })
             }}
             {move || voting().then(|| {
-                let (c1, c2) = (c1.clone(), c2.clone());
+                let (c1, c2, left) = (c1.clone(), c2.clone(), left.clone());
+                let (m1, m2) = (mine.clone(), mine.clone());
                 view! {
                     <button class="vote" on:click=move |_| session.vote(&c1, 1) disabled=move || !session.may(Action::Vote) || left() <= 0>
                         "+1" <span class="visually-hidden">" Add my vote to this card"</span>
                     </button>
-                    <button class="unvote" on:click=move |_| session.vote(&c2, -1) disabled=move || tally.get().1 == 0>
+                    <button class="unvote" on:click=move |_| session.vote(&c2, -1) disabled=move || m1().0 == 0>
                         "−1" <span class="visually-hidden">" Take back my vote from this card"</span>
                     </button>
-                    <span class="mine">{move || match tally.get().1 { 0 => String::new(), n => format!("(mine: {n})") }}</span>
+                    <span class="mine">{move || match m2().0 { 0 => String::new(), n => format!("(mine: {n})") }}</span>
                 }
             })}
         </span>

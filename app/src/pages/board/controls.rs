@@ -92,6 +92,10 @@ pub(super) fn ControlBar(session: BoardSession) -> impl IntoView {
                     let revealed = session.control.with_untracked(|c| c.revealed);
                     change.dispatch(ControlPatch { revealed: Some(!revealed), ..Default::default() });
                 }>{move || if session.control.with(|c| c.revealed) { "Start private writing" } else { "Reveal all cards" }}</button>
+                <button on:click=move |_| {
+                    let shown = session.control.with_untracked(|c| c.votes_revealed);
+                    change.dispatch(ControlPatch { votes_revealed: Some(!shown), ..Default::default() });
+                }>{move || if session.control.with(|c| c.votes_revealed) { "Vote secretly" } else { "Reveal votes" }}</button>
             </div>
         }
     });
@@ -139,7 +143,7 @@ pub(super) fn ControlBar(session: BoardSession) -> impl IntoView {
     let votes_left = move || {
         session.control.with(|c| c.phase == Phase::Vote).then(|| {
         let total = session.control.with(|c| c.votes_per_person);
-        let left = (total - session.votes_used.get()).max(0);
+        let left = (total - session.my_votes("").1).max(0);
         view! { <p class="votes-left" role="status">{format!("You have {left} of {total} votes left")}</p> }
     })
     };

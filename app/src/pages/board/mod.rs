@@ -54,16 +54,17 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
             let _ = (&id, &workshop);
         }
     });
-    // Private writing: a participant's card changes go to their own draft, which only
-    // they and the server hold, until the facilitator reveals everyone's.
+    // Private writing and secret ballots: a participant's new cards and votes go to their
+    // own draft, which only they and the server hold, until the facilitator reveals
+    // everyone's.
     #[cfg(feature = "hydrate")]
     {
         let (id, workshop) = (summary.id.clone(), summary.workshop_id.clone());
         Effect::new(move |_| {
-            let private = session.writing_privately();
-            if private && !session.has_draft() {
+            let needed = session.needs_draft();
+            if needed && !session.has_draft() {
                 crate::client::start_draft(session, id.clone(), &workshop);
-            } else if !private && session.has_draft() {
+            } else if !needed && session.has_draft() {
                 session.attach_draft(None);
             }
         });

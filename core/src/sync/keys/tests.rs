@@ -41,6 +41,8 @@ fn permit(phase: Phase) -> Permit {
         phase,
         votes_per_person: 3,
         private: false,
+        secret_ballot: false,
+        draft: false,
     }
 }
 
@@ -294,4 +296,36 @@ fn while_writing_privately_no_card_is_added_to_the_board_itself() {
     board
         .integrate_as(UpdateIn::from_raw(edit).unwrap(), Some(&p))
         .unwrap();
+}
+
+#[test]
+fn while_tallies_are_secret_votes_go_only_on_ones_ballot() {
+    let mut p = permit(Phase::Vote);
+    p.secret_ballot = true;
+    let board = board();
+    let update = client_change(&board, |b, txn| b.set_votes(txn, "mine", ME, 1));
+    match board.integrate_as(UpdateIn::from_raw(update).unwrap(), Some(&p)) {
+        Err(Refused::Forbidden(Forbidden::SecretBallot)) => {}
+        other => panic!("{other:?}"),
+    }
+    // On a ballot (a draft: the board's cards are not in it), within the allowance.
+    let ballot = SyncDoc::new(
+        new_doc(),
+        0,
+        Some(ContentLimits {
+            max_cards: 100,
+            max_text: 500,
+            max_doc_bytes: usize::MAX,
+        }),
+    );
+    let mut d = permit(Phase::Vote);
+    d.draft = true;
+    let vote = client_change(&ballot, |b, txn| b.set_votes(txn, "on-the-board", ME, 3));
+    ballot
+        .integrate_as(UpdateIn::from_raw(vote).unwrap(), Some(&d))
+        .unwrap();
+    let over = client_change(&ballot, |b, txn| b.set_votes(txn, "another", ME, 1));
+    assert!(ballot
+        .integrate_as(UpdateIn::from_raw(over).unwrap(), Some(&d))
+        .is_err());
 }
