@@ -101,3 +101,21 @@ test('a facilitator creates a workshop and opens its console', async () => {
   await p.context().close();
   await c.context().close();
 });
+
+test('on an anonymous board participants see "A participant", facilitators see names', async () => {
+  const f = await openBoard(env.browser, env.server, 'demo-consultancy', 'facilitator');
+  const pat = await openBoard(env.browser, env.server, 'demo-consultancy', 'participant');
+  await pat.getByLabel('Your name', { exact: true }).first().fill('Pat Example');
+  await pat.getByLabel('You are taking part as').selectOption('patient');
+  await pat.getByRole('button', { name: 'Join the board' }).click();
+  await f.getByRole('button', { name: 'Anonymous' }).click();
+  const other = await openBoard(env.browser, env.server, 'demo-consultancy', 'participant');
+  const people = other.locator('.people');
+  await people.getByText('A participant').first().waitFor({ timeout: 20000 });
+  // Presence refreshes within the heartbeat; Pat's name never reaches the other participant.
+  await other.waitForTimeout(1000);
+  assert.equal(await people.getByText('Pat Example').count(), 0, 'no name for participants');
+  await f.locator('.people').getByText('Pat Example · Patient / citizen').waitFor({ timeout: 20000 });
+  await f.getByRole('button', { name: 'Anonymous' }).click();
+  for (const page of [f, pat, other]) await page.context().close();
+});
