@@ -80,6 +80,8 @@ pub enum Forbidden {
     PrivateWriting,
     #[error("votes go on your own ballot until the facilitator reveals them")]
     SecretBallot,
+    #[error("cards are hidden through moderation, which takes them off the board")]
+    HideThroughModeration,
 }
 
 /// Who is writing and what the board is doing: everything the table depends on.

@@ -211,7 +211,7 @@ impl Keys {
         }
         let seen = fresh.take_seen();
         let verdict = if permit.facilitator {
-            Ok(())
+            judge_facilitator(&fresh, &seen)
         } else {
             judge(live, &fresh, &seen, permit)
         };
@@ -251,6 +251,26 @@ fn author<T: ReadTxn>(board: &Board, txn: &T, card: &str) -> Option<String> {
         },
         _ => None,
     }
+}
+
+/// What even a facilitator may not do through the websocket: mark a card `hidden`. A
+/// hidden card must leave the board for the moderation store (the moderation API does
+/// that); a card only marked would still reach every client.
+fn judge_facilitator(trial: &Trial, seen: &Seen) -> Result<(), Forbidden> {
+    let after = trial.doc.transact();
+    let marked = |card: &str| match trial.board.cards.get(&after, card) {
+        Some(Out::YMap(m)) => matches!(m.get(&after, "hidden"), Some(Out::Any(Any::Bool(true)))),
+        _ => false,
+    };
+    let hides = seen.added.iter().any(|(card, _)| marked(card))
+        || seen
+            .keys
+            .iter()
+            .any(|(card, key)| key == "hidden" && marked(card));
+    if hides {
+        return Err(Forbidden::HideThroughModeration);
+    }
+    Ok(())
 }
 
 /// Whether `permit`'s writer may make the changes `seen` on `live` (before) giving

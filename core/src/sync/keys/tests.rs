@@ -224,8 +224,15 @@ fn facilitators_may_do_anything_and_the_copy_follows_the_board() {
     let board = board();
     let mut f = permit(Phase::Review);
     f.facilitator = true;
+    // Not even a facilitator marks a card hidden over the websocket: it would still
+    // reach everyone (the moderation API takes it off the board instead).
+    let mark = client_change(&board, |b, txn| b.set_hidden(txn, "theirs", true).unwrap());
+    match board.integrate_as(UpdateIn::from_raw(mark).unwrap(), Some(&f)) {
+        Err(Refused::Forbidden(Forbidden::HideThroughModeration)) => {}
+        other => panic!("{other:?}"),
+    }
     let update = client_change(&board, |b, txn| {
-        b.set_hidden(txn, "theirs", true).unwrap();
+        b.delete_card(txn, "theirs");
         b.set_title(txn, "Renamed");
     });
     board
