@@ -509,3 +509,35 @@ async fn secret_ballots_stay_with_each_voter_until_the_tallies_are_revealed() {
     );
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn a_client_that_keeps_sending_refused_changes_is_closed() {
+    let (_dir, srv) = server().await;
+    let mut c = participant(&srv).await;
+    // Each from a new client id, so that none depends on an earlier refused one.
+    for i in 0..=server::hub::session::MAX_REFUSED {
+        let doc = yrs::Doc::with_client_id(1_000 + u64::from(i));
+        let state = common::state_of(&c.doc);
+        {
+            use yrs::updates::decoder::Decode;
+            doc.transact_mut()
+                .apply_update(yrs::Update::decode_v1(&state).unwrap())
+                .unwrap();
+        }
+        let b = Board::of(&doc);
+        let before = doc.transact().state_vector();
+        b.delete_card(&mut doc.transact_mut(), "seed-0");
+        let update = doc.transact().encode_diff_v1(&before);
+        if !c
+            .try_send(common::encode(Message::Sync(
+                yrs::sync::SyncMessage::Update(update),
+            )))
+            .await
+        {
+            break;
+        }
+    }
+    let (code, reason) = c.close_frame(WAIT).await.expect("closed");
+    assert_eq!((code, reason.as_str()), (1008, "too many refused changes"));
+    srv.stop().await;
+}

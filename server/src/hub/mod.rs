@@ -57,6 +57,9 @@ pub enum HubError {
     /// no longer trusted and is being reloaded from the store.
     #[error("board {0} is being reloaded")]
     Reloading(String),
+    /// A connection kept sending updates the rules refuse.
+    #[error("too many refused changes")]
+    TooManyRefused,
     /// A draft's card could not be put on the board when private writing was revealed.
     #[error("could not reveal the drafts: {0}")]
     Reveal(String),

@@ -27,6 +27,11 @@ use yrs::Transact;
 
 const PING_EVERY: Duration = Duration::from_secs(20);
 
+/// Refused updates one connection may send before it is closed (1008). Each refusal
+/// costs a rebuild of the board's trial copy (`cocreate_core::sync::keys`), and a client
+/// that keeps sending what the rules refuse is not following them.
+pub const MAX_REFUSED: u32 = 20;
+
 /// Decides, for every message, whether the connection's link is still live and whether
 /// it may write the document right now.
 pub struct Gate {
@@ -137,6 +142,7 @@ impl From<HubError> for Close {
                 Close::new(close::TRY_AGAIN, "server busy: reconnect later")
             }
             e @ HubError::Reloading(_) => Close::new(close::TRY_AGAIN, e),
+            e @ HubError::TooManyRefused => Close::new(close::POLICY, e),
             HubError::BadUpdate(e) => {
                 tracing::info!(error = %e, "update rejected");
                 Close::from(&e)
@@ -222,6 +228,7 @@ pub async fn run(socket: WebSocket, board: BoardHandle, conn: u64, gate: Gate, l
         started: Instant::now(),
         bound: None,
         out: &out_tx,
+        refused: 0,
     };
     let mut revocations = gate.auth.revocations();
     loop {
@@ -274,6 +281,8 @@ struct Reader<'a> {
     /// The presence client id this connection owns, once it has announced one.
     bound: Option<u64>,
     out: &'a mpsc::Sender<Out>,
+    /// Updates of this connection the rules refused so far.
+    refused: u32,
 }
 
 impl Reader<'_> {
@@ -350,6 +359,10 @@ impl Reader<'_> {
                     Err(HubError::BadUpdate(Refused::Forbidden(why))) => {
                         // Not applied, not stored, not relayed; the connection stays open.
                         tracing::info!(conn = self.conn, board = %board.id, reason = %why, "update refused");
+                        self.refused += 1;
+                        if self.refused > MAX_REFUSED {
+                            return Err(HubError::TooManyRefused);
+                        }
                         let reason = why.to_string();
                         if let Some(denied) = self.peer.deny(&reason) {
                             self.send(denied).await;

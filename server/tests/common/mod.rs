@@ -175,6 +175,11 @@ impl TestClient {
         c
     }
 
+    /// Send a frame; `false` if the connection is gone.
+    pub async fn try_send(&mut self, frame: Vec<u8>) -> bool {
+        self.ws.send(WsMessage::Binary(frame.into())).await.is_ok()
+    }
+
     pub async fn send(&mut self, frame: Vec<u8>) {
         self.ws
             .send(WsMessage::Binary(frame.into()))
