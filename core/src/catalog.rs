@@ -83,6 +83,16 @@ impl std::fmt::Display for DocKey {
     }
 }
 
+/// One person in a workshop's roster, kept by the server (not in any board document),
+/// as a client may see it: the name only on a named board (or to facilitators).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// Their pseudonym in the workshop (`crate::identity`): cards' `author`.
+    pub pseudonym: String,
+    pub name: Option<String>,
+    pub role: crate::model::Role,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkshopSummary {
     pub id: String,

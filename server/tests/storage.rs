@@ -394,6 +394,34 @@ pub async fn drafts_of_a_board_are_listed_by_pseudonym(open: fn(&Path) -> Store)
     store.close();
 }
 
+pub async fn rosters_keep_one_entry_per_pseudonym_and_workshop(open: fn(&Path) -> Store) {
+    use cocreate_core::model::Role;
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    store
+        .create_workshop("v", "Other", "MSK", "2026-11-25")
+        .unwrap();
+    store.join_roster("w", "p-1", "Ana", Role::Patient).unwrap();
+    store
+        .join_roster("w", "p-2", "Ben", Role::Clinician)
+        .unwrap();
+    store
+        .join_roster("v", "p-1", "Ana elsewhere", Role::Educator)
+        .unwrap();
+    // Joining again updates.
+    store
+        .join_roster("w", "p-1", "Ana P", Role::Stakeholder)
+        .unwrap();
+    let w = store.roster("w").unwrap();
+    assert_eq!(w.len(), 2);
+    assert_eq!(w[0].pseudonym, "p-1");
+    assert_eq!(w[0].name.as_deref(), Some("Ana P"));
+    assert_eq!(w[0].role, Role::Stakeholder);
+    assert_eq!(w[1].role, Role::Clinician);
+    assert_eq!(store.roster("v").unwrap()[0].role, Role::Educator);
+    store.close();
+}
+
 /// Every test of the suite for one backend.
 macro_rules! suite {
     ($backend:ident, $open:expr) => {
@@ -427,6 +455,10 @@ macro_rules! suite {
             #[tokio::test]
             async fn drafts_of_a_board_are_listed_by_pseudonym() {
                 super::drafts_of_a_board_are_listed_by_pseudonym(OPEN).await
+            }
+            #[tokio::test]
+            async fn rosters_keep_one_entry_per_pseudonym_and_workshop() {
+                super::rosters_keep_one_entry_per_pseudonym_and_workshop(OPEN).await
             }
             #[tokio::test]
             async fn held_cards_are_kept_per_board_until_released() {

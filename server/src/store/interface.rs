@@ -194,8 +194,23 @@ pub trait Moderated: Send + Sync {
     fn release_card(&self, board: &str, card_id: &str) -> Result<Option<HeldCard>, StoreError>;
 }
 
+/// A workshop's roster: who joined under which pseudonym, with the name and role they
+/// gave. Names and roles live here, never in a board document.
+pub trait Roster: Send + Sync {
+    /// Record (or update) `pseudonym`'s name and role in `workshop`.
+    fn join_roster(
+        &self,
+        workshop: &str,
+        pseudonym: &str,
+        name: &str,
+        role: cocreate_core::model::Role,
+    ) -> Result<(), StoreError>;
+    /// Everyone in `workshop`'s roster, by pseudonym.
+    fn roster(&self, workshop: &str) -> Result<Vec<cocreate_core::catalog::Member>, StoreError>;
+}
+
 /// Everything a backend keeps.
-pub trait Storage: UpdateLog + Catalog + Links + RoundStore + Moderated {
+pub trait Storage: UpdateLog + Catalog + Links + RoundStore + Moderated + Roster {
     /// Where the data lives, for the log (a file path, a database name).
     fn location(&self) -> String;
 }

@@ -13,6 +13,7 @@
 //! - [`Links`]: hashes of link tokens with their workshop, board and role.
 //! - [`RoundStore`]: published drafts, answers and outcomes.
 //! - [`Moderated`]: cards hidden by moderation, held out of their boards.
+//! - [`Roster`]: each workshop's pseudonyms with their names and roles.
 //! - [`sqlite`]: the embedded backend (one SQLite file, group commit on a writer thread).
 //!
 //! A row the backend cannot read back (an unknown role, kind, stance or decision, items

@@ -14,6 +14,7 @@
 //!   and the agreement round's decisions; `consultation_respondents`: the hash of each
 //!   respondent's own secret ([`rounds`]).
 //! - `held_cards`: cards a facilitator hid, out of their board ([`moderation`]).
+//! - `roster`: each workshop's pseudonyms with the name and role given ([`roster`]).
 //!
 //! # Durability
 //! All log writes go through one writer thread with its own connection (WAL,
@@ -29,6 +30,7 @@ mod catalog;
 mod links;
 mod log;
 mod moderation;
+mod roster;
 mod rounds;
 mod writer;
 
@@ -134,6 +136,15 @@ CREATE TABLE IF NOT EXISTS held_cards (
     card TEXT NOT NULL,
     held_ms INTEGER NOT NULL,
     PRIMARY KEY (board_id, card_id)
+);
+CREATE TABLE IF NOT EXISTS roster (
+    workshop_id TEXT NOT NULL REFERENCES workshops(id),
+    pseudonym TEXT NOT NULL,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    joined_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (workshop_id, pseudonym)
 );
 CREATE TABLE IF NOT EXISTS board_state (
     board_id TEXT PRIMARY KEY,
