@@ -122,6 +122,34 @@ pub async fn list_snapshots(
         .map_err(ApiError::from)
 }
 
+/// Join the board's workshop: the seat holder's name and role go into the server's
+/// roster. Returns the pseudonym.
+#[server(input = Json)]
+pub async fn join_board(
+    board: String,
+    token: Option<String>,
+    seat: String,
+    name: String,
+    role: cocreate_core::model::Role,
+) -> Result<String, ApiError> {
+    directory()?
+        .0
+        .join(&board, token.as_deref(), &seat, &name, role)
+        .map_err(ApiError::from)
+}
+
+/// The workshop's roster as this link may see it (names only on named boards).
+#[server]
+pub async fn get_roster(
+    board: String,
+    token: Option<String>,
+) -> Result<Vec<cocreate_core::catalog::Member>, ApiError> {
+    directory()?
+        .0
+        .roster(&board, token.as_deref())
+        .map_err(ApiError::from)
+}
+
 /// The cards hidden on a board, held out of it (facilitators), oldest first.
 #[server]
 pub async fn list_hidden_cards(

@@ -423,13 +423,14 @@ impl BoardLink for Client {
     fn add_card(&self, prompt: Prompt) -> Option<String> {
         let me = self.me.borrow().clone();
         let id = random_id();
-        let result = self.board.add_card(
+        // No role on the card: the server's roster has it (see `join`).
+        let result = self.board.add_card_as(
             &mut self.doc.transact_mut_with(LOCAL),
             &id,
             prompt,
             "",
             &me.id,
-            me.role,
+            None,
             now_ms(),
         );
         match result {

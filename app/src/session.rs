@@ -97,6 +97,9 @@ pub struct BoardSession {
     pub votes: RwSignal<std::collections::HashMap<String, (i64, i64)>>,
     /// Votes I have placed on this board.
     pub votes_used: RwSignal<i64>,
+    /// The workshop's roster as this link may see it: pseudonym -> (name, role). Empty on
+    /// an anonymous board for anyone but facilitators.
+    pub roster: RwSignal<std::collections::HashMap<String, cocreate_core::catalog::Member>>,
     /// My secret ballot (card id -> my votes) while the tallies are not revealed.
     pub ballot: RwSignal<std::collections::HashMap<String, i64>>,
     /// Polite, throttled summary of other people's changes (for screen readers).
@@ -153,6 +156,7 @@ impl BoardSession {
             votes: RwSignal::new(Default::default()),
             votes_used: RwSignal::new(0),
             ballot: RwSignal::new(Default::default()),
+            roster: RwSignal::new(Default::default()),
             sort_by_votes: RwSignal::new(false),
             announce: RwSignal::new(String::new()),
             easy_read: RwSignal::new(false),
@@ -434,9 +438,56 @@ impl BoardSession {
         self.with_client(|c| c.set_editing(card));
     }
 
-    /// Change our display name and role.
+    /// Change our display name and role: shown in presence, and kept in the workshop's
+    /// roster by the server (which exports read roles from).
     pub fn set_me(&self, name: String, role: Role) {
         self.with_client(|c| c.set_me(name, role));
+        self.join();
+    }
+
+    /// Record this person's name and role in the server's roster, then read the roster
+    /// again (once they have chosen a name; observers do not join).
+    pub fn join(&self) {
+        let Some(me) = self.me.get_untracked().filter(|m| m.named) else {
+            return;
+        };
+        if self.role.get_untracked() == LinkRole::Observer {
+            return;
+        }
+        let (board, token, session) = (self.board_id.get_value(), self.token.get_value(), *self);
+        leptos::task::spawn_local(async move {
+            let joined =
+                crate::api::join_board(board, token, me.seat.clone(), me.name.clone(), me.role)
+                    .await;
+            if let Err(e) = joined {
+                session
+                    .notice
+                    .set(Some(format!("Could not record your name and role: {e}")));
+            }
+            session.refresh_roster();
+        });
+    }
+
+    /// Read the roster again.
+    pub fn refresh_roster(&self) {
+        let (board, token, session) = (self.board_id.get_value(), self.token.get_value(), *self);
+        leptos::task::spawn_local(async move {
+            if let Ok(members) = crate::api::get_roster(board, token).await {
+                session.roster.try_set(
+                    members
+                        .into_iter()
+                        .map(|m| (m.pseudonym.clone(), m))
+                        .collect(),
+                );
+            }
+        });
+    }
+
+    /// The role to show on `card`: its own (boards from before schema 2), else its
+    /// author's in the roster.
+    pub fn role_of(&self, card: &CardView) -> Option<Role> {
+        card.role
+            .or_else(|| self.roster.with(|r| r.get(&card.author).map(|m| m.role)))
     }
 }
 

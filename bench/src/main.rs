@@ -221,7 +221,6 @@ async fn client(
             "author",
             cocreate_core::identity::pseudonym(workshop, &seat),
         );
-        card.insert(&mut txn, "role", "stakeholder");
         card.insert(&mut txn, "created", 1.0);
         card.insert(&mut txn, "pos", format!("b{me:08}"));
         drop(txn);

@@ -358,6 +358,21 @@ pub trait Directory: Send + Sync {
         card: String,
         action: Moderation,
     ) -> DirFuture<()>;
+    /// Join the board's workshop as the holder of `seat`, with a display name and role:
+    /// recorded in the server's roster (never in a board document). Returns the
+    /// pseudonym. Observers do not join; only facilitators join as facilitators.
+    fn join(
+        &self,
+        board: &str,
+        token: Option<&str>,
+        seat: &str,
+        name: &str,
+        role: crate::model::Role,
+    ) -> Result<String, DirectoryError>;
+    /// The board's workshop roster as this link may see it: everyone's name and role
+    /// for facilitators; on a named board the same for everyone; on an anonymous board
+    /// nothing for anyone else.
+    fn roster(&self, board: &str, token: Option<&str>) -> Result<Vec<Member>, DirectoryError>;
     /// The cards hidden on a board, held out of it (facilitators only), oldest first.
     fn hidden_cards(
         &self,

@@ -5,13 +5,16 @@
 
 use cocreate_core::catalog::{
     BoardAccess, BoardSummary, CatalogEdit, Console, ConsoleBoard, ControlScope, CreatedWorkshop,
-    DirFuture, Directory, DirectoryError, DocKey, LinkRole, Moderation, NewWorkshop, SnapshotInfo,
-    WorkshopAccess,
+    DirFuture, Directory, DirectoryError, DocKey, LinkRole, Member, Moderation, NewWorkshop,
+    SnapshotInfo, WorkshopAccess,
 };
 use cocreate_core::model::board::Board;
 use cocreate_core::model::control::{Control, ControlPatch};
 use cocreate_core::model::export::{BoardExport, ExportContext, SnapshotRef};
-use cocreate_core::model::CardView;
+use cocreate_core::model::{CardView, Role};
+
+/// Longest display name kept in the roster, in characters.
+const MAX_NAME: usize = 60;
 use cocreate_core::model::Prompt;
 use cocreate_core::sync::SyncDoc;
 use cocreate_core::wire::UpdateIn;
@@ -167,7 +170,27 @@ impl ServerDirectory {
     ) -> Result<(BoardExport, Vec<u8>), DirectoryError> {
         let (state, context) = self.state_at(reader, at)?;
         let doc = doc_of(&state)?;
-        Ok((BoardExport::of_doc(&doc, context), state))
+        let mut export = BoardExport::of_doc(&doc, context);
+        self.join_roster(&mut export)?;
+        Ok((export, state))
+    }
+
+    /// Give each card of `export` without a role its author's role from the workshop's
+    /// roster (cards written since schema 2 carry no role; names never go into exports).
+    fn join_roster(&self, export: &mut BoardExport) -> Result<(), DirectoryError> {
+        if export.cards.iter().all(|c| c.role.is_some()) {
+            return Ok(());
+        }
+        let roster: std::collections::HashMap<String, cocreate_core::model::Role> = self
+            .store
+            .roster(&export.context.workshop_id)?
+            .into_iter()
+            .map(|m| (m.pseudonym, m.role))
+            .collect();
+        for card in export.cards.iter_mut().filter(|c| c.role.is_none()) {
+            card.role = roster.get(&card.author).map(|r| r.as_str().to_string());
+        }
+        Ok(())
     }
 
     /// A new board in `workshop` from an export (JSON) or a raw yrs update; returns it.
@@ -491,6 +514,52 @@ impl Directory for ServerDirectory {
             tracing::info!(board = %b.id, card = %card, ?action, "card moderated");
             Ok(())
         })
+    }
+
+    fn join(
+        &self,
+        board: &str,
+        token: Option<&str>,
+        seat: &str,
+        name: &str,
+        role: Role,
+    ) -> Result<String, DirectoryError> {
+        let reader = self.access.board(board, token)?;
+        match (reader.role, role) {
+            (LinkRole::Observer, _) => {
+                return Err(DirectoryError::Denied("observers take no part".into()))
+            }
+            (LinkRole::Participant, Role::Facilitator) => {
+                return Err(DirectoryError::Invalid(
+                    "participants join as a stakeholder, educator, clinician or patient".into(),
+                ))
+            }
+            _ => {}
+        }
+        cocreate_core::identity::check_seat(seat)
+            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        let name: String = name.trim().chars().take(MAX_NAME).collect();
+        if name.is_empty() {
+            return Err(DirectoryError::Invalid(
+                "a name is needed (any name will do)".into(),
+            ));
+        }
+        let pseudonym = cocreate_core::identity::pseudonym(&reader.board.workshop_id, seat);
+        self.store
+            .join_roster(&reader.board.workshop_id, &pseudonym, &name, role)?;
+        Ok(pseudonym)
+    }
+
+    fn roster(&self, board: &str, token: Option<&str>) -> Result<Vec<Member>, DirectoryError> {
+        let reader = self.access.board(board, token)?;
+        if reader.role != LinkRole::Facilitator {
+            let control = self.hub.join(&DocKey::control(&reader.board.id))?;
+            let anonymous = control.read(|d| Control::of(d).read(&d.transact()).anonymous);
+            if anonymous {
+                return Ok(Vec::new());
+            }
+        }
+        Ok(self.store.roster(&reader.board.workshop_id)?)
     }
 
     fn hidden_cards(

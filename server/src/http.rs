@@ -549,6 +549,36 @@ async fn moderate(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Debug, Deserialize)]
+struct JoinBody {
+    seat: String,
+    name: String,
+    role: cocreate_core::model::Role,
+}
+
+/// `POST /api/boards/{id}/join?token=T` `{"seat", "name", "role"}`: record the seat
+/// holder's name and role in the workshop's roster; answers `{"pseudonym"}`.
+async fn join_board(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(j): Json<JoinBody>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let pseudonym = state
+        .dir
+        .join(&board, q.token.as_deref(), &j.seat, &j.name, j.role)?;
+    Ok(Json(serde_json::json!({ "pseudonym": pseudonym })))
+}
+
+/// `GET /api/boards/{id}/roster?token=T`: the workshop's roster as this link may see it.
+async fn roster(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<Vec<cocreate_core::catalog::Member>>, AppError> {
+    Ok(Json(state.dir.roster(&board, q.token.as_deref())?))
+}
+
 /// `GET /api/boards/{id}/hidden?token=T`: the cards hidden on a board, held out of it
 /// (facilitators only), oldest first.
 async fn hidden_cards(
@@ -604,6 +634,8 @@ pub fn router(state: AppState) -> Router {
             post(moderate),
         )
         .route("/api/boards/{board_id}/hidden", get(hidden_cards))
+        .route("/api/boards/{board_id}/join", post(join_board))
+        .route("/api/boards/{board_id}/roster", get(roster))
         .route(
             "/api/boards/{board_id}/cards/{card_id}/restore",
             post(restore),

@@ -94,15 +94,7 @@ async fn participants_cannot_forge_authorship_moderate_rename_or_delete_others_c
     let board = Board::of(&c.doc);
     c.change(|txn| {
         board
-            .add_card(
-                txn,
-                "mine",
-                Prompt::How,
-                "my idea",
-                &me(),
-                Role::Patient,
-                1.0,
-            )
+            .add_card_as(txn, "mine", Prompt::How, "my idea", &me(), None, 1.0)
             .unwrap();
     })
     .await;
@@ -113,19 +105,11 @@ async fn participants_cannot_forge_authorship_moderate_rename_or_delete_others_c
     );
 
     refused(&srv, "cards are added as yourself", |b, txn| {
-        b.add_card(
-            txn,
-            "forged",
-            Prompt::How,
-            "x",
-            "p-someone-else",
-            Role::Patient,
-            2.0,
-        )
-        .unwrap();
+        b.add_card_as(txn, "forged", Prompt::How, "x", "p-someone-else", None, 2.0)
+            .unwrap();
     })
     .await;
-    refused(&srv, "cards are added as yourself", |b, txn| {
+    refused(&srv, "yours is in the workshop's roster", |b, txn| {
         b.add_card(txn, "boss", Prompt::How, "x", &me(), Role::Facilitator, 2.0)
             .unwrap();
     })
@@ -173,7 +157,11 @@ async fn participants_cannot_forge_authorship_moderate_rename_or_delete_others_c
     assert_eq!(seed.author, "facilitator");
     assert!(b.card(&txn, "forged").is_none() && b.card(&txn, "boss").is_none());
     assert!(b.themes(&txn).iter().all(|t| t.id != "t-new"));
-    assert_eq!(b.card(&txn, "mine").unwrap().role, Some(Role::Patient));
+    assert_eq!(
+        b.card(&txn, "mine").unwrap().role,
+        None,
+        "a participant's card carries no role: the roster has it"
+    );
     srv.stop().await;
 }
 
@@ -193,7 +181,7 @@ async fn phases_are_enforced_and_votes_are_cast_only_as_oneself_within_the_allow
         204
     );
     refused(&srv, "only while writing ideas", |b, txn| {
-        b.add_card(txn, "late", Prompt::How, "x", &me(), Role::Patient, 2.0)
+        b.add_card_as(txn, "late", Prompt::How, "x", &me(), None, 2.0)
             .unwrap();
     })
     .await;
@@ -240,15 +228,7 @@ async fn without_a_seat_a_participant_only_reads_and_a_malformed_seat_is_refused
     let board = Board::of(&c.doc);
     c.change(|txn| {
         board
-            .add_card(
-                txn,
-                "seatless",
-                Prompt::How,
-                "x",
-                "anyone",
-                Role::Patient,
-                1.0,
-            )
+            .add_card_as(txn, "seatless", Prompt::How, "x", "anyone", None, 1.0)
             .unwrap();
     })
     .await;
@@ -353,7 +333,7 @@ async fn private_writing_keeps_each_draft_with_its_writer_until_the_reveal() {
 
     // On the board itself, no new cards while writing privately.
     refused(&srv, "your own draft", |b, txn| {
-        b.add_card(txn, "on-board", Prompt::How, "x", &me(), Role::Patient, 2.0)
+        b.add_card_as(txn, "on-board", Prompt::How, "x", &me(), None, 2.0)
             .unwrap();
     })
     .await;
@@ -362,13 +342,13 @@ async fn private_writing_keeps_each_draft_with_its_writer_until_the_reveal() {
     let board = Board::of(&mine.doc);
     mine.change(|txn| {
         board
-            .add_card(
+            .add_card_as(
                 txn,
                 "private-1",
                 Prompt::Values,
                 "my own thought",
                 &me(),
-                Role::Patient,
+                None,
                 2.0,
             )
             .unwrap();
@@ -413,15 +393,7 @@ async fn private_writing_keeps_each_draft_with_its_writer_until_the_reveal() {
     let board = Board::of(&mine.doc);
     mine.change(|txn| {
         board
-            .add_card(
-                txn,
-                "private-2",
-                Prompt::How,
-                "second",
-                &me(),
-                Role::Patient,
-                3.0,
-            )
+            .add_card_as(txn, "private-2", Prompt::How, "second", &me(), None, 3.0)
             .unwrap();
     })
     .await;
@@ -539,5 +511,103 @@ async fn a_client_that_keeps_sending_refused_changes_is_closed() {
     }
     let (code, reason) = c.close_frame(WAIT).await.expect("closed");
     assert_eq!((code, reason.as_str()), (1008, "too many refused changes"));
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn the_roster_keeps_names_and_roles_off_the_board_and_exports_join_it() {
+    let (_dir, srv) = server().await;
+    let join = |token: &str, body: &str| {
+        let url = srv.http(&format!("/api/boards/{DEMO}/join?token={token}"));
+        let body = body.to_string();
+        async move { http("POST", &url, Some(&body)).await }
+    };
+    let body = format!(r#"{{"seat":"{SEAT}","name":"Ana Patel","role":"patient"}}"#);
+    let (status, answer) = join(&srv.links.participant, &body).await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.contains(&me()), "{answer}");
+    // Participants do not join as facilitators; observers do not join; seats are checked.
+    let boss = format!(r#"{{"seat":"{SEAT}","name":"X","role":"facilitator"}}"#);
+    assert_eq!(join(&srv.links.participant, &boss).await.0, 400);
+    assert_eq!(join(&srv.links.observer, &body).await.0, 403);
+    let short = r#"{"seat":"short","name":"X","role":"patient"}"#;
+    assert_eq!(join(&srv.links.participant, short).await.0, 400);
+
+    // A card of hers: no name or role in the board document.
+    let mut c = participant(&srv).await;
+    let board = Board::of(&c.doc);
+    c.change(|txn| {
+        board
+            .add_card_as(
+                txn,
+                "ana-1",
+                Prompt::How,
+                "step-free clinics",
+                &me(),
+                None,
+                1.0,
+            )
+            .unwrap();
+    })
+    .await;
+    let mut f = TestClient::join(&srv.url(DEMO)).await;
+    assert!(
+        f.wait_for(WAIT, |d| Board::of(d)
+            .card(&d.transact(), "ana-1")
+            .is_some())
+            .await
+    );
+    let state = String::from_utf8_lossy(&common::state_of(&f.doc)).to_string();
+    assert!(
+        !state.contains("Ana") && !state.contains("patient\u{0}ana"),
+        "no name in the board"
+    );
+    assert_eq!(
+        Board::of(&f.doc)
+            .card(&f.doc.transact(), "ana-1")
+            .unwrap()
+            .role,
+        None
+    );
+
+    // Exports join the roster: the role as a column, never the name.
+    let csv_url = srv.http(&format!(
+        "/api/boards/{DEMO}/export.csv?token={}",
+        srv.links.facilitator
+    ));
+    let (status, csv) = http("GET", &csv_url, None).await;
+    assert_eq!(status, 200);
+    let row = csv
+        .lines()
+        .find(|l| l.contains("step-free clinics"))
+        .unwrap();
+    assert!(row.contains("patient") || row.contains("Patient"), "{row}");
+    assert!(!csv.contains("Ana"), "no names in exports");
+
+    // The roster: names and roles on a named board; nothing for others when anonymous.
+    let roster = |token: &str| srv.http(&format!("/api/boards/{DEMO}/roster?token={token}"));
+    let (_, named) = http("GET", &roster(&srv.links.participant), None).await;
+    assert!(
+        named.contains("Ana Patel") && named.contains("patient"),
+        "{named}"
+    );
+    let control = srv.http(&format!(
+        "/api/boards/{DEMO}/control?token={}",
+        srv.links.facilitator
+    ));
+    assert_eq!(
+        http("POST", &control, Some(r#"{"anonymous":true}"#))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(
+        http("GET", &roster(&srv.links.participant), None).await.1,
+        "[]"
+    );
+    assert!(http("GET", &roster(&srv.links.facilitator), None)
+        .await
+        .1
+        .contains("Ana Patel"));
     srv.stop().await;
 }

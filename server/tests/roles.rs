@@ -8,7 +8,7 @@ use std::time::Duration;
 use cocreate_core::catalog::LinkRole;
 use cocreate_core::model::board::Board;
 use cocreate_core::model::control::Control;
-use cocreate_core::model::{Prompt, Role};
+use cocreate_core::model::Prompt;
 use common::{http, refused_status, TestClient, TestServer, DEMO};
 use server::config::Limits;
 use yrs::Transact;
@@ -29,7 +29,7 @@ async fn add_card(c: &mut TestClient, id: &str) {
     let board = Board::of(&c.doc);
     c.change(|txn| {
         board
-            .add_card(txn, id, Prompt::How, "an idea", &me(), Role::Clinician, 1.0)
+            .add_card_as(txn, id, Prompt::How, "an idea", &me(), None, 1.0)
             .unwrap();
     })
     .await;

@@ -41,13 +41,13 @@ async fn two_clients_converge_on_cards_and_text() {
     let board_a = Board::of(&a.doc);
     a.change(|txn| {
         board_a
-            .add_card(
+            .add_card_as(
                 txn,
                 "card-a",
                 Prompt::Purpose,
                 "Better lives",
                 "pa",
-                Role::Patient,
+                None,
                 1.0,
             )
             .unwrap();
@@ -413,15 +413,7 @@ async fn one_link_cannot_hold_every_socket_or_lock_newcomers_out_of_a_full_prese
     let board = Board::of(&p.doc);
     p.change(|txn| {
         board
-            .add_card(
-                txn,
-                "pat",
-                Prompt::Values,
-                "still here",
-                &me,
-                Role::Patient,
-                1.0,
-            )
+            .add_card_as(txn, "pat", Prompt::Values, "still here", &me, None, 1.0)
             .unwrap();
     })
     .await;

@@ -80,8 +80,7 @@ function addYjsCard(doc, id, prompt, text, pos) {
     doc.getMap('cards').set(id, card);
     card.set('prompt', prompt);
     card.set('text', new Y.Text(text));
-    card.set('author', ME);
-    card.set('role', 'educator');
+    card.set('author', ME); // no role: the roster has it (docs/PROTOCOL.md)
     card.set('created', Date.now());
     card.set('pos', pos);
   });
@@ -195,7 +194,6 @@ test('the server holds a stock Yjs client to the rules: no forged authors, no de
         forged.set('prompt', 'how');
         forged.set('text', new Y.Text('written as someone else'));
         forged.set('author', ME); // not this client's pseudonym
-        forged.set('role', 'patient');
         forged.set('created', Date.now());
         forged.set('pos', 'a');
       });

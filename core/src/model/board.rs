@@ -195,6 +195,23 @@ impl Board {
         role: Role,
         created_ms: f64,
     ) -> Result<String, ModelError> {
+        self.add_card_as(txn, id, prompt, text, author, Some(role), created_ms)
+    }
+
+    /// Add a card at the end of its prompt's column, with a `role` or (`None`, schema 2:
+    /// a participant's card, whose role is in the server's roster) without. Returns its
+    /// `pos`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_card_as(
+        &self,
+        txn: &mut TransactionMut,
+        id: &str,
+        prompt: Prompt,
+        text: &str,
+        author: &str,
+        role: Option<Role>,
+        created_ms: f64,
+    ) -> Result<String, ModelError> {
         check_len(text)?;
         let pos = {
             let cards = self.cards_in(txn, prompt);
@@ -214,7 +231,7 @@ impl Board {
         prompt: Prompt,
         text: &str,
         author: &str,
-        role: Role,
+        role: Option<Role>,
         created_ms: f64,
         pos: &str,
     ) -> Result<(), ModelError> {
@@ -223,7 +240,9 @@ impl Board {
         card.insert(txn, "prompt", prompt.as_str());
         card.insert(txn, "text", TextPrelim::new(text));
         card.insert(txn, "author", author);
-        card.insert(txn, "role", role.as_str());
+        if let Some(role) = role {
+            card.insert(txn, "role", role.as_str());
+        }
         card.insert(txn, "created", created_ms);
         card.insert(txn, "pos", pos);
         Ok(())

@@ -205,11 +205,7 @@ impl BoardExport {
         }
         for c in &self.cards {
             let prompt = Prompt::parse(&c.prompt).unwrap_or(Prompt::Purpose);
-            let role = c
-                .role
-                .as_deref()
-                .and_then(Role::parse)
-                .unwrap_or(Role::Stakeholder);
+            let role = c.role.as_deref().and_then(Role::parse);
             board.insert_card(
                 &mut txn, &c.id, prompt, &c.text, &c.author, role, c.created, &c.pos,
             )?;

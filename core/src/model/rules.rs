@@ -20,7 +20,8 @@
 //!
 //! Whatever the phase, a participant never changes a card's `author`, `role`, `created`,
 //! `hidden` or `source`, another person's votes, the board's `meta`, or deletes someone
-//! else's card; they add cards and votes only as themselves.
+//! else's card; they add cards and votes only as themselves, and their cards carry no
+//! `role` (the server's roster has it).
 
 use super::control::Phase;
 
@@ -82,6 +83,8 @@ pub enum Forbidden {
     SecretBallot,
     #[error("cards are hidden through moderation, which takes them off the board")]
     HideThroughModeration,
+    #[error("a card carries no role: yours is in the workshop's roster (join the board)")]
+    RoleFromRoster,
 }
 
 /// Who is writing and what the board is doing: everything the table depends on.

@@ -59,7 +59,16 @@ pub fn copy_cards(
             .unwrap_or(Role::Stakeholder);
         let after = last.get(&prompt).cloned().flatten();
         let pos = key_between(after.as_deref(), None);
-        board.insert_card(txn, &id, prompt, &c.text, &c.author, role, c.created, &pos)?;
+        board.insert_card(
+            txn,
+            &id,
+            prompt,
+            &c.text,
+            &c.author,
+            Some(role),
+            c.created,
+            &pos,
+        )?;
         last.insert(prompt, Some(pos));
         let theme = c
             .theme

@@ -21,7 +21,7 @@ use yrs::{Any, DeepObservable, Doc, Map, Out, ReadTxn, StateVector, Transact, Up
 use crate::model::board::Board;
 use crate::model::control::Phase;
 use crate::model::rules::{Action, Forbidden, Rules};
-use crate::model::schema::{Role, MAX_VOTES_PER_PERSON};
+use crate::model::schema::MAX_VOTES_PER_PERSON;
 
 /// Who is writing and what the board is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,9 +67,9 @@ struct Seen {
     votes: Vec<(String, String)>,
 }
 
-/// Keys a participant's new card may carry.
-const NEW_CARD_KEYS: [&str; 8] = [
-    "text", "prompt", "author", "role", "created", "pos", "theme", "color",
+/// Keys a participant's new card may carry (no `role`: roles are in the roster).
+const NEW_CARD_KEYS: [&str; 7] = [
+    "text", "prompt", "author", "created", "pos", "theme", "color",
 ];
 
 /// The trial copy of a board and what its observers saw.
@@ -306,15 +306,7 @@ fn judge(live: &Doc, trial: &Trial, seen: &Seen, permit: &Permit) -> Result<(), 
                         return Err(Forbidden::NotAsYourself);
                     }
                 }
-                "role" => {
-                    let role = match &value {
-                        Out::Any(Any::String(s)) => Role::parse(s),
-                        _ => None,
-                    };
-                    if matches!(role, None | Some(Role::Facilitator)) {
-                        return Err(Forbidden::NotAsYourself);
-                    }
-                }
+                "role" => return Err(Forbidden::RoleFromRoster),
                 "hidden" | "source" => return Err(Forbidden::Moderation),
                 k if NEW_CARD_KEYS.contains(&k) => {}
                 k => return Err(Forbidden::Fixed(k.chars().take(40).collect())),

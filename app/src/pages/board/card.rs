@@ -12,7 +12,15 @@ use cocreate_core::model::{CardView, Prompt};
 pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
     let id = card.id.clone();
     let field_id = format!("card-{}", card.id);
-    let role_label = card.role.map(|r| r.label()).unwrap_or("Participant");
+    let role_label = {
+        let card = card.clone();
+        move || {
+            session
+                .role_of(&card)
+                .map(|r| r.label())
+                .unwrap_or("Participant")
+        }
+    };
     let hidden = card.hidden;
     let provenance = card.source.as_ref().map(|s| {
         let mut from = format!("From {}", s.label());
@@ -100,7 +108,7 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                 on:blur=move |_| session.set_editing(None)
             ></textarea>
             <div class="card-foot">
-                <span class="role">{move || (!session.control.with(|c| c.anonymous)).then_some(role_label)}</span>
+                <span class="role">{move || (!session.control.with(|c| c.anonymous)).then(role_label.clone())}</span>
                 <span class="editing" aria-live="off">
                     {move || {
                         let names = editors.get();

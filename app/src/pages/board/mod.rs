@@ -69,6 +69,19 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
             }
         });
     }
+    // The roster (names and roles) is read when the page starts, when this person joins,
+    // and when someone arrives or leaves.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |prev: Option<usize>| {
+        let people = session.peers.with(Vec::len);
+        if prev.is_none() {
+            session.join();
+        }
+        if prev != Some(people) {
+            session.refresh_roster();
+        }
+        people
+    });
     on_cleanup(move || session.stop());
     view! {
         <Title text=format!("{} · cocreate", summary.title)/>

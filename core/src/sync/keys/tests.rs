@@ -105,7 +105,7 @@ fn card_map(b: &Board, txn: &TransactionMut, id: &str) -> MapRef {
 #[test]
 fn participants_add_edit_move_and_delete_their_own_cards_while_writing() {
     let board = allowed(Phase::Write, |b, txn| {
-        b.add_card(txn, "new", Prompt::Values, "hi", ME, Role::Clinician, 2.0)
+        b.add_card_as(txn, "new", Prompt::Values, "hi", ME, None, 2.0)
             .unwrap();
         b.set_card_text(txn, "theirs", "co-edited", None).unwrap();
         b.move_card(txn, "theirs", Prompt::Purpose, None, None)
@@ -123,15 +123,16 @@ fn participants_add_edit_move_and_delete_their_own_cards_while_writing() {
 #[test]
 fn cards_are_added_only_as_oneself_and_never_as_a_facilitator() {
     refused(Phase::Write, Forbidden::NotAsYourself, |b, txn| {
-        b.add_card(txn, "new", Prompt::How, "x", OTHER, Role::Patient, 2.0)
+        b.add_card_as(txn, "new", Prompt::How, "x", OTHER, None, 2.0)
             .unwrap();
     });
-    refused(Phase::Write, Forbidden::NotAsYourself, |b, txn| {
-        b.add_card(txn, "new", Prompt::How, "x", ME, Role::Facilitator, 2.0)
+    // A role on a card (any role): roles are in the roster, not the board.
+    refused(Phase::Write, Forbidden::RoleFromRoster, |b, txn| {
+        b.add_card(txn, "new", Prompt::How, "x", ME, Role::Patient, 2.0)
             .unwrap();
     });
     refused(Phase::Write, Forbidden::Moderation, |b, txn| {
-        b.add_card(txn, "new", Prompt::How, "x", ME, Role::Patient, 2.0)
+        b.add_card_as(txn, "new", Prompt::How, "x", ME, None, 2.0)
             .unwrap();
         b.set_hidden(txn, "new", true).unwrap();
     });
@@ -161,7 +162,7 @@ fn authorship_moderation_and_meta_are_not_participants_to_change() {
         b.delete_card(txn, "theirs")
     });
     refused(Phase::Write, Forbidden::NotYours, |b, txn| {
-        b.add_card(txn, "theirs", Prompt::How, "x", ME, Role::Patient, 2.0)
+        b.add_card_as(txn, "theirs", Prompt::How, "x", ME, None, 2.0)
             .unwrap();
     });
     refused(
@@ -176,7 +177,7 @@ fn authorship_moderation_and_meta_are_not_participants_to_change() {
 #[test]
 fn each_phase_allows_only_its_own_actions() {
     refused(Phase::Vote, Forbidden::Phase(Action::Write), |b, txn| {
-        b.add_card(txn, "new", Prompt::How, "x", ME, Role::Patient, 2.0)
+        b.add_card_as(txn, "new", Prompt::How, "x", ME, None, 2.0)
             .unwrap();
     });
     refused(Phase::Group, Forbidden::Phase(Action::Write), |b, txn| {
@@ -287,7 +288,7 @@ fn after_a_refusal_the_next_allowed_update_still_applies() {
 fn while_writing_privately_no_card_is_added_to_the_board_itself() {
     let board = board();
     let update = client_change(&board, |b, txn| {
-        b.add_card(txn, "new", Prompt::How, "x", ME, Role::Patient, 2.0)
+        b.add_card_as(txn, "new", Prompt::How, "x", ME, None, 2.0)
             .unwrap();
     });
     let mut p = permit(Phase::Write);
