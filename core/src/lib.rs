@@ -2,7 +2,7 @@
 //! natively and in wasm, with no web framework, runtime or database underneath.
 //!
 //! # Layout (lower modules never import higher ones)
-//! - [`model`]: board document schema v1 over yrs, the control document, exports (data),
+//! - [`model`]: board document schema 2 over yrs, the control document, exports (data),
 //!   synthesis and reports (rendering), theme suggestions.
 //! - [`identity`]: the pseudonym a person's seat gives them in one workshop.
 //! - [`consult`]: published drafts, responses, tallies and the agreement round.

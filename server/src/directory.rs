@@ -232,10 +232,13 @@ impl ServerDirectory {
         }
         let doc = board.doc();
         let meta = Board::of(doc).meta(&doc.transact());
-        if meta.schema != cocreate_core::model::SCHEMA_VERSION {
+        let readable =
+            cocreate_core::model::schema::OLDEST_SCHEMA..=cocreate_core::model::SCHEMA_VERSION;
+        if !readable.contains(&meta.schema) {
             return Err(DirectoryError::Invalid(format!(
-                "not a schema {} board (schema {})",
-                cocreate_core::model::SCHEMA_VERSION,
+                "not a board of schema {} to {} (schema {})",
+                readable.start(),
+                readable.end(),
                 meta.schema
             )));
         }

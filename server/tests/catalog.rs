@@ -355,7 +355,7 @@ async fn facilitators_hide_show_delete_and_restore_cards() {
 }
 
 #[tokio::test]
-async fn cards_hidden_in_a_board_from_before_are_moved_out_of_it_on_load() {
+async fn a_schema_1_board_is_migrated_on_load_and_its_hidden_cards_leave_it() {
     let dir = tempfile::tempdir().unwrap();
     let srv = TestServer::start(&dir.path().join("m.db"), Limits::default()).await;
     // A board stored with a card marked hidden, as moderation used to leave it.
@@ -375,17 +375,21 @@ async fn cards_hidden_in_a_board_from_before_are_moved_out_of_it_on_load() {
         }
     }
     let before = doc.transact().state_vector();
+    let meta = doc.get_or_insert_map("meta");
     Board::of(&doc)
         .set_hidden(&mut doc.transact_mut(), "seed-1", true)
         .unwrap();
+    yrs::Map::insert(&meta, &mut doc.transact_mut(), "schema", 1);
     let update = doc.transact().encode_state_as_update_v1(&before);
     srv.state
         .store
         .append(&cocreate_core::catalog::DocKey::board(DEMO), update)
         .await
         .unwrap();
-    // Loading it holds the card and takes it out: no client receives it.
+    // Loading it migrates it to schema 2: the card is held and taken out (no client
+    // receives it), and `meta.schema` is 2.
     let c = TestClient::join(&srv.url_with(DEMO, &srv.links.observer)).await;
+    assert_eq!(Board::of(&c.doc).meta(&c.doc.transact()).schema, 2);
     assert!(Board::of(&c.doc)
         .card(&c.doc.transact(), "seed-1")
         .is_none());

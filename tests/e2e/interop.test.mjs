@@ -89,7 +89,7 @@ function addYjsCard(doc, id, prompt, text, pos) {
 test('a stock Yjs y-websocket client and the browser UI co-edit one board', async () => {
   const { doc, close } = await connectYjs();
   try {
-    assert.equal(doc.getMap('meta').get('schema'), 1);
+    assert.equal(doc.getMap('meta').get('schema'), 2);
     assert.equal(doc.getMap('meta').get('pillar'), 'Research and innovation');
 
     const page = await openBoard(env.browser, env.server, BOARD);

@@ -248,6 +248,12 @@ impl Board {
         Ok(())
     }
 
+    /// Mark the document as of the current schema ([`SCHEMA_VERSION`]), after a
+    /// migration.
+    pub fn set_schema(&self, txn: &mut TransactionMut) {
+        self.meta.insert(txn, "schema", SCHEMA_VERSION);
+    }
+
     /// Cards marked `hidden` (boards from before moderation took hidden cards out of the
     /// document; the server moves them to its moderation store on load).
     pub fn hidden_cards<T: ReadTxn>(&self, txn: &T) -> Vec<CardView> {
@@ -794,7 +800,7 @@ mod tests {
         assert_eq!(
             meta,
             BoardMeta {
-                schema: 1,
+                schema: SCHEMA_VERSION,
                 title: "Consultancy".into(),
                 area: "MSK".into(),
                 pillar: "Consultancy".into()

@@ -1,4 +1,4 @@
-//! The typed board model: schema version 1 of a board document, in plain Rust over yrs.
+//! The typed board model: schema version 2 of a board document, in plain Rust over yrs.
 //!
 //! Runs natively and in the browser, so most behaviour is tested without either.
 //!

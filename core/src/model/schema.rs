@@ -1,9 +1,14 @@
-//! Names in the board document schema (version 1). See docs/PROTOCOL.md.
+//! Names in the board document schema (version 2). See docs/PROTOCOL.md.
 
 use serde::{Deserialize, Serialize};
 
-/// Value of `meta.schema` written by this version.
-pub const SCHEMA_VERSION: i64 = 1;
+/// Value of `meta.schema` written by this version. Schema 2 (protocol 3): cards'
+/// `author` is a pseudonym, participants' cards carry no `role` (the server's roster has
+/// it), and no card is marked `hidden` (hidden cards leave the board).
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// The oldest `meta.schema` this version reads (and migrates when a board loads).
+pub const OLDEST_SCHEMA: i64 = 1;
 
 /// Root map with board metadata.
 pub const ROOT_META: &str = "meta";

@@ -524,14 +524,18 @@ impl Hub {
         Ok(all.len())
     }
 
-    /// Migrate a board from before moderation took hidden cards out of the document:
-    /// each card marked `hidden` goes to the moderation store, then out of the document
-    /// (the removal is queued to the log; run again after a crash, it holds the same
-    /// cards again and removes them).
-    fn hold_hidden_cards(&self, key: &DocKey, doc: &yrs::Doc) -> Result<(), HubError> {
+    /// Migrate a board of schema 1 to schema 2 when it loads: each card marked `hidden`
+    /// goes to the moderation store, then out of the document, and `meta.schema` becomes
+    /// 2, in one update queued to the log. Run again after a crash, it holds the same
+    /// cards again and removes them. (Roles already on cards stay: they were written
+    /// per card, not per person.)
+    fn migrate(&self, key: &DocKey, doc: &yrs::Doc) -> Result<(), HubError> {
         let board = cocreate_core::model::board::Board::of(doc);
-        let hidden = board.hidden_cards(&doc.transact());
-        if hidden.is_empty() {
+        let (meta, hidden) = {
+            let txn = doc.transact();
+            (board.meta(&txn), board.hidden_cards(&txn))
+        };
+        if meta.schema >= cocreate_core::model::SCHEMA_VERSION && hidden.is_empty() {
             return Ok(());
         }
         for card in &hidden {
@@ -546,10 +550,13 @@ impl Hub {
             for card in &hidden {
                 board.delete_card(&mut txn, &card.id);
             }
+            if meta.schema < cocreate_core::model::SCHEMA_VERSION {
+                board.set_schema(&mut txn);
+            }
         }
         let update = doc.transact().encode_state_as_update_v1(&before);
         drop(self.inner.store.append(key, update));
-        tracing::info!(board = %key, cards = hidden.len(), "hidden cards moved to the moderation store");
+        tracing::info!(board = %key, from = meta.schema, hidden = hidden.len(), "board migrated");
         Ok(())
     }
 
@@ -581,7 +588,7 @@ impl Hub {
             }
         }
         if key.is_cards() {
-            self.hold_hidden_cards(key, &doc)?;
+            self.migrate(key, &doc)?;
         }
         let limits = &self.inner.limits;
         let content = (!key.is_control()).then(|| limits.content());
