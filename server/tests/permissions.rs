@@ -29,13 +29,18 @@ async fn server() -> (tempfile::TempDir, TestServer) {
     (dir, srv)
 }
 
-async fn set_phase(srv: &TestServer, phase: &str) {
+/// Change the demo board's control state as its facilitator (`patch` is JSON).
+async fn set_control(srv: &TestServer, patch: &str) {
     let url = srv.http(&format!(
         "/api/boards/{DEMO}/control?token={}",
         srv.links.facilitator
     ));
-    let (status, body) = http("POST", &url, Some(&format!("{{\"phase\":\"{phase}\"}}"))).await;
+    let (status, body) = http("POST", &url, Some(patch)).await;
     assert_eq!(status, 204, "{body}");
+}
+
+async fn set_phase(srv: &TestServer, phase: &str) {
+    set_control(srv, &format!("{{\"phase\":\"{phase}\"}}")).await;
 }
 
 async fn participant(srv: &TestServer) -> TestClient {
@@ -170,16 +175,7 @@ async fn phases_are_enforced_and_votes_are_cast_only_as_oneself_within_the_allow
     let (_dir, srv) = server().await;
     set_phase(&srv, "vote").await;
     // Open voting (tallies revealed): votes go on the board itself.
-    let control = srv.http(&format!(
-        "/api/boards/{DEMO}/control?token={}",
-        srv.links.facilitator
-    ));
-    assert_eq!(
-        http("POST", &control, Some(r#"{"votes_revealed":true}"#))
-            .await
-            .0,
-        204
-    );
+    set_control(&srv, r#"{"votes_revealed":true}"#).await;
     refused(&srv, "only while writing ideas", |b, txn| {
         b.add_card_as(txn, "late", Prompt::How, "x", &me(), None, 2.0)
             .unwrap();
@@ -241,14 +237,7 @@ async fn without_a_seat_a_participant_only_reads_and_a_malformed_seat_is_refused
 #[tokio::test]
 async fn on_an_anonymous_board_only_facilitators_see_names_in_presence() {
     let (_dir, srv) = server().await;
-    let url = srv.http(&format!(
-        "/api/boards/{DEMO}/control?token={}",
-        srv.links.facilitator
-    ));
-    assert_eq!(
-        http("POST", &url, Some(r#"{"anonymous":true}"#)).await.0,
-        204
-    );
+    set_control(&srv, r#"{"anonymous":true}"#).await;
     let mut watcher = participant(&srv).await;
     let mut facilitator = TestClient::join(&srv.url(DEMO)).await;
     let mut ana = TestClient::join(&srv.url_with_seat(
@@ -304,16 +293,7 @@ async fn on_an_anonymous_board_only_facilitators_see_names_in_presence() {
 #[tokio::test]
 async fn private_writing_keeps_each_draft_with_its_writer_until_the_reveal() {
     let (_dir, srv) = server().await;
-    let control = srv.http(&format!(
-        "/api/boards/{DEMO}/control?token={}",
-        srv.links.facilitator
-    ));
-    assert_eq!(
-        http("POST", &control, Some(r#"{"revealed":false}"#))
-            .await
-            .0,
-        204
-    );
+    set_control(&srv, r#"{"revealed":false}"#).await;
     let draft_url = |token: &str, seat: &str| {
         format!(
             "ws://{}/ws/board/{DEMO}/draft?token={token}&seat={seat}",
@@ -367,10 +347,7 @@ async fn private_writing_keeps_each_draft_with_its_writer_until_the_reveal() {
     assert!(stored.read(|d| Board::of(d).card(&d.transact(), "private-1").is_none()));
 
     // The reveal moves every draft onto the board in one change, and empties the drafts.
-    assert_eq!(
-        http("POST", &control, Some(r#"{"revealed":true}"#)).await.0,
-        204
-    );
+    set_control(&srv, r#"{"revealed":true}"#).await;
     assert!(
         facilitator
             .wait_for(WAIT, |d| Board::of(d)
@@ -384,12 +361,7 @@ async fn private_writing_keeps_each_draft_with_its_writer_until_the_reveal() {
     );
 
     // Turned off through the control document's websocket, too.
-    assert_eq!(
-        http("POST", &control, Some(r#"{"revealed":false}"#))
-            .await
-            .0,
-        204
-    );
+    set_control(&srv, r#"{"revealed":false}"#).await;
     let board = Board::of(&mine.doc);
     mine.change(|txn| {
         board
@@ -456,16 +428,7 @@ async fn secret_ballots_stay_with_each_voter_until_the_tallies_are_revealed() {
     let mut f = TestClient::join(&srv.url(DEMO)).await;
     assert_eq!(Board::of(&f.doc).vote_total(&f.doc.transact(), "seed-0"), 0);
     // The reveal puts every ballot on the board, under each voter, and empties them.
-    let control = srv.http(&format!(
-        "/api/boards/{DEMO}/control?token={}",
-        srv.links.facilitator
-    ));
-    assert_eq!(
-        http("POST", &control, Some(r#"{"votes_revealed":true}"#))
-            .await
-            .0,
-        204
-    );
+    set_control(&srv, r#"{"votes_revealed":true}"#).await;
     assert!(
         f.wait_for(WAIT, |d| Board::of(d).my_votes(
             &d.transact(),
@@ -591,16 +554,7 @@ async fn the_roster_keeps_names_and_roles_off_the_board_and_exports_join_it() {
         named.contains("Ana Patel") && named.contains("patient"),
         "{named}"
     );
-    let control = srv.http(&format!(
-        "/api/boards/{DEMO}/control?token={}",
-        srv.links.facilitator
-    ));
-    assert_eq!(
-        http("POST", &control, Some(r#"{"anonymous":true}"#))
-            .await
-            .0,
-        204
-    );
+    set_control(&srv, r#"{"anonymous":true}"#).await;
     assert_eq!(
         http("GET", &roster(&srv.links.participant), None).await.1,
         "[]"
