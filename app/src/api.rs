@@ -150,6 +150,15 @@ pub async fn get_roster(
         .map_err(ApiError::from)
 }
 
+/// How many people have cast votes on their secret ballots (facilitators).
+#[server]
+pub async fn ballots_cast(board: String, token: Option<String>) -> Result<usize, ApiError> {
+    directory()?
+        .0
+        .ballots_cast(&board, token.as_deref())
+        .map_err(ApiError::from)
+}
+
 /// The cards hidden on a board, held out of it (facilitators), oldest first.
 #[server]
 pub async fn list_hidden_cards(

@@ -373,6 +373,9 @@ pub trait Directory: Send + Sync {
     /// for facilitators; on a named board the same for everyone; on an anonymous board
     /// nothing for anyone else.
     fn roster(&self, board: &str, token: Option<&str>) -> Result<Vec<Member>, DirectoryError>;
+    /// How many people have cast votes on their secret ballots (facilitators only): the
+    /// progress of a secret vote, never what anyone voted for.
+    fn ballots_cast(&self, board: &str, token: Option<&str>) -> Result<usize, DirectoryError>;
     /// The cards hidden on a board, held out of it (facilitators only), oldest first.
     fn hidden_cards(
         &self,

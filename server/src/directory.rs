@@ -565,6 +565,11 @@ impl Directory for ServerDirectory {
         Ok(self.store.roster(&reader.board.workshop_id)?)
     }
 
+    fn ballots_cast(&self, board: &str, token: Option<&str>) -> Result<usize, DirectoryError> {
+        let b = self.access.board_facilitator(board, token)?.board;
+        Ok(self.hub.ballots_cast(&b.id)?)
+    }
+
     fn hidden_cards(
         &self,
         board: &str,

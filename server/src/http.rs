@@ -570,6 +570,17 @@ async fn join_board(
     Ok(Json(serde_json::json!({ "pseudonym": pseudonym })))
 }
 
+/// `GET /api/boards/{id}/ballots?token=T` (facilitators): `{"cast": n}`, how many people
+/// have votes on their secret ballot.
+async fn ballots_cast(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let cast = state.dir.ballots_cast(&board, q.token.as_deref())?;
+    Ok(Json(serde_json::json!({ "cast": cast })))
+}
+
 /// `GET /api/boards/{id}/roster?token=T`: the workshop's roster as this link may see it.
 async fn roster(
     State(state): State<AppState>,
@@ -636,6 +647,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/boards/{board_id}/hidden", get(hidden_cards))
         .route("/api/boards/{board_id}/join", post(join_board))
         .route("/api/boards/{board_id}/roster", get(roster))
+        .route("/api/boards/{board_id}/ballots", get(ballots_cast))
         .route(
             "/api/boards/{board_id}/cards/{card_id}/restore",
             post(restore),

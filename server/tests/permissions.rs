@@ -424,7 +424,16 @@ async fn secret_ballots_stay_with_each_voter_until_the_tallies_are_revealed() {
         .await
         .unwrap()
         .contains("you have 3 votes"));
-    // Nobody sees a tally yet, not even the facilitator.
+    // Nobody sees a tally yet, not even the facilitator: only how many have voted.
+    let ballots = |token: &str| srv.http(&format!("/api/boards/{DEMO}/ballots?token={token}"));
+    assert_eq!(
+        http("GET", &ballots(&srv.links.facilitator), None).await,
+        (200, r#"{"cast":1}"#.to_string())
+    );
+    assert_eq!(
+        http("GET", &ballots(&srv.links.participant), None).await.0,
+        403
+    );
     let mut f = TestClient::join(&srv.url(DEMO)).await;
     assert_eq!(Board::of(&f.doc).vote_total(&f.doc.transact(), "seed-0"), 0);
     // The reveal puts every ballot on the board, under each voter, and empties them.

@@ -524,6 +524,22 @@ impl Hub {
         Ok(all.len())
     }
 
+    /// How many people have votes on their secret ballot for `board` now.
+    pub fn ballots_cast(&self, board: &str) -> Result<usize, HubError> {
+        use cocreate_core::model::board::Board;
+        let mut cast = 0;
+        for who in self.inner.store.drafts(board)? {
+            let draft = self.join(&DocKey::draft(board, who))?;
+            let voted = draft.read(|d| {
+                let b = Board::of(d);
+                let txn = d.transact();
+                !b.all_votes(&txn).is_empty()
+            });
+            cast += usize::from(voted);
+        }
+        Ok(cast)
+    }
+
     /// Migrate a board of schema 1 to schema 2 when it loads: each card marked `hidden`
     /// goes to the moderation store, then out of the document, and `meta.schema` becomes
     /// 2, in one update queued to the log. Run again after a crash, it holds the same
