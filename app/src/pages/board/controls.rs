@@ -140,29 +140,6 @@ pub(super) fn ControlBar(session: BoardSession) -> impl IntoView {
         </div>
     })
     };
-    // A facilitator's view of a secret vote: how many have voted so far (never what for),
-    // read every five seconds.
-    let ballots = LocalResource::new(move || {
-        let on = session.is_facilitator()
-            && session
-                .control
-                .with(|c| c.phase == Phase::Vote && !c.votes_revealed);
-        let _every_five_seconds = (now.get() / 5000.0) as u64;
-        let (board, token) = (session.board_id.get_value(), session.token.get_value());
-        async move {
-            if on {
-                crate::api::ballots_cast(board, token).await.ok()
-            } else {
-                None
-            }
-        }
-    });
-    let ballots_view = move || {
-        ballots.get().flatten().map(|n| {
-            let who = if n == 1 { "person has" } else { "people have" };
-            view! { <p class="ballots" role="status">{format!("{n} {who} voted so far")}</p> }
-        })
-    };
     let votes_left = move || {
         session.control.with(|c| c.phase == Phase::Vote).then(|| {
         let total = session.control.with(|c| c.votes_per_person);
@@ -174,7 +151,6 @@ pub(super) fn ControlBar(session: BoardSession) -> impl IntoView {
         <div class="control-bar">
             <p class="phase">"Now: " {move || session.control.with(|c| c.phase.label())}</p>
             {votes_left}
-            {ballots_view}
             {editing_tools}
             {move || timer().map(|t| view! { <p class="timer" role="timer" aria-live="off">{t}</p> })}
             {move || session.control.with(|c| c.timer_ends.is_some()).then(|| view! {
