@@ -21,7 +21,6 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                 .unwrap_or("Participant")
         }
     };
-    let hidden = card.hidden;
     let provenance = card.source.as_ref().map(|s| {
         let mut from = format!("From {}", s.label());
         if let Some(t) = &s.theme {
@@ -84,13 +83,12 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
     }
     let mine = session.is_mine(&card);
     view! {
-        <li class="card" class:hidden-card=hidden data-card=id.clone()
+        <li class="card" data-card=id.clone()
             draggable=move || session.may(Action::Move).to_string()
             on:dragstart={
                 let id = id.clone();
                 move |ev: leptos::ev::DragEvent| start_drag(&ev, &id)
             }>
-            {hidden.then(|| view! { <p class="hidden-note">"Hidden from participants"</p> })}
             {provenance.map(|p| view! { <p class="provenance">{p}</p> })}
             <label class="visually-hidden" for=field_id.clone()>"Card text"</label>
             <textarea
@@ -118,8 +116,10 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                 {move || session.is_facilitator().then(|| {
                     let moderate = moderate.clone();
                     view! {
-                        <button class="moderate" on:click=move |_| moderate(if hidden { Moderation::Show } else { Moderation::Hide })>
-                            {if hidden { "Show" } else { "Hide" }} <span class="visually-hidden">" card"</span>
+                        // Hidden cards are off the board (see the Hidden cards list), so a
+                        // card here is always shown.
+                        <button class="moderate" on:click=move |_| moderate(Moderation::Hide)>
+                            "Hide" <span class="visually-hidden">" card"</span>
                         </button>
                     }
                 })}
