@@ -131,10 +131,38 @@ pub async fn join_board(
     seat: String,
     name: String,
     role: cocreate_core::model::Role,
+    consent: Option<u32>,
 ) -> Result<String, ApiError> {
     directory()?
         .0
-        .join(&board, token.as_deref(), &seat, &name, role)
+        .join(&board, token.as_deref(), &seat, &name, role, consent)
+        .map_err(ApiError::from)
+}
+
+/// The privacy notice of the board's workshop as it is now.
+#[server]
+pub async fn get_notice(
+    board: String,
+    token: Option<String>,
+) -> Result<cocreate_core::catalog::Notice, ApiError> {
+    directory()?
+        .0
+        .notice(&board, token.as_deref())
+        .map_err(ApiError::from)
+}
+
+/// Set the workshop's privacy notice (workshop facilitators): a new version everyone
+/// taking part agrees to again.
+#[server(input = Json)]
+pub async fn set_notice(
+    workshop: String,
+    token: Option<String>,
+    plain: String,
+    easy_read: String,
+) -> Result<cocreate_core::catalog::Notice, ApiError> {
+    directory()?
+        .0
+        .set_notice(&workshop, token.as_deref(), &plain, &easy_read)
         .map_err(ApiError::from)
 }
 

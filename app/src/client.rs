@@ -128,6 +128,7 @@ fn load_me() -> Me {
     let me = Me {
         named: false,
         seat: new_seat(),
+        consents: Default::default(),
         id,
         name: format!("Guest {n}"),
         role: Role::Stakeholder,
@@ -507,11 +508,14 @@ impl BoardLink for Client {
         self.send_awareness();
     }
 
-    fn set_me(&self, name: String, role: Role) {
+    fn set_me(&self, name: String, role: Role, consent: Option<u32>) {
         {
             let mut me = self.me.borrow_mut();
             me.name = name;
             me.role = role;
+            if let Some(version) = consent {
+                me.consents.insert(self.workshop_id.clone(), version);
+            }
             me.named = true;
             save_me(&me);
             self.session.me.try_set(Some(me.clone()));

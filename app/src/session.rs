@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use cocreate_core::catalog::LinkRole;
+use cocreate_core::catalog::{DirectoryError, LinkRole};
 use cocreate_core::model::board::ThemeView;
 use cocreate_core::model::control::{ControlState, Phase};
 pub use cocreate_core::model::rules::{Action, Rules};
@@ -65,6 +65,9 @@ pub struct Me {
     /// (`cocreate_core::identity`); `id` is that pseudonym on the current board.
     #[serde(default)]
     pub seat: String,
+    /// The version of each workshop's privacy notice this person agreed to, by workshop.
+    #[serde(default)]
+    pub consents: std::collections::BTreeMap<String, u32>,
 }
 
 /// Someone else on the board, from awareness.
@@ -119,6 +122,15 @@ pub struct BoardSession {
     pub token: StoredValue<Option<String>>,
     /// The board's id.
     pub board_id: StoredValue<String>,
+    /// The board's workshop's id.
+    pub workshop_id: StoredValue<String>,
+    /// Whether the server has this person in the workshop's roster (for participants,
+    /// with their consent to the privacy notice): until then they write nothing.
+    pub joined: RwSignal<bool>,
+    /// The server asked this person to agree to the privacy notice (again).
+    pub consent_needed: RwSignal<bool>,
+    /// The workshop's privacy notice as it is now (read for participants).
+    pub privacy: RwSignal<Option<cocreate_core::catalog::Notice>>,
     /// A card that should take keyboard focus as soon as it is rendered (just added).
     focus_request: StoredValue<Option<String>>,
     #[cfg(feature = "hydrate")]
@@ -165,6 +177,10 @@ impl BoardSession {
             role: RwSignal::new(LinkRole::Observer),
             token: StoredValue::new(None),
             board_id: StoredValue::new(String::new()),
+            workshop_id: StoredValue::new(String::new()),
+            joined: RwSignal::new(false),
+            consent_needed: RwSignal::new(false),
+            privacy: RwSignal::new(None),
             #[cfg(feature = "hydrate")]
             client: StoredValue::new_local(None),
             #[cfg(feature = "hydrate")]
@@ -300,7 +316,9 @@ impl BoardSession {
     /// Whether this person may change cards right now.
     pub fn can_edit(&self) -> bool {
         let locked = self.control.with(|c| c.locked);
-        self.role.get().may_edit_cards(locked)
+        let role = self.role.get();
+        // A participant writes once they have joined (and so agreed to the notice).
+        role.may_edit_cards(locked) && (role != LinkRole::Participant || self.joined.get())
     }
 
     /// Whether this person may do `action` now: the server's rule table
@@ -438,11 +456,29 @@ impl BoardSession {
         self.with_client(|c| c.set_editing(card));
     }
 
-    /// Change our display name and role: shown in presence, and kept in the workshop's
+    /// Change our display name and role (and, for participants, the version of the
+    /// privacy notice they agreed to): shown in presence, and kept in the workshop's
     /// roster by the server (which exports read roles from).
-    pub fn set_me(&self, name: String, role: Role) {
-        self.with_client(|c| c.set_me(name, role));
+    pub fn set_me(&self, name: String, role: Role, consent: Option<u32>) {
+        self.with_client(|c| c.set_me(name, role, consent));
         self.join();
+    }
+
+    /// Read the workshop's privacy notice.
+    pub fn load_privacy_notice(&self) {
+        let (board, token, session) = (self.board_id.get_value(), self.token.get_value(), *self);
+        leptos::task::spawn_local(async move {
+            match crate::api::get_notice(board, token).await {
+                Ok(n) => {
+                    session.privacy.try_set(Some(n));
+                }
+                Err(e) => {
+                    session
+                        .notice
+                        .try_set(Some(format!("Could not load the privacy notice: {e}")));
+                }
+            }
+        });
     }
 
     /// Record this person's name and role in the server's roster, then read the roster
@@ -455,14 +491,33 @@ impl BoardSession {
             return;
         }
         let (board, token, session) = (self.board_id.get_value(), self.token.get_value(), *self);
+        let consent = me.consents.get(&self.workshop_id.get_value()).copied();
         leptos::task::spawn_local(async move {
-            let joined =
-                crate::api::join_board(board, token, me.seat.clone(), me.name.clone(), me.role)
-                    .await;
-            if let Err(e) = joined {
-                session
-                    .notice
-                    .set(Some(format!("Could not record your name and role: {e}")));
+            let joined = crate::api::join_board(
+                board,
+                token,
+                me.seat.clone(),
+                me.name.clone(),
+                me.role,
+                consent,
+            )
+            .await;
+            match joined {
+                Ok(_) => {
+                    session.joined.try_set(true);
+                    session.consent_needed.try_set(false);
+                }
+                Err(crate::api::ApiError::Refused(DirectoryError::ConsentNeeded(_))) => {
+                    // A new notice (or none agreed yet): ask again, with the notice.
+                    session.joined.try_set(false);
+                    session.consent_needed.try_set(true);
+                    session.load_privacy_notice();
+                }
+                Err(e) => {
+                    session
+                        .notice
+                        .try_set(Some(format!("Could not record your name and role: {e}")));
+                }
             }
             session.refresh_roster();
         });
@@ -511,7 +566,9 @@ pub trait BoardLink {
     fn undo(&self) -> bool;
     fn redo(&self) -> bool;
     fn set_editing(&self, card: Option<String>);
-    fn set_me(&self, name: String, role: Role);
+    /// Set this person's name and role, and the notice version they agreed to for this
+    /// workshop (kept in local storage).
+    fn set_me(&self, name: String, role: Role, consent: Option<u32>);
 }
 
 /// A connection the page only needs to end (the read-only control client).

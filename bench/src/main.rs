@@ -90,6 +90,56 @@ fn proc_rss_kb(pid: u32) -> Option<u64> {
         .ok()
 }
 
+/// One HTTP/1.1 request to the server behind `args.url`; the answer's status and body.
+async fn http(args: &Args, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = args.url.split("://").nth(1).unwrap_or(&args.url);
+    let host = rest.split('/').next().unwrap_or(rest);
+    let mut stream = tokio::net::TcpStream::connect(host).await?;
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(req.as_bytes()).await?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await?;
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+    Ok((status, body))
+}
+
+/// Join `board`'s workshop as the holder of `seat`, agreeing to its privacy notice.
+async fn agree(args: &Args, board: &str, seat: &str) -> Result<(), String> {
+    let q = format!("token={}", args.token);
+    let (status, notice) = http(args, "GET", &format!("/api/boards/{board}/notice?{q}"), "")
+        .await
+        .map_err(|e| e.to_string())?;
+    let version = serde_json::from_str::<serde_json::Value>(&notice)
+        .ok()
+        .and_then(|n| n["version"].as_u64())
+        .ok_or(format!("no notice ({status}): {notice}"))?;
+    let join = serde_json::json!({
+        "seat": seat, "name": "bench", "role": "stakeholder", "consent": version,
+    });
+    let (status, answer) = http(
+        args,
+        "POST",
+        &format!("/api/boards/{board}/join?{q}"),
+        &join.to_string(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    if status != 200 {
+        return Err(format!("{status}: {answer}"));
+    }
+    Ok(())
+}
+
 async fn client(
     args: Args,
     board: String,
@@ -107,6 +157,12 @@ async fn client(
     let mut url = format!("{}/{}{}", args.url, board, sep);
     if args.as_participant_in.is_some() {
         url.push_str(&format!("&seat={seat}"));
+        // A participant writes once they have agreed to the workshop's privacy notice.
+        if let Err(e) = agree(&args, &board, &seat).await {
+            eprintln!("client {me} on {board}: joining: {e}");
+            go.wait().await;
+            return;
+        }
     }
     let (ws, _) = match tokio_tungstenite::connect_async(&url).await {
         Ok(x) => x,

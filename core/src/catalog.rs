@@ -93,6 +93,28 @@ pub struct Member {
     pub role: crate::model::Role,
 }
 
+/// A workshop's privacy notice: what taking part means for a person's data, in plain
+/// words and in easy read. Facilitators set it; every change is a new version, and a
+/// person's consent is to one version (a new version asks everyone again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub version: u32,
+    pub plain: String,
+    pub easy_read: String,
+    /// When this version was set (ms since the epoch).
+    pub set_ms: i64,
+}
+
+/// One person's consent as the store keeps it: to which version of the notice, when,
+/// and when they withdrew (if they did).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentRecord {
+    pub pseudonym: String,
+    pub version: u32,
+    pub given_ms: i64,
+    pub withdrawn_ms: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkshopSummary {
     pub id: String,
@@ -296,6 +318,10 @@ pub enum DirectoryError {
     Invalid(String),
     #[error("server error: {0}")]
     Internal(String),
+    /// The person has not agreed to the workshop's privacy notice as it is now (its
+    /// version): they must read it and agree before they join or write.
+    #[error("please read the privacy notice (version {0}) and agree to it first")]
+    ConsentNeeded(u32),
 }
 
 /// The future type of [`Directory`]'s async methods.
@@ -361,6 +387,10 @@ pub trait Directory: Send + Sync {
     /// Join the board's workshop as the holder of `seat`, with a display name and role:
     /// recorded in the server's roster (never in a board document). Returns the
     /// pseudonym. Observers do not join; only facilitators join as facilitators.
+    /// Participants agree to the workshop's privacy notice: `consent` is the version
+    /// they agreed to; without it (or for an older version) the answer is
+    /// [`DirectoryError::ConsentNeeded`] unless their consent to the current version is
+    /// on record already.
     fn join(
         &self,
         board: &str,
@@ -368,7 +398,19 @@ pub trait Directory: Send + Sync {
         seat: &str,
         name: &str,
         role: crate::model::Role,
+        consent: Option<u32>,
     ) -> Result<String, DirectoryError>;
+    /// The privacy notice of the board's workshop as it is now (any link).
+    fn notice(&self, board: &str, token: Option<&str>) -> Result<Notice, DirectoryError>;
+    /// Set a workshop's privacy notice (workshop facilitators): a new version, which
+    /// everyone taking part must agree to again.
+    fn set_notice(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        plain: &str,
+        easy_read: &str,
+    ) -> Result<Notice, DirectoryError>;
     /// The board's workshop roster as this link may see it: everyone's name and role
     /// for facilitators; on a named board the same for everyone; on an anonymous board
     /// nothing for anyone else.

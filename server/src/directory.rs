@@ -6,7 +6,7 @@
 use cocreate_core::catalog::{
     BoardAccess, BoardSummary, CatalogEdit, Console, ConsoleBoard, ControlScope, CreatedWorkshop,
     DirFuture, Directory, DirectoryError, DocKey, LinkRole, Member, Moderation, NewWorkshop,
-    SnapshotInfo, WorkshopAccess,
+    Notice, SnapshotInfo, WorkshopAccess,
 };
 use cocreate_core::model::board::Board;
 use cocreate_core::model::control::{Control, ControlPatch};
@@ -15,6 +15,8 @@ use cocreate_core::model::{CardView, Role};
 
 /// Longest display name kept in the roster, in characters.
 const MAX_NAME: usize = 60;
+/// Longest privacy notice (each version), in characters.
+const MAX_NOTICE: usize = 20_000;
 use cocreate_core::model::Prompt;
 use cocreate_core::sync::SyncDoc;
 use cocreate_core::wire::UpdateIn;
@@ -24,6 +26,7 @@ use yrs::{ReadTxn, StateVector, Update};
 
 use crate::access::{Access, BoardFacilitator, ReadsBoard, WorkshopFacilitator};
 use crate::auth::{Auth, Grant};
+use crate::consent::ConsentBook;
 use crate::error::internal;
 use crate::hub::Hub;
 use crate::store::Store;
@@ -35,6 +38,7 @@ pub struct ServerDirectory {
     pub hub: Hub,
     pub auth: Auth,
     pub access: Access,
+    pub consents: ConsentBook,
 }
 
 impl ServerDirectory {
@@ -526,6 +530,7 @@ impl Directory for ServerDirectory {
         seat: &str,
         name: &str,
         role: Role,
+        consent: Option<u32>,
     ) -> Result<String, DirectoryError> {
         let reader = self.access.board(board, token)?;
         match (reader.role, role) {
@@ -547,10 +552,51 @@ impl Directory for ServerDirectory {
                 "a name is needed (any name will do)".into(),
             ));
         }
-        let pseudonym = cocreate_core::identity::pseudonym(&reader.board.workshop_id, seat);
-        self.store
-            .join_roster(&reader.board.workshop_id, &pseudonym, &name, role)?;
+        let workshop = &reader.board.workshop_id;
+        let pseudonym = cocreate_core::identity::pseudonym(workshop, seat);
+        // Participants agree to the notice as it is now before anything of theirs is
+        // kept (facilitators run the workshop and do not consent).
+        if reader.role == LinkRole::Participant {
+            match consent {
+                Some(version) => self.consents.agree(workshop, &pseudonym, version)?,
+                None if self.consents.agreed(workshop, &pseudonym)? => {}
+                None => {
+                    let current = self.consents.notice(workshop)?.version;
+                    return Err(DirectoryError::ConsentNeeded(current));
+                }
+            }
+        }
+        self.store.join_roster(workshop, &pseudonym, &name, role)?;
         Ok(pseudonym)
+    }
+
+    fn notice(&self, board: &str, token: Option<&str>) -> Result<Notice, DirectoryError> {
+        let reader = self.access.board(board, token)?;
+        Ok(self.consents.notice(&reader.board.workshop_id)?)
+    }
+
+    fn set_notice(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        plain: &str,
+        easy_read: &str,
+    ) -> Result<Notice, DirectoryError> {
+        let w = self.access.workshop_facilitator(workshop, token)?;
+        let (plain, easy_read) = (plain.trim(), easy_read.trim());
+        if plain.is_empty() || easy_read.is_empty() {
+            return Err(DirectoryError::Invalid(
+                "the notice needs both a plain and an easy-read version".into(),
+            ));
+        }
+        if plain.chars().count() > MAX_NOTICE || easy_read.chars().count() > MAX_NOTICE {
+            return Err(DirectoryError::Invalid(format!(
+                "a notice is at most {MAX_NOTICE} characters"
+            )));
+        }
+        let notice = self.consents.set_notice(&w.workshop.id, plain, easy_read)?;
+        tracing::info!(workshop = %w.workshop.id, version = notice.version, "privacy notice set");
+        Ok(notice)
     }
 
     fn roster(&self, board: &str, token: Option<&str>) -> Result<Vec<Member>, DirectoryError> {

@@ -23,6 +23,9 @@ pub enum AppError {
     Unauthorized,
     #[error("{0}")]
     Forbidden(String),
+    /// 403 with the version of the privacy notice the person must agree to first.
+    #[error("please read the privacy notice (version {0}) and agree to it first")]
+    ConsentNeeded(u32),
     /// Over a cap on open connections: come back when some are closed.
     #[error("{0}")]
     TooMany(String),
@@ -74,6 +77,7 @@ impl From<DirectoryError> for AppError {
             DirectoryError::Denied(m) => AppError::Forbidden(m),
             DirectoryError::Invalid(m) => AppError::BadRequest(m),
             DirectoryError::Internal(m) => AppError::Internal(m.into()),
+            DirectoryError::ConsentNeeded(v) => AppError::ConsentNeeded(v),
         }
     }
 }
@@ -106,6 +110,15 @@ impl From<StoreError> for DirectoryError {
     }
 }
 
+impl From<crate::consent::Needed> for DirectoryError {
+    fn from(e: crate::consent::Needed) -> Self {
+        match e {
+            crate::consent::Needed::Consent(v) => DirectoryError::ConsentNeeded(v),
+            crate::consent::Needed::Store(e) => internal(e),
+        }
+    }
+}
+
 impl From<HubError> for DirectoryError {
     fn from(e: HubError) -> Self {
         match e {
@@ -133,17 +146,19 @@ impl IntoResponse for AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::ConsentNeeded(_) => StatusCode::FORBIDDEN,
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(e) => {
                 tracing::error!(error = %e, "internal error");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };
-        (
-            status,
-            Json(serde_json::json!({ "error": self.to_string() })),
-        )
-            .into_response()
+        let body = match &self {
+            AppError::ConsentNeeded(v) => {
+                serde_json::json!({ "error": self.to_string(), "notice_version": v })
+            }
+            _ => serde_json::json!({ "error": self.to_string() }),
+        };
+        (status, Json(body)).into_response()
     }
 }

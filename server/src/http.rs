@@ -11,7 +11,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use serde::Deserialize;
 
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
+use axum::routing::{post, put};
 use cocreate_core::catalog::{BoardSummary, ControlScope, Directory, DocKey, LinkRole};
 use cocreate_core::identity;
 use cocreate_core::model::control::{Control, ControlPatch};
@@ -120,6 +120,7 @@ fn open_board(
         actor,
         draft: opens == Opens::Draft,
         reveal: (opens == Opens::Control).then(|| state.hub.clone()),
+        consents: state.consents.clone(),
     };
     Ok((doc, gate))
 }
@@ -554,20 +555,64 @@ struct JoinBody {
     seat: String,
     name: String,
     role: cocreate_core::model::Role,
+    /// The version of the privacy notice the person agreed to (participants).
+    #[serde(default)]
+    consent: Option<u32>,
 }
 
-/// `POST /api/boards/{id}/join?token=T` `{"seat", "name", "role"}`: record the seat
-/// holder's name and role in the workshop's roster; answers `{"pseudonym"}`.
+/// `POST /api/boards/{id}/join?token=T` `{"seat", "name", "role", "consent"}`: record
+/// the seat holder's name and role in the workshop's roster; answers `{"pseudonym"}`.
+/// A participant agrees to the privacy notice's current version (`consent`, from
+/// `GET /api/boards/{id}/notice`) or has agreed before; otherwise 403 with
+/// `{"notice_version"}` to agree to.
 async fn join_board(
     State(state): State<AppState>,
     Path(board): Path<String>,
     Query(q): Query<TokenParam>,
     Json(j): Json<JoinBody>,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    let pseudonym = state
-        .dir
-        .join(&board, q.token.as_deref(), &j.seat, &j.name, j.role)?;
+    let pseudonym = state.dir.join(
+        &board,
+        q.token.as_deref(),
+        &j.seat,
+        &j.name,
+        j.role,
+        j.consent,
+    )?;
     Ok(Json(serde_json::json!({ "pseudonym": pseudonym })))
+}
+
+/// `GET /api/boards/{id}/notice?token=T`: the privacy notice of the board's workshop
+/// as it is now, `{"version", "plain", "easy_read", "set_ms"}`.
+async fn notice(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<cocreate_core::catalog::Notice>, AppError> {
+    Ok(Json(state.dir.notice(&board, q.token.as_deref())?))
+}
+
+#[derive(Debug, Deserialize)]
+struct NoticeBody {
+    plain: String,
+    easy_read: String,
+}
+
+/// `PUT /api/workshops/{id}/notice?token=T` `{"plain", "easy_read"}` (workshop
+/// facilitators): a new version of the privacy notice, which everyone taking part must
+/// agree to again before they write.
+async fn set_notice(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(n): Json<NoticeBody>,
+) -> Result<Json<cocreate_core::catalog::Notice>, AppError> {
+    Ok(Json(state.dir.set_notice(
+        &workshop,
+        q.token.as_deref(),
+        &n.plain,
+        &n.easy_read,
+    )?))
 }
 
 /// `GET /api/boards/{id}/ballots?token=T` (facilitators): `{"cast": n}`, how many people
@@ -646,6 +691,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/boards/{board_id}/hidden", get(hidden_cards))
         .route("/api/boards/{board_id}/join", post(join_board))
+        .route("/api/boards/{board_id}/notice", get(notice))
+        .route("/api/workshops/{workshop_id}/notice", put(set_notice))
         .route("/api/boards/{board_id}/roster", get(roster))
         .route("/api/boards/{board_id}/ballots", get(ballots_cast))
         .route(

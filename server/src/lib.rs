@@ -11,6 +11,7 @@
 //! - [`auth`]: links and hashed tokens; [`access`]: a token becomes a typed capability,
 //!   which every route, server function and websocket upgrade asks for.
 //! - [`directory`]: what pages ask, each call taking the capability it needs.
+//! - [`consent`]: privacy notices and who agreed to them (checked before any write).
 //! - [`rounds`]: synthesis boards (cards copied with provenance) and consultation rounds.
 //! - [`seed`]: the demo workshop and its links; [`archive`]: tar for workshop exports.
 
@@ -18,6 +19,7 @@ pub mod access;
 pub mod archive;
 pub mod auth;
 pub mod config;
+pub mod consent;
 pub mod directory;
 pub mod error;
 pub mod http;

@@ -10,6 +10,7 @@ use leptos::config::LeptosOptions;
 use crate::access::Access;
 use crate::auth::{self, Auth};
 use crate::config::Limits;
+use crate::consent::ConsentBook;
 use crate::directory::ServerDirectory;
 use crate::hub::admission::Admission;
 use crate::hub::Hub;
@@ -22,6 +23,7 @@ pub struct AppState {
     pub store: Store,
     pub auth: Auth,
     pub access: Access,
+    pub consents: ConsentBook,
     /// Open websockets per link and per address.
     pub admission: Admission,
     pub dir: ServerDirectory,
@@ -46,16 +48,19 @@ impl AppState {
         let hub = Hub::new(store.clone(), limits);
         let auth = Auth::load(store.clone())?;
         let access = Access::new(store.clone(), auth.clone());
+        let consents = ConsentBook::new(store.clone());
         let dir = ServerDirectory {
             store: store.clone(),
             hub: hub.clone(),
             auth: auth.clone(),
             access: access.clone(),
+            consents: consents.clone(),
         };
         Ok(AppState {
             hub,
             auth,
             access,
+            consents,
             admission,
             directory: DirectoryHandle(Arc::new(dir.clone())),
             rounds: RoundsHandle(Arc::new(dir.clone())),

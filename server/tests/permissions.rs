@@ -494,7 +494,7 @@ async fn the_roster_keeps_names_and_roles_off_the_board_and_exports_join_it() {
         let body = body.to_string();
         async move { http("POST", &url, Some(&body)).await }
     };
-    let body = format!(r#"{{"seat":"{SEAT}","name":"Ana Patel","role":"patient"}}"#);
+    let body = format!(r#"{{"seat":"{SEAT}","name":"Ana Patel","role":"patient","consent":1}}"#);
     let (status, answer) = join(&srv.links.participant, &body).await;
     assert_eq!(status, 200, "{answer}");
     assert!(answer.contains(&me()), "{answer}");
@@ -572,5 +572,114 @@ async fn the_roster_keeps_names_and_roles_off_the_board_and_exports_join_it() {
         .await
         .1
         .contains("Ana Patel"));
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn participants_agree_to_the_privacy_notice_before_they_write_and_again_when_it_changes() {
+    let (_dir, srv) = server().await;
+    let seat = "consent-test-seat-0123456789";
+    let who = pseudonym("demo", seat);
+    let (notice_url, set_url, join_url) = (
+        srv.http(&format!(
+            "/api/boards/{DEMO}/notice?token={}",
+            srv.links.participant
+        )),
+        |token: &str| srv.http(&format!("/api/workshops/demo/notice?token={token}")),
+        srv.http(&format!(
+            "/api/boards/{DEMO}/join?token={}",
+            srv.links.participant
+        )),
+    );
+    let join_body =
+        |consent: &str| format!(r#"{{"seat":"{seat}","name":"Sam","role":"patient"{consent}}}"#);
+    // Every link reads the notice; a workshop has one (the default) before anyone sets it.
+    let (status, notice) = http("GET", &notice_url, None).await;
+    assert_eq!(status, 200, "{notice}");
+    let notice: serde_json::Value = serde_json::from_str(&notice).unwrap();
+    assert_eq!(notice["version"], 1);
+    assert!(notice["plain"].as_str().unwrap().contains("pseudonym"));
+    assert!(notice["easy_read"]
+        .as_str()
+        .unwrap()
+        .contains("You can stop at any time"));
+
+    // Before agreeing, a participant's connection reads but writes nothing.
+    let url = srv.url_without_consent(DEMO, &srv.links.participant, seat);
+    let card_by = |c: &TestClient, id: &'static str| {
+        let (who, board) = (who.clone(), Board::of(&c.doc));
+        move |txn: &mut TransactionMut| {
+            board
+                .add_card_as(txn, id, Prompt::How, "my idea", &who, None, 1.0)
+                .unwrap();
+        }
+    };
+    let before = server_state(&srv);
+    let mut early = TestClient::join(&url).await;
+    early.change(card_by(&early, "before-consent")).await;
+    let reason = denied(&mut early).await.expect("refused");
+    assert!(reason.contains("privacy notice"), "{reason}");
+    assert_eq!(server_state(&srv), before);
+
+    // Joining without agreeing is refused with the version to agree to.
+    let mut open = TestClient::join(&url).await;
+    let (status, answer) = http("POST", &join_url, Some(&join_body(""))).await;
+    assert_eq!(status, 403, "{answer}");
+    assert!(answer.contains(r#""notice_version":1"#), "{answer}");
+    let (status, answer) = http("POST", &join_url, Some(&join_body(r#","consent":1"#))).await;
+    assert_eq!(status, 200, "{answer}");
+    // A connection opened before agreeing writes once its holder has agreed.
+    open.change(card_by(&open, "after-consent")).await;
+    let mut f = TestClient::join(&srv.url(DEMO)).await;
+    assert!(
+        f.wait_for(WAIT, |d| Board::of(d)
+            .card(&d.transact(), "after-consent")
+            .is_some())
+            .await
+    );
+
+    // Only the workshop's facilitators set the notice; both versions are needed.
+    let new = r#"{"plain":"We now also record the session.","easy_read":"We record the session."}"#;
+    assert_eq!(
+        http("PUT", &set_url(&srv.links.participant), Some(new))
+            .await
+            .0,
+        403
+    );
+    let empty = r#"{"plain":"x","easy_read":"  "}"#;
+    assert_eq!(
+        http("PUT", &set_url(&srv.links.facilitator), Some(empty))
+            .await
+            .0,
+        400
+    );
+    let (status, set) = http("PUT", &set_url(&srv.links.facilitator), Some(new)).await;
+    assert_eq!(status, 200, "{set}");
+    assert!(set.contains(r#""version":2"#), "{set}");
+
+    // A new version asks everyone again: writes are refused until they agree to it.
+    let before = server_state(&srv);
+    let mut again = TestClient::join(&url).await;
+    again.change(card_by(&again, "after-change")).await;
+    let reason = denied(&mut again).await.expect("refused");
+    assert!(reason.contains("privacy notice"), "{reason}");
+    assert_eq!(server_state(&srv), before);
+    let (status, answer) = http("POST", &join_url, Some(&join_body(r#","consent":1"#))).await;
+    assert_eq!(status, 403, "{answer}");
+    assert!(answer.contains(r#""notice_version":2"#), "{answer}");
+    assert_eq!(
+        http("POST", &join_url, Some(&join_body(r#","consent":2"#)))
+            .await
+            .0,
+        200
+    );
+
+    // What the store keeps: each version agreed to, when, none withdrawn.
+    let kept = srv.state.store.consents("demo").unwrap();
+    let mine: Vec<_> = kept.iter().filter(|c| c.pseudonym == who).collect();
+    assert_eq!(mine.iter().map(|c| c.version).collect::<Vec<_>>(), [1, 2]);
+    assert!(mine
+        .iter()
+        .all(|c| c.withdrawn_ms.is_none() && c.given_ms > 0));
     srv.stop().await;
 }

@@ -30,7 +30,8 @@ test('every page has no axe violations', async () => {
   await chooser.getByRole('heading', { name: 'Choose your breakout group' }).waitFor();
   checks.push(['group chooser', await violations(chooser)]);
 
-  const p = await openBoard(env.browser, env.server, 'demo-leadership', 'participant');
+  const p = await openBoard(env.browser, env.server, 'demo-leadership', 'participant', { join: false });
+  await p.getByText(/^Privacy notice, version \d+$/).waitFor();
   checks.push(['board (participant, joining)', await violations(p)]);
   const f = await openBoard(env.browser, env.server, 'demo-leadership', 'facilitator');
   await f.getByRole('button', { name: 'New theme in Values' }).click();
@@ -73,13 +74,15 @@ const focusedIs = ({ tag, text, id }) => {
 
 test('the whole participant flow works with the keyboard alone', async () => {
   const f = await openBoard(env.browser, env.server, 'demo-consultancy', 'facilitator');
-  const p = await openBoard(env.browser, env.server, 'demo-consultancy', 'participant');
+  const p = await openBoard(env.browser, env.server, 'demo-consultancy', 'participant', { join: false });
 
-  // Join: name and role.
+  // Join: name, role, and agreement to the privacy notice.
   await tabTo(p, focusedIs, { id: 'join-name' });
   await p.keyboard.type('Kim');
   await p.keyboard.press('Tab');
   await p.keyboard.press('ArrowDown'); // Stakeholder -> Educator
+  await tabTo(p, focusedIs, { id: 'join-agree' });
+  await p.keyboard.press('Space');
   await tabTo(p, focusedIs, { tag: 'BUTTON', text: 'Join the board' });
   await p.keyboard.press('Enter');
   await p.getByText('Kim (you) · Educator').waitFor();
@@ -118,7 +121,7 @@ test('the whole participant flow works with the keyboard alone', async () => {
 
 test('easy read, polite announcements of others\' changes, and a personal timer', async () => {
   const f = await openBoard(env.browser, env.server, 'demo-expert-practice', 'facilitator');
-  const p = await openBoard(env.browser, env.server, 'demo-expert-practice', 'participant');
+  const p = await openBoard(env.browser, env.server, 'demo-expert-practice', 'participant', { join: false });
 
   await p.getByRole('button', { name: 'Easy read' }).click();
   await p.getByText('What matters to you?').waitFor();

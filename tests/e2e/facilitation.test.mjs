@@ -3,7 +3,7 @@
 // writing keep cards from participants; a workshop is created from the console.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openBoard, countSettles } from './harness.mjs';
+import { useServerAndBrowser, openBoard, joinBoard, countSettles } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
 
@@ -16,10 +16,21 @@ async function openConsole() {
 }
 
 test('a participant joins, is moved to another group, and their page follows', async () => {
-  const p = await openBoard(env.browser, env.server, 'demo-learning', 'participant');
+  const p = await openBoard(env.browser, env.server, 'demo-learning', 'participant', { join: false });
   await p.getByRole('heading', { name: 'Welcome! Who are you?' }).waitFor();
+  // The privacy notice comes first; without agreeing, nobody joins and nothing is written.
+  await p.getByRole('heading', { name: 'How we use what you write' }).waitFor();
+  await p.getByText(/shown on the board under a code \(a pseudonym\)/).waitFor();
+  assert.ok(await p.getByRole('button', { name: 'Add a card to How' }).isDisabled(), 'no writing before joining');
   await p.getByLabel('Your name', { exact: true }).first().fill('Pat');
   await p.getByLabel('You are taking part as').selectOption('patient');
+  await p.getByRole('button', { name: 'Join the board' }).click();
+  await p.getByRole('alert').filter({ hasText: 'Please tick the box' }).waitFor();
+  // In easy read, the notice is the easy-read version.
+  await p.getByRole('button', { name: 'Easy read' }).click();
+  await p.getByText('You do not have to take part. You can stop at any time.', { exact: false }).waitFor();
+  await p.getByRole('button', { name: 'Easy read' }).click();
+  await p.getByLabel('I have read this and I agree to take part').check();
   await p.getByRole('button', { name: 'Join the board' }).click();
   await p.getByRole('heading', { name: 'Welcome! Who are you?' }).waitFor({ state: 'detached' });
   await p.getByText('Pat (you) · Patient / citizen').waitFor();
@@ -104,10 +115,8 @@ test('a facilitator creates a workshop and opens its console', async () => {
 
 test('on an anonymous board participants see "A participant", facilitators see names', async () => {
   const f = await openBoard(env.browser, env.server, 'demo-consultancy', 'facilitator');
-  const pat = await openBoard(env.browser, env.server, 'demo-consultancy', 'participant');
-  await pat.getByLabel('Your name', { exact: true }).first().fill('Pat Example');
-  await pat.getByLabel('You are taking part as').selectOption('patient');
-  await pat.getByRole('button', { name: 'Join the board' }).click();
+  const pat = await openBoard(env.browser, env.server, 'demo-consultancy', 'participant', { join: false });
+  await joinBoard(pat, { name: 'Pat Example', role: 'patient' });
   await f.getByRole('button', { name: 'Anonymous' }).click();
   const other = await openBoard(env.browser, env.server, 'demo-consultancy', 'participant');
   const people = other.locator('.people');

@@ -109,15 +109,30 @@ export async function launchBrowser() {
   });
 }
 
+let joined = 0;
+
 /** Open a board page in a fresh browser context (own storage = another person), with the
- * demo's participant link unless another role is given. */
-export async function openBoard(browser, server, boardId, role = 'participant') {
+ * demo's participant link unless another role is given. A participant joins (a name, and
+ * agreement to the workshop's privacy notice, without which the server takes no change of
+ * theirs) unless `join: false`. */
+export async function openBoard(browser, server, boardId, role = 'participant', { join = role === 'participant' } = {}) {
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
   await page.goto(`${server.base}/board/${boardId}?token=${server.links[role]}`);
   await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
+  if (join) await joinBoard(page, { name: `Participant ${++joined}` });
   return page;
+}
+
+/** Join the board as a participant: name, role, and agreement to the privacy notice. */
+export async function joinBoard(page, { name, role = 'stakeholder' }) {
+  await page.getByLabel('Your name', { exact: true }).first().fill(name);
+  await page.getByLabel('You are taking part as').selectOption(role);
+  await page.getByText(/^Privacy notice, version \d+$/).waitFor();
+  await page.getByLabel('I have read this and I agree to take part').check();
+  await page.getByRole('button', { name: 'Join the board' }).click();
+  await page.locator('form.join').waitFor({ state: 'detached' });
 }
 
 /** Set a board's phase (write, group, vote, review) as its facilitator would. */

@@ -44,8 +44,23 @@ export function pseudonym(workshop, seat) {
 const SEAT = randomBytes(16).toString('hex');
 const ME = pseudonym('demo', SEAT);
 
-/** A stock Yjs client on BOARD, with the participant link and a seat, synced. */
-async function connectYjs({ role = 'participant', seat = SEAT, board = BOARD } = {}) {
+/** Join `board`'s workshop as the holder of `seat`, agreeing to its privacy notice as it
+ * is now (docs/PROTOCOL.md, "Consent"). */
+async function agree(seat, board) {
+  const q = `token=${env.server.links.participant}`;
+  const notice = await (await fetch(`${env.server.base}/api/boards/${board}/notice?${q}`)).json();
+  const res = await fetch(`${env.server.base}/api/boards/${board}/join?${q}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ seat, name: 'A script', role: 'stakeholder', consent: notice.version }),
+  });
+  assert.equal(res.status, 200, await res.text());
+}
+
+/** A stock Yjs client on BOARD, with the participant link and a seat, synced. A
+ * participant has agreed to the privacy notice first unless `consent: false`. */
+async function connectYjs({ role = 'participant', seat = SEAT, board = BOARD, consent = true } = {}) {
+  if (role === 'participant' && consent) await agree(seat, board);
   const doc = new Y.Doc();
   const provider = new WebsocketProvider(env.server.ws, board, doc, {
     WebSocketPolyfill: WebSocket,
@@ -184,6 +199,16 @@ test('the server holds a stock Yjs client to the rules: no forged authors, no de
       assert.ok(f.doc.getMap('cards').get('seed-0'), 'the facilitator still has seed-0');
     } finally {
       close();
+    }
+    // Before agreeing to the privacy notice, a participant writes nothing at all.
+    const early = await connectYjs({ seat: randomBytes(16).toString('hex'), board, consent: false });
+    try {
+      addYjsCard(early.doc, 'before-consent', 'how', 'not yet agreed', 'a');
+      await until(() => early.denied.some((d) => d.includes('privacy notice')), 'a refusal before consent');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(f.doc.getMap('cards').get('before-consent'), undefined, 'nothing reached anyone');
+    } finally {
+      early.close();
     }
     // A forged author, from a fresh client.
     const other = await connectYjs({ seat: randomBytes(16).toString('hex'), board });

@@ -49,6 +49,9 @@ pub struct Gate {
     /// For a control document: the hub, to reveal the drafts when a facilitator turns
     /// private writing off through the websocket.
     pub reveal: Option<super::Hub>,
+    /// Who agreed to their workshop's privacy notice: a participant writes nothing
+    /// before they have.
+    pub consents: crate::consent::ConsentBook,
 }
 
 /// What [`Gate::check`] decided.
@@ -75,6 +78,19 @@ impl Gate {
             .is_some_and(|(doc, control)| doc.read(|d| control.read(&d.transact()).anonymous))
     }
 
+    /// Whether the connection's seat holder agreed to the workshop's notice as it is now.
+    fn consented(&self) -> bool {
+        let Some(actor) = &self.actor else {
+            return false;
+        };
+        self.consents
+            .agreed(&self.reader.board.workshop_id, actor)
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "reading consents");
+                false
+            })
+    }
+
     /// Presence as this connection may see it.
     fn presence_for(&self, update: AwarenessUpdate) -> AwarenessUpdate {
         if self.sees_names() {
@@ -98,6 +114,10 @@ impl Gate {
                     } else {
                         Verdict::ReadOnly("this link is read-only")
                     }
+                } else if !facilitator && self.actor.is_some() && !self.consented() {
+                    Verdict::ReadOnly(
+                        "agree to the workshop's privacy notice first (join the board)",
+                    )
                 } else if let Some(actor) = self.actor.clone().or_else(|| {
                     // A facilitator without a seat still writes (the rules do not bind
                     // them); their cards carry whatever author their client gives.

@@ -6,7 +6,9 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 
-use cocreate_core::catalog::{BoardSummary, DocKey, LinkRole, WorkshopSummary};
+use cocreate_core::catalog::{
+    BoardSummary, ConsentRecord, DocKey, LinkRole, Notice, WorkshopSummary,
+};
 use cocreate_core::consult::{Consultation, Outcome, Response, StoredAnswer};
 
 /// A snapshot's catalogue entry.
@@ -209,8 +211,35 @@ pub trait Roster: Send + Sync {
     fn roster(&self, workshop: &str) -> Result<Vec<cocreate_core::catalog::Member>, StoreError>;
 }
 
+/// Each workshop's privacy notice (every version kept) and who agreed to which version.
+pub trait Consents: Send + Sync {
+    /// The notice as it is now, if one was ever set.
+    fn notice(&self, workshop: &str) -> Result<Option<Notice>, StoreError>;
+    /// Keep a new version of the notice (the last version plus one) and return it.
+    fn set_notice(
+        &self,
+        workshop: &str,
+        plain: &str,
+        easy_read: &str,
+    ) -> Result<Notice, StoreError>;
+    /// Record that `pseudonym` agreed to `version` now (kept once: agreeing again to the
+    /// same version keeps the first time).
+    fn record_consent(
+        &self,
+        workshop: &str,
+        pseudonym: &str,
+        version: u32,
+    ) -> Result<(), StoreError>;
+    /// Mark every consent of `pseudonym` in `workshop` withdrawn now (kept as a record).
+    fn withdraw_consent(&self, workshop: &str, pseudonym: &str) -> Result<(), StoreError>;
+    /// Everyone's consents in `workshop`, by pseudonym then version.
+    fn consents(&self, workshop: &str) -> Result<Vec<ConsentRecord>, StoreError>;
+}
+
 /// Everything a backend keeps.
-pub trait Storage: UpdateLog + Catalog + Links + RoundStore + Moderated + Roster {
+pub trait Storage:
+    UpdateLog + Catalog + Links + RoundStore + Moderated + Roster + Consents
+{
     /// Where the data lives, for the log (a file path, a database name).
     fn location(&self) -> String;
 }

@@ -14,6 +14,7 @@
 //! - [`RoundStore`]: published drafts, answers and outcomes.
 //! - [`Moderated`]: cards hidden by moderation, held out of their boards.
 //! - [`Roster`]: each workshop's pseudonyms with their names and roles.
+//! - [`Consents`]: each workshop's privacy notice (every version) and who agreed to which.
 //! - [`sqlite`]: the embedded backend (one SQLite file, group commit on a writer thread).
 //!
 //! A row the backend cannot read back (an unknown role, kind, stance or decision, items

@@ -86,8 +86,27 @@ impl TestServer {
     }
 
     /// A board's websocket URL with `token` and a seat (which gives the connection its
-    /// pseudonym, see [`pseudonym`]).
+    /// pseudonym, see [`pseudonym`]) whose holder has agreed to the workshop's privacy
+    /// notice as it is now (as joining does; `tests/permissions.rs` tests joining itself).
     pub fn url_with_seat(&self, board: &str, token: &str, seat: &str) -> String {
+        let workshop = self
+            .state
+            .store
+            .board_summary(board)
+            .unwrap()
+            .map(|b| b.workshop_id)
+            .unwrap_or_default();
+        if !workshop.is_empty() {
+            let consents = &self.state.consents;
+            let version = consents.notice(&workshop).unwrap().version;
+            let who = cocreate_core::identity::pseudonym(&workshop, seat);
+            consents.agree(&workshop, &who, version).unwrap();
+        }
+        self.url_without_consent(board, token, seat)
+    }
+
+    /// A board's websocket URL with `token` and a seat, its holder not asked to agree.
+    pub fn url_without_consent(&self, board: &str, token: &str, seat: &str) -> String {
         format!("{}&seat={seat}", self.url_with(board, token))
     }
 

@@ -43,6 +43,9 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
     session.role.set(access.role);
     session.token.set_value(token.clone());
     session.board_id.set_value(access.board.id.clone());
+    session
+        .workshop_id
+        .set_value(access.board.workshop_id.clone());
     let summary = access.board;
     let id = summary.id.clone();
     let workshop = summary.workshop_id.clone();
@@ -75,6 +78,9 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
     Effect::new(move |prev: Option<usize>| {
         let people = session.peers.with(Vec::len);
         if prev.is_none() {
+            if session.role.get_untracked() == LinkRole::Participant {
+                session.load_privacy_notice();
+            }
             session.join();
         }
         if prev != Some(people) {

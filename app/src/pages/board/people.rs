@@ -27,7 +27,7 @@ pub(super) fn YouPanel(session: BoardSession) -> impl IntoView {
         let name = n.value().trim().chars().take(60).collect::<String>();
         let role = Role::parse(&r.value()).unwrap_or(Role::Stakeholder);
         if !name.is_empty() {
-            session.set_me(name, role);
+            session.set_me(name, role, None);
         }
     };
     view! {
@@ -72,15 +72,21 @@ pub(super) fn Presence(session: BoardSession) -> impl IntoView {
     }
 }
 
-/// Asks a participant who has not given a name yet to say who they are (not blocking).
+/// Asks a participant who has not joined yet to say who they are and to agree to the
+/// workshop's privacy notice (shown in plain words, or in easy read when the page is in
+/// easy-read mode). Until they join they can read the board but not write on it.
+/// Facilitators give a name and role only.
 #[component]
 pub(super) fn JoinPrompt(session: BoardSession) -> impl IntoView {
+    let participant = move || session.role.get() == LinkRole::Participant;
     let show = move || {
         session.role.get() != LinkRole::Observer
-            && session.me.with(|m| m.as_ref().is_some_and(|m| !m.named))
+            && (session.me.with(|m| m.as_ref().is_some_and(|m| !m.named))
+                || (participant() && session.consent_needed.get()))
     };
     let name_ref = NodeRef::<leptos::html::Input>::new();
     let role_ref = NodeRef::<leptos::html::Select>::new();
+    let agree_ref = NodeRef::<leptos::html::Input>::new();
     let join = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let name = name_ref
@@ -97,21 +103,78 @@ pub(super) fn JoinPrompt(session: BoardSession) -> impl IntoView {
                 .set(Some("Please type the name others should see.".into()));
             return;
         }
-        session.set_me(name, role);
+        let consent = if participant() {
+            let Some(version) = session.privacy.with(|n| n.as_ref().map(|n| n.version)) else {
+                session.notice.set(Some(
+                    "The privacy notice has not loaded yet. Please wait a moment.".into(),
+                ));
+                return;
+            };
+            if !agree_ref.get().is_some_and(|a| a.checked()) {
+                session.notice.set(Some(
+                    "Please tick the box to say you agree, or close the page if you do not want to take part."
+                        .into(),
+                ));
+                return;
+            }
+            Some(version)
+        } else {
+            None
+        };
+        session.notice.set(None);
+        session.set_me(name, role, consent);
+    };
+    let known_name = move || {
+        session
+            .me
+            .with(|m| m.as_ref().filter(|m| m.named).map(|m| m.name.clone()))
+            .unwrap_or_default()
+    };
+    let notice = move || {
+        participant().then(|| {
+            let text = move || {
+                session.privacy.with(|n| match n {
+                    Some(n) if session.easy_read.get() => n.easy_read.clone(),
+                    Some(n) => n.plain.clone(),
+                    None => "Loading the privacy notice…".into(),
+                })
+            };
+            view! {
+                <section class="privacy-notice" aria-labelledby="privacy-h">
+                    <h3 id="privacy-h">"How we use what you write"</h3>
+                    // Text, never HTML: paragraphs by blank lines.
+                    {move || text().split("\n\n").map(|p| view! { <p>{p.to_string()}</p> }).collect_view()}
+                    <p class="muted">{move || session.privacy.with(|n| n.as_ref().map(|n| format!("Privacy notice, version {}", n.version)))}</p>
+                </section>
+                <label class="agree">
+                    <input id="join-agree" type="checkbox" node_ref=agree_ref/>
+                    " I have read this and I agree to take part"
+                </label>
+            }
+        })
     };
     view! {
         <Show when=show>
             <form class="join" on:submit=join aria-labelledby="join-h">
-                <h2 id="join-h">"Welcome! Who are you?"</h2>
-                <p>"Others on this board will see your name and role."</p>
+                <h2 id="join-h">{move || if session.consent_needed.get() && session.me.with(|m| m.as_ref().is_some_and(|m| m.named)) {
+                    "The privacy notice has changed: please read it again"
+                } else {
+                    "Welcome! Who are you?"
+                }}</h2>
+                <p>{move || if participant() {
+                    "Others on this board will see your name and role. You can read the board now; to write on it, join below."
+                } else {
+                    "Others on this board will see your name and role."
+                }}</p>
                 <label for="join-name">"Your name"</label>
-                <input id="join-name" type="text" maxlength="60" autocomplete="nickname" node_ref=name_ref/>
+                <input id="join-name" type="text" maxlength="60" autocomplete="nickname" node_ref=name_ref prop:value=known_name/>
                 <label for="join-role">"You are taking part as"</label>
                 <select id="join-role" node_ref=role_ref>
                     {Role::ALL.into_iter().filter(|r| *r != Role::Facilitator).map(|r| view! {
                         <option value=r.as_str()>{r.label()}</option>
                     }).collect_view()}
                 </select>
+                {notice}
                 <button type="submit">"Join the board"</button>
             </form>
         </Show>

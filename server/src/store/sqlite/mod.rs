@@ -15,6 +15,8 @@
 //!   respondent's own secret ([`rounds`]).
 //! - `held_cards`: cards a facilitator hid, out of their board ([`moderation`]).
 //! - `roster`: each workshop's pseudonyms with the name and role given ([`roster`]).
+//! - `notices`: every version of each workshop's privacy notice; `consents`: who agreed
+//!   to which version when, and when they withdrew ([`consent`]).
 //!
 //! # Durability
 //! All log writes go through one writer thread with its own connection (WAL,
@@ -27,6 +29,7 @@
 //! rounds use a second connection (`catalog`), in short transactions of their own.
 
 mod catalog;
+mod consent;
 mod links;
 mod log;
 mod moderation;
@@ -145,6 +148,22 @@ CREATE TABLE IF NOT EXISTS roster (
     joined_ms INTEGER NOT NULL,
     updated_ms INTEGER NOT NULL,
     PRIMARY KEY (workshop_id, pseudonym)
+);
+CREATE TABLE IF NOT EXISTS notices (
+    workshop_id TEXT NOT NULL REFERENCES workshops(id),
+    version INTEGER NOT NULL,
+    plain TEXT NOT NULL,
+    easy_read TEXT NOT NULL,
+    set_ms INTEGER NOT NULL,
+    PRIMARY KEY (workshop_id, version)
+);
+CREATE TABLE IF NOT EXISTS consents (
+    workshop_id TEXT NOT NULL REFERENCES workshops(id),
+    pseudonym TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    given_ms INTEGER NOT NULL,
+    withdrawn_ms INTEGER,
+    PRIMARY KEY (workshop_id, pseudonym, version)
 );
 CREATE TABLE IF NOT EXISTS board_state (
     board_id TEXT PRIMARY KEY,
