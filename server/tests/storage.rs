@@ -422,6 +422,40 @@ pub async fn rosters_keep_one_entry_per_pseudonym_and_workshop(open: fn(&Path) -
     store.close();
 }
 
+pub async fn notices_keep_every_version_and_consents_their_withdrawal(open: fn(&Path) -> Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    assert_eq!(store.notice("w").unwrap(), None);
+    let v1 = store.set_notice("w", "plain one", "easy one").unwrap();
+    let v2 = store.set_notice("w", "plain two", "easy two").unwrap();
+    assert_eq!((v1.version, v2.version), (1, 2));
+    let now = store.notice("w").unwrap().unwrap();
+    assert_eq!(
+        (now.version, now.plain.as_str(), now.easy_read.as_str()),
+        (2, "plain two", "easy two")
+    );
+    store.record_consent("w", "p-1", 1).unwrap();
+    store.record_consent("w", "p-1", 2).unwrap();
+    store.record_consent("w", "p-2", 2).unwrap();
+    // Agreeing again keeps the first time.
+    let first = store.consents("w").unwrap()[0].given_ms;
+    store.record_consent("w", "p-1", 1).unwrap();
+    assert_eq!(store.consents("w").unwrap()[0].given_ms, first);
+    store.withdraw_consent("w", "p-1").unwrap();
+    let kept = store.consents("w").unwrap();
+    let by = |p: &str| kept.iter().filter(|c| c.pseudonym == p).collect::<Vec<_>>();
+    assert_eq!(by("p-1").len(), 2, "withdrawn consents are kept as records");
+    assert!(by("p-1").iter().all(|c| c.withdrawn_ms.is_some()));
+    assert!(by("p-2").iter().all(|c| c.withdrawn_ms.is_none()));
+    // Agreeing after withdrawing is a new consent.
+    store.record_consent("w", "p-1", 2).unwrap();
+    let again = store.consents("w").unwrap();
+    assert!(again
+        .iter()
+        .any(|c| c.pseudonym == "p-1" && c.version == 2 && c.withdrawn_ms.is_none()));
+    store.close();
+}
+
 /// Every test of the suite for one backend.
 macro_rules! suite {
     ($backend:ident, $open:expr) => {
@@ -459,6 +493,10 @@ macro_rules! suite {
             #[tokio::test]
             async fn rosters_keep_one_entry_per_pseudonym_and_workshop() {
                 super::rosters_keep_one_entry_per_pseudonym_and_workshop(OPEN).await
+            }
+            #[tokio::test]
+            async fn notices_keep_every_version_and_consents_their_withdrawal() {
+                super::notices_keep_every_version_and_consents_their_withdrawal(OPEN).await
             }
             #[tokio::test]
             async fn held_cards_are_kept_per_board_until_released() {
