@@ -139,6 +139,46 @@ pub async fn join_board(
         .map_err(ApiError::from)
 }
 
+/// Leave the board's workshop: everything of this seat's holder is erased.
+#[server(input = Json)]
+pub async fn withdraw(
+    board: String,
+    token: Option<String>,
+    seat: String,
+) -> Result<cocreate_core::catalog::ErasureRecord, ApiError> {
+    directory()?
+        .0
+        .withdraw(board, token, seat)
+        .await
+        .map_err(ApiError::from)
+}
+
+/// Erase one person of the workshop (facilitators).
+#[server(input = Json)]
+pub async fn erase_person(
+    workshop: String,
+    token: Option<String>,
+    pseudonym: String,
+) -> Result<cocreate_core::catalog::ErasureRecord, ApiError> {
+    directory()?
+        .0
+        .erase_person(workshop, token, pseudonym)
+        .await
+        .map_err(ApiError::from)
+}
+
+/// The workshop's people with their consents, and its erasures (facilitators).
+#[server]
+pub async fn get_people(
+    workshop: String,
+    token: Option<String>,
+) -> Result<cocreate_core::catalog::People, ApiError> {
+    directory()?
+        .0
+        .people(&workshop, token.as_deref())
+        .map_err(ApiError::from)
+}
+
 /// The privacy notice of the board's workshop as it is now.
 #[server]
 pub async fn get_notice(

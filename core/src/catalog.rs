@@ -115,6 +115,44 @@ pub struct ConsentRecord {
     pub withdrawn_ms: Option<i64>,
 }
 
+/// A workshop's people for its facilitators: who is in the roster (with the notice
+/// version they agreed to, if any) and who was erased.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct People {
+    pub members: Vec<PersonEntry>,
+    pub erasures: Vec<ErasureRecord>,
+}
+
+/// One roster entry with its consent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonEntry {
+    pub member: Member,
+    /// The latest notice version they agreed to and when, unless withdrawn.
+    pub consent: Option<ConsentRecord>,
+}
+
+/// What one erasure removed: when, whose pseudonym, who asked, and how many items of
+/// each kind, never their content.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasureRecord {
+    pub pseudonym: String,
+    pub at_ms: i64,
+    /// "the person" (they withdrew) or "a facilitator".
+    pub by: String,
+    /// Their cards on live boards.
+    pub cards: usize,
+    /// Cards they had voted on.
+    pub votes: usize,
+    /// Cards of theirs held by moderation.
+    pub held: usize,
+    /// Snapshots that held something of theirs (each rewritten without it).
+    pub snapshots: usize,
+    /// Copies of their cards on synthesis boards.
+    pub copies: usize,
+    /// Items of published drafts that quoted their cards.
+    pub draft_items: usize,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkshopSummary {
     pub id: String,
@@ -400,6 +438,25 @@ pub trait Directory: Send + Sync {
         role: crate::model::Role,
         consent: Option<u32>,
     ) -> Result<String, DirectoryError>;
+    /// Withdraw from the board's workshop as the holder of `seat`: their consent is
+    /// withdrawn and everything of theirs erased (see the server's `erasure`). Returns
+    /// the erasure's record.
+    fn withdraw(
+        &self,
+        board: String,
+        token: Option<String>,
+        seat: String,
+    ) -> DirFuture<ErasureRecord>;
+    /// Erase one person of the workshop by pseudonym (workshop facilitators).
+    fn erase_person(
+        &self,
+        workshop: String,
+        token: Option<String>,
+        pseudonym: String,
+    ) -> DirFuture<ErasureRecord>;
+    /// The workshop's people as its facilitators see them: roster entries with their
+    /// consents, and the record of every erasure (workshop facilitators).
+    fn people(&self, workshop: &str, token: Option<&str>) -> Result<People, DirectoryError>;
     /// The privacy notice of the board's workshop as it is now (any link).
     fn notice(&self, board: &str, token: Option<&str>) -> Result<Notice, DirectoryError>;
     /// Set a workshop's privacy notice (workshop facilitators): a new version, which

@@ -5,8 +5,8 @@
 
 use cocreate_core::catalog::{
     BoardAccess, BoardSummary, CatalogEdit, Console, ConsoleBoard, ControlScope, CreatedWorkshop,
-    DirFuture, Directory, DirectoryError, DocKey, LinkRole, Member, Moderation, NewWorkshop,
-    Notice, SnapshotInfo, WorkshopAccess,
+    DirFuture, Directory, DirectoryError, DocKey, ErasureRecord, LinkRole, Member, Moderation,
+    NewWorkshop, Notice, People, PersonEntry, SnapshotInfo, WorkshopAccess,
 };
 use cocreate_core::model::board::Board;
 use cocreate_core::model::control::{Control, ControlPatch};
@@ -27,6 +27,7 @@ use yrs::{ReadTxn, StateVector, Update};
 use crate::access::{Access, BoardFacilitator, ReadsBoard, WorkshopFacilitator};
 use crate::auth::{Auth, Grant};
 use crate::consent::ConsentBook;
+use crate::erasure::Requester;
 use crate::error::internal;
 use crate::hub::Hub;
 use crate::store::Store;
@@ -568,6 +569,89 @@ impl Directory for ServerDirectory {
         }
         self.store.join_roster(workshop, &pseudonym, &name, role)?;
         Ok(pseudonym)
+    }
+
+    fn withdraw(
+        &self,
+        board: String,
+        token: Option<String>,
+        seat: String,
+    ) -> DirFuture<ErasureRecord> {
+        let this = self.clone();
+        Box::pin(async move {
+            let reader = this.access.board(&board, token.as_deref())?;
+            cocreate_core::identity::check_seat(&seat)
+                .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+            let workshop = reader.board.workshop_id.clone();
+            let pseudonym = cocreate_core::identity::pseudonym(&workshop, &seat);
+            let record = crate::erasure::erase(
+                &this.hub,
+                &this.consents,
+                &workshop,
+                &pseudonym,
+                Requester::Themself,
+            )
+            .await?;
+            Ok(record)
+        })
+    }
+
+    fn erase_person(
+        &self,
+        workshop: String,
+        token: Option<String>,
+        pseudonym: String,
+    ) -> DirFuture<ErasureRecord> {
+        let this = self.clone();
+        Box::pin(async move {
+            let w = this
+                .access
+                .workshop_facilitator(&workshop, token.as_deref())?;
+            let known = this
+                .store
+                .roster(&w.workshop.id)?
+                .iter()
+                .any(|m| m.pseudonym == pseudonym)
+                || this
+                    .store
+                    .consents(&w.workshop.id)?
+                    .iter()
+                    .any(|c| c.pseudonym == pseudonym);
+            if !known {
+                return Err(DirectoryError::NotFound);
+            }
+            let record = crate::erasure::erase(
+                &this.hub,
+                &this.consents,
+                &w.workshop.id,
+                &pseudonym,
+                Requester::Facilitator,
+            )
+            .await?;
+            Ok(record)
+        })
+    }
+
+    fn people(&self, workshop: &str, token: Option<&str>) -> Result<People, DirectoryError> {
+        let w = self.access.workshop_facilitator(workshop, token)?;
+        let consents = self.store.consents(&w.workshop.id)?;
+        let members = self
+            .store
+            .roster(&w.workshop.id)?
+            .into_iter()
+            .map(|member| {
+                let consent = consents
+                    .iter()
+                    .filter(|c| c.pseudonym == member.pseudonym && c.withdrawn_ms.is_none())
+                    .max_by_key(|c| c.version)
+                    .cloned();
+                PersonEntry { member, consent }
+            })
+            .collect();
+        Ok(People {
+            members,
+            erasures: self.store.erasures(&w.workshop.id)?,
+        })
     }
 
     fn notice(&self, board: &str, token: Option<&str>) -> Result<Notice, DirectoryError> {

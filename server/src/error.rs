@@ -119,6 +119,15 @@ impl From<crate::consent::Needed> for DirectoryError {
     }
 }
 
+impl From<crate::erasure::EraseError> for DirectoryError {
+    fn from(e: crate::erasure::EraseError) -> Self {
+        match e {
+            crate::erasure::EraseError::NoWorkshop(_) => DirectoryError::NotFound,
+            other => internal(other),
+        }
+    }
+}
+
 impl From<HubError> for DirectoryError {
     fn from(e: HubError) -> Self {
         match e {

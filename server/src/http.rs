@@ -582,6 +582,44 @@ async fn join_board(
     Ok(Json(serde_json::json!({ "pseudonym": pseudonym })))
 }
 
+#[derive(Debug, Deserialize)]
+struct WithdrawBody {
+    seat: String,
+}
+
+/// `POST /api/boards/{id}/withdraw?token=T` `{"seat"}`: the seat holder leaves the
+/// workshop; everything of theirs is erased. Answers the erasure's record.
+async fn withdraw(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(w): Json<WithdrawBody>,
+) -> Result<Json<cocreate_core::catalog::ErasureRecord>, AppError> {
+    Ok(Json(state.dir.withdraw(board, q.token, w.seat).await?))
+}
+
+/// `DELETE /api/workshops/{id}/people/{pseudonym}?token=T` (workshop facilitators):
+/// erase one person; answers the erasure's record.
+async fn erase_person(
+    State(state): State<AppState>,
+    Path((workshop, pseudonym)): Path<(String, String)>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<cocreate_core::catalog::ErasureRecord>, AppError> {
+    Ok(Json(
+        state.dir.erase_person(workshop, q.token, pseudonym).await?,
+    ))
+}
+
+/// `GET /api/workshops/{id}/people?token=T` (workshop facilitators): the roster with
+/// consents, and every erasure's record.
+async fn people(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<cocreate_core::catalog::People>, AppError> {
+    Ok(Json(state.dir.people(&workshop, q.token.as_deref())?))
+}
+
 /// `GET /api/boards/{id}/notice?token=T`: the privacy notice of the board's workshop
 /// as it is now, `{"version", "plain", "easy_read", "set_ms"}`.
 async fn notice(
@@ -693,6 +731,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/boards/{board_id}/join", post(join_board))
         .route("/api/boards/{board_id}/notice", get(notice))
         .route("/api/workshops/{workshop_id}/notice", put(set_notice))
+        .route("/api/boards/{board_id}/withdraw", post(withdraw))
+        .route("/api/workshops/{workshop_id}/people", get(people))
+        .route(
+            "/api/workshops/{workshop_id}/people/{pseudonym}",
+            axum::routing::delete(erase_person),
+        )
         .route("/api/boards/{board_id}/roster", get(roster))
         .route("/api/boards/{board_id}/ballots", get(ballots_cast))
         .route(

@@ -12,6 +12,7 @@
 //!   which every route, server function and websocket upgrade asks for.
 //! - [`directory`]: what pages ask, each call taking the capability it needs.
 //! - [`consent`]: privacy notices and who agreed to them (checked before any write).
+//! - [`erasure`]: one person's data out of boards, drafts, snapshots, copies and history.
 //! - [`rounds`]: synthesis boards (cards copied with provenance) and consultation rounds.
 //! - [`seed`]: the demo workshop and its links; [`archive`]: tar for workshop exports.
 
@@ -21,6 +22,7 @@ pub mod auth;
 pub mod config;
 pub mod consent;
 pub mod directory;
+pub mod erasure;
 pub mod error;
 pub mod http;
 pub mod hub;

@@ -456,6 +456,54 @@ pub async fn notices_keep_every_version_and_consents_their_withdrawal(open: fn(&
     store.close();
 }
 
+pub async fn erasure_rewrites_snapshots_leaves_rosters_and_keeps_records(open: fn(&Path) -> Store) {
+    use cocreate_core::catalog::ErasureRecord;
+    use cocreate_core::model::Role;
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    let snap = store
+        .create_snapshot("b", "s", "manual", b"before")
+        .unwrap();
+    store.replace_snapshot("b", snap.id, b"after").unwrap();
+    assert_eq!(store.snapshot("b", snap.id).unwrap().unwrap().1, b"after");
+    assert_eq!(
+        store.snapshots("b").unwrap()[0].name,
+        "s",
+        "the entry stays"
+    );
+    store.join_roster("w", "p-1", "Ana", Role::Patient).unwrap();
+    assert!(store.leave_roster("w", "p-1").unwrap());
+    assert!(!store.leave_roster("w", "p-1").unwrap());
+    assert!(store.roster("w").unwrap().is_empty());
+    let record = ErasureRecord {
+        pseudonym: "p-1".into(),
+        at_ms: 5,
+        by: "a facilitator".into(),
+        cards: 3,
+        votes: 2,
+        held: 1,
+        snapshots: 4,
+        copies: 1,
+        draft_items: 2,
+    };
+    store.record_erasure("w", &record).unwrap();
+    store
+        .record_erasure(
+            "w",
+            &ErasureRecord {
+                pseudonym: "p-2".into(),
+                ..record.clone()
+            },
+        )
+        .unwrap();
+    let kept = store.erasures("w").unwrap();
+    assert_eq!(kept.len(), 2);
+    assert_eq!(kept[0], record);
+    assert!(store.erasures("v").unwrap().is_empty());
+    store.scrub().unwrap();
+    store.close();
+}
+
 /// Every test of the suite for one backend.
 macro_rules! suite {
     ($backend:ident, $open:expr) => {
@@ -497,6 +545,10 @@ macro_rules! suite {
             #[tokio::test]
             async fn notices_keep_every_version_and_consents_their_withdrawal() {
                 super::notices_keep_every_version_and_consents_their_withdrawal(OPEN).await
+            }
+            #[tokio::test]
+            async fn erasure_rewrites_snapshots_leaves_rosters_and_keeps_records() {
+                super::erasure_rewrites_snapshots_leaves_rosters_and_keeps_records(OPEN).await
             }
             #[tokio::test]
             async fn held_cards_are_kept_per_board_until_released() {

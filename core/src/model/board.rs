@@ -60,6 +60,14 @@ pub struct CardView {
     pub source: Option<super::provenance::Provenance>,
 }
 
+/// What [`Board::erase_person`] removed: the ids of the person's cards, and how many
+/// cards they had voted on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Erased {
+    pub cards: Vec<String>,
+    pub votes: usize,
+}
+
 /// Root handles of a board document. Its roots are changed only through the methods
 /// below (which keep the schema); other crates may observe them.
 #[derive(Clone)]
@@ -263,6 +271,58 @@ impl Board {
     /// Remove a card. Removing a card that is already gone is not an error.
     pub fn delete_card(&self, txn: &mut TransactionMut, id: &str) {
         self.cards.remove(txn, id);
+    }
+
+    /// Erase one person (their pseudonym) from the board: every card they wrote, with all
+    /// votes on those cards, and every vote they placed on other cards. Text they typed
+    /// into someone else's card stays with that card, whose author it belongs to.
+    /// Deleted content is garbage-collected by yrs when the transaction commits, so a
+    /// state encoded afterwards holds none of their text.
+    pub fn erase_person(&self, txn: &mut TransactionMut, pseudonym: &str) -> Erased {
+        let cards: Vec<String> = self
+            .cards(txn)
+            .into_iter()
+            .filter(|c| c.author == pseudonym)
+            .map(|c| c.id)
+            .collect();
+        for id in &cards {
+            self.cards.remove(txn, id);
+            self.votes.remove(txn, id);
+        }
+        let mut votes = 0;
+        for (card, _, _) in self
+            .all_votes(txn)
+            .into_iter()
+            .filter(|(_, who, _)| who == pseudonym)
+        {
+            self.set_votes(txn, &card, pseudonym, 0);
+            votes += 1;
+        }
+        Erased { cards, votes }
+    }
+
+    /// Remove the cards copied (synthesis) from `cards` of board `source`; their ids.
+    pub fn erase_copies_of(
+        &self,
+        txn: &mut TransactionMut,
+        source: &str,
+        cards: &[String],
+    ) -> Vec<String> {
+        let copies: Vec<String> = self
+            .cards(txn)
+            .into_iter()
+            .filter(|c| {
+                c.source
+                    .as_ref()
+                    .is_some_and(|p| p.board == source && cards.contains(&p.card))
+            })
+            .map(|c| c.id)
+            .collect();
+        for id in &copies {
+            self.cards.remove(txn, id);
+            self.votes.remove(txn, id);
+        }
+        copies
     }
 
     /// The shared text of a card.
@@ -1137,5 +1197,88 @@ mod tests {
         assert_eq!(board.votes_used(&txn, "p"), 2);
         assert_eq!(board.vote_total(&txn, "c2"), 2);
         assert_eq!(board.vote_total(&txn, "c0"), 1);
+    }
+
+    #[test]
+    fn erasing_a_person_leaves_no_trace_of_their_cards_or_votes_in_the_encoded_state() {
+        let (doc, board) = board_with_meta();
+        {
+            let mut txn = doc.transact_mut();
+            board
+                .add_card_as(
+                    &mut txn,
+                    "a1",
+                    Prompt::How,
+                    "ana's secret words",
+                    "p-ana",
+                    None,
+                    1.0,
+                )
+                .unwrap();
+            board
+                .add_card_as(
+                    &mut txn,
+                    "b1",
+                    Prompt::How,
+                    "ben's card",
+                    "p-ben",
+                    None,
+                    2.0,
+                )
+                .unwrap();
+            board.vote(&mut txn, "b1", "p-ana", 2, 3).unwrap();
+            board.vote(&mut txn, "a1", "p-ben", 1, 3).unwrap();
+        }
+        // Ana also types into Ben's card (a separate change, as from her client).
+        {
+            let mut txn = doc.transact_mut();
+            let text = board.card_text(&txn, "b1").unwrap();
+            text.insert(&mut txn, 10, " and hers");
+        }
+        let erased = board.erase_person(&mut doc.transact_mut(), "p-ana");
+        assert_eq!(
+            erased,
+            Erased {
+                cards: vec!["a1".into()],
+                votes: 1
+            }
+        );
+        let txn = doc.transact();
+        assert!(board.card(&txn, "a1").is_none());
+        assert_eq!(board.all_votes(&txn), Vec::<(String, String, i64)>::new());
+        // What she typed into Ben's card stays with his card.
+        assert_eq!(board.card(&txn, "b1").unwrap().text, "ben's card and hers");
+        let state = txn.encode_state_as_update_v1(&yrs::StateVector::default());
+        let bytes = String::from_utf8_lossy(&state);
+        assert!(!bytes.contains("secret"), "the text is collected");
+        // A removed vote leaves a tombstone under its key (the pseudonym, which the
+        // erasure record keeps anyway); no value, card or text of hers is left.
+        assert!(!bytes.contains("ana's"));
+        // A synthesis board's copies of her card go too.
+        drop(txn);
+        let (syn, sboard) = board_with_meta();
+        {
+            let mut txn = syn.transact_mut();
+            sboard
+                .add_card_as(
+                    &mut txn,
+                    "c1",
+                    Prompt::How,
+                    "copied",
+                    "organiser",
+                    None,
+                    1.0,
+                )
+                .unwrap();
+            let source = super::super::provenance::Provenance {
+                board: "demo".into(),
+                card: "a1".into(),
+                ..Default::default()
+            };
+            sboard.set_source(&mut txn, "c1", &source).unwrap();
+        }
+        let copies = sboard.erase_copies_of(&mut syn.transact_mut(), "demo", &["a1".into()]);
+        assert_eq!(copies, ["c1"]);
+        assert!(sboard.cards(&syn.transact()).is_empty());
     }
 }

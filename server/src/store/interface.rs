@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::pin::Pin;
 
 use cocreate_core::catalog::{
-    BoardSummary, ConsentRecord, DocKey, LinkRole, Notice, WorkshopSummary,
+    BoardSummary, ConsentRecord, DocKey, ErasureRecord, LinkRole, Notice, WorkshopSummary,
 };
-use cocreate_core::consult::{Consultation, Outcome, Response, StoredAnswer};
+use cocreate_core::consult::{Consultation, DraftItem, Outcome, Response, StoredAnswer};
 
 /// A snapshot's catalogue entry.
 pub use cocreate_core::catalog::SnapshotInfo as Snapshot;
@@ -131,6 +131,8 @@ pub trait Catalog: Send + Sync {
     fn snapshot(&self, board: &str, id: i64) -> Result<Option<(Snapshot, Vec<u8>)>, StoreError>;
     /// Every snapshot of every board, by board, oldest first.
     fn all_snapshots(&self) -> Result<HashMap<String, Vec<Snapshot>>, StoreError>;
+    /// Replace a snapshot's state (erasure only: snapshots are otherwise immutable).
+    fn replace_snapshot(&self, board: &str, id: i64, state: &[u8]) -> Result<(), StoreError>;
 }
 
 /// Links by the hashes of their tokens.
@@ -174,6 +176,8 @@ pub trait RoundStore: Send + Sync {
     /// Record (or replace) the decision on one item.
     fn record_outcome(&self, id: &str, o: &Outcome) -> Result<(), StoreError>;
     fn outcomes(&self, id: &str) -> Result<Vec<Outcome>, StoreError>;
+    /// Replace a published draft's items (erasure only: drafts are otherwise frozen).
+    fn replace_items(&self, id: &str, items: &[DraftItem]) -> Result<(), StoreError>;
 }
 
 /// A card a facilitator hid, held out of its board (moderation).
@@ -209,6 +213,16 @@ pub trait Roster: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Everyone in `workshop`'s roster, by pseudonym.
     fn roster(&self, workshop: &str) -> Result<Vec<cocreate_core::catalog::Member>, StoreError>;
+    /// Take `pseudonym` out of `workshop`'s roster (erasure); whether they were in it.
+    fn leave_roster(&self, workshop: &str, pseudonym: &str) -> Result<bool, StoreError>;
+}
+
+/// The record of each erasure: when, whose pseudonym, how many items, never content.
+/// Append-only.
+pub trait Erasures: Send + Sync {
+    fn record_erasure(&self, workshop: &str, record: &ErasureRecord) -> Result<(), StoreError>;
+    /// A workshop's erasures, oldest first.
+    fn erasures(&self, workshop: &str) -> Result<Vec<ErasureRecord>, StoreError>;
 }
 
 /// Each workshop's privacy notice (every version kept) and who agreed to which version.
@@ -238,10 +252,13 @@ pub trait Consents: Send + Sync {
 
 /// Everything a backend keeps.
 pub trait Storage:
-    UpdateLog + Catalog + Links + RoundStore + Moderated + Roster + Consents
+    UpdateLog + Catalog + Links + RoundStore + Moderated + Roster + Consents + Erasures
 {
     /// Where the data lives, for the log (a file path, a database name).
     fn location(&self) -> String;
+    /// After an erasure: make what was deleted unreadable in the backend's files too
+    /// (journals, free pages), as far as the backend can.
+    fn scrub(&self) -> Result<(), StoreError>;
 }
 
 pub fn now_ms() -> i64 {

@@ -166,6 +166,14 @@ impl Catalog for Sqlite {
         })
     }
 
+    fn replace_snapshot(&self, board: &str, id: i64, state: &[u8]) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE snapshots SET data = ?3 WHERE board_id = ?1 AND id = ?2",
+            params![board, id, state],
+        )?;
+        Ok(())
+    }
+
     /// A board's snapshots, oldest first.
     fn snapshots(&self, board: &str) -> Result<Vec<Snapshot>, StoreError> {
         let conn = self.conn();

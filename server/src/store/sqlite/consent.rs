@@ -1,10 +1,10 @@
-//! Privacy notices and consents on SQLite.
+//! Privacy notices, consents and erasure records on SQLite.
 
-use cocreate_core::catalog::{ConsentRecord, Notice};
+use cocreate_core::catalog::{ConsentRecord, ErasureRecord, Notice};
 use rusqlite::{params, OptionalExtension};
 
 use super::Sqlite;
-use crate::store::interface::{now_ms, Consents, StoreError};
+use crate::store::interface::{now_ms, Consents, Erasures, StoreError};
 
 impl Consents for Sqlite {
     fn notice(&self, workshop: &str) -> Result<Option<Notice>, StoreError> {
@@ -98,5 +98,83 @@ impl Consents for Sqlite {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
+    }
+}
+
+impl Erasures for Sqlite {
+    fn record_erasure(&self, workshop: &str, r: &ErasureRecord) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO erasures (workshop_id, pseudonym, at_ms, by_whom, counts)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                workshop,
+                r.pseudonym,
+                r.at_ms,
+                r.by,
+                serde_json::to_string(&Counts::of(r))?
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn erasures(&self, workshop: &str) -> Result<Vec<ErasureRecord>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT pseudonym, at_ms, by_whom, counts FROM erasures
+             WHERE workshop_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([workshop], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(pseudonym, at_ms, by, counts)| {
+                let c: Counts = serde_json::from_str(&counts).map_err(|e| StoreError::Corrupt {
+                    table: "erasures",
+                    reason: e.to_string(),
+                })?;
+                Ok(ErasureRecord {
+                    pseudonym,
+                    at_ms,
+                    by,
+                    cards: c.cards,
+                    votes: c.votes,
+                    held: c.held,
+                    snapshots: c.snapshots,
+                    copies: c.copies,
+                    draft_items: c.draft_items,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The counts of an erasure record, kept as one JSON column.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Counts {
+    cards: usize,
+    votes: usize,
+    held: usize,
+    snapshots: usize,
+    copies: usize,
+    draft_items: usize,
+}
+
+impl Counts {
+    fn of(r: &ErasureRecord) -> Counts {
+        Counts {
+            cards: r.cards,
+            votes: r.votes,
+            held: r.held,
+            snapshots: r.snapshots,
+            copies: r.copies,
+            draft_items: r.draft_items,
+        }
     }
 }

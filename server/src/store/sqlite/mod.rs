@@ -15,6 +15,7 @@
 //!   respondent's own secret ([`rounds`]).
 //! - `held_cards`: cards a facilitator hid, out of their board ([`moderation`]).
 //! - `roster`: each workshop's pseudonyms with the name and role given ([`roster`]).
+//! - `erasures`: when a pseudonym was erased, by whom, and counts (never content).
 //! - `notices`: every version of each workshop's privacy notice; `consents`: who agreed
 //!   to which version when, and when they withdrew ([`consent`]).
 //!
@@ -165,6 +166,14 @@ CREATE TABLE IF NOT EXISTS consents (
     withdrawn_ms INTEGER,
     PRIMARY KEY (workshop_id, pseudonym, version)
 );
+CREATE TABLE IF NOT EXISTS erasures (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    workshop_id TEXT NOT NULL,
+    pseudonym TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    by_whom TEXT NOT NULL,
+    counts TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS board_state (
     board_id TEXT PRIMARY KEY,
     data BLOB NOT NULL,
@@ -178,6 +187,9 @@ fn open_conn(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Deleted rows are overwritten, not left in free pages: erasure (and moderation's
+    // "delete for good") must leave nothing readable in the file.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     // Commits never copy the WAL into the main file themselves: the checkpointer thread
     // does, so that a commit (and the relay waiting for it) never waits for that copy and
     // its fsync of the main file.
@@ -258,6 +270,22 @@ impl Sqlite {
 impl Storage for Sqlite {
     fn location(&self) -> String {
         self.path.display().to_string()
+    }
+
+    /// Copy the whole WAL into the main file and truncate it, so old page images of
+    /// erased rows are in neither (deleted rows themselves are zeroed: `secure_delete`).
+    fn scrub(&self) -> Result<(), StoreError> {
+        let (busy, _, _): (i64, i64, i64) =
+            self.conn()
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+        if busy != 0 {
+            return Err(StoreError::Commit(
+                "the WAL could not be truncated (readers busy); try again".into(),
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -50,4 +50,12 @@ impl Roster for Sqlite {
             })
             .collect()
     }
+
+    fn leave_roster(&self, workshop: &str, pseudonym: &str) -> Result<bool, StoreError> {
+        let n = self.conn().execute(
+            "DELETE FROM roster WHERE workshop_id = ?1 AND pseudonym = ?2",
+            params![workshop, pseudonym],
+        )?;
+        Ok(n > 0)
+    }
 }

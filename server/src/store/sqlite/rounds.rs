@@ -1,7 +1,7 @@
 //! Consultation and agreement rounds on SQLite: drafts, answers, outcomes.
 
 use cocreate_core::consult::{
-    Consultation, Decision, Outcome, Response, RoundKind, Stance, StoredAnswer,
+    Consultation, Decision, DraftItem, Outcome, Response, RoundKind, Stance, StoredAnswer,
 };
 use rusqlite::{params, OptionalExtension};
 
@@ -50,6 +50,14 @@ impl RoundStore for Sqlite {
         rows.into_iter()
             .map(|(c, respondents)| Ok((c.read()?.0, respondents)))
             .collect()
+    }
+
+    fn replace_items(&self, id: &str, items: &[DraftItem]) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE consultations SET items = ?2 WHERE id = ?1",
+            params![id, serde_json::to_string(items)?],
+        )?;
+        Ok(())
     }
 
     fn set_consultation_open(&self, id: &str, open: bool) -> Result<(), StoreError> {
