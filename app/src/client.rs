@@ -508,6 +508,14 @@ impl BoardLink for Client {
         self.send_awareness();
     }
 
+    fn left(&self) {
+        let mut me = self.me.borrow_mut();
+        me.consents.remove(&self.workshop_id);
+        me.named = false;
+        save_me(&me);
+        self.session.me.try_set(Some(me.clone()));
+    }
+
     fn set_me(&self, name: String, role: Role, consent: Option<u32>) {
         {
             let mut me = self.me.borrow_mut();

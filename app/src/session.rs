@@ -464,6 +464,33 @@ impl BoardSession {
         self.join();
     }
 
+    /// Leave the workshop: the server erases everything of this person's (their cards
+    /// and votes on every board, their name). The page then asks again before they write.
+    pub fn withdraw(&self) {
+        let Some(me) = self.me.get_untracked() else {
+            return;
+        };
+        let (board, token, session) = (self.board_id.get_value(), self.token.get_value(), *self);
+        leptos::task::spawn_local(async move {
+            match crate::api::withdraw(board, token, me.seat.clone()).await {
+                Ok(r) => {
+                    session.with_client(|c| c.left());
+                    session.joined.try_set(false);
+                    session.notice.try_set(Some(format!(
+                        "You have left this workshop. {} of your cards and your votes were removed, with your name.",
+                        r.cards + r.held
+                    )));
+                    session.refresh_roster();
+                }
+                Err(e) => {
+                    session
+                        .notice
+                        .try_set(Some(format!("Could not remove your cards: {e}")));
+                }
+            }
+        });
+    }
+
     /// Read the workshop's privacy notice.
     pub fn load_privacy_notice(&self) {
         let (board, token, session) = (self.board_id.get_value(), self.token.get_value(), *self);
@@ -569,6 +596,9 @@ pub trait BoardLink {
     /// Set this person's name and role, and the notice version they agreed to for this
     /// workshop (kept in local storage).
     fn set_me(&self, name: String, role: Role, consent: Option<u32>);
+    /// This person left the workshop: forget their consent to it (so joining asks
+    /// again) and their chosen name.
+    fn left(&self);
 }
 
 /// A connection the page only needs to end (the read-only control client).

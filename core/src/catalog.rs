@@ -96,7 +96,7 @@ pub struct Member {
 /// A workshop's privacy notice: what taking part means for a person's data, in plain
 /// words and in easy read. Facilitators set it; every change is a new version, and a
 /// person's consent is to one version (a new version asks everyone again).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
     pub version: u32,
     pub plain: String,
@@ -119,6 +119,8 @@ pub struct ConsentRecord {
 /// version they agreed to, if any) and who was erased.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct People {
+    /// The workshop's privacy notice as it is now.
+    pub notice: Notice,
     pub members: Vec<PersonEntry>,
     pub erasures: Vec<ErasureRecord>,
 }

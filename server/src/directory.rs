@@ -649,6 +649,7 @@ impl Directory for ServerDirectory {
             })
             .collect();
         Ok(People {
+            notice: self.consents.notice(&w.workshop.id)?,
             members,
             erasures: self.store.erasures(&w.workshop.id)?,
         })

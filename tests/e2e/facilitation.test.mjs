@@ -128,3 +128,52 @@ test('on an anonymous board participants see "A participant", facilitators see n
   await f.getByRole('button', { name: 'Anonymous' }).click();
   for (const page of [f, pat, other]) await page.context().close();
 });
+
+test('a new privacy notice is agreed again; a participant leaves and a facilitator erases another, and their cards go', async () => {
+  const c = await openConsole();
+  const people = c.locator('section[aria-labelledby="people-h"]');
+  await people.getByText(/^Version \d+, set /).waitFor({ timeout: 10000 });
+  await people.getByLabel('Privacy notice', { exact: true }).fill('We keep your cards for the review.\n\nWe also record the session.');
+  await people.getByLabel('Easy-read version').fill('We keep your cards. We record the session.');
+  await people.getByRole('button', { name: 'Save as a new version' }).click();
+  await c.getByText(/Privacy notice saved as version \d+: everyone taking part is asked to agree again\./).waitFor();
+
+  // A participant reads the new notice (in easy read too) before joining.
+  const f = await openBoard(env.browser, env.server, 'demo-research', 'facilitator');
+  const p = await openBoard(env.browser, env.server, 'demo-research', 'participant', { join: false });
+  await p.getByText('We also record the session.').waitFor();
+  await joinBoard(p, { name: 'Lee Leaving', role: 'clinician' });
+  await p.getByRole('button', { name: 'Add a card to How' }).click();
+  await p.locator('.column-how textarea.card-text').last().waitFor();
+  await p.keyboard.type('Words of someone who leaves');
+  const has = (text) => [...document.querySelectorAll('textarea.card-text')].some((e) => e.value === text);
+  await f.waitForFunction(has, 'Words of someone who leaves', { timeout: 10000 });
+  // The console lists them with their consent.
+  await c.reload();
+  const lee = people.locator('tr').filter({ hasText: 'Lee Leaving' });
+  await lee.getByText(/^version \d+, /).waitFor({ timeout: 10000 });
+
+  // They leave from the board page: their card leaves everyone's board.
+  await p.getByRole('button', { name: 'Leave and remove my cards' }).click();
+  await p.getByRole('button', { name: 'Yes, remove everything of mine' }).click();
+  await p.getByRole('alert').filter({ hasText: 'You have left this workshop' }).waitFor({ timeout: 10000 });
+  await f.waitForFunction((t) => ![...document.querySelectorAll('textarea.card-text')].some((e) => e.value === t), 'Words of someone who leaves', { timeout: 10000 });
+  assert.ok(await p.getByRole('button', { name: 'Add a card to How' }).isDisabled(), 'no writing after leaving');
+
+  // A facilitator erases another participant from the console.
+  const q = await openBoard(env.browser, env.server, 'demo-research', 'participant', { join: false });
+  await joinBoard(q, { name: 'Quinn Erased' });
+  await q.getByRole('button', { name: 'Add a card to Values' }).click();
+  await q.locator('.column-values textarea.card-text').last().waitFor();
+  await q.keyboard.type('Words a facilitator erases');
+  await f.waitForFunction(has, 'Words a facilitator erases', { timeout: 10000 });
+  await c.reload();
+  await people.getByRole('button', { name: 'Erase Quinn Erased' }).click();
+  await people.getByRole('button', { name: 'Yes, erase' }).click();
+  await c.getByText(/^Erased: 1 cards/).waitFor({ timeout: 10000 });
+  await f.waitForFunction((t) => ![...document.querySelectorAll('textarea.card-text')].some((e) => e.value === t), 'Words a facilitator erases', { timeout: 10000 });
+  await people.locator('.erasures li').filter({ hasText: 'erased by a facilitator' }).waitFor();
+  await people.locator('.erasures li').filter({ hasText: 'erased by the person' }).waitFor();
+  assert.equal(await people.getByText('Quinn Erased').count(), 0, 'no name left in the console');
+  for (const page of [c, f, p, q]) await page.context().close();
+});

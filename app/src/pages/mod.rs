@@ -4,5 +4,6 @@ pub mod common;
 pub mod consult;
 pub mod history;
 pub mod home;
+pub mod privacy;
 pub mod rounds;
 pub mod workshop;

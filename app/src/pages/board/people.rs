@@ -30,6 +30,24 @@ pub(super) fn YouPanel(session: BoardSession) -> impl IntoView {
             session.set_me(name, role, None);
         }
     };
+    let confirming = RwSignal::new(false);
+    let leave = move || {
+        (session.role.get() == LinkRole::Participant && session.joined.get()).then(|| {
+            if confirming.get() {
+                view! {
+                    <div class="leave" role="group" aria-labelledby="leave-h">
+                        <p id="leave-h">"This removes your cards and your votes from every board of this workshop, and your name. It cannot be undone."</p>
+                        <button class="danger" on:click=move |_| { confirming.set(false); session.withdraw(); }>"Yes, remove everything of mine"</button>
+                        <button on:click=move |_| confirming.set(false)>"Cancel"</button>
+                    </div>
+                }.into_any()
+            } else {
+                view! {
+                    <button class="leave link" on:click=move |_| confirming.set(true)>"Leave and remove my cards"</button>
+                }.into_any()
+            }
+        })
+    };
     view! {
         <section class="you" aria-labelledby="you-h">
             <h2 id="you-h">"You"</h2>
@@ -41,6 +59,7 @@ pub(super) fn YouPanel(session: BoardSession) -> impl IntoView {
                     <option value=r.as_str() selected=move || role() == r>{r.label()}</option>
                 }).collect_view()}
             </select>
+            {leave}
         </section>
     }
 }

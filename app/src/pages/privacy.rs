@@ -1,0 +1,185 @@
+//! The console's "People and privacy" section: the workshop's privacy notice (plain and
+//! easy read; saving makes a new version everyone agrees to again), who has joined with
+//! which consent, erasing one person, and the record of every erasure.
+
+use leptos::prelude::*;
+
+use crate::api::{erase_person, get_people, set_notice};
+use cocreate_core::catalog::People;
+use cocreate_core::model::report::iso_utc;
+
+/// A time for people to read: UTC, as the rest of the console shows times.
+fn when(ms: i64) -> String {
+    format!("{} UTC", iso_utc(ms as f64))
+}
+
+#[component]
+pub fn PeopleAndPrivacy(
+    workshop: String,
+    token: Option<String>,
+    feedback: RwSignal<String>,
+) -> impl IntoView {
+    let people = RwSignal::new(None::<People>);
+    let load = {
+        let (w, t) = (workshop.clone(), token.clone());
+        move || {
+            let (w, t) = (w.clone(), t.clone());
+            leptos::task::spawn_local(async move {
+                match get_people(w, t).await {
+                    Ok(p) => {
+                        people.try_set(Some(p));
+                    }
+                    Err(e) => feedback.set(format!("Could not load the people: {e}")),
+                }
+            });
+        }
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        let load = load.clone();
+        Effect::new(move |prev: Option<()>| {
+            if prev.is_none() {
+                load();
+            }
+        });
+    }
+    let plain_ref = NodeRef::<leptos::html::Textarea>::new();
+    let easy_ref = NodeRef::<leptos::html::Textarea>::new();
+    let save_notice = {
+        let (w, t, load) = (workshop.clone(), token.clone(), load.clone());
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let plain = plain_ref.get().map(|t| t.value()).unwrap_or_default();
+            let easy = easy_ref.get().map(|t| t.value()).unwrap_or_default();
+            let (w, t, load) = (w.clone(), t.clone(), load.clone());
+            leptos::task::spawn_local(async move {
+                match set_notice(w, t, plain, easy).await {
+                    Ok(n) => {
+                        feedback.set(format!(
+                            "Privacy notice saved as version {}: everyone taking part is asked to agree again.",
+                            n.version
+                        ));
+                        load();
+                    }
+                    Err(e) => feedback.set(format!("Could not save the notice: {e}")),
+                }
+            });
+        }
+    };
+    // The pseudonym whose erasure is being confirmed.
+    let confirming = RwSignal::new(None::<String>);
+    let erase = {
+        let (w, t, load) = (workshop.clone(), token.clone(), load.clone());
+        move |who: String| {
+            let (w, t, load) = (w.clone(), t.clone(), load.clone());
+            leptos::task::spawn_local(async move {
+                match erase_person(w, t, who).await {
+                    Ok(r) => {
+                        feedback.set(format!(
+                            "Erased: {} cards, votes on {} cards, {} held cards, {} snapshots rewritten, {} copies, {} quotes in published drafts.",
+                            r.cards, r.votes, r.held, r.snapshots, r.copies, r.draft_items
+                        ));
+                        confirming.set(None);
+                        load();
+                    }
+                    Err(e) => feedback.set(format!("Could not erase: {e}")),
+                }
+            });
+        }
+    };
+    let notice_form = move || {
+        people.with(|p| {
+            p.as_ref().map(|p| {
+                let n = p.notice.clone();
+                view! {
+                    <form class="grid-form" on:submit=save_notice.clone()>
+                        <p class="muted">{format!("Version {}, set {}.", n.version, when(n.set_ms))}</p>
+                        <label for="notice-plain">"Privacy notice"</label>
+                        <textarea id="notice-plain" rows="8" maxlength="20000" node_ref=plain_ref prop:value=n.plain.clone()></textarea>
+                        <label for="notice-easy">"Easy-read version"</label>
+                        <textarea id="notice-easy" rows="6" maxlength="20000" node_ref=easy_ref prop:value=n.easy_read.clone()></textarea>
+                        <button type="submit">"Save as a new version"</button>
+                    </form>
+                }
+            })
+        })
+    };
+    let members = move || {
+        let erase = erase.clone();
+        people.with(|p| {
+            p.as_ref().map(|p| {
+                if p.members.is_empty() {
+                    return view! { <p class="muted">"Nobody has joined yet."</p> }.into_any();
+                }
+                let rows = p.members.clone().into_iter().map(|m| {
+                    let who = m.member.pseudonym.clone();
+                    let name = m.member.name.clone().unwrap_or_else(|| "(no name)".into());
+                    let consent = match &m.consent {
+                        Some(c) => format!("version {}, {}", c.version, when(c.given_ms)),
+                        None => "not agreed".into(),
+                    };
+                    let (ask, yes) = (who.clone(), who.clone());
+                    let erase = erase.clone();
+                    let label = format!("Erase {name}");
+                    view! {
+                        <tr>
+                            <td>{name.clone()}</td>
+                            <td>{m.member.role.label()}</td>
+                            <td><code>{who.clone()}</code></td>
+                            <td>{consent}</td>
+                            <td>
+                                {move || if confirming.get().as_deref() == Some(ask.as_str()) {
+                                    let (yes, erase) = (yes.clone(), erase.clone());
+                                    view! {
+                                        <span role="group" aria-label="Confirm erasure">
+                                            "Their cards and votes leave every board, snapshot and export. This cannot be undone. "
+                                            <button class="danger" on:click=move |_| erase(yes.clone())>"Yes, erase"</button>
+                                            <button on:click=move |_| confirming.set(None)>"Cancel"</button>
+                                        </span>
+                                    }.into_any()
+                                } else {
+                                    let ask = ask.clone();
+                                    view! {
+                                        <button aria-label=label.clone() on:click=move |_| confirming.set(Some(ask.clone()))>"Erase…"</button>
+                                    }.into_any()
+                                }}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view();
+                view! {
+                    <table class="people-table">
+                        <caption class="visually-hidden">"People who joined this workshop"</caption>
+                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Role"</th><th scope="col">"Pseudonym"</th><th scope="col">"Consent"</th><th scope="col">"Erase"</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                }.into_any()
+            })
+        })
+    };
+    let erasures = move || {
+        people.with(|p| {
+            p.as_ref().filter(|p| !p.erasures.is_empty()).map(|p| {
+                let items = p.erasures.iter().map(|r| view! {
+                    <li>{format!(
+                        "{}: {} erased by {} ({} cards, votes on {} cards, {} held, {} snapshots, {} copies, {} quotes)",
+                        when(r.at_ms), r.pseudonym, r.by, r.cards, r.votes, r.held, r.snapshots, r.copies, r.draft_items
+                    )}</li>
+                }).collect_view();
+                view! {
+                    <h3>"Erasures"</h3>
+                    <ul class="erasures">{items}</ul>
+                }
+            })
+        })
+    };
+    view! {
+        <section aria-labelledby="people-h">
+            <h2 id="people-h">"People and privacy"</h2>
+            {notice_form}
+            <h3>"Who has joined"</h3>
+            {members}
+            {erasures}
+        </section>
+    }
+}
