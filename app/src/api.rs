@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use cocreate_core::catalog::{
     BoardAccess, BoardSummary, CatalogEdit, Console, ControlScope, CreatedWorkshop, DirectoryError,
-    LinkRole, Moderation, NewSynthesis, NewWorkshop, RoundSummary, SnapshotInfo, SourceBoard,
-    WorkshopAccess,
+    LinkInfo, LinkRequest, Moderation, NewSynthesis, NewWorkshop, RoundSummary, SnapshotInfo,
+    SourceBoard, WorkshopAccess,
 };
 use cocreate_core::consult::{
     Answer, Consultation, NewConsultation, Outcome, Published, Response, Results,
@@ -96,17 +96,41 @@ pub async fn set_control(
         .map_err(ApiError::from)
 }
 
-/// Make a new link for `role` to the workshop or one of its boards; returns the token.
+/// Make a new link to the workshop or one of its boards; returns the token.
 #[server(input = Json)]
 pub async fn issue_link(
     workshop: String,
-    board: Option<String>,
-    role: LinkRole,
+    link: LinkRequest,
     token: Option<String>,
 ) -> Result<String, ApiError> {
     directory()?
         .0
-        .issue_link(&workshop, board.as_deref(), role, token.as_deref())
+        .issue_link(&workshop, link, token.as_deref())
+        .map_err(ApiError::from)
+}
+
+/// The workshop's live links (facilitators).
+#[server]
+pub async fn list_links(
+    workshop: String,
+    token: Option<String>,
+) -> Result<Vec<LinkInfo>, ApiError> {
+    directory()?
+        .0
+        .links(&workshop, token.as_deref())
+        .map_err(ApiError::from)
+}
+
+/// Revoke one of the workshop's links (facilitators).
+#[server(input = Json)]
+pub async fn revoke_link(
+    workshop: String,
+    token: Option<String>,
+    id: String,
+) -> Result<(), ApiError> {
+    directory()?
+        .0
+        .revoke_link(&workshop, token.as_deref(), &id)
         .map_err(ApiError::from)
 }
 

@@ -511,14 +511,60 @@ pub trait Directory: Send + Sync {
         token: Option<&str>,
         at: Option<i64>,
     ) -> Result<crate::model::export::BoardExport, DirectoryError>;
-    /// Make a new link to the workshop (or one board) for `role`; returns its token.
+    /// Make a new link to the workshop (or one board); returns its token.
     fn issue_link(
         &self,
         workshop: &str,
-        board: Option<&str>,
-        role: LinkRole,
+        link: LinkRequest,
         token: Option<&str>,
     ) -> Result<String, DirectoryError>;
+    /// The workshop's live links (workshop facilitators), oldest first.
+    fn links(&self, workshop: &str, token: Option<&str>) -> Result<Vec<LinkInfo>, DirectoryError>;
+    /// Revoke one of the workshop's links by its id: its open websockets close at once.
+    fn revoke_link(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        id: &str,
+    ) -> Result<(), DirectoryError>;
+    /// Set (or clear) when one of the workshop's links expires.
+    fn set_link_expiry(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        id: &str,
+        expires_ms: Option<i64>,
+    ) -> Result<(), DirectoryError>;
+}
+
+/// A link to make.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkRequest {
+    pub role: LinkRole,
+    /// One board of the workshop; `None`: the whole workshop.
+    #[serde(default)]
+    pub board: Option<String>,
+    /// What to call it in the console and the audit log ("Ward 3 tablet").
+    #[serde(default)]
+    pub label: String,
+    /// When it stops opening anything (ms since the epoch); `None`: until revoked.
+    #[serde(default)]
+    pub expires_ms: Option<i64>,
+}
+
+/// A live link as the console lists it (never its token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkInfo {
+    /// The first 16 hex digits of its token's hash: names the link, reveals nothing.
+    pub id: String,
+    pub role: LinkRole,
+    pub board: Option<String>,
+    pub label: String,
+    pub created_ms: i64,
+    pub last_used_ms: Option<i64>,
+    pub expires_ms: Option<i64>,
+    /// The link this request was made with.
+    pub yours: bool,
 }
 
 /// Synthesis boards and consultation rounds, each call checked against its token.

@@ -377,11 +377,7 @@ mod tests {
     fn link(w: &World, board: Option<&str>, role: LinkRole) -> String {
         w.access
             .auth
-            .issue(Grant {
-                workshop: "w".into(),
-                board: board.map(str::to_string),
-                role,
-            })
+            .issue(Grant::new("w", board.map(str::to_string), role))
             .unwrap()
     }
 

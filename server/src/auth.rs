@@ -12,7 +12,7 @@ use cocreate_core::catalog::{BoardSummary, LinkRole};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::store::{Store, StoreError};
+use crate::store::{now_ms, NewLink, Store, StoreError, StoredLink};
 
 /// Errors from authorisation.
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +21,8 @@ pub enum AuthError {
     Missing,
     #[error("invalid or revoked token")]
     Invalid,
+    #[error("this link has expired")]
+    Expired,
     /// A valid link for something else. The text names nothing: a link to one workshop
     /// learns nothing about another's boards.
     #[error("this link does not open that")]
@@ -44,6 +46,11 @@ impl TokenHash {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A hash as the store keeps it.
+    pub(crate) fn from_hex(hex: String) -> TokenHash {
+        TokenHash(hex)
+    }
 }
 
 /// What a link grants.
@@ -53,9 +60,29 @@ pub struct Grant {
     /// `None`: every board of the workshop.
     pub board: Option<String>,
     pub role: LinkRole,
+    /// What the facilitator called the link (shown in the console and the audit log).
+    pub label: String,
+    /// After this time (ms since the epoch) the link opens nothing.
+    pub expires_ms: Option<i64>,
 }
 
 impl Grant {
+    /// A link for `role` to `workshop` (and one of its boards), with no label or expiry.
+    pub fn new(workshop: impl Into<String>, board: Option<String>, role: LinkRole) -> Grant {
+        Grant {
+            workshop: workshop.into(),
+            board,
+            role,
+            label: String::new(),
+            expires_ms: None,
+        }
+    }
+
+    /// Whether the link has expired at `now_ms`.
+    pub fn expired(&self, now_ms: i64) -> bool {
+        self.expires_ms.is_some_and(|e| e <= now_ms)
+    }
+
     /// Whether this grant covers `board`.
     pub fn covers(&self, board: &BoardSummary) -> bool {
         self.workshop == board.workshop_id && self.board.as_deref().is_none_or(|b| b == board.id)
@@ -91,6 +118,8 @@ pub fn new_token() -> String {
 pub struct Auth {
     store: Store,
     live: Arc<RwLock<HashMap<TokenHash, Grant>>>,
+    /// When each link was last used (the store has it to the minute).
+    used: Arc<RwLock<HashMap<TokenHash, i64>>>,
     /// Every revocation, for the open websockets of that link to close at once.
     revoked: tokio::sync::broadcast::Sender<TokenHash>,
 }
@@ -108,6 +137,8 @@ impl Auth {
                         workshop: l.workshop,
                         board: l.board,
                         role: l.role,
+                        label: l.label,
+                        expires_ms: l.expires_ms,
                     },
                 )
             })
@@ -115,6 +146,7 @@ impl Auth {
         Ok(Auth {
             store,
             live: Arc::new(RwLock::new(live)),
+            used: Arc::default(),
             revoked: tokio::sync::broadcast::channel(64).0,
         })
     }
@@ -123,12 +155,14 @@ impl Auth {
     pub fn issue(&self, grant: Grant) -> Result<String, AuthError> {
         let token = new_token();
         let hash = TokenHash::of(&token);
-        self.store.create_link(
-            hash.as_str(),
-            &grant.workshop,
-            grant.board.as_deref(),
-            grant.role,
-        )?;
+        self.store.create_link(&NewLink {
+            token_hash: hash.as_str(),
+            workshop: &grant.workshop,
+            board: grant.board.as_deref(),
+            role: grant.role,
+            label: &grant.label,
+            expires_ms: grant.expires_ms,
+        })?;
         self.live.write().expect("links").insert(hash, grant);
         Ok(token)
     }
@@ -136,11 +170,56 @@ impl Auth {
     /// Revoke a link: every open websocket using it closes at once (1008), and nothing
     /// takes it any more.
     pub fn revoke(&self, token: &str) -> Result<(), AuthError> {
-        let hash = TokenHash::of(token);
+        self.revoke_hash(&TokenHash::of(token))
+    }
+
+    /// [`Auth::revoke`] by the token's hash (the console revokes links it lists).
+    pub fn revoke_hash(&self, hash: &TokenHash) -> Result<(), AuthError> {
         self.store.revoke_link(hash.as_str())?;
-        self.live.write().expect("links").remove(&hash);
-        let _ = self.revoked.send(hash);
+        self.live.write().expect("links").remove(hash);
+        let _ = self.revoked.send(hash.clone());
         Ok(())
+    }
+
+    /// Set or clear a link's expiry. An expiry already past closes its open websockets
+    /// at once, as a revocation does.
+    pub fn set_expiry(&self, hash: &TokenHash, expires_ms: Option<i64>) -> Result<(), AuthError> {
+        self.store.set_link_expiry(hash.as_str(), expires_ms)?;
+        if let Some(g) = self.live.write().expect("links").get_mut(hash) {
+            g.expires_ms = expires_ms;
+        }
+        if expires_ms.is_some_and(|e| e <= now_ms()) {
+            let _ = self.revoked.send(hash.clone());
+        }
+        Ok(())
+    }
+
+    /// Every live (not revoked) link of `workshop` with its hash, oldest first.
+    pub fn links_of(&self, workshop: &str) -> Result<Vec<StoredLink>, AuthError> {
+        let mut links: Vec<StoredLink> = self
+            .store
+            .links()?
+            .into_iter()
+            .filter(|l| l.workshop == workshop)
+            .collect();
+        let used = self.used.read().expect("used");
+        for l in &mut links {
+            if let Some(ms) = used.get(&TokenHash(l.token_hash.clone())) {
+                l.last_used_ms = Some(*ms);
+            }
+        }
+        Ok(links)
+    }
+
+    /// Note that a link was used now; kept in the store at most once a minute per link.
+    fn touch(&self, hash: &TokenHash) {
+        let now = now_ms();
+        let before = self.used.write().expect("used").insert(hash.clone(), now);
+        if before.is_none_or(|b| now - b >= 60_000) {
+            if let Err(e) = self.store.touch_link(hash.as_str(), now) {
+                tracing::warn!(error = %e, "recording a link's last use");
+            }
+        }
     }
 
     /// Revocations from now on (each open websocket listens for its own link's).
@@ -159,11 +238,20 @@ impl Auth {
             .get(&hash)
             .cloned()
             .ok_or(AuthError::Invalid)?;
+        if grant.expired(now_ms()) {
+            return Err(AuthError::Expired);
+        }
+        self.touch(&hash);
         Ok((hash, grant))
     }
 
-    /// Whether a link is still live (checked on every websocket message).
+    /// Whether a link is still live (checked on every websocket message): not revoked,
+    /// not expired.
     pub fn is_live(&self, hash: &TokenHash) -> bool {
-        self.live.read().expect("links").contains_key(hash)
+        self.live
+            .read()
+            .expect("links")
+            .get(hash)
+            .is_some_and(|g| !g.expired(now_ms()))
     }
 }

@@ -12,7 +12,7 @@
 //! on every websocket message costs a hash lookup, not a query.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use cocreate_core::catalog::Notice;
 
@@ -62,6 +62,8 @@ You can ask the facilitator if you have a question.";
 pub struct ConsentBook {
     store: Store,
     workshops: Arc<RwLock<HashMap<String, Agreed>>>,
+    /// Held while a workshop's default notice is kept, so it is kept once.
+    defaulting: Arc<Mutex<()>>,
 }
 
 /// One workshop's current notice version and the pseudonyms that agreed to it.
@@ -75,12 +77,18 @@ impl ConsentBook {
         ConsentBook {
             store,
             workshops: Arc::default(),
+            defaulting: Arc::default(),
         }
     }
 
     /// The workshop's notice as it is now (the default, kept as version 1, if its
     /// facilitators never set one).
     pub fn notice(&self, workshop: &str) -> Result<Notice, StoreError> {
+        if let Some(n) = self.store.notice(workshop)? {
+            return Ok(n);
+        }
+        // One default per workshop, however many ask at once.
+        let _one = self.defaulting.lock().expect("defaulting");
         match self.store.notice(workshop)? {
             Some(n) => Ok(n),
             None => self

@@ -5,8 +5,8 @@
 
 use cocreate_core::catalog::{
     BoardAccess, BoardSummary, CatalogEdit, Console, ConsoleBoard, ControlScope, CreatedWorkshop,
-    DirFuture, Directory, DirectoryError, DocKey, ErasureRecord, LinkRole, Member, Moderation,
-    NewWorkshop, Notice, People, PersonEntry, SnapshotInfo, WorkshopAccess,
+    DirFuture, Directory, DirectoryError, DocKey, ErasureRecord, LinkInfo, LinkRequest, LinkRole,
+    Member, Moderation, NewWorkshop, Notice, People, PersonEntry, SnapshotInfo, WorkshopAccess,
 };
 use cocreate_core::model::board::Board;
 use cocreate_core::model::control::{Control, ControlPatch};
@@ -15,6 +15,8 @@ use cocreate_core::model::{CardView, Role};
 
 /// Longest display name kept in the roster, in characters.
 const MAX_NAME: usize = 60;
+/// Hex digits of a token's hash that name its link in the console.
+const LINK_ID: usize = 16;
 /// Longest privacy notice (each version), in characters.
 const MAX_NOTICE: usize = 20_000;
 use cocreate_core::model::Prompt;
@@ -25,7 +27,7 @@ use yrs::Transact;
 use yrs::{ReadTxn, StateVector, Update};
 
 use crate::access::{Access, BoardFacilitator, ReadsBoard, WorkshopFacilitator};
-use crate::auth::{Auth, Grant};
+use crate::auth::{Auth, Grant, TokenHash};
 use crate::consent::ConsentBook;
 use crate::erasure::Requester;
 use crate::error::internal;
@@ -43,6 +45,25 @@ pub struct ServerDirectory {
 }
 
 impl ServerDirectory {
+    /// The hash of the workshop's live link with id `id` (a workshop facilitator asks).
+    fn link_by_id(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        id: &str,
+    ) -> Result<TokenHash, DirectoryError> {
+        let w = self.access.workshop_facilitator(workshop, token)?;
+        if id.len() != LINK_ID {
+            return Err(DirectoryError::NotFound);
+        }
+        self.auth
+            .links_of(&w.workshop.id)?
+            .into_iter()
+            .find(|l| l.token_hash.starts_with(id))
+            .map(|l| TokenHash::from_hex(l.token_hash))
+            .ok_or(DirectoryError::NotFound)
+    }
+
     fn summary(&self, id: &str) -> Result<BoardSummary, DirectoryError> {
         self.store
             .board_summary(id)?
@@ -345,11 +366,9 @@ impl Directory for ServerDirectory {
         for pillar in cocreate_core::catalog::PILLARS {
             self.create_board_in(&w, pillar, pillar)?;
         }
-        let facilitator_token = self.auth.issue(Grant {
-            workshop: id.clone(),
-            board: None,
-            role: LinkRole::Facilitator,
-        })?;
+        let facilitator_token =
+            self.auth
+                .issue(Grant::new(id.clone(), None, LinkRole::Facilitator))?;
         tracing::info!(workshop = %id, "workshop created");
         Ok(CreatedWorkshop {
             workshop: self.store.workshop(&id)?.ok_or(DirectoryError::NotFound)?,
@@ -840,18 +859,62 @@ impl Directory for ServerDirectory {
     fn issue_link(
         &self,
         workshop: &str,
-        board: Option<&str>,
-        role: LinkRole,
+        link: LinkRequest,
         token: Option<&str>,
     ) -> Result<String, DirectoryError> {
         let w = self.access.workshop_facilitator(workshop, token)?;
-        if let Some(b) = board {
+        if let Some(b) = &link.board {
             w.board(b)?;
         }
+        let label: String = link.label.trim().chars().take(MAX_NAME).collect();
         Ok(self.auth.issue(Grant {
-            workshop: w.workshop.id.clone(),
-            board: board.map(str::to_string),
-            role,
+            label,
+            expires_ms: link.expires_ms,
+            ..Grant::new(w.workshop.id.clone(), link.board, link.role)
         })?)
+    }
+
+    fn links(&self, workshop: &str, token: Option<&str>) -> Result<Vec<LinkInfo>, DirectoryError> {
+        let w = self.access.workshop_facilitator(workshop, token)?;
+        let mine = token.map(|t| TokenHash::of(t).as_str().to_string());
+        Ok(self
+            .auth
+            .links_of(&w.workshop.id)?
+            .into_iter()
+            .map(|l| LinkInfo {
+                id: l.token_hash[..LINK_ID].to_string(),
+                yours: mine.as_deref() == Some(l.token_hash.as_str()),
+                role: l.role,
+                board: l.board,
+                label: l.label,
+                created_ms: l.created_ms,
+                last_used_ms: l.last_used_ms,
+                expires_ms: l.expires_ms,
+            })
+            .collect())
+    }
+
+    fn revoke_link(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        id: &str,
+    ) -> Result<(), DirectoryError> {
+        let hash = self.link_by_id(workshop, token, id)?;
+        self.auth.revoke_hash(&hash)?;
+        tracing::info!(workshop, link = id, "link revoked");
+        Ok(())
+    }
+
+    fn set_link_expiry(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        id: &str,
+        expires_ms: Option<i64>,
+    ) -> Result<(), DirectoryError> {
+        let hash = self.link_by_id(workshop, token, id)?;
+        self.auth.set_expiry(&hash, expires_ms)?;
+        Ok(())
     }
 }

@@ -52,7 +52,7 @@ impl From<AuthError> for AppError {
     fn from(e: AuthError) -> Self {
         match e {
             AuthError::Store(e) => AppError::Internal(Box::new(e)),
-            AuthError::Missing | AuthError::Invalid => AppError::Unauthorized,
+            AuthError::Missing | AuthError::Invalid | AuthError::Expired => AppError::Unauthorized,
             other => AppError::Forbidden(other.to_string()),
         }
     }
@@ -87,7 +87,9 @@ impl From<AuthError> for DirectoryError {
     fn from(e: AuthError) -> Self {
         match e {
             AuthError::Store(e) => internal(e),
-            AuthError::Missing | AuthError::Invalid => DirectoryError::Unauthorized(e.to_string()),
+            AuthError::Missing | AuthError::Invalid | AuthError::Expired => {
+                DirectoryError::Unauthorized(e.to_string())
+            }
             other => DirectoryError::Denied(other.to_string()),
         }
     }

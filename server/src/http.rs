@@ -228,10 +228,44 @@ async fn board_control(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `GET /api/workshops/{id}/links?token=T` (workshop facilitators): the live links,
+/// `[{id, role, board, label, created_ms, last_used_ms, expires_ms, yours}]`.
+async fn list_links(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<Vec<cocreate_core::catalog::LinkInfo>>, AppError> {
+    Ok(Json(state.dir.links(&workshop, q.token.as_deref())?))
+}
+
+/// `DELETE /api/workshops/{id}/links/{link}?token=T` (workshop facilitators): revoke.
+async fn revoke_link(
+    State(state): State<AppState>,
+    Path((workshop, link)): Path<(String, String)>,
+    Query(q): Query<TokenParam>,
+) -> Result<StatusCode, AppError> {
+    state
+        .dir
+        .revoke_link(&workshop, q.token.as_deref(), &link)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[derive(Debug, Deserialize)]
-struct NewLink {
-    role: LinkRole,
-    board: Option<String>,
+struct ExpiryBody {
+    expires_ms: Option<i64>,
+}
+
+/// `PATCH /api/workshops/{id}/links/{link}?token=T` `{"expires_ms": ms | null}`.
+async fn set_link_expiry(
+    State(state): State<AppState>,
+    Path((workshop, link)): Path<(String, String)>,
+    Query(q): Query<TokenParam>,
+    Json(e): Json<ExpiryBody>,
+) -> Result<StatusCode, AppError> {
+    state
+        .dir
+        .set_link_expiry(&workshop, q.token.as_deref(), &link, e.expires_ms)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/workshops/{id}/links?token=T`: a new link (facilitators only).
@@ -239,16 +273,12 @@ async fn create_link(
     State(state): State<AppState>,
     Path(workshop): Path<String>,
     Query(q): Query<TokenParam>,
-    Json(link): Json<NewLink>,
+    Json(link): Json<cocreate_core::catalog::LinkRequest>,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    let token = state.dir.issue_link(
-        &workshop,
-        link.board.as_deref(),
-        link.role,
-        q.token.as_deref(),
-    )?;
+    let (role, board) = (link.role, link.board.clone());
+    let token = state.dir.issue_link(&workshop, link, q.token.as_deref())?;
     Ok(Json(
-        serde_json::json!({ "token": token, "role": link.role, "board": link.board }),
+        serde_json::json!({ "token": token, "role": role, "board": board }),
     ))
 }
 
@@ -747,7 +777,14 @@ pub fn router(state: AppState) -> Router {
             "/api/workshops/{workshop_id}/control",
             post(workshop_control),
         )
-        .route("/api/workshops/{workshop_id}/links", post(create_link))
+        .route(
+            "/api/workshops/{workshop_id}/links",
+            post(create_link).get(list_links),
+        )
+        .route(
+            "/api/workshops/{workshop_id}/links/{link}",
+            axum::routing::delete(revoke_link).patch(set_link_expiry),
+        )
         .route("/api/boards/{board_id}", get(board_info).patch(edit_board))
         .route("/api/boards/{board_id}/control", post(board_control))
         .route(

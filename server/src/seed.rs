@@ -170,11 +170,10 @@ pub fn seed_demo(store: &Store, auth: &Auth, base: &str) -> Result<Option<DemoLi
     if store.workshop_count()? > 0 {
         return Ok(None);
     }
-    let link = |workshop: &str, role| {
+    let link = |workshop: &str, role: LinkRole| {
         auth.issue(Grant {
-            workshop: workshop.to_string(),
-            board: None,
-            role,
+            label: format!("demo {}", role.as_str()),
+            ..Grant::new(workshop, None, role)
         })
     };
     let mut others = Vec::new();

@@ -108,11 +108,11 @@ async fn facilitators_create_rename_and_archive_workshops_and_boards() {
     let pt = srv
         .state
         .auth
-        .issue(server::auth::Grant {
-            workshop: w.clone(),
-            board: None,
-            role: cocreate_core::catalog::LinkRole::Participant,
-        })
+        .issue(server::auth::Grant::new(
+            w.clone(),
+            None,
+            cocreate_core::catalog::LinkRole::Participant,
+        ))
         .unwrap();
     assert_eq!(
         http("PATCH", &edit_b, Some(r#"{"archived":true}"#)).await.0,

@@ -64,22 +64,22 @@ async fn missing_bad_and_foreign_tokens_are_refused_before_upgrade() {
     let foreign = srv
         .state
         .auth
-        .issue(server::auth::Grant {
-            workshop: "other".into(),
-            board: None,
-            role: LinkRole::Facilitator,
-        })
+        .issue(server::auth::Grant::new(
+            "other",
+            None,
+            LinkRole::Facilitator,
+        ))
         .unwrap();
     assert_eq!(refused_status(&srv.url_with(DEMO, &foreign)).await, 403);
     // A link to one board does not open its neighbour.
     let one_board = srv
         .state
         .auth
-        .issue(server::auth::Grant {
-            workshop: "demo".into(),
-            board: Some("demo-research".into()),
-            role: LinkRole::Participant,
-        })
+        .issue(server::auth::Grant::new(
+            "demo",
+            Some("demo-research".into()),
+            LinkRole::Participant,
+        ))
         .unwrap();
     TestClient::join(&srv.url_with("demo-research", &one_board)).await;
     assert_eq!(refused_status(&srv.url_with(DEMO, &one_board)).await, 403);
@@ -289,11 +289,11 @@ async fn a_locked_board_refuses_participant_updates_until_unlocked() {
 fn new_participant_link(srv: &TestServer) -> String {
     srv.state
         .auth
-        .issue(server::auth::Grant {
-            workshop: "demo".into(),
-            board: None,
-            role: LinkRole::Participant,
-        })
+        .issue(server::auth::Grant::new(
+            "demo",
+            None,
+            LinkRole::Participant,
+        ))
         .unwrap()
 }
 
@@ -403,4 +403,107 @@ async fn another_sites_page_cannot_open_a_board_even_with_a_link() {
     }
     // The server's own pages (Origin = the host asked) open it.
     assert!(open(format!("http://{}", srv.addr)).await.is_ok());
+}
+
+#[tokio::test]
+async fn the_console_lists_labels_revokes_and_expires_the_workshops_links() {
+    let (_dir, srv) = server().await;
+    let f = srv.links.facilitator.clone();
+    let links_url = |token: &str| srv.http(&format!("/api/workshops/demo/links?token={token}"));
+    let list = |token: String| {
+        let url = links_url(&token);
+        async move {
+            let (status, body) = http("GET", &url, None).await;
+            assert_eq!(status, 200, "{body}");
+            serde_json::from_str::<Vec<cocreate_core::catalog::LinkInfo>>(&body).unwrap()
+        }
+    };
+    let make = |label: &str| {
+        let (url, body) = (
+            links_url(&f),
+            format!(r#"{{"role":"participant","label":"{label}"}}"#),
+        );
+        async move {
+            let (status, answer) = http("POST", &url, Some(&body)).await;
+            assert_eq!(status, 200, "{answer}");
+            serde_json::from_str::<serde_json::Value>(&answer).unwrap()["token"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let tablet = make("Ward 3 tablet").await;
+    let kiosk = make("Library kiosk").await;
+    // Only the workshop's facilitators list its links.
+    assert_eq!(
+        http("GET", &links_url(&srv.links.participant), None)
+            .await
+            .0,
+        403
+    );
+    let board_url = |token: &str| srv.http(&format!("/api/boards/{DEMO}?token={token}"));
+    assert_eq!(http("GET", &board_url(&tablet), None).await.0, 200);
+    let links = list(f.clone()).await;
+    let find = |label: &str| links.iter().find(|l| l.label == label).cloned().unwrap();
+    let (t, k) = (find("Ward 3 tablet"), find("Library kiosk"));
+    assert_eq!(
+        (t.role, t.board.as_deref(), t.yours),
+        (LinkRole::Participant, None, false)
+    );
+    assert!(t.last_used_ms.is_some(), "its use is recorded");
+    assert_eq!(k.last_used_ms, None);
+    assert!(links
+        .iter()
+        .any(|l| l.yours && l.role == LinkRole::Facilitator));
+    assert!(links
+        .iter()
+        .all(|l| l.id.len() == 16 && !tablet.contains(&l.id)));
+
+    // Revoking one closes its open websockets within a second; others stay.
+    let mut on_tablet = TestClient::join(&srv.url_with_seat(DEMO, &tablet, SEAT)).await;
+    let mut on_kiosk = TestClient::join(&srv.url_with(DEMO, &kiosk)).await;
+    let one =
+        |id: &str, token: &str| srv.http(&format!("/api/workshops/demo/links/{id}?token={token}"));
+    assert_eq!(
+        http("DELETE", &one(&t.id, &srv.links.participant), None)
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        http("DELETE", &one("0000000000000000", &f), None).await.0,
+        404
+    );
+    assert_eq!(http("DELETE", &one(&t.id, &f), None).await.0, 204);
+    assert_eq!(
+        on_tablet.close_code(Duration::from_secs(1)).await,
+        Some(1008)
+    );
+    assert_eq!(on_kiosk.close_code(Duration::from_millis(200)).await, None);
+    assert_eq!(http("GET", &board_url(&tablet), None).await.0, 401);
+    assert!(!list(f.clone()).await.iter().any(|l| l.id == t.id));
+
+    // An expiry: later, the link still opens; already past, it closes and opens nothing.
+    let later = r#"{"expires_ms":32503680000000}"#;
+    assert_eq!(http("PATCH", &one(&k.id, &f), Some(later)).await.0, 204);
+    assert_eq!(http("GET", &board_url(&kiosk), None).await.0, 200);
+    assert_eq!(on_kiosk.close_code(Duration::from_millis(200)).await, None);
+    let past = r#"{"expires_ms":1}"#;
+    assert_eq!(http("PATCH", &one(&k.id, &f), Some(past)).await.0, 204);
+    assert_eq!(
+        on_kiosk.close_code(Duration::from_secs(1)).await,
+        Some(1008)
+    );
+    let (status, body) = http("GET", &board_url(&kiosk), None).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(
+        list(f.clone())
+            .await
+            .iter()
+            .find(|l| l.id == k.id)
+            .unwrap()
+            .expires_ms,
+        Some(1)
+    );
+    srv.stop().await;
 }

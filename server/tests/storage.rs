@@ -8,7 +8,7 @@ use cocreate_core::catalog::{DocKey, LinkRole};
 use cocreate_core::consult::{
     Answer, Consultation, Decision, DraftItem, Outcome, Response, RoundKind, Stance,
 };
-use server::store::{LogStats, Store, StoredLink};
+use server::store::{LogStats, NewLink, Store};
 
 /// A store with one workshop `w` and two boards `b` and `c` (in that order).
 fn seeded(open: fn(&Path) -> Store, dir: &Path) -> Store {
@@ -183,34 +183,69 @@ pub async fn snapshots_are_kept_whole_and_listed_oldest_first(open: fn(&Path) ->
 pub async fn links_are_kept_by_hash_until_revoked(open: fn(&Path) -> Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = seeded(open, dir.path());
+    let link = |hash: &'static str, board: Option<&'static str>, role: LinkRole| NewLink {
+        token_hash: hash,
+        workshop: "w",
+        board,
+        role,
+        label: "",
+        expires_ms: None,
+    };
     store
-        .create_link("h1", "w", None, LinkRole::Facilitator)
+        .create_link(&NewLink {
+            label: "Ward 3 tablet",
+            expires_ms: Some(99),
+            ..link("h1", None, LinkRole::Facilitator)
+        })
         .unwrap();
     store
-        .create_link("h2", "w", Some("b"), LinkRole::Participant)
+        .create_link(&link("h2", Some("b"), LinkRole::Participant))
         .unwrap();
     // The same hash twice is refused (tokens are unique).
     assert!(store
-        .create_link("h1", "w", None, LinkRole::Observer)
+        .create_link(&link("h1", None, LinkRole::Observer))
         .is_err());
     let mut links = store.links().unwrap();
     links.sort_by(|a, b| a.token_hash.cmp(&b.token_hash));
+    assert_eq!(links.len(), 2);
+    let (h1, h2) = (&links[0], &links[1]);
     assert_eq!(
-        links,
-        vec![
-            StoredLink {
-                token_hash: "h1".into(),
-                workshop: "w".into(),
-                board: None,
-                role: LinkRole::Facilitator
-            },
-            StoredLink {
-                token_hash: "h2".into(),
-                workshop: "w".into(),
-                board: Some("b".into()),
-                role: LinkRole::Participant
-            },
-        ]
+        (
+            h1.token_hash.as_str(),
+            h1.workshop.as_str(),
+            h1.board.as_deref(),
+            h1.role
+        ),
+        ("h1", "w", None, LinkRole::Facilitator)
+    );
+    assert_eq!(
+        (h1.label.as_str(), h1.expires_ms, h1.last_used_ms),
+        ("Ward 3 tablet", Some(99), None)
+    );
+    assert!(h1.created_ms > 0);
+    assert_eq!(
+        (
+            h2.board.as_deref(),
+            h2.role,
+            h2.label.as_str(),
+            h2.expires_ms
+        ),
+        (Some("b"), LinkRole::Participant, "", None)
+    );
+    // Expiry and last use are kept.
+    store.set_link_expiry("h2", Some(1234)).unwrap();
+    store.touch_link("h2", 5678).unwrap();
+    store.set_link_expiry("h1", None).unwrap();
+    let links = store.links().unwrap();
+    let h2 = links.iter().find(|l| l.token_hash == "h2").unwrap();
+    assert_eq!((h2.expires_ms, h2.last_used_ms), (Some(1234), Some(5678)));
+    assert_eq!(
+        links
+            .iter()
+            .find(|l| l.token_hash == "h1")
+            .unwrap()
+            .expires_ms,
+        None
     );
     store.revoke_link("h1").unwrap();
     let left: Vec<String> = store

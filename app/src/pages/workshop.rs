@@ -6,14 +6,15 @@ use leptos_meta::Title;
 
 use crate::api::{
     add_board, create_workshop, edit_board, edit_workshop, get_console, get_workshop, issue_link,
-    move_person, set_control,
+    list_links, move_person, revoke_link, set_control,
 };
 use crate::pages::common::{board_href, load_page, origin};
 use cocreate_core::catalog::{
-    CatalogEdit, Console, ConsoleBoard, ControlScope, LinkRole, NewWorkshop, WorkshopAccess,
-    WorkshopSummary,
+    CatalogEdit, Console, ConsoleBoard, ControlScope, LinkInfo, LinkRequest, LinkRole, NewWorkshop,
+    WorkshopAccess, WorkshopSummary,
 };
 use cocreate_core::model::control::ControlPatch;
+use cocreate_core::model::report::iso_utc;
 use cocreate_core::model::Prompt;
 
 #[component]
@@ -140,33 +141,121 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
         ));
     };
     let links = RwSignal::new(Vec::<(String, String)>::new());
-    let scope_ref = NodeRef::<leptos::html::Select>::new();
-    let new_link = {
+    let live_links = RwSignal::new(Vec::<LinkInfo>::new());
+    let load_links = {
         let (w, t) = (workshop_id.clone(), token.clone());
+        move || {
+            let (w, t) = (w.clone(), t.clone());
+            leptos::task::spawn_local(async move {
+                match list_links(w, t).await {
+                    Ok(l) => {
+                        live_links.try_set(l);
+                    }
+                    Err(e) => feedback.set(format!("Could not list the links: {e}")),
+                }
+            });
+        }
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        let load_links = load_links.clone();
+        Effect::new(move |prev: Option<()>| {
+            if prev.is_none() {
+                load_links();
+            }
+        });
+    }
+    let scope_ref = NodeRef::<leptos::html::Select>::new();
+    let label_ref = NodeRef::<leptos::html::Input>::new();
+    let expiry_ref = NodeRef::<leptos::html::Select>::new();
+    let new_link = {
+        let (w, t, load_links) = (workshop_id.clone(), token.clone(), load_links.clone());
         Action::new(move |role: &LinkRole| {
-            let (w, t, role) = (w.clone(), t.clone(), *role);
+            let (w, t, role, load_links) = (w.clone(), t.clone(), *role, load_links.clone());
             let board = scope_ref
                 .get_untracked()
                 .map(|s| s.value())
                 .filter(|v| !v.is_empty());
+            let label = label_ref
+                .get_untracked()
+                .map(|l| l.value())
+                .unwrap_or_default();
+            let days: Option<f64> = expiry_ref
+                .get_untracked()
+                .and_then(|e| e.value().parse().ok());
+            #[cfg(feature = "hydrate")]
+            let now = js_sys::Date::now();
+            #[cfg(not(feature = "hydrate"))]
+            let now = 0.0;
+            let expires_ms = days.map(|d| (now + d * 86_400_000.0) as i64);
             async move {
-                let label = match &board {
-                    Some(b) => format!("{} (board {b})", role.as_str()),
-                    None => role.as_str().to_string(),
+                let shown = match (&board, label.trim()) {
+                    (_, l) if !l.is_empty() => format!("{} ({l})", role.as_str()),
+                    (Some(b), _) => format!("{} (board {b})", role.as_str()),
+                    (None, _) => role.as_str().to_string(),
                 };
                 let path = match &board {
                     Some(b) => format!("/board/{b}"),
                     None => format!("/workshop/{w}"),
                 };
-                match issue_link(w.clone(), board, role, t).await {
+                let request = LinkRequest {
+                    role,
+                    board,
+                    label,
+                    expires_ms,
+                };
+                match issue_link(w.clone(), request, t).await {
                     Ok(tok) => {
                         let origin = origin();
-                        links.update(|l| l.push((label, format!("{origin}{path}?token={tok}"))));
+                        links.update(|l| l.push((shown, format!("{origin}{path}?token={tok}"))));
+                        load_links();
                     }
                     Err(e) => feedback.set(format!("Could not make a link: {e}")),
                 }
             }
         })
+    };
+    let revoke = {
+        let (w, t, load_links) = (workshop_id.clone(), token.clone(), load_links.clone());
+        move |id: String, label: String| {
+            let (w, t, load_links) = (w.clone(), t.clone(), load_links.clone());
+            leptos::task::spawn_local(async move {
+                match revoke_link(w, t, id).await {
+                    Ok(()) => {
+                        feedback.set(format!(
+                            "Link “{label}” revoked: it opens nothing any more."
+                        ));
+                        load_links();
+                    }
+                    Err(e) => feedback.set(format!("Could not revoke the link: {e}")),
+                }
+            });
+        }
+    };
+    let link_rows = move || {
+        let revoke = revoke.clone();
+        live_links
+            .get()
+            .into_iter()
+            .map(|l| {
+                let label = if l.label.is_empty() { "(no label)".to_string() } else { l.label.clone() };
+                let scope = l.board.clone().map_or("whole workshop".to_string(), |b| format!("board {b}"));
+                let used = l.last_used_ms.map_or("never".to_string(), |ms| format!("{} UTC", iso_utc(ms as f64)));
+                let expires = l.expires_ms.map_or("never".to_string(), |ms| format!("{} UTC", iso_utc(ms as f64)));
+                let (id, name, revoke) = (l.id.clone(), label.clone(), revoke.clone());
+                view! {
+                    <tr>
+                        <td>{label.clone()}{l.yours.then_some(" (the link you are using)")}</td>
+                        <td>{l.role.as_str()}</td>
+                        <td>{scope}</td>
+                        <td>{format!("{} UTC", iso_utc(l.created_ms as f64))}</td>
+                        <td>{used}</td>
+                        <td>{expires}</td>
+                        <td><button aria-label=format!("Revoke {label}") on:click=move |_| revoke(id.clone(), name.clone())>"Revoke"</button></td>
+                    </tr>
+                }
+            })
+            .collect_view()
     };
     let title = access.workshop.title.clone();
     view! {
@@ -205,6 +294,17 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
                 </select>
             </div>
             <div class="row">
+                <label for="link-label">"Label (who or where it is for)"</label>
+                <input id="link-label" type="text" maxlength="60" node_ref=label_ref/>
+                <label for="link-expiry">"Expires"</label>
+                <select id="link-expiry" node_ref=expiry_ref>
+                    <option value="">"Never (until revoked)"</option>
+                    <option value="1">"After 1 day"</option>
+                    <option value="7">"After 7 days"</option>
+                    <option value="30">"After 30 days"</option>
+                </select>
+            </div>
+            <div class="row">
                 <button on:click=move |_| { new_link.dispatch(LinkRole::Participant); }>"New participant link"</button>
                 <button on:click=move |_| { new_link.dispatch(LinkRole::Observer); }>"New observer link"</button>
                 <button on:click=move |_| { new_link.dispatch(LinkRole::Facilitator); }>"New facilitator link"</button>
@@ -214,6 +314,11 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
                     <li><span class="role">{role.clone()}</span>": "<input type="text" readonly value=url.clone() aria-label=format!("{role} link")/></li>
                 }).collect_view()}
             </ul>
+            <table class="people-table live-links">
+                <caption>"Links that open this workshop now"</caption>
+                <thead><tr><th scope="col">"Label"</th><th scope="col">"Role"</th><th scope="col">"Opens"</th><th scope="col">"Made"</th><th scope="col">"Last used"</th><th scope="col">"Expires"</th><th scope="col">"Revoke"</th></tr></thead>
+                <tbody>{link_rows}</tbody>
+            </table>
         </section>
         <ManageWorkshop workshop=access.workshop.clone() token=token.clone() feedback/>
         <ImportAndExport workshop=workshop_id.clone() token=token.clone() feedback/>

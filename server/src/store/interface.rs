@@ -59,6 +59,24 @@ pub struct StoredLink {
     pub workshop: String,
     pub board: Option<String>,
     pub role: LinkRole,
+    /// What the facilitator called it ("Ward 3 tablet"); may be empty.
+    pub label: String,
+    pub created_ms: i64,
+    /// After this time the link opens nothing.
+    pub expires_ms: Option<i64>,
+    /// When it was last used (kept to the minute).
+    pub last_used_ms: Option<i64>,
+}
+
+/// A link to make: what it grants, its label and expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLink<'a> {
+    pub token_hash: &'a str,
+    pub workshop: &'a str,
+    pub board: Option<&'a str>,
+    pub role: LinkRole,
+    pub label: &'a str,
+    pub expires_ms: Option<i64>,
 }
 
 /// Each document's update log (a board's cards or its control document).
@@ -137,16 +155,14 @@ pub trait Catalog: Send + Sync {
 
 /// Links by the hashes of their tokens.
 pub trait Links: Send + Sync {
-    fn create_link(
-        &self,
-        token_hash: &str,
-        workshop: &str,
-        board: Option<&str>,
-        role: LinkRole,
-    ) -> Result<(), StoreError>;
+    fn create_link(&self, link: &NewLink<'_>) -> Result<(), StoreError>;
     fn revoke_link(&self, token_hash: &str) -> Result<(), StoreError>;
-    /// Every link not revoked.
+    /// Every link not revoked (expired ones included: their expiry is checked on use).
     fn links(&self) -> Result<Vec<StoredLink>, StoreError>;
+    /// Set or clear when a link expires.
+    fn set_link_expiry(&self, token_hash: &str, expires_ms: Option<i64>) -> Result<(), StoreError>;
+    /// Record when a link was last used.
+    fn touch_link(&self, token_hash: &str, used_ms: i64) -> Result<(), StoreError>;
 }
 
 /// Published drafts, answers and outcomes.

@@ -46,11 +46,11 @@ impl TestServer {
                 let issue = |role| {
                     state
                         .auth
-                        .issue(server::auth::Grant {
-                            workshop: server::seed::DEMO_WORKSHOP.into(),
-                            board: None,
+                        .issue(server::auth::Grant::new(
+                            server::seed::DEMO_WORKSHOP,
+                            None,
                             role,
-                        })
+                        ))
                         .unwrap()
                 };
                 server::seed::DemoLinks {

@@ -35,7 +35,7 @@ impl Catalog for Sqlite {
         initial_state: &[u8],
     ) -> Result<(), StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let position: i64 = tx.query_row(
             "SELECT coalesce(max(position), -1) + 1 FROM boards WHERE workshop_id = ?1",
             [workshop_id],

@@ -33,7 +33,7 @@ impl Consents for Sqlite {
         easy_read: &str,
     ) -> Result<Notice, StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let last: u32 = tx.query_row(
             "SELECT COALESCE(MAX(version), 0) FROM notices WHERE workshop_id = ?1",
             [workshop],

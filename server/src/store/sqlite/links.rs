@@ -4,21 +4,23 @@ use cocreate_core::catalog::LinkRole;
 use rusqlite::params;
 
 use super::{parse_word, Sqlite};
-use crate::store::interface::{now_ms, Links, StoreError, StoredLink};
+use crate::store::interface::{now_ms, Links, NewLink, StoreError, StoredLink};
 
 impl Links for Sqlite {
     /// Record a link by the hash of its token.
-    fn create_link(
-        &self,
-        token_hash: &str,
-        workshop_id: &str,
-        board_id: Option<&str>,
-        role: LinkRole,
-    ) -> Result<(), StoreError> {
-        let conn = self.conn();
-        conn.execute(
-            "INSERT INTO links (token_hash, workshop_id, board_id, role, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![token_hash, workshop_id, board_id, role.as_str(), now_ms()],
+    fn create_link(&self, link: &NewLink<'_>) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO links (token_hash, workshop_id, board_id, role, created_ms, label, expires_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                link.token_hash,
+                link.workshop,
+                link.board,
+                link.role.as_str(),
+                now_ms(),
+                link.label,
+                link.expires_ms
+            ],
         )?;
         Ok(())
     }
@@ -35,27 +37,50 @@ impl Links for Sqlite {
     fn links(&self) -> Result<Vec<StoredLink>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT token_hash, workshop_id, board_id, role FROM links WHERE revoked = 0",
+            "SELECT token_hash, workshop_id, board_id, role, label, created_ms, expires_ms,
+                    last_used_ms
+             FROM links WHERE revoked = 0 ORDER BY created_ms, token_hash",
         )?;
         let rows = stmt
             .query_map([], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
+                    StoredLink {
+                        token_hash: r.get(0)?,
+                        workshop: r.get(1)?,
+                        board: r.get(2)?,
+                        role: LinkRole::Observer,
+                        label: r.get(4)?,
+                        created_ms: r.get(5)?,
+                        expires_ms: r.get(6)?,
+                        last_used_ms: r.get(7)?,
+                    },
                     r.get::<_, String>(3)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
-            .map(|(token_hash, workshop, board, role)| {
+            .map(|(link, role)| {
                 Ok(StoredLink {
-                    token_hash,
-                    workshop,
-                    board,
                     role: parse_word("links", &role, LinkRole::parse)?,
+                    ..link
                 })
             })
             .collect()
+    }
+
+    fn set_link_expiry(&self, token_hash: &str, expires_ms: Option<i64>) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE links SET expires_ms = ?2 WHERE token_hash = ?1",
+            params![token_hash, expires_ms],
+        )?;
+        Ok(())
+    }
+
+    fn touch_link(&self, token_hash: &str, used_ms: i64) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE links SET last_used_ms = ?2 WHERE token_hash = ?1",
+            params![token_hash, used_ms],
+        )?;
+        Ok(())
     }
 }

@@ -27,7 +27,10 @@
 //! barrier answers only after everything queued before it is durable, and a compaction
 //! replaces exactly the rows queued before it. Commits never checkpoint: a third thread
 //! copies the WAL into the main file every 500 ms (`PASSIVE`). Catalogue, links and
-//! rounds use a second connection (`catalog`), in short transactions of their own.
+//! rounds use a second connection (`catalog`), in short transactions of their own; a
+//! transaction there that reads before it writes begins `IMMEDIATE` (a deferred one
+//! would fail with `SQLITE_BUSY_SNAPSHOT`, not wait, if the writer committed between its
+//! read and its write).
 
 mod catalog;
 mod consent;
@@ -294,6 +297,9 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
     for (table, column, decl) in [
         ("workshops", "archived", "INTEGER NOT NULL DEFAULT 0"),
         ("boards", "archived", "INTEGER NOT NULL DEFAULT 0"),
+        ("links", "label", "TEXT NOT NULL DEFAULT ''"),
+        ("links", "expires_ms", "INTEGER"),
+        ("links", "last_used_ms", "INTEGER"),
     ] {
         let exists = conn
             .prepare(&format!(

@@ -36,7 +36,7 @@ impl Moderated for Sqlite {
 
     fn release_card(&self, board: &str, card_id: &str) -> Result<Option<HeldCard>, StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let held = tx
             .query_row(
                 "SELECT card, held_ms FROM held_cards WHERE board_id = ?1 AND card_id = ?2",

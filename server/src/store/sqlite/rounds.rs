@@ -73,7 +73,7 @@ impl RoundStore for Sqlite {
     /// to the same item. One transaction.
     fn save_response(&self, id: &str, r: &Response, now_ms: i64) -> Result<(), StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
             let mut put = tx.prepare_cached(
                 "INSERT INTO consultation_answers (consultation_id, item_id, respondent, name, organisation, stance, comment, updated_ms)
