@@ -203,6 +203,18 @@ pub async fn get_people(
         .map_err(ApiError::from)
 }
 
+/// The workshop's audit log, oldest first (facilitators).
+#[server]
+pub async fn get_audit_log(
+    workshop: String,
+    token: Option<String>,
+) -> Result<Vec<cocreate_core::catalog::AuditEntry>, ApiError> {
+    directory()?
+        .0
+        .audit_log(&workshop, token.as_deref())
+        .map_err(ApiError::from)
+}
+
 /// The privacy notice of the board's workshop as it is now.
 #[server]
 pub async fn get_notice(

@@ -115,6 +115,21 @@ pub struct ConsentRecord {
     pub withdrawn_ms: Option<i64>,
 }
 
+/// One entry of a workshop's audit log: who (the link's label and id, never a token)
+/// did what to what, when. Append-only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at_ms: i64,
+    /// The link's label and id ("Ward 3 tablet (facilitator link 1a2b…)"), or "the
+    /// person (p-…)" for what a participant does to their own data.
+    pub actor: String,
+    /// What was done ("lock", "export", "erase", "revoke link", …).
+    pub action: String,
+    /// What it was done to (a board, a card, a link id, a pseudonym).
+    pub target: String,
+    pub detail: String,
+}
+
 /// A workshop's people for its facilitators: who is in the roster (with the notice
 /// version they agreed to, if any) and who was erased.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -459,6 +474,12 @@ pub trait Directory: Send + Sync {
     /// The workshop's people as its facilitators see them: roster entries with their
     /// consents, and the record of every erasure (workshop facilitators).
     fn people(&self, workshop: &str, token: Option<&str>) -> Result<People, DirectoryError>;
+    /// The workshop's audit log, oldest first (workshop facilitators).
+    fn audit_log(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+    ) -> Result<Vec<AuditEntry>, DirectoryError>;
     /// The privacy notice of the board's workshop as it is now (any link).
     fn notice(&self, board: &str, token: Option<&str>) -> Result<Notice, DirectoryError>;
     /// Set a workshop's privacy notice (workshop facilitators): a new version, which

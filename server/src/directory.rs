@@ -4,13 +4,15 @@
 //! take that capability, so none can be reached without the check.
 
 use cocreate_core::catalog::{
-    BoardAccess, BoardSummary, CatalogEdit, Console, ConsoleBoard, ControlScope, CreatedWorkshop,
-    DirFuture, Directory, DirectoryError, DocKey, ErasureRecord, LinkInfo, LinkRequest, LinkRole,
-    Member, Moderation, NewWorkshop, Notice, People, PersonEntry, SnapshotInfo, WorkshopAccess,
+    AuditEntry, BoardAccess, BoardSummary, CatalogEdit, Console, ConsoleBoard, ControlScope,
+    CreatedWorkshop, DirFuture, Directory, DirectoryError, DocKey, ErasureRecord, LinkInfo,
+    LinkRequest, LinkRole, Member, Moderation, NewWorkshop, Notice, People, PersonEntry,
+    SnapshotInfo, WorkshopAccess,
 };
 use cocreate_core::model::board::Board;
 use cocreate_core::model::control::{Control, ControlPatch};
 use cocreate_core::model::export::{BoardExport, ExportContext, SnapshotRef};
+use cocreate_core::model::report::iso_utc;
 use cocreate_core::model::{CardView, Role};
 
 /// Longest display name kept in the roster, in characters.
@@ -45,6 +47,43 @@ pub struct ServerDirectory {
 }
 
 impl ServerDirectory {
+    /// Who a token is, for the audit log: its link's label and id (never the token).
+    pub fn actor(&self, token: Option<&str>) -> String {
+        match self.auth.grant(token) {
+            Ok((hash, g)) => {
+                let id = &hash.as_str()[..LINK_ID];
+                if g.label.is_empty() {
+                    format!("{} link {id}", g.role.as_str())
+                } else {
+                    format!("{} ({} link {id})", g.label, g.role.as_str())
+                }
+            }
+            Err(_) => "an unknown link".into(),
+        }
+    }
+
+    /// Keep an entry in `workshop`'s audit log. The action has happened; an entry that
+    /// cannot be kept is logged as an error, never dropped in silence.
+    pub fn audit(
+        &self,
+        workshop: &str,
+        actor: String,
+        action: &str,
+        target: &str,
+        detail: impl Into<String>,
+    ) {
+        let entry = AuditEntry {
+            at_ms: crate::store::now_ms(),
+            actor,
+            action: action.to_string(),
+            target: target.to_string(),
+            detail: detail.into(),
+        };
+        if let Err(e) = self.store.append_audit(workshop, &entry) {
+            tracing::error!(error = %e, workshop, action, "could not keep an audit entry");
+        }
+    }
+
     /// The hash of the workshop's live link with id `id` (a workshop facilitator asks).
     fn link_by_id(
         &self,
@@ -370,6 +409,13 @@ impl Directory for ServerDirectory {
             self.auth
                 .issue(Grant::new(id.clone(), None, LinkRole::Facilitator))?;
         tracing::info!(workshop = %id, "workshop created");
+        self.audit(
+            &id,
+            self.actor(token),
+            "create workshop",
+            &id,
+            title.clone(),
+        );
         Ok(CreatedWorkshop {
             workshop: self.store.workshop(&id)?.ok_or(DirectoryError::NotFound)?,
             facilitator_token,
@@ -395,6 +441,13 @@ impl Directory for ServerDirectory {
                     this.lock(b).await?;
                 }
             }
+            this.audit(
+                &w.workshop.id,
+                this.actor(token.as_deref()),
+                "edit workshop",
+                &w.workshop.id,
+                edit_detail(&edit),
+            );
             Ok(())
         })
     }
@@ -413,14 +466,16 @@ impl Directory for ServerDirectory {
         } else {
             check_title(pillar)?
         };
-        self.create_board_in(
+        let b = self.create_board_in(
             &WorkshopSummaryRef {
-                id: w.id,
+                id: w.id.clone(),
                 area: w.area,
             },
             &title,
             &pillar,
-        )
+        )?;
+        self.audit(&w.id, self.actor(token), "add board", &b.id, title);
+        Ok(b)
     }
 
     fn edit_board(&self, board: String, token: Option<String>, edit: CatalogEdit) -> DirFuture<()> {
@@ -444,6 +499,13 @@ impl Directory for ServerDirectory {
             if edit.archived == Some(true) {
                 this.lock(&f).await?;
             }
+            this.audit(
+                &b.workshop_id,
+                this.actor(token.as_deref()),
+                "edit board",
+                &b.id,
+                edit_detail(&edit),
+            );
             Ok(())
         })
     }
@@ -479,6 +541,13 @@ impl Directory for ServerDirectory {
                 .await?
                 .ok();
             tracing::info!(from = %src.id, to = %dst.id, "participant moved");
+            this.audit(
+                &src.workshop_id,
+                this.actor(token.as_deref()),
+                "move a person",
+                &person,
+                format!("from {} to {}", src.id, dst.id),
+            );
             Ok(())
         })
     }
@@ -539,6 +608,18 @@ impl Directory for ServerDirectory {
                 }
             }
             tracing::info!(board = %b.id, card = %card, ?action, "card moderated");
+            let what = match action {
+                Moderation::Hide => "hide card",
+                Moderation::Show => "show card",
+                Moderation::Delete => "delete card",
+            };
+            this.audit(
+                &b.workshop_id,
+                this.actor(token.as_deref()),
+                what,
+                &card,
+                format!("board {}", b.id),
+            );
             Ok(())
         })
     }
@@ -611,6 +692,13 @@ impl Directory for ServerDirectory {
                 Requester::Themself,
             )
             .await?;
+            this.audit(
+                &workshop,
+                format!("the person ({pseudonym})"),
+                "withdraw",
+                &pseudonym,
+                erasure_detail(&record),
+            );
             Ok(record)
         })
     }
@@ -639,6 +727,7 @@ impl Directory for ServerDirectory {
             if !known {
                 return Err(DirectoryError::NotFound);
             }
+            let actor = this.actor(token.as_deref());
             let record = crate::erasure::erase(
                 &this.hub,
                 &this.consents,
@@ -647,6 +736,13 @@ impl Directory for ServerDirectory {
                 Requester::Facilitator,
             )
             .await?;
+            this.audit(
+                &w.workshop.id,
+                actor,
+                "erase",
+                &pseudonym,
+                erasure_detail(&record),
+            );
             Ok(record)
         })
     }
@@ -672,6 +768,15 @@ impl Directory for ServerDirectory {
             members,
             erasures: self.store.erasures(&w.workshop.id)?,
         })
+    }
+
+    fn audit_log(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+    ) -> Result<Vec<AuditEntry>, DirectoryError> {
+        let w = self.access.workshop_facilitator(workshop, token)?;
+        Ok(self.store.audit(&w.workshop.id)?)
     }
 
     fn notice(&self, board: &str, token: Option<&str>) -> Result<Notice, DirectoryError> {
@@ -700,6 +805,13 @@ impl Directory for ServerDirectory {
         }
         let notice = self.consents.set_notice(&w.workshop.id, plain, easy_read)?;
         tracing::info!(workshop = %w.workshop.id, version = notice.version, "privacy notice set");
+        self.audit(
+            &w.workshop.id,
+            self.actor(token),
+            "set privacy notice",
+            &format!("version {}", notice.version),
+            "",
+        );
         Ok(notice)
     }
 
@@ -765,6 +877,13 @@ impl Directory for ServerDirectory {
                 .await?
                 .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
             tracing::info!(board = %b.id, card = %card, snapshot, "card restored");
+            this.audit(
+                &b.workshop_id,
+                this.actor(token.as_deref()),
+                "restore card",
+                &card,
+                format!("board {} from snapshot {snapshot}", b.id),
+            );
             Ok(())
         })
     }
@@ -820,6 +939,19 @@ impl Directory for ServerDirectory {
                 this.apply_control(b, &patch).await?;
             }
             tracing::info!(?scope, boards = boards.len(), "control changed");
+            if let Some(b) = boards.first() {
+                let target = match &scope {
+                    ControlScope::Workshop(w) => format!("every board of {w}"),
+                    ControlScope::Board(b) => b.clone(),
+                };
+                this.audit(
+                    &b.board.workshop_id,
+                    this.actor(token.as_deref()),
+                    "change control",
+                    &target,
+                    serde_json::to_string(&patch).unwrap_or_default(),
+                );
+            }
             Ok(())
         })
     }
@@ -842,7 +974,15 @@ impl Directory for ServerDirectory {
         let this = self.clone();
         Box::pin(async move {
             let f = this.access.board_facilitator(&board, token.as_deref())?;
-            this.take_snapshot_now(&f, &name, "manual").await
+            let snap = this.take_snapshot_now(&f, &name, "manual").await?;
+            this.audit(
+                &f.board.workshop_id,
+                this.actor(token.as_deref()),
+                "take snapshot",
+                &f.board.id,
+                format!("{} ({})", snap.name, snap.id),
+            );
+            Ok(snap)
         })
     }
 
@@ -867,11 +1007,27 @@ impl Directory for ServerDirectory {
             w.board(b)?;
         }
         let label: String = link.label.trim().chars().take(MAX_NAME).collect();
-        Ok(self.auth.issue(Grant {
+        let detail = format!(
+            "{} link to {}{}{}",
+            link.role.as_str(),
+            link.board.as_deref().unwrap_or("the whole workshop"),
+            if label.is_empty() {
+                String::new()
+            } else {
+                format!(", labelled {label:?}")
+            },
+            link.expires_ms
+                .map(|e| format!(", expires {} UTC", iso_utc(e as f64)))
+                .unwrap_or_default(),
+        );
+        let new = self.auth.issue(Grant {
             label,
             expires_ms: link.expires_ms,
             ..Grant::new(w.workshop.id.clone(), link.board, link.role)
-        })?)
+        })?;
+        let id = TokenHash::of(&new).as_str()[..LINK_ID].to_string();
+        self.audit(&w.workshop.id, self.actor(token), "issue link", &id, detail);
+        Ok(new)
     }
 
     fn links(&self, workshop: &str, token: Option<&str>) -> Result<Vec<LinkInfo>, DirectoryError> {
@@ -901,7 +1057,9 @@ impl Directory for ServerDirectory {
         id: &str,
     ) -> Result<(), DirectoryError> {
         let hash = self.link_by_id(workshop, token, id)?;
+        let actor = self.actor(token);
         self.auth.revoke_hash(&hash)?;
+        self.audit(workshop, actor, "revoke link", id, "");
         tracing::info!(workshop, link = id, "link revoked");
         Ok(())
     }
@@ -915,6 +1073,37 @@ impl Directory for ServerDirectory {
     ) -> Result<(), DirectoryError> {
         let hash = self.link_by_id(workshop, token, id)?;
         self.auth.set_expiry(&hash, expires_ms)?;
+        self.audit(
+            workshop,
+            self.actor(token),
+            "set link expiry",
+            id,
+            expires_ms
+                .map(|e| format!("{} UTC", iso_utc(e as f64)))
+                .unwrap_or_else(|| "never".into()),
+        );
         Ok(())
     }
+}
+
+/// A catalogue edit in words, for the audit log.
+fn edit_detail(edit: &CatalogEdit) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = &edit.title {
+        parts.push(format!("title {t:?}"));
+    }
+    match edit.archived {
+        Some(true) => parts.push("archived".into()),
+        Some(false) => parts.push("taken out of the archive".into()),
+        None => {}
+    }
+    parts.join(", ")
+}
+
+/// An erasure's counts, for the audit log.
+fn erasure_detail(r: &ErasureRecord) -> String {
+    format!(
+        "{} cards, votes on {} cards, {} held, {} snapshots, {} copies, {} quotes",
+        r.cards, r.votes, r.held, r.snapshots, r.copies, r.draft_items
+    )
 }

@@ -228,6 +228,48 @@ async fn board_control(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `GET /api/workshops/{id}/audit?token=T` (workshop facilitators): the audit log,
+/// oldest first, `[{at_ms, actor, action, target, detail}]`.
+async fn audit_log(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<Vec<cocreate_core::catalog::AuditEntry>>, AppError> {
+    Ok(Json(state.dir.audit_log(&workshop, q.token.as_deref())?))
+}
+
+/// `GET /api/workshops/{id}/audit.csv?token=T`: the audit log as CSV (UTF-8 with BOM,
+/// cells that a spreadsheet would run are defused, as in board exports).
+async fn audit_csv(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Response, AppError> {
+    let rows = state
+        .dir
+        .audit_log(&workshop, q.token.as_deref())?
+        .into_iter()
+        .map(|e| {
+            vec![
+                format!("{}", cocreate_core::model::report::iso_utc(e.at_ms as f64)),
+                e.actor,
+                e.action,
+                e.target,
+                e.detail,
+            ]
+        })
+        .collect();
+    let csv = cocreate_core::model::report::csv_document_with(
+        &["time (UTC)", "who", "action", "target", "detail"],
+        rows,
+    );
+    Ok(download(
+        ExportFormat::Csv.content_type(),
+        &format!("{workshop}-audit.csv"),
+        csv.into_bytes(),
+    ))
+}
+
 /// `GET /api/workshops/{id}/links?token=T` (workshop facilitators): the live links,
 /// `[{id, role, board, label, created_ms, last_used_ms, expires_ms, yours}]`.
 async fn list_links(
@@ -357,6 +399,16 @@ async fn export_board(
     let reader = state.access.board(&board_id, q.token.as_deref())?;
     let (export, raw) = state.dir.export_of(&reader, q.at)?;
     let board = &reader.board;
+    state.dir.audit(
+        &board.workshop_id,
+        state.dir.actor(q.token.as_deref()),
+        "export",
+        &board.id,
+        match q.at {
+            Some(at) => format!("{} of snapshot {at}", format.ext()),
+            None => format.ext().to_string(),
+        },
+    );
     let name = match q.at {
         Some(at) => format!("{}-snapshot-{at}.{}", board.id, format.ext()),
         None => format!("{}.{}", board.id, format.ext()),
@@ -413,6 +465,13 @@ fn workshop_exports(
     token: Option<&str>,
 ) -> Result<Vec<(BoardExport, Vec<u8>)>, AppError> {
     let w = state.access.workshop_facilitator(workshop, token)?;
+    state.dir.audit(
+        &w.workshop.id,
+        state.dir.actor(token),
+        "export",
+        &w.workshop.id,
+        "every board",
+    );
     w.boards()
         .iter()
         .map(|b| Ok(state.dir.export_of(b, None)?))
@@ -486,6 +545,13 @@ async fn import_board(
         .access
         .workshop_facilitator(&workshop, q.token.as_deref())?;
     let board = state.dir.import(&w, &body)?;
+    state.dir.audit(
+        &w.workshop.id,
+        state.dir.actor(q.token.as_deref()),
+        "import board",
+        &board.id,
+        format!("{} bytes", body.len()),
+    );
     Ok((StatusCode::CREATED, Json(board)))
 }
 
@@ -777,6 +843,8 @@ pub fn router(state: AppState) -> Router {
             "/api/workshops/{workshop_id}/control",
             post(workshop_control),
         )
+        .route("/api/workshops/{workshop_id}/audit", get(audit_log))
+        .route("/api/workshops/{workshop_id}/audit.csv", get(audit_csv))
         .route(
             "/api/workshops/{workshop_id}/links",
             post(create_link).get(list_links),

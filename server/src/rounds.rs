@@ -114,6 +114,13 @@ impl Rounds for ServerDirectory {
         self.store
             .create_board(&id, &w.id, &title, &pillar, &state)?;
         tracing::info!(board = %id, sources = exports.len(), copied, "synthesis board created");
+        self.audit(
+            &w.id,
+            self.actor(token),
+            "create synthesis board",
+            &id,
+            format!("{copied} cards from {} sources", exports.len()),
+        );
         self.store
             .board_summary(&id)?
             .ok_or(DirectoryError::NotFound)
@@ -144,6 +151,13 @@ impl Rounds for ServerDirectory {
             .await?
             .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
             tracing::info!(board = %b.id, added, "sources added");
+            this.audit(
+                &b.workshop_id,
+                this.actor(token.as_deref()),
+                "add synthesis sources",
+                &b.id,
+                format!("{added} cards"),
+            );
             Ok(added)
         })
     }
@@ -175,9 +189,17 @@ impl Rounds for ServerDirectory {
             snapshot: new.at,
             items,
         };
+        let actor = self.actor(token);
         let token = crate::auth::new_token();
         self.store
             .create_consultation(&consultation, TokenHash::of(&token).as_str())?;
+        self.audit(
+            &b.workshop_id,
+            actor,
+            "publish draft",
+            &consultation.id,
+            format!("{} from board {}", consultation.kind.as_str(), b.id),
+        );
         tracing::info!(round = %consultation.id, board = %b.id, kind = consultation.kind.as_str(), "draft published");
         Ok(Published {
             consultation,
@@ -268,6 +290,13 @@ impl Rounds for ServerDirectory {
         let c = self.access.round_facilitator(id, token)?.round;
         self.store.set_consultation_open(&c.id, open)?;
         tracing::info!(round = %c.id, open, "round opened or closed");
+        self.audit(
+            &c.workshop_id,
+            self.actor(token),
+            if open { "open round" } else { "close round" },
+            &c.id,
+            "",
+        );
         Ok(())
     }
 
@@ -293,9 +322,16 @@ impl Rounds for ServerDirectory {
             &Outcome {
                 note: note.to_string(),
                 decided_ms: now_ms(),
-                ..outcome
+                ..outcome.clone()
             },
         )?;
+        self.audit(
+            &c.workshop_id,
+            self.actor(token),
+            "record outcome",
+            &format!("{} {}", c.id, outcome.item),
+            format!("{:?}", outcome.decision),
+        );
         Ok(())
     }
 }

@@ -539,6 +539,26 @@ pub async fn erasure_rewrites_snapshots_leaves_rosters_and_keeps_records(open: f
     store.close();
 }
 
+pub async fn the_audit_log_keeps_entries_per_workshop_in_order(open: fn(&Path) -> Store) {
+    use cocreate_core::catalog::AuditEntry;
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    let entry = |action: &str| AuditEntry {
+        at_ms: 7,
+        actor: "Sam's laptop (facilitator link 0123456789abcdef)".into(),
+        action: action.into(),
+        target: "b".into(),
+        detail: "json".into(),
+    };
+    store.append_audit("w", &entry("lock")).unwrap();
+    store.append_audit("v", &entry("elsewhere")).unwrap();
+    store.append_audit("w", &entry("export")).unwrap();
+    assert_eq!(store.audit("w").unwrap(), [entry("lock"), entry("export")]);
+    assert_eq!(store.audit("v").unwrap(), [entry("elsewhere")]);
+    assert!(store.audit("x").unwrap().is_empty());
+    store.close();
+}
+
 /// Every test of the suite for one backend.
 macro_rules! suite {
     ($backend:ident, $open:expr) => {
@@ -584,6 +604,10 @@ macro_rules! suite {
             #[tokio::test]
             async fn erasure_rewrites_snapshots_leaves_rosters_and_keeps_records() {
                 super::erasure_rewrites_snapshots_leaves_rosters_and_keeps_records(OPEN).await
+            }
+            #[tokio::test]
+            async fn the_audit_log_keeps_entries_per_workshop_in_order() {
+                super::the_audit_log_keeps_entries_per_workshop_in_order(OPEN).await
             }
             #[tokio::test]
             async fn held_cards_are_kept_per_board_until_released() {

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::{erase_person, get_people, set_notice};
+use crate::api::{erase_person, get_audit_log, get_people, set_notice};
 use cocreate_core::catalog::People;
 use cocreate_core::model::report::iso_utc;
 
@@ -180,6 +180,78 @@ pub fn PeopleAndPrivacy(
             <h3>"Who has joined"</h3>
             {members}
             {erasures}
+        </section>
+    }
+}
+
+/// The console's audit log: the latest entries, newest first, and the whole log as CSV.
+#[component]
+pub fn AuditTrail(workshop: String, token: Option<String>) -> impl IntoView {
+    let entries = RwSignal::new(Vec::<cocreate_core::catalog::AuditEntry>::new());
+    let error = RwSignal::new(None::<String>);
+    let load = {
+        let (w, t) = (workshop.clone(), token.clone());
+        move || {
+            let (w, t) = (w.clone(), t.clone());
+            leptos::task::spawn_local(async move {
+                match get_audit_log(w, t).await {
+                    Ok(e) => {
+                        entries.try_set(e);
+                        error.try_set(None);
+                    }
+                    Err(e) => {
+                        error.try_set(Some(e.to_string()));
+                    }
+                }
+            });
+        }
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        let load = load.clone();
+        Effect::new(move |prev: Option<()>| {
+            if prev.is_none() {
+                load();
+            }
+        });
+    }
+    let csv = match &token {
+        Some(t) => format!("/api/workshops/{workshop}/audit.csv?token={t}"),
+        None => format!("/api/workshops/{workshop}/audit.csv"),
+    };
+    let rows = move || {
+        entries
+            .get()
+            .into_iter()
+            .rev()
+            .take(100)
+            .map(|e| {
+                view! {
+                    <tr>
+                        <td>{when(e.at_ms)}</td>
+                        <td>{e.actor}</td>
+                        <td>{e.action}</td>
+                        <td>{e.target}</td>
+                        <td>{e.detail}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section aria-labelledby="audit-h">
+            <h2 id="audit-h">"Audit log"</h2>
+            <p class="muted">"Every facilitator action and export, newest first (the last 100 here; the file has all). Entries are never changed or deleted."</p>
+            <div class="row">
+                <button on:click=move |_| load()>"Refresh"</button>
+                <a href=csv download>"Download the audit log (CSV)"</a>
+            </div>
+            {move || error.get().map(|e| view! { <p role="alert">"Could not load the audit log: " {e}</p> })}
+            <table class="people-table audit">
+                <caption class="visually-hidden">"Audit log"</caption>
+                <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Action"</th><th scope="col">"Target"</th><th scope="col">"Detail"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
         </section>
     }
 }

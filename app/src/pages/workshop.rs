@@ -323,6 +323,7 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
         <ManageWorkshop workshop=access.workshop.clone() token=token.clone() feedback/>
         <ImportAndExport workshop=workshop_id.clone() token=token.clone() feedback/>
         <crate::pages::privacy::PeopleAndPrivacy workshop=workshop_id.clone() token=token.clone() feedback/>
+        <crate::pages::privacy::AuditTrail workshop=workshop_id.clone() token=token.clone()/>
         <crate::pages::rounds::SynthesisAndRounds workshop=workshop_id.clone() boards=access.workshop.boards.clone() token=token.clone()/>
         <section aria-labelledby="groups-h">
             <h2 id="groups-h">"Breakout groups"</h2>

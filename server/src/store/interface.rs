@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::pin::Pin;
 
 use cocreate_core::catalog::{
-    BoardSummary, ConsentRecord, DocKey, ErasureRecord, LinkRole, Notice, WorkshopSummary,
+    AuditEntry, BoardSummary, ConsentRecord, DocKey, ErasureRecord, LinkRole, Notice,
+    WorkshopSummary,
 };
 use cocreate_core::consult::{Consultation, DraftItem, Outcome, Response, StoredAnswer};
 
@@ -233,6 +234,14 @@ pub trait Roster: Send + Sync {
     fn leave_roster(&self, workshop: &str, pseudonym: &str) -> Result<bool, StoreError>;
 }
 
+/// Each workshop's audit log: every facilitator and organiser action. Append-only (the
+/// backend refuses to change or delete an entry).
+pub trait AuditLog: Send + Sync {
+    fn append_audit(&self, workshop: &str, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// A workshop's entries, oldest first.
+    fn audit(&self, workshop: &str) -> Result<Vec<AuditEntry>, StoreError>;
+}
+
 /// The record of each erasure: when, whose pseudonym, how many items, never content.
 /// Append-only.
 pub trait Erasures: Send + Sync {
@@ -268,7 +277,7 @@ pub trait Consents: Send + Sync {
 
 /// Everything a backend keeps.
 pub trait Storage:
-    UpdateLog + Catalog + Links + RoundStore + Moderated + Roster + Consents + Erasures
+    UpdateLog + Catalog + Links + RoundStore + Moderated + Roster + Consents + Erasures + AuditLog
 {
     /// Where the data lives, for the log (a file path, a database name).
     fn location(&self) -> String;

@@ -15,6 +15,8 @@
 //!   respondent's own secret ([`rounds`]).
 //! - `held_cards`: cards a facilitator hid, out of their board ([`moderation`]).
 //! - `roster`: each workshop's pseudonyms with the name and role given ([`roster`]).
+//! - `audit`: every facilitator and organiser action, append-only (triggers refuse
+//!   `UPDATE` and `DELETE`) ([`audit`]).
 //! - `erasures`: when a pseudonym was erased, by whom, and counts (never content).
 //! - `notices`: every version of each workshop's privacy notice; `consents`: who agreed
 //!   to which version when, and when they withdrew ([`consent`]).
@@ -32,6 +34,7 @@
 //! would fail with `SQLITE_BUSY_SNAPSHOT`, not wait, if the writer committed between its
 //! read and its write).
 
+mod audit;
 mod catalog;
 mod consent;
 mod links;
@@ -177,6 +180,20 @@ CREATE TABLE IF NOT EXISTS erasures (
     by_whom TEXT NOT NULL,
     counts TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    workshop_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_workshop ON audit(workshop_id, id);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TABLE IF NOT EXISTS board_state (
     board_id TEXT PRIMARY KEY,
     data BLOB NOT NULL,
