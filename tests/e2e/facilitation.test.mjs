@@ -177,3 +177,32 @@ test('a new privacy notice is agreed again; a participant leaves and a facilitat
   assert.equal(await people.getByText('Quinn Erased').count(), 0, 'no name left in the console');
   for (const page of [c, f, p, q]) await page.context().close();
 });
+
+test('a facilitator labels a link, revokes it from the console, and the audit log shows both', async () => {
+  const c = await openConsole();
+  await c.getByLabel('Label (who or where it is for)').fill('Ward 3 tablet');
+  await c.getByLabel('Expires').selectOption('7');
+  await c.getByRole('button', { name: 'New participant link' }).click();
+  const url = await c.getByLabel('participant (Ward 3 tablet) link').inputValue();
+  const token = new URL(url).searchParams.get('token');
+  const row = c.locator('table.live-links tr').filter({ hasText: 'Ward 3 tablet' });
+  await row.waitFor({ timeout: 10000 });
+  assert.match(await row.innerText(), /participant\s+whole workshop/);
+  assert.equal(await c.locator('table.live-links tr').filter({ hasText: 'the link you are using' }).count(), 1);
+  // The link opens a board until it is revoked.
+  const open = await fetch(`${env.server.base}/api/boards/demo-research?token=${token}`);
+  assert.equal(open.status, 200);
+  await c.getByRole('button', { name: 'Revoke Ward 3 tablet' }).click();
+  await c.getByText('Link “Ward 3 tablet” revoked: it opens nothing any more.').waitFor();
+  await row.waitFor({ state: 'detached' });
+  const closed = await fetch(`${env.server.base}/api/boards/demo-research?token=${token}`);
+  assert.equal(closed.status, 401);
+  // The audit log has both, by the console's own link.
+  const audit = c.locator('section[aria-labelledby="audit-h"]');
+  await audit.getByRole('button', { name: 'Refresh' }).click();
+  await audit.locator('tr').filter({ hasText: 'revoke link' }).waitFor({ timeout: 10000 });
+  await audit.locator('tr').filter({ hasText: 'issue link' }).filter({ hasText: 'Ward 3 tablet' }).first().waitFor();
+  const csv = await (await fetch(`${env.server.base}${await audit.getByRole('link', { name: 'Download the audit log (CSV)' }).getAttribute('href')}`)).text();
+  assert.match(csv, /revoke link/);
+  await c.context().close();
+});
