@@ -215,6 +215,17 @@ pub async fn get_audit_log(
         .map_err(ApiError::from)
 }
 
+/// Every workshop (the organising team).
+#[server]
+pub async fn list_workshops(
+    token: Option<String>,
+) -> Result<Vec<cocreate_core::catalog::WorkshopSummary>, ApiError> {
+    directory()?
+        .0
+        .workshops(token.as_deref())
+        .map_err(ApiError::from)
+}
+
 /// The privacy notice of the board's workshop as it is now.
 #[server]
 pub async fn get_notice(

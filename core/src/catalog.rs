@@ -399,7 +399,9 @@ pub trait Directory: Send + Sync {
         token: Option<String>,
         patch: crate::model::control::ControlPatch,
     ) -> DirFuture<()>;
-    /// Create a workshop with one board per pillar (any workshop-wide facilitator link).
+    /// Every workshop (the organising team only), in the catalogue's order.
+    fn workshops(&self, token: Option<&str>) -> Result<Vec<WorkshopSummary>, DirectoryError>;
+    /// Create a workshop with one board per pillar (the organising team only).
     fn create_workshop(
         &self,
         token: Option<&str>,

@@ -7,11 +7,11 @@
 //!
 //! | capability | who holds it |
 //! |---|---|
-//! | [`BoardReader`] | any live link covering the board (its role says whether it may write, and when: see `hub::session::Gate`) |
-//! | [`BoardFacilitator`] | a facilitator link covering the board (to the board, or to its whole workshop) |
-//! | [`WorkshopMember`] | a link to a whole workshop, any role |
-//! | [`WorkshopFacilitator`] | a facilitator link to a whole workshop |
-//! | [`Organiser`] | a facilitator link to any whole workshop: the organising team, who create workshops and read every board for synthesis |
+//! | [`BoardReader`] | any live link covering the board (its role says whether it may write, and when: see `hub::session::Gate`), or an organiser link |
+//! | [`BoardFacilitator`] | a facilitator link covering the board (to the board, or to its whole workshop), or an organiser link |
+//! | [`WorkshopMember`] | a link to a whole workshop, any role, or an organiser link |
+//! | [`WorkshopFacilitator`] | a facilitator link to a whole workshop, or an organiser link |
+//! | [`Organiser`] | an organiser link only (`cocreate admin init`, or the demo's): the organising team, who create workshops and read every board for synthesis; a workshop's facilitators reach their own workshop and nothing else |
 //! | [`RoundAccess`] | a round's respondents' token, or a facilitator of its workshop |
 //! | [`RoundFacilitator`] | a facilitator of the round's workshop |
 
@@ -160,11 +160,6 @@ impl WorkshopFacilitator {
             })
             .ok_or_else(|| AccessError::NotFound(format!("board {board}")))
     }
-
-    /// The organising team: a whole-workshop facilitator is one (`Grant::organises`).
-    pub fn organiser(&self) -> Organiser {
-        Organiser { _sealed: Sealed }
-    }
 }
 
 impl BoardFacilitator {
@@ -254,7 +249,7 @@ impl Access {
     ) -> Result<WorkshopMember, AccessError> {
         let (_, grant) = self.auth.grant(token)?;
         let workshop = self.workshop_summary(workshop)?;
-        if grant.workshop != workshop.id || grant.board.is_some() {
+        if !grant.organises() && (grant.workshop != workshop.id || grant.board.is_some()) {
             return Err(AuthError::WrongScope.into());
         }
         Ok(WorkshopMember {
@@ -283,7 +278,7 @@ impl Access {
     pub fn organiser(&self, token: Option<&str>) -> Result<Organiser, AccessError> {
         let (_, grant) = self.auth.grant(token)?;
         if !grant.organises() {
-            return Err(AuthError::NotFacilitator.into());
+            return Err(AuthError::NotOrganiser.into());
         }
         Ok(Organiser { _sealed: Sealed })
     }
@@ -433,9 +428,22 @@ mod tests {
         let ids: Vec<String> = f.boards().into_iter().map(|b| b.board.id).collect();
         assert_eq!(ids, vec!["w1".to_string(), "w2".to_string()]);
         assert!(f.board("v1").is_err());
-        assert!(a.organiser(all).is_ok());
-        let team = f.organiser();
+        // ...and nothing of another workshop: it is not the organising team.
+        assert!(a.organiser(all).is_err());
+        assert!(a.workshop_facilitator("v", all).is_err());
+        assert!(a.board("v1", all).is_err());
+
+        // An organiser link facilitates every workshop and reads every board.
+        let org = a.auth.issue_organiser("the team").unwrap();
+        let org = Some(org.as_str());
+        let team = a.organiser(org).unwrap();
         assert_eq!(a.source_board(&team, "v2").unwrap().board.id, "v2");
+        assert!(a.workshop_facilitator("v", org).is_ok());
+        assert_eq!(a.workshop("w", org).unwrap().role, LinkRole::Facilitator);
+        assert!(a.board_facilitator("v1", org).is_ok());
+        // It is kept: a fresh Auth over the same store knows it.
+        let again = Access::new(a.store.clone(), Auth::load(a.store.clone()).unwrap());
+        assert!(again.organiser(org).is_ok());
 
         // No token, a made-up one, a revoked one.
         assert!(matches!(

@@ -29,6 +29,8 @@ pub enum AuthError {
     WrongScope,
     #[error("only facilitators may do this")]
     NotFacilitator,
+    #[error("only the organising team (an organiser link) may do this")]
+    NotOrganiser,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -64,6 +66,9 @@ pub struct Grant {
     pub label: String,
     /// After this time (ms since the epoch) the link opens nothing.
     pub expires_ms: Option<i64>,
+    /// An organiser link: the organising team, who create workshops and facilitate and
+    /// read every one of them (`workshop` is empty). Kept apart from workshop links.
+    pub organiser: bool,
 }
 
 impl Grant {
@@ -75,6 +80,16 @@ impl Grant {
             role,
             label: String::new(),
             expires_ms: None,
+            organiser: false,
+        }
+    }
+
+    /// An organiser link (see [`Grant::organiser`]).
+    pub fn organiser(label: impl Into<String>) -> Grant {
+        Grant {
+            label: label.into(),
+            organiser: true,
+            ..Grant::new("", None, LinkRole::Facilitator)
         }
     }
 
@@ -85,11 +100,16 @@ impl Grant {
 
     /// Whether this grant covers `board`.
     pub fn covers(&self, board: &BoardSummary) -> bool {
-        self.workshop == board.workshop_id && self.board.as_deref().is_none_or(|b| b == board.id)
+        self.organiser
+            || (self.workshop == board.workshop_id
+                && self.board.as_deref().is_none_or(|b| b == board.id))
     }
 
     /// Whether this is a facilitator link to the whole of `workshop`.
     pub fn facilitates(&self, workshop: &str) -> Result<(), AuthError> {
+        if self.organiser {
+            return Ok(());
+        }
         if self.workshop != workshop || self.board.is_some() {
             return Err(AuthError::WrongScope);
         }
@@ -100,9 +120,10 @@ impl Grant {
     }
 
     /// Whether this link belongs to the organising team, who create workshops and read
-    /// every board for synthesis: today, a facilitator link to any whole workshop.
+    /// every board for synthesis: an organiser link only (a workshop's facilitators reach
+    /// their own workshop and nothing else).
     pub fn organises(&self) -> bool {
-        self.role == LinkRole::Facilitator && self.board.is_none()
+        self.organiser
     }
 }
 
@@ -139,9 +160,16 @@ impl Auth {
                         role: l.role,
                         label: l.label,
                         expires_ms: l.expires_ms,
+                        organiser: false,
                     },
                 )
             })
+            .chain(
+                store
+                    .organiser_links()?
+                    .into_iter()
+                    .map(|(hash, label)| (TokenHash(hash), Grant::organiser(label))),
+            )
             .collect();
         Ok(Auth {
             store,
@@ -149,6 +177,18 @@ impl Auth {
             used: Arc::default(),
             revoked: tokio::sync::broadcast::channel(64).0,
         })
+    }
+
+    /// Make a new organiser link; returns the token (shown once, never stored).
+    pub fn issue_organiser(&self, label: &str) -> Result<String, AuthError> {
+        let token = new_token();
+        let hash = TokenHash::of(&token);
+        self.store.create_organiser_link(hash.as_str(), label)?;
+        self.live
+            .write()
+            .expect("links")
+            .insert(hash, Grant::organiser(label));
+        Ok(token)
     }
 
     /// Make a new link; returns the token (shown once, never stored).

@@ -387,6 +387,27 @@ struct WorkshopSummaryRef {
 }
 
 impl Directory for ServerDirectory {
+    fn workshops(
+        &self,
+        token: Option<&str>,
+    ) -> Result<Vec<cocreate_core::catalog::WorkshopSummary>, DirectoryError> {
+        self.access.organiser(token)?;
+        let mut ids: Vec<String> = self
+            .store
+            .all_boards()?
+            .into_iter()
+            .map(|b| b.workshop_id)
+            .collect();
+        ids.dedup();
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(w) = self.store.workshop(&id)? {
+                out.push(w);
+            }
+        }
+        Ok(out)
+    }
+
     fn create_workshop(
         &self,
         token: Option<&str>,

@@ -555,8 +555,16 @@ async fn import_board(
     Ok((StatusCode::CREATED, Json(board)))
 }
 
+/// `GET /api/workshops?token=T` (organisers): every workshop with its boards.
+async fn list_workshops(
+    State(state): State<AppState>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<Vec<cocreate_core::catalog::WorkshopSummary>>, AppError> {
+    Ok(Json(state.dir.workshops(q.token.as_deref())?))
+}
+
 /// `POST /api/workshops?token=T` `{title, area, date}`: a new workshop with one board per
-/// pillar (any workshop-wide facilitator link); the answer carries its facilitator token.
+/// pillar (organisers); the answer carries its facilitator token.
 async fn create_workshop(
     State(state): State<AppState>,
     Query(q): Query<TokenParam>,
@@ -812,7 +820,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ws/board/{board_id}/control", get(ws_control))
         .route("/ws/board/{board_id}/draft", get(ws_draft))
         .route("/api/health", get(health))
-        .route("/api/workshops", post(create_workshop))
+        .route("/api/workshops", post(create_workshop).get(list_workshops))
         .route(
             "/api/workshops/{workshop_id}",
             get(workshop_console).patch(edit_workshop),

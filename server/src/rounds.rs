@@ -91,11 +91,13 @@ impl Rounds for ServerDirectory {
         token: Option<&str>,
         new: NewSynthesis,
     ) -> Result<BoardSummary, DirectoryError> {
+        // Reading other workshops' boards is the organising team's, not a workshop's.
+        let team = self.access.organiser(token)?;
         let facilitator = self.access.workshop_facilitator(workshop, token)?;
         let w = &facilitator.workshop;
         let title = check_title(&new.title)?;
         let pillar = check_title(&new.pillar)?;
-        let exports = self.source_exports(&facilitator.organiser(), &new.sources)?;
+        let exports = self.source_exports(&team, &new.sources)?;
         let doc = cocreate_core::model::new_doc();
         let board = Board::of(&doc);
         let mut copied = 0;
@@ -134,11 +136,12 @@ impl Rounds for ServerDirectory {
     ) -> DirFuture<usize> {
         let this = self.clone();
         Box::pin(async move {
-            let (w, b) = this
+            let team = this.access.organiser(token.as_deref())?;
+            let (_, b) = this
                 .access
                 .board_in_facilitated_workshop(&board, token.as_deref())?;
             let b = b.board;
-            let exports = this.source_exports(&w.organiser(), &sources)?;
+            let exports = this.source_exports(&team, &sources)?;
             let live = this.hub.join(&DocKey::board(&b.id))?;
             let now = now_ms() as f64;
             let mut added = 0;

@@ -17,6 +17,8 @@ pub const DEMO_LINKS_FILE: &str = "demo-links.txt";
 #[derive(Debug, Clone)]
 pub struct DemoLinks {
     pub base: String,
+    /// The organising team's link: every workshop, and new ones.
+    pub organiser: String,
     pub facilitator: String,
     pub participant: String,
     pub observer: String,
@@ -29,9 +31,11 @@ impl DemoLinks {
     pub fn to_text(&self) -> String {
         let b = &self.base;
         format!(
-            "facilitator console: {b}/workshop/{DEMO_WORKSHOP}?token={f}\n\
+            "organiser (every workshop, and new ones): {b}/organise?token={g}\n\
+             facilitator console: {b}/workshop/{DEMO_WORKSHOP}?token={f}\n\
              participant: {b}/workshop/{DEMO_WORKSHOP}?token={p}\n\
              observer: {b}/workshop/{DEMO_WORKSHOP}?token={o}\n",
+            g = self.organiser,
             f = self.facilitator,
             p = self.participant,
             o = self.observer,
@@ -206,6 +210,7 @@ pub fn seed_demo(store: &Store, auth: &Auth, base: &str) -> Result<Option<DemoLi
     ));
     let links = DemoLinks {
         base: base.to_string(),
+        organiser: auth.issue_organiser("demo organiser")?,
         facilitator: link(DEMO_WORKSHOP, LinkRole::Facilitator)?,
         participant: link(DEMO_WORKSHOP, LinkRole::Participant)?,
         observer: link(DEMO_WORKSHOP, LinkRole::Observer)?,

@@ -30,10 +30,10 @@ async fn json_export_as(srv: &TestServer, board: &str, token: &str) -> BoardExpo
 }
 
 #[tokio::test]
-async fn facilitators_create_rename_and_archive_workshops_and_boards() {
+async fn organisers_create_workshops_and_facilitators_rename_and_archive_them() {
     let dir = tempfile::tempdir().unwrap();
     let srv = TestServer::start(&dir.path().join("c.db"), Limits::default()).await;
-    let f = &srv.links.facilitator;
+    let (f, org) = (&srv.links.facilitator, &srv.links.organiser);
 
     let create = |token: &str| srv.http(&format!("/api/workshops?token={token}"));
     let body = r#"{"title":"MSK workshop","area":"Musculoskeletal (MSK)","date":"2026-12-01"}"#;
@@ -43,6 +43,16 @@ async fn facilitators_create_rename_and_archive_workshops_and_boards() {
             .0,
         403
     );
+    // A workshop's facilitators reach their own workshop only: they create none.
+    let (status, answer) = http("POST", &create(f), Some(body)).await;
+    assert_eq!(status, 403, "{answer}");
+    assert!(answer.contains("organising team"), "{answer}");
+    // The organising team lists every workshop.
+    let (status, list) = http("GET", &create(org), None).await;
+    assert_eq!(status, 200, "{list}");
+    assert!(list.contains(r#""id":"demo""#), "{list}");
+    assert_eq!(http("GET", &create(f), None).await.0, 403);
+    let (demo_facilitator, f) = (f, org);
     assert_eq!(http("POST", &create("nope"), Some(body)).await.0, 401);
     assert_eq!(
         http(
@@ -65,7 +75,11 @@ async fn facilitators_create_rename_and_archive_workshops_and_boards() {
     let console = |token: &str, w: &str| srv.http(&format!("/api/workshops/{w}?token={token}"));
     assert_eq!(http("GET", &console(&wf, &w), None).await.0, 200);
     assert_eq!(http("GET", &console(&wf, "demo"), None).await.0, 403);
-    assert_eq!(http("GET", &console(f, &w), None).await.0, 403);
+    assert_eq!(
+        http("GET", &console(demo_facilitator, &w), None).await.0,
+        403
+    );
+    assert_eq!(http("GET", &console(org, &w), None).await.0, 200);
 
     // Rename the workshop; add, rename and archive a board.
     let edit_w = srv.http(&format!("/api/workshops/{w}?token={wf}"));

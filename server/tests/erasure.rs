@@ -177,7 +177,7 @@ async fn an_erased_participant_leaves_no_trace_in_boards_snapshots_copies_drafts
     let round: Published = serde_json::from_str(&answer).unwrap();
     let (status, answer) = http(
         "POST",
-        &srv.http(&format!("/api/workshops?token={f}")),
+        &srv.http(&format!("/api/workshops?token={}", srv.links.organiser)),
         Some(r#"{"title":"Synthesis","area":"All","date":"2026-12-01"}"#),
     )
     .await;
@@ -185,7 +185,7 @@ async fn an_erased_participant_leaves_no_trace_in_boards_snapshots_copies_drafts
     let syn: CreatedWorkshop = serde_json::from_str(&answer).unwrap();
     let make = srv.http(&format!(
         "/api/workshops/{}/synthesis?token={}",
-        syn.workshop.id, syn.facilitator_token
+        syn.workshop.id, srv.links.organiser
     ));
     let body = format!(
         r#"{{"title":"Across areas","pillar":"Consultancy","sources":[{{"board":"{DEMO}"}}]}}"#

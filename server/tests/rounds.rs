@@ -19,7 +19,7 @@ use yrs::Transact;
 
 async fn created(srv: &TestServer, title: &str, area: &str) -> CreatedWorkshop {
     let body = format!(r#"{{"title":"{title}","area":"{area}","date":""}}"#);
-    let url = srv.http(&format!("/api/workshops?token={}", srv.links.facilitator));
+    let url = srv.http(&format!("/api/workshops?token={}", srv.links.organiser));
     let (status, answer) = http("POST", &url, Some(&body)).await;
     assert_eq!(status, 201, "{answer}");
     serde_json::from_str(&answer).unwrap()
@@ -65,7 +65,7 @@ async fn add_cards(srv: &TestServer, board: &str, token: &str, cards: &[(&str, P
 async fn synthesis_boards_copy_cards_with_provenance_from_boards_and_snapshots() {
     let dir = tempfile::tempdir().unwrap();
     let srv = TestServer::start(&dir.path().join("s.db"), Limits::default()).await;
-    let f = srv.links.facilitator.clone();
+    let (f, org) = (srv.links.facilitator.clone(), srv.links.organiser.clone());
     let cancer = created(&srv, "Cancer Care workshop", "Cancer Care").await;
     let msk = created(&srv, "MSK workshop", "Musculoskeletal (MSK)").await;
     let syn = created(&srv, "Synthesis", "Cross-area synthesis").await;
@@ -108,8 +108,11 @@ async fn synthesis_boards_copy_cards_with_provenance_from_boards_and_snapshots()
     )
     .await;
 
-    // Sources: the team's facilitators see every workshop's boards and snapshots.
-    let (status, body) = http("GET", &srv.http(&format!("/api/sources?token={f}")), None).await;
+    // Sources: the organising team sees every workshop's boards and snapshots; a
+    // workshop's facilitators see only their own workshop.
+    let (status, _) = http("GET", &srv.http(&format!("/api/sources?token={f}")), None).await;
+    assert_eq!(status, 403);
+    let (status, body) = http("GET", &srv.http(&format!("/api/sources?token={org}")), None).await;
     assert_eq!(status, 200);
     let sources: Vec<SourceBoard> = serde_json::from_str(&body).unwrap();
     let c = sources
@@ -151,28 +154,35 @@ async fn synthesis_boards_copy_cards_with_provenance_from_boards_and_snapshots()
     );
     let (status, e) = http(
         "POST",
-        &make(&syn.facilitator_token),
+        &make(&org),
         Some(r#"{"title":"x","pillar":"Consultancy","sources":[]}"#),
     )
     .await;
     assert_eq!(status, 400, "{e}");
     let (status, e) = http(
         "POST",
-        &make(&syn.facilitator_token),
+        &make(&org),
         Some(r#"{"title":"x","pillar":"Consultancy","sources":[{"board":"nope"}]}"#),
     )
     .await;
     assert_eq!((status, e.contains("no board nope")), (400, true), "{e}");
     let (status, e) = http(
         "POST",
-        &make(&syn.facilitator_token),
+        &make(&org),
         Some(&format!(
             r#"{{"title":"x","pillar":"Consultancy","sources":[{{"board":"{msk_board}","snapshot":999}}]}}"#
         )),
     )
     .await;
     assert_eq!(status, 400, "{e}");
-    let (status, answer) = http("POST", &make(&syn.facilitator_token), Some(&body)).await;
+    assert_eq!(
+        http("POST", &make(&syn.facilitator_token), Some(&body))
+            .await
+            .0,
+        403,
+        "the synthesis workshop's own facilitators do not read other workshops"
+    );
+    let (status, answer) = http("POST", &make(&org), Some(&body)).await;
     assert_eq!(status, 201, "{answer}");
     let board: BoardSummary = serde_json::from_str(&answer).unwrap();
     assert_eq!(board.workshop_id, syn.workshop.id);
@@ -292,10 +302,7 @@ async fn synthesis_boards_copy_cards_with_provenance_from_boards_and_snapshots()
     assert_eq!(time.spread, Spread::Shared);
 
     // More sources later: the live cancer board adds its three cards once.
-    let more = srv.http(&format!(
-        "/api/boards/{}/sources?token={}",
-        board.id, syn.facilitator_token
-    ));
+    let more = srv.http(&format!("/api/boards/{}/sources?token={}", board.id, org));
     let body = format!(r#"{{"sources":[{{"board":"{cancer_board}"}}]}}"#);
     let (status, answer) = http("POST", &more, Some(&body)).await;
     assert_eq!((status, answer.as_str()), (200, r#"{"added":3}"#));

@@ -164,6 +164,10 @@ pub trait Links: Send + Sync {
     fn set_link_expiry(&self, token_hash: &str, expires_ms: Option<i64>) -> Result<(), StoreError>;
     /// Record when a link was last used.
     fn touch_link(&self, token_hash: &str, used_ms: i64) -> Result<(), StoreError>;
+    /// Keep an organiser link (the organising team's: every workshop) by its hash.
+    fn create_organiser_link(&self, token_hash: &str, label: &str) -> Result<(), StoreError>;
+    /// Every organiser link not revoked, as (hash, label).
+    fn organiser_links(&self) -> Result<Vec<(String, String)>, StoreError>;
 }
 
 /// Published drafts, answers and outcomes.

@@ -54,6 +54,7 @@ impl TestServer {
                         .unwrap()
                 };
                 server::seed::DemoLinks {
+                    organiser: state.auth.issue_organiser("test organiser").unwrap(),
                     base,
                     facilitator: issue(cocreate_core::catalog::LinkRole::Facilitator),
                     participant: issue(cocreate_core::catalog::LinkRole::Participant),

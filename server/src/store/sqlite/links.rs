@@ -83,4 +83,23 @@ impl Links for Sqlite {
         )?;
         Ok(())
     }
+
+    fn create_organiser_link(&self, token_hash: &str, label: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO organiser_links (token_hash, label, created_ms) VALUES (?1, ?2, ?3)",
+            params![token_hash, label, now_ms()],
+        )?;
+        Ok(())
+    }
+
+    fn organiser_links(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT token_hash, label FROM organiser_links WHERE revoked = 0 ORDER BY created_ms",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
 }

@@ -3,8 +3,8 @@
 //! # Layout
 //! - `workshops`, `boards`: the catalogue (titles, areas, pillars); `snapshots`: named,
 //!   immutable copies of a board's full state (one yrs update each) ([`catalog`]).
-//! - `links`: SHA-256 hashes of access tokens with their workshop, board and role
-//!   ([`links`]).
+//! - `links`: SHA-256 hashes of access tokens with their workshop, board and role;
+//!   `organiser_links`: the organising team's (every workshop) ([`links`]).
 //! - `board_updates`: the append-only log of accepted yrs updates, id = global order;
 //!   `board_state`: a compacted base per document covering every log row with
 //!   `id <= upto`, those rows deleted in the same transaction ([`log`], written by
@@ -179,6 +179,12 @@ CREATE TABLE IF NOT EXISTS erasures (
     at_ms INTEGER NOT NULL,
     by_whom TEXT NOT NULL,
     counts TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS organiser_links (
+    token_hash TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
