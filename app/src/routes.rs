@@ -40,6 +40,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=crate::pages::home::HomePage/>
                     <Route path=path!("/board/:id") view=crate::pages::board::BoardPage/>
                     <Route path=path!("/workshop/:id") view=crate::pages::workshop::WorkshopPage/>
+                    <Route path=path!("/organise") view=crate::pages::organise::OrganisePage/>
                     <Route path=path!("/board/:id/history") view=crate::pages::history::HistoryPage/>
                     <Route path=path!("/consult/:id") view=crate::pages::consult::RespondPage/>
                     <Route path=path!("/consult/:id/results") view=crate::pages::consult::ResultsPage/>

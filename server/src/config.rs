@@ -33,6 +33,37 @@ pub struct Config {
 
     #[command(flatten)]
     pub limits: LimitArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do instead of serving.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Administer the database (with the same --data-dir or --database as the server).
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum AdminAction {
+    /// On a database with no organiser link yet, make one and print it: the first way in
+    /// to a fresh install (run it before the server starts, e.g. with --no-demo).
+    Init {
+        /// What to call the link (shown in audit entries).
+        #[arg(long, default_value = "first organiser")]
+        label: String,
+        /// The server's public address, to print the link with.
+        #[arg(
+            long,
+            env = "COCREATE_PUBLIC_URL",
+            default_value = "http://127.0.0.1:3000"
+        )]
+        public_url: String,
+    },
 }
 
 /// Limits, each configurable.

@@ -70,6 +70,37 @@ pub fn backup(db: &std::path::Path, dest: &std::path::Path) -> Result<(), store:
     result
 }
 
+/// Why `cocreate admin init` made no link.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error(
+        "this database already has an organiser link; ask its holder (or the audit log's) for it"
+    )]
+    AlreadyInitialised,
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Auth(#[from] auth::AuthError),
+}
+
+/// `cocreate admin init`: on a database with no organiser link, make one; returns the
+/// organiser page's address with its token (shown once: only its hash is kept).
+pub fn admin_init(config: &Config, label: &str, public_url: &str) -> Result<String, InitError> {
+    let store = Store::open(config.database_path())?;
+    let result = (|| {
+        if !store.organiser_links()?.is_empty() {
+            return Err(InitError::AlreadyInitialised);
+        }
+        let token = auth::Auth::load(store.clone())?.issue_organiser(label)?;
+        Ok(format!(
+            "{}/organise?token={token}",
+            public_url.trim_end_matches('/')
+        ))
+    })();
+    store.close();
+    result
+}
+
 /// Open the store, seed the demo if asked, and serve until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let store = Store::open(config.database_path())?;

@@ -10,6 +10,22 @@ async fn main() {
         )
         .init();
     let config = server::config::Config::parse();
+    if let Some(server::config::Command::Admin {
+        action: server::config::AdminAction::Init { label, public_url },
+    }) = &config.command
+    {
+        match server::admin_init(&config, label, public_url) {
+            Ok(link) => {
+                // The one place this token is shown: printed, never logged.
+                println!("organiser link (keep it private; it opens every workshop): {link}");
+                return;
+            }
+            Err(e) => {
+                eprintln!("cocreate admin init: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
     if let Some(dest) = &config.backup_to {
         match server::backup(&config.database_path(), dest) {
             Ok(()) => {

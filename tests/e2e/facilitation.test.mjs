@@ -83,14 +83,22 @@ test('hidden cards and private writing keep cards from participants', async () =
   await f.context().close();
 });
 
-test('a facilitator creates a workshop and opens its console', async () => {
-  const c = await openConsole();
-  await c.getByText('New workshop').click();
+test('the organiser creates a workshop and its facilitator link opens its console', async () => {
+  // A workshop's facilitators create no workshops: the organising team does.
+  const own = await openConsole();
+  assert.equal(await own.getByText('New workshop').count(), 0);
+  await own.context().close();
+  const c = await (await env.browser.newContext()).newPage();
+  await c.goto(`${env.server.base}/organise?token=${env.server.links.organiser}`);
+  await c.getByRole('link', { name: 'Demo workshop: Musculoskeletal (MSK)' }).waitFor({ timeout: 10000 });
   await c.getByLabel('Title', { exact: true }).fill('Cancer Care workshop');
   await c.getByLabel(/Clinical area/).fill('Cancer Care');
   await c.getByRole('button', { name: 'Create workshop' }).click();
   await c.getByText('Workshop “Cancer Care workshop” created.').waitFor();
-  await c.locator('details a[href*="/workshop/"]').click();
+  await c.getByRole('link', { name: 'Cancer Care workshop' }).waitFor();
+  const facilitatorLink = await c.getByLabel("New workshop's facilitator link").inputValue();
+  assert.match(facilitatorLink, /\/workshop\/cancer-care-workshop-[^?]+\?token=[0-9a-f]{48}$/);
+  await c.getByRole('link', { name: 'Open it' }).click();
   await c.getByText('Cancer Care workshop · Cancer Care').waitFor();
   assert.equal(await countSettles(c.locator('table.console tbody tr'), 5), 5);
 

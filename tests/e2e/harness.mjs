@@ -50,7 +50,7 @@ export async function startServer({ port, dataDir } = {}) {
   // The demo's links, written once when the database was created.
   const links = { workshops: {} };
   for (const line of readFileSync(join(dataDir, 'demo-links.txt'), 'utf8').split('\n')) {
-    const m = line.match(/^(facilitator|participant|observer)[^:]*: .*token=([0-9a-f]+)/);
+    const m = line.match(/^(organiser|facilitator|participant|observer)[^:]*: .*token=([0-9a-f]+)/);
     if (m) links[m[1]] = m[2];
     // The other demo workshops' facilitator links, by workshop id.
     const w = line.match(/, facilitator console: .*\/workshop\/([^?]+)\?token=([0-9a-f]+)/);

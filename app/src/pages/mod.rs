@@ -4,6 +4,7 @@ pub mod common;
 pub mod consult;
 pub mod history;
 pub mod home;
+pub mod organise;
 pub mod privacy;
 pub mod rounds;
 pub mod workshop;

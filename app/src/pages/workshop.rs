@@ -5,12 +5,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::{
-    add_board, create_workshop, edit_board, edit_workshop, get_console, get_workshop, issue_link,
-    list_links, move_person, revoke_link, set_control,
+    add_board, edit_board, edit_workshop, get_console, get_workshop, issue_link, list_links,
+    move_person, revoke_link, set_control,
 };
 use crate::pages::common::{board_href, load_page, origin};
 use cocreate_core::catalog::{
-    CatalogEdit, Console, ConsoleBoard, ControlScope, LinkInfo, LinkRequest, LinkRole, NewWorkshop,
+    CatalogEdit, Console, ConsoleBoard, ControlScope, LinkInfo, LinkRequest, LinkRole,
     WorkshopAccess, WorkshopSummary,
 };
 use cocreate_core::model::control::ControlPatch;
@@ -504,35 +504,6 @@ fn ManageWorkshop(
     token: Option<String>,
     feedback: RwSignal<String>,
 ) -> impl IntoView {
-    let created = RwSignal::new(None::<(String, String)>);
-    let (new_title, new_area, new_date) = (
-        NodeRef::<leptos::html::Input>::new(),
-        NodeRef::<leptos::html::Input>::new(),
-        NodeRef::<leptos::html::Input>::new(),
-    );
-    let create = {
-        let t = token.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            let new = NewWorkshop {
-                title: new_title.get().map(|i| i.value()).unwrap_or_default(),
-                area: new_area.get().map(|i| i.value()).unwrap_or_default(),
-                date: new_date.get().map(|i| i.value()).unwrap_or_default(),
-            };
-            let t = t.clone();
-            leptos::task::spawn_local(async move {
-                match create_workshop(t, new).await {
-                    Ok(c) => {
-                        let href =
-                            format!("/workshop/{}?token={}", c.workshop.id, c.facilitator_token);
-                        feedback.set(format!("Workshop “{}” created.", c.workshop.title));
-                        created.set(Some((c.workshop.title, href)));
-                    }
-                    Err(e) => feedback.set(format!("Could not create the workshop: {e}")),
-                }
-            });
-        }
-    };
     let rename_ref = NodeRef::<leptos::html::Input>::new();
     let rename = {
         let (w, t) = (workshop.id.clone(), token.clone());
@@ -617,25 +588,6 @@ fn ManageWorkshop(
                 <input id="b-title" type="text" maxlength="120" node_ref=board_ref/>
                 <button type="submit">"Add board"</button>
             </form>
-            <details>
-                <summary>"New workshop"</summary>
-                <form class="grid-form" on:submit=create>
-                    <label for="nw-title">"Title"</label>
-                    <input id="nw-title" type="text" maxlength="120" required node_ref=new_title/>
-                    <label for="nw-area">"Clinical area (choose or type your own)"</label>
-                    <input id="nw-area" type="text" list="areas" required maxlength="120" node_ref=new_area/>
-                    <datalist id="areas">
-                        {cocreate_core::catalog::AREAS.map(|a| view! { <option value=a></option> }).collect_view()}
-                    </datalist>
-                    <label for="nw-date">"Date"</label>
-                    <input id="nw-date" type="date" node_ref=new_date/>
-                    <button type="submit">"Create workshop"</button>
-                </form>
-                {move || created.get().map(|(title, href)| view! {
-                    <p>"Open the console of “" {title} "”: " <a href=href.clone()>{href.clone()}</a>
-                    " (keep this link: it is your facilitator link)."</p>
-                })}
-            </details>
         </section>
     }
 }

@@ -1,0 +1,112 @@
+//! The organising team's page (`/organise?token=…`, an organiser link): every workshop,
+//! each opening its console with the same link, and a form for a new workshop (which
+//! answers with the new workshop's own facilitator link, shown once).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::{create_workshop, list_workshops};
+use crate::pages::common::{origin, use_token};
+use cocreate_core::catalog::{NewWorkshop, WorkshopSummary};
+
+#[component]
+pub fn OrganisePage() -> impl IntoView {
+    let token = use_token();
+    let workshops = RwSignal::new(None::<Result<Vec<WorkshopSummary>, String>>);
+    let load = move || {
+        let t = token.get_untracked();
+        leptos::task::spawn_local(async move {
+            let got = list_workshops(t).await.map_err(|e| e.to_string());
+            workshops.try_set(Some(got));
+        });
+    };
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |prev: Option<()>| {
+        if prev.is_none() {
+            load();
+        }
+    });
+    let feedback = RwSignal::new(String::new());
+    let created = RwSignal::new(None::<(String, String)>);
+    let (title_ref, area_ref, date_ref) = (
+        NodeRef::<leptos::html::Input>::new(),
+        NodeRef::<leptos::html::Input>::new(),
+        NodeRef::<leptos::html::Input>::new(),
+    );
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let new = NewWorkshop {
+            title: title_ref.get().map(|i| i.value()).unwrap_or_default(),
+            area: area_ref.get().map(|i| i.value()).unwrap_or_default(),
+            date: date_ref.get().map(|i| i.value()).unwrap_or_default(),
+        };
+        let t = token.get_untracked();
+        leptos::task::spawn_local(async move {
+            match create_workshop(t, new).await {
+                Ok(c) => {
+                    let href = format!(
+                        "{}/workshop/{}?token={}",
+                        origin(),
+                        c.workshop.id,
+                        c.facilitator_token
+                    );
+                    feedback.set(format!("Workshop “{}” created.", c.workshop.title));
+                    created.set(Some((c.workshop.title, href)));
+                    load();
+                }
+                Err(e) => feedback.set(format!("Could not create the workshop: {e}")),
+            }
+        });
+    };
+    let list = move || {
+        let t = token.get().unwrap_or_default();
+        workshops.get().map(|got| match got {
+            Ok(ws) if ws.is_empty() => view! { <p>"No workshops yet: create the first below."</p> }.into_any(),
+            Ok(ws) => view! {
+                <ul class="workshops">
+                    {ws.into_iter().map(|w| {
+                        let href = format!("/workshop/{}?token={t}", w.id);
+                        view! {
+                            <li>
+                                <a href=href>{w.title.clone()}</a>
+                                {format!(" · {} · {} boards{}", w.area, w.boards.len(), if w.archived { " · archived" } else { "" })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any(),
+            Err(e) => view! { <p role="alert">"This link does not open the organiser's page: " {e}</p> }.into_any(),
+        })
+    };
+    view! {
+        <Title text="Organiser · cocreate"/>
+        <h1>"Organiser"</h1>
+        <p class="muted">"Your link opens every workshop's console. Keep it private."</p>
+        <section aria-labelledby="ws-h">
+            <h2 id="ws-h">"Workshops"</h2>
+            {list}
+        </section>
+        <section aria-labelledby="new-h">
+            <h2 id="new-h">"New workshop"</h2>
+            <form class="grid-form" on:submit=create>
+                <label for="nw-title">"Title"</label>
+                <input id="nw-title" type="text" maxlength="120" required node_ref=title_ref/>
+                <label for="nw-area">"Clinical area (choose or type your own)"</label>
+                <input id="nw-area" type="text" list="areas" required maxlength="120" node_ref=area_ref/>
+                <datalist id="areas">
+                    {cocreate_core::catalog::AREAS.map(|a| view! { <option value=a></option> }).collect_view()}
+                </datalist>
+                <label for="nw-date">"Date"</label>
+                <input id="nw-date" type="date" node_ref=date_ref/>
+                <button type="submit">"Create workshop"</button>
+            </form>
+            <p role="status" aria-live="polite" class="feedback">{move || feedback.get()}</p>
+            {move || created.get().map(|(title, href)| view! {
+                <p>"The console of “" {title} "”, for its facilitators: "
+                    <input type="text" readonly value=href.clone() aria-label="New workshop's facilitator link"/>
+                    " (shown once: copy it now) "
+                    <a href=href.clone()>"Open it"</a></p>
+            })}
+        </section>
+    }
+}
