@@ -43,7 +43,7 @@ export async function startServer({ port, dataDir } = {}) {
   port = port || (await freePort());
   dataDir = dataDir || mkdtempSync(join(tmpdir(), 'cocreate-e2e-'));
   const child = spawn(BIN, ['--bind', `127.0.0.1:${port}`, '--data-dir', dataDir], {
-    env: { ...process.env, LEPTOS_SITE_ROOT: SITE, LEPTOS_OUTPUT_NAME: 'cocreate', RUST_LOG: 'warn' },
+    env: { ...process.env, LEPTOS_SITE_ROOT: SITE, LEPTOS_OUTPUT_NAME: 'cocreate', RUST_LOG: process.env.E2E_LOG || 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   await waitForPort(port);

@@ -131,6 +131,11 @@ fn BuildSynthesis(
                         {move || Suspend::new(async move {
                             match sources.await {
                                 Ok(list) => view! { <SourceList list chosen version pillar/> }.into_any(),
+                                // A workshop's own facilitators read no other workshop: say
+                                // who builds synthesis boards, not that something failed.
+                                Err(crate::api::ApiError::Refused(cocreate_core::catalog::DirectoryError::Denied(_))) => view! {
+                                    <p class="muted">"Synthesis boards are built by the organising team, who can read every workshop's boards: open this console with an organiser link to build one."</p>
+                                }.into_any(),
                                 Err(e) => view! { <p role="alert">"Could not list the boards: " {e.to_string()}</p> }.into_any(),
                             }
                         })}
