@@ -31,7 +31,8 @@ the facilitators always can.
 
 What we do with it: the facilitators group and analyse the cards for themes, \
 combine them with other workshops into a summary, and share that summary with \
-professional bodies and an engagement group. Exports carry your role, never your name.
+professional bodies and an engagement group. Exports for that analysis carry your role; \
+your name is in them only if your board is not anonymous.
 
 Who sees it: the people on your board and the workshop's facilitators. \
 Nothing you write is sold or used for anything else.

@@ -242,18 +242,28 @@ impl ServerDirectory {
 
     /// Give each card of `export` without a role its author's role from the workshop's
     /// roster (cards written since schema 2 carry no role; names never go into exports).
+    /// Fill each card's role from the workshop's roster (participants' cards carry none),
+    /// and, on a named board (not anonymous), its author's name: names are in no board
+    /// document, and in an export only while the board is named.
     fn join_roster(&self, export: &mut BoardExport) -> Result<(), DirectoryError> {
-        if export.cards.iter().all(|c| c.role.is_some()) {
-            return Ok(());
-        }
-        let roster: std::collections::HashMap<String, cocreate_core::model::Role> = self
+        let control = self.hub.join(&DocKey::control(&export.context.board_id))?;
+        let named = !control.read(|d| Control::of(d).read(&d.transact()).anonymous);
+        let roster: std::collections::HashMap<String, Member> = self
             .store
             .roster(&export.context.workshop_id)?
             .into_iter()
-            .map(|m| (m.pseudonym, m.role))
+            .map(|m| (m.pseudonym.clone(), m))
             .collect();
-        for card in export.cards.iter_mut().filter(|c| c.role.is_none()) {
-            card.role = roster.get(&card.author).map(|r| r.as_str().to_string());
+        for card in export.cards.iter_mut() {
+            let Some(m) = roster.get(&card.author) else {
+                continue;
+            };
+            if card.role.is_none() {
+                card.role = Some(m.role.as_str().to_string());
+            }
+            if named {
+                card.name = m.name.clone();
+            }
         }
         Ok(())
     }

@@ -542,7 +542,8 @@ async fn the_roster_keeps_names_and_roles_off_the_board_and_exports_join_it() {
         None
     );
 
-    // Exports join the roster: the role as a column, never the name.
+    // Exports join the roster: the role as a column, and the name only while the board
+    // is named (not anonymous).
     let csv_url = srv.http(&format!(
         "/api/boards/{DEMO}/export.csv?token={}",
         srv.links.facilitator
@@ -553,8 +554,21 @@ async fn the_roster_keeps_names_and_roles_off_the_board_and_exports_join_it() {
         .lines()
         .find(|l| l.contains("step-free clinics"))
         .unwrap();
-    assert!(row.contains("patient") || row.contains("Patient"), "{row}");
-    assert!(!csv.contains("Ana"), "no names in exports");
+    assert!(row.contains(",patient,Ana Patel,"), "{row}");
+    set_control(&srv, r#"{"anonymous":true}"#).await;
+    let (_, csv) = http("GET", &csv_url, None).await;
+    let row = csv
+        .lines()
+        .find(|l| l.contains("step-free clinics"))
+        .unwrap();
+    assert!(row.contains(",patient,,"), "{row}");
+    assert!(
+        !csv.contains("Ana"),
+        "no names in an anonymous board's exports"
+    );
+    let json_url = csv_url.replace("export.csv", "export.json");
+    assert!(!http("GET", &json_url, None).await.1.contains("Ana"));
+    set_control(&srv, r#"{"anonymous":false}"#).await;
 
     // The roster: names and roles on a named board; nothing for others when anonymous.
     let roster = |token: &str| srv.http(&format!("/api/boards/{DEMO}/roster?token={token}"));
@@ -681,5 +695,28 @@ async fn participants_agree_to_the_privacy_notice_before_they_write_and_again_wh
     assert!(mine
         .iter()
         .all(|c| c.withdrawn_ms.is_none() && c.given_ms > 0));
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_board_that_shares_its_cards_lets_participants_delete_others_cards() {
+    let (_dir, srv) = server().await;
+    // By default: only one's own.
+    refused(&srv, "only your own cards", |b, txn| {
+        b.delete_card(txn, "seed-0")
+    })
+    .await;
+    set_control(&srv, r#"{"shared_delete":true}"#).await;
+    let mut c = participant(&srv).await;
+    let board = Board::of(&c.doc);
+    c.change(|txn| board.delete_card(txn, "seed-0")).await;
+    let mut f = TestClient::join(&srv.url(DEMO)).await;
+    assert!(
+        f.wait_for(WAIT, |d| Board::of(d)
+            .card(&d.transact(), "seed-0")
+            .is_none())
+            .await,
+        "the card is gone for everyone"
+    );
     srv.stop().await;
 }

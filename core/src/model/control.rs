@@ -66,6 +66,10 @@ pub struct ControlState {
     /// facilitator reveals them.
     #[serde(default)]
     pub votes_revealed: bool,
+    /// Whether participants may delete each other's cards (the group shares its cards),
+    /// not only their own. Off by default.
+    #[serde(default)]
+    pub shared_delete: bool,
     pub votes_per_person: i64,
     pub message: String,
     /// Participants the facilitator moved to another group: participant id -> board id.
@@ -85,6 +89,7 @@ impl Default for ControlState {
             anonymous: false,
             revealed: true,
             votes_revealed: false,
+            shared_delete: false,
             votes_per_person: DEFAULT_VOTES,
             message: String::new(),
             moves: Default::default(),
@@ -108,6 +113,8 @@ pub struct ControlPatch {
     pub revealed: Option<bool>,
     #[serde(default)]
     pub votes_revealed: Option<bool>,
+    #[serde(default)]
+    pub shared_delete: Option<bool>,
     pub votes_per_person: Option<i64>,
     pub message: Option<String>,
 }
@@ -166,6 +173,7 @@ impl Control {
             anonymous: boolean("anonymous", d.anonymous),
             revealed: boolean("revealed", d.revealed),
             votes_revealed: boolean("votes_revealed", d.votes_revealed),
+            shared_delete: boolean("shared_delete", d.shared_delete),
             votes_per_person: num("votes_per_person")
                 .map(|n| (n as i64).clamp(0, super::schema::MAX_VOTES_PER_PERSON))
                 .unwrap_or(d.votes_per_person),
@@ -234,6 +242,9 @@ impl Control {
         }
         if let Some(r) = patch.votes_revealed {
             self.map.insert(txn, "votes_revealed", r);
+        }
+        if let Some(s) = patch.shared_delete {
+            self.map.insert(txn, "shared_delete", s);
         }
         if let Some(v) = patch.votes_per_person {
             self.map.insert(txn, "votes_per_person", v as f64);

@@ -42,6 +42,10 @@ pub struct ExportCard {
     pub text: String,
     pub votes: i64,
     pub role: Option<String>,
+    /// The author's name from the roster: only in exports of a named (not anonymous)
+    /// board, filled by the server; never in a board document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub author: String,
     pub created: f64,
     pub pos: String,
@@ -134,6 +138,7 @@ impl BoardExport {
                 // A card pointing at a dissolved theme is shown as unthemed.
                 theme: c.theme.filter(|t| theme_ids.contains(t.as_str())),
                 role: c.role.map(|r| r.as_str().to_string()),
+                name: None,
                 id: c.id,
                 text: c.text,
                 author: c.author,

@@ -9,7 +9,7 @@ use super::schema::Prompt;
 use super::synthesis::commonality;
 
 /// Header of the CSV export.
-pub const CSV_HEADER: [&str; 16] = [
+pub const CSV_HEADER: [&str; 17] = [
     "workshop",
     "area",
     "pillar",
@@ -19,6 +19,7 @@ pub const CSV_HEADER: [&str; 16] = [
     "text",
     "votes",
     "role",
+    "name",
     "created",
     "card_id",
     "source_workshop",
@@ -91,6 +92,7 @@ impl BoardExport {
                 c.text.clone(),
                 c.votes.to_string(),
                 c.role.clone().unwrap_or_default(),
+                c.name.clone().unwrap_or_default(),
                 iso_utc(c.created),
                 c.id.clone(),
                 src(|p| p.workshop.clone()),

@@ -40,6 +40,8 @@ pub struct Permit {
     /// This is the writer's draft: votes there are for cards of the board, not of the
     /// draft, so a card voted for need not be in it.
     pub draft: bool,
+    /// The board lets participants delete each other's cards (control `shared_delete`).
+    pub shared_delete: bool,
 }
 
 impl Permit {
@@ -319,7 +321,7 @@ fn judge(live: &Doc, trial: &Trial, seen: &Seen, permit: &Permit) -> Result<(), 
     }
     for card in &seen.removed {
         rules.allows(Action::Write)?;
-        if author(&live_board, &before, card).as_deref() != Some(me) {
+        if !permit.shared_delete && author(&live_board, &before, card).as_deref() != Some(me) {
             return Err(Forbidden::NotYours);
         }
     }

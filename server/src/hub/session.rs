@@ -130,6 +130,7 @@ impl Gate {
                         votes_per_person: state.votes_per_person,
                         private: !state.revealed && !self.draft,
                         secret_ballot: !state.votes_revealed && !self.draft,
+                        shared_delete: state.shared_delete,
                         draft: self.draft,
                     }))
                 } else {

@@ -123,7 +123,7 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                         </button>
                     }
                 })}
-                <button class="delete" on:click=on_delete disabled=move || !(mine && session.may(Action::Write))>
+                <button class="delete" on:click=on_delete disabled=move || !((mine || session.control.with(|c| c.shared_delete)) && session.may(Action::Write))>
                     "Delete" <span class="visually-hidden">" card"</span>
                 </button>
             </div>

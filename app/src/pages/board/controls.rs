@@ -59,6 +59,39 @@ pub(super) fn ControlBar(session: BoardSession) -> impl IntoView {
     });
     let is_facilitator = session.role.get_untracked() == LinkRole::Facilitator;
     let observer = session.role.get_untracked() == LinkRole::Observer;
+    // During a secret vote, how many people have voted so far (never what for): a plain
+    // signal a timer fills, so nothing else on the page re-renders when it changes.
+    let ballots = RwSignal::new(None::<usize>);
+    let voting_secretly = move || {
+        session
+            .control
+            .with(|c| c.phase == Phase::Vote && !c.votes_revealed)
+    };
+    #[cfg(feature = "hydrate")]
+    if is_facilitator {
+        let (board, token) = (session.board_id.get_value(), session.token.get_value());
+        let poll = move || {
+            if !session
+                .control
+                .with_untracked(|c| c.phase == Phase::Vote && !c.votes_revealed)
+            {
+                return;
+            }
+            let (board, token) = (board.clone(), token.clone());
+            leptos::task::spawn_local(async move {
+                if let Ok(n) = crate::api::ballots_cast(board, token).await {
+                    ballots.try_set(Some(n));
+                }
+            });
+        };
+        poll();
+        let handle = set_interval_with_handle(poll, std::time::Duration::from_secs(5)).ok();
+        on_cleanup(move || {
+            if let Some(h) = handle {
+                h.clear();
+            }
+        });
+    }
     let facilitator_tools = is_facilitator.then(|| {
         view! {
             <div class="facilitator-tools" role="group" aria-label="Facilitator controls">
@@ -96,6 +129,16 @@ pub(super) fn ControlBar(session: BoardSession) -> impl IntoView {
                     let shown = session.control.with_untracked(|c| c.votes_revealed);
                     change.dispatch(ControlPatch { votes_revealed: Some(!shown), ..Default::default() });
                 }>{move || if session.control.with(|c| c.votes_revealed) { "Vote secretly" } else { "Reveal votes" }}</button>
+                <button aria-pressed=move || session.control.with(|c| c.shared_delete.to_string()) on:click=move |_| {
+                    let on = session.control.with_untracked(|c| c.shared_delete);
+                    change.dispatch(ControlPatch { shared_delete: Some(!on), ..Default::default() });
+                }>"Anyone may delete cards"</button>
+                <span class="ballots" role="status" aria-live="polite">{move || {
+                    ballots.get().filter(|_| voting_secretly()).map(|n| match n {
+                        1 => "1 person has voted".to_string(),
+                        n => format!("{n} people have voted"),
+                    })
+                }}</span>
             </div>
         }
     });

@@ -43,6 +43,7 @@ fn permit(phase: Phase) -> Permit {
         private: false,
         secret_ballot: false,
         draft: false,
+        shared_delete: false,
     }
 }
 
@@ -336,4 +337,32 @@ fn while_tallies_are_secret_votes_go_only_on_ones_ballot() {
     assert!(ballot
         .integrate_as(UpdateIn::from_raw(over).unwrap(), Some(&d))
         .is_err());
+}
+
+#[test]
+fn a_board_that_shares_its_cards_lets_participants_delete_each_others_cards_only_while_writing() {
+    let shared = |phase| Permit {
+        shared_delete: true,
+        ..permit(phase)
+    };
+    let first = board();
+    let update = client_change(&first, |b, txn| b.delete_card(txn, "theirs"));
+    first
+        .integrate_as(
+            UpdateIn::from_raw(update).unwrap(),
+            Some(&shared(Phase::Write)),
+        )
+        .expect("deleting another's card is allowed when the board shares its cards");
+    let left = Board::of(first.doc());
+    assert!(left.card(&first.doc().transact(), "theirs").is_none());
+    // Still only while writing, and still nothing else of theirs.
+    let second = board();
+    let update = client_change(&second, |b, txn| b.delete_card(txn, "theirs"));
+    assert!(matches!(
+        second.integrate_as(
+            UpdateIn::from_raw(update).unwrap(),
+            Some(&shared(Phase::Vote))
+        ),
+        Err(Refused::Forbidden(Forbidden::Phase(_)))
+    ));
 }
