@@ -112,6 +112,8 @@ test('the whole participant flow works with the keyboard alone', async () => {
   await tabTo(p, (cid) => document.activeElement?.closest(`li.card[data-card="${cid}"]`) && document.activeElement.classList.contains('vote'), id);
   await p.keyboard.press('Space');
   await p.getByText('You have 2 of 3 votes left').waitFor();
+  // The facilitator sees how many have voted (never what for) before revealing.
+  await f.getByText('1 person has voted').waitFor({ timeout: 15000 });
   // The tally shows once the facilitator reveals the votes.
   await f.getByRole('button', { name: 'Reveal votes' }).click();
   await f.locator(`li.card[data-card="${id}"] .tally`).filter({ hasText: /^1 vote$/ }).waitFor({ timeout: 10000 });
