@@ -203,6 +203,19 @@ pub async fn get_people(
         .map_err(ApiError::from)
 }
 
+/// Set or clear the workshop's retention date and action (facilitators).
+#[server(input = Json)]
+pub async fn set_retention(
+    workshop: String,
+    token: Option<String>,
+    retention: Option<cocreate_core::catalog::Retention>,
+) -> Result<(), ApiError> {
+    directory()?
+        .0
+        .set_retention(&workshop, token.as_deref(), retention)
+        .map_err(ApiError::from)
+}
+
 /// The workshop's audit log, oldest first (facilitators).
 #[server]
 pub async fn get_audit_log(

@@ -130,12 +130,49 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// What happens to a workshop's personal data on its retention date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RetentionAction {
+    /// Every participant is erased (as if each withdrew), then the workshop is archived.
+    Erase,
+    /// The workshop is archived: every board locked, kept read-only.
+    Archive,
+}
+
+impl RetentionAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetentionAction::Erase => "erase",
+            RetentionAction::Archive => "archive",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RetentionAction> {
+        [RetentionAction::Erase, RetentionAction::Archive]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+    }
+}
+
+/// A workshop's retention: when, what, and when it was carried out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retention {
+    pub until_ms: i64,
+    pub action: RetentionAction,
+    #[serde(default)]
+    pub done_ms: Option<i64>,
+}
+
 /// A workshop's people for its facilitators: who is in the roster (with the notice
 /// version they agreed to, if any) and who was erased.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct People {
     /// The workshop's privacy notice as it is now.
     pub notice: Notice,
+    /// Its retention date and action, if set.
+    #[serde(default)]
+    pub retention: Option<Retention>,
     pub members: Vec<PersonEntry>,
     pub erasures: Vec<ErasureRecord>,
 }
@@ -476,6 +513,13 @@ pub trait Directory: Send + Sync {
     /// The workshop's people as its facilitators see them: roster entries with their
     /// consents, and the record of every erasure (workshop facilitators).
     fn people(&self, workshop: &str, token: Option<&str>) -> Result<People, DirectoryError>;
+    /// Set (or clear) the workshop's retention date and action (workshop facilitators).
+    fn set_retention(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        retention: Option<Retention>,
+    ) -> Result<(), DirectoryError>;
     /// The workshop's audit log, oldest first (workshop facilitators).
     fn audit_log(
         &self,

@@ -6,7 +6,7 @@
 use cocreate_core::catalog::{
     AuditEntry, BoardAccess, BoardSummary, CatalogEdit, Console, ConsoleBoard, ControlScope,
     CreatedWorkshop, DirFuture, Directory, DirectoryError, DocKey, ErasureRecord, LinkInfo,
-    LinkRequest, LinkRole, Member, Moderation, NewWorkshop, Notice, People, PersonEntry,
+    LinkRequest, LinkRole, Member, Moderation, NewWorkshop, Notice, People, PersonEntry, Retention,
     SnapshotInfo, WorkshopAccess,
 };
 use cocreate_core::model::board::Board;
@@ -795,10 +795,37 @@ impl Directory for ServerDirectory {
             })
             .collect();
         Ok(People {
+            retention: self.store.retention(&w.workshop.id)?,
             notice: self.consents.notice(&w.workshop.id)?,
             members,
             erasures: self.store.erasures(&w.workshop.id)?,
         })
+    }
+
+    fn set_retention(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        retention: Option<Retention>,
+    ) -> Result<(), DirectoryError> {
+        let w = self.access.workshop_facilitator(workshop, token)?;
+        let rule = retention.map(|r| Retention { done_ms: None, ..r });
+        self.store.set_retention(&w.workshop.id, rule.as_ref())?;
+        self.audit(
+            &w.workshop.id,
+            self.actor(token),
+            "set retention",
+            &w.workshop.id,
+            rule.map(|r| {
+                format!(
+                    "{} on {} UTC",
+                    r.action.as_str(),
+                    iso_utc(r.until_ms as f64)
+                )
+            })
+            .unwrap_or_else(|| "none".into()),
+        );
+        Ok(())
     }
 
     fn audit_log(

@@ -55,6 +55,8 @@ pub enum Requester {
     /// The person withdrew.
     Themself,
     Facilitator,
+    /// The workshop's retention date came (`crate::retention`).
+    Retention,
 }
 
 impl Requester {
@@ -62,6 +64,7 @@ impl Requester {
         match self {
             Requester::Themself => "the person",
             Requester::Facilitator => "a facilitator",
+            Requester::Retention => "the retention date",
         }
     }
 }

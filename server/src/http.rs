@@ -228,6 +228,18 @@ async fn board_control(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `PUT /api/workshops/{id}/retention?token=T` `{"until_ms", "action": "erase"|"archive"}`
+/// or `null` (workshop facilitators): set or clear the workshop's retention.
+async fn set_retention(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(r): Json<Option<cocreate_core::catalog::Retention>>,
+) -> Result<StatusCode, AppError> {
+    state.dir.set_retention(&workshop, q.token.as_deref(), r)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// `GET /api/workshops/{id}/audit?token=T` (workshop facilitators): the audit log,
 /// oldest first, `[{at_ms, actor, action, target, detail}]`.
 async fn audit_log(
@@ -852,6 +864,7 @@ pub fn router(state: AppState) -> Router {
             post(workshop_control),
         )
         .route("/api/workshops/{workshop_id}/audit", get(audit_log))
+        .route("/api/workshops/{workshop_id}/retention", put(set_retention))
         .route("/api/workshops/{workshop_id}/audit.csv", get(audit_csv))
         .route(
             "/api/workshops/{workshop_id}/links",

@@ -12,7 +12,8 @@
 //!   which every route, server function and websocket upgrade asks for.
 //! - [`directory`]: what pages ask, each call taking the capability it needs.
 //! - [`consent`]: privacy notices and who agreed to them (checked before any write).
-//! - [`erasure`]: one person's data out of boards, drafts, snapshots, copies and history.
+//! - [`erasure`]: one person's data out of boards, drafts, snapshots, copies and history;
+//!   [`retention`]: what a workshop chose for its retention date, carried out once.
 //! - [`rounds`]: synthesis boards (cards copied with provenance) and consultation rounds.
 //! - [`seed`]: the demo workshop and its links; [`archive`]: tar for workshop exports.
 
@@ -26,6 +27,7 @@ pub mod erasure;
 pub mod error;
 pub mod http;
 pub mod hub;
+pub mod retention;
 pub mod rounds;
 pub mod rounds_http;
 pub mod seed;
@@ -122,6 +124,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Sen
         }
     }
     let sweeper = state.hub.spawn_sweeper(Duration::from_secs(5));
+    let retention = retention::spawn(state.hub.clone(), state.consents.clone());
     let hub = state.hub.clone();
     // TCP_NODELAY on every connection: a relayed update is one small frame, and with
     // Nagle's algorithm it would wait for the peer's delayed ACK of the previous frame
@@ -137,6 +140,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Sen
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     sweeper.abort();
+    retention.abort();
     hub.flush_all().await;
     store.close();
     tracing::info!("stopped cleanly");

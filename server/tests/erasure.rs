@@ -348,3 +348,101 @@ async fn an_erased_participant_leaves_no_trace_in_boards_snapshots_copies_drafts
     assert!(!after.contains("shared records"));
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn on_the_retention_date_the_workshop_is_erased_or_archived_once_on_a_moved_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("r.db"), Limits::default()).await;
+    let f = srv.links.facilitator.clone();
+    let day = 86_400_000;
+    let until = server::store::now_ms() + 10 * day;
+    let set = |workshop: &str, token: &str| {
+        srv.http(&format!(
+            "/api/workshops/{workshop}/retention?token={token}"
+        ))
+    };
+    let rule = format!(r#"{{"until_ms":{until},"action":"erase"}}"#);
+    assert_eq!(
+        http("PUT", &set("demo", &srv.links.participant), Some(&rule))
+            .await
+            .0,
+        403
+    );
+    assert_eq!(http("PUT", &set("demo", &f), Some(&rule)).await.0, 204);
+    // A second workshop is archived instead.
+    let (status, made) = http(
+        "POST",
+        &srv.http(&format!("/api/workshops?token={}", srv.links.organiser)),
+        Some(r#"{"title":"Kept","area":"MSK","date":""}"#),
+    )
+    .await;
+    assert_eq!(status, 201, "{made}");
+    let kept: CreatedWorkshop = serde_json::from_str(&made).unwrap();
+    let archive = format!(r#"{{"until_ms":{until},"action":"archive"}}"#);
+    assert_eq!(
+        http(
+            "PUT",
+            &set(&kept.workshop.id, &kept.facilitator_token),
+            Some(&archive)
+        )
+        .await
+        .0,
+        204
+    );
+    // Someone's card in the demo.
+    let mut a = TestClient::join(&srv.url_with_seat(DEMO, &srv.links.participant, ANA)).await;
+    add(
+        &srv,
+        &mut a,
+        DocKey::board(DEMO),
+        ANA,
+        "ana-1",
+        &format!("{MARK} kept until the date"),
+    )
+    .await;
+
+    let (hub, consents) = (&srv.state.hub, &srv.state.consents);
+    let run = |now: i64| server::retention::run_due(hub, consents, now);
+    assert!(
+        run(until - 1).await.unwrap().is_empty(),
+        "not before the date"
+    );
+    let mut done = run(until).await.unwrap();
+    done.sort();
+    let mut want = vec!["demo".to_string(), kept.workshop.id.clone()];
+    want.sort();
+    assert_eq!(done, want);
+    assert!(run(until + day).await.unwrap().is_empty(), "once");
+
+    // Erased: her card is gone from the board and its files; the workshop is archived.
+    let live = srv.state.hub.join(&DocKey::board(DEMO)).unwrap();
+    assert!(live.read(|d| Board::of(d).card(&d.transact(), "ana-1").is_none()));
+    srv.state.store.barrier().await.unwrap();
+    assert!(!on_disk(&srv).contains(MARK));
+    let store = &srv.state.store;
+    assert!(store.workshop("demo").unwrap().unwrap().archived);
+    assert!(store.workshop(&kept.workshop.id).unwrap().unwrap().archived);
+    let erasures = store.erasures("demo").unwrap();
+    assert_eq!(erasures.len(), 1);
+    assert_eq!(erasures[0].by, "the retention date");
+    assert_eq!(
+        store.retention("demo").unwrap().unwrap().done_ms,
+        Some(until)
+    );
+    let audit = store.audit("demo").unwrap();
+    assert!(audit.iter().any(|e| e.action == "set retention"));
+    assert!(audit.iter().any(|e| e.action == "retention: erase"));
+    assert!(store
+        .audit(&kept.workshop.id)
+        .unwrap()
+        .iter()
+        .any(|e| e.action == "retention: archive"));
+    // Boards are locked: a participant's change is refused.
+    let control = srv.state.hub.join(&DocKey::control(DEMO)).unwrap();
+    assert!(control.read(|d| {
+        let c = cocreate_core::model::control::Control::of(d);
+        let locked = c.read(&d.transact()).locked;
+        locked
+    }));
+    srv.stop().await;
+}

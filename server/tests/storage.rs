@@ -559,6 +559,48 @@ pub async fn the_audit_log_keeps_entries_per_workshop_in_order(open: fn(&Path) -
     store.close();
 }
 
+pub async fn retention_is_kept_due_and_done_once(open: fn(&Path) -> Store) {
+    use cocreate_core::catalog::{Retention, RetentionAction};
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    store
+        .create_workshop("v", "Other", "MSK", "2026-11-25")
+        .unwrap();
+    let rule = |until_ms, action| Retention {
+        until_ms,
+        action,
+        done_ms: None,
+    };
+    assert_eq!(store.retention("w").unwrap(), None);
+    store
+        .set_retention("w", Some(&rule(100, RetentionAction::Erase)))
+        .unwrap();
+    store
+        .set_retention("v", Some(&rule(200, RetentionAction::Archive)))
+        .unwrap();
+    assert_eq!(
+        store.retention("w").unwrap(),
+        Some(rule(100, RetentionAction::Erase))
+    );
+    assert!(store.retention_due(99).unwrap().is_empty());
+    assert_eq!(
+        store.retention_due(150).unwrap(),
+        [("w".to_string(), rule(100, RetentionAction::Erase))]
+    );
+    assert_eq!(store.retention_due(200).unwrap().len(), 2);
+    store.retention_done("w", 150).unwrap();
+    assert_eq!(store.retention("w").unwrap().unwrap().done_ms, Some(150));
+    assert_eq!(store.retention_due(300).unwrap().len(), 1, "done once");
+    // Setting it again starts afresh; clearing removes it.
+    store
+        .set_retention("w", Some(&rule(400, RetentionAction::Archive)))
+        .unwrap();
+    assert_eq!(store.retention("w").unwrap().unwrap().done_ms, None);
+    store.set_retention("v", None).unwrap();
+    assert_eq!(store.retention("v").unwrap(), None);
+    store.close();
+}
+
 /// Every test of the suite for one backend.
 macro_rules! suite {
     ($backend:ident, $open:expr) => {
@@ -608,6 +650,10 @@ macro_rules! suite {
             #[tokio::test]
             async fn the_audit_log_keeps_entries_per_workshop_in_order() {
                 super::the_audit_log_keeps_entries_per_workshop_in_order(OPEN).await
+            }
+            #[tokio::test]
+            async fn retention_is_kept_due_and_done_once() {
+                super::retention_is_kept_due_and_done_once(OPEN).await
             }
             #[tokio::test]
             async fn held_cards_are_kept_per_board_until_released() {

@@ -4,13 +4,21 @@
 
 use leptos::prelude::*;
 
-use crate::api::{erase_person, get_audit_log, get_people, set_notice};
-use cocreate_core::catalog::People;
+use crate::api::{erase_person, get_audit_log, get_people, set_notice, set_retention};
+use cocreate_core::catalog::{People, Retention, RetentionAction};
 use cocreate_core::model::report::iso_utc;
 
 /// A time for people to read: UTC, as the rest of the console shows times.
 fn when(ms: i64) -> String {
     format!("{} UTC", iso_utc(ms as f64))
+}
+
+/// A retention action in words.
+fn what(action: RetentionAction) -> &'static str {
+    match action {
+        RetentionAction::Erase => "erase every participant's data and archive the workshop",
+        RetentionAction::Archive => "archive the workshop (read-only)",
+    }
 }
 
 #[component]
@@ -173,10 +181,101 @@ pub fn PeopleAndPrivacy(
             })
         })
     };
+    let date_ref = NodeRef::<leptos::html::Input>::new();
+    let action_ref = NodeRef::<leptos::html::Select>::new();
+    let save_retention = {
+        let (w, t, load) = (workshop.clone(), token.clone(), load.clone());
+        move |rule: Option<Retention>| {
+            let (w, t, load) = (w.clone(), t.clone(), load.clone());
+            leptos::task::spawn_local(async move {
+                let cleared = rule.is_none();
+                match set_retention(w, t, rule).await {
+                    Ok(()) => {
+                        feedback.set(if cleared {
+                            "Retention date cleared.".into()
+                        } else {
+                            "Retention date saved.".into()
+                        });
+                        load();
+                    }
+                    Err(e) => feedback.set(format!("Could not save the retention date: {e}")),
+                }
+            });
+        }
+    };
+    let submit_retention = {
+        let save = save_retention.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let date = date_ref.get().map(|d| d.value()).unwrap_or_default();
+            let action = action_ref
+                .get()
+                .and_then(|a| RetentionAction::parse(&a.value()))
+                .unwrap_or(RetentionAction::Archive);
+            #[cfg(feature = "hydrate")]
+            let until = js_sys::Date::parse(&date);
+            #[cfg(not(feature = "hydrate"))]
+            let until = f64::NAN;
+            if date.is_empty() || until.is_nan() {
+                feedback.set("Please choose the retention date.".into());
+                return;
+            }
+            save(Some(Retention {
+                until_ms: until as i64,
+                action,
+                done_ms: None,
+            }));
+        }
+    };
+    let retention = move || {
+        let save = save_retention.clone();
+        let submit = submit_retention.clone();
+        people.with(|p| {
+            p.as_ref().map(|p| {
+                #[cfg(feature = "hydrate")]
+                let now = js_sys::Date::now() as i64;
+                #[cfg(not(feature = "hydrate"))]
+                let now = 0i64;
+                let status = match &p.retention {
+                    None => "No retention date is set: the data is kept until someone erases it.".to_string(),
+                    Some(r) if r.done_ms.is_some() => format!(
+                        "Carried out on {}: {}.",
+                        when(r.done_ms.unwrap_or_default()),
+                        what(r.action)
+                    ),
+                    Some(r) => format!("On {} the server will {}.", when(r.until_ms), what(r.action)),
+                };
+                let soon = p.retention.as_ref().filter(|r| r.done_ms.is_none()).and_then(|r| {
+                    let days = (r.until_ms - now).div_euclid(86_400_000);
+                    (now > 0 && days <= 30).then(|| format!(
+                        "The retention date is {} away: export what the analysis needs before then.",
+                        match days { d if d <= 0 => "less than a day".to_string(), 1 => "1 day".to_string(), d => format!("{d} days") }
+                    ))
+                });
+                view! {
+                    <h3>"Retention"</h3>
+                    <p>{status}</p>
+                    {soon.map(|s| view! { <p class="notice" role="alert">{s}</p> })}
+                    <form class="row" on:submit=submit>
+                        <label for="ret-date">"Retention date"</label>
+                        <input id="ret-date" type="date" node_ref=date_ref/>
+                        <label for="ret-action">"On that date"</label>
+                        <select id="ret-action" node_ref=action_ref>
+                            <option value="erase">"Erase every participant's data, then archive"</option>
+                            <option value="archive">"Archive the workshop (read-only)"</option>
+                        </select>
+                        <button type="submit">"Save retention"</button>
+                        <button type="button" on:click=move |_| save(None)>"Clear"</button>
+                    </form>
+                }
+            })
+        })
+    };
     view! {
         <section aria-labelledby="people-h">
             <h2 id="people-h">"People and privacy"</h2>
             {notice_form}
+            {retention}
             <h3>"Who has joined"</h3>
             {members}
             {erasures}

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 
 use cocreate_core::catalog::{
-    AuditEntry, BoardSummary, ConsentRecord, DocKey, ErasureRecord, LinkRole, Notice,
+    AuditEntry, BoardSummary, ConsentRecord, DocKey, ErasureRecord, LinkRole, Notice, Retention,
     WorkshopSummary,
 };
 use cocreate_core::consult::{Consultation, DraftItem, Outcome, Response, StoredAnswer};
@@ -246,6 +246,21 @@ pub trait AuditLog: Send + Sync {
     fn audit(&self, workshop: &str) -> Result<Vec<AuditEntry>, StoreError>;
 }
 
+/// Each workshop's retention date and action.
+pub trait Retentions: Send + Sync {
+    /// Set (`Some`, not yet done) or clear a workshop's retention.
+    fn set_retention(
+        &self,
+        workshop: &str,
+        retention: Option<&Retention>,
+    ) -> Result<(), StoreError>;
+    fn retention(&self, workshop: &str) -> Result<Option<Retention>, StoreError>;
+    /// Workshops whose retention date is at or before `now_ms` and not yet carried out.
+    fn retention_due(&self, now_ms: i64) -> Result<Vec<(String, Retention)>, StoreError>;
+    /// Record that a workshop's retention was carried out at `done_ms`.
+    fn retention_done(&self, workshop: &str, done_ms: i64) -> Result<(), StoreError>;
+}
+
 /// The record of each erasure: when, whose pseudonym, how many items, never content.
 /// Append-only.
 pub trait Erasures: Send + Sync {
@@ -281,7 +296,16 @@ pub trait Consents: Send + Sync {
 
 /// Everything a backend keeps.
 pub trait Storage:
-    UpdateLog + Catalog + Links + RoundStore + Moderated + Roster + Consents + Erasures + AuditLog
+    UpdateLog
+    + Catalog
+    + Links
+    + RoundStore
+    + Moderated
+    + Roster
+    + Consents
+    + Erasures
+    + AuditLog
+    + Retentions
 {
     /// Where the data lives, for the log (a file path, a database name).
     fn location(&self) -> String;

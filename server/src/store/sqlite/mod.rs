@@ -17,6 +17,8 @@
 //! - `roster`: each workshop's pseudonyms with the name and role given ([`roster`]).
 //! - `audit`: every facilitator and organiser action, append-only (triggers refuse
 //!   `UPDATE` and `DELETE`) ([`audit`]).
+//! - `retention`: each workshop's retention date, action and when it was carried out
+//!   ([`audit`]).
 //! - `erasures`: when a pseudonym was erased, by whom, and counts (never content).
 //! - `notices`: every version of each workshop's privacy notice; `consents`: who agreed
 //!   to which version when, and when they withdrew ([`consent`]).
@@ -185,6 +187,12 @@ CREATE TABLE IF NOT EXISTS organiser_links (
     label TEXT NOT NULL,
     created_ms INTEGER NOT NULL,
     revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS retention (
+    workshop_id TEXT PRIMARY KEY REFERENCES workshops(id),
+    until_ms INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    done_ms INTEGER
 );
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
