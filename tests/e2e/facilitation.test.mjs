@@ -145,6 +145,14 @@ test('a new privacy notice is agreed again; a participant leaves and a facilitat
   await people.getByLabel('Easy-read version').fill('We keep your cards. We record the session.');
   await people.getByRole('button', { name: 'Save as a new version' }).click();
   await c.getByText(/Privacy notice saved as version \d+: everyone taking part is asked to agree again\./).waitFor();
+  // A retention date ten days away: saved, described, and warned about.
+  const soon = new Date(Date.now() + 10 * 86400000).toISOString().slice(0, 10);
+  await people.getByLabel('Retention date').fill(soon);
+  await people.getByLabel('On that date').selectOption('archive');
+  await people.getByRole('button', { name: 'Save retention' }).click();
+  await c.getByText('Retention date saved.').waitFor();
+  await people.getByText(/the server will archive the workshop \(read-only\)\./).waitFor();
+  await people.getByRole('alert').filter({ hasText: /The retention date is \d+ days away/ }).waitFor();
 
   // A participant reads the new notice (in easy read too) before joining.
   const f = await openBoard(env.browser, env.server, 'demo-research', 'facilitator');
