@@ -31,14 +31,6 @@ fn facilitator_token(data: &std::path::Path) -> String {
     line.rsplit("token=").next().unwrap().trim().to_string()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 async fn start(data: &std::path::Path, port: u16) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cocreate"))
         .args(["--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
@@ -82,7 +74,7 @@ impl Server {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_dash_9_loses_nothing_broadcast_and_returning_clients_converge() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = common::free_port();
     let srv = start(dir.path(), port).await;
     let mut watcher = TestClient::join(&srv.url()).await;
 
@@ -208,7 +200,7 @@ fn cards_of(doc: &yrs::Doc) -> Vec<(String, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn online_backup_while_serving_has_every_acknowledged_update() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = common::free_port();
     let srv = start(dir.path(), port).await;
     let mut c = TestClient::join(&srv.url()).await;
     let board = Board::of(&c.doc);
@@ -279,7 +271,7 @@ async fn online_backup_while_serving_has_every_acknowledged_update() {
 #[tokio::test]
 async fn demo_tokens_are_in_a_private_file_and_never_in_the_log() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = common::free_port();
     let log_path = dir.path().join("server.log");
     let log = std::fs::File::create(&log_path).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_cocreate"))
@@ -290,17 +282,7 @@ async fn demo_tokens_are_in_a_private_file_and_never_in_the_log() {
         .stderr(Stdio::from(log))
         .spawn()
         .expect("start server binary");
-    let mut up = false;
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let up = common::port_opens(port).await;
     let links = dir.path().join("data").join(server::seed::DEMO_LINKS_FILE);
     // Requests with the tokens in their URLs are not logged with them either.
     if up {

@@ -13,7 +13,7 @@ use cocreate_core::consult::Published;
 use cocreate_core::identity::pseudonym;
 use cocreate_core::model::board::Board;
 use cocreate_core::model::Prompt;
-use common::{http, http_raw, TestClient, TestServer, DEMO};
+use common::{http, http_raw, set_control, TestClient, TestServer, DEMO};
 use server::config::Limits;
 use yrs::Transact;
 
@@ -22,15 +22,6 @@ const ANA: &str = "erasure-test-seat-ana-0123";
 const BEN: &str = "erasure-test-seat-ben-0123";
 /// In every text of Ana's, so any trace of it is found by a byte search.
 const MARK: &str = "xyzzy";
-
-async fn set_control(srv: &TestServer, patch: &str) {
-    let url = srv.http(&format!(
-        "/api/boards/{DEMO}/control?token={}",
-        srv.links.facilitator
-    ));
-    let (status, body) = http("POST", &url, Some(patch)).await;
-    assert_eq!(status, 204, "{body}");
-}
 
 /// Add a card as the holder of `seat` (who has agreed to the notice) through `c`, and
 /// wait until the server's document `key` has it.

@@ -4,15 +4,6 @@
 mod common;
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn cocreate(data: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cocreate"));
@@ -46,24 +37,14 @@ async fn admin_init_gives_a_no_demo_install_its_first_way_in() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already has an organiser link"));
 
-    let port = free_port();
+    let port = common::free_port();
     let mut child = cocreate(&data)
         .args(["--bind", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut up = false;
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let up = common::port_opens(port).await;
     let base = format!("http://127.0.0.1:{port}");
     let result = async {
         assert!(up, "server did not open port {port}");

@@ -11,7 +11,7 @@ use cocreate_core::catalog::DocKey;
 use cocreate_core::identity::pseudonym;
 use cocreate_core::model::board::Board;
 use cocreate_core::model::{Prompt, Role};
-use common::{http, refused_status, TestClient, TestServer, DEMO};
+use common::{http, refused_status, set_control, TestClient, TestServer, DEMO};
 use server::config::Limits;
 use yrs::sync::Message;
 use yrs::{Map, Out, ReadTxn, Transact, TransactionMut};
@@ -27,16 +27,6 @@ async fn server() -> (tempfile::TempDir, TestServer) {
     let dir = tempfile::tempdir().unwrap();
     let srv = TestServer::start(&dir.path().join("p.db"), Limits::default()).await;
     (dir, srv)
-}
-
-/// Change the demo board's control state as its facilitator (`patch` is JSON).
-async fn set_control(srv: &TestServer, patch: &str) {
-    let url = srv.http(&format!(
-        "/api/boards/{DEMO}/control?token={}",
-        srv.links.facilitator
-    ));
-    let (status, body) = http("POST", &url, Some(patch)).await;
-    assert_eq!(status, 204, "{body}");
 }
 
 async fn set_phase(srv: &TestServer, phase: &str) {

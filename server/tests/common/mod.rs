@@ -394,3 +394,33 @@ pub async fn refused_status(url: &str) -> u16 {
         Ok(_) => panic!("expected an HTTP refusal, but the upgrade succeeded"),
     }
 }
+
+/// A port nothing listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Whether something accepts connections on `port` within ten seconds.
+pub async fn port_opens(port: u16) -> bool {
+    for _ in 0..200 {
+        if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+/// Change the demo board's control state as its facilitator (`patch` is JSON).
+pub async fn set_control(srv: &TestServer, patch: &str) {
+    let url = srv.http(&format!(
+        "/api/boards/{DEMO}/control?token={}",
+        srv.links.facilitator
+    ));
+    let (status, body) = http("POST", &url, Some(patch)).await;
+    assert_eq!(status, 204, "{body}");
+}
