@@ -141,6 +141,8 @@ pub struct Auth {
     live: Arc<RwLock<HashMap<TokenHash, Grant>>>,
     /// When each link was last used (the store has it to the minute).
     used: Arc<RwLock<HashMap<TokenHash, i64>>>,
+    /// Expired links whose websockets have been told ([`Auth::expire_due`]).
+    expired: Arc<std::sync::Mutex<std::collections::HashSet<TokenHash>>>,
     /// Every revocation, for the open websockets of that link to close at once.
     revoked: tokio::sync::broadcast::Sender<TokenHash>,
 }
@@ -175,6 +177,7 @@ impl Auth {
             store,
             live: Arc::new(RwLock::new(live)),
             used: Arc::default(),
+            expired: Arc::default(),
             revoked: tokio::sync::broadcast::channel(64).0,
         })
     }
@@ -228,10 +231,30 @@ impl Auth {
         if let Some(g) = self.live.write().expect("links").get_mut(hash) {
             g.expires_ms = expires_ms;
         }
+        // A new expiry is announced afresh when it comes.
+        self.expired.lock().expect("expired").remove(hash);
         if expires_ms.is_some_and(|e| e <= now_ms()) {
             let _ = self.revoked.send(hash.clone());
         }
         Ok(())
+    }
+
+    /// Links whose expiry has come by `now_ms` and was not announced yet: their open
+    /// websockets are told at once, as for a revocation (every later use is refused by
+    /// the expiry itself). Returns how many. The server calls it every second.
+    pub fn expire_due(&self, now_ms: i64) -> usize {
+        let expired: Vec<TokenHash> = {
+            let live = self.live.read().expect("links");
+            let mut announced = self.expired.lock().expect("expired");
+            live.iter()
+                .filter(|(h, g)| g.expired(now_ms) && announced.insert((*h).clone()))
+                .map(|(h, _)| h.clone())
+                .collect()
+        };
+        for h in &expired {
+            let _ = self.revoked.send(h.clone());
+        }
+        expired.len()
     }
 
     /// Every live (not revoked) link of `workshop` with its hash, oldest first.

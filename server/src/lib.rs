@@ -125,6 +125,17 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Sen
     }
     let sweeper = state.hub.spawn_sweeper(Duration::from_secs(5));
     let retention = retention::spawn(state.hub.clone(), state.consents.clone());
+    // Links whose expiry comes close their open websockets then, not at their next message.
+    let expiry = {
+        let auth = state.auth.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                auth.expire_due(store::now_ms());
+            }
+        })
+    };
     let hub = state.hub.clone();
     // TCP_NODELAY on every connection: a relayed update is one small frame, and with
     // Nagle's algorithm it would wait for the peer's delayed ACK of the previous frame
@@ -141,6 +152,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Sen
         .await?;
     sweeper.abort();
     retention.abort();
+    expiry.abort();
     hub.flush_all().await;
     store.close();
     tracing::info!("stopped cleanly");

@@ -488,6 +488,26 @@ async fn the_console_lists_labels_revokes_and_expires_the_workshops_links() {
     assert_eq!(http("PATCH", &one(&k.id, &f), Some(later)).await.0, 204);
     assert_eq!(http("GET", &board_url(&kiosk), None).await.0, 200);
     assert_eq!(on_kiosk.close_code(Duration::from_millis(200)).await, None);
+    // An expiry that comes while a socket is open closes it then (the server checks every
+    // second; here the clock is moved).
+    let soon = server::store::now_ms() + 60_000;
+    let watch = make("Kiosk two").await;
+    let w_id = list(f.clone())
+        .await
+        .into_iter()
+        .find(|l| l.label == "Kiosk two")
+        .unwrap()
+        .id;
+    let mut on_watch = TestClient::join(&srv.url_with(DEMO, &watch)).await;
+    let expiry = format!(r#"{{"expires_ms":{soon}}}"#);
+    assert_eq!(http("PATCH", &one(&w_id, &f), Some(&expiry)).await.0, 204);
+    assert_eq!(srv.state.auth.expire_due(soon - 1), 0);
+    assert_eq!(on_watch.close_code(Duration::from_millis(200)).await, None);
+    assert_eq!(srv.state.auth.expire_due(soon), 1);
+    assert_eq!(
+        on_watch.close_code(Duration::from_secs(1)).await,
+        Some(1008)
+    );
     let past = r#"{"expires_ms":1}"#;
     assert_eq!(http("PATCH", &one(&k.id, &f), Some(past)).await.0, 204);
     assert_eq!(
