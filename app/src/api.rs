@@ -152,14 +152,11 @@ pub async fn list_snapshots(
 pub async fn join_board(
     board: String,
     token: Option<String>,
-    seat: String,
-    name: String,
-    role: cocreate_core::model::Role,
-    consent: Option<u32>,
+    join: cocreate_core::catalog::JoinRequest,
 ) -> Result<String, ApiError> {
     directory()?
         .0
-        .join(&board, token.as_deref(), &seat, &name, role, consent)
+        .join(&board, token.as_deref(), join)
         .map_err(ApiError::from)
 }
 
@@ -236,6 +233,31 @@ pub async fn list_workshops(
     directory()?
         .0
         .workshops(token.as_deref())
+        .map_err(ApiError::from)
+}
+
+/// The questions the board's workshop asks everyone who joins.
+#[server]
+pub async fn get_questions(
+    board: String,
+    token: Option<String>,
+) -> Result<Vec<cocreate_core::catalog::AttributeQuestion>, ApiError> {
+    directory()?
+        .0
+        .questions(&board, token.as_deref())
+        .map_err(ApiError::from)
+}
+
+/// Set the workshop's questions (facilitators).
+#[server(input = Json)]
+pub async fn set_questions(
+    workshop: String,
+    token: Option<String>,
+    questions: Vec<cocreate_core::catalog::AttributeQuestion>,
+) -> Result<Vec<cocreate_core::catalog::AttributeQuestion>, ApiError> {
+    directory()?
+        .0
+        .set_questions(&workshop, token.as_deref(), questions)
         .map_err(ApiError::from)
 }
 

@@ -131,6 +131,10 @@ pub struct BoardSession {
     pub consent_needed: RwSignal<bool>,
     /// The workshop's privacy notice as it is now (read for participants).
     pub privacy: RwSignal<Option<cocreate_core::catalog::Notice>>,
+    /// The questions the workshop asks everyone who joins (read for participants).
+    pub questions: RwSignal<Vec<cocreate_core::catalog::AttributeQuestion>>,
+    /// Answers given in the join form, sent with the next join and then forgotten.
+    pub answers: StoredValue<std::collections::BTreeMap<String, String>>,
     /// A card that should take keyboard focus as soon as it is rendered (just added).
     focus_request: StoredValue<Option<String>>,
     #[cfg(feature = "hydrate")]
@@ -181,6 +185,8 @@ impl BoardSession {
             joined: RwSignal::new(false),
             consent_needed: RwSignal::new(false),
             privacy: RwSignal::new(None),
+            questions: RwSignal::new(Vec::new()),
+            answers: StoredValue::new(Default::default()),
             #[cfg(feature = "hydrate")]
             client: StoredValue::new_local(None),
             #[cfg(feature = "hydrate")]
@@ -494,6 +500,12 @@ impl BoardSession {
     /// Read the workshop's privacy notice.
     pub fn load_privacy_notice(&self) {
         let (board, token, session) = (self.board_id.get_value(), self.token.get_value(), *self);
+        let (b2, t2) = (board.clone(), token.clone());
+        leptos::task::spawn_local(async move {
+            if let Ok(q) = crate::api::get_questions(b2, t2).await {
+                session.questions.try_set(q);
+            }
+        });
         leptos::task::spawn_local(async move {
             match crate::api::get_notice(board, token).await {
                 Ok(n) => {
@@ -519,16 +531,16 @@ impl BoardSession {
         }
         let (board, token, session) = (self.board_id.get_value(), self.token.get_value(), *self);
         let consent = me.consents.get(&self.workshop_id.get_value()).copied();
+        let answers = std::mem::take(&mut *self.answers.write_value());
         leptos::task::spawn_local(async move {
-            let joined = crate::api::join_board(
-                board,
-                token,
-                me.seat.clone(),
-                me.name.clone(),
-                me.role,
+            let join = cocreate_core::catalog::JoinRequest {
+                seat: me.seat.clone(),
+                name: me.name.clone(),
+                role: me.role,
                 consent,
-            )
-            .await;
+                attributes: answers,
+            };
+            let joined = crate::api::join_board(board, token, join).await;
             match joined {
                 Ok(_) => {
                     session.joined.try_set(true);

@@ -91,6 +91,40 @@ pub struct Member {
     pub pseudonym: String,
     pub name: Option<String>,
     pub role: crate::model::Role,
+    /// Their answers to the workshop's questions ([`AttributeQuestion`]), by question id;
+    /// facilitators only.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attributes: std::collections::BTreeMap<String, String>,
+}
+
+/// Someone joining a board's workshop (`Directory::join`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    /// Their browser's secret (`crate::identity`).
+    pub seat: String,
+    pub name: String,
+    pub role: crate::model::Role,
+    /// The version of the privacy notice they agreed to (participants).
+    #[serde(default)]
+    pub consent: Option<u32>,
+    /// Answers to the workshop's questions, by question id (all optional; none leaves
+    /// earlier answers as they were).
+    #[serde(default)]
+    pub attributes: std::collections::BTreeMap<String, String>,
+}
+
+/// A question a workshop's facilitators ask everyone who joins, for analysis
+/// ("Profession", "Lived experience"): always optional to answer. Answers are kept in
+/// the roster and are columns in every export, never with a name on an anonymous board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributeQuestion {
+    /// Stable within the workshop (made from the label when empty).
+    #[serde(default)]
+    pub id: String,
+    pub label: String,
+    /// The answers to choose from; empty: any short text.
+    #[serde(default)]
+    pub choices: Vec<String>,
 }
 
 /// A workshop's privacy notice: what taking part means for a person's data, in plain
@@ -173,6 +207,9 @@ pub struct People {
     /// Its retention date and action, if set.
     #[serde(default)]
     pub retention: Option<Retention>,
+    /// The questions it asks everyone who joins.
+    #[serde(default)]
+    pub questions: Vec<AttributeQuestion>,
     pub members: Vec<PersonEntry>,
     pub erasures: Vec<ErasureRecord>,
 }
@@ -489,11 +526,21 @@ pub trait Directory: Send + Sync {
         &self,
         board: &str,
         token: Option<&str>,
-        seat: &str,
-        name: &str,
-        role: crate::model::Role,
-        consent: Option<u32>,
+        join: JoinRequest,
     ) -> Result<String, DirectoryError>;
+    /// The questions the board's workshop asks everyone who joins (any link).
+    fn questions(
+        &self,
+        board: &str,
+        token: Option<&str>,
+    ) -> Result<Vec<AttributeQuestion>, DirectoryError>;
+    /// Set the workshop's questions (workshop facilitators); returns them with their ids.
+    fn set_questions(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        questions: Vec<AttributeQuestion>,
+    ) -> Result<Vec<AttributeQuestion>, DirectoryError>;
     /// Withdraw from the board's workshop as the holder of `seat`: their consent is
     /// withdrawn and everything of theirs erased (see the server's `erasure`). Returns
     /// the erasure's record.

@@ -4,10 +4,10 @@
 //! take that capability, so none can be reached without the check.
 
 use cocreate_core::catalog::{
-    AuditEntry, BoardAccess, BoardSummary, CatalogEdit, Console, ConsoleBoard, ControlScope,
-    CreatedWorkshop, DirFuture, Directory, DirectoryError, DocKey, ErasureRecord, LinkInfo,
-    LinkRequest, LinkRole, Member, Moderation, NewWorkshop, Notice, People, PersonEntry, Retention,
-    SnapshotInfo, WorkshopAccess,
+    AttributeQuestion, AuditEntry, BoardAccess, BoardSummary, CatalogEdit, Console, ConsoleBoard,
+    ControlScope, CreatedWorkshop, DirFuture, Directory, DirectoryError, DocKey, ErasureRecord,
+    JoinRequest, LinkInfo, LinkRequest, LinkRole, Member, Moderation, NewWorkshop, Notice, People,
+    PersonEntry, Retention, SnapshotInfo, WorkshopAccess,
 };
 use cocreate_core::model::board::Board;
 use cocreate_core::model::control::{Control, ControlPatch};
@@ -254,10 +254,21 @@ impl ServerDirectory {
             .into_iter()
             .map(|m| (m.pseudonym.clone(), m))
             .collect();
+        let labels: std::collections::HashMap<String, String> = self
+            .store
+            .questions(&export.context.workshop_id)?
+            .into_iter()
+            .map(|q| (q.id, q.label))
+            .collect();
         for card in export.cards.iter_mut() {
             let Some(m) = roster.get(&card.author) else {
                 continue;
             };
+            card.attributes = m
+                .attributes
+                .iter()
+                .filter_map(|(id, a)| labels.get(id).map(|l| (l.clone(), a.clone())))
+                .collect();
             if card.role.is_none() {
                 card.role = Some(m.role.as_str().to_string());
             }
@@ -659,11 +670,16 @@ impl Directory for ServerDirectory {
         &self,
         board: &str,
         token: Option<&str>,
-        seat: &str,
-        name: &str,
-        role: Role,
-        consent: Option<u32>,
+        join: JoinRequest,
     ) -> Result<String, DirectoryError> {
+        let JoinRequest {
+            seat,
+            name,
+            role,
+            consent,
+            attributes,
+        } = join;
+        let (seat, name) = (seat.as_str(), name.as_str());
         let reader = self.access.board(board, token)?;
         match (reader.role, role) {
             (LinkRole::Observer, _) => {
@@ -698,8 +714,45 @@ impl Directory for ServerDirectory {
                 }
             }
         }
+        let answers = check_answers(&self.store.questions(workshop)?, attributes)?;
         self.store.join_roster(workshop, &pseudonym, &name, role)?;
+        // No answers leaves earlier ones as they were (a page joining again on load).
+        if !answers.is_empty() {
+            self.store.set_attributes(workshop, &pseudonym, &answers)?;
+        }
         Ok(pseudonym)
+    }
+
+    fn questions(
+        &self,
+        board: &str,
+        token: Option<&str>,
+    ) -> Result<Vec<AttributeQuestion>, DirectoryError> {
+        let reader = self.access.board(board, token)?;
+        Ok(self.store.questions(&reader.board.workshop_id)?)
+    }
+
+    fn set_questions(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        questions: Vec<AttributeQuestion>,
+    ) -> Result<Vec<AttributeQuestion>, DirectoryError> {
+        let w = self.access.workshop_facilitator(workshop, token)?;
+        let questions = check_questions(questions)?;
+        self.store.set_questions(&w.workshop.id, &questions)?;
+        self.audit(
+            &w.workshop.id,
+            self.actor(token),
+            "set questions",
+            &w.workshop.id,
+            questions
+                .iter()
+                .map(|q| q.label.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+        Ok(questions)
     }
 
     fn withdraw(
@@ -795,6 +848,7 @@ impl Directory for ServerDirectory {
             })
             .collect();
         Ok(People {
+            questions: self.store.questions(&w.workshop.id)?,
             retention: self.store.retention(&w.workshop.id)?,
             notice: self.consents.notice(&w.workshop.id)?,
             members,
@@ -875,14 +929,19 @@ impl Directory for ServerDirectory {
 
     fn roster(&self, board: &str, token: Option<&str>) -> Result<Vec<Member>, DirectoryError> {
         let reader = self.access.board(board, token)?;
+        let mut roster = self.store.roster(&reader.board.workshop_id)?;
         if reader.role != LinkRole::Facilitator {
             let control = self.hub.join(&DocKey::control(&reader.board.id))?;
             let anonymous = control.read(|d| Control::of(d).read(&d.transact()).anonymous);
             if anonymous {
                 return Ok(Vec::new());
             }
+            // People's answers to the workshop's questions are for its facilitators.
+            for m in &mut roster {
+                m.attributes.clear();
+            }
         }
-        Ok(self.store.roster(&reader.board.workshop_id)?)
+        Ok(roster)
     }
 
     fn ballots_cast(&self, board: &str, token: Option<&str>) -> Result<usize, DirectoryError> {
@@ -1164,4 +1223,76 @@ fn erasure_detail(r: &ErasureRecord) -> String {
         "{} cards, votes on {} cards, {} held, {} snapshots, {} copies, {} quotes",
         r.cards, r.votes, r.held, r.snapshots, r.copies, r.draft_items
     )
+}
+
+/// Most questions a workshop asks, choices per question, and characters per label,
+/// choice and answer.
+const MAX_QUESTIONS: usize = 10;
+const MAX_CHOICES: usize = 20;
+const MAX_LABEL: usize = 120;
+
+/// A workshop's questions, checked: labels needed and unique, ids made from labels when
+/// empty, choices trimmed.
+fn check_questions(
+    questions: Vec<AttributeQuestion>,
+) -> Result<Vec<AttributeQuestion>, DirectoryError> {
+    let bad = |m: String| Err(DirectoryError::Invalid(m));
+    if questions.len() > MAX_QUESTIONS {
+        return bad(format!("at most {MAX_QUESTIONS} questions"));
+    }
+    let mut out: Vec<AttributeQuestion> = Vec::new();
+    for q in questions {
+        let label = q.label.trim().to_string();
+        if label.is_empty() || label.chars().count() > MAX_LABEL {
+            return bad(format!(
+                "a question needs a label of 1 to {MAX_LABEL} characters"
+            ));
+        }
+        let choices: Vec<String> = q
+            .choices
+            .iter()
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect();
+        if choices.len() > MAX_CHOICES || choices.iter().any(|c| c.chars().count() > MAX_LABEL) {
+            return bad(format!(
+                "at most {MAX_CHOICES} choices of at most {MAX_LABEL} characters"
+            ));
+        }
+        let id = match q.id.trim() {
+            "" => slug(&label),
+            id => slug(id),
+        };
+        if out.iter().any(|o| o.id == id || o.label == label) {
+            return bad(format!("the question {label:?} is asked twice"));
+        }
+        out.push(AttributeQuestion { id, label, choices });
+    }
+    Ok(out)
+}
+
+/// Someone's answers, checked against the workshop's questions: unknown questions and
+/// empty answers left out (every question is optional), a choice must be one offered.
+fn check_answers(
+    questions: &[AttributeQuestion],
+    answers: std::collections::BTreeMap<String, String>,
+) -> Result<std::collections::BTreeMap<String, String>, DirectoryError> {
+    let mut out = std::collections::BTreeMap::new();
+    for (id, answer) in answers {
+        let Some(q) = questions.iter().find(|q| q.id == id) else {
+            continue;
+        };
+        let answer: String = answer.trim().chars().take(MAX_LABEL).collect();
+        if answer.is_empty() {
+            continue;
+        }
+        if !q.choices.is_empty() && !q.choices.contains(&answer) {
+            return Err(DirectoryError::Invalid(format!(
+                "{:?} is not one of the answers to {:?}",
+                answer, q.label
+            )));
+        }
+        out.insert(id, answer);
+    }
+    Ok(out)
 }

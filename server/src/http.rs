@@ -666,17 +666,8 @@ async fn moderate(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
-struct JoinBody {
-    seat: String,
-    name: String,
-    role: cocreate_core::model::Role,
-    /// The version of the privacy notice the person agreed to (participants).
-    #[serde(default)]
-    consent: Option<u32>,
-}
-
-/// `POST /api/boards/{id}/join?token=T` `{"seat", "name", "role", "consent"}`: record
+/// `POST /api/boards/{id}/join?token=T` `{"seat", "name", "role", "consent",
+/// "attributes"}`: record
 /// the seat holder's name and role in the workshop's roster; answers `{"pseudonym"}`.
 /// A participant agrees to the privacy notice's current version (`consent`, from
 /// `GET /api/boards/{id}/notice`) or has agreed before; otherwise 403 with
@@ -685,16 +676,9 @@ async fn join_board(
     State(state): State<AppState>,
     Path(board): Path<String>,
     Query(q): Query<TokenParam>,
-    Json(j): Json<JoinBody>,
+    Json(j): Json<cocreate_core::catalog::JoinRequest>,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    let pseudonym = state.dir.join(
-        &board,
-        q.token.as_deref(),
-        &j.seat,
-        &j.name,
-        j.role,
-        j.consent,
-    )?;
+    let pseudonym = state.dir.join(&board, q.token.as_deref(), j)?;
     Ok(Json(serde_json::json!({ "pseudonym": pseudonym })))
 }
 
@@ -734,6 +718,31 @@ async fn people(
     Query(q): Query<TokenParam>,
 ) -> Result<Json<cocreate_core::catalog::People>, AppError> {
     Ok(Json(state.dir.people(&workshop, q.token.as_deref())?))
+}
+
+/// `GET /api/boards/{id}/questions?token=T`: the questions the board's workshop asks
+/// everyone who joins, `[{id, label, choices}]`.
+async fn questions(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<Vec<cocreate_core::catalog::AttributeQuestion>>, AppError> {
+    Ok(Json(state.dir.questions(&board, q.token.as_deref())?))
+}
+
+/// `PUT /api/workshops/{id}/questions?token=T` `[{id?, label, choices?}]` (workshop
+/// facilitators): the questions, answered with their ids.
+async fn set_questions(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(qs): Json<Vec<cocreate_core::catalog::AttributeQuestion>>,
+) -> Result<Json<Vec<cocreate_core::catalog::AttributeQuestion>>, AppError> {
+    Ok(Json(state.dir.set_questions(
+        &workshop,
+        q.token.as_deref(),
+        qs,
+    )?))
 }
 
 /// `GET /api/boards/{id}/notice?token=T`: the privacy notice of the board's workshop
@@ -846,6 +855,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/boards/{board_id}/hidden", get(hidden_cards))
         .route("/api/boards/{board_id}/join", post(join_board))
         .route("/api/boards/{board_id}/notice", get(notice))
+        .route("/api/boards/{board_id}/questions", get(questions))
+        .route("/api/workshops/{workshop_id}/questions", put(set_questions))
         .route("/api/workshops/{workshop_id}/notice", put(set_notice))
         .route("/api/boards/{board_id}/withdraw", post(withdraw))
         .route("/api/workshops/{workshop_id}/people", get(people))

@@ -710,3 +710,103 @@ async fn a_board_that_shares_its_cards_lets_participants_delete_others_cards() {
     );
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn answers_to_the_workshops_questions_are_kept_for_facilitators_and_exports_only() {
+    let (_dir, srv) = server().await;
+    let set = |token: &str| srv.http(&format!("/api/workshops/demo/questions?token={token}"));
+    let questions =
+        r#"[{"label":"Profession","choices":["Nurse","Doctor"]},{"label":"Organisation type"}]"#;
+    assert_eq!(
+        http("PUT", &set(&srv.links.participant), Some(questions))
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        http(
+            "PUT",
+            &set(&srv.links.facilitator),
+            Some(r#"[{"label":" "}]"#)
+        )
+        .await
+        .0,
+        400
+    );
+    let (status, saved) = http("PUT", &set(&srv.links.facilitator), Some(questions)).await;
+    assert_eq!(status, 200, "{saved}");
+    assert!(
+        saved.contains(r#""id":"profession""#) && saved.contains(r#""id":"organisation-type""#),
+        "{saved}"
+    );
+    let asked = srv.http(&format!(
+        "/api/boards/{DEMO}/questions?token={}",
+        srv.links.participant
+    ));
+    assert_eq!(
+        http("GET", &asked, None).await.1,
+        saved,
+        "everyone joining sees them"
+    );
+
+    let join = srv.http(&format!(
+        "/api/boards/{DEMO}/join?token={}",
+        srv.links.participant
+    ));
+    let body = |attributes: &str| {
+        format!(
+            r#"{{"seat":"{SEAT}","name":"Ana Patel","role":"patient","consent":1,"attributes":{attributes}}}"#
+        )
+    };
+    let (status, answer) = http("POST", &join, Some(&body(r#"{"profession":"Pilot"}"#))).await;
+    assert_eq!(status, 400, "{answer}");
+    let answers = r#"{"profession":"Nurse","organisation-type":"NHS trust","shoe-size":"9"}"#;
+    assert_eq!(http("POST", &join, Some(&body(answers))).await.0, 200);
+    // Joining again without answers keeps them.
+    assert_eq!(http("POST", &join, Some(&body("{}"))).await.0, 200);
+
+    // Facilitators see the answers; other participants do not.
+    let roster = |token: &str| srv.http(&format!("/api/boards/{DEMO}/roster?token={token}"));
+    let (_, theirs) = http("GET", &roster(&srv.links.participant), None).await;
+    assert!(
+        theirs.contains("Ana Patel") && !theirs.contains("Nurse"),
+        "{theirs}"
+    );
+    let (_, all) = http("GET", &roster(&srv.links.facilitator), None).await;
+    assert!(
+        all.contains("Nurse") && all.contains("NHS trust") && !all.contains("shoe"),
+        "{all}"
+    );
+
+    // Exports: one column per question, even on an anonymous board (without the name).
+    let mut c = participant(&srv).await;
+    let board = Board::of(&c.doc);
+    c.change(|txn| {
+        board
+            .add_card_as(txn, "ana-q", Prompt::How, "ask nurses", &me(), None, 1.0)
+            .unwrap();
+    })
+    .await;
+    let mut f = TestClient::join(&srv.url(DEMO)).await;
+    assert!(
+        f.wait_for(WAIT, |d| Board::of(d)
+            .card(&d.transact(), "ana-q")
+            .is_some())
+            .await
+    );
+    set_control(&srv, r#"{"anonymous":true}"#).await;
+    let csv_url = srv.http(&format!(
+        "/api/boards/{DEMO}/export.csv?token={}",
+        srv.links.facilitator
+    ));
+    let (_, csv) = http("GET", &csv_url, None).await;
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.ends_with(",source_snapshot,Organisation type,Profession"),
+        "{header}"
+    );
+    let row = csv.lines().find(|l| l.contains("ask nurses")).unwrap();
+    assert!(row.ends_with(",NHS trust,Nurse"), "{row}");
+    assert!(!csv.contains("Ana"));
+    srv.stop().await;
+}

@@ -601,6 +601,35 @@ pub async fn retention_is_kept_due_and_done_once(open: fn(&Path) -> Store) {
     store.close();
 }
 
+pub async fn questions_and_answers_are_kept_with_the_roster(open: fn(&Path) -> Store) {
+    use cocreate_core::catalog::AttributeQuestion;
+    use cocreate_core::model::Role;
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    assert!(store.questions("w").unwrap().is_empty());
+    let qs = vec![AttributeQuestion {
+        id: "profession".into(),
+        label: "Profession".into(),
+        choices: vec!["Nurse".into()],
+    }];
+    store.set_questions("w", &qs).unwrap();
+    assert_eq!(store.questions("w").unwrap(), qs);
+    store.join_roster("w", "p-1", "Ana", Role::Patient).unwrap();
+    let answers =
+        std::collections::BTreeMap::from([("profession".to_string(), "Nurse".to_string())]);
+    store.set_attributes("w", "p-1", &answers).unwrap();
+    assert_eq!(store.roster("w").unwrap()[0].attributes, answers);
+    // Joining again keeps them; leaving takes them with the entry.
+    store
+        .join_roster("w", "p-1", "Ana P", Role::Patient)
+        .unwrap();
+    assert_eq!(store.roster("w").unwrap()[0].attributes, answers);
+    store.leave_roster("w", "p-1").unwrap();
+    store.join_roster("w", "p-1", "Ana", Role::Patient).unwrap();
+    assert!(store.roster("w").unwrap()[0].attributes.is_empty());
+    store.close();
+}
+
 /// Every test of the suite for one backend.
 macro_rules! suite {
     ($backend:ident, $open:expr) => {
@@ -654,6 +683,10 @@ macro_rules! suite {
             #[tokio::test]
             async fn retention_is_kept_due_and_done_once() {
                 super::retention_is_kept_due_and_done_once(OPEN).await
+            }
+            #[tokio::test]
+            async fn questions_and_answers_are_kept_with_the_roster() {
+                super::questions_and_answers_are_kept_with_the_roster(OPEN).await
             }
             #[tokio::test]
             async fn held_cards_are_kept_per_board_until_released() {

@@ -4,13 +4,35 @@
 
 use leptos::prelude::*;
 
-use crate::api::{erase_person, get_audit_log, get_people, set_notice, set_retention};
-use cocreate_core::catalog::{People, Retention, RetentionAction};
+use crate::api::{
+    erase_person, get_audit_log, get_people, set_notice, set_questions, set_retention,
+};
+use cocreate_core::catalog::{AttributeQuestion, People, Retention, RetentionAction};
 use cocreate_core::model::report::iso_utc;
 
 /// A time for people to read: UTC, as the rest of the console shows times.
 fn when(ms: i64) -> String {
     format!("{} UTC", iso_utc(ms as f64))
+}
+
+/// Questions from the console's text: one a line, choices after a colon, separated by
+/// commas (the server makes their ids and checks them).
+fn parse_questions(text: &str) -> Vec<AttributeQuestion> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let (label, choices) = match line.split_once(':') {
+                Some((l, c)) => (l, c.split(',').map(|c| c.trim().to_string()).collect()),
+                None => (line, Vec::new()),
+            };
+            AttributeQuestion {
+                id: String::new(),
+                label: label.trim().to_string(),
+                choices,
+            }
+        })
+        .collect()
 }
 
 /// A retention action in words.
@@ -119,7 +141,21 @@ pub fn PeopleAndPrivacy(
                 if p.members.is_empty() {
                     return view! { <p class="muted">"Nobody has joined yet."</p> }.into_any();
                 }
+                let questions = p.questions.clone();
                 let rows = p.members.clone().into_iter().map(|m| {
+                    let answers = m
+                        .member
+                        .attributes
+                        .iter()
+                        .map(|(id, a)| {
+                            let label = questions
+                                .iter()
+                                .find(|q| &q.id == id)
+                                .map_or(id.as_str(), |q| q.label.as_str());
+                            format!("{label}: {a}")
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ");
                     let who = m.member.pseudonym.clone();
                     let name = m.member.name.clone().unwrap_or_else(|| "(no name)".into());
                     let consent = match &m.consent {
@@ -135,6 +171,7 @@ pub fn PeopleAndPrivacy(
                             <td>{m.member.role.label()}</td>
                             <td><code>{who.clone()}</code></td>
                             <td>{consent}</td>
+                            <td>{answers}</td>
                             <td>
                                 {move || if confirming.get().as_deref() == Some(ask.as_str()) {
                                     let (yes, erase) = (yes.clone(), erase.clone());
@@ -158,7 +195,7 @@ pub fn PeopleAndPrivacy(
                 view! {
                     <table class="people-table">
                         <caption class="visually-hidden">"People who joined this workshop"</caption>
-                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Role"</th><th scope="col">"Pseudonym"</th><th scope="col">"Consent"</th><th scope="col">"Erase"</th></tr></thead>
+                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Role"</th><th scope="col">"Pseudonym"</th><th scope="col">"Consent"</th><th scope="col">"Answers"</th><th scope="col">"Erase"</th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
                 }.into_any()
@@ -177,6 +214,51 @@ pub fn PeopleAndPrivacy(
                 view! {
                     <h3>"Erasures"</h3>
                     <ul class="erasures">{items}</ul>
+                }
+            })
+        })
+    };
+    let questions_ref = NodeRef::<leptos::html::Textarea>::new();
+    let save_questions = {
+        let (w, t, load) = (workshop.clone(), token.clone(), load.clone());
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let text = questions_ref.get().map(|t| t.value()).unwrap_or_default();
+            let (w, t, load) = (w.clone(), t.clone(), load.clone());
+            leptos::task::spawn_local(async move {
+                match set_questions(w, t, parse_questions(&text)).await {
+                    Ok(qs) => {
+                        feedback.set(format!("{} questions saved.", qs.len()));
+                        load();
+                    }
+                    Err(e) => feedback.set(format!("Could not save the questions: {e}")),
+                }
+            });
+        }
+    };
+    let questions_form = move || {
+        let save = save_questions.clone();
+        people.with(|p| {
+            p.as_ref().map(|p| {
+                let text = p
+                    .questions
+                    .iter()
+                    .map(|q| {
+                        if q.choices.is_empty() {
+                            q.label.clone()
+                        } else {
+                            format!("{}: {}", q.label, q.choices.join(", "))
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                view! {
+                    <h3>"Questions for everyone who joins"</h3>
+                    <form class="grid-form" on:submit=save>
+                        <label for="questions">"One question a line; for choices, a colon then the choices separated by commas (every question is optional to answer)"</label>
+                        <textarea id="questions" rows="4" node_ref=questions_ref prop:value=text></textarea>
+                        <button type="submit">"Save questions"</button>
+                    </form>
                 }
             })
         })
@@ -275,6 +357,7 @@ pub fn PeopleAndPrivacy(
         <section aria-labelledby="people-h">
             <h2 id="people-h">"People and privacy"</h2>
             {notice_form}
+            {questions_form}
             {retention}
             <h3>"Who has joined"</h3>
             {members}

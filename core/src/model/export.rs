@@ -46,6 +46,10 @@ pub struct ExportCard {
     /// board, filled by the server; never in a board document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The author's answers to the workshop's questions, by question label (filled by
+    /// the server from the roster; never in a board document).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attributes: std::collections::BTreeMap<String, String>,
     pub author: String,
     pub created: f64,
     pub pos: String,
@@ -139,6 +143,7 @@ impl BoardExport {
                 theme: c.theme.filter(|t| theme_ids.contains(t.as_str())),
                 role: c.role.map(|r| r.as_str().to_string()),
                 name: None,
+                attributes: Default::default(),
                 id: c.id,
                 text: c.text,
                 author: c.author,

@@ -78,11 +78,23 @@ pub fn iso_utc(ms: f64) -> String {
 
 impl BoardExport {
     /// CSV rows (no header) for this board.
-    pub fn csv_rows(&self) -> String {
+    /// The attribute labels any card of this board has answers for, sorted.
+    pub fn attribute_labels(&self) -> Vec<String> {
+        let labels: std::collections::BTreeSet<&String> = self
+            .cards
+            .iter()
+            .flat_map(|c| c.attributes.keys())
+            .collect();
+        labels.into_iter().cloned().collect()
+    }
+
+    /// This board's CSV rows, with one column per label in `attributes` after the
+    /// fixed ones.
+    pub fn csv_rows(&self, attributes: &[String]) -> String {
         let mut out = String::new();
         for c in self.cards.iter().filter(|c| !c.hidden) {
             let src = |f: fn(&Provenance) -> String| c.source.as_ref().map(f).unwrap_or_default();
-            out.push_str(&csv_line(&[
+            let mut line = Vec::from([
                 self.context.workshop_title.clone(),
                 self.meta.area.clone(),
                 self.meta.pillar.clone(),
@@ -100,7 +112,13 @@ impl BoardExport {
                 src(|p| p.pillar.clone()),
                 src(|p| p.board_title.clone()),
                 src(|p| p.snapshot_name.clone().unwrap_or_default()),
-            ]));
+            ]);
+            line.extend(
+                attributes
+                    .iter()
+                    .map(|a| c.attributes.get(a).cloned().unwrap_or_default()),
+            );
+            out.push_str(&csv_line(&line));
         }
         out
     }
@@ -264,10 +282,17 @@ impl BoardExport {
 }
 
 /// The combined CSV of several boards (one header).
+/// Participants' answers to the workshop's questions follow as one column per question
+/// (its label), in label order, for every question any of the boards has answers for.
 pub fn csv_document(boards: &[BoardExport]) -> String {
-    let mut out = csv_head(&CSV_HEADER);
+    let labels: std::collections::BTreeSet<String> =
+        boards.iter().flat_map(|b| b.attribute_labels()).collect();
+    let labels: Vec<String> = labels.into_iter().collect();
+    let mut header: Vec<&str> = CSV_HEADER.to_vec();
+    header.extend(labels.iter().map(String::as_str));
+    let mut out = csv_head(&header);
     for b in boards {
-        out.push_str(&b.csv_rows());
+        out.push_str(&b.csv_rows(&labels));
     }
     out
 }

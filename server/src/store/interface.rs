@@ -236,6 +236,24 @@ pub trait Roster: Send + Sync {
     fn roster(&self, workshop: &str) -> Result<Vec<cocreate_core::catalog::Member>, StoreError>;
     /// Take `pseudonym` out of `workshop`'s roster (erasure); whether they were in it.
     fn leave_roster(&self, workshop: &str, pseudonym: &str) -> Result<bool, StoreError>;
+    /// Replace `pseudonym`'s answers to the workshop's questions (they must be in the
+    /// roster already).
+    fn set_attributes(
+        &self,
+        workshop: &str,
+        pseudonym: &str,
+        answers: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), StoreError>;
+    /// The questions a workshop asks everyone who joins, in order.
+    fn questions(
+        &self,
+        workshop: &str,
+    ) -> Result<Vec<cocreate_core::catalog::AttributeQuestion>, StoreError>;
+    fn set_questions(
+        &self,
+        workshop: &str,
+        questions: &[cocreate_core::catalog::AttributeQuestion],
+    ) -> Result<(), StoreError>;
 }
 
 /// Each workshop's audit log: every facilitator and organiser action. Append-only (the

@@ -340,7 +340,7 @@ pub async fn http_raw(method: &str, url: &str, body: &[u8]) -> (u16, String, Vec
     let rest = url.strip_prefix("http://").expect("http url");
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let mut stream = TcpStream::connect(host).await.expect("connect");
-    let content_type = if body.first() == Some(&b'{') {
+    let content_type = if matches!(body.first(), Some(b'{' | b'[')) {
         "application/json"
     } else {
         "application/octet-stream"

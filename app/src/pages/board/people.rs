@@ -106,6 +106,7 @@ pub(super) fn JoinPrompt(session: BoardSession) -> impl IntoView {
     let name_ref = NodeRef::<leptos::html::Input>::new();
     let role_ref = NodeRef::<leptos::html::Select>::new();
     let agree_ref = NodeRef::<leptos::html::Input>::new();
+    let answers = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
     let join = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let name = name_ref
@@ -141,6 +142,7 @@ pub(super) fn JoinPrompt(session: BoardSession) -> impl IntoView {
             None
         };
         session.notice.set(None);
+        session.answers.set_value(answers.get_untracked());
         session.set_me(name, role, consent);
     };
     let known_name = move || {
@@ -165,6 +167,33 @@ pub(super) fn JoinPrompt(session: BoardSession) -> impl IntoView {
                     {move || text().split("\n\n").map(|p| view! { <p>{p.to_string()}</p> }).collect_view()}
                     <p class="muted">{move || session.privacy.with(|n| n.as_ref().map(|n| format!("Privacy notice, version {}", n.version)))}</p>
                 </section>
+                {move || {
+                    let qs = session.questions.get();
+                    (!qs.is_empty()).then(|| view! {
+                        <fieldset class="about-you">
+                            <legend>"About you (optional: for the analysis, kept with your role, never shown to other participants)"</legend>
+                            {qs.into_iter().map(|q| {
+                                let field = format!("q-{}", q.id);
+                                let (id1, id2) = (q.id.clone(), q.id.clone());
+                                let input = if q.choices.is_empty() {
+                                    view! {
+                                        <input id=field.clone() type="text" maxlength="120"
+                                            on:change=move |ev| answers.update(|a| { a.insert(id1.clone(), event_target_value(&ev)); })/>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <select id=field.clone()
+                                            on:change=move |ev| answers.update(|a| { a.insert(id2.clone(), event_target_value(&ev)); })>
+                                            <option value="">"Prefer not to say"</option>
+                                            {q.choices.iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                                        </select>
+                                    }.into_any()
+                                };
+                                view! { <label for=field.clone()>{q.label.clone()}</label> {input} }
+                            }).collect_view()}
+                        </fieldset>
+                    })
+                }}
                 <label class="agree">
                     <input id="join-agree" type="checkbox" node_ref=agree_ref/>
                     " I have read this and I agree to take part"

@@ -14,7 +14,8 @@
 //!   and the agreement round's decisions; `consultation_respondents`: the hash of each
 //!   respondent's own secret ([`rounds`]).
 //! - `held_cards`: cards a facilitator hid, out of their board ([`moderation`]).
-//! - `roster`: each workshop's pseudonyms with the name and role given ([`roster`]).
+//! - `roster`: each workshop's pseudonyms with the name and role given, and their
+//!   answers to the workshop's questions (`attribute_questions`) ([`roster`]).
 //! - `audit`: every facilitator and organiser action, append-only (triggers refuse
 //!   `UPDATE` and `DELETE`) ([`audit`]).
 //! - `retention`: each workshop's retention date, action and when it was carried out
@@ -188,6 +189,10 @@ CREATE TABLE IF NOT EXISTS organiser_links (
     created_ms INTEGER NOT NULL,
     revoked INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS attribute_questions (
+    workshop_id TEXT PRIMARY KEY REFERENCES workshops(id),
+    questions TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS retention (
     workshop_id TEXT PRIMARY KEY REFERENCES workshops(id),
     until_ms INTEGER NOT NULL,
@@ -331,6 +336,7 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
         ("links", "label", "TEXT NOT NULL DEFAULT ''"),
         ("links", "expires_ms", "INTEGER"),
         ("links", "last_used_ms", "INTEGER"),
+        ("roster", "attributes", "TEXT NOT NULL DEFAULT '{}'"),
     ] {
         let exists = conn
             .prepare(&format!(

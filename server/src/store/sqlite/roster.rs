@@ -1,8 +1,8 @@
 //! Workshop rosters on SQLite.
 
-use cocreate_core::catalog::Member;
+use cocreate_core::catalog::{AttributeQuestion, Member};
 use cocreate_core::model::Role;
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use super::{parse_word, Sqlite};
 use crate::store::interface::{now_ms, Roster, StoreError};
@@ -29,7 +29,8 @@ impl Roster for Sqlite {
     fn roster(&self, workshop: &str) -> Result<Vec<Member>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT pseudonym, name, role FROM roster WHERE workshop_id = ?1 ORDER BY pseudonym",
+            "SELECT pseudonym, name, role, attributes FROM roster WHERE workshop_id = ?1
+             ORDER BY pseudonym",
         )?;
         let rows = stmt
             .query_map([workshop], |r| {
@@ -37,15 +38,22 @@ impl Roster for Sqlite {
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
-            .map(|(pseudonym, name, role)| {
+            .map(|(pseudonym, name, role, attributes)| {
                 Ok(Member {
                     pseudonym,
                     name: Some(name),
                     role: parse_word("roster", &role, Role::parse)?,
+                    attributes: serde_json::from_str(&attributes).map_err(|e| {
+                        StoreError::Corrupt {
+                            table: "roster",
+                            reason: e.to_string(),
+                        }
+                    })?,
                 })
             })
             .collect()
@@ -57,5 +65,49 @@ impl Roster for Sqlite {
             params![workshop, pseudonym],
         )?;
         Ok(n > 0)
+    }
+
+    fn set_attributes(
+        &self,
+        workshop: &str,
+        pseudonym: &str,
+        answers: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE roster SET attributes = ?3 WHERE workshop_id = ?1 AND pseudonym = ?2",
+            params![workshop, pseudonym, serde_json::to_string(answers)?],
+        )?;
+        Ok(())
+    }
+
+    fn questions(&self, workshop: &str) -> Result<Vec<AttributeQuestion>, StoreError> {
+        let json: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT questions FROM attribute_questions WHERE workshop_id = ?1",
+                [workshop],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match json {
+            None => Ok(Vec::new()),
+            Some(j) => serde_json::from_str(&j).map_err(|e| StoreError::Corrupt {
+                table: "attribute_questions",
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    fn set_questions(
+        &self,
+        workshop: &str,
+        questions: &[AttributeQuestion],
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO attribute_questions (workshop_id, questions) VALUES (?1, ?2)
+             ON CONFLICT (workshop_id) DO UPDATE SET questions = excluded.questions",
+            params![workshop, serde_json::to_string(questions)?],
+        )?;
+        Ok(())
     }
 }
