@@ -154,10 +154,16 @@ test('a new privacy notice is agreed again; a participant leaves and a facilitat
   await people.getByText(/the server will archive the workshop \(read-only\)\./).waitFor();
   await people.getByRole('alert').filter({ hasText: /The retention date is \d+ days away/ }).waitFor();
 
-  // A participant reads the new notice (in easy read too) before joining.
+  // Questions for everyone who joins: one with choices, one free text.
+  await people.getByLabel(/One question a line/).fill('Profession: Nurse, Doctor\nOrganisation type');
+  await people.getByRole('button', { name: 'Save questions' }).click();
+  await c.getByText('2 questions saved.').waitFor();
+
+  // A participant reads the new notice before joining, and answers a question.
   const f = await openBoard(env.browser, env.server, 'demo-research', 'facilitator');
   const p = await openBoard(env.browser, env.server, 'demo-research', 'participant', { join: false });
   await p.getByText('We also record the session.').waitFor();
+  await p.getByLabel('Profession').selectOption('Nurse');
   await joinBoard(p, { name: 'Lee Leaving', role: 'clinician' });
   await p.getByRole('button', { name: 'Add a card to How' }).click();
   await p.locator('.column-how textarea.card-text').last().waitFor();
@@ -168,6 +174,7 @@ test('a new privacy notice is agreed again; a participant leaves and a facilitat
   await c.reload();
   const lee = people.locator('tr').filter({ hasText: 'Lee Leaving' });
   await lee.getByText(/^version \d+, /).waitFor({ timeout: 10000 });
+  await lee.getByText('Profession: Nurse').waitFor();
 
   // They leave from the board page: their card leaves everyone's board.
   await p.getByRole('button', { name: 'Leave and remove my cards' }).click();
