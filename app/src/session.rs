@@ -497,7 +497,7 @@ impl BoardSession {
         });
     }
 
-    /// Read the workshop's privacy notice.
+    /// Read the workshop's privacy notice and the questions it asks everyone who joins.
     pub fn load_privacy_notice(&self) {
         let (board, token, session) = (self.board_id.get_value(), self.token.get_value(), *self);
         let (b2, t2) = (board.clone(), token.clone());

@@ -159,8 +159,9 @@ pub async fn erase(
             }
             erased
         };
+        let all_boards = store.all_boards()?;
         let mut copied = Gone::default();
-        for b in store.all_boards()? {
+        for b in &all_boards {
             let live = hub.join(&DocKey::board(&b.id))?;
             let (cards, _) = erase_live(&live, &copies_of).await?;
             record.copies += cards.len();
@@ -175,11 +176,7 @@ pub async fn erase(
         for (board, ids) in copied.ids {
             gone.ids.entry(board).or_default().extend(ids);
         }
-        let workshops: HashSet<String> = store
-            .all_boards()?
-            .into_iter()
-            .map(|b| b.workshop_id)
-            .collect();
+        let workshops: HashSet<String> = all_boards.into_iter().map(|b| b.workshop_id).collect();
         for w in workshops {
             for (c, _) in store.consultations_of(&w)? {
                 let none = HashSet::new();

@@ -263,7 +263,7 @@ async fn audit_csv(
         .into_iter()
         .map(|e| {
             vec![
-                format!("{}", cocreate_core::model::report::iso_utc(e.at_ms as f64)),
+                cocreate_core::model::report::iso_utc(e.at_ms as f64),
                 e.actor,
                 e.action,
                 e.target,

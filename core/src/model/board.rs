@@ -285,10 +285,7 @@ impl Board {
             .filter(|c| c.author == pseudonym)
             .map(|c| c.id)
             .collect();
-        for id in &cards {
-            self.cards.remove(txn, id);
-            self.votes.remove(txn, id);
-        }
+        self.remove_with_votes(txn, &cards);
         let mut votes = 0;
         for (card, _, _) in self
             .all_votes(txn)
@@ -318,11 +315,16 @@ impl Board {
             })
             .map(|c| c.id)
             .collect();
-        for id in &copies {
+        self.remove_with_votes(txn, &copies);
+        copies
+    }
+
+    /// Remove cards and every vote on them.
+    fn remove_with_votes(&self, txn: &mut TransactionMut, cards: &[String]) {
+        for id in cards {
             self.cards.remove(txn, id);
             self.votes.remove(txn, id);
         }
-        copies
     }
 
     /// The shared text of a card.
