@@ -18,9 +18,10 @@ pub struct Config {
     #[arg(long, env = "COCREATE_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 
-    /// SQLite database file; defaults to DATA_DIR/cocreate.db.
+    /// Where the data lives: a SQLite file (defaults to DATA_DIR/cocreate.db), or a
+    /// PostgreSQL address (`postgres://user:password@host:port/db`) for scale-out.
     #[arg(long, env = "COCREATE_DATABASE")]
-    pub database: Option<PathBuf>,
+    pub database: Option<String>,
 
     /// Do not create the demo workshop in an empty database.
     #[arg(long, env = "COCREATE_NO_DEMO", default_value_t = false)]
@@ -210,9 +211,11 @@ impl Default for Limits {
 }
 
 impl Config {
-    pub fn database_path(&self) -> PathBuf {
-        self.database
-            .clone()
-            .unwrap_or_else(|| self.data_dir.join("cocreate.db"))
+    /// The database `--database` names, or the SQLite file in the data directory.
+    pub fn database(&self) -> crate::store::Database {
+        match &self.database {
+            Some(d) => crate::store::Database::parse(d),
+            None => crate::store::Database::Sqlite(self.data_dir.join("cocreate.db")),
+        }
     }
 }

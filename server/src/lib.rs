@@ -58,7 +58,15 @@ pub fn leptos_options() -> LeptosOptions {
 }
 
 /// Copy the database at `db` to `dest` (a new file) while it may be in use.
-pub fn backup(db: &std::path::Path, dest: &std::path::Path) -> Result<(), store::StoreError> {
+pub fn backup(db: &store::Database, dest: &std::path::Path) -> Result<(), store::StoreError> {
+    let db = match db {
+        store::Database::Sqlite(path) => path,
+        store::Database::Postgres(_) => {
+            return Err(store::StoreError::Config(
+                "--backup-to copies a SQLite file; back a PostgreSQL database up with pg_dump or the provider's backups".into(),
+            ))
+        }
+    };
     if !db.exists() {
         return Err(store::StoreError::DataDir {
             path: db.to_path_buf(),
@@ -88,7 +96,7 @@ pub enum InitError {
 /// `cocreate admin init`: on a database with no organiser link, make one; returns the
 /// organiser page's address with its token (shown once: only its hash is kept).
 pub fn admin_init(config: &Config, label: &str, public_url: &str) -> Result<String, InitError> {
-    let store = Store::open(config.database_path())?;
+    let store = Store::open_database(&config.database())?;
     let result = (|| {
         if !store.organiser_links()?.is_empty() {
             return Err(InitError::AlreadyInitialised);
@@ -105,7 +113,7 @@ pub fn admin_init(config: &Config, label: &str, public_url: &str) -> Result<Stri
 
 /// Open the store, seed the demo if asked, and serve until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let store = Store::open(config.database_path())?;
+    let store = Store::open_database(&config.database())?;
     let options = leptos_options();
     let addr = config.bind.unwrap_or(options.site_addr);
     let state = AppState::new(store.clone(), Limits::from(&config.limits), options)?;

@@ -27,7 +27,7 @@ async fn main() {
         }
     }
     if let Some(dest) = &config.backup_to {
-        match server::backup(&config.database_path(), dest) {
+        match server::backup(&config.database(), dest) {
             Ok(()) => {
                 tracing::info!(file = %dest.display(), "backup written");
                 return;

@@ -32,7 +32,16 @@ fn facilitator_token(data: &std::path::Path) -> String {
 }
 
 async fn start(data: &std::path::Path, port: u16) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cocreate"))
+    start_on(data, port, None).await
+}
+
+/// The binary with `--database` set (a PostgreSQL address), or on its SQLite file.
+async fn start_on(data: &std::path::Path, port: u16, database: Option<&str>) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cocreate"));
+    if let Some(db) = database {
+        cmd.args(["--database", db]);
+    }
+    let mut child = cmd
         .args(["--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(data)
         .env("RUST_LOG", "warn")
@@ -73,9 +82,20 @@ impl Server {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_dash_9_loses_nothing_broadcast_and_returning_clients_converge() {
+    kill_dash_9(None).await;
+}
+
+/// The same on the PostgreSQL backend: the binary with `--database postgres://...`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_dash_9_on_postgres_loses_nothing_broadcast() {
+    let db = common::postgres::database("crash_kill9");
+    kill_dash_9(Some(&db)).await;
+}
+
+async fn kill_dash_9(database: Option<&str>) {
     let dir = tempfile::tempdir().unwrap();
     let port = common::free_port();
-    let srv = start(dir.path(), port).await;
+    let srv = start_on(dir.path(), port, database).await;
     let mut watcher = TestClient::join(&srv.url()).await;
 
     // Fifty writers add and type into cards as fast as they can.
@@ -138,7 +158,7 @@ async fn kill_dash_9_loses_nothing_broadcast_and_returning_clients_converge() {
         broadcast.len()
     );
 
-    let srv = start(dir.path(), port).await;
+    let srv = start_on(dir.path(), port, database).await;
     let after = TestClient::join(&srv.url()).await;
     let board = Board::of(&after.doc);
     let txn = after.doc.transact();

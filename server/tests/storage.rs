@@ -2,6 +2,8 @@
 //! what the hub and the directory rely on, asserted through the traits alone. A second
 //! backend adds one line at the bottom (`suite!(name, open)`).
 
+mod common;
+
 use std::path::Path;
 
 use cocreate_core::catalog::{DocKey, LinkRole};
@@ -702,3 +704,7 @@ macro_rules! suite {
 
 suite!(sqlite, |dir| Store::open(dir.join("db/cocreate.db"))
     .unwrap());
+suite!(postgres, |dir| Store::connect(
+    &common::postgres::database_for(dir)
+)
+.unwrap());

@@ -20,6 +20,11 @@ pub use cocreate_core::catalog::SnapshotInfo as Snapshot;
 pub enum StoreError {
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(String),
+    /// A database address or setting the backend cannot use.
+    #[error("database configuration: {0}")]
+    Config(String),
     #[error("could not create data directory {path}: {source}")]
     DataDir {
         path: PathBuf,
@@ -34,6 +39,77 @@ pub enum StoreError {
     /// A stored row that cannot be read back as what it should be.
     #[error("corrupt row in {table}: {reason}")]
     Corrupt { table: &'static str, reason: String },
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> StoreError {
+        // The server's own message (and its code) says what went wrong; the error's
+        // display alone says only "db error".
+        StoreError::Postgres(match e.as_db_error() {
+            Some(db) => format!("{} ({})", db.message(), db.code().code()),
+            None => e.to_string(),
+        })
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for StoreError {
+    fn from(e: deadpool_postgres::PoolError) -> StoreError {
+        match e {
+            deadpool_postgres::PoolError::Backend(e) => e.into(),
+            other => StoreError::Postgres(format!("no connection: {other}")),
+        }
+    }
+}
+
+/// A stored text that must be one of a fixed set of words.
+pub fn parse_word<T>(
+    table: &'static str,
+    value: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<T, StoreError> {
+    parse(value).ok_or_else(|| StoreError::Corrupt {
+        table,
+        reason: format!("unknown value {value:?}"),
+    })
+}
+
+/// The counts of an erasure record, kept as one JSON text by every backend.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct ErasureCounts {
+    cards: usize,
+    votes: usize,
+    held: usize,
+    snapshots: usize,
+    copies: usize,
+    draft_items: usize,
+}
+
+impl ErasureCounts {
+    pub fn of(r: &ErasureRecord) -> ErasureCounts {
+        ErasureCounts {
+            cards: r.cards,
+            votes: r.votes,
+            held: r.held,
+            snapshots: r.snapshots,
+            copies: r.copies,
+            draft_items: r.draft_items,
+        }
+    }
+
+    /// The record these counts belong to.
+    pub fn record(self, pseudonym: String, at_ms: i64, by: String) -> ErasureRecord {
+        ErasureRecord {
+            pseudonym,
+            at_ms,
+            by,
+            cards: self.cards,
+            votes: self.votes,
+            held: self.held,
+            snapshots: self.snapshots,
+            copies: self.copies,
+            draft_items: self.draft_items,
+        }
+    }
 }
 
 /// Resolves once a write is durable.

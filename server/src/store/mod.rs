@@ -16,11 +16,14 @@
 //! - [`Roster`]: each workshop's pseudonyms with their names and roles.
 //! - [`Consents`]: each workshop's privacy notice (every version) and who agreed to which.
 //! - [`sqlite`]: the embedded backend (one SQLite file, group commit on a writer thread).
+//! - [`postgres`]: the scale-out backend (one PostgreSQL database, group commit on a
+//!   writer task); the same test suite passes against both.
 //!
 //! A row the backend cannot read back (an unknown role, kind, stance or decision, items
 //! that are not the draft's JSON) is an error ([`StoreError::Corrupt`]), never a default.
 
 mod interface;
+pub mod postgres;
 pub mod sqlite;
 
 use std::path::PathBuf;
@@ -36,6 +39,41 @@ impl Store {
     /// The embedded backend: the SQLite file at `path` (created if needed).
     pub fn open(path: impl Into<PathBuf>) -> Result<Store, StoreError> {
         Ok(Store(Arc::new(sqlite::Sqlite::open(path)?)))
+    }
+
+    /// The scale-out backend: the PostgreSQL database at `url` (its tables created or
+    /// migrated).
+    pub fn connect(url: &str) -> Result<Store, StoreError> {
+        Ok(Store(Arc::new(postgres::Postgres::connect(url)?)))
+    }
+
+    /// The store a `--database` value names: a `postgres://` (or `postgresql://`) address,
+    /// or else the path of a SQLite file.
+    pub fn open_database(database: &Database) -> Result<Store, StoreError> {
+        match database {
+            Database::Sqlite(path) => Store::open(path.clone()),
+            Database::Postgres(url) => Store::connect(url),
+        }
+    }
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// The embedded backend's file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection address.
+    Postgres(String),
+}
+
+impl Database {
+    /// A `--database` value: a PostgreSQL address, or a SQLite file's path.
+    pub fn parse(value: &str) -> Database {
+        if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+            Database::Postgres(value.to_string())
+        } else {
+            Database::Sqlite(PathBuf::from(value))
+        }
     }
 }
 

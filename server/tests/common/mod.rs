@@ -2,6 +2,8 @@
 //! websocket (it uses yrs's own y-sync message types, not the server's wire module).
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -4,7 +4,7 @@ use cocreate_core::catalog::{ConsentRecord, ErasureRecord, Notice};
 use rusqlite::{params, OptionalExtension};
 
 use super::Sqlite;
-use crate::store::interface::{now_ms, Consents, Erasures, StoreError};
+use crate::store::interface::{now_ms, Consents, ErasureCounts, Erasures, StoreError};
 
 impl Consents for Sqlite {
     fn notice(&self, workshop: &str) -> Result<Option<Notice>, StoreError> {
@@ -111,7 +111,7 @@ impl Erasures for Sqlite {
                 r.pseudonym,
                 r.at_ms,
                 r.by,
-                serde_json::to_string(&Counts::of(r))?
+                serde_json::to_string(&ErasureCounts::of(r))?
             ],
         )?;
         Ok(())
@@ -135,46 +135,13 @@ impl Erasures for Sqlite {
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
             .map(|(pseudonym, at_ms, by, counts)| {
-                let c: Counts = serde_json::from_str(&counts).map_err(|e| StoreError::Corrupt {
-                    table: "erasures",
-                    reason: e.to_string(),
-                })?;
-                Ok(ErasureRecord {
-                    pseudonym,
-                    at_ms,
-                    by,
-                    cards: c.cards,
-                    votes: c.votes,
-                    held: c.held,
-                    snapshots: c.snapshots,
-                    copies: c.copies,
-                    draft_items: c.draft_items,
-                })
+                let c: ErasureCounts =
+                    serde_json::from_str(&counts).map_err(|e| StoreError::Corrupt {
+                        table: "erasures",
+                        reason: e.to_string(),
+                    })?;
+                Ok(c.record(pseudonym, at_ms, by))
             })
             .collect()
-    }
-}
-
-/// The counts of an erasure record, kept as one JSON column.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Counts {
-    cards: usize,
-    votes: usize,
-    held: usize,
-    snapshots: usize,
-    copies: usize,
-    draft_items: usize,
-}
-
-impl Counts {
-    fn of(r: &ErasureRecord) -> Counts {
-        Counts {
-            cards: r.cards,
-            votes: r.votes,
-            held: r.held,
-            snapshots: r.snapshots,
-            copies: r.copies,
-            draft_items: r.draft_items,
-        }
     }
 }

@@ -54,6 +54,7 @@ use std::thread;
 
 use rusqlite::{Connection, OptionalExtension};
 
+pub(super) use crate::store::interface::parse_word;
 use crate::store::interface::{Storage, StoreError};
 
 /// The SQLite backend.
@@ -355,18 +356,6 @@ fn board_exists(conn: &Connection, board: &str) -> Result<bool, StoreError> {
         .query_row("SELECT 1 FROM boards WHERE id = ?1", [board], |_| Ok(()))
         .optional()?
         .is_some())
-}
-
-/// A stored text that must be one of a fixed set of words.
-fn parse_word<T>(
-    table: &'static str,
-    value: &str,
-    parse: impl Fn(&str) -> Option<T>,
-) -> Result<T, StoreError> {
-    parse(value).ok_or_else(|| StoreError::Corrupt {
-        table,
-        reason: format!("unknown value {value:?}"),
-    })
 }
 
 #[cfg(test)]
