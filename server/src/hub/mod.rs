@@ -34,7 +34,7 @@ use yrs::updates::decoder::Decode;
 use yrs::{Doc, ReadTxn, StateVector, Transact, Update};
 
 use crate::config::Limits;
-use crate::store::{Store, StoreError};
+use crate::store::{Owner, Store, StoreError};
 use awareness::{AwarenessError, AwarenessTable};
 use cocreate_core::catalog::DocKey;
 
@@ -57,6 +57,13 @@ pub enum HubError {
     /// no longer trusted and is being reloaded from the store.
     #[error("board {0} is being reloaded")]
     Reloading(String),
+    /// Another node of the cluster serves this board (`addr`: where nodes reach it).
+    #[error("board {board} is served by node {node}")]
+    Elsewhere {
+        board: String,
+        node: String,
+        addr: String,
+    },
     /// A connection kept sending updates the rules refuse.
     #[error("too many refused changes")]
     TooManyRefused,
@@ -97,6 +104,8 @@ pub struct LiveBoard {
     /// Set when yrs panicked inside this board's document: it may be half-changed, so it
     /// is never written to the store again and the next join loads a fresh copy.
     poisoned: AtomicBool,
+    /// The lease epoch the board was loaded under (0 on a single node).
+    epoch: i64,
 }
 
 impl LiveBoard {
@@ -139,8 +148,33 @@ impl LiveBoard {
     /// to a fresh copy loaded from the store ([`Hub::join`] replaces poisoned boards).
     fn poison(&self) {
         tracing::error!(board = %self.id, "yrs panicked in the board's document; reloading it from the store");
+        self.distrust();
+    }
+
+    fn distrust(&self) {
         self.poisoned.store(true, Ordering::SeqCst);
         *self.tx.lock().expect("fan-out") = None;
+    }
+
+    /// Stop serving this board here: another node holds its lease now. Its connections
+    /// close with 1013 and reconnect to wherever it is served.
+    pub fn fence(&self) {
+        if !self.is_poisoned() {
+            tracing::warn!(board = %self.id, "lease lost to another node; closing its connections");
+        }
+        self.distrust();
+    }
+
+    /// Wait for a write to be durable; a write refused because the lease moved fences
+    /// the board.
+    async fn durable(&self, write: crate::store::Durable) -> Result<(), HubError> {
+        match write.await {
+            Err(StoreError::Fenced { .. }) => {
+                self.fence();
+                Err(HubError::Reloading(self.id.to_string()))
+            }
+            other => Ok(other?),
+        }
     }
 
     pub fn is_poisoned(&self) -> bool {
@@ -204,9 +238,9 @@ impl LiveBoard {
                 .map(|t| self.store.append(&self.id, t.update.clone()));
             (durable, fixed, changed)
         };
-        durable.await?;
+        self.durable(durable).await?;
         if let Some(f) = fixed {
-            f.await?;
+            self.durable(f).await?;
         }
         self.mark_changed();
         self.updates_since_compact.fetch_add(1, Ordering::Relaxed);
@@ -274,9 +308,9 @@ impl LiveBoard {
                 .map(|t| self.store.append(&self.id, t.update.clone()));
             (durable, fixed, integrated)
         };
-        durable.await?;
+        self.durable(durable).await?;
         if let Some(f) = fixed {
-            f.await?;
+            self.durable(f).await?;
         }
         self.mark_changed();
         let n = self.updates_since_compact.fetch_add(1, Ordering::Relaxed) + 1;
@@ -300,7 +334,7 @@ impl LiveBoard {
             self.updates_since_compact.store(0, Ordering::Relaxed);
             self.store.compact(&self.id, doc.encode_state())
         };
-        done.await?;
+        self.durable(done).await?;
         tracing::debug!(board = %self.id, "compacted update log");
         Ok(())
     }
@@ -400,12 +434,27 @@ impl Hub {
     }
 
     /// Join a document, loading it from the store if it is not live.
+    ///
+    /// With several nodes, only the board's owner loads it: this node takes the board's
+    /// lease first, or says which node has it ([`HubError::Elsewhere`]). A board loaded
+    /// under an older lease than the one held now is loaded again (another node may have
+    /// written it in between).
     pub fn join(&self, key: &DocKey) -> Result<BoardHandle, HubError> {
+        let epoch = match self.inner.store.claim(key.board_id())? {
+            Owner::Here { epoch } => epoch,
+            Owner::Node { node, addr } => {
+                return Err(HubError::Elsewhere {
+                    board: key.board_id().to_string(),
+                    node,
+                    addr,
+                })
+            }
+        };
         let mut boards = self.inner.boards.lock().expect("boards");
         let board = match boards.get(key) {
-            Some(b) if !b.is_poisoned() => b.clone(),
+            Some(b) if !b.is_poisoned() && b.epoch == epoch => b.clone(),
             _ => {
-                let b = Arc::new(self.load(key)?);
+                let b = Arc::new(self.load(key, epoch)?);
                 boards.insert(key.clone(), b.clone());
                 tracing::info!(board = %key, "board loaded");
                 b
@@ -576,7 +625,7 @@ impl Hub {
         Ok(())
     }
 
-    fn load(&self, key: &DocKey) -> Result<LiveBoard, HubError> {
+    fn load(&self, key: &DocKey, epoch: i64) -> Result<LiveBoard, HubError> {
         let board_id = key.to_string();
         let stored = self
             .inner
@@ -624,6 +673,7 @@ impl Hub {
             last_change_ms: AtomicU64::new(0),
             store: self.inner.store.clone(),
             poisoned: AtomicBool::new(false),
+            epoch,
         })
     }
 
@@ -674,7 +724,7 @@ impl Hub {
                 .collect();
             ids.iter().filter_map(|id| map.remove(id)).collect()
         };
-        for b in idle {
+        for b in &idle {
             if b.updates_since_compact.load(Ordering::Relaxed) > 0 && !b.is_poisoned() {
                 if let Err(e) = b.compact().await {
                     tracing::warn!(board = %b.id, error = %e, "compaction on unload failed");
@@ -682,6 +732,66 @@ impl Hub {
             }
             tracing::info!(board = %b.id, "board unloaded (idle)");
         }
+        // A board none of whose documents is live any more: hand its lease back.
+        let unloaded: std::collections::BTreeSet<&str> =
+            idle.iter().map(|b| b.id.board_id()).collect();
+        for board in unloaded {
+            if !self.is_live(board) {
+                self.release(board).await;
+            }
+        }
+    }
+
+    /// Whether any document of `board` (cards, control, drafts) is loaded.
+    fn is_live(&self, board: &str) -> bool {
+        self.inner
+            .boards
+            .lock()
+            .expect("boards")
+            .keys()
+            .any(|k| k.board_id() == board)
+    }
+
+    /// Give `board`'s lease up (after its documents were compacted and unloaded).
+    async fn release(&self, board: &str) {
+        let store = self.inner.store.clone();
+        let b = board.to_string();
+        let done = tokio::task::spawn_blocking(move || store.release(&b)).await;
+        if let Ok(Err(e)) = done {
+            tracing::warn!(%board, error = %e, "could not release the board's lease");
+        }
+    }
+
+    /// Stop serving every document of `board` here (its lease was lost).
+    pub fn fence(&self, board: &str) {
+        for b in self.all_live().iter().filter(|b| b.id.board_id() == board) {
+            b.fence();
+        }
+    }
+
+    /// Renew this node's leases every `every` (a third of the lease time); boards whose
+    /// lease was lost are fenced.
+    pub fn spawn_lease_keeper(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(inner) = weak.upgrade() else { break };
+                let hub = Hub { inner };
+                let store = hub.inner.store.clone();
+                match tokio::task::spawn_blocking(move || store.renew_leases()).await {
+                    Ok(Ok(lost)) => {
+                        for board in lost {
+                            hub.fence(&board);
+                        }
+                    }
+                    Ok(Err(e)) => tracing::warn!(error = %e, "could not renew leases"),
+                    Err(e) => tracing::warn!(error = %e, "lease renewal task failed"),
+                }
+            }
+        })
     }
 
     /// Run [`Hub::sweep`] every `every` until the hub is dropped.
@@ -707,6 +817,10 @@ impl Hub {
             }
         }
         let _ = self.inner.store.barrier().await;
+        // Graceful shutdown hands the leases over at once.
+        for board in self.inner.store.held() {
+            self.release(&board).await;
+        }
     }
 }
 

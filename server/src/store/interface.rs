@@ -36,6 +36,10 @@ pub enum StoreError {
     WriterGone,
     #[error("could not encode: {0}")]
     Encode(#[from] serde_json::Error),
+    /// This node no longer holds the board's lease (another node took it over): the
+    /// write was not made, and the board must be reloaded where it is owned now.
+    #[error("board {board} is now served by another node")]
+    Fenced { board: String },
     /// A stored row that cannot be read back as what it should be.
     #[error("corrupt row in {table}: {reason}")]
     Corrupt { table: &'static str, reason: String },
@@ -388,9 +392,41 @@ pub trait Consents: Send + Sync {
     fn consents(&self, workshop: &str) -> Result<Vec<ConsentRecord>, StoreError>;
 }
 
+/// Who serves a board. With several nodes on one database each board has one owner at
+/// a time, which alone loads it and writes its log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    /// This node, under lease `epoch` (0 on a single node).
+    Here { epoch: i64 },
+    /// Another node; `addr` is where other nodes reach it.
+    Node { node: String, addr: String },
+}
+
+/// Board leases (scale-out). A single-node backend owns every board, always.
+pub trait Leases: Send + Sync {
+    /// Take (or keep) `board`'s lease for this node, or say who holds it.
+    fn claim(&self, _board: &str) -> Result<Owner, StoreError> {
+        Ok(Owner::Here { epoch: 0 })
+    }
+    /// Extend every lease this node holds; returns the boards whose lease was lost.
+    fn renew_leases(&self) -> Result<Vec<String>, StoreError> {
+        Ok(Vec::new())
+    }
+    /// Give `board`'s lease up now (its documents are unloaded and compacted), so that
+    /// another node may take it without waiting for it to expire.
+    fn release(&self, _board: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+    /// The boards whose lease this node holds.
+    fn held(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
 /// Everything a backend keeps.
 pub trait Storage:
-    UpdateLog
+    Leases
+    + UpdateLog
     + Catalog
     + Links
     + RoundStore

@@ -47,6 +47,15 @@ impl Store {
         Ok(Store(Arc::new(postgres::Postgres::connect(url)?)))
     }
 
+    /// The PostgreSQL database at `url`, as `node` of a cluster sharing it: boards are
+    /// leased, and writes of a board whose lease moved on are refused.
+    pub fn connect_node(url: &str, node: postgres::ClusterNode) -> Result<Store, StoreError> {
+        Ok(Store(Arc::new(postgres::Postgres::connect_node(
+            url,
+            Some(node),
+        )?)))
+    }
+
     /// The store a `--database` value names: a `postgres://` (or `postgresql://`) address,
     /// or else the path of a SQLite file.
     pub fn open_database(database: &Database) -> Result<Store, StoreError> {

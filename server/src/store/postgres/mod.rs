@@ -21,11 +21,14 @@
 //! request, exactly as the SQLite writer thread does: FIFO, so a barrier answers after
 //! everything before it and a compaction replaces exactly the rows queued before it.
 
+mod leases;
 mod tables;
 mod writer;
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
@@ -41,13 +44,61 @@ pub struct Postgres {
     /// The backend's own runtime (connections' I/O and the writer); shut down on drop.
     rt: Mutex<Option<tokio::runtime::Runtime>>,
     handle: tokio::runtime::Handle,
+    /// Set when this node shares the database with others (leases and fencing).
+    cluster: Option<Arc<Cluster>>,
+}
+
+/// A node of a cluster: its name, where other nodes reach it, and how long a lease lasts.
+#[derive(Debug, Clone)]
+pub struct ClusterNode {
+    pub node: String,
+    pub addr: String,
+    pub lease: Duration,
+}
+
+/// This node's leases.
+pub(crate) struct Cluster {
+    me: ClusterNode,
+    /// Board -> (epoch, until when it is trusted without asking the database again).
+    held: Mutex<HashMap<String, (i64, Instant)>>,
+}
+
+impl Cluster {
+    /// The epoch this node holds `board` under, if it holds it.
+    fn epoch(&self, board: &str) -> Option<i64> {
+        self.held
+            .lock()
+            .expect("leases")
+            .get(board)
+            .map(|(e, _)| *e)
+    }
+
+    fn forget(&self, board: &str) {
+        self.held.lock().expect("leases").remove(board);
+    }
 }
 
 /// Connections the pool keeps at most.
 const POOL_SIZE: usize = 16;
 
 /// Each migration, in order: `schema_version` holds how many were applied.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[SCHEMA_1, LEASES_2];
+
+/// Board leases: one owner node per board, its epoch raised at each change of owner.
+/// Times come from the database's clock, never a node's.
+const LEASES_2: &str = r#"
+CREATE TABLE board_leases (
+    board TEXT PRIMARY KEY,
+    node TEXT NOT NULL,
+    addr TEXT NOT NULL,
+    epoch BIGINT NOT NULL,
+    expires_ms BIGINT NOT NULL
+);
+CREATE FUNCTION cocreate_now_ms() RETURNS BIGINT LANGUAGE sql VOLATILE AS $$
+SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint $$;
+"#;
+
+const SCHEMA_1: &str = r#"
 CREATE TABLE workshops (
     id TEXT PRIMARY KEY,
     title TEXT NOT NULL,
@@ -206,7 +257,7 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit
 FOR EACH ROW EXECUTE FUNCTION audit_append_only();
 CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
 FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
-"#];
+"#;
 
 /// The advisory lock nodes take while migrating (any fixed number; "cocreate").
 const MIGRATION_LOCK: i64 = 0x636f_6372_6561_7465;
@@ -215,6 +266,11 @@ impl Postgres {
     /// Connect to the database at `url` (`postgres://user@host:port/db`), creating or
     /// migrating its tables.
     pub fn connect(url: &str) -> Result<Postgres, StoreError> {
+        Postgres::connect_node(url, None)
+    }
+
+    /// Connect as `node` of a cluster (or alone, with `None`).
+    pub fn connect_node(url: &str, node: Option<ClusterNode>) -> Result<Postgres, StoreError> {
         let config: tokio_postgres::Config = url
             .parse()
             .map_err(|e: tokio_postgres::Error| StoreError::Config(e.to_string()))?;
@@ -253,9 +309,15 @@ impl Postgres {
             .create_timeout(Some(std::time::Duration::from_secs(10)))
             .build()
             .map_err(|e| StoreError::Config(e.to_string()))?;
+        let cluster = node.map(|me| {
+            Arc::new(Cluster {
+                me,
+                held: Mutex::new(HashMap::new()),
+            })
+        });
         let log = {
             let _in_rt = handle.enter();
-            writer::Log::start(pool.clone())
+            writer::Log::start(pool.clone(), cluster.clone())
         };
         let pg = Postgres {
             location,
@@ -263,6 +325,7 @@ impl Postgres {
             log,
             rt: Mutex::new(Some(rt)),
             handle,
+            cluster,
         };
         pg.block(migrate(&pg.pool))?;
         Ok(pg)

@@ -28,7 +28,7 @@ type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
 impl Postgres {
     /// Run one statement; the number of rows it changed.
-    fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64, StoreError> {
+    pub(super) fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64, StoreError> {
         self.block(async {
             let c = self.client().await?;
             let st = c.prepare_cached(sql).await?;
@@ -36,7 +36,7 @@ impl Postgres {
         })
     }
 
-    fn query(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, StoreError> {
+    pub(super) fn query(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, StoreError> {
         self.block(async {
             let c = self.client().await?;
             let st = c.prepare_cached(sql).await?;
@@ -44,7 +44,11 @@ impl Postgres {
         })
     }
 
-    fn query_opt(&self, sql: &str, params: Params<'_>) -> Result<Option<Row>, StoreError> {
+    pub(super) fn query_opt(
+        &self,
+        sql: &str,
+        params: Params<'_>,
+    ) -> Result<Option<Row>, StoreError> {
         self.block(async {
             let c = self.client().await?;
             let st = c.prepare_cached(sql).await?;
@@ -81,9 +85,14 @@ fn corrupt(table: &'static str, e: impl std::fmt::Display) -> StoreError {
 impl UpdateLog for Postgres {
     fn append(&self, doc: &DocKey, data: Vec<u8>) -> Durable {
         let key = doc.to_string();
+        let board = doc.board_id().to_string();
         self.log.pending.fetch_add(data.len(), Ordering::Relaxed);
-        self.log
-            .request(move |done| WriteOp::Append { key, data, done })
+        self.log.request(move |done| WriteOp::Append {
+            key,
+            board,
+            data,
+            done,
+        })
     }
 
     fn barrier(&self) -> Durable {
@@ -92,8 +101,13 @@ impl UpdateLog for Postgres {
 
     fn compact(&self, doc: &DocKey, state: Vec<u8>) -> Durable {
         let key = doc.to_string();
-        self.log
-            .request(move |done| WriteOp::Compact { key, state, done })
+        let board = doc.board_id().to_string();
+        self.log.request(move |done| WriteOp::Compact {
+            key,
+            board,
+            state,
+            done,
+        })
     }
 
     fn pending_bytes(&self) -> usize {

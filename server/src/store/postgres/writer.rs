@@ -8,24 +8,37 @@ use std::sync::{Arc, Mutex};
 use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot};
 
+use super::Cluster;
 use crate::store::interface::{Durable, StoreError};
 
 type Done = oneshot::Sender<Result<(), StoreError>>;
 
+/// A request; `key` is the document's, `board` the board it belongs to (the lease's).
 pub(super) enum WriteOp {
     Append {
         key: String,
+        board: String,
         data: Vec<u8>,
         done: Done,
     },
     Compact {
         key: String,
+        board: String,
         state: Vec<u8>,
         done: Done,
     },
     Barrier {
         done: Done,
     },
+}
+
+impl WriteOp {
+    fn board(&self) -> Option<&str> {
+        match self {
+            WriteOp::Append { board, .. } | WriteOp::Compact { board, .. } => Some(board),
+            WriteOp::Barrier { .. } => None,
+        }
+    }
 }
 
 /// The writer task and its queue.
@@ -39,13 +52,13 @@ pub(super) struct Log {
 
 impl Log {
     /// Start the writer task (call inside the backend's runtime).
-    pub(super) fn start(pool: Pool) -> Log {
+    pub(super) fn start(pool: Pool, cluster: Option<Arc<Cluster>>) -> Log {
         let (tx, rx) = mpsc::unbounded_channel();
         let (stopped_tx, stopped) = std::sync::mpsc::channel();
         let pending = Arc::new(AtomicUsize::new(0));
         let p = pending.clone();
         tokio::spawn(async move {
-            writer_loop(pool, rx, &p).await;
+            writer_loop(pool, cluster, rx, &p).await;
             let _ = stopped_tx.send(());
         });
         Log {
@@ -80,7 +93,12 @@ impl Log {
 /// Most requests committed in one transaction.
 const MAX_BATCH: usize = 4096;
 
-async fn writer_loop(pool: Pool, mut rx: mpsc::UnboundedReceiver<WriteOp>, pending: &AtomicUsize) {
+async fn writer_loop(
+    pool: Pool,
+    cluster: Option<Arc<Cluster>>,
+    mut rx: mpsc::UnboundedReceiver<WriteOp>,
+    pending: &AtomicUsize,
+) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -89,9 +107,12 @@ async fn writer_loop(pool: Pool, mut rx: mpsc::UnboundedReceiver<WriteOp>, pendi
                 Err(_) => break,
             }
         }
-        let result = commit_batch(&pool, &batch).await;
+        let (result, fenced) = commit_batch(&pool, cluster.as_deref(), &batch).await;
         if let Err(e) = &result {
             tracing::error!(error = %e, ops = batch.len(), "store batch failed");
+        }
+        for board in &fenced {
+            tracing::warn!(%board, "lease lost to another node: writes refused");
         }
         let bytes: usize = batch
             .iter()
@@ -102,25 +123,84 @@ async fn writer_loop(pool: Pool, mut rx: mpsc::UnboundedReceiver<WriteOp>, pendi
             .sum();
         pending.fetch_sub(bytes, Ordering::Relaxed);
         for op in batch {
+            let refused = op.board().filter(|b| fenced.iter().any(|f| f == b));
+            let answer = match (&result, refused) {
+                (_, Some(board)) => Err(StoreError::Fenced {
+                    board: board.to_string(),
+                }),
+                (Ok(()), None) => Ok(()),
+                (Err(e), None) => Err(StoreError::Commit(e.to_string())),
+            };
             let done = match op {
                 WriteOp::Append { done, .. }
                 | WriteOp::Compact { done, .. }
                 | WriteOp::Barrier { done } => done,
             };
-            let _ = done.send(match &result {
-                Ok(()) => Ok(()),
-                Err(e) => Err(StoreError::Commit(e.to_string())),
-            });
+            let _ = done.send(answer);
         }
     }
     tracing::debug!("store writer stopped");
 }
 
 /// Commit one batch: each run of appends as one multi-row insert (in queue order), each
-/// compaction as it comes.
-async fn commit_batch(pool: &Pool, batch: &[WriteOp]) -> Result<(), StoreError> {
+/// compaction as it comes. On a cluster node, first check in the same transaction that
+/// every board written is still leased to this node under the epoch it holds: the
+/// writes of boards that are not (returned as fenced) are left out.
+async fn commit_batch(
+    pool: &Pool,
+    cluster: Option<&Cluster>,
+    batch: &[WriteOp],
+) -> (Result<(), StoreError>, Vec<String>) {
+    let mut fenced = Vec::new();
+    let result = commit_checked(pool, cluster, batch, &mut fenced).await;
+    (result, fenced)
+}
+
+async fn commit_checked(
+    pool: &Pool,
+    cluster: Option<&Cluster>,
+    batch: &[WriteOp],
+    fenced: &mut Vec<String>,
+) -> Result<(), StoreError> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
+    if let Some(cluster) = cluster {
+        let mut boards: Vec<&str> = batch.iter().filter_map(WriteOp::board).collect();
+        boards.sort_unstable();
+        boards.dedup();
+        let mut asked: (Vec<&str>, Vec<i64>) = (Vec::new(), Vec::new());
+        for b in boards {
+            match cluster.epoch(b) {
+                Some(e) => {
+                    asked.0.push(b);
+                    asked.1.push(e);
+                }
+                None => fenced.push(b.to_string()),
+            }
+        }
+        if !asked.0.is_empty() {
+            // FOR SHARE: a takeover waits for this commit (and then sees a fresh lease).
+            let held: Vec<String> = tx
+                .query(
+                    "SELECT l.board FROM board_leases l
+                     JOIN UNNEST($2::text[], $3::bigint[]) AS h(board, epoch)
+                       ON l.board = h.board AND l.epoch = h.epoch
+                     WHERE l.node = $1 AND l.expires_ms > cocreate_now_ms()
+                     FOR SHARE OF l",
+                    &[&cluster.me.node, &asked.0, &asked.1],
+                )
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<_, _>>()?;
+            for b in asked.0 {
+                if !held.iter().any(|h| h == b) {
+                    cluster.forget(b);
+                    fenced.push(b.to_string());
+                }
+            }
+        }
+    }
     let append = tx
         .prepare_cached(
             "INSERT INTO board_updates (board_id, data)
@@ -131,6 +211,9 @@ async fn commit_batch(pool: &Pool, batch: &[WriteOp]) -> Result<(), StoreError> 
     let mut keys: Vec<&str> = Vec::new();
     let mut datas: Vec<&[u8]> = Vec::new();
     for op in batch {
+        if op.board().is_some_and(|b| fenced.iter().any(|f| f == b)) {
+            continue;
+        }
         match op {
             WriteOp::Append { key, data, .. } => {
                 keys.push(key);

@@ -307,6 +307,9 @@ impl Sqlite {
     }
 }
 
+/// One file, one node: every board is this node's.
+impl crate::store::interface::Leases for Sqlite {}
+
 impl Storage for Sqlite {
     fn location(&self) -> String {
         self.path.display().to_string()
