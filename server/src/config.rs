@@ -33,6 +33,9 @@ pub struct Config {
     pub backup_to: Option<PathBuf>,
 
     #[command(flatten)]
+    pub cluster: ClusterArgs,
+
+    #[command(flatten)]
     pub limits: LimitArgs,
 
     #[command(subcommand)]
@@ -65,6 +68,28 @@ pub enum AdminAction {
         )]
         public_url: String,
     },
+}
+
+/// Several nodes on one PostgreSQL database (see docs/SCALING.md).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ClusterArgs {
+    /// Run as one node of several: the Redis (or Valkey) server that carries events
+    /// between the nodes (`redis://host:port`). Needs a PostgreSQL `--database`.
+    #[arg(long, env = "COCREATE_CLUSTER")]
+    pub cluster: Option<String>,
+    /// This node's name (unique in the cluster); defaults to the host name and port.
+    #[arg(long, env = "COCREATE_NODE")]
+    pub node: Option<String>,
+    /// Where the other nodes reach this one (`host:port`); defaults to --bind.
+    #[arg(long, env = "COCREATE_ADVERTISE")]
+    pub advertise: Option<String>,
+    /// How long a node's lease on a board lasts without renewal, in milliseconds: after
+    /// a node dies, its boards move to another node within this time.
+    #[arg(long, env = "COCREATE_LEASE_MS", default_value_t = 10_000)]
+    pub lease_ms: u64,
+    /// A secret every node shares: requests one node relays to another carry it.
+    #[arg(long, env = "COCREATE_CLUSTER_KEY")]
+    pub cluster_key: Option<String>,
 }
 
 /// Limits, each configurable.

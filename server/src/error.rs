@@ -29,6 +29,9 @@ pub enum AppError {
     /// Over a cap on open connections: come back when some are closed.
     #[error("{0}")]
     TooMany(String),
+    /// 503: the server cannot serve this now (a board moving between nodes).
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -43,6 +46,9 @@ impl From<HubError> for AppError {
     fn from(e: HubError) -> Self {
         match e {
             HubError::NotFound(id) => AppError::NotFound(format!("board {id} not found")),
+            e @ (HubError::Elsewhere { .. } | HubError::Reloading(_)) => {
+                AppError::Unavailable(format!("{e}: try again"))
+            }
             other => AppError::Internal(Box::new(other)),
         }
     }
@@ -159,6 +165,7 @@ impl IntoResponse for AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) | AppError::ConsentNeeded(_) => StatusCode::FORBIDDEN,
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(e) => {
                 tracing::error!(error = %e, "internal error");
                 StatusCode::INTERNAL_SERVER_ERROR

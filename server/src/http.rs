@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use serde::Deserialize;
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::{post, put};
 use cocreate_core::catalog::{BoardSummary, ControlScope, Directory, DocKey, LinkRole};
 use cocreate_core::identity;
@@ -23,17 +23,58 @@ use crate::hub::BoardHandle;
 use crate::state::AppState;
 use crate::web::{download, SeatParam, TokenParam};
 
-/// Admit the connection (caps per link and per address: 429 past them), then upgrade.
-fn upgrade(
+/// Serve an opened board: admit the connection (caps per link and per address: 429 past
+/// them), then upgrade; or relay it to the node that serves the board.
+async fn upgrade(
     state: &AppState,
     ws: WebSocketUpgrade,
     from: SocketAddr,
-    doc: BoardHandle,
-    gate: Gate,
+    headers: &HeaderMap,
+    uri: &Uri,
+    opened: Opened,
 ) -> Result<Response, AppError> {
-    let admitted = state
-        .admission
-        .admit(gate.reader.token.as_str(), from.ip())?;
+    let client = match &state.cluster {
+        Some(c) => c.client_address(headers, from),
+        None => from.ip(),
+    };
+    let (doc, gate) = match opened {
+        Opened::Here(doc, gate) => (doc, gate),
+        Opened::Elsewhere { token, addr } => {
+            let Some(cluster) = state.cluster.clone() else {
+                return Err(AppError::Internal(
+                    "a board elsewhere without a cluster".into(),
+                ));
+            };
+            if cluster.from_node(headers) {
+                // Relayed here by a node that thought this one owns it: never relay twice.
+                return Err(AppError::Unavailable(
+                    "the board is moving between servers: try again".into(),
+                ));
+            }
+            let admitted = state.admission.admit(&token, client)?;
+            let upstream = match crate::cluster::connect_owner(&cluster, &addr, uri, client).await {
+                Ok(u) => u,
+                Err(crate::cluster::RelayError::Refused { status, body }) => {
+                    let json = [(axum::http::header::CONTENT_TYPE, "application/json")];
+                    return Ok((status, json, body).into_response());
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not relay to the board's node");
+                    return Err(AppError::Unavailable(
+                        "the board's server is not reachable: try again".into(),
+                    ));
+                }
+            };
+            return Ok(ws
+                .read_buffer_size(8 * 1024)
+                .write_buffer_size(8 * 1024)
+                .on_upgrade(move |socket| async move {
+                    crate::cluster::relay(socket, upstream).await;
+                    drop(admitted);
+                }));
+        }
+    };
+    let admitted = state.admission.admit(gate.reader.token.as_str(), client)?;
     let limits = state.hub.limits().clone();
     let conn = state.hub.next_conn_id();
     // Let frames up to twice the limit through the websocket layer so that we can close
@@ -63,10 +104,21 @@ enum Opens {
     Control,
 }
 
+/// A board's websocket, checked: served here, or by the node that owns the board.
+enum Opened {
+    Here(BoardHandle, Gate),
+    /// Relay to `addr`; `token` is the link's (for this node's caps).
+    Elsewhere {
+        token: String,
+        addr: String,
+    },
+}
+
 /// Everything checked before a board's websocket is upgraded, in order: the page's
 /// origin (403), the token (401, then 404 or 403 for the board), the seat (400 if
 /// malformed; a draft needs one, and an observer has none, 403). Returns the document to
-/// serve and the gate for its messages.
+/// serve and the gate for its messages, or the node that serves the board (the owner
+/// checks everything again, and alone checks each message).
 fn open_board(
     state: &AppState,
     headers: &HeaderMap,
@@ -74,7 +126,7 @@ fn open_board(
     token: Option<&str>,
     seat: Option<&str>,
     opens: Opens,
-) -> Result<(BoardHandle, Gate), AppError> {
+) -> Result<Opened, AppError> {
     if !crate::web::origin_allowed(headers, &state.hub.limits().allowed_origins) {
         return Err(AppError::Forbidden(
             "pages of this origin may not open boards here".into(),
@@ -104,7 +156,16 @@ fn open_board(
             DocKey::draft(&board, me.clone())
         }
     };
-    let doc = state.hub.join(&key)?;
+    let doc = match state.hub.join(&key) {
+        Ok(doc) => doc,
+        Err(crate::hub::HubError::Elsewhere { addr, .. }) => {
+            return Ok(Opened::Elsewhere {
+                token: reader.token.as_str().to_string(),
+                addr,
+            })
+        }
+        Err(e) => return Err(e.into()),
+    };
     // Cards and drafts are written by the rules of the board's control document.
     let control = if opens == Opens::Control {
         None
@@ -122,7 +183,7 @@ fn open_board(
         reveal: (opens == Opens::Control).then(|| state.hub.clone()),
         consents: state.consents.clone(),
     };
-    Ok((doc, gate))
+    Ok(Opened::Here(doc, gate))
 }
 
 /// `GET /ws/board/{board_id}?token=T&seat=S`: the y-websocket endpoint of a board's
@@ -135,9 +196,10 @@ async fn ws_board(
     Query(seat): Query<SeatParam>,
     ConnectInfo(from): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    uri: Uri,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
-    let (doc, gate) = open_board(
+    let opened = open_board(
         &state,
         &headers,
         &board_id,
@@ -145,7 +207,7 @@ async fn ws_board(
         seat.seat.as_deref(),
         Opens::Cards,
     )?;
-    upgrade(&state, ws, from, doc, gate)
+    upgrade(&state, ws, from, &headers, &uri, opened).await
 }
 
 /// `GET /ws/board/{board_id}/draft?token=T&seat=S`: the seat holder's own draft of the
@@ -157,9 +219,10 @@ async fn ws_draft(
     Query(seat): Query<SeatParam>,
     ConnectInfo(from): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    uri: Uri,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
-    let (doc, gate) = open_board(
+    let opened = open_board(
         &state,
         &headers,
         &board_id,
@@ -167,7 +230,7 @@ async fn ws_draft(
         seat.seat.as_deref(),
         Opens::Draft,
     )?;
-    upgrade(&state, ws, from, doc, gate)
+    upgrade(&state, ws, from, &headers, &uri, opened).await
 }
 
 /// `GET /ws/board/{board_id}/control?token=T`: the board's control document. Everyone
@@ -178,9 +241,10 @@ async fn ws_control(
     Query(q): Query<TokenParam>,
     ConnectInfo(from): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    uri: Uri,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
-    let (doc, gate) = open_board(
+    let opened = open_board(
         &state,
         &headers,
         &board_id,
@@ -188,7 +252,7 @@ async fn ws_control(
         None,
         Opens::Control,
     )?;
-    upgrade(&state, ws, from, doc, gate)
+    upgrade(&state, ws, from, &headers, &uri, opened).await
 }
 
 /// `GET /api/workshops/{id}?token=T`: the facilitator's console as JSON.

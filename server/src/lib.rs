@@ -20,6 +20,7 @@
 pub mod access;
 pub mod archive;
 pub mod auth;
+pub mod cluster;
 pub mod config;
 pub mod consent;
 pub mod directory;
@@ -111,12 +112,67 @@ pub fn admin_init(config: &Config, label: &str, public_url: &str) -> Result<Stri
     result
 }
 
+/// Why the server could not start as a cluster node.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error("--cluster needs a PostgreSQL --database (postgres://...): the nodes share it")]
+    NeedsPostgres,
+    #[error("--cluster needs --cluster-key (COCREATE_CLUSTER_KEY): a secret every node shares")]
+    NeedsKey,
+}
+
+/// The store and, on a cluster node, its place in the cluster.
+fn open_store(
+    config: &Config,
+    addr: std::net::SocketAddr,
+) -> Result<(Store, Option<cluster::ClusterConfig>), Box<dyn std::error::Error + Send + Sync>> {
+    let database = config.database();
+    let Some(_redis) = &config.cluster.cluster else {
+        return Ok((Store::open_database(&database)?, None));
+    };
+    let store::Database::Postgres(url) = &database else {
+        return Err(ClusterError::NeedsPostgres.into());
+    };
+    let key = config
+        .cluster
+        .cluster_key
+        .clone()
+        .ok_or(ClusterError::NeedsKey)?;
+    let advertise = config
+        .cluster
+        .advertise
+        .clone()
+        .unwrap_or_else(|| addr.to_string());
+    let node = config.cluster.node.clone().unwrap_or_else(|| {
+        let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+        format!("{}:{}", host.trim(), addr.port())
+    });
+    let store = Store::connect_node(
+        url,
+        store::postgres::ClusterNode {
+            node: node.clone(),
+            addr: advertise,
+            lease: Duration::from_millis(config.cluster.lease_ms),
+        },
+    )?;
+    Ok((store, Some(cluster::ClusterConfig { node, key })))
+}
+
 /// Open the store, seed the demo if asked, and serve until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let store = Store::open_database(&config.database())?;
     let options = leptos_options();
     let addr = config.bind.unwrap_or(options.site_addr);
-    let state = AppState::new(store.clone(), Limits::from(&config.limits), options)?;
+    let (store, cluster) = open_store(&config, addr)?;
+    let mut state = AppState::new(store.clone(), Limits::from(&config.limits), options)?;
+    let leases = cluster.as_ref().map(|c| {
+        tracing::info!(node = %c.node, "serving as a cluster node");
+        state
+            .hub
+            .spawn_lease_keeper(Duration::from_millis(config.cluster.lease_ms / 3))
+    });
+    if let Some(c) = cluster {
+        state = state.in_cluster(c);
+    }
     if !config.no_demo {
         let base = format!("http://{addr}");
         if let Some(links) = seed::seed_demo(&store, &state.auth, &base)? {
@@ -160,6 +216,9 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Sen
         .await?;
     sweeper.abort();
     retention.abort();
+    if let Some(l) = leases {
+        l.abort();
+    }
     expiry.abort();
     hub.flush_all().await;
     store.close();

@@ -30,6 +30,8 @@ pub struct AppState {
     pub directory: DirectoryHandle,
     pub rounds: RoundsHandle,
     pub leptos_options: LeptosOptions,
+    /// Set when this node is one of several (see [`crate::cluster`]).
+    pub cluster: Option<crate::cluster::ClusterConfig>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -67,6 +69,13 @@ impl AppState {
             dir,
             store,
             leptos_options,
+            cluster: None,
         })
+    }
+
+    /// This state, as one node of a cluster.
+    pub fn in_cluster(mut self, cluster: crate::cluster::ClusterConfig) -> AppState {
+        self.cluster = Some(cluster);
+        self
     }
 }

@@ -51,6 +51,21 @@ pub fn database(name: &str) -> String {
     pg.url(name)
 }
 
+/// Run one SQL statement on the database at `url` (psql); its rows, `|`-separated.
+pub fn sql(url: &str, statement: &str) -> String {
+    let out = server()
+        .command("psql")
+        .args([url, "-Atc", statement])
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "psql: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 /// A database name for a test folder: the same folder gives the same database (so a
 /// test can reopen its store).
 pub fn database_for(dir: &Path) -> String {
@@ -116,8 +131,8 @@ fn run_as() -> Result<Option<(u32, u32)>, String> {
 }
 
 /// Make `cmd` run as `user` (if set) and receive SIGQUIT when the thread that started it
-/// ends (it never does before the process ends).
-fn as_child_of_us(cmd: &mut Command, user: Option<(u32, u32)>) {
+/// ends (start it from a thread that lives as long as the process, or the test's).
+pub fn die_with_us(cmd: &mut Command, user: Option<(u32, u32)>) {
     use std::os::unix::process::CommandExt;
     unsafe {
         cmd.pre_exec(move || {
@@ -194,7 +209,7 @@ fn start() -> Result<Postgres, String> {
         ])
         .args(["-E", "UTF8", "--locale=C", "--no-sync"])
         .stdout(Stdio::null());
-    as_child_of_us(&mut initdb, user);
+    die_with_us(&mut initdb, user);
     let out = initdb.output().map_err(|e| format!("initdb: {e}"))?;
     if !out.status.success() {
         return Err(format!(
@@ -220,7 +235,7 @@ fn start() -> Result<Postgres, String> {
         .stdin(Stdio::null())
         .stdout(log.try_clone().map_err(|e| e.to_string())?)
         .stderr(log);
-    as_child_of_us(&mut postgres, user);
+    die_with_us(&mut postgres, user);
     // The thread that starts the server lives as long as the process: the server's
     // parent-death signal fires when that thread ends.
     let (tx, rx) = std::sync::mpsc::channel();
