@@ -21,7 +21,7 @@ use crate::error::AppError;
 use crate::hub::session::{self, Gate};
 use crate::hub::BoardHandle;
 use crate::state::AppState;
-use crate::web::{download, SeatParam, TokenParam};
+use crate::web::{download, TokenParam};
 
 /// Serve an opened board: admit the connection (caps per link and per address: 429 past
 /// them), then upgrade; or relay it to the node that serves the board.
@@ -38,7 +38,7 @@ async fn upgrade(
         None => from.ip(),
     };
     let (doc, gate) = match opened {
-        Opened::Here(doc, gate) => (doc, gate),
+        Opened::Here(doc, gate) => (doc, *gate),
         Opened::Elsewhere { token, addr } => {
             let Some(cluster) = state.cluster.clone() else {
                 return Err(AppError::Internal(
@@ -104,9 +104,16 @@ enum Opens {
     Control,
 }
 
+/// `?token=T&seat=S` on a board's websocket.
+#[derive(Deserialize)]
+struct WsQuery {
+    token: Option<String>,
+    seat: Option<String>,
+}
+
 /// A board's websocket, checked: served here, or by the node that owns the board.
 enum Opened {
-    Here(BoardHandle, Gate),
+    Here(BoardHandle, Box<Gate>),
     /// Relay to `addr`; `token` is the link's (for this node's caps).
     Elsewhere {
         token: String,
@@ -183,7 +190,7 @@ fn open_board(
         reveal: (opens == Opens::Control).then(|| state.hub.clone()),
         consents: state.consents.clone(),
     };
-    Ok(Opened::Here(doc, gate))
+    Ok(Opened::Here(doc, Box::new(gate)))
 }
 
 /// `GET /ws/board/{board_id}?token=T&seat=S`: the y-websocket endpoint of a board's
@@ -192,8 +199,7 @@ fn open_board(
 async fn ws_board(
     State(state): State<AppState>,
     Path(board_id): Path<String>,
-    Query(q): Query<TokenParam>,
-    Query(seat): Query<SeatParam>,
+    Query(q): Query<WsQuery>,
     ConnectInfo(from): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     uri: Uri,
@@ -204,7 +210,7 @@ async fn ws_board(
         &headers,
         &board_id,
         q.token.as_deref(),
-        seat.seat.as_deref(),
+        q.seat.as_deref(),
         Opens::Cards,
     )?;
     upgrade(&state, ws, from, &headers, &uri, opened).await
@@ -215,8 +221,7 @@ async fn ws_board(
 async fn ws_draft(
     State(state): State<AppState>,
     Path(board_id): Path<String>,
-    Query(q): Query<TokenParam>,
-    Query(seat): Query<SeatParam>,
+    Query(q): Query<WsQuery>,
     ConnectInfo(from): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     uri: Uri,
@@ -227,7 +232,7 @@ async fn ws_draft(
         &headers,
         &board_id,
         q.token.as_deref(),
-        seat.seat.as_deref(),
+        q.seat.as_deref(),
         Opens::Draft,
     )?;
     upgrade(&state, ws, from, &headers, &uri, opened).await

@@ -11,13 +11,6 @@ pub struct TokenParam {
     pub token: Option<String>,
 }
 
-/// `?seat=S` on a board's websocket: the secret that gives its holder their pseudonym in
-/// the workshop (`cocreate_core::identity`).
-#[derive(Debug, Deserialize)]
-pub struct SeatParam {
-    pub seat: Option<String>,
-}
-
 /// A file to download: its type, its name, its bytes.
 pub fn download(content_type: &str, filename: &str, body: Vec<u8>) -> Response {
     (
