@@ -56,4 +56,11 @@ if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
 fi
 
+# 7. Redis: the cluster tests start their own servers (their own ports, no persistence).
+if ! command -v redis-server >/dev/null 2>&1; then
+  log "installing redis-server (for the cluster tests)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+fi
+
 log "done"

@@ -284,3 +284,222 @@ async fn clients_on_three_nodes_co_edit_one_board_and_converge() {
         "nothing of the observer's change"
     );
 }
+
+/// `writers` clients spread over `nodes`, each adding cards and typing into them until
+/// its connection dies or it has made `steps` changes; returns their documents.
+fn spawn_writers(urls: Vec<String>, steps: usize) -> Vec<tokio::task::JoinHandle<yrs::Doc>> {
+    urls.into_iter()
+        .enumerate()
+        .map(|(w, url)| {
+            tokio::spawn(async move {
+                let mut c = common::TestClient::join(&url).await;
+                let board = cocreate_core::model::board::Board::of(&c.doc);
+                for i in 0..steps {
+                    let id = format!("w{w}-{}", i / 4);
+                    let step = i % 4;
+                    let send = c.try_change(|txn| {
+                        if step == 0 {
+                            let _ = board.add_card(
+                                txn,
+                                &id,
+                                cocreate_core::model::Prompt::How,
+                                "",
+                                "facilitator",
+                                cocreate_core::model::Role::Clinician,
+                                1.0,
+                            );
+                        } else {
+                            let text = format!(
+                                "{}{}",
+                                board.card(&*txn, &id).map(|c| c.text).unwrap_or_default(),
+                                step
+                            );
+                            let _ = board.set_card_text(txn, &id, &text, None);
+                        }
+                    });
+                    match tokio::time::timeout(Duration::from_secs(2), send).await {
+                        Ok(true) => {}
+                        _ => break,
+                    }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                c.doc
+            })
+        })
+        .collect()
+}
+
+fn cards_of(doc: &yrs::Doc) -> Vec<(String, String)> {
+    use yrs::Transact;
+    let board = cocreate_core::model::board::Board::of(doc);
+    let mut v: Vec<(String, String)> = board
+        .cards(&doc.transact())
+        .into_iter()
+        .map(|c| (c.id, c.text))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Join through `node` once the board is served again (1013 and 503 mean: not yet).
+async fn join_when_served(url: &str, within: Duration) -> common::TestClient {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if let Ok(Ok((ws, _))) = tokio::time::timeout(
+            Duration::from_secs(3),
+            tokio_tungstenite::connect_async(url),
+        )
+        .await
+        {
+            drop(ws);
+            return common::TestClient::join(url).await;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the board was not served again in time"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_dash_9_of_the_owner_moves_the_board_and_loses_nothing_relayed() {
+    let lease = Duration::from_millis(1_500);
+    let cluster = Cluster::new("cluster_kill9", lease.as_millis() as u64);
+    let a = cluster.node("a", true).await;
+    let mut b = cluster.node("b", false).await;
+    let c = cluster.node("c", false).await;
+    let token = a.link("facilitator");
+    let _owner = common::TestClient::join(&b.url(&token)).await;
+    assert_eq!(cluster.owner(), "b");
+    // A watcher on a (relayed), thirty writers over all three nodes.
+    let mut watcher = common::TestClient::join(&a.url(&token)).await;
+    let urls: Vec<String> = (0..30).map(|i| [&a, &b, &c][i % 3].url(&token)).collect();
+    let writers = spawn_writers(urls, 400);
+    let mut seen = 0;
+    watcher
+        .pump_until(Duration::from_secs(30), |_, m| {
+            if matches!(
+                m,
+                yrs::sync::Message::Sync(yrs::sync::SyncMessage::Update(_))
+            ) {
+                seen += 1;
+            }
+            seen >= 300
+        })
+        .await;
+    b.kill9();
+    let killed = std::time::Instant::now();
+    watcher
+        .pump_until(Duration::from_millis(300), |_, _| false)
+        .await;
+    let relayed = cards_of(&watcher.doc);
+    assert!(relayed.len() > 30, "the watcher saw a real stream");
+    let mut docs = Vec::new();
+    for w in writers {
+        docs.push(w.await.expect("writer"));
+    }
+    // Another node takes the board over once b's lease has run out.
+    let after = join_when_served(&c.url(&token), Duration::from_secs(10)).await;
+    let took = killed.elapsed();
+    assert!(
+        took < lease + Duration::from_secs(3),
+        "taken over in {took:?} (lease {lease:?})"
+    );
+    assert_ne!(cluster.owner(), "b");
+    let stored = cards_of(&after.doc);
+    for (id, text) in &relayed {
+        let (_, now) = stored
+            .iter()
+            .find(|(i, _)| i == id)
+            .unwrap_or_else(|| panic!("card {id} was relayed, then lost"));
+        assert!(
+            now.starts_with(text.as_str()),
+            "card {id}: saw {text:?}, now {now:?}"
+        );
+    }
+    // Writers come back (to a and c) with their documents and everyone converges.
+    let mut back = Vec::new();
+    for (i, doc) in docs.iter().cloned().enumerate() {
+        let node = if i % 2 == 0 { &a } else { &c };
+        back.push(common::TestClient::rejoin(&node.url(&token), doc).await);
+    }
+    let expected = {
+        let merged = cocreate_core::model::new_doc();
+        for d in docs.iter().chain(std::iter::once(&after.doc)) {
+            use yrs::{ReadTxn, Transact};
+            let u = d
+                .transact()
+                .encode_state_as_update_v1(&yrs::StateVector::default());
+            merged
+                .transact_mut()
+                .apply_update(yrs::updates::decoder::Decode::decode_v1(&u).unwrap())
+                .unwrap();
+        }
+        cards_of(&merged)
+    };
+    for (i, w) in back.iter_mut().enumerate() {
+        assert!(
+            w.wait_for(Duration::from_secs(20), |d| cards_of(d) == expected)
+                .await,
+            "writer {i} converged"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_stopped_past_its_lease_is_refused_its_next_commit_and_its_clients_resync() {
+    let lease = Duration::from_millis(1_000);
+    let cluster = Cluster::new("cluster_sigstop", lease.as_millis() as u64);
+    let a = cluster.node("a", true).await;
+    let b = cluster.node("b", false).await;
+    let token = a.link("facilitator");
+    let mut on_b = common::TestClient::join(&b.url(&token)).await;
+    assert_eq!(cluster.owner(), "b");
+    add_card(&mut on_b, "before", "before the stop").await;
+    let pid = b.child.id() as i32;
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    tokio::time::sleep(lease + Duration::from_millis(500)).await;
+    // a takes the board over while b sleeps, and a client there writes.
+    let mut on_a = join_when_served(&a.url(&token), Duration::from_secs(5)).await;
+    assert_eq!(cluster.owner(), "a");
+    add_card(&mut on_a, "while-stopped", "while b was stopped").await;
+    // b wakes up and its client writes at once: b may not commit it (fenced), and
+    // closes the connection (1013) so that the client resyncs where the board is now.
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    let board = cocreate_core::model::board::Board::of(&on_b.doc);
+    let _ = on_b
+        .try_change(|txn| {
+            let _ = board.add_card(
+                txn,
+                "after",
+                cocreate_core::model::Prompt::How,
+                "after the wake-up",
+                "facilitator",
+                cocreate_core::model::Role::Clinician,
+                1.0,
+            );
+        })
+        .await;
+    assert_eq!(
+        on_b.close_code(Duration::from_secs(5)).await,
+        Some(1013),
+        "b closed its client to resync"
+    );
+    let stale = on_b.doc.clone();
+    // The client comes back to b, is relayed to a, and everything meets.
+    let mut back = common::TestClient::rejoin(&b.url(&token), stale).await;
+    let want = |d: &yrs::Doc| {
+        let t = card_texts(d);
+        [
+            "before the stop",
+            "while b was stopped",
+            "after the wake-up",
+        ]
+        .iter()
+        .all(|w| t.iter().any(|x| x == w))
+    };
+    assert!(back.wait_for(Duration::from_secs(10), want).await);
+    assert!(on_a.wait_for(Duration::from_secs(10), want).await);
+    assert_eq!(cluster.owner(), "a", "b did not take the board back");
+}
