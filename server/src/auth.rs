@@ -8,6 +8,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use crate::events::{Event, Events};
+
 use cocreate_core::catalog::{BoardSummary, LinkRole};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -145,43 +147,86 @@ pub struct Auth {
     expired: Arc<std::sync::Mutex<std::collections::HashSet<TokenHash>>>,
     /// Every revocation, for the open websockets of that link to close at once.
     revoked: tokio::sync::broadcast::Sender<TokenHash>,
+    /// Tells the other nodes of a cluster that links changed.
+    events: Events,
+    /// When the links were last read again because of an unknown token.
+    reread: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
+
+/// How often an unknown token may make the links be read again from the store (it may
+/// have been made on another node of a cluster a moment ago).
+const REREAD_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
 
 impl Auth {
     /// Load every unrevoked link from the store.
     pub fn load(store: Store) -> Result<Auth, AuthError> {
-        let live = store
-            .links()?
-            .into_iter()
-            .map(|l| {
-                (
-                    TokenHash(l.token_hash),
-                    Grant {
-                        workshop: l.workshop,
-                        board: l.board,
-                        role: l.role,
-                        label: l.label,
-                        expires_ms: l.expires_ms,
-                        organiser: false,
-                    },
-                )
-            })
-            .chain(
-                store
-                    .organiser_links()?
-                    .into_iter()
-                    .map(|(hash, label)| (TokenHash(hash), Grant::organiser(label))),
-            )
-            .collect();
+        let live = read_links(&store)?;
         Ok(Auth {
             store,
             live: Arc::new(RwLock::new(live)),
             used: Arc::default(),
             expired: Arc::default(),
             revoked: tokio::sync::broadcast::channel(64).0,
+            events: Events::default(),
+            reread: Arc::default(),
         })
     }
 
+    /// The way this node tells the others of new and revoked links.
+    pub fn events(&self) -> &Events {
+        &self.events
+    }
+
+    /// Read the links again (another node changed them): revoked ones close their
+    /// websockets here too, new ones open, changed expiries apply.
+    pub fn reload(&self) -> Result<(), AuthError> {
+        let fresh = read_links(&self.store)?;
+        let gone: Vec<TokenHash> = {
+            let mut live = self.live.write().expect("links");
+            let gone = live
+                .keys()
+                .filter(|h| !fresh.contains_key(*h))
+                .cloned()
+                .collect();
+            *live = fresh;
+            gone
+        };
+        for h in gone {
+            let _ = self.revoked.send(h);
+        }
+        // Expiries that moved into the past close their websockets on the next tick.
+        Ok(())
+    }
+}
+
+/// Every unrevoked link in the store, by hash.
+fn read_links(store: &Store) -> Result<HashMap<TokenHash, Grant>, AuthError> {
+    Ok(store
+        .links()?
+        .into_iter()
+        .map(|l| {
+            (
+                TokenHash(l.token_hash),
+                Grant {
+                    workshop: l.workshop,
+                    board: l.board,
+                    role: l.role,
+                    label: l.label,
+                    expires_ms: l.expires_ms,
+                    organiser: false,
+                },
+            )
+        })
+        .chain(
+            store
+                .organiser_links()?
+                .into_iter()
+                .map(|(hash, label)| (TokenHash(hash), Grant::organiser(label))),
+        )
+        .collect())
+}
+
+impl Auth {
     /// Make a new organiser link; returns the token (shown once, never stored).
     pub fn issue_organiser(&self, label: &str) -> Result<String, AuthError> {
         let token = new_token();
@@ -191,6 +236,7 @@ impl Auth {
             .write()
             .expect("links")
             .insert(hash, Grant::organiser(label));
+        self.events.publish(Event::Links);
         Ok(token)
     }
 
@@ -207,6 +253,7 @@ impl Auth {
             expires_ms: grant.expires_ms,
         })?;
         self.live.write().expect("links").insert(hash, grant);
+        self.events.publish(Event::Links);
         Ok(token)
     }
 
@@ -221,6 +268,7 @@ impl Auth {
         self.store.revoke_link(hash.as_str())?;
         self.live.write().expect("links").remove(hash);
         let _ = self.revoked.send(hash.clone());
+        self.events.publish(Event::Links);
         Ok(())
     }
 
@@ -236,6 +284,7 @@ impl Auth {
         if expires_ms.is_some_and(|e| e <= now_ms()) {
             let _ = self.revoked.send(hash.clone());
         }
+        self.events.publish(Event::Links);
         Ok(())
     }
 
@@ -294,18 +343,31 @@ impl Auth {
     pub(crate) fn grant(&self, token: Option<&str>) -> Result<(TokenHash, Grant), AuthError> {
         let token = token.filter(|t| !t.is_empty()).ok_or(AuthError::Missing)?;
         let hash = TokenHash::of(token);
-        let grant = self
-            .live
-            .read()
-            .expect("links")
-            .get(&hash)
-            .cloned()
-            .ok_or(AuthError::Invalid)?;
+        let known = self.live.read().expect("links").get(&hash).cloned();
+        let grant = match known {
+            Some(g) => g,
+            None => self.reread_for(&hash)?.ok_or(AuthError::Invalid)?,
+        };
         if grant.expired(now_ms()) {
             return Err(AuthError::Expired);
         }
         self.touch(&hash);
         Ok((hash, grant))
+    }
+
+    /// An unknown token's grant after reading the links again, at most once per
+    /// [`REREAD_AFTER`] (a link made on another node a moment ago is not known here
+    /// until its event arrives).
+    fn reread_for(&self, hash: &TokenHash) -> Result<Option<Grant>, AuthError> {
+        {
+            let mut last = self.reread.lock().expect("reread");
+            if last.is_some_and(|t| t.elapsed() < REREAD_AFTER) {
+                return Ok(None);
+            }
+            *last = Some(std::time::Instant::now());
+        }
+        self.reload()?;
+        Ok(self.live.read().expect("links").get(hash).cloned())
     }
 
     /// Whether a link is still live (checked on every websocket message): not revoked,

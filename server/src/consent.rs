@@ -13,9 +13,11 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use cocreate_core::catalog::Notice;
 
+use crate::events::{Event, Events};
 use crate::store::{Store, StoreError};
 
 /// The notice a workshop has until its facilitators write their own (kept as version 1
@@ -65,13 +67,21 @@ pub struct ConsentBook {
     workshops: Arc<RwLock<HashMap<String, Agreed>>>,
     /// Held while a workshop's default notice is kept, so it is kept once.
     defaulting: Arc<Mutex<()>>,
+    /// Tells the other nodes of a cluster what changed.
+    events: Events,
 }
 
 /// One workshop's current notice version and the pseudonyms that agreed to it.
 struct Agreed {
     version: u32,
     who: HashSet<String>,
+    /// When it was read from the store.
+    loaded: Instant,
 }
+
+/// How old a workshop's cached consents may be before someone missing from them is
+/// looked up again (they may have agreed through another node of a cluster).
+const RECHECK_AFTER: Duration = Duration::from_millis(500);
 
 impl ConsentBook {
     pub fn new(store: Store) -> ConsentBook {
@@ -79,7 +89,27 @@ impl ConsentBook {
             store,
             workshops: Arc::default(),
             defaulting: Arc::default(),
+            events: Events::default(),
         }
+    }
+
+    /// This book, telling the other nodes of its changes through `events`.
+    pub fn with_events(mut self, events: Events) -> ConsentBook {
+        self.events = events;
+        self
+    }
+
+    /// Forget what is cached of `workshop` (another node changed it).
+    pub fn forget(&self, workshop: &str) {
+        self.workshops
+            .write()
+            .expect("consent book")
+            .remove(workshop);
+    }
+
+    /// Forget everything cached (events from other nodes may have been missed).
+    pub fn forget_all(&self) {
+        self.workshops.write().expect("consent book").clear();
     }
 
     /// The workshop's notice as it is now (the default, kept as version 1, if its
@@ -111,23 +141,28 @@ impl ConsentBook {
             Agreed {
                 version: notice.version,
                 who: HashSet::new(),
+                loaded: Instant::now(),
             },
         );
+        self.events.publish(Event::Consent {
+            workshop: workshop.to_string(),
+        });
         Ok(notice)
     }
 
     /// Whether `pseudonym` has agreed to the workshop's notice as it is now.
     pub fn agreed(&self, workshop: &str, pseudonym: &str) -> Result<bool, StoreError> {
         if let Some(a) = self.workshops.read().expect("consent book").get(workshop) {
-            return Ok(a.who.contains(pseudonym));
+            if a.who.contains(pseudonym) || a.loaded.elapsed() < RECHECK_AFTER {
+                return Ok(a.who.contains(pseudonym));
+            }
         }
         let loaded = self.load(workshop)?;
         let agreed = loaded.who.contains(pseudonym);
         self.workshops
             .write()
             .expect("consent book")
-            .entry(workshop.to_string())
-            .or_insert(loaded);
+            .insert(workshop.to_string(), loaded);
         Ok(agreed)
     }
 
@@ -149,6 +184,10 @@ impl ConsentBook {
                 book.remove(workshop);
             }
         }
+        drop(book);
+        self.events.publish(Event::Consent {
+            workshop: workshop.to_string(),
+        });
         Ok(())
     }
 
@@ -164,6 +203,9 @@ impl ConsentBook {
         {
             a.who.remove(pseudonym);
         }
+        self.events.publish(Event::Consent {
+            workshop: workshop.to_string(),
+        });
         Ok(())
     }
 
@@ -176,7 +218,11 @@ impl ConsentBook {
             .filter(|c| c.version == version && c.withdrawn_ms.is_none())
             .map(|c| c.pseudonym)
             .collect();
-        Ok(Agreed { version, who })
+        Ok(Agreed {
+            version,
+            who,
+            loaded: Instant::now(),
+        })
     }
 }
 

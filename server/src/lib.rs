@@ -26,6 +26,7 @@ pub mod consent;
 pub mod directory;
 pub mod erasure;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod hub;
 pub mod retention;
@@ -170,9 +171,10 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Sen
             .hub
             .spawn_lease_keeper(Duration::from_millis(config.cluster.lease_ms / 3))
     });
-    if let Some(c) = cluster {
-        state = state.in_cluster(c);
-    }
+    let listener_task = match (cluster, &config.cluster.cluster) {
+        (Some(c), Some(redis)) => state.join_cluster(c, redis)?,
+        _ => None,
+    };
     if !config.no_demo {
         let base = format!("http://{addr}");
         if let Some(links) = seed::seed_demo(&store, &state.auth, &base)? {
@@ -216,8 +218,8 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Sen
         .await?;
     sweeper.abort();
     retention.abort();
-    if let Some(l) = leases {
-        l.abort();
+    for task in [leases, listener_task].into_iter().flatten() {
+        task.abort();
     }
     expiry.abort();
     hub.flush_all().await;

@@ -50,7 +50,8 @@ impl AppState {
         let hub = Hub::new(store.clone(), limits);
         let auth = Auth::load(store.clone())?;
         let access = Access::new(store.clone(), auth.clone());
-        let consents = ConsentBook::new(store.clone());
+        // Links and consents tell the other nodes of a cluster through the same events.
+        let consents = ConsentBook::new(store.clone()).with_events(auth.events().clone());
         let dir = ServerDirectory {
             store: store.clone(),
             hub: hub.clone(),
@@ -73,9 +74,33 @@ impl AppState {
         })
     }
 
-    /// This state, as one node of a cluster.
-    pub fn in_cluster(mut self, cluster: crate::cluster::ClusterConfig) -> AppState {
+    /// This state, as one node of a cluster whose events go through the Redis server at
+    /// `redis`. Returns the task that listens to the other nodes.
+    pub fn join_cluster(
+        &mut self,
+        cluster: crate::cluster::ClusterConfig,
+        redis: &str,
+    ) -> Result<Option<tokio::task::JoinHandle<()>>, crate::events::EventsError> {
+        let events = self.auth.events().clone();
+        events.connect(redis, &cluster.node)?;
         self.cluster = Some(cluster);
-        self
+        let (auth, consents) = (self.auth.clone(), self.consents.clone());
+        let (auth_all, consents_all) = (self.auth.clone(), self.consents.clone());
+        Ok(events.listen(
+            move |event| match event {
+                crate::events::Event::Links => {
+                    if let Err(e) = auth.reload() {
+                        tracing::warn!(error = %e, "could not read the links again");
+                    }
+                }
+                crate::events::Event::Consent { workshop } => consents.forget(&workshop),
+            },
+            move || {
+                if let Err(e) = auth_all.reload() {
+                    tracing::warn!(error = %e, "could not read the links again");
+                }
+                consents_all.forget_all();
+            },
+        ))
     }
 }

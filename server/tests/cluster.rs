@@ -503,3 +503,107 @@ async fn an_owner_stopped_past_its_lease_is_refused_its_next_commit_and_its_clie
     assert!(on_a.wait_for(Duration::from_secs(10), want).await);
     assert_eq!(cluster.owner(), "a", "b did not take the board back");
 }
+
+/// A new link made through one node, as the console makes it; its token.
+async fn make_link(node: &Node, facilitator: &str, label: &str) -> String {
+    let (status, made) = common::http(
+        "POST",
+        &format!(
+            "http://127.0.0.1:{}/api/workshops/demo/links?token={facilitator}",
+            node.port
+        ),
+        Some(&format!(r#"{{"role":"participant","label":"{label}"}}"#)),
+    )
+    .await;
+    assert_eq!(status, 200, "{made}");
+    serde_json::from_str::<serde_json::Value>(&made).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Revoke the link labelled `label` through `node`.
+async fn revoke_link(node: &Node, facilitator: &str, label: &str) {
+    let api = |path: &str| format!("http://127.0.0.1:{}{path}?token={facilitator}", node.port);
+    let (_, links) = common::http("GET", &api("/api/workshops/demo/links"), None).await;
+    let links: Vec<cocreate_core::catalog::LinkInfo> = serde_json::from_str(&links).unwrap();
+    let id = &links.iter().find(|l| l.label == label).unwrap().id;
+    let (status, answer) = common::http(
+        "DELETE",
+        &api(&format!("/api/workshops/demo/links/{id}")),
+        None,
+    )
+    .await;
+    assert!((200..300).contains(&status), "{status} {answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_and_consents_made_on_one_node_hold_on_every_node_even_after_redis_restarts() {
+    let mut cluster = Cluster::new("cluster_events", 2_000);
+    let a = cluster.node("a", true).await;
+    let b = cluster.node("b", false).await;
+    let c = cluster.node("c", false).await;
+    let facilitator = a.link("facilitator");
+    let _owner = common::TestClient::join(&b.url(&facilitator)).await;
+    assert_eq!(cluster.owner(), "b");
+
+    // A link made through c opens the board through a at once (relayed to b).
+    let ward = make_link(&c, &facilitator, "Ward 3 tablet").await;
+    const SEAT: &str = "cluster-test-seat-0123456789";
+    // The person joins (and agrees to the notice) through c, then writes through a.
+    let (status, answer) = common::http(
+        "POST",
+        &format!(
+            "http://127.0.0.1:{}/api/boards/{}/join?token={ward}",
+            c.port,
+            common::DEMO
+        ),
+        Some(&format!(
+            r#"{{"seat":"{SEAT}","name":"Ana","role":"patient","consent":1}}"#
+        )),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let mut ana = common::TestClient::join(&format!("{}&seat={SEAT}", a.url(&ward))).await;
+    let board = cocreate_core::model::board::Board::of(&ana.doc);
+    let me = cocreate_core::identity::pseudonym("demo", SEAT);
+    ana.change(|txn| {
+        board
+            .add_card_as(
+                txn,
+                "anas-card",
+                cocreate_core::model::Prompt::How,
+                "written through a",
+                &me,
+                None,
+                1.0,
+            )
+            .unwrap();
+    })
+    .await;
+    let mut check = common::TestClient::join(&c.url(&facilitator)).await;
+    assert!(
+        check
+            .wait_for(Duration::from_secs(5), |d| card_texts(d)
+                .contains(&"written through a".to_string()))
+            .await,
+        "the owner took the consented participant's card"
+    );
+
+    // Revoked through c: the socket held through a closes at once.
+    revoke_link(&c, &facilitator, "Ward 3 tablet").await;
+    assert_eq!(ana.close_code(Duration::from_secs(5)).await, Some(1008));
+
+    // Redis restarts (empty): the nodes subscribe again and read the links afresh, and
+    // a revocation through one node still closes the socket on another.
+    cluster.redis.restart();
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let ward2 = make_link(&a, &facilitator, "Ward 4 tablet").await;
+    let mut watcher = common::TestClient::join(&c.url(&ward2)).await;
+    revoke_link(&a, &facilitator, "Ward 4 tablet").await;
+    assert_eq!(watcher.close_code(Duration::from_secs(5)).await, Some(1008));
+    // And a revoked link opens nothing anywhere.
+    for node in [&a, &b, &c] {
+        assert_eq!(common::refused_status(&node.url(&ward2)).await, 401);
+    }
+}
