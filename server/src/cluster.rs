@@ -203,3 +203,78 @@ fn try_again() -> Message {
         reason: "the board's server went away: reconnect".into(),
     }))
 }
+
+/// The node that serves a board this node holds a copy of: where its changes go.
+#[derive(Clone)]
+pub struct Remote {
+    addr: String,
+    key: String,
+}
+
+type HttpClient = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    http_body_util::Full<bytes::Bytes>,
+>;
+
+/// One HTTP client for every change sent between nodes (it keeps connections open).
+fn http_client() -> &'static HttpClient {
+    static CLIENT: std::sync::OnceLock<HttpClient> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| {
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .build_http()
+    })
+}
+
+/// The path of a document's internal endpoint on its owner.
+pub fn internal_path(doc: &cocreate_core::catalog::DocKey) -> String {
+    match doc.draft_of() {
+        Some(who) => format!("/internal/docs/{}/draft/{who}", doc.board_id()),
+        None if doc.is_control() => format!("/internal/docs/{}/control", doc.board_id()),
+        None => format!("/internal/docs/{}/cards", doc.board_id()),
+    }
+}
+
+impl Remote {
+    pub fn new(addr: String, key: String) -> Remote {
+        Remote { addr, key }
+    }
+
+    /// Send a change made here on the server's behalf to the owner, which applies it
+    /// as its own, stores it and relays it; resolves once the owner has stored it.
+    pub async fn send_update(
+        &self,
+        doc: &cocreate_core::catalog::DocKey,
+        update: Vec<u8>,
+    ) -> Result<(), RelayError> {
+        use http_body_util::BodyExt;
+        let unreachable = |reason: String| RelayError::Unreachable {
+            addr: self.addr.clone(),
+            reason,
+        };
+        let request = hyper::Request::post(format!("http://{}{}", self.addr, internal_path(doc)))
+            .header(KEY_HEADER, &self.key)
+            .body(http_body_util::Full::new(bytes::Bytes::from(update)))
+            .map_err(|e| unreachable(e.to_string()))?;
+        let response = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            http_client().request(request),
+        )
+        .await
+        .map_err(|_| unreachable("timed out".into()))?
+        .map_err(|e| unreachable(e.to_string()))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
+            .unwrap_or_default();
+        Err(RelayError::Refused {
+            status: StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY),
+            body,
+        })
+    }
+}

@@ -46,7 +46,7 @@ impl From<HubError> for AppError {
     fn from(e: HubError) -> Self {
         match e {
             HubError::NotFound(id) => AppError::NotFound(format!("board {id} not found")),
-            e @ (HubError::Elsewhere { .. } | HubError::Reloading(_)) => {
+            e @ (HubError::Elsewhere { .. } | HubError::Reloading(_) | HubError::Remote(_)) => {
                 AppError::Unavailable(format!("{e}: try again"))
             }
             other => AppError::Internal(Box::new(other)),

@@ -163,7 +163,7 @@ fn open_board(
             DocKey::draft(&board, me.clone())
         }
     };
-    let doc = match state.hub.join(&key) {
+    let doc = match state.hub.join_here(&key) {
         Ok(doc) => doc,
         Err(crate::hub::HubError::Elsewhere { addr, .. }) => {
             return Ok(Opened::Elsewhere {
@@ -177,7 +177,7 @@ fn open_board(
     let control = if opens == Opens::Control {
         None
     } else {
-        let control = state.hub.join(&DocKey::control(&board))?;
+        let control = state.hub.join_here(&DocKey::control(&board))?;
         let map = control.read(Control::of);
         Some((control, map))
     };
@@ -191,6 +191,34 @@ fn open_board(
         consents: state.consents.clone(),
     };
     Ok(Opened::Here(doc, Box::new(gate)))
+}
+
+/// `POST /internal/docs/{board}/{cards|control|draft/P}`: a change another node of the
+/// cluster made on the server's behalf to a board this node serves (the body is one yrs
+/// update). Only for nodes: the request must carry the cluster's key.
+async fn internal_update(
+    State(state): State<AppState>,
+    Path(path): Path<(String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, AppError> {
+    let from_node = state
+        .cluster
+        .as_ref()
+        .is_some_and(|c| c.from_node(&headers));
+    if !from_node {
+        return Err(AppError::Forbidden("for the cluster's nodes only".into()));
+    }
+    let (board, part) = path;
+    let key = match part.split_once('/') {
+        None if part == "cards" => DocKey::board(&board),
+        None if part == "control" => DocKey::control(&board),
+        Some(("draft", who)) if !who.is_empty() => DocKey::draft(&board, who),
+        _ => return Err(AppError::NotFound(format!("no document {part}"))),
+    };
+    let live = state.hub.join_here(&key)?;
+    live.apply_forwarded(body.to_vec()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /ws/board/{board_id}?token=T&seat=S`: the y-websocket endpoint of a board's
@@ -906,6 +934,7 @@ pub fn router(state: AppState) -> Router {
     let directory = state.directory.clone();
     let rounds = state.rounds.clone();
     let api = Router::new()
+        .route("/internal/docs/{board}/{*part}", post(internal_update))
         .route("/ws/board/{board_id}", get(ws_board))
         .route("/ws/board/{board_id}/control", get(ws_control))
         .route("/ws/board/{board_id}/draft", get(ws_draft))

@@ -83,6 +83,7 @@ impl AppState {
     ) -> Result<Option<tokio::task::JoinHandle<()>>, crate::events::EventsError> {
         let events = self.auth.events().clone();
         events.connect(redis, &cluster.node)?;
+        self.hub.set_cluster_key(cluster.key.clone());
         self.cluster = Some(cluster);
         let (auth, consents) = (self.auth.clone(), self.consents.clone());
         let (auth_all, consents_all) = (self.auth.clone(), self.consents.clone());

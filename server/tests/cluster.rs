@@ -8,6 +8,10 @@ use cocreate_core::catalog::DocKey;
 use server::store::postgres::ClusterNode;
 use server::store::{Owner, Store, StoreError};
 
+/// The cluster tests run one at a time: each starts three nodes, and timings (leases,
+/// takeovers) would otherwise depend on how busy the other tests keep two cores.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn node(url: &str, name: &str, lease_ms: u64) -> Store {
     Store::connect_node(
         url,
@@ -92,6 +96,7 @@ struct Node {
 }
 
 struct Cluster {
+    _turn: tokio::sync::MutexGuard<'static, ()>,
     db: String,
     redis: common::redis::Redis,
     lease_ms: u64,
@@ -109,8 +114,9 @@ impl Cluster {
         )
     }
 
-    fn new(name: &str, lease_ms: u64) -> Cluster {
+    async fn new(name: &str, lease_ms: u64) -> Cluster {
         Cluster {
+            _turn: ONE_AT_A_TIME.lock().await,
             db: common::postgres::database(name),
             redis: common::redis::Redis::start(),
             lease_ms,
@@ -136,10 +142,11 @@ impl Cluster {
             .arg(data.path())
             .env(
                 "RUST_LOG",
-                std::env::var("NODE_LOG").unwrap_or("warn".into()),
+                std::env::var("NODE_LOG").unwrap_or("warn,server=info".into()),
             )
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::inherit());
+            // The node's log, in its data folder (NODE_LOG=info for more).
+            .stdout(std::fs::File::create(data.path().join("node.log")).unwrap())
+            .stderr(std::fs::File::create(data.path().join("node.err")).unwrap());
         if !demo {
             cmd.arg("--no-demo");
         }
@@ -182,6 +189,11 @@ impl Node {
 impl Drop for Node {
     fn drop(&mut self) {
         self.kill9();
+        // A failed test shows what each node said.
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(self.data_path.join("node.log")).unwrap_or_default();
+            eprintln!("--- node on port {} ---\n{log}", self.port);
+        }
     }
 }
 
@@ -217,7 +229,7 @@ async fn add_card(c: &mut common::TestClient, id: &str, text: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clients_on_three_nodes_co_edit_one_board_and_converge() {
-    let cluster = Cluster::new("cluster_three", 2_000);
+    let cluster = Cluster::new("cluster_three", 2_000).await;
     let a = cluster.node("a", true).await;
     let b = cluster.node("b", false).await;
     let c = cluster.node("c", false).await;
@@ -365,7 +377,7 @@ async fn join_when_served(url: &str, within: Duration) -> common::TestClient {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_dash_9_of_the_owner_moves_the_board_and_loses_nothing_relayed() {
     let lease = Duration::from_millis(1_500);
-    let cluster = Cluster::new("cluster_kill9", lease.as_millis() as u64);
+    let cluster = Cluster::new("cluster_kill9", lease.as_millis() as u64).await;
     let a = cluster.node("a", true).await;
     let mut b = cluster.node("b", false).await;
     let c = cluster.node("c", false).await;
@@ -450,7 +462,7 @@ async fn kill_dash_9_of_the_owner_moves_the_board_and_loses_nothing_relayed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_owner_stopped_past_its_lease_is_refused_its_next_commit_and_its_clients_resync() {
     let lease = Duration::from_millis(1_000);
-    let cluster = Cluster::new("cluster_sigstop", lease.as_millis() as u64);
+    let cluster = Cluster::new("cluster_sigstop", lease.as_millis() as u64).await;
     let a = cluster.node("a", true).await;
     let b = cluster.node("b", false).await;
     let token = a.link("facilitator");
@@ -461,7 +473,7 @@ async fn an_owner_stopped_past_its_lease_is_refused_its_next_commit_and_its_clie
     unsafe { libc::kill(pid, libc::SIGSTOP) };
     tokio::time::sleep(lease + Duration::from_millis(500)).await;
     // a takes the board over while b sleeps, and a client there writes.
-    let mut on_a = join_when_served(&a.url(&token), Duration::from_secs(5)).await;
+    let mut on_a = join_when_served(&a.url(&token), Duration::from_secs(10)).await;
     assert_eq!(cluster.owner(), "a");
     add_card(&mut on_a, "while-stopped", "while b was stopped").await;
     // b wakes up and its client writes at once: b may not commit it (fenced), and
@@ -539,7 +551,7 @@ async fn revoke_link(node: &Node, facilitator: &str, label: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn links_and_consents_made_on_one_node_hold_on_every_node_even_after_redis_restarts() {
-    let mut cluster = Cluster::new("cluster_events", 2_000);
+    let mut cluster = Cluster::new("cluster_events", 2_000).await;
     let a = cluster.node("a", true).await;
     let b = cluster.node("b", false).await;
     let c = cluster.node("c", false).await;
@@ -606,4 +618,103 @@ async fn links_and_consents_made_on_one_node_hold_on_every_node_even_after_redis
     for node in [&a, &b, &c] {
         assert_eq!(common::refused_status(&node.url(&ward2)).await, 401);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn facilitators_act_on_a_board_through_any_node() {
+    let cluster = Cluster::new("cluster_actions", 2_000).await;
+    let a = cluster.node("a", true).await;
+    let b = cluster.node("b", false).await;
+    let c = cluster.node("c", false).await;
+    let f = a.link("facilitator");
+    let mut on_b = common::TestClient::join(&b.url(&f)).await;
+    assert_eq!(cluster.owner(), "b");
+    add_card(&mut on_b, "to-hide", "a card to moderate").await;
+    // Acted on once others have it (the owner relays only what is stored).
+    let mut seen = common::TestClient::join(&c.url(&f)).await;
+    assert!(
+        seen.wait_for(Duration::from_secs(5), |d| card_texts(d)
+            .contains(&"a card to moderate".to_string()))
+            .await
+    );
+    let api = |node: &Node, path: &str| format!("http://127.0.0.1:{}{path}?token={f}", node.port);
+
+    // Hidden through c: the card leaves the board every client of b holds.
+    let (status, body) = common::http(
+        "POST",
+        &api(
+            &c,
+            &format!("/api/boards/{}/cards/to-hide/moderate", common::DEMO),
+        ),
+        Some(r#"{"action":"hide"}"#),
+    )
+    .await;
+    assert!((200..300).contains(&status), "{status} {body}");
+    assert!(
+        on_b.wait_for(Duration::from_secs(5), |d| !card_texts(d)
+            .contains(&"a card to moderate".to_string()))
+            .await,
+        "the owner applied and relayed the hide"
+    );
+    // Locked through a: the owner's rules apply it at once (a participant who agreed
+    // through c is refused, with the reason, through c).
+    let (status, body) = common::http(
+        "POST",
+        &api(&a, &format!("/api/boards/{}/control", common::DEMO)),
+        Some(r#"{"locked":true}"#),
+    )
+    .await;
+    assert!((200..300).contains(&status), "{status} {body}");
+    const SEAT: &str = "cluster-test-seat-lock-0123456";
+    let participant = a.link("participant");
+    let (status, answer) = common::http(
+        "POST",
+        &format!(
+            "http://127.0.0.1:{}/api/boards/{}/join?token={participant}",
+            c.port,
+            common::DEMO
+        ),
+        Some(&format!(
+            r#"{{"seat":"{SEAT}","name":"Ben","role":"clinician","consent":1}}"#
+        )),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let mut ben = common::TestClient::join(&format!("{}&seat={SEAT}", c.url(&participant))).await;
+    let board = cocreate_core::model::board::Board::of(&ben.doc);
+    let me = cocreate_core::identity::pseudonym("demo", SEAT);
+    let _ = ben
+        .try_change(|txn| {
+            let _ = board.add_card_as(
+                txn,
+                "bens",
+                cocreate_core::model::Prompt::How,
+                "while locked",
+                &me,
+                None,
+                1.0,
+            );
+        })
+        .await;
+    let mut reason = None;
+    ben.pump_until(Duration::from_secs(5), |_, m| match m {
+        yrs::sync::Message::Auth(Some(r)) => {
+            reason = Some(r.clone());
+            true
+        }
+        _ => false,
+    })
+    .await;
+    assert_eq!(reason.as_deref(), Some("the board is locked"));
+    // The export read through c is the owner's stored board.
+    let (status, csv) = common::http(
+        "GET",
+        &api(&c, &format!("/api/boards/{}/export.csv", common::DEMO)),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{csv}");
+    assert!(!csv.contains("a card to moderate"));
+    assert!(!csv.contains("while locked"));
+    assert_eq!(cluster.owner(), "b", "the board never moved");
 }

@@ -64,6 +64,9 @@ pub enum HubError {
         node: String,
         addr: String,
     },
+    /// The node that owns the board did not take a change sent to it.
+    #[error("the board's node did not take the change: {0}")]
+    Remote(String),
     /// A connection kept sending updates the rules refuse.
     #[error("too many refused changes")]
     TooManyRefused,
@@ -106,6 +109,9 @@ pub struct LiveBoard {
     poisoned: AtomicBool,
     /// The lease epoch the board was loaded under (0 on a single node).
     epoch: i64,
+    /// Set on a copy of a board another node serves ([`Hub::join`]): its changes go to
+    /// that node, and nothing of it is stored or relayed here.
+    remote: Option<crate::cluster::Remote>,
 }
 
 impl LiveBoard {
@@ -223,6 +229,20 @@ impl LiveBoard {
     ) -> Result<Result<(), E>, HubError> {
         self.touch();
         self.check_trusted()?;
+        if let Some(remote) = &self.remote {
+            let changed = self.doc.lock().expect("doc").change(prepare, f);
+            for update in changed
+                .update
+                .iter()
+                .chain(changed.trimmed.iter().map(|t| &t.update))
+            {
+                remote
+                    .send_update(&self.id, update.clone())
+                    .await
+                    .map_err(|e| HubError::Remote(e.to_string()))?;
+            }
+            return Ok(changed.result);
+        }
         let (durable, fixed, changed) = {
             let doc = self.doc.lock().expect("doc");
             // What `f` changed before any error stays in the document, so it is stored
@@ -320,6 +340,25 @@ impl LiveBoard {
         Ok(integrated)
     }
 
+    /// Take a change another node made on the server's behalf (a facilitator's action
+    /// through that node): applied as a server change is, durable, then sent to every
+    /// connection.
+    pub async fn apply_forwarded(&self, raw: Vec<u8>) -> Result<(), HubError> {
+        let update = cocreate_core::wire::UpdateIn::from_raw(raw)
+            .map_err(|e| HubError::Remote(e.to_string()))?;
+        let Integrated { raw, trimmed } = self.apply_update(update, None).await?;
+        self.fan_out(0, cocreate_core::wire::update(raw));
+        if let Some(t) = trimmed {
+            self.fan_out(0, cocreate_core::wire::update(t.update));
+        }
+        Ok(())
+    }
+
+    /// Whether this is a copy of a board another node serves.
+    pub fn is_remote(&self) -> bool {
+        self.remote.is_some()
+    }
+
     /// Whether the store's queue of updates not yet durable has reached its limit
     /// (backpressure: the session asks the client to come back later).
     pub fn store_busy(&self) -> bool {
@@ -329,6 +368,9 @@ impl LiveBoard {
     /// Replace the board's update log by one snapshot of its current state.
     pub async fn compact(&self) -> Result<(), HubError> {
         self.check_trusted()?;
+        if self.remote.is_some() {
+            return Ok(());
+        }
         let done = {
             let doc = self.doc.lock().expect("doc");
             self.updates_since_compact.store(0, Ordering::Relaxed);
@@ -403,6 +445,8 @@ pub struct Hub {
 }
 
 struct HubInner {
+    /// The cluster's shared key, for changes sent to a board's owner.
+    cluster_key: std::sync::OnceLock<String>,
     store: Store,
     limits: Limits,
     boards: Mutex<HashMap<DocKey, Arc<LiveBoard>>>,
@@ -413,12 +457,18 @@ impl Hub {
     pub fn new(store: Store, limits: Limits) -> Hub {
         Hub {
             inner: Arc::new(HubInner {
+                cluster_key: std::sync::OnceLock::new(),
                 store,
                 limits,
                 boards: Mutex::new(HashMap::new()),
                 next_conn: AtomicU64::new(1),
             }),
         }
+    }
+
+    /// Make this hub one node of a cluster whose nodes share `key`.
+    pub fn set_cluster_key(&self, key: String) {
+        let _ = self.inner.cluster_key.set(key);
     }
 
     pub fn limits(&self) -> &Limits {
@@ -433,13 +483,36 @@ impl Hub {
         self.inner.next_conn.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Join a document, loading it from the store if it is not live.
+    /// Join a document for the server's own work (exports, facilitators' actions):
+    /// [`Hub::join_here`] when this node serves the board; otherwise a copy of the
+    /// board as stored, whose changes are sent to the node that serves it (which stores
+    /// and relays them). Websockets use [`Hub::join_here`] and relay to the owner.
+    pub fn join(&self, key: &DocKey) -> Result<BoardHandle, HubError> {
+        match self.join_here(key) {
+            Err(HubError::Elsewhere { addr, .. }) => {
+                let key_secret = self
+                    .inner
+                    .cluster_key
+                    .get()
+                    .cloned()
+                    .ok_or_else(|| HubError::Remote("no cluster key".into()))?;
+                let mut board = self.load(key, -1)?;
+                board.remote = Some(crate::cluster::Remote::new(addr, key_secret));
+                let board = Arc::new(board);
+                board.conns.fetch_add(1, Ordering::SeqCst);
+                Ok(BoardHandle { board })
+            }
+            other => other,
+        }
+    }
+
+    /// Join a document this node serves, loading it from the store if it is not live.
     ///
     /// With several nodes, only the board's owner loads it: this node takes the board's
     /// lease first, or says which node has it ([`HubError::Elsewhere`]). A board loaded
     /// under an older lease than the one held now is loaded again (another node may have
     /// written it in between).
-    pub fn join(&self, key: &DocKey) -> Result<BoardHandle, HubError> {
+    pub fn join_here(&self, key: &DocKey) -> Result<BoardHandle, HubError> {
         let epoch = match self.inner.store.claim(key.board_id())? {
             Owner::Here { epoch } => epoch,
             Owner::Node { node, addr } => {
@@ -674,6 +747,7 @@ impl Hub {
             store: self.inner.store.clone(),
             poisoned: AtomicBool::new(false),
             epoch,
+            remote: None,
         })
     }
 
