@@ -49,6 +49,10 @@ impl From<HubError> for AppError {
             e @ (HubError::Elsewhere { .. } | HubError::Reloading(_) | HubError::Remote(_)) => {
                 AppError::Unavailable(format!("{e}: try again"))
             }
+            HubError::Store(e) => {
+                tracing::error!(error = %e, "store unavailable");
+                AppError::Unavailable("the database is not reachable: try again".into())
+            }
             other => AppError::Internal(Box::new(other)),
         }
     }

@@ -26,6 +26,7 @@ fn node(url: &str, name: &str, lease_ms: u64) -> Store {
 
 #[tokio::test]
 async fn a_replaced_owner_is_fenced_and_the_new_owner_has_everything_durable() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let url = common::postgres::database("cluster_leases");
     let a = node(&url, "a", 400);
     let b = node(&url, "b", 400);
@@ -717,4 +718,60 @@ async fn facilitators_act_on_a_board_through_any_node() {
     assert!(!csv.contains("a card to moderate"));
     assert!(!csv.contains("while locked"));
     assert_eq!(cluster.owner(), "b", "the board never moved");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_restarted_closes_writers_with_1013_and_their_changes_arrive_after_reconnect() {
+    let cluster = Cluster::new("cluster_pg_restart", 2_000).await;
+    let a = cluster.node("a", true).await;
+    let b = cluster.node("b", false).await;
+    let f = a.link("facilitator");
+    let mut on_b = common::TestClient::join(&b.url(&f)).await;
+    assert_eq!(cluster.owner(), "b");
+    add_card(&mut on_b, "before", "before the restart").await;
+    let mut on_a = common::TestClient::join(&a.url(&f)).await;
+    assert!(
+        on_a.wait_for(Duration::from_secs(5), |d| card_texts(d)
+            .contains(&"before the restart".to_string()))
+            .await
+    );
+    let pg = common::postgres::server();
+    tokio::task::spawn_blocking(move || pg.stop())
+        .await
+        .unwrap();
+    // A change the owner cannot store: its writer is asked to come back (1013).
+    let board = cocreate_core::model::board::Board::of(&on_b.doc);
+    let _ = on_b
+        .try_change(|txn| {
+            let _ = board.add_card(
+                txn,
+                "during",
+                cocreate_core::model::Prompt::How,
+                "during the restart",
+                "facilitator",
+                cocreate_core::model::Role::Clinician,
+                1.0,
+            );
+        })
+        .await;
+    assert_eq!(on_b.close_code(Duration::from_secs(10)).await, Some(1013));
+    tokio::task::spawn_blocking(move || pg.start_again())
+        .await
+        .unwrap();
+    // Back with its document (as a browser reconnects), its change arrives.
+    let doc = on_b.doc.clone();
+    let _back = join_when_served(&b.url(&f), Duration::from_secs(15)).await;
+    let _back = common::TestClient::rejoin(&b.url(&f), doc).await;
+    let mut check = join_when_served(&a.url(&f), Duration::from_secs(15)).await;
+    assert!(
+        check
+            .wait_for(Duration::from_secs(10), |d| {
+                let t = card_texts(d);
+                t.contains(&"before the restart".to_string())
+                    && t.contains(&"during the restart".to_string())
+            })
+            .await,
+        "after the restart: {:?}",
+        card_texts(&check.doc)
+    );
 }

@@ -171,15 +171,24 @@ impl LiveBoard {
         self.distrust();
     }
 
-    /// Wait for a write to be durable; a write refused because the lease moved fences
-    /// the board.
+    /// Wait for a write to be durable. A write refused because the lease moved fences
+    /// the board; any other failure (the database went away) also stops serving this copy,
+    /// which now holds a change the store does not: its connections close with 1013, and
+    /// their clients send what they have again to a copy loaded from the store.
     async fn durable(&self, write: crate::store::Durable) -> Result<(), HubError> {
         match write.await {
+            Ok(()) => Ok(()),
             Err(StoreError::Fenced { .. }) => {
                 self.fence();
                 Err(HubError::Reloading(self.id.to_string()))
             }
-            other => Ok(other?),
+            Err(e) => {
+                if !self.is_poisoned() {
+                    tracing::error!(board = %self.id, error = %e, "a change could not be stored; reloading the board");
+                }
+                self.distrust();
+                Err(HubError::Reloading(self.id.to_string()))
+            }
         }
     }
 

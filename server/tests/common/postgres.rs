@@ -13,6 +13,9 @@ pub struct Postgres {
     pub port: u16,
     bin: PathBuf,
     dir: PathBuf,
+    user: Option<(u32, u32)>,
+    /// The postmaster's process id (it changes on restart).
+    pid: std::sync::Mutex<u32>,
 }
 
 static SERVER: OnceLock<Result<Postgres, String>> = OnceLock::new();
@@ -218,59 +221,97 @@ fn start() -> Result<Postgres, String> {
         ));
     }
     let port = free_port();
-    let log = std::fs::File::create(dir.join("server.log")).map_err(|e| e.to_string())?;
-    if let Some((uid, gid)) = user {
-        let _ = std::os::unix::fs::chown(dir.join("server.log"), Some(uid), Some(gid));
-    }
-    let mut postgres = Command::new(bin.join("postgres"));
-    postgres
-        .args(["-D", data.to_str().unwrap(), "-p", &port.to_string()])
-        .args(["-k", dir.to_str().unwrap()])
-        .args([
-            "-c",
-            "listen_addresses=127.0.0.1",
-            "-c",
-            "max_connections=300",
-        ])
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().map_err(|e| e.to_string())?)
-        .stderr(log);
-    die_with_us(&mut postgres, user);
-    // The thread that starts the server lives as long as the process: the server's
-    // parent-death signal fires when that thread ends.
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("postgres-keeper".into())
-        .spawn(move || {
-            let started = postgres.spawn();
-            let ok = started.is_ok();
-            let _ = tx.send(started.map(|c| c.id()).map_err(|e| e.to_string()));
-            if ok {
-                loop {
-                    std::thread::park();
+    let pg = Postgres {
+        port,
+        bin,
+        dir,
+        user,
+        pid: std::sync::Mutex::new(0),
+    };
+    pg.launch()?;
+    Ok(pg)
+}
+
+impl Postgres {
+    /// Start the server on its folder and port, and wait until it takes connections.
+    fn launch(&self) -> Result<(), String> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log_file())
+            .map_err(|e| e.to_string())?;
+        if let Some((uid, gid)) = self.user {
+            let _ = std::os::unix::fs::chown(self.log_file(), Some(uid), Some(gid));
+        }
+        let data = self.dir.join("data");
+        let mut postgres = Command::new(self.bin.join("postgres"));
+        postgres
+            .args(["-D", data.to_str().unwrap(), "-p", &self.port.to_string()])
+            .args(["-k", self.dir.to_str().unwrap()])
+            .args([
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "max_connections=300",
+            ])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log);
+        die_with_us(&mut postgres, self.user);
+        // The thread that starts the server lives as long as the process: the server's
+        // parent-death signal fires when that thread ends.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("postgres-keeper".into())
+            .spawn(move || {
+                let started = postgres.spawn();
+                let ok = started.is_ok();
+                let _ = tx.send(started.map(|c| c.id()).map_err(|e| e.to_string()));
+                if ok {
+                    loop {
+                        std::thread::park();
+                    }
                 }
+            })
+            .map_err(|e| e.to_string())?;
+        let pid = rx.recv().map_err(|e| e.to_string())??;
+        *self.pid.lock().unwrap() = pid;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let ready = self
+                .command("pg_isready")
+                .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-q"])
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+            if ready {
+                return Ok(());
             }
-        })
-        .map_err(|e| e.to_string())?;
-    rx.recv().map_err(|e| e.to_string())??;
-    let pg = Postgres { port, bin, dir };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let ready = pg
-            .command("pg_isready")
-            .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-q"])
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if ready {
-            return Ok(pg);
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "the server did not start within 30 s: {}",
+                    std::fs::read_to_string(self.log_file()).unwrap_or_default()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(100));
         }
-        if Instant::now() > deadline {
-            return Err(format!(
-                "the server did not start within 30 s: {}",
-                std::fs::read_to_string(pg.log_file()).unwrap_or_default()
-            ));
+    }
+
+    /// Stop the server (fast shutdown: every connection is cut) and wait until it has.
+    pub fn stop(&self) {
+        let pid = *self.pid.lock().unwrap() as i32;
+        unsafe { libc::kill(pid, libc::SIGINT) };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while unsafe { libc::kill(pid, 0) } == 0 {
+            // Reap it if it is our child (the keeper thread never waits for it).
+            unsafe { libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG) };
+            assert!(Instant::now() < deadline, "postgres did not stop");
+            std::thread::sleep(Duration::from_millis(50));
         }
-        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    /// Start it again after [`Postgres::stop`].
+    pub fn start_again(&self) {
+        self.launch().expect("postgres starts again");
     }
 }
