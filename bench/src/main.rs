@@ -29,9 +29,14 @@ use yrs::{Any, Doc, GetString, Map, Out, ReadTxn, Text, Transact, Update};
 
 #[derive(Parser, Debug, Clone)]
 struct Args {
-    /// Websocket base URL; the board id is appended (`{url}/{board}`).
-    #[arg(long, default_value = "ws://127.0.0.1:3000/ws/board")]
-    url: String,
+    /// Websocket base URL; the board id is appended (`{url}/{board}`). Several, comma
+    /// separated (the nodes of a cluster): each board's clients take them in turn.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "ws://127.0.0.1:3000/ws/board"
+    )]
+    url: Vec<String>,
     /// Board ids, comma separated.
     #[arg(long, value_delimiter = ',')]
     boards: Vec<String>,
@@ -47,12 +52,18 @@ struct Args {
     /// Access token (cocreate).
     #[arg(long, default_value = "")]
     token: String,
-    /// Server process id, for CPU and memory figures.
-    #[arg(long)]
-    pid: Option<u32>,
+    /// Server process ids (comma separated: every node of a cluster), for CPU and
+    /// memory figures (summed).
+    #[arg(long, value_delimiter = ',')]
+    pid: Vec<u32>,
     /// A label for the report line.
     #[arg(long, default_value = "server")]
     label: String,
+    /// With several URLs: `clients` spreads each board's clients over them (most are
+    /// relayed to the board's owner); `boards` sends all of a board's clients to one of
+    /// them (what a load balancer routing by board does).
+    #[arg(long, default_value = "clients")]
+    spread: String,
     /// Write as participants of this workshop (each client with its own seat, editing
     /// its own card's text) instead of under `meta` keys.
     #[arg(long)]
@@ -69,6 +80,14 @@ fn encode(msg: Message) -> Vec<u8> {
 struct Stats {
     latencies_us: Mutex<Vec<u64>>,
     sent: AtomicU64,
+}
+
+/// The sum of `f` over every process, if it could be read for each.
+fn sum<T: std::iter::Sum>(pids: &[u32], f: impl Fn(u32) -> Option<T>) -> Option<T> {
+    if pids.is_empty() {
+        return None;
+    }
+    pids.iter().map(|p| f(*p)).sum()
 }
 
 fn proc_cpu_secs(pid: u32) -> Option<f64> {
@@ -93,7 +112,8 @@ fn proc_rss_kb(pid: u32) -> Option<u64> {
 /// One HTTP/1.1 request to the server behind `args.url`; the answer's status and body.
 async fn http(args: &Args, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let rest = args.url.split("://").nth(1).unwrap_or(&args.url);
+    let first = &args.url[0];
+    let rest = first.split("://").nth(1).unwrap_or(first);
     let host = rest.split('/').next().unwrap_or(rest);
     let mut stream = tokio::net::TcpStream::connect(host).await?;
     let req = format!(
@@ -154,7 +174,15 @@ async fn client(
         format!("?token={}", args.token)
     };
     let seat = format!("bench-seat-{board}-{me:08}");
-    let mut url = format!("{}/{}{}", args.url, board, sep);
+    // Each board's clients take the nodes in turn, or all go to one node per board
+    // (`me` is board * 10 000 + client).
+    let turn = if args.spread == "boards" {
+        me / 10_000
+    } else {
+        me % 10_000
+    };
+    let base = &args.url[turn % args.url.len()];
+    let mut url = format!("{base}/{board}{sep}");
     if args.as_participant_in.is_some() {
         url.push_str(&format!("&seat={seat}"));
         // A participant writes once they have agreed to the workshop's privacy notice.
@@ -357,7 +385,7 @@ async fn main() {
     let stats = Arc::new(Stats::default());
     let go = Arc::new(tokio::sync::Barrier::new(n + 1));
     let start = Instant::now();
-    let rss_before = args.pid.and_then(proc_rss_kb);
+    let rss_before = sum(&args.pid, proc_rss_kb);
     let mut tasks = Vec::new();
     for (b, board) in args.boards.iter().enumerate() {
         for c in 0..args.clients {
@@ -374,12 +402,12 @@ async fn main() {
         }
     }
     go.wait().await;
-    let rss_during = args.pid.and_then(proc_rss_kb);
-    let cpu0 = args.pid.and_then(proc_cpu_secs);
+    let rss_during = sum(&args.pid, proc_rss_kb);
+    let cpu0 = sum(&args.pid, proc_cpu_secs);
     for t in tasks {
         let _ = t.await;
     }
-    let cpu1 = args.pid.and_then(proc_cpu_secs);
+    let cpu1 = sum(&args.pid, proc_cpu_secs);
     let mut lat = std::mem::take(&mut *stats.latencies_us.lock().unwrap());
     lat.sort_unstable();
     let sent = stats.sent.load(Ordering::Relaxed);
@@ -403,6 +431,8 @@ async fn main() {
         "expected_deliveries": expected,
         "delivered": delivered,
         "delivered_ratio": delivered as f64 / expected.max(1) as f64,
+        "lost": expected.saturating_sub(delivered),
+        "nodes": args.url.len(),
         "fanout_latency_ms_p50": pct(&lat, 0.50),
         "fanout_latency_ms_p99": pct(&lat, 0.99),
         "server_cpu_s": cpu,

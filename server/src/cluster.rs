@@ -96,7 +96,11 @@ pub async fn connect_owner(
         CLIENT_HEADER,
         HeaderValue::from_str(&client.to_string()).map_err(|e| unreachable(e.to_string()))?,
     );
-    let connect = tokio_tungstenite::connect_async(request);
+    // Small buffers, as on the client-facing side: a relay holds one per client.
+    let config = tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(8 * 1024);
+    let connect = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
     match tokio::time::timeout(std::time::Duration::from_secs(5), connect).await {
         Err(_) => Err(unreachable("timed out".into())),
         Ok(Ok((ws, _))) => Ok(ws),
