@@ -279,16 +279,7 @@ async fn clients_on_three_nodes_co_edit_one_board_and_converge() {
             );
         })
         .await;
-    let mut reason = None;
-    observer
-        .pump_until(Duration::from_secs(5), |_, m| match m {
-            yrs::sync::Message::Auth(Some(r)) => {
-                reason = Some(r.clone());
-                true
-            }
-            _ => false,
-        })
-        .await;
+    let reason = observer.denied(Duration::from_secs(5)).await;
     assert_eq!(reason.as_deref(), Some("this link is read-only"));
     let fresh = common::TestClient::join(&a.url(&token)).await;
     assert_eq!(
@@ -298,61 +289,7 @@ async fn clients_on_three_nodes_co_edit_one_board_and_converge() {
     );
 }
 
-/// `writers` clients spread over `nodes`, each adding cards and typing into them until
-/// its connection dies or it has made `steps` changes; returns their documents.
-fn spawn_writers(urls: Vec<String>, steps: usize) -> Vec<tokio::task::JoinHandle<yrs::Doc>> {
-    urls.into_iter()
-        .enumerate()
-        .map(|(w, url)| {
-            tokio::spawn(async move {
-                let mut c = common::TestClient::join(&url).await;
-                let board = cocreate_core::model::board::Board::of(&c.doc);
-                for i in 0..steps {
-                    let id = format!("w{w}-{}", i / 4);
-                    let step = i % 4;
-                    let send = c.try_change(|txn| {
-                        if step == 0 {
-                            let _ = board.add_card(
-                                txn,
-                                &id,
-                                cocreate_core::model::Prompt::How,
-                                "",
-                                "facilitator",
-                                cocreate_core::model::Role::Clinician,
-                                1.0,
-                            );
-                        } else {
-                            let text = format!(
-                                "{}{}",
-                                board.card(&*txn, &id).map(|c| c.text).unwrap_or_default(),
-                                step
-                            );
-                            let _ = board.set_card_text(txn, &id, &text, None);
-                        }
-                    });
-                    match tokio::time::timeout(Duration::from_secs(2), send).await {
-                        Ok(true) => {}
-                        _ => break,
-                    }
-                    tokio::time::sleep(Duration::from_millis(5)).await;
-                }
-                c.doc
-            })
-        })
-        .collect()
-}
-
-fn cards_of(doc: &yrs::Doc) -> Vec<(String, String)> {
-    use yrs::Transact;
-    let board = cocreate_core::model::board::Board::of(doc);
-    let mut v: Vec<(String, String)> = board
-        .cards(&doc.transact())
-        .into_iter()
-        .map(|c| (c.id, c.text))
-        .collect();
-    v.sort();
-    v
-}
+use common::cards_of;
 
 /// Join through `node` once the board is served again (1013 and 503 mean: not yet).
 async fn join_when_served(url: &str, within: Duration) -> common::TestClient {
@@ -388,7 +325,7 @@ async fn kill_dash_9_of_the_owner_moves_the_board_and_loses_nothing_relayed() {
     // A watcher on a (relayed), thirty writers over all three nodes.
     let mut watcher = common::TestClient::join(&a.url(&token)).await;
     let urls: Vec<String> = (0..30).map(|i| [&a, &b, &c][i % 3].url(&token)).collect();
-    let writers = spawn_writers(urls, 400);
+    let writers = common::typing_writers(urls, 400, Duration::from_millis(5));
     let mut seen = 0;
     watcher
         .pump_until(Duration::from_secs(30), |_, m| {
@@ -437,20 +374,9 @@ async fn kill_dash_9_of_the_owner_moves_the_board_and_loses_nothing_relayed() {
         let node = if i % 2 == 0 { &a } else { &c };
         back.push(common::TestClient::rejoin(&node.url(&token), doc).await);
     }
-    let expected = {
-        let merged = cocreate_core::model::new_doc();
-        for d in docs.iter().chain(std::iter::once(&after.doc)) {
-            use yrs::{ReadTxn, Transact};
-            let u = d
-                .transact()
-                .encode_state_as_update_v1(&yrs::StateVector::default());
-            merged
-                .transact_mut()
-                .apply_update(yrs::updates::decoder::Decode::decode_v1(&u).unwrap())
-                .unwrap();
-        }
-        cards_of(&merged)
-    };
+    let mut all: Vec<&yrs::Doc> = docs.iter().collect();
+    all.push(&after.doc);
+    let expected = cards_of(&common::merged(&all));
     for (i, w) in back.iter_mut().enumerate() {
         assert!(
             w.wait_for(Duration::from_secs(20), |d| cards_of(d) == expected)
@@ -697,15 +623,7 @@ async fn facilitators_act_on_a_board_through_any_node() {
             );
         })
         .await;
-    let mut reason = None;
-    ben.pump_until(Duration::from_secs(5), |_, m| match m {
-        yrs::sync::Message::Auth(Some(r)) => {
-            reason = Some(r.clone());
-            true
-        }
-        _ => false,
-    })
-    .await;
+    let reason = ben.denied(Duration::from_secs(5)).await;
     assert_eq!(reason.as_deref(), Some("the board is locked"));
     // The export read through c is the owner's stored board.
     let (status, csv) = common::http(

@@ -9,10 +9,10 @@ use std::time::Duration;
 use cocreate_core::catalog::DocKey;
 use cocreate_core::model::board::Board;
 use cocreate_core::model::{Prompt, Role};
-use common::{TestClient, DEMO};
+use common::{cards_of, TestClient, DEMO};
 use yrs::sync::{Message, SyncMessage};
 use yrs::updates::decoder::Decode;
-use yrs::{ReadTxn, Transact};
+use yrs::Transact;
 
 struct Server {
     child: Child,
@@ -99,39 +99,7 @@ async fn kill_dash_9(database: Option<&str>) {
     let mut watcher = TestClient::join(&srv.url()).await;
 
     // Fifty writers add and type into cards as fast as they can.
-    let mut writers = Vec::new();
-    for w in 0..50 {
-        let url = srv.url();
-        writers.push(tokio::spawn(async move {
-            let mut c = TestClient::join(&url).await;
-            let board = Board::of(&c.doc);
-            for i in 0..200 {
-                let id = format!("w{w}-{}", i / 4);
-                let step = i % 4;
-                let send = c.try_change(|txn| {
-                    if step == 0 {
-                        let _ =
-                            board.add_card(txn, &id, Prompt::How, "", "p", Role::Clinician, 1.0);
-                    } else {
-                        let text = format!(
-                            "{}{}",
-                            board.card(&*txn, &id).map(|c| c.text).unwrap_or_default(),
-                            step
-                        );
-                        let _ = board.set_card_text(txn, &id, &text, None);
-                    }
-                });
-                // The connection dies with the server; stop then (the last change stays
-                // in this client's document).
-                match tokio::time::timeout(Duration::from_secs(2), send).await {
-                    Ok(true) => {}
-                    _ => break,
-                }
-                tokio::task::yield_now().await;
-            }
-            c.doc
-        }));
-    }
+    let writers = common::typing_writers(vec![srv.url(); 50], 200, Duration::ZERO);
     // Watch broadcasts until a good number arrived, then kill the server mid-stream.
     let mut seen = 0;
     watcher
@@ -183,19 +151,9 @@ async fn kill_dash_9(database: Option<&str>) {
         back.push(TestClient::rejoin(&srv.url(), doc).await);
     }
     // The state they must all reach: every writer's document merged.
-    let expected = {
-        let merged = cocreate_core::model::new_doc();
-        for d in docs.iter().chain(std::iter::once(&after.doc)) {
-            let u = d
-                .transact()
-                .encode_state_as_update_v1(&yrs::StateVector::default());
-            merged
-                .transact_mut()
-                .apply_update(yrs::Update::decode_v1(&u).unwrap())
-                .unwrap();
-        }
-        cards_of(&merged)
-    };
+    let mut all: Vec<&yrs::Doc> = docs.iter().collect();
+    all.push(&after.doc);
+    let expected = cards_of(&common::merged(&all));
     assert!(expected.len() >= broadcast.len());
     for (i, c) in back.iter_mut().enumerate() {
         assert!(
@@ -207,14 +165,6 @@ async fn kill_dash_9(database: Option<&str>) {
     let reader = TestClient::join(&srv.url()).await;
     assert_eq!(cards_of(&reader.doc), expected, "the server has it all");
     srv.kill9();
-}
-
-fn cards_of(doc: &yrs::Doc) -> Vec<(String, String)> {
-    Board::of(doc)
-        .cards(&doc.transact())
-        .into_iter()
-        .map(|c| (c.id, c.text))
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

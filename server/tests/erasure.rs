@@ -309,15 +309,7 @@ async fn an_erased_participant_leaves_no_trace_in_boards_snapshots_copies_drafts
             .unwrap();
     })
     .await;
-    let mut reason = None;
-    a.pump_until(WAIT, |_, m| match m {
-        yrs::sync::Message::Auth(Some(r)) => {
-            reason = Some(r.clone());
-            true
-        }
-        _ => false,
-    })
-    .await;
+    let reason = a.denied(WAIT).await;
     assert!(
         reason
             .as_deref()

@@ -39,16 +39,7 @@ async fn participant(srv: &TestServer) -> TestClient {
 
 /// The reason of the next permission-denied message, if one comes.
 async fn denied(c: &mut TestClient) -> Option<String> {
-    let mut reason = None;
-    c.pump_until(WAIT, |_, m| match m {
-        Message::Auth(Some(r)) => {
-            reason = Some(r.clone());
-            true
-        }
-        _ => false,
-    })
-    .await;
-    reason
+    c.denied(WAIT).await
 }
 
 /// The board's state vector on the server.

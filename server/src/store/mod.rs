@@ -24,6 +24,7 @@
 
 mod interface;
 pub mod postgres;
+mod queue;
 pub mod sqlite;
 
 use std::path::PathBuf;

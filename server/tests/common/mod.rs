@@ -303,6 +303,20 @@ impl TestClient {
         self.pump_until(within, |d, _| cond(d)).await
     }
 
+    /// The reason of the next permission-denied message, if one comes within `within`.
+    pub async fn denied(&mut self, within: Duration) -> Option<String> {
+        let mut reason = None;
+        self.pump_until(within, |_, m| match m {
+            Message::Auth(Some(r)) => {
+                reason = Some(r.clone());
+                true
+            }
+            _ => false,
+        })
+        .await;
+        reason
+    }
+
     /// Read until the server closes; returns the close code (None if no close frame).
     pub async fn close_code(&mut self, within: Duration) -> Option<u16> {
         self.close_frame(within).await.map(|(code, _)| code)
@@ -426,4 +440,87 @@ pub async fn set_control(srv: &TestServer, patch: &str) {
     ));
     let (status, body) = http("POST", &url, Some(patch)).await;
     assert_eq!(status, 204, "{body}");
+}
+
+/// Writers, one per URL, each adding cards and typing into them (one change at a time,
+/// `pause` apart) until its connection dies or it has made `steps` changes; each task
+/// returns its writer's document (with what the server may never have received).
+pub fn typing_writers(
+    urls: Vec<String>,
+    steps: usize,
+    pause: Duration,
+) -> Vec<tokio::task::JoinHandle<Doc>> {
+    use cocreate_core::model::board::Board;
+    use cocreate_core::model::{Prompt, Role};
+    urls.into_iter()
+        .enumerate()
+        .map(|(w, url)| {
+            tokio::spawn(async move {
+                let mut c = TestClient::join(&url).await;
+                let board = Board::of(&c.doc);
+                for i in 0..steps {
+                    let id = format!("w{w}-{}", i / 4);
+                    let step = i % 4;
+                    let send = c.try_change(|txn| {
+                        if step == 0 {
+                            let _ = board.add_card(
+                                txn,
+                                &id,
+                                Prompt::How,
+                                "",
+                                "p",
+                                Role::Clinician,
+                                1.0,
+                            );
+                        } else {
+                            let text = format!(
+                                "{}{}",
+                                board.card(&*txn, &id).map(|c| c.text).unwrap_or_default(),
+                                step
+                            );
+                            let _ = board.set_card_text(txn, &id, &text, None);
+                        }
+                    });
+                    // The connection dies with the server; stop then (the last change
+                    // stays in this writer's document).
+                    match tokio::time::timeout(Duration::from_secs(2), send).await {
+                        Ok(true) => {}
+                        _ => break,
+                    }
+                    if pause.is_zero() {
+                        tokio::task::yield_now().await;
+                    } else {
+                        tokio::time::sleep(pause).await;
+                    }
+                }
+                c.doc
+            })
+        })
+        .collect()
+}
+
+/// A board's cards as (id, text), sorted.
+pub fn cards_of(doc: &Doc) -> Vec<(String, String)> {
+    let board = cocreate_core::model::board::Board::of(doc);
+    let mut cards: Vec<(String, String)> = board
+        .cards(&doc.transact())
+        .into_iter()
+        .map(|c| (c.id, c.text))
+        .collect();
+    cards.sort();
+    cards
+}
+
+/// Every document merged into one (what writers that all come back must converge on).
+pub fn merged(docs: &[&Doc]) -> Doc {
+    let all = cocreate_core::model::new_doc();
+    for d in docs {
+        let u = d
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        all.transact_mut()
+            .apply_update(Update::decode_v1(&u).unwrap())
+            .unwrap();
+    }
+    all
 }

@@ -16,13 +16,13 @@ use cocreate_core::model::Role;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
-use super::writer::WriteOp;
 use super::Postgres;
 use crate::store::interface::{
     now_ms, parse_word, AuditLog, Catalog, Consents, Durable, ErasureCounts, Erasures, HeldCard,
     Links, LogStats, Moderated, NewLink, Retentions, Roster, RoundStore, Snapshot, StoreError,
     StoredBoard, StoredLink, UpdateLog,
 };
+use crate::store::queue::WriteOp;
 
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 

@@ -2,7 +2,7 @@
 //! pooled connection at a time. A request is answered only once the transaction holding
 //! it has committed.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 
 use deadpool_postgres::Pool;
@@ -10,36 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::Cluster;
 use crate::store::interface::{Durable, StoreError};
-
-type Done = oneshot::Sender<Result<(), StoreError>>;
-
-/// A request; `key` is the document's, `board` the board it belongs to (the lease's).
-pub(super) enum WriteOp {
-    Append {
-        key: String,
-        board: String,
-        data: Vec<u8>,
-        done: Done,
-    },
-    Compact {
-        key: String,
-        board: String,
-        state: Vec<u8>,
-        done: Done,
-    },
-    Barrier {
-        done: Done,
-    },
-}
-
-impl WriteOp {
-    fn board(&self) -> Option<&str> {
-        match self {
-            WriteOp::Append { board, .. } | WriteOp::Compact { board, .. } => Some(board),
-            WriteOp::Barrier { .. } => None,
-        }
-    }
-}
+use crate::store::queue::{self, Done, WriteOp, MAX_BATCH};
 
 /// The writer task and its queue.
 pub(super) struct Log {
@@ -90,9 +61,6 @@ impl Log {
     }
 }
 
-/// Most requests committed in one transaction.
-const MAX_BATCH: usize = 4096;
-
 async fn writer_loop(
     pool: Pool,
     cluster: Option<Arc<Cluster>>,
@@ -108,36 +76,10 @@ async fn writer_loop(
             }
         }
         let (result, fenced) = commit_batch(&pool, cluster.as_deref(), &batch).await;
-        if let Err(e) = &result {
-            tracing::error!(error = %e, ops = batch.len(), "store batch failed");
-        }
         for board in &fenced {
             tracing::warn!(%board, "lease lost to another node: writes refused");
         }
-        let bytes: usize = batch
-            .iter()
-            .map(|op| match op {
-                WriteOp::Append { data, .. } => data.len(),
-                _ => 0,
-            })
-            .sum();
-        pending.fetch_sub(bytes, Ordering::Relaxed);
-        for op in batch {
-            let refused = op.board().filter(|b| fenced.iter().any(|f| f == b));
-            let answer = match (&result, refused) {
-                (_, Some(board)) => Err(StoreError::Fenced {
-                    board: board.to_string(),
-                }),
-                (Ok(()), None) => Ok(()),
-                (Err(e), None) => Err(StoreError::Commit(e.to_string())),
-            };
-            let done = match op {
-                WriteOp::Append { done, .. }
-                | WriteOp::Compact { done, .. }
-                | WriteOp::Barrier { done } => done,
-            };
-            let _ = done.send(answer);
-        }
+        queue::answer(batch, &result, &fenced, pending);
     }
     tracing::debug!("store writer stopped");
 }

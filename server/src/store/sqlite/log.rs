@@ -6,16 +6,20 @@ use std::sync::atomic::Ordering;
 use cocreate_core::catalog::DocKey;
 use rusqlite::OptionalExtension;
 
-use super::writer::WriteOp;
 use super::{board_exists, Sqlite};
 use crate::store::interface::{Durable, LogStats, StoreError, StoredBoard, UpdateLog};
+use crate::store::queue::WriteOp;
 
 impl UpdateLog for Sqlite {
     fn append(&self, doc: &DocKey, data: Vec<u8>) -> Durable {
-        let board = doc.to_string();
+        let (key, board) = (doc.to_string(), doc.board_id().to_string());
         self.log.pending.fetch_add(data.len(), Ordering::Relaxed);
-        self.log
-            .request(move |done| WriteOp::Append { board, data, done })
+        self.log.request(move |done| WriteOp::Append {
+            key,
+            board,
+            data,
+            done,
+        })
     }
 
     fn barrier(&self) -> Durable {
@@ -23,9 +27,13 @@ impl UpdateLog for Sqlite {
     }
 
     fn compact(&self, doc: &DocKey, state: Vec<u8>) -> Durable {
-        let board = doc.to_string();
-        self.log
-            .request(move |done| WriteOp::Compact { board, state, done })
+        let (key, board) = (doc.to_string(), doc.board_id().to_string());
+        self.log.request(move |done| WriteOp::Compact {
+            key,
+            board,
+            state,
+            done,
+        })
     }
 
     fn pending_bytes(&self) -> usize {

@@ -1,7 +1,7 @@
 //! The update log's writer thread: one connection, a FIFO queue, group commit. A request
 //! is answered only once the transaction holding it has committed.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -10,22 +10,7 @@ use rusqlite::{params, Connection};
 use tokio::sync::oneshot;
 
 use crate::store::interface::{Durable, StoreError};
-
-pub(super) enum WriteOp {
-    Append {
-        board: String,
-        data: Vec<u8>,
-        done: oneshot::Sender<Result<(), StoreError>>,
-    },
-    Compact {
-        board: String,
-        state: Vec<u8>,
-        done: oneshot::Sender<Result<(), StoreError>>,
-    },
-    Barrier {
-        done: oneshot::Sender<Result<(), StoreError>>,
-    },
-}
+use crate::store::queue::{self, WriteOp, MAX_BATCH};
 
 /// The writer thread and its queue.
 pub(super) struct Log {
@@ -79,9 +64,6 @@ impl Log {
     }
 }
 
-/// Most requests committed in one transaction.
-const MAX_BATCH: usize = 4096;
-
 fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<WriteOp>, pending: &AtomicUsize) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
@@ -91,29 +73,8 @@ fn writer_loop(mut conn: Connection, rx: std_mpsc::Receiver<WriteOp>, pending: &
                 Err(_) => break,
             }
         }
-        let result = commit_batch(&mut conn, &batch);
-        if let Err(e) = &result {
-            tracing::error!(error = %e, ops = batch.len(), "store batch failed");
-        }
-        let bytes: usize = batch
-            .iter()
-            .map(|op| match op {
-                WriteOp::Append { data, .. } => data.len(),
-                _ => 0,
-            })
-            .sum();
-        pending.fetch_sub(bytes, Ordering::Relaxed);
-        for op in batch {
-            let done = match op {
-                WriteOp::Append { done, .. }
-                | WriteOp::Compact { done, .. }
-                | WriteOp::Barrier { done } => done,
-            };
-            let _ = done.send(match &result {
-                Ok(()) => Ok(()),
-                Err(e) => Err(StoreError::Commit(e.to_string())),
-            });
-        }
+        let result = commit_batch(&mut conn, &batch).map_err(StoreError::from);
+        queue::answer(batch, &result, &[], pending);
     }
     tracing::debug!("store writer stopped");
 }
@@ -125,10 +86,12 @@ fn commit_batch(conn: &mut Connection, batch: &[WriteOp]) -> Result<(), rusqlite
             tx.prepare_cached("INSERT INTO board_updates (board_id, data) VALUES (?1, ?2)")?;
         for op in batch {
             match op {
-                WriteOp::Append { board, data, .. } => {
-                    append.execute(params![board, data])?;
+                WriteOp::Append { key, data, .. } => {
+                    append.execute(params![key, data])?;
                 }
-                WriteOp::Compact { board, state, .. } => {
+                WriteOp::Compact {
+                    key: board, state, ..
+                } => {
                     let upto: i64 = tx.query_row(
                         "SELECT coalesce(max(id), 0) FROM board_updates WHERE board_id = ?1",
                         [board],
