@@ -693,3 +693,82 @@ async fn postgres_restarted_closes_writers_with_1013_and_their_changes_arrive_af
         card_texts(&check.doc)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_restarted_mid_typing_loses_nothing_and_everyone_converges() {
+    let mut cluster = Cluster::new("cluster_redis_typing", 2_000).await;
+    let a = cluster.node("a", true).await;
+    let b = cluster.node("b", false).await;
+    let c = cluster.node("c", false).await;
+    let f = a.link("facilitator");
+    let _owner = common::TestClient::join(&b.url(&f)).await;
+    let urls: Vec<String> = (0..12).map(|i| [&a, &b, &c][i % 3].url(&f)).collect();
+    let writers = common::typing_writers(urls, 120, Duration::from_millis(10));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Redis goes away and comes back empty while everyone types: it carries no board
+    // data, so nothing stops or is lost.
+    cluster.redis.kill();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    cluster.redis.restart();
+    let mut docs = Vec::new();
+    for w in writers {
+        docs.push(w.await.expect("writer"));
+    }
+    let all: Vec<&yrs::Doc> = docs.iter().collect();
+    let expected: Vec<(String, String)> = cards_of(&common::merged(&all))
+        .into_iter()
+        .filter(|(id, _)| id.starts_with('w'))
+        .collect();
+    assert_eq!(expected.len(), 12 * 30, "every writer made all its cards");
+    for node in [&a, &b, &c] {
+        let mut reader = common::TestClient::join(&node.url(&f)).await;
+        assert!(
+            reader
+                .wait_for(Duration::from_secs(10), |d| {
+                    let have = cards_of(d);
+                    expected.iter().all(|e| have.contains(e))
+                })
+                .await,
+            "the board read through port {} has every writer's cards",
+            node.port
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_shutdown_hands_the_board_over_at_once() {
+    // A lease far longer than the test: only a hand-over lets another node take it.
+    let cluster = Cluster::new("cluster_handover", 60_000).await;
+    let a = cluster.node("a", true).await;
+    let b = cluster.node("b", false).await;
+    let f = a.link("facilitator");
+    let mut on_b = common::TestClient::join(&b.url(&f)).await;
+    assert_eq!(cluster.owner(), "b");
+    add_card(&mut on_b, "kept", "written before the shutdown").await;
+    let mut seen = common::TestClient::join(&a.url(&f)).await;
+    assert!(
+        seen.wait_for(Duration::from_secs(5), |d| card_texts(d)
+            .contains(&"written before the shutdown".to_string()))
+            .await,
+        "relayed (so stored) before the shutdown"
+    );
+    let pid = b.child.id() as i32;
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    assert!(
+        on_b.close_code(Duration::from_secs(10)).await.is_some(),
+        "b closed its connections"
+    );
+    let started = std::time::Instant::now();
+    let mut on_a = join_when_served(&a.url(&f), Duration::from_secs(10)).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "taken over in {:?}, long before the 60 s lease",
+        started.elapsed()
+    );
+    assert_eq!(cluster.owner(), "a");
+    assert!(
+        on_a.wait_for(Duration::from_secs(5), |d| card_texts(d)
+            .contains(&"written before the shutdown".to_string()))
+            .await
+    );
+}

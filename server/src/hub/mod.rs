@@ -899,7 +899,13 @@ impl Hub {
                 tracing::warn!(board = %b.id, error = %e, "compaction on shutdown failed");
             }
         }
+        // Every open websocket is asked to come back (1013): its client reconnects to
+        // this server once it is up again, or to the node that takes the board over.
+        for b in &boards {
+            b.distrust();
+        }
         let _ = self.inner.store.barrier().await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
         // Graceful shutdown hands the leases over at once.
         for board in self.inner.store.held() {
             self.release(&board).await;
