@@ -386,28 +386,21 @@ pub const RESPONSES_CSV_HEADER: [&str; 11] = [
     "answered (UTC)",
 ];
 
-/// The responses CSV, item by item: one row per answer (oldest first), a tally row
-/// (respondent `(tally)`), and the agreement round's decision (`(decision)`; decision in
-/// `stance`, note in `comment`). Same CSV rules as board exports (BOM, CRLF, quoted,
-/// formulas defused).
+/// The responses CSV: one row per answer and nothing else (a dataset an analyst loads
+/// as it is), item by item, oldest answer first. Same CSV rules as board exports (BOM,
+/// CRLF, quoted, formulas defused). Tallies and decisions are in [`summary_csv`].
 pub fn responses_csv(results: &Results, answers: &[StoredAnswer]) -> String {
     let mut rows: Vec<Vec<String>> = Vec::new();
     for r in &results.items {
-        let mut row = |rest: [String; 6]| {
-            let mut row = vec![
+        let mut mine: Vec<&StoredAnswer> = answers.iter().filter(|a| a.item == r.item.id).collect();
+        mine.sort_by(|a, b| (a.updated_ms, &a.respondent).cmp(&(b.updated_ms, &b.respondent)));
+        for a in mine {
+            rows.push(vec![
                 results.consultation.title.clone(),
                 r.item.id.clone(),
                 r.item.kind.clone(),
                 r.item.prompt.clone(),
                 r.item.text.clone(),
-            ];
-            row.extend(rest);
-            rows.push(row);
-        };
-        let mut mine: Vec<&StoredAnswer> = answers.iter().filter(|a| a.item == r.item.id).collect();
-        mine.sort_by(|a, b| (a.updated_ms, &a.respondent).cmp(&(b.updated_ms, &b.respondent)));
-        for a in mine {
-            row([
                 a.respondent.clone(),
                 a.name.clone(),
                 a.organisation.clone(),
@@ -416,29 +409,50 @@ pub fn responses_csv(results: &Results, answers: &[StoredAnswer]) -> String {
                 iso_utc(a.updated_ms as f64),
             ]);
         }
-        row([
-            "(tally)".into(),
-            String::new(),
-            String::new(),
-            format!(
-                "agree {} / disagree {} / not sure {}",
-                r.agree, r.disagree, r.unsure
-            ),
-            String::new(),
-            String::new(),
-        ]);
-        if let Some(o) = &r.outcome {
-            row([
-                "(decision)".into(),
-                String::new(),
-                String::new(),
-                o.decision.as_str().into(),
-                o.note.clone(),
-                iso_utc(o.decided_ms as f64),
-            ]);
-        }
     }
     csv_document_with(&RESPONSES_CSV_HEADER, rows)
+}
+
+/// Header of the summary CSV.
+pub const SUMMARY_CSV_HEADER: [&str; 11] = [
+    "consultation",
+    "item_id",
+    "item_kind",
+    "prompt",
+    "item",
+    "agree",
+    "disagree",
+    "not_sure",
+    "decision",
+    "note",
+    "decided (UTC)",
+];
+
+/// The summary CSV: one row per item with its tally and, in an agreement round, the
+/// decision recorded (empty while undecided).
+pub fn summary_csv(results: &Results) -> String {
+    let rows = results
+        .items
+        .iter()
+        .map(|r| {
+            let o = r.outcome.as_ref();
+            vec![
+                results.consultation.title.clone(),
+                r.item.id.clone(),
+                r.item.kind.clone(),
+                r.item.prompt.clone(),
+                r.item.text.clone(),
+                r.agree.to_string(),
+                r.disagree.to_string(),
+                r.unsure.to_string(),
+                o.map(|o| o.decision.as_str().to_string())
+                    .unwrap_or_default(),
+                o.map(|o| o.note.clone()).unwrap_or_default(),
+                o.map(|o| iso_utc(o.decided_ms as f64)).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    csv_document_with(&SUMMARY_CSV_HEADER, rows)
 }
 
 #[cfg(test)]
@@ -604,22 +618,22 @@ mod tests {
         let csv = responses_csv(&r, &answers);
         let lines: Vec<&str> = csv.split("\r\n").collect();
         assert!(lines[0].starts_with("\u{feff}consultation,item_id,"));
-        assert_eq!(
-            lines.len(),
-            1 + 4 + 2 + 1 + 1,
-            "header, answers, tallies, decision, end"
-        );
+        assert_eq!(lines.len(), 1 + 4 + 1, "header, one row per answer, end");
         assert!(lines[2].contains("\"Too narrow, add \"\"MDT\"\"\""));
-        // Item by item: its answers, then its tally and decision.
-        assert!(lines[4].contains(",theme:t1,") && lines[4].contains("(tally)"));
-        assert!(lines[5].contains(",theme:t1,") && lines[5].contains("(decision)"));
-        assert!(lines[6].contains(",card:c,") && lines[6].contains(",r3,"));
+        // Answers only: no tally or decision rows among the respondents.
+        assert!(!csv.contains("(tally)") && !csv.contains("(decision)"));
+        assert!(lines[4].contains(",card:c,") && lines[4].contains(",r3,"));
         assert!(
             lines[1].contains(",'=Body,"),
             "formulas are defused: {}",
             lines[1]
         );
-        assert!(csv.contains("(decision),,,amended,Add MDT"));
-        assert!(csv.contains("agree 2 / disagree 1 / not sure 0"));
+        // Tallies and decisions: one row per item, in their own file.
+        let summary = summary_csv(&r);
+        let rows: Vec<&str> = summary.split("\r\n").collect();
+        assert!(rows[0].starts_with("\u{feff}consultation,item_id,item_kind,prompt,item,agree,disagree,not_sure,decision,note,"));
+        assert_eq!(rows.len(), 1 + 2 + 1, "header, one row per item, end");
+        assert!(rows[1].contains(",theme:t1,") && rows[1].contains(",2,1,0,amended,Add MDT,"));
+        assert!(rows[2].contains(",card:c,") && rows[2].ends_with(",0,0,1,,,"));
     }
 }

@@ -393,4 +393,15 @@ impl ServerDirectory {
         let csv = cocreate_core::consult::responses_csv(&results, &answers);
         Ok((results.consultation, csv))
     }
+
+    /// The summary CSV of a round (facilitators): each item's tally and decision.
+    pub fn summary_csv(
+        &self,
+        id: &str,
+        token: Option<&str>,
+    ) -> Result<(Consultation, String), DirectoryError> {
+        let (results, _) = self.results_and_answers(id, token)?;
+        let csv = cocreate_core::consult::summary_csv(&results);
+        Ok((results.consultation, csv))
+    }
 }

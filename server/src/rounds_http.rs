@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/consultations/{id}/responses", post(respond))
         .route("/api/consultations/{id}/results", get(results))
         .route("/api/consultations/{id}/responses.csv", get(responses_csv))
+        .route("/api/consultations/{id}/summary.csv", get(summary_csv))
         .route("/api/consultations/{id}/outcomes", post(record_outcome))
 }
 
@@ -178,6 +179,21 @@ async fn responses_csv(
     Ok(download(
         "text/csv; charset=utf-8",
         &format!("{}-responses.csv", c.id),
+        csv.into_bytes(),
+    ))
+}
+
+/// `GET /api/consultations/{id}/summary.csv?token=T` (facilitators): tallies and
+/// decisions, one row per item.
+async fn summary_csv(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Response, AppError> {
+    let (c, csv) = state.dir.summary_csv(&id, q.token.as_deref())?;
+    Ok(download(
+        "text/csv; charset=utf-8",
+        &format!("{}-summary.csv", c.id),
         csv.into_bytes(),
     ))
 }

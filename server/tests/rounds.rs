@@ -421,6 +421,8 @@ async fn consultation_respondents_answer_but_never_edit_and_results_are_tallied(
         ))
     };
     assert_eq!(http("GET", &csv_url(&r), None).await.0, 403);
+    let summary_url = srv.http(&format!("/api/consultations/{id}/summary.csv?token={r}"));
+    assert_eq!(http("GET", &summary_url, None).await.0, 403);
     assert_eq!(http("POST", &publish(&r), Some(new_round)).await.0, 401);
     assert_eq!(
         http(
@@ -529,7 +531,15 @@ async fn consultation_respondents_answer_but_never_edit_and_results_are_tallied(
         csv.contains("\"Yes, <b>and</b> more, \"\"quoted\"\"\""),
         "{csv}"
     );
-    assert!(csv.contains("agree 2 / disagree 0 / not sure 1"));
+    assert!(!csv.contains("(tally)"), "answers only: {csv}");
+    let (status, summary) = http(
+        "GET",
+        &srv.http(&format!("/api/consultations/{id}/summary.csv?token={f}")),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(summary.contains(",2,0,1,"), "{summary}");
     let (status, body) = http(
         "GET",
         &srv.http(&format!("/api/workshops/demo/consultations?token={f}")),

@@ -76,7 +76,11 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   const row = f.locator('.commonality tr').filter({ hasText: 'Protected time' });
   await row.getByText('Common to all areas').waitFor();
   assert.deepEqual(await row.locator('td.num').allInnerTexts(), ['1', '1', '1']);
-  await f.locator('.commonality tr').filter({ hasText: 'Purpose: not yet in a theme' }).getByText('Common to all areas').waitFor();
+  // Cards not yet in a theme are no finding, however many areas they come from.
+  const unthemed = f.locator('.commonality tr').filter({ hasText: 'Purpose: not yet in a theme' });
+  await unthemed.getByText('Not yet in a theme', { exact: true }).waitFor();
+  assert.equal(await unthemed.getByText('Common to all areas').count(), 0);
+  assert.match(await f.locator('.commonality > p').first().innerText(), /^1 common to all areas/);
   assert.deepEqual(await axeViolations(f), [], 'outline with commonality');
   const csvHref = await f.getByRole('link', { name: 'Spreadsheet (CSV)' }).getAttribute('href');
   const csv = await (await f.request.get(`${base}${csvHref}`)).text();
@@ -162,10 +166,18 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   await f.getByText(/Draft “Engagement group agreement” published/).waitFor();
   await f.getByRole('link', { name: 'Engagement group agreement' }).click();
   const a = f.locator('section.item-result').filter({ has: f.locator('h2', { hasText: THEME }) });
+  // Undecided until someone chooses: recording without a choice records nothing.
+  await a.getByText('Decision: undecided').waitFor();
+  assert.equal(await a.getByLabel('Decision').inputValue(), '');
+  await a.getByRole('button', { name: /Record decision/ }).click();
+  await f.getByText('Choose a decision first.').waitFor();
   await a.getByLabel('Decision').selectOption('amended');
   await a.getByLabel('Note').fill('Name peer learning explicitly');
   await a.getByRole('button', { name: /Record decision/ }).click();
   await a.getByText('Decision: Agreed with changes — Name peer learning explicitly').waitFor();
+  // And back to the console from the results.
+  await f.getByRole('link', { name: 'Back to the workshop console' }).click();
+  await f.waitForURL(/\/workshop\/demo-synthesis\?token=/);
   const rounds = await (await f.request.get(`${base}/api/workshops/demo-synthesis/consultations?token=${S}`)).json();
   assert.equal(rounds.find((r) => r.consultation.title === 'Engagement group agreement').consultation.snapshot, agreedSnap);
   await ctx.close();

@@ -281,6 +281,7 @@ fn ResultsView(r: Results, token: Option<String>, tick: RwSignal<u32>) -> impl I
         .map(|t| format!("?token={t}"))
         .unwrap_or_default();
     let csv = format!("/api/consultations/{}/responses.csv{q}", c.id);
+    let summary = format!("/api/consultations/{}/summary.csv{q}", c.id);
     let feedback = RwSignal::new(String::new());
     let toggle = {
         let (id, token, open) = (c.id.clone(), token.clone(), c.open);
@@ -306,8 +307,10 @@ fn ResultsView(r: Results, token: Option<String>, tick: RwSignal<u32>) -> impl I
         <h1>{format!("Results: {}", c.title)}</h1>
         <p class="muted">{c.kind.label()} " · " {if c.open { "open for answers" } else { "closed" }}
             " · " {format!("{} {} answered", r.respondents, if r.respondents == 1 { "person" } else { "people" })}</p>
+        <p><a href=format!("/workshop/{}{q}", c.workshop_id)>"Back to the workshop console"</a></p>
         <div class="row">
             <a href=csv download>"All responses (CSV)"</a>
+            <a href=summary download>"Tallies and decisions (CSV)"</a>
             <button on:click=toggle>{if c.open { "Close the round" } else { "Reopen the round" }}</button>
         </div>
         <p role="status" aria-live="polite" class="feedback">{move || feedback.get()}</p>
@@ -377,14 +380,22 @@ fn ItemResultView(
                     view! { <li><strong>{who}</strong>{stance} ": " {a.comment.clone()}</li> }
                 }).collect_view()}</ul>
             })}
-            {current.as_ref().map(|o| view! {
-                <p class="decision"><strong>"Decision: "</strong>{o.decision.label()}
-                    {(!o.note.is_empty()).then(|| format!(" — {}", o.note))}</p>
-            })}
+            {match current.as_ref() {
+                Some(o) => view! {
+                    <p class="decision"><strong>"Decision: "</strong>{o.decision.label()}
+                        {(!o.note.is_empty()).then(|| format!(" — {}", o.note))}</p>
+                }.into_any(),
+                None if agreement => view! {
+                    <p class="decision"><strong>"Decision: "</strong>"undecided"</p>
+                }.into_any(),
+                None => ().into_any(),
+            }}
             {agreement.then(|| view! {
                 <form class="row" on:submit=record>
                     <label for=format!("dec-{i}")>"Decision"</label>
                     <select id=format!("dec-{i}") node_ref=decision_ref>
+                        // Undecided until someone chooses: one stray click records nothing.
+                        <option value="" selected=current.is_none()>"Undecided"</option>
                         {Decision::ALL.map(|d| view! {
                             <option value=d.as_str() selected=current.as_ref().map(|o| o.decision) == Some(d)>{d.label()}</option>
                         }).collect_view()}

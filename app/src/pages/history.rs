@@ -236,7 +236,7 @@ pub fn CommonalityTable(c: cocreate_core::model::synthesis::Commonality) -> impl
                             Spread::Common => "spread common",
                             Spread::Shared => "spread shared",
                             Spread::Specific(_) => "spread specific",
-                            Spread::Unknown => "spread",
+                            Spread::Unknown | Spread::Unthemed => "spread",
                         };
                         let prompt = Prompt::parse(&t.prompt).map(|p| p.title()).unwrap_or("");
                         view! {

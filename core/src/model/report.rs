@@ -318,20 +318,34 @@ fn csv_head(header: &[&str]) -> String {
 /// Escape text so Markdown shows it literally (no emphasis, links or HTML).
 pub fn md_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &ch) in chars.iter().enumerate() {
         match ch {
+            // Markdown's own punctuation is escaped with a backslash.
             '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
             | '!' | '|' | '~' => {
                 out.push('\\');
                 out.push(ch);
             }
+            // No text becomes HTML, in any Markdown reader.
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
+            // `&` only where it could start an entity ("&amp;", "&#60;"): "Learning
+            // Disabilities & Autism" stays as it is written.
+            '&' if starts_entity(&chars[i + 1..]) => out.push_str("\\&"),
             _ => out.push(ch),
         }
     }
     out
+}
+
+/// Whether text after an `&` reads as an entity's name or number and its `;`.
+fn starts_entity(rest: &[char]) -> bool {
+    let name = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == '#')
+        .count();
+    name > 0 && rest.get(name) == Some(&';')
 }
 
 pub fn xml_escape(s: &str) -> String {
@@ -416,6 +430,9 @@ mod tests {
             md_escape("*bold* <b>x</b>"),
             "\\*bold\\* &lt;b&gt;x&lt;/b&gt;"
         );
+        // An ampersand is written as it is, unless it would start an entity.
+        assert_eq!(md_escape("Time & space"), "Time & space");
+        assert_eq!(md_escape("a &amp; b &#60;"), "a \\&amp; b \\&\\#60;");
         assert_eq!(md_escape("[link](http://x)"), "\\[link\\]\\(http://x\\)");
     }
 

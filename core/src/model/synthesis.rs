@@ -106,6 +106,9 @@ pub enum Spread {
     Specific(String),
     /// No card with a known area.
     Unknown,
+    /// The cards of a prompt that are not in a theme yet: not a finding, whatever areas
+    /// they come from.
+    Unthemed,
 }
 
 impl Spread {
@@ -115,6 +118,7 @@ impl Spread {
             Spread::Shared => "Shared by some areas".into(),
             Spread::Specific(a) => format!("Specific to {a}"),
             Spread::Unknown => "No area known".into(),
+            Spread::Unthemed => "Not yet in a theme".into(),
         }
     }
 }
@@ -206,7 +210,10 @@ pub fn commonality(board: &BoardExport) -> Commonality {
                     None => format!("{}: not yet in a theme", p.title()),
                 },
                 prompt: p.as_str().into(),
-                spread: spread_of(&per_area),
+                spread: match theme {
+                    Some(_) => spread_of(&per_area),
+                    None => Spread::Unthemed,
+                },
                 per_area,
             });
         }
@@ -371,5 +378,27 @@ mod tests {
             ]
         );
         assert_eq!(c.count(|s| *s == Spread::Common), 1);
+    }
+
+    #[test]
+    fn cards_not_yet_in_a_theme_are_no_finding_whatever_their_areas() {
+        let doc = new_doc();
+        let b = Board::of(&doc);
+        {
+            let mut txn = doc.transact_mut();
+            b.init_meta(&mut txn, "Synthesis", "Cross-area synthesis", "Consultancy");
+            for (area, id) in [("Cancer Care", "cc"), ("Musculoskeletal (MSK)", "msk")] {
+                let src = source(area, id, &[(Prompt::Values, "Kindness")]);
+                copy_cards(&b, &mut txn, &src, 0.0).unwrap();
+            }
+        }
+        let c = commonality(&BoardExport::of_doc(&doc, ExportContext::default()));
+        // Both areas' Values cards, unthemed: listed, counted per area, never "common".
+        let values = c.themes.iter().find(|t| t.prompt == "values").unwrap();
+        assert_eq!(values.theme, None);
+        assert_eq!(values.per_area, vec![1, 1]);
+        assert_eq!(values.spread, Spread::Unthemed);
+        assert_eq!(values.spread.label(), "Not yet in a theme");
+        assert_eq!(c.count(|s| *s == Spread::Common), 0);
     }
 }
