@@ -36,7 +36,10 @@ pub fn App() -> impl IntoView {
                 <a class="brand" href="/">"cocreate"</a>
             </header>
             <main id="main">
-                <Routes fallback=|| view! { <p>"Page not found."</p> }>
+                <Routes fallback=|| view! {
+                    <h1>"Page not found"</h1>
+                    <p>"There is no page at this address. Open the link your facilitator gave you."</p>
+                }>
                     <Route path=path!("") view=crate::pages::home::HomePage/>
                     <Route path=path!("/board/:id") view=crate::pages::board::BoardPage/>
                     <Route path=path!("/workshop/:id") view=crate::pages::workshop::WorkshopPage/>

@@ -2,6 +2,29 @@
 //! than ustar's 100 bytes (a long workshop slug and board title) are written as GNU long
 //! names, which every tar reads, instead of being cut and colliding.
 
+/// A file or folder name for `text` (a title): lowercase letters, digits and dashes,
+/// whole words up to 60 characters; `fallback` (an id) when nothing is left.
+pub fn file_name(text: &str, fallback: &str) -> String {
+    let mut out = String::new();
+    for word in text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() && out.len() + 1 + word.len() > 60 {
+            break;
+        }
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.extend(word.chars().take(60).map(|c| c.to_ascii_lowercase()));
+    }
+    if out.is_empty() {
+        fallback.to_string()
+    } else {
+        out
+    }
+}
+
 /// Builds a tar archive in memory.
 pub struct Tar {
     builder: tar::Builder<Vec<u8>>,
@@ -38,6 +61,20 @@ impl Tar {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn file_names_come_from_titles_in_whole_words() {
+        use super::file_name;
+        assert_eq!(
+            file_name("Demo workshop: Learning Disabilities & Autism", "demo"),
+            "demo-workshop-learning-disabilities-autism"
+        );
+        assert_eq!(
+            file_name("Learning, developing and improving across the system", "b"),
+            "learning-developing-and-improving-across-the-system"
+        );
+        assert_eq!(file_name("Ωμέγα", "b-1"), "b-1");
+    }
+
     use super::*;
 
     #[test]

@@ -19,9 +19,9 @@ use crate::store::{now_ms, NewLink, Store, StoreError, StoredLink};
 /// Errors from authorisation.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
-    #[error("a token is required")]
+    #[error("open the whole link your facilitator gave you")]
     Missing,
-    #[error("invalid or revoked token")]
+    #[error("it may have been revoked, or mistyped")]
     Invalid,
     #[error("this link has expired")]
     Expired,

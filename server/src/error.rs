@@ -19,7 +19,7 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
-    #[error("invalid or missing token")]
+    #[error("this link is not valid: it may have been revoked, or be incomplete")]
     Unauthorized,
     #[error("{0}")]
     Forbidden(String),

@@ -604,26 +604,48 @@ async fn export_workshop_csv(
     ))
 }
 
-/// `GET /api/workshops/{id}/export.tar?token=T`: every board in every format, plus the
-/// combined CSV.
+/// `GET /api/workshops/{id}/export.tar?token=T`: every board in every format, each
+/// board's snapshots, the combined CSV and an index, in a folder named after the
+/// workshop's title; each board's files are named after its title.
 async fn export_workshop_tar(
     State(state): State<AppState>,
     Path(workshop): Path<String>,
     Query(q): Query<TokenParam>,
 ) -> Result<Response, AppError> {
-    let boards = workshop_exports(&state, &workshop, q.token.as_deref())?;
+    use crate::archive::file_name;
+    let w = state
+        .access
+        .workshop_facilitator(&workshop, q.token.as_deref())?;
+    state.dir.audit(
+        &w.workshop.id,
+        state.dir.actor(q.token.as_deref()),
+        "export",
+        &w.workshop.id,
+        "archive of every board and snapshot",
+    );
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
+    let root = file_name(&w.workshop.title, &w.workshop.id);
     let mut tar = crate::archive::Tar::default();
-    let all: Vec<BoardExport> = boards.iter().map(|(e, _)| e.clone()).collect();
-    tar.file(
-        &format!("{workshop}/all-boards.csv"),
-        cocreate_core::model::report::csv_document(&all).as_bytes(),
-        now,
-    );
-    for (export, raw) in boards {
+    let mut all = Vec::new();
+    let mut names = std::collections::HashSet::new();
+    let mut index = vec![vec![
+        "board_id".to_string(),
+        "title".into(),
+        "pillar".into(),
+        "files".into(),
+        "snapshots".into(),
+    ]];
+    for b in w.boards() {
+        let (export, raw) = state.dir.export_of(&b, None)?;
+        let mut name = file_name(&b.board.title, &b.board.id);
+        if !names.insert(name.clone()) {
+            // Two boards with one title: the second keeps its id too.
+            name = format!("{name}-{}", b.board.id);
+            names.insert(name.clone());
+        }
         for f in [
             ExportFormat::Json,
             ExportFormat::Csv,
@@ -631,13 +653,52 @@ async fn export_workshop_tar(
             ExportFormat::Svg,
             ExportFormat::Ybin,
         ] {
-            let path = format!("{workshop}/{}.{}", export.context.board_id, f.ext());
-            tar.file(&path, &f.render(&export, raw.clone()), now);
+            tar.file(
+                &format!("{root}/{name}.{}", f.ext()),
+                &f.render(&export, raw.clone()),
+                now,
+            );
         }
+        let snapshots = state.store.snapshots(&b.board.id)?;
+        for snap in &snapshots {
+            let (export, raw) = state.dir.export_of(&b, Some(snap.id))?;
+            let snap_name = format!("{}-{}", snap.id, file_name(&snap.name, "snapshot"));
+            for f in [
+                ExportFormat::Json,
+                ExportFormat::Csv,
+                ExportFormat::Markdown,
+                ExportFormat::Ybin,
+            ] {
+                tar.file(
+                    &format!("{root}/{name}/snapshots/{snap_name}.{}", f.ext()),
+                    &f.render(&export, raw.clone()),
+                    now,
+                );
+            }
+        }
+        index.push(vec![
+            b.board.id.clone(),
+            b.board.title.clone(),
+            b.board.pillar.clone(),
+            format!("{name}.*"),
+            snapshots.len().to_string(),
+        ]);
+        all.push(export);
     }
+    tar.file(
+        &format!("{root}/all-boards.csv"),
+        cocreate_core::model::report::csv_document(&all).as_bytes(),
+        now,
+    );
+    let header: Vec<&str> = index[0].iter().map(String::as_str).collect();
+    tar.file(
+        &format!("{root}/index.csv"),
+        cocreate_core::model::report::csv_document_with(&header, index[1..].to_vec()).as_bytes(),
+        now,
+    );
     Ok(download(
         "application/x-tar",
-        &format!("{workshop}.tar"),
+        &format!("{root}.tar"),
         tar.finish(),
     ))
 }

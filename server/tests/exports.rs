@@ -317,13 +317,25 @@ async fn whole_workshop_exports_hold_every_board() {
         "header + the 4 starter cards"
     );
 
-    let (status, _, tar) = http_raw(
+    // A snapshot, so the archive has one to carry.
+    let (status, body) = http(
+        "POST",
+        &srv.http(&format!("/api/boards/demo-research/snapshots?token={f}")),
+        Some(r#"{"name":"End of day one"}"#),
+    )
+    .await;
+    assert!((200..300).contains(&status), "{status} {body}");
+    let (status, head, tar) = http_raw(
         "GET",
         &srv.http(&format!("/api/workshops/demo/export.tar?token={f}")),
         b"",
     )
     .await;
     assert_eq!(status, 200);
+    assert!(
+        head.contains("demo-workshop-learning-disabilities-autism.tar"),
+        "{head}"
+    );
     let path = dir.path().join("demo.tar");
     std::fs::write(&path, tar).unwrap();
     let out = std::process::Command::new("tar")
@@ -333,21 +345,36 @@ async fn whole_workshop_exports_hold_every_board() {
         .unwrap();
     assert!(out.status.success());
     let list = String::from_utf8(out.stdout).unwrap();
-    assert!(list.contains("demo/all-boards.csv"));
+    // Folders and files are named after titles, not ids.
+    let root = "demo-workshop-learning-disabilities-autism";
+    assert!(list.contains(&format!("{root}/all-boards.csv")));
+    assert!(list.contains(&format!("{root}/index.csv")));
     for b in [
-        "demo-leadership",
-        "demo-learning",
-        "demo-research",
-        "demo-consultancy",
-        "demo-expert-practice",
+        "strategic-and-enabling-leadership",
+        "learning-developing-and-improving-across-the-system",
+        "research-and-innovation",
+        "consultancy",
+        "expert-practice",
     ] {
         for ext in ["json", "csv", "md", "svg", "ybin"] {
             assert!(
-                list.contains(&format!("demo/{b}.{ext}")),
+                list.contains(&format!("{root}/{b}.{ext}")),
                 "{b}.{ext} in\n{list}"
             );
         }
     }
+    assert!(
+        !list.contains("demo-leadership."),
+        "no file named by id:\n{list}"
+    );
+    // Each board's snapshots are in it too.
+    let snap = list
+        .lines()
+        .find(|l| {
+            l.contains("research-and-innovation/snapshots/") && l.ends_with("-end-of-day-one.json")
+        })
+        .unwrap_or_else(|| panic!("the snapshot in\n{list}"));
+    assert!(snap.starts_with(root));
     let (status, _) = http(
         "GET",
         &srv.http(&format!(

@@ -22,6 +22,16 @@ test('every page has no axe violations', async () => {
   await home.getByRole('heading', { name: 'cocreate' }).waitFor();
   checks.push(['home', await violations(home)]);
 
+  // An unknown address has a level-one heading and says what to do.
+  const missing = await page('/no-such-page');
+  await missing.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+  checks.push(['not found', await violations(missing)]);
+
+  // A revoked or mistyped link says so in words, not "token".
+  const bad = await page('/workshop/demo?token=0000');
+  await bad.getByRole('heading', { name: 'This link does not work' }).waitFor();
+  assert.doesNotMatch(await bad.locator('body').innerText(), /token/i);
+
   const console_ = await page(`/workshop/demo?token=${links.facilitator}`);
   await console_.locator('table.console tbody tr').first().waitFor();
   checks.push(['console', await violations(console_)]);
