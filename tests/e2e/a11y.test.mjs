@@ -28,9 +28,9 @@ test('every page has no axe violations', async () => {
   checks.push(['not found', await violations(missing)]);
 
   // A revoked or mistyped link says so in words, not "token".
-  const bad = await page('/workshop/demo?token=0000');
-  await bad.getByRole('heading', { name: 'This link does not work' }).waitFor();
-  assert.doesNotMatch(await bad.locator('body').innerText(), /token/i);
+  const badLink = await page('/workshop/demo?token=0000');
+  await badLink.getByRole('heading', { name: 'This link does not work' }).waitFor();
+  assert.doesNotMatch(await badLink.locator('body').innerText(), /token/i);
 
   const console_ = await page(`/workshop/demo?token=${links.facilitator}`);
   await console_.locator('table.console tbody tr').first().waitFor();
