@@ -439,7 +439,7 @@ pub async fn restore_card(
     token: Option<String>,
     snapshot: i64,
     card: String,
-) -> Result<(), ApiError> {
+) -> Result<cocreate_core::model::board::Restored, ApiError> {
     directory()?
         .0
         .restore_card(board, token, snapshot, card)

@@ -597,14 +597,14 @@ pub trait Directory: Send + Sync {
         board: &str,
         token: Option<&str>,
     ) -> Result<Vec<crate::model::CardView>, DirectoryError>;
-    /// Put a card back on the live board as it was in a snapshot.
+    /// Put a card back on the live board as it was in a snapshot; says what that did.
     fn restore_card(
         &self,
         board: String,
         token: Option<String>,
         snapshot: i64,
         card: String,
-    ) -> DirFuture<()>;
+    ) -> DirFuture<crate::model::board::Restored>;
     /// A board's snapshots (any role).
     fn snapshots(
         &self,

@@ -633,7 +633,9 @@ impl Directory for ServerDirectory {
                         DirectoryError::Invalid(format!("held card {card} is unreadable: {e}"))
                     })?;
                     let restored = live
-                        .change(Board::of, |board, txn| board.restore_card(txn, &view))
+                        .change(Board::of, |board, txn| {
+                            board.restore_card(txn, &view).map(|_| ())
+                        })
                         .await;
                     if !matches!(restored, Ok(Ok(()))) {
                         store.hold_card(&b.id, &card, &held.card)?;
@@ -972,7 +974,7 @@ impl Directory for ServerDirectory {
         token: Option<String>,
         snapshot: i64,
         card: String,
-    ) -> DirFuture<()> {
+    ) -> DirFuture<cocreate_core::model::board::Restored> {
         let this = self.clone();
         Box::pin(async move {
             let b = this
@@ -990,10 +992,14 @@ impl Directory for ServerDirectory {
                 sb.card(&txn, &card).ok_or(DirectoryError::NotFound)?
             };
             let live = this.hub.join(&DocKey::board(&b.id))?;
-            live.change(Board::of, |board, txn| board.restore_card(txn, &then))
-                .await?
-                .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
-            tracing::info!(board = %b.id, card = %card, snapshot, "card restored");
+            let mut restored = cocreate_core::model::board::Restored::AlreadyThere;
+            live.change(Board::of, |board, txn| {
+                restored = board.restore_card(txn, &then)?;
+                Ok::<(), cocreate_core::model::ModelError>(())
+            })
+            .await?
+            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+            tracing::info!(board = %b.id, card = %card, snapshot, ?restored, "card restored");
             this.audit(
                 &b.workshop_id,
                 this.actor(token.as_deref()),
@@ -1001,7 +1007,7 @@ impl Directory for ServerDirectory {
                 &card,
                 format!("board {} from snapshot {snapshot}", b.id),
             );
-            Ok(())
+            Ok(restored)
         })
     }
 

@@ -971,18 +971,21 @@ struct RestoreBody {
     snapshot: i64,
 }
 
-/// `POST /api/boards/{id}/cards/{card}/restore?token=T` `{"snapshot": N}`.
+/// `POST /api/boards/{id}/cards/{card}/restore?token=T` `{"snapshot": N}`: 200
+/// `{"restored": "back" | "reverted" | "already-there", "message"}`.
 async fn restore(
     State(state): State<AppState>,
     Path((board, card)): Path<(String, String)>,
     Query(q): Query<TokenParam>,
     Json(r): Json<RestoreBody>,
-) -> Result<StatusCode, AppError> {
-    state
+) -> Result<Json<serde_json::Value>, AppError> {
+    let restored = state
         .dir
         .restore_card(board, q.token, r.snapshot, card)
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(Json(
+        serde_json::json!({ "restored": restored, "message": restored.message() }),
+    ))
 }
 
 async fn health() -> &'static str {

@@ -348,7 +348,8 @@ async fn facilitators_hide_show_delete_and_restore_cards() {
         Some(&format!("{{\"snapshot\":{}}}", snap.id)),
     )
     .await;
-    assert_eq!(status, 204, "{body}");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""restored":"back""#), "{body}");
     let back = json_export(&srv, DEMO).await;
     let card = back
         .cards
@@ -365,6 +366,16 @@ async fn facilitators_hide_show_delete_and_restore_cards() {
             .await,
         "the restored card reaches clients"
     );
+    // Restoring it again, now that it is there as it was, changes nothing and says so.
+    let (status, body) = http(
+        "POST",
+        &restore,
+        Some(&format!("{{\"snapshot\":{}}}", snap.id)),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""restored":"already-there""#), "{body}");
+    assert!(body.contains("nothing changed"), "{body}");
     srv.stop().await;
 }
 

@@ -31,6 +31,11 @@ test('snapshot, history, outline view and downloads', async () => {
   await f.getByText('Kindness, always').waitFor();
   assert.equal(await f.getByText('Added later').count(), 0, 'the snapshot is as it was');
 
+  // Restore on a card that is on the live board as it was says so and changes nothing.
+  const kind = f.locator('li', { hasText: 'Kindness, always' });
+  await kind.getByRole('button', { name: /Restore/ }).click();
+  await f.getByText('This card is on the live board already, as it was then: nothing changed.').waitFor();
+
   const csvHref = await f.getByRole('link', { name: 'Spreadsheet (CSV)' }).getAttribute('href');
   const csv = await f.request.get(`${env.server.base}${csvHref}`);
   assert.equal(csv.status(), 200);

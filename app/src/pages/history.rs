@@ -191,7 +191,7 @@ pub fn Outline(
                                     let snap = at.unwrap_or_default();
                                     leptos::task::spawn_local(async move {
                                         restored.set(match restore_card(b, t, snap, id).await {
-                                            Ok(()) => "Card put back on the live board.".into(),
+                                            Ok(done) => done.message().into(),
                                             Err(e) => format!("Could not restore the card: {e}"),
                                         });
                                     });

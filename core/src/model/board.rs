@@ -39,6 +39,31 @@ pub struct BoardMeta {
     pub pillar: String,
 }
 
+/// What putting a card back from a snapshot did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Restored {
+    /// It was gone; it is on the board again.
+    Back,
+    /// It was on the board, changed; its text, place and theme are as they were.
+    Reverted,
+    /// It was on the board as it was then: nothing changed.
+    AlreadyThere,
+}
+
+impl Restored {
+    /// What to tell the facilitator.
+    pub fn message(self) -> &'static str {
+        match self {
+            Restored::Back => "Card put back on the live board.",
+            Restored::Reverted => "The card on the live board is back as it was then.",
+            Restored::AlreadyThere => {
+                "This card is on the live board already, as it was then: nothing changed."
+            }
+        }
+    }
+}
+
 /// A card as the UI and exports see it: plain values, no live references.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CardView {
@@ -462,8 +487,22 @@ impl Board {
         &self,
         txn: &mut TransactionMut,
         card: &CardView,
-    ) -> Result<(), ModelError> {
+    ) -> Result<Restored, ModelError> {
         let prompt = card.prompt.unwrap_or(Prompt::Purpose);
+        let outcome = match self.card(&*txn, &card.id) {
+            None => Restored::Back,
+            Some(now)
+                if now.text == card.text
+                    && now.prompt.unwrap_or(Prompt::Purpose) == prompt
+                    && now.pos == card.pos
+                    && now.theme == card.theme
+                    && !now.hidden =>
+            {
+                // Already as it was: nothing to change (and nothing to send anyone).
+                return Ok(Restored::AlreadyThere);
+            }
+            Some(_) => Restored::Reverted,
+        };
         match self.cards.get(txn, &card.id) {
             Some(Out::YMap(c)) => {
                 c.insert(txn, "prompt", prompt.as_str());
@@ -486,7 +525,7 @@ impl Board {
             }
         }
         self.set_card_theme(txn, &card.id, card.theme.as_deref())?;
-        Ok(())
+        Ok(outcome)
     }
 
     /// Move a card to the end of a group, or just before `before` in it. A group is one
