@@ -229,3 +229,26 @@ test('a facilitator labels a link, revokes it from the console, and the audit lo
   assert.match(csv, /revoke link/);
   await c.context().close();
 });
+
+test('the timer and the message clear: stopped or cleared from the board, and "Time is up" fades', async () => {
+  const { base, links } = env.server;
+  const board = 'demo-consultancy';
+  const f = await openBoard(env.browser, env.server, board, 'facilitator');
+  const p = await openBoard(env.browser, env.server, board, 'participant');
+  const control = (patch) => f.request.post(`${base}/api/boards/${board}/control?token=${links.facilitator}`, { data: patch });
+  assert.equal((await control({ message: 'Five minutes to go', timer_ends: Date.now() - 1000 })).status(), 204);
+  await p.getByText('Message from the facilitator: Five minutes to go').waitFor();
+  // Time is up: shown, and said once to screen readers.
+  await p.locator('p.timer', { hasText: 'Time is up' }).waitFor();
+  await p.locator('p.visually-hidden[role=status]', { hasText: 'Time is up' }).waitFor();
+  // The facilitator clears both from the board page.
+  await f.getByRole('button', { name: 'Clear message' }).click();
+  await f.getByRole('button', { name: 'Stop timer' }).click();
+  await p.waitForFunction(() => !document.querySelector('p.broadcast') && !document.querySelector('p.timer'));
+  // A timer that ran out long ago is not shown at all.
+  assert.equal((await control({ timer_ends: Date.now() - 3 * 60_000 })).status(), 204);
+  await p.waitForTimeout(1500);
+  assert.equal(await p.locator('p.timer').count(), 0);
+  await f.context().close();
+  await p.context().close();
+});

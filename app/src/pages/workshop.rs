@@ -278,6 +278,12 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
                 <label for="bcast">"Message to everyone"</label>
                 <input id="bcast" type="text" maxlength="500" node_ref=message_ref/>
                 <button type="submit">"Send to all"</button>
+                <button type="button" on:click=move |_| {
+                    if let Some(m) = message_ref.get() {
+                        m.set_value("");
+                    }
+                    act.dispatch(("clear the message".into(), ControlPatch { message: Some(String::new()), ..Default::default() }));
+                }>"Clear message"</button>
             </form>
             <p role="status" aria-live="polite" class="feedback">{move || feedback.get()}</p>
         </section>

@@ -8,6 +8,9 @@ use crate::session::BoardSession;
 use cocreate_core::catalog::{ControlScope, LinkRole};
 use cocreate_core::model::control::{ControlPatch, Phase};
 
+/// How long "Time is up" stays on the board after the timer ran out.
+const TIME_UP_SHOWN_MS: f64 = 2.0 * 60_000.0;
+
 /// Phase, lock, timer and the facilitator's message; facilitators also get the controls
 /// for this board (the session's board, with the session's token).
 #[component]
@@ -27,22 +30,29 @@ pub(super) fn ControlBar(session: BoardSession) -> impl IntoView {
             }
         });
     }
+    // Seconds left on the timer (0: time is up); `None` when there is no timer, or it
+    // ran out more than TIME_UP_SHOWN_MS ago (then "Time is up" has been said enough).
+    let seconds_left = move || {
+        let ends = session.control.with(|c| c.timer_ends)? + session.timer_extra_ms.get();
+        let n = now.get();
+        if n == 0.0 || n - ends > TIME_UP_SHOWN_MS {
+            return None;
+        }
+        Some(((ends - n) / 1000.0).ceil().max(0.0) as u64)
+    };
     let timer = move || {
         if session.timer_hidden.get() {
             return None;
         }
-        let ends = session.control.with(|c| c.timer_ends)? + session.timer_extra_ms.get();
-        let n = now.get();
-        if n == 0.0 {
-            return None;
-        }
-        let left = ((ends - n) / 1000.0).ceil().max(0.0) as u64;
+        let left = seconds_left()?;
         Some(if left == 0 {
             "Time is up".to_string()
         } else {
             format!("Time left: {}:{:02}", left / 60, left % 60)
         })
     };
+    // Said once to screen readers when it happens (the ticking timer itself is silent).
+    let time_up = Memo::new(move |_| seconds_left() == Some(0));
     let change = Action::new(move |patch: &ControlPatch| {
         let (board, token, patch) = (
             session.board_id.get_value(),
@@ -133,6 +143,16 @@ pub(super) fn ControlBar(session: BoardSession) -> impl IntoView {
                     let on = session.control.with_untracked(|c| c.shared_delete);
                     change.dispatch(ControlPatch { shared_delete: Some(!on), ..Default::default() });
                 }>"Anyone may delete cards"</button>
+                {move || session.control.with(|c| c.timer_ends.is_some()).then(|| view! {
+                    <button on:click=move |_| {
+                        change.dispatch(ControlPatch { timer_ends: Some(None), ..Default::default() });
+                    }>"Stop timer"</button>
+                })}
+                {move || session.control.with(|c| !c.message.is_empty()).then(|| view! {
+                    <button on:click=move |_| {
+                        change.dispatch(ControlPatch { message: Some(String::new()), ..Default::default() });
+                    }>"Clear message"</button>
+                })}
                 <span class="ballots" role="status" aria-live="polite">{move || {
                     ballots.get().filter(|_| voting_secretly()).map(|n| match n {
                         1 => "1 person has voted".to_string(),
@@ -196,6 +216,7 @@ pub(super) fn ControlBar(session: BoardSession) -> impl IntoView {
             {votes_left}
             {editing_tools}
             {move || timer().map(|t| view! { <p class="timer" role="timer" aria-live="off">{t}</p> })}
+            <p class="visually-hidden" role="status" aria-live="polite">{move || time_up.get().then_some("Time is up")}</p>
             {move || session.control.with(|c| c.timer_ends.is_some()).then(|| view! {
                 <div class="timer-tools" role="group" aria-label="Your timer">
                     <button type="button" on:click=move |_| session.timer_extra_ms.update(|x| *x += 5.0 * 60_000.0)>"5 more minutes for me"</button>
