@@ -26,6 +26,11 @@ test('snapshot, history, outline view and downloads', async () => {
   await f.getByRole('link', { name: 'History, outline view and printing' }).click();
   await f.getByRole('heading', { name: /now/ }).waitFor();
   await f.getByText('Added later').waitFor();
+  // Snapshot times are in the reader's own time (the server's UTC replaced in the page).
+  await f.waitForFunction(() => {
+    const t = document.querySelector('li time[datetime]');
+    return t && /Z$/.test(t.getAttribute('datetime')) && !t.textContent.includes('UTC') && /\d{2}\/\d{2}\/\d{4}/.test(t.textContent);
+  });
   await f.getByRole('link', { name: 'After round one' }).click();
   await f.getByRole('heading', { name: /snapshot “After round one”/ }).waitFor();
   await f.getByText('Kindness, always').waitFor();

@@ -111,11 +111,29 @@ fn SnapshotList(
             {list.into_iter().rev().map(|s| view! {
                 <li>
                     <a href=link(Some(s.id)) aria-current=(current == Some(s.id)).then_some("page")>{s.name.clone()}</a>
-                    <span class="muted">" · " {iso_utc(s.taken_ms as f64)} " UTC"</span>
+                    <span class="muted">" · " <LocalTime ms=s.taken_ms as f64/></span>
                 </li>
             }).collect_view()}
         </ul>
     }
+}
+
+/// A moment in the reader's own time zone. The server renders it in UTC (it does not
+/// know the reader's zone); the browser replaces it with local time once the page runs.
+#[component]
+pub fn LocalTime(ms: f64) -> impl IntoView {
+    let utc = iso_utc(ms);
+    let machine = format!("{}Z", utc.replacen(' ', "T", 1));
+    let text = RwSignal::new(format!("{utc} UTC"));
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+        text.set(String::from(d.to_locale_string(
+            "en-GB",
+            &wasm_bindgen::JsValue::UNDEFINED,
+        )));
+    });
+    view! { <time datetime=machine>{move || text.get()}</time> }
 }
 
 /// A theme (or `None`: no theme) and its cards as (card id, line of text).
