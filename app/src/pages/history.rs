@@ -128,10 +128,9 @@ pub fn LocalTime(ms: f64) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
-        text.set(String::from(d.to_locale_string(
-            "en-GB",
-            &wasm_bindgen::JsValue::UNDEFINED,
-        )));
+        text.set(String::from(
+            d.to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED),
+        ));
     });
     view! { <time datetime=machine>{move || text.get()}</time> }
 }
