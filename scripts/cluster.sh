@@ -92,10 +92,10 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   cd "$(dirname "$0")/.."
   NODES=${1:-3}
   export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-  if [ ! -x target/release/cocreate ] || [ ! -d target/site ]; then
-    bash scripts/setup.sh
-    cargo leptos build --release
-  fi
+  # Always build: a binary left from before the PostgreSQL backend would take the
+  # database address for a SQLite file name and run each node on its own file.
+  bash scripts/setup.sh
+  cargo leptos build --release
   cluster_start "$NODES"
   trap cluster_stop EXIT
   trap 'exit 0' INT TERM

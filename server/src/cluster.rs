@@ -28,6 +28,8 @@ pub struct ClusterConfig {
     pub node: String,
     /// Shared by the nodes: a relayed request carrying it is from another node.
     pub key: String,
+    /// The Redis server that carries events between the nodes.
+    pub redis: String,
 }
 
 impl ClusterConfig {

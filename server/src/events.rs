@@ -64,6 +64,12 @@ impl Events {
         Ok(())
     }
 
+    /// Whether there are other nodes (this one is connected to a cluster's events): only
+    /// then can what is cached here be stale.
+    pub fn shared(&self) -> bool {
+        self.0.get().is_some()
+    }
+
     /// Tell the other nodes (in the background; a lost event is made up for when their
     /// subscription comes back, and the database has the change already).
     pub fn publish(&self, event: Event) {

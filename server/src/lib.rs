@@ -128,7 +128,7 @@ fn open_store(
     addr: std::net::SocketAddr,
 ) -> Result<(Store, Option<cluster::ClusterConfig>), Box<dyn std::error::Error + Send + Sync>> {
     let database = config.database();
-    let Some(_redis) = &config.cluster.cluster else {
+    let Some(redis) = &config.cluster.cluster else {
         return Ok((Store::open_database(&database)?, None));
     };
     let store::Database::Postgres(url) = &database else {
@@ -156,7 +156,14 @@ fn open_store(
             lease: Duration::from_millis(config.cluster.lease_ms),
         },
     )?;
-    Ok((store, Some(cluster::ClusterConfig { node, key })))
+    Ok((
+        store,
+        Some(cluster::ClusterConfig {
+            node,
+            key,
+            redis: redis.clone(),
+        }),
+    ))
 }
 
 /// Open the store, seed the demo if asked, and serve until Ctrl-C or SIGTERM.
@@ -171,9 +178,9 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error + Sen
             .hub
             .spawn_lease_keeper(Duration::from_millis(config.cluster.lease_ms / 3))
     });
-    let listener_task = match (cluster, &config.cluster.cluster) {
-        (Some(c), Some(redis)) => state.join_cluster(c, redis)?,
-        _ => None,
+    let listener_task = match cluster {
+        Some(c) => state.join_cluster(c)?,
+        None => None,
     };
     if !config.no_demo {
         let base = format!("http://{addr}");

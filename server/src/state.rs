@@ -74,15 +74,14 @@ impl AppState {
         })
     }
 
-    /// This state, as one node of a cluster whose events go through the Redis server at
-    /// `redis`. Returns the task that listens to the other nodes.
+    /// This state, as one node of a cluster (its events go through the cluster's Redis
+    /// server). Returns the task that listens to the other nodes.
     pub fn join_cluster(
         &mut self,
         cluster: crate::cluster::ClusterConfig,
-        redis: &str,
     ) -> Result<Option<tokio::task::JoinHandle<()>>, crate::events::EventsError> {
         let events = self.auth.events().clone();
-        events.connect(redis, &cluster.node)?;
+        events.connect(&cluster.redis, &cluster.node)?;
         self.hub.set_cluster_key(cluster.key.clone());
         self.cluster = Some(cluster);
         let (auth, consents) = (self.auth.clone(), self.consents.clone());

@@ -199,15 +199,9 @@ impl Drop for Node {
 }
 
 fn card_texts(doc: &yrs::Doc) -> Vec<String> {
-    use yrs::Transact;
-    let board = cocreate_core::model::board::Board::of(doc);
-    let mut t: Vec<String> = board
-        .cards(&doc.transact())
-        .into_iter()
-        .map(|c| c.text)
-        .collect();
-    t.sort();
-    t
+    let mut texts: Vec<String> = common::cards_of(doc).into_iter().map(|(_, t)| t).collect();
+    texts.sort();
+    texts
 }
 
 async fn add_card(c: &mut common::TestClient, id: &str, text: &str) {
