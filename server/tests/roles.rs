@@ -527,3 +527,92 @@ async fn the_console_lists_labels_revokes_and_expires_the_workshops_links() {
     );
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn a_workshop_facilitator_reaches_nothing_of_another_workshop() {
+    let (_dir, srv) = server().await;
+    srv.state
+        .store
+        .create_workshop("other", "Other", "Cancer Care", "")
+        .unwrap();
+    let foreign = srv
+        .state
+        .auth
+        .issue(server::auth::Grant::new(
+            "other",
+            None,
+            LinkRole::Facilitator,
+        ))
+        .unwrap();
+    let someone = cocreate_core::identity::pseudonym("demo", SEAT);
+    let asks: Vec<(&str, String, Option<&str>)> = vec![
+        ("GET", "/api/workshops/demo".into(), None),
+        (
+            "PATCH",
+            "/api/workshops/demo".into(),
+            Some(r#"{"title":"Mine now"}"#),
+        ),
+        ("GET", "/api/workshops/demo/export.csv".into(), None),
+        ("GET", "/api/workshops/demo/export.tar".into(), None),
+        ("GET", "/api/workshops/demo/audit".into(), None),
+        ("GET", "/api/workshops/demo/audit.csv".into(), None),
+        ("GET", "/api/workshops/demo/people".into(), None),
+        (
+            "DELETE",
+            format!("/api/workshops/demo/people/{someone}"),
+            None,
+        ),
+        ("GET", "/api/workshops/demo/links".into(), None),
+        (
+            "POST",
+            "/api/workshops/demo/links".into(),
+            Some(r#"{"role":"facilitator"}"#),
+        ),
+        (
+            "PUT",
+            "/api/workshops/demo/notice".into(),
+            Some(r#"{"plain":"x","easy_read":"x"}"#),
+        ),
+        (
+            "PUT",
+            "/api/workshops/demo/retention".into(),
+            Some(r#"{"until_ms":4102444800000,"action":"erase"}"#),
+        ),
+        (
+            "POST",
+            "/api/workshops/demo/control".into(),
+            Some(r#"{"locked":true}"#),
+        ),
+        ("GET", format!("/api/boards/{DEMO}"), None),
+        ("GET", format!("/api/boards/{DEMO}/export.json"), None),
+        ("GET", format!("/api/boards/{DEMO}/export.csv"), None),
+        ("GET", format!("/api/boards/{DEMO}/export.md"), None),
+        ("GET", format!("/api/boards/{DEMO}/export.svg"), None),
+        ("GET", format!("/api/boards/{DEMO}/export.ybin"), None),
+        ("GET", format!("/api/boards/{DEMO}/snapshots"), None),
+        ("GET", format!("/api/boards/{DEMO}/hidden"), None),
+        ("GET", format!("/api/boards/{DEMO}/roster"), None),
+        (
+            "POST",
+            format!("/api/boards/{DEMO}/control"),
+            Some(r#"{"locked":true}"#),
+        ),
+    ];
+    for (method, path, body) in asks {
+        let url = srv.http(&format!("{path}?token={foreign}"));
+        let (status, answer) = http(method, &url, body).await;
+        assert!(
+            status == 403 || status == 404,
+            "{method} {path} answered {status} to another workshop's facilitator: {answer}"
+        );
+        assert!(!answer.contains("Demo"), "{method} {path} said: {answer}");
+    }
+    // The demo's own facilitator still reaches its console: the refusals were for the
+    // foreign link, not for the requests.
+    let own = srv.http(&format!(
+        "/api/workshops/demo?token={}",
+        srv.links.facilitator
+    ));
+    assert_eq!(http("GET", &own, None).await.0, 200);
+    srv.stop().await;
+}
