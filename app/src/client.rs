@@ -44,7 +44,14 @@ const LOCAL: &str = "local";
 /// Local storage key prefix of a board's last known state (offline persistence).
 const STATE_KEY: &str = "cocreate.board.";
 const ME_KEY: &str = "cocreate.me";
-const HEARTBEAT_MS: u32 = 15_000;
+/// How often presence is refreshed on the server (its expiry is 30 s).
+const HEARTBEAT_MS: f64 = 15_000.0;
+/// How often the board's connection checks that the server still answers.
+const LIVENESS_TICK_MS: u32 = 2_000;
+/// After this long without a frame from the server, ask it for something (a sync step 1,
+/// which it always answers); when that question has gone unanswered this long too, the
+/// connection is dead (a network that went quiet closes nothing): say so, and reconnect.
+const QUIET_MS: f64 = 6_000.0;
 
 /// The cards a person has already been told about: id and column.
 type KnownCards = HashMap<String, Option<Prompt>>;
@@ -72,6 +79,10 @@ pub struct Client {
     remote_touched: Arc<Mutex<Vec<String>>>,
     /// Clears the kept board when the page goes away while synced (a shared computer).
     on_leave: RefCell<Option<WindowListenerHandle>>,
+    /// When the server was last heard from on this connection (ms).
+    last_heard: Cell<f64>,
+    /// When the server was asked to answer (a liveness probe), if it has not yet.
+    probe_at: Cell<Option<f64>>,
 }
 
 fn now_ms() -> f64 {
@@ -364,6 +375,8 @@ impl Client {
             undo,
             remote_touched,
             on_leave: RefCell::new(None),
+            last_heard: Cell::new(now_ms()),
+            probe_at: Cell::new(None),
         });
         {
             let (key, session) = (client.key.clone(), client.session);
@@ -611,7 +624,11 @@ impl Client {
             match event {
                 ClientEvent::Reply(frame) => self.send(frame),
                 ClientEvent::Applied => {
-                    if !self.draft && self.session.status.get_untracked() == ConnStatus::Connecting
+                    if !self.draft
+                        && matches!(
+                            self.session.status.get_untracked(),
+                            ConnStatus::Connecting | ConnStatus::Offline
+                        )
                     {
                         // The server answered our step 1 after taking our step 2: what
                         // this browser kept for offline editing is on the server now.
@@ -902,7 +919,9 @@ impl Endpoint for Client {
     }
 
     fn connecting(&self) {
-        if !self.draft {
+        // Once offline, the page says so until the server has this browser's changes
+        // again: a reconnect attempt is not a connection.
+        if !self.draft && self.session.status.get_untracked() != ConnStatus::Offline {
             self.session.status.try_set(ConnStatus::Connecting);
         }
     }
@@ -912,10 +931,14 @@ impl Endpoint for Client {
         let sv: StateVector = self.doc.transact().state_vector();
         let _ = tx.unbounded_send(wire::sync_step1(sv));
         *self.out.borrow_mut() = Some(tx);
+        self.last_heard.set(now_ms());
+        self.probe_at.set(None);
         self.send_awareness();
     }
 
     fn on_frame(&self, frame: &[u8]) {
+        self.last_heard.set(now_ms());
+        self.probe_at.set(None);
         Client::on_frame(self, frame)
     }
 
@@ -950,6 +973,8 @@ impl Endpoint for Client {
     fn refused(&self) {
         self.stopped.set(true);
         clear_state(&self.key);
+        // Cards become read-only: nothing typed now could ever be sent.
+        self.session.status.try_set(ConnStatus::Refused);
         self.session.notice.try_set(Some(
             "This link no longer opens the board: ask your facilitator for a new one. Nothing of this board is kept in this browser.".into(),
         ));
@@ -1033,11 +1058,39 @@ impl Endpoint for ControlClient {
     }
 }
 
+/// Keep presence fresh on the server, and notice a connection that has gone quiet: a
+/// network that drops packets closes no websocket, and the page must not go on saying
+/// "all changes saved" while nothing reaches the server.
 async fn heartbeat_loop(client: Rc<Client>) {
+    let mut presence_sent = now_ms();
     while !client.stopped.get() {
-        gloo_timers::future::TimeoutFuture::new(HEARTBEAT_MS).await;
-        if client.out.borrow().is_some() {
+        gloo_timers::future::TimeoutFuture::new(LIVENESS_TICK_MS).await;
+        if client.out.borrow().is_none() {
+            continue;
+        }
+        let now = now_ms();
+        if now - presence_sent >= HEARTBEAT_MS {
+            presence_sent = now;
             client.send_awareness();
+        }
+        match client.probe_at.get() {
+            Some(asked) if now - asked >= QUIET_MS => {
+                leptos::logging::warn!(
+                    "the server has not answered for {} ms: reconnecting",
+                    now - client.last_heard.get()
+                );
+                if !client.stopped.get() {
+                    client.session.status.try_set(ConnStatus::Offline);
+                }
+                // Dropping the sender ends the connection; the loop reconnects.
+                client.out.borrow_mut().take();
+            }
+            None if now - client.last_heard.get() >= QUIET_MS => {
+                client.probe_at.set(Some(now));
+                let sv: StateVector = client.doc.transact().state_vector();
+                client.send(wire::sync_step1(sv));
+            }
+            _ => {}
         }
     }
 }

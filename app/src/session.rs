@@ -21,6 +21,9 @@ pub enum ConnStatus {
     Offline,
     /// Connected, but the server refuses our edits.
     ReadOnly,
+    /// The server no longer accepts this link (revoked, expired): nothing more is sent,
+    /// and the page takes no edits.
+    Refused,
 }
 
 impl ConnStatus {
@@ -38,6 +41,9 @@ impl ConnStatus {
                 "Offline · your changes are kept and will be sent when the connection returns"
             }
             ConnStatus::ReadOnly => "Read-only · you can watch but not edit",
+            ConnStatus::Refused => {
+                "This link no longer works · ask your facilitator for a new link"
+            }
         }
     }
 
@@ -47,6 +53,7 @@ impl ConnStatus {
             ConnStatus::Synced => "conn conn-synced",
             ConnStatus::Offline => "conn conn-offline",
             ConnStatus::ReadOnly => "conn conn-readonly",
+            ConnStatus::Refused => "conn conn-refused",
         }
     }
 }
@@ -323,8 +330,11 @@ impl BoardSession {
     pub fn can_edit(&self) -> bool {
         let locked = self.control.with(|c| c.locked);
         let role = self.role.get();
-        // A participant writes once they have joined (and so agreed to the notice).
-        role.may_edit_cards(locked) && (role != LinkRole::Participant || self.joined.get())
+        // A participant writes once they have joined (and so agreed to the notice); nobody
+        // writes once the server has refused the link.
+        role.may_edit_cards(locked)
+            && (role != LinkRole::Participant || self.joined.get())
+            && self.status.get() != ConnStatus::Refused
     }
 
     /// Whether this person may do `action` now: the server's rule table

@@ -1,7 +1,7 @@
 // Two people co-edit one board in two headless Chromium sessions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openBoard, countSettles } from './harness.mjs';
+import { useServerAndBrowser, openBoard, joinBoard, countSettles } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
 
@@ -120,11 +120,102 @@ test('an observer is told they can watch, is not told off for changes they never
   const page = await context.newPage();
   await page.goto(`${env.server.base}/board/${BOARD}?token=${env.server.links.observer}`);
   await page.getByRole('status').filter({ hasText: 'Read-only' }).waitFor({ timeout: 20000 });
-  await page.waitForTimeout(1500);
+  // Past the first presence heartbeat (15 s) and liveness probes: still nothing refused,
+  // still read-only.
+  await page.waitForTimeout(17000);
+  assert.equal(await page.getByRole('status').filter({ hasText: 'Read-only' }).count(), 1);
   assert.equal(await page.getByText('Your last change was not saved', { exact: false }).count(), 0);
   assert.equal(await page.getByText('all changes saved', { exact: false }).count(), 0);
   assert.equal(await page.getByLabel('Your name').count(), 0, 'no name or role fields');
-  assert.ok(await page.locator('textarea.card-text').count() > 0, 'the cards are there to read');
+  // Other people's cards reach it live, to read.
+  const writer = await openBoard(env.browser, env.server, BOARD);
+  await writer.getByRole('button', { name: 'Add a card to Values' }).click();
+  await writer.locator('.column-values textarea.card-text').last().waitFor();
+  await writer.keyboard.type('For the observer');
+  await cardWithText(page, 'For the observer');
+  assert.equal(await page.locator('textarea.card-text').last().getAttribute('readonly'), '');
+  assert.equal(await page.getByText('Your last change was not saved', { exact: false }).count(), 0);
+  await writer.context().close();
+  await context.close();
+});
+
+test('a connection that goes quiet says so within seconds, and what was typed arrives when it returns', async () => {
+  // A network that goes quiet closes nothing: frames wait (as TCP holds them) and the
+  // page must notice by itself that nothing comes back.
+  const context = await env.browser.newContext();
+  const a = await context.newPage();
+  let quiet = false;
+  const held = [];
+  await a.routeWebSocket(/\/ws\/board\//, (ws) => {
+    const server = ws.connectToServer();
+    const pass = (to) => (m) => (quiet ? held.push(() => to.send(m)) : to.send(m));
+    ws.onMessage(pass(server));
+    server.onMessage(pass(ws));
+  });
+  await a.goto(`${env.server.base}/board/${BOARD}?token=${env.server.links.participant}`);
+  await a.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
+  await joinBoard(a, { name: 'Quiet Quentin' });
+  const b = await openBoard(env.browser, env.server, BOARD);
+  await a.getByRole('button', { name: 'Add a card to Purpose' }).click();
+  await a.locator('.column-purpose textarea.card-text').last().waitFor();
+  await a.keyboard.type('Before the silence');
+  const id = await cardWithText(b, 'Before the silence');
+
+  quiet = true;
+  const went = Date.now();
+  await a.getByRole('status').filter({ hasText: 'Offline' }).waitFor({ timeout: 20000 });
+  const noticed = Date.now() - went;
+  assert.ok(noticed < 20000, `offline said after ${noticed} ms`);
+  assert.equal(await a.getByText('all changes saved', { exact: false }).count(), 0);
+  await field(a, id).click();
+  await a.keyboard.press('End');
+  await a.keyboard.type(' and after');
+  // Still offline while the network stays quiet (reconnecting is not connected).
+  await a.waitForTimeout(3000);
+  assert.equal(await a.getByRole('status').filter({ hasText: 'Offline' }).count(), 1);
+
+  quiet = false;
+  for (const send of held.splice(0)) {
+    try { send(); } catch { /* that connection was given up */ }
+  }
+  await a.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30000 });
+  await cardWithText(b, 'Before the silence and after', 20000);
+  await context.close();
+  await b.context().close();
+});
+
+test('a page open on a link that is revoked says so and takes no more typing', async () => {
+  const f = env.server.links.facilitator;
+  const made = await fetch(`${env.server.base}/api/workshops/demo/links?token=${f}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ role: 'participant', label: 'Kiosk 7' }),
+  });
+  assert.equal(made.status, 200);
+  const { token } = await made.json();
+  const context = await env.browser.newContext();
+  const a = await context.newPage();
+  await a.goto(`${env.server.base}/board/${BOARD}?token=${token}`);
+  await a.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
+  await joinBoard(a, { name: 'Kiosk user' });
+  await a.getByRole('button', { name: 'Add a card to How' }).click();
+  const card = a.locator('.column-how textarea.card-text').last();
+  await card.waitFor();
+  await a.keyboard.type('Typed on the kiosk');
+
+  const links = await (await fetch(`${env.server.base}/api/workshops/demo/links?token=${f}`)).json();
+  const link = links.find((l) => l.label === 'Kiosk 7');
+  const revoked = await fetch(`${env.server.base}/api/workshops/demo/links/${link.id}?token=${f}`, { method: 'DELETE' });
+  assert.ok(revoked.ok, `revoke: ${revoked.status}`);
+
+  await a.getByRole('status').filter({ hasText: 'This link no longer works' }).waitFor({ timeout: 15000 });
+  assert.equal(await a.getByText('Offline', { exact: false }).count(), 0, 'not "offline, will be sent"');
+  // The cards are read-only and nothing more can be added.
+  assert.equal(await card.getAttribute('readonly'), '');
+  await card.click();
+  await a.keyboard.type(' more');
+  assert.equal(await card.inputValue(), 'Typed on the kiosk');
+  assert.ok(await a.getByRole('button', { name: 'Add a card to How' }).isDisabled());
   await context.close();
 });
 
