@@ -670,9 +670,12 @@ impl Client {
             let start = el.selection_start().ok().flatten()?;
             let end = el.selection_end().ok().flatten()?;
             let txn = self.doc.transact();
+            // The caret keeps to the letter before it (the one this person just typed):
+            // letters someone else types at the same spot stay on the far side of the
+            // caret, never between this person's keystrokes.
             Some((
-                text.sticky_index(&txn, start, Assoc::After)?,
-                text.sticky_index(&txn, end, Assoc::After)?,
+                text.sticky_index(&txn, start, Assoc::Before)?,
+                text.sticky_index(&txn, end, Assoc::Before)?,
             ))
         });
         let result = change();

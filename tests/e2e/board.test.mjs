@@ -184,6 +184,66 @@ test('a connection that goes quiet says so within seconds, and what was typed ar
   await b.context().close();
 });
 
+/** Route a page's board websockets through a gate: while `gate.held`, frames in both
+ * directions wait (as TCP holds them on a slow link) until `release(gate)`. */
+async function throughGate(page, gate) {
+  await page.routeWebSocket(/\/ws\/board\//, (ws) => {
+    const server = ws.connectToServer();
+    const pass = (to) => (m) => (gate.held ? gate.waiting.push(() => to.send(m)) : to.send(m));
+    ws.onMessage(pass(server));
+    server.onMessage(pass(ws));
+  });
+}
+
+function release(gate) {
+  gate.held = false;
+  for (const send of gate.waiting.splice(0)) {
+    try { send(); } catch { /* that connection was given up */ }
+  }
+}
+
+test('two people typing at one caret at once each keep their own run of letters', async () => {
+  const gate = { held: false, waiting: [] };
+  const pages = [];
+  for (const name of ['Ada', 'Ben']) {
+    const context = await env.browser.newContext();
+    const page = await context.newPage();
+    await throughGate(page, gate);
+    await page.goto(`${env.server.base}/board/${BOARD}?token=${env.server.links.participant}`);
+    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
+    await joinBoard(page, { name });
+    pages.push(page);
+  }
+  const [a, b] = pages;
+  await a.getByRole('button', { name: 'Add a card to How' }).click();
+  await a.locator('.column-how textarea.card-text').last().waitFor();
+  await a.keyboard.type('Ideas:');
+  const id = await cardWithText(b, 'Ideas:');
+  for (const p of pages) {
+    await field(p, id).click();
+    await p.keyboard.press('End');
+  }
+  // Each round, both type one letter at the same spot before either hears of the other's.
+  for (let round = 0; round < 4; round++) {
+    gate.held = true;
+    await a.keyboard.type('A');
+    await b.keyboard.type('B');
+    release(gate);
+    await a.waitForFunction(
+      ([sel, n]) => document.querySelector(sel).value.length === n,
+      [`textarea[data-card-id="${id}"]`, 'Ideas:'.length + 2 * (round + 1)],
+    );
+    await b.waitForFunction(
+      ([sel, n]) => document.querySelector(sel).value.length === n,
+      [`textarea[data-card-id="${id}"]`, 'Ideas:'.length + 2 * (round + 1)],
+    );
+  }
+  const [ta, tb] = [await field(a, id).inputValue(), await field(b, id).inputValue()];
+  assert.equal(ta, tb, 'both see the same text');
+  assert.ok(['Ideas:AAAABBBB', 'Ideas:BBBBAAAA'].includes(ta), `one run after the other, not ${JSON.stringify(ta)}`);
+  for (const p of pages) await p.context().close();
+});
+
 test('a page open on a link that is revoked says so and takes no more typing', async () => {
   const f = env.server.links.facilitator;
   const made = await fetch(`${env.server.base}/api/workshops/demo/links?token=${f}`, {
