@@ -33,7 +33,7 @@ use cocreate_core::catalog::LinkRole;
 use cocreate_core::identity;
 use cocreate_core::model::board::Board;
 use cocreate_core::model::control::Control;
-use cocreate_core::model::{new_doc, Prompt, Role};
+use cocreate_core::model::{new_doc, CardView, Prompt, Role};
 use cocreate_core::sync::presence::{is_hex_color, Presence};
 use cocreate_core::sync::{client_receive, ClientEvent};
 use cocreate_core::wire::{self, Inbound};
@@ -470,6 +470,10 @@ impl BoardLink for Client {
             .delete_card(&mut self.doc.transact_mut_with(LOCAL), card);
     }
 
+    fn put_back(&self, card: &CardView) {
+        self.local(|b, txn| b.put_back(txn, card));
+    }
+
     fn move_card(&self, card: &str, prompt: Prompt, theme: Option<&str>, before: Option<&str>) {
         self.local(|b, txn| b.move_card(txn, card, prompt, theme, before));
     }
@@ -576,9 +580,18 @@ impl Client {
 
     fn awareness_json(&self) -> String {
         let me = self.me.borrow();
+        // Nobody shows under a made-up name: until a person gives theirs, others see that
+        // someone is joining (an observer gives none, and is shown as one).
+        let name = if self.session.role.get_untracked() == LinkRole::Observer {
+            "An observer".to_string()
+        } else if me.named {
+            me.name.clone()
+        } else {
+            "Someone joining".to_string()
+        };
         Presence {
             id: me.id.clone(),
-            name: me.name.clone(),
+            name,
             role: me.role.as_str().to_string(),
             color: me.color.clone(),
             editing: self.editing.borrow().clone(),

@@ -154,7 +154,13 @@ pub struct BoardSession {
     draft_client: StoredValue<Option<std::rc::Rc<dyn BoardLink>>, LocalStorage>,
     /// The cards of this person's draft (private writing), in document order.
     pub draft_cards: RwSignal<Vec<CardView>>,
+    /// The card this person deleted last, while "Undo" is offered next to its column.
+    pub deleted: RwSignal<Option<CardView>>,
 }
+
+/// How long "Card deleted · Undo" stays offered.
+#[cfg(feature = "hydrate")]
+const UNDO_DELETE_MS: u64 = 15_000;
 
 impl Default for BoardSession {
     fn default() -> Self {
@@ -201,6 +207,7 @@ impl BoardSession {
             #[cfg(feature = "hydrate")]
             draft_client: StoredValue::new_local(None),
             draft_cards: RwSignal::new(Vec::new()),
+            deleted: RwSignal::new(None),
         }
     }
 
@@ -424,8 +431,42 @@ impl BoardSession {
         self.with_writer(|c| c.edit_text(card, value, caret));
     }
 
+    /// Delete a card; it can be put back with [`BoardSession::undo_delete`] for a while.
     pub fn delete_card(&self, card: &str) {
+        let view = self
+            .cards
+            .with_untracked(|cs| cs.iter().find(|c| c.id == card).cloned())
+            .or_else(|| {
+                self.draft_cards
+                    .with_untracked(|cs| cs.iter().find(|c| c.id == card).cloned())
+            });
         self.with_writer(|c| c.delete_card(card));
+        if let Some(view) = view {
+            self.deleted.set(Some(view));
+            #[cfg(feature = "hydrate")]
+            {
+                let (session, id) = (*self, card.to_string());
+                set_timeout(
+                    move || {
+                        session.deleted.try_update(|d| {
+                            if d.as_ref().is_some_and(|d| d.id == id) {
+                                *d = None;
+                            }
+                        });
+                    },
+                    std::time::Duration::from_millis(UNDO_DELETE_MS),
+                );
+            }
+        }
+    }
+
+    /// Put back the card this person deleted last (while the offer stands).
+    pub fn undo_delete(&self) {
+        if let Some(card) = self.deleted.get_untracked() {
+            self.deleted.set(None);
+            self.with_writer(|c| c.put_back(&card));
+            self.request_focus(card.id);
+        }
     }
 
     pub fn move_card(&self, card: &str, prompt: Prompt, theme: Option<&str>, before: Option<&str>) {
@@ -604,6 +645,8 @@ pub trait BoardLink {
     fn add_card(&self, prompt: Prompt) -> Option<String>;
     fn edit_text(&self, card: &str, value: &str, caret: Option<u32>);
     fn delete_card(&self, card: &str);
+    /// Put a card this person deleted back as it was.
+    fn put_back(&self, card: &CardView);
     fn move_card(&self, card: &str, prompt: Prompt, theme: Option<&str>, before: Option<&str>);
     fn nudge_card(&self, card: &str, step: i32);
     fn add_theme(&self, prompt: Prompt, title: &str) -> Option<String>;

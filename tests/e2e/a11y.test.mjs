@@ -109,8 +109,8 @@ test('the whole participant flow works with the keyboard alone', async () => {
   await f.keyboard.type('Access');
   await f.getByLabel('Phase').selectOption('group');
 
-  // Move the card into the theme: open the Move list, pick the theme.
-  await tabTo(p, (cid) => document.activeElement?.closest(`li.card[data-card="${cid}"]`) && document.activeElement.classList.contains('move'), id);
+  // Move the card into the theme: open the card's actions, pick the theme.
+  await tabTo(p, (cid) => document.activeElement?.closest(`li.card[data-card="${cid}"]`) && document.activeElement.classList.contains('card-menu-toggle'), id);
   await p.keyboard.press('Enter');
   await tabTo(p, focusedIs, { tag: 'BUTTON', text: 'Into theme: Access' });
   await p.keyboard.press('Enter');

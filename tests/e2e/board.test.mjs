@@ -69,10 +69,20 @@ test('two people see each other\'s cards and typing, live', async () => {
   assert.equal(await b.locator('.card b').count(), 0);
 
   // Only its author may delete a card: B cannot delete A's; A deletes it, and it
-  // disappears for B.
+  // disappears for B. Every action of a card is in its one menu.
+  const actions = (page) => page.locator(`li.card[data-card="${id}"]`).getByRole('button', { name: 'Card actions' });
+  await actions(b).click();
   assert.ok(await b.locator(`li.card[data-card="${id}"]`).getByRole('button', { name: 'Delete card' }).isDisabled());
+  await b.keyboard.press('Escape');
+  await b.locator(`li.card[data-card="${id}"] .card-menu-list`).waitFor({ state: 'detached' });
+  await actions(a).click();
   await a.locator(`li.card[data-card="${id}"]`).getByRole('button', { name: 'Delete card' }).click();
   await b.waitForFunction((cid) => !document.querySelector(`textarea[data-card-id="${cid}"]`), id, { timeout: 10000 });
+  // Undo, in the column the card left, puts it back for everyone, as it was.
+  await a.locator('.column-purpose .undo-delete').getByText('Card deleted.').waitFor();
+  await a.locator('.column-purpose').getByRole('button', { name: 'Undo delete' }).click();
+  await cardWithText(b, 'We Shared purpose from A and B agree');
+  assert.equal(await a.locator('.undo-delete').count(), 0);
 
   await a.context().close();
   await b.context().close();
@@ -276,6 +286,50 @@ test('a page open on a link that is revoked says so and takes no more typing', a
   await a.keyboard.type(' more');
   assert.equal(await card.inputValue(), 'Typed on the kiosk');
   assert.ok(await a.getByRole('button', { name: 'Add a card to How' }).isDisabled());
+  await context.close();
+});
+
+test('a column shows eight 80-character cards in one screen, and long cards and theme titles in full', async () => {
+  const board = 'demo-research';
+  const context = await env.browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const p = await context.newPage();
+  await p.goto(`${env.server.base}/board/${board}?token=${env.server.links.participant}`);
+  await p.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
+  await joinBoard(p, { name: 'Compact Carla' });
+  const eighty = (i) => `Idea ${i}: clinicians and patients plan the next clinic visit together, by phone`.padEnd(80, '.').slice(0, 80);
+  assert.equal(eighty(1).length, 80);
+  const column = p.locator('.column-enablers');
+  const before = await column.locator('li.card').count();
+  for (let i = 1; i <= 8; i++) {
+    await p.getByRole('button', { name: 'Add a card to Enablers' }).click();
+    await column.locator('li.card').nth(before + i - 1).locator('textarea').waitFor();
+    await p.keyboard.type(eighty(i));
+  }
+  const boxes = await column.locator('li.card').evaluateAll((els) => els.slice(-8).map((e) => e.getBoundingClientRect()));
+  const span = boxes[7].bottom - boxes[0].top;
+  assert.ok(span <= 900, `eight cards take ${span} px, more than one 900 px screen`);
+  // The side panels are under the board, not beside it: the columns have the width.
+  const width = await p.locator('.columns').evaluate((e) => e.getBoundingClientRect().width);
+  assert.ok(width > 1366 * 0.9, `the columns take ${width} px of 1366`);
+
+  // A 600-character card and a long theme title show in full, on screen and in print.
+  const long = 'Shared care plans need words everyone understands, '.repeat(12).slice(0, 600);
+  await p.getByRole('button', { name: 'Add a card to Purpose' }).click();
+  await p.locator('.column-purpose textarea.card-text').last().waitFor();
+  await p.keyboard.type(long);
+  const f = await openBoard(env.browser, env.server, board, 'facilitator');
+  await f.getByRole('button', { name: 'New theme in Purpose' }).click();
+  const title = 'Working across change, organisations and professions when people move between services';
+  await f.keyboard.type(title);
+  await p.waitForFunction((t) => [...document.querySelectorAll('.column-purpose .theme-title')].some((e) => e.value === t), title, { timeout: 10000 });
+  await f.context().close();
+  const clipped = () => p.evaluate(() => [...document.querySelectorAll('textarea.card-text, .theme-title')]
+    .filter((el) => el.scrollHeight > el.clientHeight + 1)
+    .map((el) => el.value.slice(0, 30)));
+  assert.deepEqual(await clipped(), [], 'no field hides part of its text');
+  await p.emulateMedia({ media: 'print' });
+  assert.deepEqual(await clipped(), [], 'nor on paper');
+  await p.emulateMedia({ media: 'screen' });
   await context.close();
 });
 

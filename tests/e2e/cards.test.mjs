@@ -9,7 +9,7 @@ const env = useServerAndBrowser({ before, after });
 const BOARD = 'demo-leadership';
 const card = (page, id) => page.locator(`li.card[data-card="${id}"]`);
 async function moveCard(page, id, to) {
-  await card(page, id).getByRole('button', { name: 'Move card' }).click();
+  await card(page, id).getByRole('button', { name: 'Card actions' }).click();
   await card(page, id).getByRole('button', { name: to }).click();
 }
 
@@ -21,8 +21,8 @@ test('themes and moving cards by menu, seen live by others; undo my move', async
   await a.getByRole('button', { name: 'New theme in Values' }).click();
   // The new theme's title is focused and selected: typing renames it.
   await a.keyboard.type('Inclusion');
-  await b.locator('.column-values input.theme-title').first().waitFor();
-  await b.waitForFunction(() => document.querySelector('.column-values input.theme-title')?.value === 'Inclusion', null, { timeout: 10000 });
+  await b.locator('.column-values textarea.theme-title').first().waitFor();
+  await b.waitForFunction(() => document.querySelector('.column-values textarea.theme-title')?.value === 'Inclusion', null, { timeout: 10000 });
 
   // Move a card into the theme with the menu (no dragging).
   await moveCard(a, 'seed-3', 'Into theme: Inclusion');

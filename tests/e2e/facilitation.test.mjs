@@ -53,6 +53,7 @@ test('hidden cards and private writing keep cards from participants', async () =
   const seed = 'li.card[data-card="seed-0"]';
   await p.locator(seed).waitFor();
   const text = await p.locator(`${seed} textarea`).inputValue();
+  await f.locator(seed).getByRole('button', { name: 'Card actions' }).click();
   await f.locator(seed).getByRole('button', { name: 'Hide card' }).click();
   // The card leaves the board itself (no participant's client holds its text any more)
   // and waits in the facilitator's list of hidden cards.

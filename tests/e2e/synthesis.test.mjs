@@ -11,7 +11,7 @@ const env = useServerAndBrowser({ before, after });
 const THEME = /^Theme \d+ \(Enablers\): Protected time$/;
 const card = (page, id) => page.locator(`li.card[data-card="${id}"]`);
 async function moveCard(page, id, to) {
-  await card(page, id).getByRole('button', { name: 'Move card' }).click();
+  await card(page, id).getByRole('button', { name: 'Card actions' }).click();
   await card(page, id).getByRole('button', { name: to }).click();
 }
 
@@ -62,7 +62,7 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   // Theme the three areas' "protected time" cards together.
   await f.getByRole('button', { name: 'New theme in Enablers' }).click();
   await f.keyboard.type('Protected time');
-  await f.waitForFunction(() => [...document.querySelectorAll('.column-enablers input.theme-title')].some((i) => i.value === 'Protected time'));
+  await f.waitForFunction(() => [...document.querySelectorAll('.column-enablers textarea.theme-title')].some((i) => i.value === 'Protected time'));
   for (const id of ['demo-leadership~seed-2', `demo-cancer-leadership@${snapId}~seed-2`, 'demo-msk-leadership~seed-1']) {
     await moveCard(f, id, 'Into theme: Protected time');
     await f.locator(`.column-enablers .theme li.card[data-card="${id}"]`).waitFor({ timeout: 10000 });

@@ -293,6 +293,30 @@ impl Board {
         self.cards(txn).into_iter().filter(|c| c.hidden).collect()
     }
 
+    /// Put a card its author just deleted back where it was (the page's "Undo" after a
+    /// delete): the same id, text, author, role (or none), time, place, theme and colour.
+    /// Votes it had are not put back (a participant may not write other people's votes).
+    pub fn put_back(&self, txn: &mut TransactionMut, card: &CardView) -> Result<(), ModelError> {
+        let prompt = card.prompt.unwrap_or(Prompt::Purpose);
+        self.insert_card(
+            txn,
+            &card.id,
+            prompt,
+            &card.text,
+            &card.author,
+            card.role,
+            card.created,
+            &card.pos,
+        )?;
+        if let Some(theme) = card.theme.as_deref() {
+            self.set_card_theme(txn, &card.id, Some(theme))?;
+        }
+        if let (Some(color), Some(Out::YMap(c))) = (&card.color, self.cards.get(txn, &card.id)) {
+            c.insert(txn, "color", color.as_str());
+        }
+        Ok(())
+    }
+
     /// Remove a card. Removing a card that is already gone is not an error.
     pub fn delete_card(&self, txn: &mut TransactionMut, id: &str) {
         self.cards.remove(txn, id);
@@ -907,6 +931,35 @@ mod tests {
                 pillar: "Consultancy".into()
             }
         );
+    }
+
+    #[test]
+    fn a_deleted_card_is_put_back_as_it_was() {
+        let (doc, board) = board_with_meta();
+        {
+            let mut txn = doc.transact_mut();
+            for id in ["a", "b", "c"] {
+                board
+                    .add_card_as(&mut txn, id, Prompt::How, id, "p-1", None, 5.0)
+                    .unwrap();
+            }
+            board
+                .add_theme(&mut txn, "t", Prompt::How, "Access")
+                .unwrap();
+            board.set_card_theme(&mut txn, "b", Some("t")).unwrap();
+        }
+        let before = board.card(&doc.transact(), "b").unwrap();
+        board.delete_card(&mut doc.transact_mut(), "b");
+        assert!(board.card(&doc.transact(), "b").is_none());
+        board.put_back(&mut doc.transact_mut(), &before).unwrap();
+        let txn = doc.transact();
+        assert_eq!(board.card(&txn, "b").unwrap(), before);
+        let order: Vec<_> = board
+            .cards_in(&txn, Prompt::How)
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(order, ["a", "b", "c"]);
     }
 
     #[test]

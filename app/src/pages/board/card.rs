@@ -1,4 +1,5 @@
-//! One card: its text, role, editors, moderation, votes and move menu.
+//! One card: its text, role, votes and who is editing it, and its actions in one menu
+//! (move, hide, delete).
 
 use leptos::prelude::*;
 
@@ -64,10 +65,6 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
         let id = id.clone();
         move |_| session.set_editing(Some(id.clone()))
     };
-    let on_delete = {
-        let id = id.clone();
-        move |_| session.delete_card(&id)
-    };
     // A card just added by this person takes the caret as soon as it exists (in the same
     // turn of the event loop, so the first keystrokes land in it).
     let field_ref = NodeRef::<leptos::html::Textarea>::new();
@@ -91,12 +88,13 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
             }>
             {provenance.map(|p| view! { <p class="provenance">{p}</p> })}
             <label class="visually-hidden" for=field_id.clone()>"Card text"</label>
+            // The field grows with its text (field-sizing), so no card hides any of it.
             <textarea
                 id=field_id
                 node_ref=field_ref
                 class="card-text"
                 data-card-id=id.clone()
-                rows="3"
+                rows="2"
                 maxlength=MAX_CARD_TEXT.to_string()
                 placeholder="Type your idea…"
                 prop:value=card.text.clone()
@@ -106,30 +104,20 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                 on:blur=move |_| session.set_editing(None)
             ></textarea>
             <div class="card-foot">
-                <span class="role">{move || (!session.control.with(|c| c.anonymous)).then(role_label.clone())}</span>
+                {move || (!session.control.with(|c| c.anonymous)).then(|| view! {
+                    <span class="chip role">{role_label.clone()}</span>
+                })}
+                <Votes session card=id.clone()/>
                 <span class="editing" aria-live="off">
                     {move || {
                         let names = editors.get();
-                        (!names.is_empty()).then(|| format!("{} editing", names.join(", ")))
+                        (!names.is_empty()).then(|| view! {
+                            <span class="chip">{format!("✎ {} editing", names.join(", "))}</span>
+                        })
                     }}
                 </span>
-                {move || session.is_facilitator().then(|| {
-                    let moderate = moderate.clone();
-                    view! {
-                        // Hidden cards are off the board (see the Hidden cards list), so a
-                        // card here is always shown.
-                        <button class="moderate" on:click=move |_| moderate(Moderation::Hide)>
-                            "Hide" <span class="visually-hidden">" card"</span>
-                        </button>
-                    }
-                })}
-                <button class="delete" on:click=on_delete disabled=move || !((mine || session.control.with(|c| c.shared_delete)) && session.may(Action::Write))>
-                    "Delete" <span class="visually-hidden">" card"</span>
-                </button>
-            </div>
-            <div class="card-tools">
-                <Votes session card=id.clone()/>
-                <MoveMenu session card=id.clone() prompt=card.prompt.unwrap_or(Prompt::Purpose) theme=card.theme.clone()/>
+                <CardMenu session card=id.clone() prompt=card.prompt.unwrap_or(Prompt::Purpose)
+                    theme=card.theme.clone() mine moderate/>
             </div>
         </li>
     }
@@ -183,18 +171,31 @@ fn Votes(session: BoardSession, card: String) -> impl IntoView {
     }
 }
 
-/// Moving a card without dragging: a "Move card" button opens a list of destinations (up,
-/// down, another column, into or out of a theme), each a button, so it works the same with
-/// a keyboard, a switch or a screen reader.
+/// A card's actions behind one button: moving it without dragging (up, down, another
+/// column, into or out of a theme), hiding it (facilitators) and deleting it. Each is a
+/// button in a list, so it works the same with a keyboard, a switch or a screen reader;
+/// Escape closes the list and gives the focus back to the button.
 #[component]
-fn MoveMenu(
+fn CardMenu<M>(
     session: BoardSession,
     card: String,
     prompt: Prompt,
     theme: Option<String>,
-) -> impl IntoView {
+    mine: bool,
+    moderate: M,
+) -> impl IntoView
+where
+    M: Fn(Moderation) + Clone + Send + Sync + 'static,
+{
     let open = RwSignal::new(false);
+    let toggle_ref = NodeRef::<leptos::html::Button>::new();
     let themes = Memo::new(move |_| session.themes_in(prompt));
+    let close = move || {
+        open.set(false);
+        if let Some(el) = toggle_ref.get_untracked() {
+            let _ = el.focus();
+        }
+    };
     let act = {
         let card = card.clone();
         move |choice: MoveTo| {
@@ -214,35 +215,63 @@ fn MoveMenu(
         let act = act.clone();
         view! { <li><button type="button" on:click=move |_| act(choice.clone())>{label}</button></li> }
     };
-    let current_theme = theme.clone();
-    let in_theme = theme.is_some();
+    let may_delete =
+        move || (mine || session.control.with(|c| c.shared_delete)) && session.may(Action::Write);
+    let any = move || session.may(Action::Move) || may_delete() || session.is_facilitator();
+    let menu_id = format!("card-menu-{card}");
+    let controls = menu_id.clone();
     view! {
-        <div class="move-menu">
-            <button type="button" class="move" aria-expanded=move || open.get().to_string()
-                on:click=move |_| open.update(|o| *o = !*o) disabled=move || !session.may(Action::Move)>
-                "Move" <span class="visually-hidden">" card"</span>
+        <div class="card-menu" on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+            if ev.key() == "Escape" && open.get_untracked() {
+                ev.prevent_default();
+                close();
+            }
+        }>
+            <button type="button" class="card-menu-toggle" node_ref=toggle_ref
+                aria-expanded=move || open.get().to_string() aria-controls=controls
+                on:click=move |_| open.update(|o| *o = !*o) disabled=move || !any()>
+                <span aria-hidden="true">"⋯"</span>
+                <span class="visually-hidden">"Card actions"</span>
             </button>
             {move || open.get().then(|| {
                 let option = option.clone();
-                let current_theme = current_theme.clone();
-                let columns = Prompt::ALL
-                    .into_iter()
-                    .filter(|p| *p != prompt)
-                    .map(|p| option(format!("To {}", p.title()), MoveTo::Column(p)))
-                    .collect_view();
-                let into = themes
-                    .get()
-                    .into_iter()
-                    .filter(|t| Some(&t.id) != current_theme.as_ref())
-                    .map(|t| option(format!("Into theme: {}", t.title), MoveTo::Theme(Some(t.id))))
-                    .collect_view();
-                view! {
-                    <ul class="move-options" aria-label="Move this card">
-                        {option("Up".into(), MoveTo::Up)}
-                        {option("Down".into(), MoveTo::Down)}
+                let moderate = moderate.clone();
+                let card = card.clone();
+                let theme = theme.clone();
+                let moves = session.may(Action::Move).then(|| {
+                    let columns = Prompt::ALL
+                        .into_iter()
+                        .filter(|p| *p != prompt)
+                        .map(|p| option(format!("To {}", p.title()), MoveTo::Column(p)))
+                        .collect_view();
+                    let into = themes
+                        .get()
+                        .into_iter()
+                        .filter(|t| Some(&t.id) != theme.as_ref())
+                        .map(|t| option(format!("Into theme: {}", t.title), MoveTo::Theme(Some(t.id))))
+                        .collect_view();
+                    view! {
+                        {option("Move up".into(), MoveTo::Up)}
+                        {option("Move down".into(), MoveTo::Down)}
                         {columns}
                         {into}
-                        {in_theme.then(|| option("Out of its theme".into(), MoveTo::Theme(None)))}
+                        {theme.is_some().then(|| option("Out of its theme".into(), MoveTo::Theme(None)))}
+                    }
+                });
+                view! {
+                    <ul class="card-menu-list" id=menu_id.clone() aria-label="Card actions">
+                        {moves}
+                        {session.is_facilitator().then(|| view! {
+                            <li><button type="button" class="moderate" on:click=move |_| {
+                                open.set(false);
+                                moderate(Moderation::Hide);
+                            }>"Hide card"</button></li>
+                        })}
+                        <li><button type="button" class="delete" disabled=move || !may_delete()
+                            on:click=move |_| {
+                                open.set(false);
+                                session.delete_card(&card);
+                            }>"Delete card"</button></li>
                     </ul>
                 }
             })}
@@ -250,7 +279,7 @@ fn MoveMenu(
     }
 }
 
-/// Where [`MoveMenu`] sends a card.
+/// Where [`CardMenu`] sends a card.
 #[derive(Clone, Debug)]
 enum MoveTo {
     Up,

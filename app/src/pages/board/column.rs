@@ -43,6 +43,16 @@ pub(super) fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {
             </h2>
             <p class="question">{move || if session.easy_read.get() { prompt.easy_question() } else { prompt.question() }}</p>
             <p class="count">{move || match cards.with(|c| c.len()) { 1 => "1 card".to_string(), n => format!("{n} cards") }}</p>
+            // "Card deleted · Undo", in the column the card left, for a while after.
+            <div class="undo-slot" role="status">
+                {move || session.deleted.with(|d| d.as_ref().is_some_and(|c| c.prompt == Some(prompt))).then(|| view! {
+                    <p class="undo-delete">"Card deleted. "
+                        <button type="button" on:click=move |_| session.undo_delete()>
+                            "Undo" <span class="visually-hidden">" delete"</span>
+                        </button>
+                    </p>
+                })}
+            </div>
             <For each=move || themes.get() key=|t| t.id.clone() let:theme>
                 <ThemeGroup session prompt theme cards/>
             </For>
@@ -105,7 +115,7 @@ fn ThemeGroup(
         })
     };
     let field_id = format!("theme-{id}");
-    let field_ref = NodeRef::<leptos::html::Input>::new();
+    let field_ref = NodeRef::<leptos::html::Textarea>::new();
     {
         let fid = field_id.clone();
         Effect::new(move |_| {
@@ -127,10 +137,12 @@ fn ThemeGroup(
             <h3 id=heading_id class="visually-hidden">{move || format!("Theme: {}", title.get())}</h3>
             <div class="theme-head">
                 <label class="visually-hidden" for=field_id.clone()>"Theme title"</label>
-                <input id=field_id type="text" class="theme-title" maxlength="200" node_ref=field_ref
+                // A title wraps and grows rather than being cut; Enter ends it.
+                <textarea id=field_id class="theme-title" rows="1" maxlength="200" node_ref=field_ref
                     prop:value=move || title.get()
                     readonly=move || !session.may(Action::Theme)
-                    on:input=move |ev| session.rename_theme(&i1, &event_target_value(&ev))/>
+                    on:keydown=|ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { ev.prevent_default() }
+                    on:input=move |ev| session.rename_theme(&i1, &event_target_value(&ev).replace('\n', " "))></textarea>
                 <span class="theme-count">{move || match members.with(|m| m.len()) { 1 => "1 card".to_string(), n => format!("{n} cards") }}</span>
             </div>
             <div class="theme-tools">

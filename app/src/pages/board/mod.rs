@@ -96,9 +96,12 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
                 <p class="muted">{summary.workshop_title.clone()} " · " {summary.area.clone()}</p>
                 <h1>{summary.title.clone()}</h1>
             </div>
-            <p role="status" aria-live="polite" class=move || session.status.get().class()>
-                {move || session.status.get().label()}
-            </p>
+            <div class="board-head-side">
+                <p role="status" aria-live="polite" class=move || session.status.get().class()>
+                    {move || session.status.get().label()}
+                </p>
+                <Presence session/>
+            </div>
         </div>
         <div class="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="announcer">
             {move || session.announce.get()}
@@ -116,21 +119,20 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
                 <button class="link" on:click=move |_| session.notice.set(None)>"Dismiss"</button>
             </p>
         })}
-        <div class="board-layout">
-            <div class="columns">
-                {Prompt::ALL.map(|p| view! { <Column session prompt=p/> }).collect_view()}
-            </div>
-            <aside class="sidebar" aria-label="People on this board">
-                // An observer takes no part: no name or role to give.
-                <Show when=move || session.role.get() != LinkRole::Observer>
-                    <YouPanel session/>
-                </Show>
-                <Presence session/>
-                <Show when=move || session.is_facilitator()>
-                    <HiddenCards session/>
-                </Show>
-                <BoardTools session/>
-            </aside>
+        // The columns take the whole width; who is here sits in the heading, and the rest
+        // (you, hidden cards, saving and sharing) in panels under the board.
+        <div class="columns">
+            {Prompt::ALL.map(|p| view! { <Column session prompt=p/> }).collect_view()}
         </div>
+        <aside class="board-panels" aria-label="You, and saving this board">
+            // An observer takes no part: no name or role to give.
+            <Show when=move || session.role.get() != LinkRole::Observer>
+                <YouPanel session/>
+            </Show>
+            <Show when=move || session.is_facilitator()>
+                <HiddenCards session/>
+            </Show>
+            <BoardTools session/>
+        </aside>
     }
 }

@@ -74,7 +74,13 @@ pub(super) fn Presence(session: BoardSession) -> impl IntoView {
             <ul class="people">
                 <li class="person me">
                     <span class="dot" style=move || format!("background:{}", session.me.with(|m| m.as_ref().map(|m| m.color.clone()).unwrap_or_default()))></span>
-                    {move || session.me.with(|m| m.as_ref().map(|m| format!("{} (you) · {}", m.name, m.role.label())).unwrap_or_default())}
+                    {move || session.me.with(|m| m.as_ref().map(|m| if m.named {
+                        format!("{} (you) · {}", m.name, m.role.label())
+                    } else if session.role.get() == LinkRole::Observer {
+                        "You (watching)".to_string()
+                    } else {
+                        "You (no name yet)".to_string()
+                    }).unwrap_or_default())}
                 </li>
                 <For each=move || session.peers.get() key=|p| (p.client_id, p.name.clone(), p.role, p.editing.clone()) let:p>
                     <li class="person">

@@ -1,0 +1,14 @@
+import { startServer, launchBrowser, openBoard } from './harness.mjs';
+const server = await startServer();
+const browser = await launchBrowser();
+const a = await openBoard(browser, server, 'demo-consultancy');
+a.on('console', (m) => console.log('[console]', m.text()));
+await a.getByRole('button', { name: 'Add a card to Values' }).click();
+await a.locator('.column-values textarea.card-text').last().waitFor();
+await a.keyboard.type('hello');
+const id = await a.locator('.column-values textarea.card-text').last().getAttribute('data-card-id');
+await a.locator(`li.card[data-card="${id}"]`).getByRole('button', { name: 'Card actions' }).click();
+await a.locator(`li.card[data-card="${id}"]`).getByRole('button', { name: 'Delete card' }).click();
+await a.waitForTimeout(1000);
+console.log(await a.locator('.column-values').innerHTML());
+await browser.close(); await server.stop();
