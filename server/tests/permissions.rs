@@ -535,14 +535,14 @@ async fn the_roster_keeps_names_and_roles_off_the_board_and_exports_join_it() {
         .lines()
         .find(|l| l.contains("step-free clinics"))
         .unwrap();
-    assert!(row.contains(",patient,Ana Patel,"), "{row}");
+    assert!(row.contains(",Patient / citizen,Ana Patel,"), "{row}");
     set_control(&srv, r#"{"anonymous":true}"#).await;
     let (_, csv) = http("GET", &csv_url, None).await;
     let row = csv
         .lines()
         .find(|l| l.contains("step-free clinics"))
         .unwrap();
-    assert!(row.contains(",patient,,"), "{row}");
+    assert!(row.contains(",Patient / citizen,,"), "{row}");
     assert!(
         !csv.contains("Ana"),
         "no names in an anonymous board's exports"

@@ -74,3 +74,55 @@ test('a facilitator imports an exported board from the console', async () => {
   await c.getByText(/Could not import notes.json: not a cocreate board export/).waitFor();
   await context.close();
 });
+
+test('the SVG picture looks like the board: its column colours, theme groups, card edges, roles and votes', async () => {
+  const board = 'demo-learning';
+  const f = await openBoard(env.browser, env.server, board, 'facilitator');
+  await f.getByRole('button', { name: 'New theme in Values' }).click();
+  await f.keyboard.type('Being heard');
+  await f.waitForFunction(() => [...document.querySelectorAll('.column-values textarea.theme-title')].some((t) => t.value === 'Being heard'));
+  // A participant's card: its role comes from the roster they joined.
+  const p = await openBoard(env.browser, env.server, board);
+  await p.getByRole('button', { name: 'Add a card to Values' }).click();
+  const field = p.locator('.column-values textarea.card-text').last();
+  await field.waitFor();
+  await p.keyboard.type('Easy words on every letter');
+  const id = await field.getAttribute('data-card-id');
+  await f.locator(`li.card[data-card="${id}"]`).waitFor();
+  await p.context().close();
+  await f.locator(`li.card[data-card="${id}"]`).getByRole('button', { name: 'Card actions' }).click();
+  await f.locator(`li.card[data-card="${id}"]`).getByRole('button', { name: 'Into theme: Being heard' }).click();
+  await f.locator(`.column-values .theme li.card[data-card="${id}"]`).waitFor();
+  await f.waitForTimeout(300);
+
+  const svg = await (await f.request.get(`${env.server.base}/api/boards/${board}/export.svg?token=${env.server.links.facilitator}`)).text();
+  const seen = await f.evaluate((source) => {
+    const hex = (css) => {
+      const [r, g, b] = css.match(/\d+/g).map(Number);
+      return `#${[r, g, b].map((n) => n.toString(16).padStart(2, '0')).join('')}`;
+    };
+    const doc = new DOMParser().parseFromString(source, 'image/svg+xml');
+    const page = ['purpose', 'how', 'enablers', 'values'].map((p) => {
+      const column = document.querySelector(`.column-${p}`);
+      const card = column.querySelector('li.card');
+      return { fill: hex(getComputedStyle(column).backgroundColor), edge: card && hex(getComputedStyle(card).borderLeftColor) };
+    });
+    const picture = [...doc.querySelectorAll('g.column')].map((g) => ({
+      fill: g.querySelector(':scope > rect').getAttribute('fill'),
+      edges: [...g.querySelectorAll('g.card > rect[fill]')].map((r) => r.getAttribute('fill')),
+    }));
+    const themes = [...doc.querySelectorAll('g.theme')].map((g) => [...g.querySelectorAll('text')].map((t) => t.textContent));
+    return { page, picture, themes, scripts: doc.querySelectorAll('script, a, foreignObject').length };
+  }, svg);
+  assert.equal(seen.picture.length, 4);
+  seen.page.forEach((col, i) => {
+    assert.equal(seen.picture[i].fill, col.fill, `column ${i} colour`);
+    if (col.edge) assert.ok(seen.picture[i].edges.every((e) => e === col.edge), `column ${i} card edges ${seen.picture[i].edges} vs ${col.edge}`);
+  });
+  const group = seen.themes.find((texts) => texts[0] === 'Being heard');
+  assert.ok(group, `a theme group titled "Being heard" in ${JSON.stringify(seen.themes)}`);
+  assert.ok(group.includes('Easy words on every letter'), 'its card inside it');
+  assert.ok(group.includes('Stakeholder'), `the card carries its role in words: ${group}`);
+  assert.equal(seen.scripts, 0);
+  await f.context().close();
+});

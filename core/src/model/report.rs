@@ -5,7 +5,7 @@
 
 use super::export::BoardExport;
 use super::provenance::Provenance;
-use super::schema::Prompt;
+use super::schema::{Prompt, Role};
 use super::synthesis::commonality;
 
 /// Header of the CSV export.
@@ -103,7 +103,13 @@ impl BoardExport {
                 self.theme_title(c.theme.as_deref()),
                 c.text.clone(),
                 c.votes.to_string(),
-                c.role.clone().unwrap_or_default(),
+                // The role in words, as the Markdown and the page write it.
+                c.role
+                    .as_deref()
+                    .map(|r| {
+                        Role::parse(r).map_or_else(|| r.to_string(), |r| r.label().to_string())
+                    })
+                    .unwrap_or_default(),
                 c.name.clone().unwrap_or_default(),
                 iso_utc(c.created),
                 c.id.clone(),
@@ -215,69 +221,129 @@ impl BoardExport {
         md
     }
 
-    /// A picture of the board: four columns of cards (themes as headings), plain SVG.
+    /// A picture of the board as it looks on the page: four columns in their prompts'
+    /// colours, each theme an outlined group under its title, each card white with its
+    /// column's colour down its left edge, its role (unless the board is anonymous, when
+    /// exports carry none) and its votes. Plain SVG, no script or links.
     pub fn to_svg(&self) -> String {
         const COL_W: usize = 300;
         const GAP: usize = 20;
-        const CARD_W: usize = COL_W - 20;
+        const PAD: usize = 10;
         const LINE_H: usize = 18;
-        const CHARS: usize = 36;
-        let mut body = String::new();
-        let mut height = 0usize;
+        const TOP: usize = 56;
+        // About 7.5 px a character at 14 px: the text width a card or title has.
+        let chars = |width: usize| (width - 2 * PAD) / 8;
+        let mut columns = Vec::new();
+        let mut bottom = 0usize;
         for (i, p) in Prompt::ALL.iter().enumerate() {
+            let (tint, edge) = prompt_colours(*p);
             let x = GAP + i * (COL_W + GAP);
-            let mut y = 70usize;
-            body.push_str(&format!(
-                "<text x=\"{x}\" y=\"{y}\" class=\"h\">{}</text>\n",
+            let mut y = TOP + 34;
+            let mut body = format!(
+                "<text x=\"{}\" y=\"{}\" class=\"h\">{}</text>\n",
+                x + PAD,
+                TOP + 26,
                 xml_escape(p.title())
-            ));
-            y += 16;
+            );
             for (theme, cards) in self.grouped(p.as_str()) {
+                let (cx, cw) = if theme.is_some() {
+                    (x + 2 * PAD, COL_W - 4 * PAD)
+                } else {
+                    (x + PAD, COL_W - 2 * PAD)
+                };
+                let group_top = y + 8;
+                let mut inner = String::new();
                 if let Some(t) = theme {
-                    y += 14;
-                    body.push_str(&format!(
-                        "<text x=\"{x}\" y=\"{y}\" class=\"t\">{}</text>\n",
-                        xml_escape(&t.title)
-                    ));
+                    y = group_top + 4;
+                    for line in wrap(&t.title, chars(cw)) {
+                        y += LINE_H;
+                        inner.push_str(&format!(
+                            "<text x=\"{cx}\" y=\"{y}\" class=\"t\">{}</text>\n",
+                            xml_escape(&line)
+                        ));
+                    }
                 }
                 for c in cards {
-                    let lines = wrap(&c.text, CHARS);
-                    let h = 16 + lines.len().max(1) * LINE_H;
+                    let lines = wrap(&c.text, chars(cw));
+                    let role = c.role.as_deref().and_then(Role::parse).map(Role::label);
+                    let foot = role.is_some() || c.votes > 0;
+                    let h = 12 + lines.len().max(1) * LINE_H + if foot { LINE_H } else { 0 };
                     y += 8;
-                    body.push_str(&format!(
-                        "<rect x=\"{x}\" y=\"{y}\" width=\"{CARD_W}\" height=\"{h}\" rx=\"6\" class=\"c\"/>\n"
+                    inner.push_str(&format!(
+                        "<g class=\"card\"><rect x=\"{cx}\" y=\"{y}\" width=\"{cw}\" height=\"{h}\" rx=\"6\" class=\"c\"/>\
+                         <rect x=\"{cx}\" y=\"{y}\" width=\"5\" height=\"{h}\" rx=\"2\" fill=\"{edge}\"/>\n"
                     ));
                     for (k, l) in lines.iter().enumerate() {
-                        body.push_str(&format!(
+                        inner.push_str(&format!(
                             "<text x=\"{}\" y=\"{}\">{}</text>\n",
-                            x + 10,
-                            y + 22 + k * LINE_H,
+                            cx + PAD + 2,
+                            y + 20 + k * LINE_H,
                             xml_escape(l)
                         ));
                     }
+                    let foot_y = y + 14 + lines.len().max(1) * LINE_H + 2;
+                    if let Some(role) = role {
+                        inner.push_str(&format!(
+                            "<text x=\"{}\" y=\"{foot_y}\" class=\"r\">{}</text>\n",
+                            cx + PAD + 2,
+                            xml_escape(role)
+                        ));
+                    }
                     if c.votes > 0 {
-                        body.push_str(&format!(
-                            "<text x=\"{}\" y=\"{}\" class=\"v\">{} ●</text>\n",
-                            x + CARD_W - 10,
-                            y + 16,
+                        let unit = if c.votes == 1 { "vote" } else { "votes" };
+                        inner.push_str(&format!(
+                            "<text x=\"{}\" y=\"{foot_y}\" class=\"v\">● {} {unit}</text>\n",
+                            cx + cw - PAD,
                             c.votes
                         ));
                     }
+                    inner.push_str("</g>\n");
                     y += h;
                 }
+                if theme.is_some() {
+                    y += 8;
+                    body.push_str(&format!(
+                        "<g class=\"theme\"><rect x=\"{}\" y=\"{group_top}\" width=\"{}\" height=\"{}\" rx=\"8\" class=\"g\"/>\n{inner}</g>\n",
+                        x + PAD,
+                        COL_W - 2 * PAD,
+                        y - group_top
+                    ));
+                } else {
+                    body.push_str(&inner);
+                }
             }
-            height = height.max(y);
+            bottom = bottom.max(y + PAD);
+            columns.push((x, tint, body));
         }
         let width = GAP + 4 * (COL_W + GAP);
-        let height = height + 30;
-        format!(
+        let height = bottom + GAP;
+        let mut out = format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\">\n\
-             <style>text{{font-family:sans-serif;font-size:14px;fill:#111}}.h{{font-size:18px;font-weight:bold}}.t{{font-weight:bold;fill:#444}}.v{{text-anchor:end;fill:#a33}}.c{{fill:#fff8c5;stroke:#b59f00}}</style>\n\
-             <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n\
-             <text x=\"{GAP}\" y=\"34\" class=\"h\">{}</text>\n{body}</svg>\n",
+             <style>text{{font-family:sans-serif;font-size:14px;fill:#111}}.h{{font-size:18px;font-weight:bold}}.t{{font-weight:bold;fill:#333}}.r{{font-size:12px;fill:#444}}.v{{font-size:12px;text-anchor:end;fill:#22313f;font-weight:bold}}.c{{fill:#fff;stroke:#c9ccd1}}.g{{fill:#ffffff8c;stroke:#6b7785;stroke-width:2}}</style>\n\
+             <rect width=\"100%\" height=\"100%\" fill=\"#f7f7f5\"/>\n\
+             <text x=\"{GAP}\" y=\"34\" class=\"h\">{}</text>\n",
             xml_escape(&self.meta.title),
             xml_escape(&format!("{} · {}", self.meta.title, self.meta.area)),
-        )
+        );
+        for (x, tint, body) in columns {
+            out.push_str(&format!(
+                "<g class=\"column\"><rect x=\"{x}\" y=\"{TOP}\" width=\"{COL_W}\" height=\"{}\" rx=\"8\" fill=\"{tint}\" stroke=\"#c9ccd1\"/>\n{body}</g>\n",
+                bottom - TOP
+            ));
+        }
+        out.push_str("</svg>\n");
+        out
+    }
+}
+
+/// A prompt's column colour and its cards' edge colour: the board page's own
+/// (style/main.css `--purpose`… and `.column-… .card`), so a picture looks like the board.
+pub fn prompt_colours(prompt: Prompt) -> (&'static str, &'static str) {
+    match prompt {
+        Prompt::Purpose => ("#fff4d6", "#b7791f"),
+        Prompt::How => ("#e3f1ff", "#1f6fb7"),
+        Prompt::Enablers => ("#e6f6e6", "#2e7d32"),
+        Prompt::Values => ("#f6e8fb", "#7b3fa0"),
     }
 }
 

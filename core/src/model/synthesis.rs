@@ -28,9 +28,11 @@ pub fn copied_id(board: &str, snapshot: Option<i64>, card: &str) -> String {
 }
 
 /// Copy the visible cards of `source` (an export of a board or snapshot, with its context)
-/// onto the synthesis `board`, each with its provenance, unthemed, at the end of its
-/// column. Cards already copied from the same source are left as they are. Returns how
-/// many were added.
+/// onto the synthesis `board`, each with its provenance, at the end of its column. A card
+/// that was in a theme there goes into a theme of the same title in the same column here,
+/// made if there is none (titles compared without case or surrounding space), so themes
+/// of the same name from several areas meet in one. Cards already copied from the same
+/// source are left as they are. Returns how many were added.
 pub fn copy_cards(
     board: &Board,
     txn: &mut TransactionMut,
@@ -88,10 +90,52 @@ pub fn copy_cards(
             votes: c.votes,
             copied: now_ms,
         };
+        if let Some(title) = p.theme.as_deref().filter(|t| !t.trim().is_empty()) {
+            let theme = theme_titled(board, txn, prompt, title)?;
+            board.set_card_theme(txn, &id, Some(&theme))?;
+        }
         board.set_source(txn, &id, &p)?;
         added += 1;
     }
     Ok(added)
+}
+
+/// The id of the theme titled `title` in `prompt`'s column, made at the column's end if
+/// there is none. A made theme's id comes from its column and title, so two copies made
+/// at once from different areas converge on one theme.
+fn theme_titled(
+    board: &Board,
+    txn: &mut TransactionMut,
+    prompt: Prompt,
+    title: &str,
+) -> Result<String, ModelError> {
+    let key = title.trim().to_lowercase();
+    let themes = board.themes(&*txn);
+    if let Some(t) = themes
+        .iter()
+        .find(|t| t.prompt == Some(prompt) && t.title.trim().to_lowercase() == key)
+    {
+        return Ok(t.id.clone());
+    }
+    let slug: String = key
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .take(48)
+        .collect();
+    let base = format!("from-{}-{slug}", prompt.as_str());
+    // A theme renamed since it was made keeps its id: find a free one.
+    let id = (1..)
+        .map(|n| {
+            if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            }
+        })
+        .find(|id| !themes.iter().any(|t| &t.id == id))
+        .unwrap_or(base);
+    board.add_theme(txn, &id, prompt, title.trim())?;
+    Ok(id)
 }
 
 /// How widely a theme is shared across the areas on a synthesis board.
@@ -277,7 +321,12 @@ mod tests {
         assert_eq!(copy_cards(&b, &mut txn, &src, 6.0).unwrap(), 0);
         let c = b.card(&txn, "cc-1~c0").unwrap();
         assert_eq!(c.text, "Safe care");
-        assert_eq!(c.theme, None, "copies start unthemed");
+        assert_eq!(
+            c.theme.as_deref(),
+            Some("from-purpose-their-theme"),
+            "a card from a theme there goes into a theme of that title here"
+        );
+        assert_eq!(b.card(&txn, "cc-1~c1").unwrap().theme, None);
         let p = c.source.unwrap();
         assert_eq!(p.area, "Cancer Care");
         assert_eq!(p.board, "cc-1");
@@ -302,6 +351,47 @@ mod tests {
             p.label(),
             "Cancer Care · Consultancy · snapshot “End of day”"
         );
+    }
+
+    #[test]
+    fn source_themes_of_one_title_meet_in_one_theme_and_renamed_ones_keep_theirs() {
+        let doc = new_doc();
+        let b = Board::of(&doc);
+        let mut txn = doc.transact_mut();
+        let mut ld = source("LD", "ld", &[(Prompt::Purpose, "Time")]);
+        ld.themes[0].title = "Protected time".into();
+        let mut cc = source("CC", "cc", &[(Prompt::Purpose, "Hours")]);
+        cc.themes[0].title = "  protected TIME ".into();
+        copy_cards(&b, &mut txn, &ld, 0.0).unwrap();
+        // A facilitator renames the theme made from the first area's.
+        b.rename_theme(&mut txn, "from-purpose-protected-time", "Time to learn")
+            .unwrap();
+        copy_cards(&b, &mut txn, &cc, 0.0).unwrap();
+        let themes = b.themes(&txn);
+        let titles: Vec<_> = themes
+            .iter()
+            .map(|t| (t.id.as_str(), t.title.as_str()))
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                ("from-purpose-protected-time", "Time to learn"),
+                ("from-purpose-protected-time-2", "protected TIME"),
+            ]
+        );
+        assert_eq!(
+            b.card(&txn, "cc~c0").unwrap().theme.as_deref(),
+            Some("from-purpose-protected-time-2")
+        );
+        // A third area with the second title joins it (case and spaces aside).
+        let mut msk = source("MSK", "msk", &[(Prompt::Purpose, "Rotas")]);
+        msk.themes[0].title = "Protected time".into();
+        copy_cards(&b, &mut txn, &msk, 0.0).unwrap();
+        assert_eq!(
+            b.card(&txn, "msk~c0").unwrap().theme.as_deref(),
+            Some("from-purpose-protected-time-2")
+        );
+        assert_eq!(b.themes(&txn).len(), 2);
     }
 
     #[test]
@@ -336,11 +426,7 @@ mod tests {
                 );
                 copy_cards(&b, &mut txn, &src, 0.0).unwrap();
             }
-            b.add_theme(&mut txn, "time", Prompt::Purpose, "Time")
-                .unwrap();
-            for id in ["ld~c0", "cc~c0", "msk~c0"] {
-                b.set_card_theme(&mut txn, id, Some("time")).unwrap();
-            }
+            // Each area's "Their theme" was made once, here: its three cards meet in it.
             b.add_theme(&mut txn, "mentor", Prompt::How, "Mentoring")
                 .unwrap();
             b.set_card_theme(&mut txn, "ld~c1", Some("mentor")).unwrap();
@@ -368,7 +454,7 @@ mod tests {
         assert_eq!(
             by,
             vec![
-                ("Time", &Spread::Common, &[1, 1, 1][..]),
+                ("Their theme", &Spread::Common, &[1, 1, 1][..]),
                 ("Mentoring", &Spread::Shared, &[1, 0, 1][..]),
                 (
                     "Cancer networks",
@@ -388,7 +474,8 @@ mod tests {
             let mut txn = doc.transact_mut();
             b.init_meta(&mut txn, "Synthesis", "Cross-area synthesis", "Consultancy");
             for (area, id) in [("Cancer Care", "cc"), ("Musculoskeletal (MSK)", "msk")] {
-                let src = source(area, id, &[(Prompt::Values, "Kindness")]);
+                let mut src = source(area, id, &[(Prompt::Values, "Kindness")]);
+                src.cards[0].theme = None;
                 copy_cards(&b, &mut txn, &src, 0.0).unwrap();
             }
         }
