@@ -89,7 +89,7 @@ test('the whole participant flow works with the keyboard alone', async () => {
   // Join: name, role, and agreement to the privacy notice.
   await tabTo(p, focusedIs, { id: 'join-name' });
   await p.keyboard.type('Kim');
-  await p.keyboard.press('Tab');
+  await tabTo(p, focusedIs, { id: 'join-role' });
   await p.keyboard.press('ArrowDown'); // Stakeholder -> Educator
   await tabTo(p, focusedIs, { id: 'join-agree' });
   await p.keyboard.press('Space');

@@ -330,7 +330,38 @@ test('a column shows eight 80-character cards in one screen, and long cards and 
   await p.emulateMedia({ media: 'print' });
   assert.deepEqual(await clipped(), [], 'nor on paper');
   await p.emulateMedia({ media: 'screen' });
+
+  // On a phone the columns stack; the column links reach Values at once.
+  await p.setViewportSize({ width: 390, height: 844 });
+  await p.getByRole('navigation', { name: 'Columns of the board' }).getByRole('link', { name: 'Values' }).click();
+  await p.waitForFunction(() => {
+    const r = document.getElementById('col-values').getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  });
   await context.close();
+});
+
+test('joining needs a name or the choice to stay anonymous; nobody shows under a made-up name', async () => {
+  const other = await openBoard(env.browser, env.server, BOARD);
+  const p = await openBoard(env.browser, env.server, BOARD, 'participant', { join: false });
+  // Before joining, others see someone joining, not a "Guest 1234".
+  await other.locator('.presence').getByText('Someone joining').waitFor({ timeout: 20000 });
+  assert.equal(await other.getByText(/Guest \d+/).count(), 0);
+  await p.getByText(/^Privacy notice, version \d+$/).waitFor();
+  await p.getByLabel('I have read this and I agree to take part').check();
+  await p.getByRole('button', { name: 'Join the board' }).click();
+  await p.getByText('Please type the name others should see, or choose to stay anonymous.').waitFor();
+  assert.ok(await p.getByRole('button', { name: 'Add a card to How' }).isDisabled(), 'no writing before joining');
+  await p.getByLabel('Stay anonymous', { exact: false }).check();
+  await p.getByRole('button', { name: 'Join the board' }).click();
+  await p.locator('form.join').waitFor({ state: 'detached' });
+  await other.locator('.presence').getByText('A participant · Stakeholder').waitFor({ timeout: 20000 });
+  await p.getByRole('button', { name: 'Add a card to How' }).click();
+  await p.locator('.column-how textarea.card-text').last().waitFor();
+  await p.keyboard.type('Said without a name');
+  await cardWithText(other, 'Said without a name');
+  await p.context().close();
+  await other.context().close();
 });
 
 test('a facilitator locks the board while a participant types', async () => {

@@ -97,6 +97,9 @@ pub(super) fn Presence(session: BoardSession) -> impl IntoView {
     }
 }
 
+/// The name shown for someone who chose to stay anonymous when joining.
+const ANONYMOUS_NAME: &str = "A participant";
+
 /// Asks a participant who has not joined yet to say who they are and to agree to the
 /// workshop's privacy notice (shown in plain words, or in easy read when the page is in
 /// easy-read mode). Until they join they can read the board but not write on it.
@@ -112,21 +115,27 @@ pub(super) fn JoinPrompt(session: BoardSession) -> impl IntoView {
     let name_ref = NodeRef::<leptos::html::Input>::new();
     let role_ref = NodeRef::<leptos::html::Select>::new();
     let agree_ref = NodeRef::<leptos::html::Input>::new();
+    let anonymous_ref = NodeRef::<leptos::html::Input>::new();
     let answers = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
     let join = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let name = name_ref
-            .get()
-            .map(|n| n.value().trim().chars().take(60).collect::<String>())
-            .unwrap_or_default();
+        // A name, or the explicit choice to stay anonymous: never a made-up one.
+        let name = if anonymous_ref.get().is_some_and(|a| a.checked()) {
+            ANONYMOUS_NAME.to_string()
+        } else {
+            name_ref
+                .get()
+                .map(|n| n.value().trim().chars().take(60).collect::<String>())
+                .unwrap_or_default()
+        };
         let role = role_ref
             .get()
             .and_then(|r| Role::parse(&r.value()))
             .unwrap_or(Role::Stakeholder);
         if name.is_empty() {
-            session
-                .notice
-                .set(Some("Please type the name others should see.".into()));
+            session.notice.set(Some(
+                "Please type the name others should see, or choose to stay anonymous.".into(),
+            ));
             return;
         }
         let consent = if participant() {
@@ -222,6 +231,10 @@ pub(super) fn JoinPrompt(session: BoardSession) -> impl IntoView {
                 }}</p>
                 <label for="join-name">"Your name"</label>
                 <input id="join-name" type="text" maxlength="60" autocomplete="nickname" node_ref=name_ref prop:value=known_name/>
+                <label class="agree">
+                    <input id="join-anonymous" type="checkbox" node_ref=anonymous_ref/>
+                    " Stay anonymous: others see “" {ANONYMOUS_NAME} "”, not a name"
+                </label>
                 <label for="join-role">"You are taking part as"</label>
                 <select id="join-role" node_ref=role_ref>
                     {Role::ALL.into_iter().filter(|r| *r != Role::Facilitator).map(|r| view! {
