@@ -1,7 +1,7 @@
 //! The HTML shell around the app (server side) and the router of its pages.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
@@ -14,6 +14,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
+                <link rel="stylesheet" href=stylesheet_href(&options)/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -24,11 +25,31 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The stylesheet's address: with hashed file names (`hash-files`, and a `hash.txt` beside
+/// the server binary, as cargo-leptos writes them), `/pkg/cocreate.HASH.css`.
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    let name = &options.output_name;
+    let pkg = &options.site_pkg_dir;
+    let hash = options
+        .hash_files
+        .then(|| {
+            let exe = std::env::current_exe().ok()?;
+            let text =
+                std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()?;
+            text.lines()
+                .find_map(|l| l.trim().strip_prefix("css:").map(|h| h.trim().to_string()))
+        })
+        .flatten();
+    match hash {
+        Some(h) => format!("/{pkg}/{name}.{h}.css"),
+        None => format!("/{pkg}/{name}.css"),
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/cocreate.css"/>
         <Title text="cocreate"/>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>

@@ -1082,7 +1082,11 @@ pub fn router(state: AppState) -> Router {
             get(export_workshop_tar),
         )
         .route("/api/workshops/{workshop_id}/import", post(import_board))
-        .merge(crate::rounds_http::routes());
+        .merge(crate::rounds_http::routes())
+        .nest_service(
+            &format!("/{}", state.leptos_options.site_pkg_dir),
+            crate::web::assets(&state.leptos_options),
+        );
     let app = api
         .leptos_routes_with_context(
             &state,

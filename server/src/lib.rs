@@ -56,6 +56,11 @@ pub fn leptos_options() -> LeptosOptions {
     if options.output_name.is_empty() {
         options.output_name = "cocreate".into();
     }
+    // A release build made with hashed file names leaves their hashes beside the binary.
+    options.hash_files = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join(options.hash_file.as_ref())))
+        .is_some_and(|p| p.exists());
     options
 }
 

@@ -62,6 +62,27 @@ pub fn with_security_headers(router: axum::Router) -> axum::Router {
         .layer(Set::if_not_present(header::X_FRAME_OPTIONS, value("DENY")))
 }
 
+/// The app's wasm, JavaScript and CSS (`/pkg`): sent brotli- or gzip-compressed as the
+/// browser accepts (the release build writes `.br` and `.gz` beside each file), and, when
+/// their names carry a content hash, kept by browsers for a year without asking again;
+/// otherwise asked again (`no-cache`, answered 304 while unchanged).
+pub fn assets(options: &leptos::config::LeptosOptions) -> axum::routing::MethodRouter {
+    use tower_http::services::ServeDir;
+    use tower_http::set_header::SetResponseHeaderLayer as Set;
+    let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let cache = if options.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    axum::routing::get_service(ServeDir::new(dir).precompressed_br().precompressed_gzip()).layer(
+        Set::overriding(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static(cache),
+        ),
+    )
+}
+
 /// Whether a websocket request may come from the page it says it comes from: no `Origin`
 /// (not a browser), an `Origin` whose host is the `Host` the request was sent to (the
 /// server's own pages), or one of `allowed`. Another site's page that knows a link cannot

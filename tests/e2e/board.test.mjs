@@ -420,3 +420,24 @@ test('the facilitator console shows every group and locks them all', async () =>
   await p.context().close();
   await context.close();
 });
+
+test('the app\'s files are sent compressed, under hashed names that browsers keep', async () => {
+  const html = await (await fetch(`${env.server.base}/board/${BOARD}?token=${env.server.links.participant}`)).text();
+  const files = [...new Set(html.match(/\/pkg\/cocreate\.[A-Za-z0-9_-]+\.(wasm|js|css)/g))];
+  assert.deepEqual(files.map((f) => f.split('.').pop()).sort(), ['css', 'js', 'wasm'], `hashed names in ${files}`);
+  for (const file of files) {
+    for (const [accept, encoding] of [['br, gzip', 'br'], ['gzip', 'gzip'], ['identity', null]]) {
+      const res = await fetch(`${env.server.base}${file}`, { headers: { 'accept-encoding': accept } });
+      assert.equal(res.status, 200, file);
+      assert.equal(res.headers.get('content-encoding'), encoding, `${file} for ${accept}`);
+      assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable', file);
+      await res.arrayBuffer();
+    }
+  }
+  // The wasm itself, compressed, is under a third of its size.
+  const wasm = files.find((f) => f.endsWith('.wasm'));
+  const plain = (await (await fetch(`${env.server.base}${wasm}`, { headers: { 'accept-encoding': 'identity' } })).arrayBuffer()).byteLength;
+  const res = await fetch(`${env.server.base}${wasm}`, { headers: { 'accept-encoding': 'br' } });
+  assert.ok(Number(res.headers.get('content-length')) < plain / 3, `${res.headers.get('content-length')} of ${plain}`);
+  await res.arrayBuffer();
+});
