@@ -14,6 +14,7 @@ pub mod api;
 #[cfg(feature = "hydrate")]
 pub mod client;
 pub mod pages;
+pub mod prefs;
 pub mod routes;
 pub mod session;
 

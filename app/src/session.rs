@@ -116,6 +116,11 @@ pub struct BoardSession {
     pub announce: RwSignal<String>,
     /// Easy-read mode: plain-language prompts with pictures, larger text.
     pub easy_read: RwSignal<bool>,
+    /// Text size and high contrast, chosen by this person (kept on the device: `prefs`).
+    pub text_size: RwSignal<crate::prefs::TextSize>,
+    pub high_contrast: RwSignal<bool>,
+    /// Reading-aloud speed (1.0 is the voice's normal rate).
+    pub speech_rate: RwSignal<f32>,
     /// This person's own timer settings: hidden, and extra time (ms) added for them.
     pub timer_hidden: RwSignal<bool>,
     pub timer_extra_ms: RwSignal<f64>,
@@ -189,6 +194,9 @@ impl BoardSession {
             sort_by_votes: RwSignal::new(false),
             announce: RwSignal::new(String::new()),
             easy_read: RwSignal::new(false),
+            text_size: RwSignal::new(Default::default()),
+            high_contrast: RwSignal::new(false),
+            speech_rate: RwSignal::new(1.0),
             timer_hidden: RwSignal::new(false),
             timer_extra_ms: RwSignal::new(0.0),
             role: RwSignal::new(LinkRole::Observer),

@@ -2,7 +2,7 @@
 // people see: participant and facilitator board, console, group chooser, history, errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openBoard, axeViolations } from './harness.mjs';
+import { useServerAndBrowser, openBoard, joinBoard, axeViolations } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
 const violations = axeViolations;
@@ -162,4 +162,52 @@ test('easy read, polite announcements of others\' changes, and a personal timer'
   await consoleCtx.close();
   await p.context().close();
   await f.context().close();
+});
+
+test('reading aloud on request, and a person\'s own settings kept across reloads', async () => {
+  const board = 'demo-research';
+  const context = await env.browser.newContext();
+  // The browser's speech synthesis, recorded instead of played (headless has no voices).
+  await context.addInitScript(() => {
+    window.__spoken = [];
+    window.speechSynthesis.speak = (u) => window.__spoken.push({ text: u.text, rate: u.rate });
+    window.speechSynthesis.cancel = () => {};
+  });
+  const p = await context.newPage();
+  await p.goto(`${env.server.base}/board/${board}?token=${env.server.links.participant}`);
+  await p.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
+  await joinBoard(p, { name: 'Lee' });
+  const spoken = () => p.evaluate(() => window.__spoken);
+  await p.waitForTimeout(1000);
+  assert.deepEqual(await spoken(), [], 'nothing plays on its own');
+
+  // The question, at the chosen speed.
+  await p.getByLabel('Reading speed').selectOption({ label: 'Slow' });
+  await p.locator('.column-how').getByRole('button', { name: 'Listen to the question' }).click();
+  assert.deepEqual(await spoken(), [{ text: 'How. How can that purpose be achieved?', rate: 0.75 }]);
+  // A card read back after writing it.
+  await p.getByRole('button', { name: 'Add a card to How' }).click();
+  await p.locator('.column-how textarea.card-text').last().waitFor();
+  await p.keyboard.type('Pictures on the signs');
+  const card = p.locator('.column-how li.card').last();
+  await card.getByRole('button', { name: 'Card actions' }).click();
+  await card.getByRole('button', { name: 'Read this card aloud' }).click();
+  assert.deepEqual((await spoken()).at(-1), { text: 'Pictures on the signs', rate: 0.75 });
+
+  // Easy read, text size, contrast and speed survive a reload.
+  await p.getByRole('button', { name: 'Easy read' }).click();
+  await p.getByLabel('Text size').selectOption('larger');
+  await p.getByRole('button', { name: 'High contrast' }).click();
+  await p.waitForFunction(() => document.documentElement.style.fontSize === '150%' && document.documentElement.classList.contains('high-contrast'));
+  await p.reload();
+  await p.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
+  await p.waitForFunction(() => document.documentElement.style.fontSize === '150%' && document.documentElement.classList.contains('high-contrast'));
+  assert.equal(await p.getByRole('button', { name: 'Easy read' }).getAttribute('aria-pressed'), 'true');
+  assert.equal(await p.getByRole('button', { name: 'High contrast' }).getAttribute('aria-pressed'), 'true');
+  assert.equal(await p.getByLabel('Text size').inputValue(), 'larger');
+  assert.equal(await p.getByLabel('Reading speed').inputValue(), '0.75');
+  assert.deepEqual(await axeViolations(p), [], 'larger text, high contrast, easy read');
+  // Back to normal for the tests after this one.
+  await p.getByLabel('Text size').selectOption('normal');
+  await context.close();
 });

@@ -217,7 +217,6 @@ where
     };
     let may_delete =
         move || (mine || session.control.with(|c| c.shared_delete)) && session.may(Action::Write);
-    let any = move || session.may(Action::Move) || may_delete() || session.is_facilitator();
     let menu_id = format!("card-menu-{card}");
     let controls = menu_id.clone();
     view! {
@@ -229,7 +228,7 @@ where
         }>
             <button type="button" class="card-menu-toggle" node_ref=toggle_ref
                 aria-expanded=move || open.get().to_string() aria-controls=controls
-                on:click=move |_| open.update(|o| *o = !*o) disabled=move || !any()>
+                on:click=move |_| open.update(|o| *o = !*o)>
                 <span aria-hidden="true">"⋯"</span>
                 <span class="visually-hidden">"Card actions"</span>
             </button>
@@ -258,8 +257,21 @@ where
                         {theme.is_some().then(|| option("Out of its theme".into(), MoveTo::Theme(None)))}
                     }
                 });
+                let listen = {
+                    let card = card.clone();
+                    move |_| {
+                        open.set(false);
+                        let text = session
+                            .cards
+                            .with_untracked(|cs| cs.iter().find(|c| c.id == card).map(|c| c.text.clone()))
+                            .or_else(|| session.draft_cards.with_untracked(|cs| cs.iter().find(|c| c.id == card).map(|c| c.text.clone())))
+                            .unwrap_or_default();
+                        crate::prefs::speak(session, &text);
+                    }
+                };
                 view! {
                     <ul class="card-menu-list" id=menu_id.clone() aria-label="Card actions">
+                        <li><button type="button" class="listen" on:click=listen>"🔊 Read this card aloud"</button></li>
                         {moves}
                         {session.is_facilitator().then(|| view! {
                             <li><button type="button" class="moderate" on:click=move |_| {

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::card::{dragged_card, CardItem};
+use crate::prefs::Listen;
 use crate::session::{Action, BoardSession};
 use cocreate_core::model::board::ThemeView;
 use cocreate_core::model::{CardView, Prompt};
@@ -41,7 +42,13 @@ pub(super) fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {
                 {move || session.easy_read.get().then(|| view! { <span class="icon" aria-hidden="true">{prompt.icon()} " "</span> })}
                 {prompt.title()}
             </h2>
-            <p class="question">{move || if session.easy_read.get() { prompt.easy_question() } else { prompt.question() }}</p>
+            <p class="question">{move || if session.easy_read.get() { prompt.easy_question() } else { prompt.question() }}
+                " "
+                <Listen session what="the question" text=move || {
+                    let q = if session.easy_read.get_untracked() { prompt.easy_question() } else { prompt.question() };
+                    format!("{}. {q}", prompt.title())
+                }/>
+            </p>
             <p class="count">{move || match cards.with(|c| c.len()) { 1 => "1 card".to_string(), n => format!("{n} cards") }}</p>
             // "Card deleted · Undo", in the column the card left, for a while after.
             <div class="undo-slot" role="status">

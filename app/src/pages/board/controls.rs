@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::set_control;
+use crate::prefs::Listen;
 use crate::session::BoardSession;
 use cocreate_core::catalog::{ControlScope, LinkRole};
 use cocreate_core::model::control::{ControlPatch, Phase};
@@ -51,6 +52,7 @@ pub(super) fn ControlBar(session: BoardSession) -> impl IntoView {
             format!("Time left: {}:{:02}", left / 60, left % 60)
         })
     };
+    let has_timer = Memo::new(move |_| timer().is_some());
     // Said once to screen readers when it happens (the ticking timer itself is silent).
     let time_up = Memo::new(move |_| seconds_left() == Some(0));
     let change = Action::new(move |patch: &ControlPatch| {
@@ -215,7 +217,15 @@ pub(super) fn ControlBar(session: BoardSession) -> impl IntoView {
             <p class="phase">"Now: " {move || session.control.with(|c| c.phase.label())}</p>
             {votes_left}
             {editing_tools}
-            {move || timer().map(|t| view! { <p class="timer" role="timer" aria-live="off">{t}</p> })}
+            {move || has_timer.get().then(|| {
+                let (t1, t2) = (timer, timer);
+                view! {
+                    <p class="timer" role="timer" aria-live="off">
+                        <span>{move || t1().unwrap_or_default()}</span>
+                        " " <Listen session what="the time left" text=move || t2().unwrap_or_default()/>
+                    </p>
+                }
+            })}
             <p class="visually-hidden" role="status" aria-live="polite">{move || time_up.get().then_some("Time is up")}</p>
             {move || session.control.with(|c| c.timer_ends.is_some()).then(|| view! {
                 <div class="timer-tools" role="group" aria-label="Your timer">
@@ -241,7 +251,9 @@ pub(super) fn ControlBar(session: BoardSession) -> impl IntoView {
             {move || {
                 let m = session.control.with(|c| c.message.clone());
                 (!m.is_empty()).then(|| view! {
-                    <p class="broadcast" role="status"><strong>"Message from the facilitator: "</strong>{m}</p>
+                    <p class="broadcast" role="status"><strong>"Message from the facilitator: "</strong>{m.clone()}
+                        " " <Listen session what="the message" text=move || format!("Message from the facilitator: {m}")/>
+                    </p>
                 })
             }}
             {facilitator_tools}

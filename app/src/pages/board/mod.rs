@@ -21,6 +21,7 @@ use leptos_meta::Title;
 
 use crate::api::get_board;
 use crate::pages::common::load_page;
+use crate::prefs::{TextSize, SPEEDS};
 use crate::session::BoardSession;
 use cocreate_core::catalog::{BoardAccess, LinkRole};
 use cocreate_core::model::Prompt;
@@ -88,6 +89,18 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
         }
         people
     });
+    let set_text_size = move |ev: leptos::ev::Event| {
+        if let Some(t) = TextSize::parse(&event_target_value(&ev)) {
+            session.text_size.set(t);
+        }
+    };
+    let set_speech_rate = move |ev: leptos::ev::Event| {
+        if let Ok(r) = event_target_value(&ev).parse::<f32>() {
+            session.speech_rate.set(r);
+        }
+    };
+    // This person's own settings, kept on the device, once the page runs.
+    Effect::new(move |_| crate::prefs::keep(session));
     on_cleanup(move || session.stop());
     view! {
         <Title text=format!("{} · cocreate", summary.title)/>
@@ -109,6 +122,18 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
         <div class="view-options" role="group" aria-label="How the board looks for you">
             <button type="button" aria-pressed=move || session.easy_read.get().to_string()
                 on:click=move |_| session.easy_read.update(|e| *e = !*e)>"Easy read"</button>
+            <label for="text-size">"Text size"</label>
+            <select id="text-size" prop:value=move || session.text_size.get().as_str()
+                on:change=set_text_size>
+                {TextSize::ALL.map(|t| view! { <option value=t.as_str()>{t.label()}</option> }).collect_view()}
+            </select>
+            <button type="button" aria-pressed=move || session.high_contrast.get().to_string()
+                on:click=move |_| session.high_contrast.update(|c| *c = !*c)>"High contrast"</button>
+            <label for="speech-rate">"Reading speed"</label>
+            <select id="speech-rate" prop:value=move || session.speech_rate.get().to_string()
+                on:change=set_speech_rate>
+                {SPEEDS.map(|(r, l)| view! { <option value=r.to_string()>{l}</option> }).collect_view()}
+            </select>
         </div>
         <ControlBar session/>
         <Suggestions session/>

@@ -1,0 +1,189 @@
+//! How the board looks and sounds for one person, kept on their device: easy read, text
+//! size, contrast, reading-aloud speed and whether their timer shows. Read from local
+//! storage once the page runs (the server renders the defaults, so hydration matches) and
+//! written back whenever one changes. Reading aloud uses the browser's own speech
+//! synthesis: no network service, and nothing plays unless the person asks.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::session::BoardSession;
+
+/// Text size, as a share of the browser's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextSize {
+    #[default]
+    Normal,
+    Large,
+    Larger,
+}
+
+impl TextSize {
+    pub const ALL: [TextSize; 3] = [TextSize::Normal, TextSize::Large, TextSize::Larger];
+
+    pub fn percent(self) -> u32 {
+        match self {
+            TextSize::Normal => 100,
+            TextSize::Large => 125,
+            TextSize::Larger => 150,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TextSize::Normal => "Normal",
+            TextSize::Large => "Large",
+            TextSize::Larger => "Larger",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextSize::Normal => "normal",
+            TextSize::Large => "large",
+            TextSize::Larger => "larger",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TextSize> {
+        TextSize::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// Reading-aloud speeds offered: (rate, label).
+pub const SPEEDS: [(f32, &str); 3] = [(0.75, "Slow"), (1.0, "Normal"), (1.25, "Fast")];
+
+/// What is kept on the device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    pub easy_read: bool,
+    pub text_size: TextSize,
+    pub high_contrast: bool,
+    pub speech_rate: f32,
+    pub timer_hidden: bool,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Prefs {
+            easy_read: false,
+            text_size: TextSize::Normal,
+            high_contrast: false,
+            speech_rate: 1.0,
+            timer_hidden: false,
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+const PREFS_KEY: &str = "cocreate.prefs";
+
+/// Load the kept preferences into `session` (browser only), then keep them: every change
+/// is written back and applied to the page (text size and contrast on the document).
+pub fn keep(session: BoardSession) {
+    #[cfg(feature = "hydrate")]
+    {
+        let storage = || web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+        let kept: Prefs = storage()
+            .and_then(|s| s.get_item(PREFS_KEY).ok().flatten())
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default();
+        session.easy_read.set(kept.easy_read);
+        session.text_size.set(kept.text_size);
+        session.high_contrast.set(kept.high_contrast);
+        session.speech_rate.set(kept.speech_rate);
+        session.timer_hidden.set(kept.timer_hidden);
+        Effect::new(move |_| {
+            let now = Prefs {
+                easy_read: session.easy_read.get(),
+                text_size: session.text_size.get(),
+                high_contrast: session.high_contrast.get(),
+                speech_rate: session.speech_rate.get(),
+                timer_hidden: session.timer_hidden.get(),
+            };
+            if let (Some(s), Ok(j)) = (storage(), serde_json::to_string(&now)) {
+                let _ = s.set_item(PREFS_KEY, &j);
+            }
+            if let Some(root) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+            {
+                let _ = root
+                    .set_attribute("style", &format!("font-size: {}%", now.text_size.percent()));
+                let _ = root
+                    .class_list()
+                    .toggle_with_force("high-contrast", now.high_contrast);
+            }
+        });
+        on_cleanup(|| {
+            if let Some(root) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+            {
+                let _ = root.remove_attribute("style");
+                let _ = root.class_list().remove_1("high-contrast");
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = session;
+}
+
+/// Read `text` aloud at this person's speed, stopping whatever was being read.
+pub fn speak(session: BoardSession, text: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(synth) = web_sys::window().and_then(|w| w.speech_synthesis().ok()) {
+        synth.cancel();
+        if let Ok(u) = web_sys::SpeechSynthesisUtterance::new_with_text(text) {
+            u.set_rate(session.speech_rate.get_untracked());
+            u.set_lang("en-GB");
+            synth.speak(&u);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (session, text);
+}
+
+/// A small "Listen" button that reads `text()` aloud; `what` names it for screen readers
+/// ("Listen to the question").
+#[component]
+pub fn Listen<F>(session: BoardSession, what: &'static str, text: F) -> impl IntoView
+where
+    F: Fn() -> String + Send + Sync + 'static,
+{
+    view! {
+        <button type="button" class="listen" on:click=move |_| speak(session, &text())>
+            <span aria-hidden="true">"🔊 "</span>"Listen"
+            <span class="visually-hidden">{format!(" to {what}")}</span>
+        </button>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preferences_round_trip_and_old_or_partial_ones_take_defaults() {
+        let p = Prefs {
+            easy_read: true,
+            text_size: TextSize::Larger,
+            high_contrast: true,
+            speech_rate: 0.75,
+            timer_hidden: true,
+        };
+        let j = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<Prefs>(&j).unwrap(), p);
+        let partial: Prefs = serde_json::from_str(r#"{"easy_read":true}"#).unwrap();
+        assert_eq!(
+            partial,
+            Prefs {
+                easy_read: true,
+                ..Prefs::default()
+            }
+        );
+        assert_eq!(TextSize::parse("large"), Some(TextSize::Large));
+    }
+}
