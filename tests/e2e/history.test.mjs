@@ -126,3 +126,42 @@ test('the SVG picture looks like the board: its column colours, theme groups, ca
   assert.equal(seen.scripts, 0);
   await f.context().close();
 });
+
+test('long words, emoji, right-to-left text and pasted HTML show as text and wrap, on a phone too', async () => {
+  const board = 'demo-expert-practice';
+  const context = await env.browser.newContext({ viewport: { width: 375, height: 812 } });
+  const p = await context.newPage();
+  await p.goto(`${env.server.base}/board/${board}?token=${env.server.links.participant}`);
+  await p.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
+  const { joinBoard } = await import('./harness.mjs');
+  await joinBoard(p, { name: 'Noor' });
+  const texts = [
+    'Pneumonoultramicroscopicsilicovolcanoconiosis'.repeat(6),
+    'نحتاج إلى وقت للتعلم معًا',
+    'Care 💙🧑🏽‍⚕️👩🏿‍🦽 together',
+    '<b>bold</b><script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">',
+  ];
+  for (const t of texts) {
+    await p.getByRole('button', { name: 'Add a card to Values' }).click();
+    await p.locator('.column-values textarea.card-text').last().waitFor();
+    await p.keyboard.insertText(t);
+  }
+  await p.waitForTimeout(400);
+  const wide = () => p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(await wide() <= 0, `the board scrolls sideways by ${await wide()} px`);
+  const values = await p.locator('.column-values textarea.card-text').evaluateAll((els) => els.map((e) => [e.value, e.getAttribute('dir')]));
+  for (const t of texts) assert.ok(values.some(([v, d]) => v === t && d === 'auto'), `${t} kept as typed`);
+  // The outline of the board, and its exports, keep them as text too.
+  await p.getByRole('link', { name: 'History, outline view and printing' }).click();
+  await p.getByRole('heading', { name: /now/ }).waitFor();
+  for (const t of texts) await p.locator('.outline li').filter({ hasText: t }).first().waitFor();
+  assert.ok(await wide() <= 0, `the outline scrolls sideways by ${await wide()} px`);
+  assert.equal(await p.evaluate(() => window.__pwned), undefined);
+  assert.equal(await p.locator('.outline b, .outline img').count(), 0);
+  for (const format of ['md', 'csv', 'svg', 'json']) {
+    const body = await (await p.request.get(`${env.server.base}/api/boards/${board}/export.${format}?token=${env.server.links.facilitator}`)).text();
+    assert.ok(body.includes('نحتاج إلى وقت للتعلم معًا') && body.includes('💙'), `${format} keeps the right-to-left text and emoji`);
+    if (format !== 'json' && format !== 'csv') assert.ok(!body.includes('<script>'), `${format} has no raw HTML`);
+  }
+  await context.close();
+});

@@ -198,7 +198,7 @@ pub fn Outline(
                 <h2 id=format!("o-{}", p.as_str())>{p.title()} <span class="question">": " {p.question()}</span></h2>
                 {groups.is_empty().then(|| view! { <p class="muted">"No cards."</p> })}
                 {groups.into_iter().map(|(theme, lines)| view! {
-                    {theme.map(|t| view! { <h3>{t}</h3> })}
+                    {theme.map(|t| view! { <h3 dir="auto">{t}</h3> })}
                     <ul>{lines.into_iter().map(|(id, l)| {
                         let restore = (can_restore && at.is_some()).then(|| {
                             let (b, t, id) = (board.clone(), token.clone(), id.clone());
@@ -215,7 +215,7 @@ pub fn Outline(
                                 }>"Restore" <span class="visually-hidden">" this card to the live board"</span></button>
                             }
                         });
-                        view! { <li data-card=id.clone()>{l} " " {restore}</li> }
+                        view! { <li data-card=id.clone()><span dir="auto">{l}</span> " " {restore}</li> }
                     }).collect_view()}</ul>
                 }).collect_view()}
             </section>

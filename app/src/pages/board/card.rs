@@ -93,6 +93,7 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                 id=field_id
                 node_ref=field_ref
                 class="card-text"
+                dir="auto"
                 data-card-id=id.clone()
                 rows="2"
                 maxlength=MAX_CARD_TEXT.to_string()

@@ -145,7 +145,7 @@ fn ThemeGroup(
             <div class="theme-head">
                 <label class="visually-hidden" for=field_id.clone()>"Theme title"</label>
                 // A title wraps and grows rather than being cut; Enter ends it.
-                <textarea id=field_id class="theme-title" rows="1" maxlength="200" node_ref=field_ref
+                <textarea id=field_id class="theme-title" dir="auto" rows="1" maxlength="200" node_ref=field_ref
                     prop:value=move || title.get()
                     readonly=move || !session.may(Action::Theme)
                     on:keydown=|ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { ev.prevent_default() }

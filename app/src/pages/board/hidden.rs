@@ -63,7 +63,7 @@ fn HeldCard(session: BoardSession, card: CardView) -> impl IntoView {
     let prompt = card.prompt.map(|p| p.title()).unwrap_or("Card");
     view! {
         <li class="held-card" data-held=card.id.clone()>
-            <p><span class="muted">{prompt}": "</span>{card.text.clone()}</p>
+            <p><span class="muted">{prompt}": "</span><span dir="auto">{card.text.clone()}</span></p>
             <button on:click=move |_| show(Moderation::Show)>"Show card"</button>
             " "
             <button class="danger" on:click=move |_| act(Moderation::Delete)>"Delete for good"</button>
