@@ -8,48 +8,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::session::BoardSession;
-
-/// Text size, as a share of the browser's own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TextSize {
-    #[default]
-    Normal,
-    Large,
-    Larger,
-}
-
-impl TextSize {
-    pub const ALL: [TextSize; 3] = [TextSize::Normal, TextSize::Large, TextSize::Larger];
-
-    pub fn percent(self) -> u32 {
-        match self {
-            TextSize::Normal => 100,
-            TextSize::Large => 125,
-            TextSize::Larger => 150,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            TextSize::Normal => "Normal",
-            TextSize::Large => "Large",
-            TextSize::Larger => "Larger",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TextSize::Normal => "normal",
-            TextSize::Large => "large",
-            TextSize::Larger => "larger",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<TextSize> {
-        TextSize::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-}
+pub use crate::session::TextSize;
 
 /// Reading-aloud speeds offered: (rate, label).
 pub const SPEEDS: [(f32, &str); 3] = [(0.75, "Slow"), (1.0, "Normal"), (1.25, "Fast")];

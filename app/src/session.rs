@@ -58,6 +58,48 @@ impl ConnStatus {
     }
 }
 
+/// Text size, as a share of the browser's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextSize {
+    #[default]
+    Normal,
+    Large,
+    Larger,
+}
+
+impl TextSize {
+    pub const ALL: [TextSize; 3] = [TextSize::Normal, TextSize::Large, TextSize::Larger];
+
+    pub fn percent(self) -> u32 {
+        match self {
+            TextSize::Normal => 100,
+            TextSize::Large => 125,
+            TextSize::Larger => 150,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TextSize::Normal => "Normal",
+            TextSize::Large => "Large",
+            TextSize::Larger => "Larger",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextSize::Normal => "normal",
+            TextSize::Large => "large",
+            TextSize::Larger => "larger",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TextSize> {
+        TextSize::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
 /// Who this browser is (kept in local storage).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
@@ -117,7 +159,7 @@ pub struct BoardSession {
     /// Easy-read mode: plain-language prompts with pictures, larger text.
     pub easy_read: RwSignal<bool>,
     /// Text size and high contrast, chosen by this person (kept on the device: `prefs`).
-    pub text_size: RwSignal<crate::prefs::TextSize>,
+    pub text_size: RwSignal<TextSize>,
     pub high_contrast: RwSignal<bool>,
     /// Reading-aloud speed (1.0 is the voice's normal rate).
     pub speech_rate: RwSignal<f32>,

@@ -35,6 +35,22 @@ async fn add_card(c: &mut TestClient, id: &str) {
     .await;
 }
 
+/// A second workshop, "other", and a facilitator link to the whole of it.
+fn other_workshops_facilitator(srv: &TestServer) -> String {
+    srv.state
+        .store
+        .create_workshop("other", "Other", "Cancer Care", "")
+        .unwrap();
+    srv.state
+        .auth
+        .issue(server::auth::Grant::new(
+            "other",
+            None,
+            LinkRole::Facilitator,
+        ))
+        .unwrap()
+}
+
 async fn server() -> (tempfile::TempDir, TestServer) {
     let dir = tempfile::tempdir().unwrap();
     let srv = TestServer::start(&dir.path().join("r.db"), Limits::default()).await;
@@ -57,19 +73,7 @@ async fn missing_bad_and_foreign_tokens_are_refused_before_upgrade() {
         "bad token on the control document"
     );
     // A link to another workshop does not open this one's boards.
-    srv.state
-        .store
-        .create_workshop("other", "Other", "Cancer Care", "")
-        .unwrap();
-    let foreign = srv
-        .state
-        .auth
-        .issue(server::auth::Grant::new(
-            "other",
-            None,
-            LinkRole::Facilitator,
-        ))
-        .unwrap();
+    let foreign = other_workshops_facilitator(&srv);
     assert_eq!(refused_status(&srv.url_with(DEMO, &foreign)).await, 403);
     // A link to one board does not open its neighbour.
     let one_board = srv
@@ -531,19 +535,7 @@ async fn the_console_lists_labels_revokes_and_expires_the_workshops_links() {
 #[tokio::test]
 async fn a_workshop_facilitator_reaches_nothing_of_another_workshop() {
     let (_dir, srv) = server().await;
-    srv.state
-        .store
-        .create_workshop("other", "Other", "Cancer Care", "")
-        .unwrap();
-    let foreign = srv
-        .state
-        .auth
-        .issue(server::auth::Grant::new(
-            "other",
-            None,
-            LinkRole::Facilitator,
-        ))
-        .unwrap();
+    let foreign = other_workshops_facilitator(&srv);
     let someone = cocreate_core::identity::pseudonym("demo", SEAT);
     let asks: Vec<(&str, String, Option<&str>)> = vec![
         ("GET", "/api/workshops/demo".into(), None),
