@@ -394,6 +394,12 @@ impl Client {
         client
     }
 
+    /// "Here is what I have; send me what I lack" (the server always answers it).
+    fn sync_step1(&self) -> Vec<u8> {
+        let sv: StateVector = self.doc.transact().state_vector();
+        wire::sync_step1(sv)
+    }
+
     fn send(&self, frame: Vec<u8>) {
         if let Some(tx) = self.out.borrow().as_ref() {
             let _ = tx.unbounded_send(frame);
@@ -944,8 +950,7 @@ impl Endpoint for Client {
 
     fn opened(&self, tx: UnboundedSender<Vec<u8>>) {
         // Say hello: our state vector (so the server sends what we lack) and who we are.
-        let sv: StateVector = self.doc.transact().state_vector();
-        let _ = tx.unbounded_send(wire::sync_step1(sv));
+        let _ = tx.unbounded_send(self.sync_step1());
         *self.out.borrow_mut() = Some(tx);
         self.last_heard.set(now_ms());
         self.probe_at.set(None);
@@ -1103,8 +1108,7 @@ async fn heartbeat_loop(client: Rc<Client>) {
             }
             None if now - client.last_heard.get() >= QUIET_MS => {
                 client.probe_at.set(Some(now));
-                let sv: StateVector = client.doc.transact().state_vector();
-                client.send(wire::sync_step1(sv));
+                client.send(client.sync_step1());
             }
             _ => {}
         }

@@ -65,10 +65,7 @@ pub fn keep(session: BoardSession) {
             if let (Some(s), Ok(j)) = (storage(), serde_json::to_string(&now)) {
                 let _ = s.set_item(PREFS_KEY, &j);
             }
-            if let Some(root) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.document_element())
-            {
+            if let Some(root) = document_root() {
                 let _ = root
                     .set_attribute("style", &format!("font-size: {}%", now.text_size.percent()));
                 let _ = root
@@ -77,10 +74,7 @@ pub fn keep(session: BoardSession) {
             }
         });
         on_cleanup(|| {
-            if let Some(root) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.document_element())
-            {
+            if let Some(root) = document_root() {
                 let _ = root.remove_attribute("style");
                 let _ = root.class_list().remove_1("high-contrast");
             }
@@ -88,6 +82,12 @@ pub fn keep(session: BoardSession) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = session;
+}
+
+/// The page's `<html>` element, where text size and contrast apply.
+#[cfg(feature = "hydrate")]
+fn document_root() -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.document_element()
 }
 
 /// Read `text` aloud at this person's speed, stopping whatever was being read.

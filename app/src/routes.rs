@@ -25,25 +25,37 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The stylesheet's address: with hashed file names (`hash-files`, and a `hash.txt` beside
-/// the server binary, as cargo-leptos writes them), `/pkg/cocreate.HASH.css`.
+/// Where a release build made with hashed file names (`hash-files`) leaves their hashes:
+/// `hash.txt` beside the server binary, as cargo-leptos writes it.
+pub fn hash_file(options: &LeptosOptions) -> Option<std::path::PathBuf> {
+    Some(
+        std::env::current_exe()
+            .ok()?
+            .parent()?
+            .join(options.hash_file.as_ref()),
+    )
+}
+
+/// The stylesheet's address, `/pkg/cocreate.HASH.css` with hashed file names. Read once:
+/// the file does not change while the server runs.
 fn stylesheet_href(options: &LeptosOptions) -> String {
-    let name = &options.output_name;
-    let pkg = &options.site_pkg_dir;
-    let hash = options
-        .hash_files
-        .then(|| {
-            let exe = std::env::current_exe().ok()?;
-            let text =
-                std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()?;
-            text.lines()
-                .find_map(|l| l.trim().strip_prefix("css:").map(|h| h.trim().to_string()))
-        })
-        .flatten();
-    match hash {
-        Some(h) => format!("/{pkg}/{name}.{h}.css"),
-        None => format!("/{pkg}/{name}.css"),
-    }
+    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HREF.get_or_init(|| {
+        let (name, pkg) = (&options.output_name, &options.site_pkg_dir);
+        let hash = options
+            .hash_files
+            .then(|| std::fs::read_to_string(hash_file(options)?).ok())
+            .flatten()
+            .and_then(|text| {
+                text.lines()
+                    .find_map(|l| l.trim().strip_prefix("css:").map(|h| h.trim().to_string()))
+            });
+        match hash {
+            Some(h) => format!("/{pkg}/{name}.{h}.css"),
+            None => format!("/{pkg}/{name}.css"),
+        }
+    })
+    .clone()
 }
 
 #[component]

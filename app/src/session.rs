@@ -481,15 +481,17 @@ impl BoardSession {
         self.with_writer(|c| c.edit_text(card, value, caret));
     }
 
+    /// A card as this page has it: on the board, or in this person's draft.
+    pub fn card_view(&self, card: &str) -> Option<CardView> {
+        let find = |cs: &Vec<CardView>| cs.iter().find(|c| c.id == card).cloned();
+        self.cards
+            .with_untracked(find)
+            .or_else(|| self.draft_cards.with_untracked(find))
+    }
+
     /// Delete a card; it can be put back with [`BoardSession::undo_delete`] for a while.
     pub fn delete_card(&self, card: &str) {
-        let view = self
-            .cards
-            .with_untracked(|cs| cs.iter().find(|c| c.id == card).cloned())
-            .or_else(|| {
-                self.draft_cards
-                    .with_untracked(|cs| cs.iter().find(|c| c.id == card).cloned())
-            });
+        let view = self.card_view(card);
         self.with_writer(|c| c.delete_card(card));
         if let Some(view) = view {
             self.deleted.set(Some(view));

@@ -57,10 +57,7 @@ pub fn leptos_options() -> LeptosOptions {
         options.output_name = "cocreate".into();
     }
     // A release build made with hashed file names leaves their hashes beside the binary.
-    options.hash_files = std::env::current_exe()
-        .ok()
-        .and_then(|exe| Some(exe.parent()?.join(options.hash_file.as_ref())))
-        .is_some_and(|p| p.exists());
+    options.hash_files = app::routes::hash_file(&options).is_some_and(|p| p.exists());
     options
 }
 

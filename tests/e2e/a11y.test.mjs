@@ -2,7 +2,7 @@
 // people see: participant and facilitator board, console, group chooser, history, errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openBoard, joinBoard, axeViolations } from './harness.mjs';
+import { useServerAndBrowser, openBoard, axeViolations } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
 const violations = axeViolations;
@@ -166,17 +166,14 @@ test('easy read, polite announcements of others\' changes, and a personal timer'
 
 test('reading aloud on request, and a person\'s own settings kept across reloads', async () => {
   const board = 'demo-research';
-  const context = await env.browser.newContext();
   // The browser's speech synthesis, recorded instead of played (headless has no voices).
-  await context.addInitScript(() => {
-    window.__spoken = [];
-    window.speechSynthesis.speak = (u) => window.__spoken.push({ text: u.text, rate: u.rate });
-    window.speechSynthesis.cancel = () => {};
+  const p = await openBoard(env.browser, env.server, board, 'participant', {
+    prepare: (_page, context) => context.addInitScript(() => {
+      window.__spoken = [];
+      window.speechSynthesis.speak = (u) => window.__spoken.push({ text: u.text, rate: u.rate });
+      window.speechSynthesis.cancel = () => {};
+    }),
   });
-  const p = await context.newPage();
-  await p.goto(`${env.server.base}/board/${board}?token=${env.server.links.participant}`);
-  await p.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
-  await joinBoard(p, { name: 'Lee' });
   const spoken = () => p.evaluate(() => window.__spoken);
   await p.waitForTimeout(1000);
   assert.deepEqual(await spoken(), [], 'nothing plays on its own');
@@ -209,5 +206,5 @@ test('reading aloud on request, and a person\'s own settings kept across reloads
   assert.deepEqual(await axeViolations(p), [], 'larger text, high contrast, easy read');
   // Back to normal for the tests after this one.
   await p.getByLabel('Text size').selectOption('normal');
-  await context.close();
+  await p.context().close();
 });

@@ -1,7 +1,7 @@
 // Two people co-edit one board in two headless Chromium sessions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openBoard, joinBoard, countSettles } from './harness.mjs';
+import { useServerAndBrowser, openBoard, countSettles } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
 
@@ -149,51 +149,6 @@ test('an observer is told they can watch, is not told off for changes they never
   await context.close();
 });
 
-test('a connection that goes quiet says so within seconds, and what was typed arrives when it returns', async () => {
-  // A network that goes quiet closes nothing: frames wait (as TCP holds them) and the
-  // page must notice by itself that nothing comes back.
-  const context = await env.browser.newContext();
-  const a = await context.newPage();
-  let quiet = false;
-  const held = [];
-  await a.routeWebSocket(/\/ws\/board\//, (ws) => {
-    const server = ws.connectToServer();
-    const pass = (to) => (m) => (quiet ? held.push(() => to.send(m)) : to.send(m));
-    ws.onMessage(pass(server));
-    server.onMessage(pass(ws));
-  });
-  await a.goto(`${env.server.base}/board/${BOARD}?token=${env.server.links.participant}`);
-  await a.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
-  await joinBoard(a, { name: 'Quiet Quentin' });
-  const b = await openBoard(env.browser, env.server, BOARD);
-  await a.getByRole('button', { name: 'Add a card to Purpose' }).click();
-  await a.locator('.column-purpose textarea.card-text').last().waitFor();
-  await a.keyboard.type('Before the silence');
-  const id = await cardWithText(b, 'Before the silence');
-
-  quiet = true;
-  const went = Date.now();
-  await a.getByRole('status').filter({ hasText: 'Offline' }).waitFor({ timeout: 20000 });
-  const noticed = Date.now() - went;
-  assert.ok(noticed < 20000, `offline said after ${noticed} ms`);
-  assert.equal(await a.getByText('all changes saved', { exact: false }).count(), 0);
-  await field(a, id).click();
-  await a.keyboard.press('End');
-  await a.keyboard.type(' and after');
-  // Still offline while the network stays quiet (reconnecting is not connected).
-  await a.waitForTimeout(3000);
-  assert.equal(await a.getByRole('status').filter({ hasText: 'Offline' }).count(), 1);
-
-  quiet = false;
-  for (const send of held.splice(0)) {
-    try { send(); } catch { /* that connection was given up */ }
-  }
-  await a.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30000 });
-  await cardWithText(b, 'Before the silence and after', 20000);
-  await context.close();
-  await b.context().close();
-});
-
 /** Route a page's board websockets through a gate: while `gate.held`, frames in both
  * directions wait (as TCP holds them on a slow link) until `release(gate)`. */
 async function throughGate(page, gate) {
@@ -212,17 +167,42 @@ function release(gate) {
   }
 }
 
+test('a connection that goes quiet says so within seconds, and what was typed arrives when it returns', async () => {
+  // A network that goes quiet closes nothing: frames wait (as TCP holds them) and the
+  // page must notice by itself that nothing comes back.
+  const gate = { held: false, waiting: [] };
+  const a = await openBoard(env.browser, env.server, BOARD, 'participant', { prepare: (page) => throughGate(page, gate) });
+  const b = await openBoard(env.browser, env.server, BOARD);
+  await a.getByRole('button', { name: 'Add a card to Purpose' }).click();
+  await a.locator('.column-purpose textarea.card-text').last().waitFor();
+  await a.keyboard.type('Before the silence');
+  const id = await cardWithText(b, 'Before the silence');
+
+  gate.held = true;
+  const went = Date.now();
+  await a.getByRole('status').filter({ hasText: 'Offline' }).waitFor({ timeout: 20000 });
+  const noticed = Date.now() - went;
+  assert.ok(noticed < 20000, `offline said after ${noticed} ms`);
+  assert.equal(await a.getByText('all changes saved', { exact: false }).count(), 0);
+  await field(a, id).click();
+  await a.keyboard.press('End');
+  await a.keyboard.type(' and after');
+  // Still offline while the network stays quiet (reconnecting is not connected).
+  await a.waitForTimeout(3000);
+  assert.equal(await a.getByRole('status').filter({ hasText: 'Offline' }).count(), 1);
+
+  release(gate);
+  await a.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30000 });
+  await cardWithText(b, 'Before the silence and after', 20000);
+  await a.context().close();
+  await b.context().close();
+});
+
 test('two people typing at one caret at once each keep their own run of letters', async () => {
   const gate = { held: false, waiting: [] };
   const pages = [];
   for (const name of ['Ada', 'Ben']) {
-    const context = await env.browser.newContext();
-    const page = await context.newPage();
-    await throughGate(page, gate);
-    await page.goto(`${env.server.base}/board/${BOARD}?token=${env.server.links.participant}`);
-    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
-    await joinBoard(page, { name });
-    pages.push(page);
+    pages.push(await openBoard(env.browser, env.server, BOARD, 'participant', { name, prepare: (page) => throughGate(page, gate) }));
   }
   const [a, b] = pages;
   await a.getByRole('button', { name: 'Add a card to How' }).click();
@@ -263,11 +243,7 @@ test('a page open on a link that is revoked says so and takes no more typing', a
   });
   assert.equal(made.status, 200);
   const { token } = await made.json();
-  const context = await env.browser.newContext();
-  const a = await context.newPage();
-  await a.goto(`${env.server.base}/board/${BOARD}?token=${token}`);
-  await a.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
-  await joinBoard(a, { name: 'Kiosk user' });
+  const a = await openBoard(env.browser, env.server, BOARD, 'participant', { token, name: 'Kiosk user' });
   await a.getByRole('button', { name: 'Add a card to How' }).click();
   const card = a.locator('.column-how textarea.card-text').last();
   await card.waitFor();
@@ -286,16 +262,12 @@ test('a page open on a link that is revoked says so and takes no more typing', a
   await a.keyboard.type(' more');
   assert.equal(await card.inputValue(), 'Typed on the kiosk');
   assert.ok(await a.getByRole('button', { name: 'Add a card to How' }).isDisabled());
-  await context.close();
+  await a.context().close();
 });
 
 test('a column shows eight 80-character cards in one screen, and long cards and theme titles in full', async () => {
   const board = 'demo-research';
-  const context = await env.browser.newContext({ viewport: { width: 1366, height: 900 } });
-  const p = await context.newPage();
-  await p.goto(`${env.server.base}/board/${board}?token=${env.server.links.participant}`);
-  await p.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
-  await joinBoard(p, { name: 'Compact Carla' });
+  const p = await openBoard(env.browser, env.server, board, 'participant', { viewport: { width: 1366, height: 900 } });
   const eighty = (i) => `Idea ${i}: clinicians and patients plan the next clinic visit together, by phone`.padEnd(80, '.').slice(0, 80);
   assert.equal(eighty(1).length, 80);
   const column = p.locator('.column-enablers');
@@ -338,7 +310,7 @@ test('a column shows eight 80-character cards in one screen, and long cards and 
     const r = document.getElementById('col-values').getBoundingClientRect();
     return r.top >= 0 && r.bottom <= window.innerHeight;
   });
-  await context.close();
+  await p.context().close();
 });
 
 test('joining needs a name or the choice to stay anonymous; nobody shows under a made-up name', async () => {

@@ -112,16 +112,20 @@ export async function launchBrowser() {
 let joined = 0;
 
 /** Open a board page in a fresh browser context (own storage = another person), with the
- * demo's participant link unless another role is given. A participant joins (a name, and
- * agreement to the workshop's privacy notice, without which the server takes no change of
- * theirs) unless `join: false`. */
-export async function openBoard(browser, server, boardId, role = 'participant', { join = role === 'participant' } = {}) {
-  const context = await browser.newContext();
+ * demo's participant link unless another role (or a `token`) is given. A participant joins
+ * (a name, and agreement to the workshop's privacy notice, without which the server takes
+ * no change of theirs) unless `join: false`. `viewport` sizes the window; `prepare(page,
+ * context)` runs before the page opens (routes, init scripts). */
+export async function openBoard(browser, server, boardId, role = 'participant', {
+  join = role === 'participant', name, token = server.links[role], viewport, prepare,
+} = {}) {
+  const context = await browser.newContext(viewport ? { viewport } : {});
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
-  await page.goto(`${server.base}/board/${boardId}?token=${server.links[role]}`);
+  if (prepare) await prepare(page, context);
+  await page.goto(`${server.base}/board/${boardId}?token=${token}`);
   await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
-  if (join) await joinBoard(page, { name: `Participant ${++joined}` });
+  if (join) await joinBoard(page, { name: name || `Participant ${++joined}` });
   return page;
 }
 

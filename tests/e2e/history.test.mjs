@@ -129,12 +129,7 @@ test('the SVG picture looks like the board: its column colours, theme groups, ca
 
 test('long words, emoji, right-to-left text and pasted HTML show as text and wrap, on a phone too', async () => {
   const board = 'demo-expert-practice';
-  const context = await env.browser.newContext({ viewport: { width: 375, height: 812 } });
-  const p = await context.newPage();
-  await p.goto(`${env.server.base}/board/${board}?token=${env.server.links.participant}`);
-  await p.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
-  const { joinBoard } = await import('./harness.mjs');
-  await joinBoard(p, { name: 'Noor' });
+  const p = await openBoard(env.browser, env.server, board, 'participant', { viewport: { width: 375, height: 812 } });
   const texts = [
     'Pneumonoultramicroscopicsilicovolcanoconiosis'.repeat(6),
     'نحتاج إلى وقت للتعلم معًا',
@@ -163,5 +158,5 @@ test('long words, emoji, right-to-left text and pasted HTML show as text and wra
     assert.ok(body.includes('نحتاج إلى وقت للتعلم معًا') && body.includes('💙'), `${format} keeps the right-to-left text and emoji`);
     if (format !== 'json' && format !== 'csv') assert.ok(!body.includes('<script>'), `${format} has no raw HTML`);
   }
-  await context.close();
+  await p.context().close();
 });

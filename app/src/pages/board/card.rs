@@ -262,12 +262,9 @@ where
                     let card = card.clone();
                     move |_| {
                         open.set(false);
-                        let text = session
-                            .cards
-                            .with_untracked(|cs| cs.iter().find(|c| c.id == card).map(|c| c.text.clone()))
-                            .or_else(|| session.draft_cards.with_untracked(|cs| cs.iter().find(|c| c.id == card).map(|c| c.text.clone())))
-                            .unwrap_or_default();
-                        crate::prefs::speak(session, &text);
+                        if let Some(c) = session.card_view(&card) {
+                            crate::prefs::speak(session, &c.text);
+                        }
                     }
                 };
                 view! {

@@ -144,14 +144,14 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
                 <button class="link" on:click=move |_| session.notice.set(None)>"Dismiss"</button>
             </p>
         })}
-        // The columns take the whole width; who is here sits in the heading, and the rest
-        // (you, hidden cards, saving and sharing) in panels under the board.
         // On a phone the columns stack: a way to each without scrolling past the others.
         <nav class="column-nav" aria-label="Columns of the board">
             <ul>
                 {Prompt::ALL.map(|p| view! { <li><a href=format!("#col-{}", p.as_str())>{p.title()}</a></li> }).collect_view()}
             </ul>
         </nav>
+        // The columns take the whole width; who is here sits in the heading, and the rest
+        // (you, hidden cards, saving and sharing) in panels under the board.
         <div class="columns">
             {Prompt::ALL.map(|p| view! { <Column session prompt=p/> }).collect_view()}
         </div>
