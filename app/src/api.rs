@@ -261,6 +261,56 @@ pub async fn set_questions(
         .map_err(ApiError::from)
 }
 
+/// Save the workshop's plan (facilitators).
+#[server(input = Json)]
+pub async fn set_plan(
+    workshop: String,
+    token: Option<String>,
+    plan: cocreate_core::model::plan::Plan,
+) -> Result<(), ApiError> {
+    directory()?
+        .0
+        .set_plan(&workshop, token.as_deref(), plan)
+        .map_err(ApiError::from)
+}
+
+/// Place me (the holder of `seat`) in a group of the workshop, balanced by role.
+#[server(input = Json)]
+pub async fn place_me(
+    workshop: String,
+    token: Option<String>,
+    seat: String,
+    role: cocreate_core::model::Role,
+) -> Result<BoardSummary, ApiError> {
+    directory()?
+        .0
+        .place(&workshop, token.as_deref(), &seat, role)
+        .map_err(ApiError::from)
+}
+
+/// How the people of the workshop a link opens find their group.
+#[server]
+pub async fn get_allocation(
+    workshop: String,
+    token: Option<String>,
+) -> Result<cocreate_core::model::plan::Allocation, ApiError> {
+    directory()?
+        .0
+        .allocation(&workshop, token.as_deref())
+        .map_err(ApiError::from)
+}
+
+/// Start the next run-sheet step on every board of a workshop, or on one board
+/// (facilitators); how many boards moved on.
+#[server(input = Json)]
+pub async fn advance(scope: ControlScope, token: Option<String>) -> Result<usize, ApiError> {
+    directory()?
+        .0
+        .advance(scope, token)
+        .await
+        .map_err(ApiError::from)
+}
+
 /// The privacy notice of the board's workshop as it is now.
 #[server]
 pub async fn get_notice(

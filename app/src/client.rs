@@ -149,6 +149,20 @@ fn load_me() -> Me {
     me
 }
 
+/// This browser's seat and the role its person last gave, made on first use: what a
+/// workshop page sends to be placed in a group.
+pub fn my_seat_and_role() -> (String, Role) {
+    let me = load_me();
+    (me.seat, me.role)
+}
+
+/// Remember the role this person gave (the board's join form starts from it).
+pub fn remember_role(role: Role) {
+    let mut me = load_me();
+    me.role = role;
+    save_me(&me);
+}
+
 fn save_me(me: &Me) {
     if let (Some(s), Ok(j)) = (storage(), serde_json::to_string(me)) {
         let _ = s.set_item(ME_KEY, &j);
@@ -588,17 +602,26 @@ impl Client {
         let me = self.me.borrow();
         // Nobody shows under a made-up name: until a person gives theirs, others see that
         // someone is joining (an observer gives none, and is shown as one).
-        let name = if self.session.role.get_untracked() == LinkRole::Observer {
+        let link = self.session.role.get_untracked();
+        let name = if link == LinkRole::Observer {
             "An observer".to_string()
         } else if me.named {
             me.name.clone()
+        } else if link == LinkRole::Facilitator {
+            "The facilitator".to_string()
         } else {
             "Someone joining".to_string()
+        };
+        // A facilitator's link is shown as the facilitator (the server binds it too).
+        let role = if link == LinkRole::Facilitator {
+            Role::Facilitator
+        } else {
+            me.role
         };
         Presence {
             id: me.id.clone(),
             name,
-            role: me.role.as_str().to_string(),
+            role: role.as_str().to_string(),
             color: me.color.clone(),
             editing: self.editing.borrow().clone(),
         }

@@ -374,6 +374,9 @@ pub struct ConsoleBoard {
 pub struct Console {
     pub workshop: WorkshopSummary,
     pub boards: Vec<ConsoleBoard>,
+    /// The workshop's plan (the built-in one until its facilitators save their own).
+    #[serde(default)]
+    pub plan: crate::model::plan::Plan,
 }
 
 /// Where a facilitator's control change applies.
@@ -541,6 +544,35 @@ pub trait Directory: Send + Sync {
         token: Option<&str>,
         questions: Vec<AttributeQuestion>,
     ) -> Result<Vec<AttributeQuestion>, DirectoryError>;
+    /// Save the workshop's plan (workshop facilitators); refused with the step named
+    /// when a step is not valid.
+    fn set_plan(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        plan: crate::model::plan::Plan,
+    ) -> Result<(), DirectoryError>;
+    /// Place the holder of `seat` (a participant with the workshop's link) in one of its
+    /// open groups, balanced by role (`crate::allocate`); someone placed before gets the
+    /// same group again (or the one a facilitator moved them to). Returns the group.
+    fn place(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        seat: &str,
+        role: crate::model::Role,
+    ) -> Result<BoardSummary, DirectoryError>;
+    /// The plan of the workshop a workshop-wide link opens (any role): how its people
+    /// find their group.
+    fn allocation(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+    ) -> Result<crate::model::plan::Allocation, DirectoryError>;
+    /// Start the next run-sheet step on every board in `scope` (each from where it is):
+    /// phase, timer, message and step in one change. Returns how many boards moved on
+    /// (a board at the last step stays).
+    fn advance(&self, scope: ControlScope, token: Option<String>) -> DirFuture<usize>;
     /// Withdraw from the board's workshop as the holder of `seat`: their consent is
     /// withdrawn and everything of theirs erased (see the server's `erasure`). Returns
     /// the erasure's record.

@@ -6,11 +6,13 @@
 //!   synthesis and reports (rendering), theme suggestions.
 //! - [`identity`]: the pseudonym a person's seat gives them in one workshop.
 //! - [`consult`]: published drafts, responses, tallies and the agreement round.
+//! - [`allocate`]: placing people in breakout groups as they join, balanced by role.
 //! - [`catalog`]: workshops, boards, links and the `Directory` trait pages call through.
 //! - [`wire`]: the y-websocket wire format and the scan of updates, sans IO.
 //! - [`sync`]: one sans-IO peer: every inbound message and every update that enters a
 //!   board document goes through it (limits, scan, references, panics, content limits).
 
+pub mod allocate;
 pub mod catalog;
 pub mod consult;
 pub mod identity;

@@ -3,6 +3,7 @@
 //! its token into the capability it needs (`crate::access`) first; the methods below it
 //! take that capability, so none can be reached without the check.
 
+use cocreate_core::allocate::{place, Group};
 use cocreate_core::catalog::{
     AttributeQuestion, AuditEntry, BoardAccess, BoardSummary, CatalogEdit, Console, ConsoleBoard,
     ControlScope, CreatedWorkshop, DirFuture, Directory, DirectoryError, DocKey, ErasureRecord,
@@ -12,8 +13,10 @@ use cocreate_core::catalog::{
 use cocreate_core::model::board::Board;
 use cocreate_core::model::control::{Control, ControlPatch};
 use cocreate_core::model::export::{BoardExport, ExportContext, SnapshotRef};
+use cocreate_core::model::plan::{Allocation, Plan};
 use cocreate_core::model::report::iso_utc;
 use cocreate_core::model::{CardView, Role};
+use sha2::Digest;
 
 /// Longest display name kept in the roster, in characters.
 const MAX_NAME: usize = 60;
@@ -582,6 +585,16 @@ impl Directory for ServerDirectory {
                 })
                 .await?
                 .ok();
+            // Someone placed by allocation comes back to where they were moved.
+            if let Some((_, _, role)) = this
+                .store
+                .allocations(&src.workshop_id)?
+                .into_iter()
+                .find(|(p, _, _)| *p == person)
+            {
+                this.store
+                    .allocate(&src.workshop_id, &person, &dst.id, role)?;
+            }
             tracing::info!(from = %src.id, to = %dst.id, "participant moved");
             this.audit(
                 &src.workshop_id,
@@ -755,6 +768,141 @@ impl Directory for ServerDirectory {
                 .join("; "),
         );
         Ok(questions)
+    }
+
+    fn set_plan(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        plan: Plan,
+    ) -> Result<(), DirectoryError> {
+        let w = self.access.workshop_facilitator(workshop, token)?;
+        plan.check()
+            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        self.store.set_plan(&w.workshop.id, &plan)?;
+        self.audit(
+            &w.workshop.id,
+            self.actor(token),
+            "set plan",
+            &w.workshop.id,
+            plan.run_sheet
+                .steps
+                .iter()
+                .map(|s| format!("{} ({} min)", s.title, s.minutes))
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+        Ok(())
+    }
+
+    fn place(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        seat: &str,
+        role: Role,
+    ) -> Result<BoardSummary, DirectoryError> {
+        let m = self.access.workshop(workshop, token)?;
+        if m.role != LinkRole::Participant {
+            return Err(DirectoryError::Denied(
+                "only participants are placed in a group".into(),
+            ));
+        }
+        if role == Role::Facilitator {
+            return Err(DirectoryError::Invalid(
+                "participants take part as a stakeholder, educator, clinician or patient".into(),
+            ));
+        }
+        cocreate_core::identity::check_seat(seat)
+            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        let w = &m.workshop;
+        let who = cocreate_core::identity::pseudonym(&w.id, seat);
+        let open: Vec<&BoardSummary> = w.boards.iter().filter(|b| !b.archived).collect();
+        let placed = self.store.allocations(&w.id)?;
+        if let Some(board) = placed
+            .iter()
+            .find(|(p, _, _)| *p == who)
+            .and_then(|(_, b, _)| open.iter().find(|o| o.id == *b))
+        {
+            return Ok((*board).clone());
+        }
+        let groups: Vec<Group> = open
+            .iter()
+            .map(|b| Group {
+                board: b.id.clone(),
+                roles: placed
+                    .iter()
+                    .filter(|(p, on, _)| *on == b.id && *p != who)
+                    .map(|(_, _, r)| *r)
+                    .collect(),
+            })
+            .collect();
+        let seed = u64::from_le_bytes(
+            sha2::Sha256::digest(w.id.as_bytes())[..8]
+                .try_into()
+                .expect("8 bytes"),
+        );
+        let i = place(&groups, role, &who, seed)
+            .ok_or_else(|| DirectoryError::Invalid("this workshop has no open group".into()))?;
+        self.store.allocate(&w.id, &who, &open[i].id, role)?;
+        tracing::info!(workshop = %w.id, board = %open[i].id, "participant placed");
+        Ok(open[i].clone())
+    }
+
+    fn allocation(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+    ) -> Result<Allocation, DirectoryError> {
+        let m = self.access.workshop(workshop, token)?;
+        Ok(self
+            .store
+            .plan(&m.workshop.id)?
+            .unwrap_or_default()
+            .allocation)
+    }
+
+    fn advance(&self, scope: ControlScope, token: Option<String>) -> DirFuture<usize> {
+        let this = self.clone();
+        Box::pin(async move {
+            let boards = match &scope {
+                ControlScope::Workshop(w) => this
+                    .access
+                    .workshop_facilitator(w, token.as_deref())?
+                    .boards(),
+                ControlScope::Board(b) => {
+                    vec![this.access.board_facilitator(b, token.as_deref())?]
+                }
+            };
+            let Some(workshop) = boards.first().map(|b| b.board.workshop_id.clone()) else {
+                return Ok(0);
+            };
+            let sheet = this.store.plan(&workshop)?.unwrap_or_default().run_sheet;
+            let now = crate::store::now_ms() as f64;
+            let mut moved = Vec::new();
+            for b in boards.iter().filter(|b| !b.board.archived) {
+                let control = this.hub.join(&DocKey::control(&b.board.id))?;
+                let at = control.read(|d| Control::of(d).read(&d.transact()).step);
+                let Some(next) = sheet.next(at) else { continue };
+                let patch = sheet.patch(next, now).expect("a next step has a patch");
+                this.apply_control(b, &patch).await?;
+                moved.push(format!("{}: {}", b.board.title, sheet.describe(Some(next))));
+            }
+            tracing::info!(?scope, boards = moved.len(), "run-sheet advanced");
+            if !moved.is_empty() {
+                this.audit(
+                    &workshop,
+                    this.actor(token.as_deref()),
+                    "advance run-sheet",
+                    &match &scope {
+                        ControlScope::Workshop(w) => format!("every board of {w}"),
+                        ControlScope::Board(b) => b.clone(),
+                    },
+                    moved.join("; "),
+                );
+            }
+            Ok(moved.len())
+        })
     }
 
     fn withdraw(
@@ -1035,9 +1183,11 @@ impl Directory for ServerDirectory {
             .cloned()
             .map(|b| self.console_board(b))
             .collect::<Result<Vec<_>, _>>()?;
+        let plan = self.store.plan(&w.id)?.unwrap_or_default();
         Ok(Console {
             workshop: w,
             boards,
+            plan,
         })
     }
 

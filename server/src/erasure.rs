@@ -191,6 +191,7 @@ pub async fn erase(
     }
 
     store.leave_roster(workshop, pseudonym)?;
+    store.forget_allocation(workshop, pseudonym)?;
     record.at_ms = now_ms();
     store.record_erasure(workshop, &record)?;
     store.barrier().await?;

@@ -311,6 +311,66 @@ async fn workshop_control(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `POST /api/workshops/{id}/advance?token=T` or `/api/boards/{id}/advance`: start the
+/// next run-sheet step on every board of the workshop, or on one; `{"moved": n}`.
+async fn workshop_advance(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let moved = state
+        .dir
+        .advance(ControlScope::Workshop(workshop), q.token)
+        .await?;
+    Ok(Json(serde_json::json!({ "moved": moved })))
+}
+
+async fn board_advance(
+    State(state): State<AppState>,
+    Path(board): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let moved = state
+        .dir
+        .advance(ControlScope::Board(board), q.token)
+        .await?;
+    Ok(Json(serde_json::json!({ "moved": moved })))
+}
+
+/// `POST /api/workshops/{id}/place?token=T` `{"seat", "role"}` (a participant's
+/// workshop link): the group the seat's holder is placed in, balanced by role.
+#[derive(serde::Deserialize)]
+struct PlaceRequest {
+    seat: String,
+    role: cocreate_core::model::Role,
+}
+
+async fn place_me(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(r): Json<PlaceRequest>,
+) -> Result<Json<cocreate_core::catalog::BoardSummary>, AppError> {
+    Ok(Json(state.dir.place(
+        &workshop,
+        q.token.as_deref(),
+        &r.seat,
+        r.role,
+    )?))
+}
+
+/// `PUT /api/workshops/{id}/plan?token=T` with a plan (`{"run_sheet": {"steps": [...]}}`):
+/// save the workshop's plan (workshop facilitators); a bad step is refused by number.
+async fn set_plan(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(plan): Json<cocreate_core::model::plan::Plan>,
+) -> Result<StatusCode, AppError> {
+    state.dir.set_plan(&workshop, q.token.as_deref(), plan)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// `POST /api/boards/{id}/control?token=T`: change one board.
 async fn board_control(
     State(state): State<AppState>,
@@ -1049,6 +1109,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/boards/{board_id}", get(board_info).patch(edit_board))
         .route("/api/boards/{board_id}/control", post(board_control))
+        .route("/api/boards/{board_id}/advance", post(board_advance))
+        .route(
+            "/api/workshops/{workshop_id}/advance",
+            post(workshop_advance),
+        )
+        .route("/api/workshops/{workshop_id}/plan", put(set_plan))
+        .route("/api/workshops/{workshop_id}/place", post(place_me))
         .route(
             "/api/boards/{board_id}/export.json",
             export_route(ExportFormat::Json),

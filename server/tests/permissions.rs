@@ -272,6 +272,85 @@ async fn on_an_anonymous_board_only_facilitators_see_names_in_presence() {
 }
 
 #[tokio::test]
+async fn presence_shows_a_facilitators_link_as_the_facilitator_and_nobody_else() {
+    let (_dir, srv) = server().await;
+    let mut watcher = participant(&srv).await;
+    let mut facilitator = TestClient::join(&srv.url(DEMO)).await;
+    let mut posing = TestClient::join(&srv.url_with_seat(
+        DEMO,
+        &srv.links.participant,
+        "posing-seat-0123456789abcd",
+    ))
+    .await;
+    // The facilitator's page last chose "stakeholder"; a participant claims to facilitate.
+    facilitator
+        .send(common::presence(
+            5001,
+            1,
+            r##"{"user":{"id":"f","name":"Sam","role":"stakeholder","color":"#112233"}}"##,
+        ))
+        .await;
+    posing
+        .send(common::presence(
+            5002,
+            1,
+            r##"{"user":{"id":"p","name":"Boss","role":"facilitator","color":"#445566"}}"##,
+        ))
+        .await;
+    let role_of = |c: &TestClient, id: u64| -> Option<String> {
+        c.awareness.iter().rev().find_map(|a| {
+            let e = a.clients.get(&yrs::block::ClientID::new(id))?;
+            let v: serde_json::Value = serde_json::from_str(&e.json).ok()?;
+            v.pointer("/user/role")?.as_str().map(str::to_string)
+        })
+    };
+    for id in [5001, 5002] {
+        if role_of(&watcher, id).is_none() {
+            let id = yrs::block::ClientID::new(id);
+            assert!(
+                watcher
+                    .pump_until(
+                        WAIT,
+                        |_, m| matches!(m, Message::Awareness(a) if a.clients.contains_key(&id))
+                    )
+                    .await
+            );
+        }
+    }
+    assert_eq!(role_of(&watcher, 5001).as_deref(), Some("facilitator"));
+    assert_eq!(role_of(&watcher, 5002).as_deref(), Some(""));
+    // The console's list of people says the same.
+    let (_, console) = http(
+        "GET",
+        &srv.http(&format!(
+            "/api/workshops/demo?token={}",
+            srv.links.facilitator
+        )),
+        None,
+    )
+    .await;
+    let console: serde_json::Value = serde_json::from_str(&console).unwrap();
+    let people = console["boards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["board"]["id"] == DEMO)
+        .unwrap()["people"]
+        .clone();
+    let role = |name: &str| {
+        people
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["role"].as_str().unwrap().to_string())
+    };
+    assert_eq!(role("Sam").as_deref(), Some("facilitator"), "{people}");
+    assert_eq!(role("Boss").as_deref(), Some(""), "{people}");
+    srv.stop().await;
+}
+
+#[tokio::test]
 async fn private_writing_keeps_each_draft_with_its_writer_until_the_reveal() {
     let (_dir, srv) = server().await;
     set_control(&srv, r#"{"revealed":false}"#).await;

@@ -632,6 +632,29 @@ pub async fn questions_and_answers_are_kept_with_the_roster(open: fn(&Path) -> S
     store.close();
 }
 
+pub async fn plans_are_kept_per_workshop_and_replaced_whole(open: fn(&Path) -> Store) {
+    use cocreate_core::model::plan::{Plan, RunSheet};
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    assert_eq!(
+        store.plan("w").unwrap(),
+        None,
+        "no plan saved: the built-in one"
+    );
+    let mut plan = Plan::default();
+    plan.run_sheet.steps.truncate(2);
+    plan.run_sheet.steps[1].message = "Vote now \u{1F5F3} — «quotes» and 'apostrophes'".into();
+    store.set_plan("w", &plan).unwrap();
+    assert_eq!(store.plan("w").unwrap(), Some(plan.clone()));
+    let again = Plan {
+        run_sheet: RunSheet::builtin(),
+        allocation: cocreate_core::model::plan::Allocation::Balanced,
+    };
+    store.set_plan("w", &again).unwrap();
+    assert_eq!(store.plan("w").unwrap(), Some(again));
+    store.close();
+}
+
 /// Every test of the suite for one backend.
 macro_rules! suite {
     ($backend:ident, $open:expr) => {
@@ -689,6 +712,10 @@ macro_rules! suite {
             #[tokio::test]
             async fn questions_and_answers_are_kept_with_the_roster() {
                 super::questions_and_answers_are_kept_with_the_roster(OPEN).await
+            }
+            #[tokio::test]
+            async fn plans_are_kept_per_workshop_and_replaced_whole() {
+                super::plans_are_kept_per_workshop_and_replaced_whole(OPEN).await
             }
             #[tokio::test]
             async fn held_cards_are_kept_per_board_until_released() {

@@ -1,6 +1,7 @@
 //! Routed pages.
 pub mod board;
 pub mod common;
+pub mod console;
 pub mod consult;
 pub mod history;
 pub mod home;

@@ -5,17 +5,17 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::{
-    add_board, edit_board, edit_workshop, get_console, get_workshop, issue_link, list_links,
-    move_person, revoke_link, set_control,
+    add_board, edit_workshop, get_allocation, get_console, get_workshop, issue_link, list_links,
+    revoke_link,
 };
 use crate::pages::common::{board_href, load_page, origin};
+use crate::pages::console::{AllGroups, ConsoleBoards, RunSheetEditor};
 use cocreate_core::catalog::{
-    CatalogEdit, Console, ConsoleBoard, ControlScope, LinkInfo, LinkRequest, LinkRole,
-    WorkshopAccess, WorkshopSummary,
+    CatalogEdit, LinkInfo, LinkRequest, LinkRole, WorkshopAccess, WorkshopSummary,
 };
-use cocreate_core::model::control::ControlPatch;
+use cocreate_core::model::plan::Allocation;
 use cocreate_core::model::report::iso_utc;
-use cocreate_core::model::Prompt;
+use cocreate_core::model::Role;
 
 #[component]
 pub fn WorkshopPage() -> impl IntoView {
@@ -36,37 +36,92 @@ pub fn WorkshopPage() -> impl IntoView {
 #[component]
 fn ChooseGroup(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
     let w = access.workshop;
+    let participant = access.role == LinkRole::Participant;
+    let allocation = {
+        let (id, t) = (w.id.clone(), token.clone());
+        Resource::new(|| (), move |_| get_allocation(id.clone(), t.clone()))
+    };
+    let role = RwSignal::new(Role::Stakeholder);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| role.set(crate::client::my_seat_and_role().1));
+    let problem = RwSignal::new(None::<String>);
+    let find = {
+        let (id, t) = (w.id.clone(), token.clone());
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            #[cfg(feature = "hydrate")]
+            {
+                let (id, t, r) = (id.clone(), t.clone(), role.get_untracked());
+                crate::client::remember_role(r);
+                let seat = crate::client::my_seat_and_role().0;
+                leptos::task::spawn_local(async move {
+                    match crate::api::place_me(id, t.clone(), seat, r).await {
+                        Ok(b) => {
+                            if let Some(win) = web_sys::window() {
+                                let _ = win.location().set_href(&board_href(&b.id, t.as_deref()));
+                            }
+                        }
+                        Err(e) => problem.set(Some(format!("Could not find you a group: {e}"))),
+                    }
+                });
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = (&id, &t);
+        }
+    };
+    let boards: Vec<(String, String)> = w
+        .boards
+        .iter()
+        .filter(|b| !b.archived)
+        .map(|b| (board_href(&b.id, token.as_deref()), b.title.clone()))
+        .collect();
+    let list = move |heading: &'static str| {
+        view! {
+            <h2>{heading}</h2>
+            <ul class="boards">
+                {boards.iter().map(|(href, title)| view! {
+                    <li><a href=href.clone()>{title.clone()}</a></li>
+                }).collect_view()}
+            </ul>
+        }
+    };
+    let place_form = move || {
+        view! {
+            <form class="place-me" on:submit=find.clone()>
+                <h2>"Find my group"</h2>
+                <p>"We put you in a group so that each group has a mix of people."</p>
+                <label for="place-role">"You are taking part as"</label>
+                <select id="place-role" on:change=move |ev| {
+                    if let Some(r) = Role::parse(&event_target_value(&ev)) {
+                        role.set(r);
+                    }
+                }>
+                    {Role::ALL.into_iter().filter(|r| *r != Role::Facilitator).map(|r| view! {
+                        <option value=r.as_str() selected=move || role.get() == r>{r.label()}</option>
+                    }).collect_view()}
+                </select>
+                <button type="submit">"Find my group"</button>
+                {move || problem.get().map(|p| view! { <p role="alert">{p}</p> })}
+            </form>
+        }
+    };
     view! {
         <Title text=format!("{} · cocreate", w.title)/>
         <h1>{w.title.clone()}</h1>
         <p class="muted">{w.area.clone()}</p>
-        <h2>"Choose your breakout group"</h2>
-        <ul class="boards">
-            {w.boards.into_iter().filter(|b| !b.archived).map(|b| view! {
-                <li><a href=board_href(&b.id, token.as_deref())>{b.title}</a></li>
-            }).collect_view()}
-        </ul>
-    }
-}
-
-fn ago(ms: Option<f64>) -> String {
-    #[cfg(feature = "hydrate")]
-    let now = js_sys::Date::now();
-    #[cfg(not(feature = "hydrate"))]
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as f64)
-        .unwrap_or(0.0);
-    match ms {
-        None => "no activity yet".into(),
-        Some(t) => {
-            let s = ((now - t) / 1000.0).max(0.0) as u64;
-            match s {
-                0..=59 => format!("{s} s ago"),
-                60..=3599 => format!("{} min ago", s / 60),
-                _ => format!("{} h ago", s / 3600),
-            }
-        }
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let (list, place_form) = (list.clone(), place_form.clone());
+                Suspend::new(async move {
+                    let balanced = matches!(allocation.await, Ok(Allocation::Balanced));
+                    match (participant, balanced) {
+                        (true, true) => place_form().into_any(),
+                        (true, false) => view! { {place_form()} {list("Or choose your breakout group")} }.into_any(),
+                        (false, _) => list("Choose your breakout group").into_any(),
+                    }
+                })
+            }}
+        </Transition>
     }
 }
 
@@ -96,50 +151,19 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
         });
     }
     let feedback = RwSignal::new(String::new());
-    let act = {
+    // The run-sheet editor loads the plan once (the console's refresh would undo typing).
+    let plan = {
         let (w, t) = (workshop_id.clone(), token.clone());
-        Action::new(move |(label, patch): &(String, ControlPatch)| {
-            let (w, t, label, patch) = (w.clone(), t.clone(), label.clone(), patch.clone());
-            async move {
-                match set_control(ControlScope::Workshop(w), t, patch).await {
-                    Ok(()) => feedback.set(format!("Done: {label}.")),
-                    Err(e) => feedback.set(format!("Could not {label}: {e}")),
-                }
-                tick.update(|n| *n = n.wrapping_add(1));
-            }
-        })
-    };
-    let message_ref = NodeRef::<leptos::html::Input>::new();
-    let minutes_ref = NodeRef::<leptos::html::Input>::new();
-    let broadcast = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let text = message_ref.get().map(|m| m.value()).unwrap_or_default();
-        act.dispatch((
-            "send the message to all groups".into(),
-            ControlPatch {
-                message: Some(text),
-                ..Default::default()
+        Resource::new(
+            || (),
+            move |_| {
+                let (w, t) = (w.clone(), t.clone());
+                async move { get_console(w, t).await.map(|c| c.plan) }
             },
-        ));
+        )
     };
-    let start_timer = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let minutes: f64 = minutes_ref
-            .get()
-            .and_then(|m| m.value().parse().ok())
-            .unwrap_or(5.0);
-        #[cfg(feature = "hydrate")]
-        let now = js_sys::Date::now();
-        #[cfg(not(feature = "hydrate"))]
-        let now = 0.0;
-        act.dispatch((
-            "start the timer for all groups".into(),
-            ControlPatch {
-                timer_ends: Some(Some(now + minutes * 60_000.0)),
-                ..Default::default()
-            },
-        ));
-    };
+    let (groups_token, sheet_token) = (token.clone(), token.clone());
+    let workshop_id_sheet = workshop_id.clone();
     let links = RwSignal::new(Vec::<(String, String)>::new());
     let live_links = RwSignal::new(Vec::<LinkInfo>::new());
     let load_links = {
@@ -262,31 +286,29 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
         <Title text=format!("Console · {} · cocreate", title)/>
         <h1>"Facilitator console"</h1>
         <p class="muted">{title.clone()} " · " {access.workshop.area.clone()}</p>
-        <section class="console-actions" aria-labelledby="all-h">
-            <h2 id="all-h">"All groups"</h2>
-            <div class="row">
-                <button on:click=move |_| { act.dispatch(("lock all boards".into(), ControlPatch { locked: Some(true), ..Default::default() })); }>"Lock all boards"</button>
-                <button on:click=move |_| { act.dispatch(("unlock all boards".into(), ControlPatch { locked: Some(false), ..Default::default() })); }>"Unlock all boards"</button>
-                <button on:click=move |_| { act.dispatch(("stop the timer".into(), ControlPatch { timer_ends: Some(None), ..Default::default() })); }>"Stop timer"</button>
-            </div>
-            <form class="row" on:submit=start_timer>
-                <label for="timer-min">"Timer (minutes)"</label>
-                <input id="timer-min" type="number" min="1" max="180" value="5" node_ref=minutes_ref/>
-                <button type="submit">"Start timer for all"</button>
-            </form>
-            <form class="row" on:submit=broadcast>
-                <label for="bcast">"Message to everyone"</label>
-                <input id="bcast" type="text" maxlength="500" node_ref=message_ref/>
-                <button type="submit">"Send to all"</button>
-                <button type="button" on:click=move |_| {
-                    if let Some(m) = message_ref.get() {
-                        m.set_value("");
-                    }
-                    act.dispatch(("clear the message".into(), ControlPatch { message: Some(String::new()), ..Default::default() }));
-                }>"Clear message"</button>
-            </form>
+        <section aria-labelledby="groups-h">
+            <h2 id="groups-h">"Breakout groups"</h2>
             <p role="status" aria-live="polite" class="feedback">{move || feedback.get()}</p>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || {
+                    let token = groups_token.clone();
+                    Suspend::new(async move {
+                    match console.await {
+                        Ok(c) => view! { <ConsoleBoards console=c token=token feedback tick/> }.into_any(),
+                        Err(e) => view! { <p role="alert">"Could not load the console: " {e.to_string()}</p> }.into_any(),
+                    }
+                })}}
+            </Transition>
         </section>
+        <AllGroups workshop=workshop_id.clone() token=token.clone() feedback tick/>
+        <Transition fallback=|| ()>
+            {move || {
+                let (w, token) = (workshop_id_sheet.clone(), sheet_token.clone());
+                Suspend::new(async move {
+                    plan.await.ok().map(|plan| view! { <RunSheetEditor workshop=w token plan feedback tick/> })
+                })
+            }}
+        </Transition>
         <section aria-labelledby="links-h">
             <h2 id="links-h">"Invite links"</h2>
             <p class="muted">"A link is shown once. Anyone with it can join in that role."</p>
@@ -331,175 +353,6 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
         <crate::pages::privacy::PeopleAndPrivacy workshop=workshop_id.clone() token=token.clone() feedback/>
         <crate::pages::privacy::AuditTrail workshop=workshop_id.clone() token=token.clone()/>
         <crate::pages::rounds::SynthesisAndRounds workshop=workshop_id.clone() boards=access.workshop.boards.clone() token=token.clone()/>
-        <section aria-labelledby="groups-h">
-            <h2 id="groups-h">"Breakout groups"</h2>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
-                {move || {
-                    let token = token.clone();
-                    Suspend::new(async move {
-                    match console.await {
-                        Ok(c) => view! { <ConsoleBoards console=c token=token feedback/> }.into_any(),
-                        Err(e) => view! { <p role="alert">"Could not load the console: " {e.to_string()}</p> }.into_any(),
-                    }
-                })}}
-            </Transition>
-        </section>
-    }
-}
-
-#[component]
-fn ConsoleBoards(
-    console: Console,
-    token: Option<String>,
-    feedback: RwSignal<String>,
-) -> impl IntoView {
-    let all: Vec<(String, String)> = console
-        .boards
-        .iter()
-        .filter(|b| !b.board.archived)
-        .map(|b| (b.board.id.clone(), b.board.title.clone()))
-        .collect();
-    view! {
-        <table class="console">
-            <thead><tr>
-                <th scope="col">"Group"</th>
-                <th scope="col">"Online"</th>
-                {Prompt::ALL.map(|p| view! { <th scope="col">{p.title()}</th> }).collect_view()}
-                <th scope="col">"Last activity"</th>
-                <th scope="col">"State"</th>
-                <th scope="col">"Actions"</th>
-            </tr></thead>
-            <tbody>
-                {console.boards.into_iter().map(|b| view! { <ConsoleRow b token=token.clone() all=all.clone() feedback/> }).collect_view()}
-            </tbody>
-        </table>
-    }
-}
-
-#[component]
-fn ConsoleRow(
-    b: ConsoleBoard,
-    token: Option<String>,
-    all: Vec<(String, String)>,
-    feedback: RwSignal<String>,
-) -> impl IntoView {
-    let state = format!(
-        "{}{}{}",
-        b.control.phase.label(),
-        if b.control.locked { " · locked" } else { "" },
-        if b.board.archived { " · archived" } else { "" }
-    );
-    let board_id = b.board.id.clone();
-    let archive = {
-        let (id, t, archived) = (board_id.clone(), token.clone(), b.board.archived);
-        move |_| {
-            let (id, t) = (id.clone(), t.clone());
-            leptos::task::spawn_local(async move {
-                let edit = CatalogEdit {
-                    archived: Some(!archived),
-                    ..Default::default()
-                };
-                feedback.set(match edit_board(id, t, edit).await {
-                    Ok(()) => {
-                        if archived {
-                            "Board restored from the archive.".into()
-                        } else {
-                            "Board archived and locked.".into()
-                        }
-                    }
-                    Err(e) => format!("Could not change the board: {e}"),
-                });
-            });
-        }
-    };
-    let people = b.people.clone();
-    view! {
-        <tr data-board=b.board.id.clone()>
-            <th scope="row"><a href=board_href(&b.board.id, token.as_deref())>{b.board.title.clone()}</a></th>
-            <td class="online">
-                {format!("{} · ", people.len())}
-                {if people.is_empty() { Some("nobody") } else { None }}
-                <ul class="people-here">
-                    {people.into_iter().map(|p| {
-                        let (from, t) = (board_id.clone(), token.clone());
-                        let label = format!("Move {} to another group", p.name);
-                        let pid = p.id.clone();
-                        view! {
-                            <li>
-                                {p.name.clone()}
-                                <select aria-label=label on:change=move |ev| {
-                                    let to = event_target_value(&ev);
-                                    if to.is_empty() { return; }
-                                    let (from, t, pid) = (from.clone(), t.clone(), pid.clone());
-                                    leptos::task::spawn_local(async move {
-                                        feedback.set(match move_person(from, t, pid, to).await {
-                                            Ok(()) => "Moved.".into(),
-                                            Err(e) => format!("Could not move: {e}"),
-                                        });
-                                    });
-                                }>
-                                    <option value="">"Move to…"</option>
-                                    {all.iter().filter(|(id, _)| *id != board_id).map(|(id, title)| view! {
-                                        <option value=id.clone()>{title.clone()}</option>
-                                    }).collect_view()}
-                                </select>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-            </td>
-            {b.cards.map(|n| view! { <td class="num">{n}</td> }).collect_view()}
-            <td>{ago(b.last_activity_ms)}</td>
-            <td class="state">{state}</td>
-            <td class="actions">
-                <RenameBoard board=board_id.clone() title=b.board.title.clone() token=token.clone() feedback/>
-                <button on:click=archive>
-                    {if b.board.archived { "Unarchive" } else { "Archive" }}
-                    <span class="visually-hidden">" " {b.board.title.clone()}</span>
-                </button>
-            </td>
-        </tr>
-    }
-}
-
-#[component]
-fn RenameBoard(
-    board: String,
-    title: String,
-    token: Option<String>,
-    feedback: RwSignal<String>,
-) -> impl IntoView {
-    let input = NodeRef::<leptos::html::Input>::new();
-    let field_id = format!("rename-{board}");
-    let label = format!("New title for {title}");
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let t = input.get().map(|i| i.value()).unwrap_or_default();
-        let (b, tok) = (board.clone(), token.clone());
-        leptos::task::spawn_local(async move {
-            feedback.set(
-                match edit_board(
-                    b,
-                    tok,
-                    CatalogEdit {
-                        title: Some(t),
-                        ..Default::default()
-                    },
-                )
-                .await
-                {
-                    Ok(()) => "Board renamed.".into(),
-                    Err(e) => format!("Could not rename the board: {e}"),
-                },
-            );
-        });
-    };
-    view! {
-        <form class="rename" on:submit=submit>
-            <label class="visually-hidden" for=field_id.clone()>{label}</label>
-            <input id=field_id type="text" maxlength="120" value=title size="14" node_ref=input/>
-            <button type="submit">"Rename"</button>
-        </form>
     }
 }
 

@@ -72,6 +72,14 @@ pub struct ControlState {
     pub shared_delete: bool,
     pub votes_per_person: i64,
     pub message: String,
+    /// The run-sheet step the board is at (`crate::model::plan::RunSheet`), if the
+    /// facilitators run it from the console.
+    #[serde(default)]
+    pub step: Option<u32>,
+    /// The card (or theme) a facilitator brings everyone to: pages scroll it into view
+    /// and mark it.
+    #[serde(default)]
+    pub spotlight: Option<String>,
     /// Participants the facilitator moved to another group: participant id -> board id.
     #[serde(default)]
     pub moves: std::collections::BTreeMap<String, String>,
@@ -92,6 +100,8 @@ impl Default for ControlState {
             shared_delete: false,
             votes_per_person: DEFAULT_VOTES,
             message: String::new(),
+            step: None,
+            spotlight: None,
             moves: Default::default(),
         }
     }
@@ -117,6 +127,16 @@ pub struct ControlPatch {
     pub shared_delete: Option<bool>,
     pub votes_per_person: Option<i64>,
     pub message: Option<String>,
+    /// The run-sheet step the board is now at.
+    #[serde(default)]
+    pub step: Option<u32>,
+    /// `Some(None)` ends the spotlight (JSON `null`; an absent key leaves it).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub spotlight: Option<Option<String>>,
 }
 
 /// A key that is present (even as `null`) is `Some`.
@@ -135,7 +155,12 @@ pub enum ControlError {
     Votes,
     #[error("the message is longer than {MAX_MESSAGE} characters")]
     MessageTooLong,
+    #[error("a spotlight names one card or theme by its id")]
+    Spotlight,
 }
+
+/// Longest card or theme id a spotlight may name.
+pub const MAX_SPOTLIGHT_ID: usize = 100;
 
 /// Typed access to a control document.
 #[derive(Clone)]
@@ -178,6 +203,10 @@ impl Control {
                 .map(|n| (n as i64).clamp(0, super::schema::MAX_VOTES_PER_PERSON))
                 .unwrap_or(d.votes_per_person),
             message: string("message").unwrap_or_default(),
+            step: num("step")
+                .filter(|n| n.is_finite() && *n >= 0.0)
+                .map(|n| n as u32),
+            spotlight: string("spotlight").filter(|s| !s.is_empty()),
             moves: self
                 .map
                 .iter(txn)
@@ -219,6 +248,11 @@ impl Control {
                 return Err(ControlError::MessageTooLong);
             }
         }
+        if let Some(Some(card)) = &patch.spotlight {
+            if card.is_empty() || card.chars().count() > MAX_SPOTLIGHT_ID {
+                return Err(ControlError::Spotlight);
+            }
+        }
         if let Some(p) = patch.phase {
             self.map.insert(txn, "phase", p.as_str());
         }
@@ -251,6 +285,18 @@ impl Control {
         }
         if let Some(m) = &patch.message {
             self.map.insert(txn, "message", m.as_str());
+        }
+        if let Some(step) = patch.step {
+            self.map.insert(txn, "step", f64::from(step));
+        }
+        match &patch.spotlight {
+            Some(Some(card)) => {
+                self.map.insert(txn, "spotlight", card.as_str());
+            }
+            Some(None) => {
+                self.map.remove(txn, "spotlight");
+            }
+            None => {}
         }
         Ok(())
     }

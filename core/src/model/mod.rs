@@ -6,6 +6,7 @@
 //! - [`schema`]: names of root types and keys, prompts and roles (the public contract).
 //! - [`board`]: read and write a board document (meta, cards) through yrs transactions.
 //! - [`control`]: the control document (phase, lock, timer, broadcast) facilitators write.
+//! - [`plan`]: a workshop's run-sheet (steps: phase, minutes, message).
 //! - [`rules`]: who may do what on a board, phase by phase (the server enforces it).
 //! - [`order`]: fractional index keys that order cards inside a column.
 //! - [`provenance`]: where a copied card came from (its `source` key).
@@ -19,6 +20,7 @@ pub mod board;
 pub mod control;
 pub mod export;
 pub mod order;
+pub mod plan;
 pub mod provenance;
 pub mod report;
 pub mod rules;

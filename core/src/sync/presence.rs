@@ -103,6 +103,37 @@ pub fn anonymise(update: &yrs::sync::AwarenessUpdate) -> yrs::sync::AwarenessUpd
     out
 }
 
+/// The role a presence state may show is the link's, not the client's word: a
+/// facilitator's link is shown as the facilitator whatever role its page last chose, and
+/// nobody else may claim to be one. Returns the state rewritten when its role was not
+/// its own (`None`: keep it as it came; not JSON or no `user`, which the caller refuses
+/// or keeps as it is).
+pub fn bind_role(json: &str, facilitator: bool) -> Option<String> {
+    let mut v: Value = serde_json::from_str(json).ok()?;
+    let user = v.get_mut("user")?.as_object_mut()?;
+    let claimed = user.get("role").and_then(Value::as_str).unwrap_or_default();
+    let bound = match (facilitator, claimed == Role::Facilitator.as_str()) {
+        (true, true) | (false, false) => return None,
+        (true, false) => Role::Facilitator.as_str(),
+        (false, true) => "",
+    };
+    user.insert("role".into(), Value::from(bound));
+    Some(v.to_string())
+}
+
+/// Every state of an awareness update with its role [`bind_role`]-ed.
+pub fn bind_roles(
+    mut update: yrs::sync::AwarenessUpdate,
+    facilitator: bool,
+) -> yrs::sync::AwarenessUpdate {
+    for entry in update.clients.values_mut() {
+        if let Some(json) = bind_role(&entry.json, facilitator) {
+            entry.json = json.into();
+        }
+    }
+    update
+}
+
 /// Whether `c` is a colour of the form `#rrggbb`.
 pub fn is_hex_color(c: &str) -> bool {
     c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())
@@ -111,6 +142,28 @@ pub fn is_hex_color(c: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_facilitators_link_is_shown_as_the_facilitator() {
+        let guest = r##"{"user":{"id":"a","name":"Guest 1682","role":"stakeholder","color":"#112233"},"editing":null}"##;
+        let bound = bind_role(guest, true).expect("rewritten");
+        let p = Presence::parse(&bound).expect("presence");
+        assert_eq!(
+            (p.role(), p.name.as_str()),
+            (Some(Role::Facilitator), "Guest 1682")
+        );
+        assert_eq!(bind_role(&bound, true), None, "already the facilitator");
+        let posing = r#"{"user":{"name":"Boss","role":"facilitator"}}"#;
+        let p = Presence::parse(&bind_role(posing, false).expect("rewritten")).expect("presence");
+        assert_eq!((p.role(), p.name.as_str()), (None, "Boss"));
+        assert_eq!(
+            bind_role(guest, false),
+            None,
+            "a participant's own role stays"
+        );
+        assert_eq!(bind_role("null", true), None);
+        assert_eq!(bind_role("not json", true), None);
+    }
 
     #[test]
     fn presence_round_trips_and_reads_leniently() {

@@ -19,7 +19,7 @@ use crate::auth::Auth;
 use crate::config::Limits;
 use cocreate_core::catalog::LinkRole;
 use cocreate_core::model::control::Control;
-use cocreate_core::sync::presence::anonymise;
+use cocreate_core::sync::presence::{anonymise, bind_roles};
 use cocreate_core::sync::{close, Close, Integrated, Peer, Permit, Refused};
 use cocreate_core::wire::{self as protocol, Inbound};
 use yrs::sync::AwarenessUpdate;
@@ -408,6 +408,8 @@ impl Reader<'_> {
                 }
             }
             Inbound::Awareness(update) => {
+                let facilitator = self.gate.reader.role == LinkRole::Facilitator;
+                let update = bind_roles(update, facilitator);
                 if let Some(accepted) = board.apply_awareness(self.conn, &mut self.bound, update)? {
                     let masked = self
                         .gate

@@ -336,6 +336,38 @@ pub trait Roster: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
+/// Which breakout group each person was placed in when they joined the workshop
+/// (`cocreate_core::allocate`), with the role they gave.
+pub trait Allocations: Send + Sync {
+    /// Record (or change) where `pseudonym` is placed.
+    fn allocate(
+        &self,
+        workshop: &str,
+        pseudonym: &str,
+        board: &str,
+        role: cocreate_core::model::Role,
+    ) -> Result<(), StoreError>;
+    /// Everyone placed in `workshop`: (pseudonym, board, role), in the order they were
+    /// first placed.
+    fn allocations(
+        &self,
+        workshop: &str,
+    ) -> Result<Vec<(String, String, cocreate_core::model::Role)>, StoreError>;
+    /// Take `pseudonym` out (erasure); whether they were placed.
+    fn forget_allocation(&self, workshop: &str, pseudonym: &str) -> Result<bool, StoreError>;
+}
+
+/// Each workshop's plan (`cocreate_core::model::plan::Plan`): its run-sheet.
+pub trait Plans: Send + Sync {
+    /// The plan a workshop's facilitators saved (`None`: the built-in one).
+    fn plan(&self, workshop: &str) -> Result<Option<cocreate_core::model::plan::Plan>, StoreError>;
+    fn set_plan(
+        &self,
+        workshop: &str,
+        plan: &cocreate_core::model::plan::Plan,
+    ) -> Result<(), StoreError>;
+}
+
 /// Each workshop's audit log: every facilitator and organiser action. Append-only (the
 /// backend refuses to change or delete an entry).
 pub trait AuditLog: Send + Sync {
@@ -436,6 +468,8 @@ pub trait Storage:
     + Erasures
     + AuditLog
     + Retentions
+    + Plans
+    + Allocations
 {
     /// Where the data lives, for the log (a file path, a database name).
     fn location(&self) -> String;

@@ -81,6 +81,10 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
     let mine = session.is_mine(&card);
     view! {
         <li class="card" data-card=id.clone()
+            class:spotlit={
+                let id = id.clone();
+                move || session.control.with(|c| c.spotlight.as_deref() == Some(id.as_str()))
+            }
             draggable=move || session.may(Action::Move).to_string()
             on:dragstart={
                 let id = id.clone();
@@ -108,6 +112,12 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                 {move || (!session.control.with(|c| c.anonymous)).then(|| view! {
                     <span class="chip role">{role_label.clone()}</span>
                 })}
+                {
+                    let id = id.clone();
+                    move || session.control.with(|c| c.spotlight.as_deref() == Some(id.as_str())).then(|| view! {
+                        <span class="chip spotlit">"Spotlight"</span>
+                    })
+                }
                 <Votes session card=id.clone()/>
                 <span class="editing" aria-live="off">
                     {move || {
@@ -271,6 +281,16 @@ where
                     <ul class="card-menu-list" id=menu_id.clone() aria-label="Card actions">
                         <li><button type="button" class="listen" on:click=listen>"🔊 Read this card aloud"</button></li>
                         {moves}
+                        {session.is_facilitator().then(|| {
+                            let card = card.clone();
+                            let lit = session.control.with_untracked(|c| c.spotlight.as_deref() == Some(card.as_str()));
+                            view! {
+                                <li><button type="button" class="spotlight" on:click=move |_| {
+                                    open.set(false);
+                                    spotlight(session, (!lit).then(|| card.clone()));
+                                }>{if lit { "End the spotlight" } else { "Spotlight this card for everyone" }}</button></li>
+                            }
+                        })}
                         {session.is_facilitator().then(|| view! {
                             <li><button type="button" class="moderate" on:click=move |_| {
                                 open.set(false);
@@ -287,6 +307,24 @@ where
             })}
         </div>
     }
+}
+
+/// Bring everyone on the board to `card` (`None`: end the spotlight). Facilitators only:
+/// the control document takes no one else's change.
+pub(super) fn spotlight(session: BoardSession, card: Option<String>) {
+    let (board, token) = (session.board_id.get_value(), session.token.get_value());
+    let patch = cocreate_core::model::control::ControlPatch {
+        spotlight: Some(card),
+        ..Default::default()
+    };
+    leptos::task::spawn_local(async move {
+        let scope = cocreate_core::catalog::ControlScope::Board(board);
+        if let Err(e) = crate::api::set_control(scope, token, patch).await {
+            session
+                .notice
+                .set(Some(format!("Could not change the spotlight: {e}")));
+        }
+    });
 }
 
 /// Where [`CardMenu`] sends a card.

@@ -256,7 +256,84 @@ pub(super) fn ControlBar(session: BoardSession) -> impl IntoView {
                     </p>
                 })
             }}
+            <Spotlight session/>
             {facilitator_tools}
         </div>
     }
+}
+
+/// The card a facilitator spotlights: every page brings it into view (without motion when
+/// the person asked for less) and marks it; the bar says which card it is, with a way
+/// back to it, and facilitators can end it.
+#[component]
+fn Spotlight(session: BoardSession) -> impl IntoView {
+    let card = Memo::new(move |_| session.control.with(|c| c.spotlight.clone()));
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(id) = card.get() {
+            // After the card's own render (it may arrive in the same update).
+            request_animation_frame(move || bring_into_view(&id));
+        }
+    });
+    let text = move || {
+        card.get()
+            .and_then(|id| session.card_view(&id))
+            .map(|c| c.text)
+    };
+    move || {
+        card.get().map(|id| {
+            let go = {
+                let id = id.clone();
+                move |_| {
+                    #[cfg(feature = "hydrate")]
+                    bring_into_view(&id);
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = &id;
+                }
+            };
+            view! {
+                <p class="spotlight-bar" role="status">
+                    <strong>"Spotlight: "</strong>
+                    {move || match text() {
+                        Some(t) if !t.trim().is_empty() => format!("the facilitator is showing everyone the card “{t}”."),
+                        _ => "the facilitator is showing everyone a card.".to_string(),
+                    }}
+                    " "
+                    <button type="button" on:click=go>"Go to the card"</button>
+                    {session.is_facilitator().then(|| view! {
+                        " "
+                        <button type="button" on:click=move |_| super::card::spotlight(session, None)>"End the spotlight"</button>
+                    })}
+                </p>
+            }
+        })
+    }
+}
+
+/// Scroll a card into the middle of the window, smoothly unless the person prefers
+/// reduced motion.
+#[cfg(feature = "hydrate")]
+fn bring_into_view(card: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let selector = format!("li.card[data-card=\"{}\"]", card.replace(['"', '\\'], ""));
+    let Ok(Some(el)) = doc.query_selector(&selector) else {
+        return;
+    };
+    let reduced = web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches());
+    let opts = web_sys::ScrollIntoViewOptions::new();
+    opts.set_block(web_sys::ScrollLogicalPosition::Center);
+    opts.set_behavior(if reduced {
+        web_sys::ScrollBehavior::Instant
+    } else {
+        web_sys::ScrollBehavior::Smooth
+    });
+    el.scroll_into_view_with_scroll_into_view_options(&opts);
 }

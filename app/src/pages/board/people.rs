@@ -74,7 +74,9 @@ pub(super) fn Presence(session: BoardSession) -> impl IntoView {
             <ul class="people">
                 <li class="person me">
                     <span class="dot" style=move || format!("background:{}", session.me.with(|m| m.as_ref().map(|m| m.color.clone()).unwrap_or_default()))></span>
-                    {move || session.me.with(|m| m.as_ref().map(|m| if m.named {
+                    {move || session.me.with(|m| m.as_ref().map(|m| if session.role.get() == LinkRole::Facilitator {
+                        if m.named { format!("{} (you) · Facilitator", m.name) } else { "You (the facilitator)".to_string() }
+                    } else if m.named {
                         format!("{} (you) · {}", m.name, m.role.label())
                     } else if session.role.get() == LinkRole::Observer {
                         "You (watching)".to_string()
@@ -86,8 +88,8 @@ pub(super) fn Presence(session: BoardSession) -> impl IntoView {
                     <li class="person">
                         <span class="dot" style=format!("background:{}", p.color)></span>
                         {match p.role {
-                            Some(r) => format!("{} · {}", p.name, r.label()),
-                            None => p.name.clone(),
+                            Some(r) if !p.name.to_lowercase().contains(&r.label().to_lowercase()) => format!("{} · {}", p.name, r.label()),
+                            _ => p.name.clone(),
                         }}
                         {p.editing.is_some().then_some(" · editing a card")}
                     </li>
@@ -237,8 +239,9 @@ pub(super) fn JoinPrompt(session: BoardSession) -> impl IntoView {
                 </label>
                 <label for="join-role">"You are taking part as"</label>
                 <select id="join-role" node_ref=role_ref>
+                    // Starts from the role the person last gave (on "Find my group", say).
                     {Role::ALL.into_iter().filter(|r| *r != Role::Facilitator).map(|r| view! {
-                        <option value=r.as_str()>{r.label()}</option>
+                        <option value=r.as_str() selected=move || session.me.with(|m| m.as_ref().is_some_and(|m| m.role == r))>{r.label()}</option>
                     }).collect_view()}
                 </select>
                 {notice}

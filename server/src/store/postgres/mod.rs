@@ -82,7 +82,28 @@ impl Cluster {
 const POOL_SIZE: usize = 16;
 
 /// Each migration, in order: `schema_version` holds how many were applied.
-const MIGRATIONS: &[&str] = &[SCHEMA_1, LEASES_2];
+const MIGRATIONS: &[&str] = &[SCHEMA_1, LEASES_2, PLANS_3, ALLOCATIONS_4];
+
+/// Which breakout group each person was placed in, with the role they gave.
+const ALLOCATIONS_4: &str = r#"
+CREATE TABLE allocations (
+    workshop_id TEXT NOT NULL REFERENCES workshops(id),
+    pseudonym TEXT NOT NULL,
+    board_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    placed_ms BIGINT NOT NULL,
+    seq BIGSERIAL,
+    PRIMARY KEY (workshop_id, pseudonym)
+);
+"#;
+
+/// Each workshop's plan, as JSON (`cocreate_core::model::plan::Plan`).
+const PLANS_3: &str = r#"
+CREATE TABLE plans (
+    workshop_id TEXT PRIMARY KEY REFERENCES workshops(id),
+    plan TEXT NOT NULL
+);
+"#;
 
 /// Board leases: one owner node per board, its epoch raised at each change of owner.
 /// Times come from the database's clock, never a node's.

@@ -18,9 +18,9 @@ use tokio_postgres::Row;
 
 use super::Postgres;
 use crate::store::interface::{
-    now_ms, parse_word, AuditLog, Catalog, Consents, Durable, ErasureCounts, Erasures, HeldCard,
-    Links, LogStats, Moderated, NewLink, Retentions, Roster, RoundStore, Snapshot, StoreError,
-    StoredBoard, StoredLink, UpdateLog,
+    now_ms, parse_word, Allocations, AuditLog, Catalog, Consents, Durable, ErasureCounts, Erasures,
+    HeldCard, Links, LogStats, Moderated, NewLink, Plans, Retentions, Roster, RoundStore, Snapshot,
+    StoreError, StoredBoard, StoredLink, UpdateLog,
 };
 use crate::store::queue::WriteOp;
 
@@ -1044,5 +1044,73 @@ impl Retentions for Postgres {
             &[&workshop, &done_ms],
         )?;
         Ok(())
+    }
+}
+
+impl Plans for Postgres {
+    fn plan(&self, workshop: &str) -> Result<Option<cocreate_core::model::plan::Plan>, StoreError> {
+        self.query_opt(
+            "SELECT plan FROM plans WHERE workshop_id = $1",
+            &[&workshop],
+        )?
+        .map(|r| serde_json::from_str(r.try_get(0)?).map_err(|e| corrupt("plans", e)))
+        .transpose()
+    }
+
+    fn set_plan(
+        &self,
+        workshop: &str,
+        plan: &cocreate_core::model::plan::Plan,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO plans (workshop_id, plan) VALUES ($1, $2)
+             ON CONFLICT (workshop_id) DO UPDATE SET plan = excluded.plan",
+            &[&workshop, &serde_json::to_string(plan)?],
+        )?;
+        Ok(())
+    }
+}
+
+impl Allocations for Postgres {
+    fn allocate(
+        &self,
+        workshop: &str,
+        pseudonym: &str,
+        board: &str,
+        role: Role,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO allocations (workshop_id, pseudonym, board_id, role, placed_ms)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (workshop_id, pseudonym)
+             DO UPDATE SET board_id = excluded.board_id, role = excluded.role",
+            &[&workshop, &pseudonym, &board, &role.as_str(), &now_ms()],
+        )?;
+        Ok(())
+    }
+
+    fn allocations(&self, workshop: &str) -> Result<Vec<(String, String, Role)>, StoreError> {
+        self.query(
+            "SELECT pseudonym, board_id, role FROM allocations WHERE workshop_id = $1
+             ORDER BY placed_ms, seq",
+            &[&workshop],
+        )?
+        .iter()
+        .map(|r| {
+            let role: String = r.try_get(2)?;
+            Ok((
+                r.try_get(0)?,
+                r.try_get(1)?,
+                parse_word("allocations", &role, Role::parse)?,
+            ))
+        })
+        .collect()
+    }
+
+    fn forget_allocation(&self, workshop: &str, pseudonym: &str) -> Result<bool, StoreError> {
+        Ok(self.execute(
+            "DELETE FROM allocations WHERE workshop_id = $1 AND pseudonym = $2",
+            &[&workshop, &pseudonym],
+        )? > 0)
     }
 }

@@ -190,6 +190,18 @@ CREATE TABLE IF NOT EXISTS organiser_links (
     created_ms INTEGER NOT NULL,
     revoked INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS allocations (
+    workshop_id TEXT NOT NULL REFERENCES workshops(id),
+    pseudonym TEXT NOT NULL,
+    board_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    placed_ms INTEGER NOT NULL,
+    PRIMARY KEY (workshop_id, pseudonym)
+);
+CREATE TABLE IF NOT EXISTS plans (
+    workshop_id TEXT PRIMARY KEY REFERENCES workshops(id),
+    plan TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS attribute_questions (
     workshop_id TEXT PRIMARY KEY REFERENCES workshops(id),
     questions TEXT NOT NULL

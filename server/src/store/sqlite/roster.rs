@@ -5,7 +5,8 @@ use cocreate_core::model::Role;
 use rusqlite::{params, OptionalExtension};
 
 use super::{parse_word, Sqlite};
-use crate::store::interface::{now_ms, Roster, StoreError};
+use crate::store::interface::{now_ms, Allocations, Plans, Roster, StoreError};
+use cocreate_core::model::plan::Plan;
 
 impl Roster for Sqlite {
     fn join_roster(
@@ -109,5 +110,81 @@ impl Roster for Sqlite {
             params![workshop, serde_json::to_string(questions)?],
         )?;
         Ok(())
+    }
+}
+
+impl Plans for Sqlite {
+    fn plan(&self, workshop: &str) -> Result<Option<Plan>, StoreError> {
+        let json: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT plan FROM plans WHERE workshop_id = ?1",
+                [workshop],
+                |r| r.get(0),
+            )
+            .optional()?;
+        json.map(|j| {
+            serde_json::from_str(&j).map_err(|e| StoreError::Corrupt {
+                table: "plans",
+                reason: e.to_string(),
+            })
+        })
+        .transpose()
+    }
+
+    fn set_plan(&self, workshop: &str, plan: &Plan) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO plans (workshop_id, plan) VALUES (?1, ?2)
+             ON CONFLICT (workshop_id) DO UPDATE SET plan = excluded.plan",
+            params![workshop, serde_json::to_string(plan)?],
+        )?;
+        Ok(())
+    }
+}
+
+impl Allocations for Sqlite {
+    fn allocate(
+        &self,
+        workshop: &str,
+        pseudonym: &str,
+        board: &str,
+        role: Role,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO allocations (workshop_id, pseudonym, board_id, role, placed_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (workshop_id, pseudonym)
+             DO UPDATE SET board_id = excluded.board_id, role = excluded.role",
+            params![workshop, pseudonym, board, role.as_str(), now_ms()],
+        )?;
+        Ok(())
+    }
+
+    fn allocations(&self, workshop: &str) -> Result<Vec<(String, String, Role)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT pseudonym, board_id, role FROM allocations WHERE workshop_id = ?1
+             ORDER BY placed_ms, rowid",
+        )?;
+        let rows = stmt.query_map([workshop], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (who, board, role) = row?;
+            out.push((who, board, parse_word("allocations", &role, Role::parse)?));
+        }
+        Ok(out)
+    }
+
+    fn forget_allocation(&self, workshop: &str, pseudonym: &str) -> Result<bool, StoreError> {
+        Ok(self.conn().execute(
+            "DELETE FROM allocations WHERE workshop_id = ?1 AND pseudonym = ?2",
+            params![workshop, pseudonym],
+        )? > 0)
     }
 }

@@ -1,0 +1,573 @@
+//! The facilitator console's groups at a glance: one row a breakout group with its people,
+//! cards, activity, run-sheet step, phase, timer, message and settings, each changeable
+//! on its row; every setting for all groups at once; and the workshop's run-sheet, which
+//! starts the next step (phase, timer and message together) for every group or one.
+
+use leptos::prelude::*;
+
+use crate::api::{advance, edit_board, move_person, set_control, set_plan};
+use crate::pages::common::board_href;
+use cocreate_core::catalog::{CatalogEdit, Console, ConsoleBoard, ControlScope};
+use cocreate_core::model::control::{ControlPatch, Phase};
+use cocreate_core::model::plan::{Allocation, Plan, RunSheet, Step, MAX_MINUTES, MAX_STEPS};
+use cocreate_core::model::Prompt;
+
+/// Now, in ms since the epoch (0 while rendering on the server).
+fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    return js_sys::Date::now();
+    #[cfg(not(feature = "hydrate"))]
+    0.0
+}
+
+/// How long ago `ms` was, in words.
+fn ago(ms: Option<f64>) -> String {
+    match ms {
+        None => "no activity yet".into(),
+        Some(t) => {
+            let s = ((now_ms() - t) / 1000.0).max(0.0) as u64;
+            match s {
+                0..=59 => format!("{s} s ago"),
+                60..=3599 => format!("{} min ago", s / 60),
+                _ => format!("{} h ago", s / 3600),
+            }
+        }
+    }
+}
+
+/// A running timer in words ("4 min left", "time is up"), or "no timer".
+fn timer_left(ends: Option<f64>) -> String {
+    match ends {
+        None => "no timer".into(),
+        Some(t) => {
+            let s = ((t - now_ms()) / 1000.0).ceil();
+            if s <= 0.0 {
+                "time is up".into()
+            } else if s < 60.0 {
+                format!("{s} s left")
+            } else {
+                format!("{} min left", (s / 60.0).ceil())
+            }
+        }
+    }
+}
+
+/// Applies a control change to `scope`, then says what happened and asks for a refresh.
+pub fn control_action(
+    token: Option<String>,
+    feedback: RwSignal<String>,
+    tick: RwSignal<u32>,
+) -> Action<(String, ControlScope, ControlPatch), ()> {
+    Action::new(
+        move |(label, scope, patch): &(String, ControlScope, ControlPatch)| {
+            let (t, label, scope, patch) =
+                (token.clone(), label.clone(), scope.clone(), patch.clone());
+            async move {
+                match set_control(scope, t, patch).await {
+                    Ok(()) => feedback.set(format!("Done: {label}.")),
+                    Err(e) => feedback.set(format!("Could not {label}: {e}")),
+                }
+                tick.update(|n| *n = n.wrapping_add(1));
+            }
+        },
+    )
+}
+
+/// Starts the next run-sheet step on `scope`, then says what happened.
+fn advance_action(
+    token: Option<String>,
+    feedback: RwSignal<String>,
+    tick: RwSignal<u32>,
+) -> Action<(String, ControlScope), ()> {
+    Action::new(move |(label, scope): &(String, ControlScope)| {
+        let (t, label, scope) = (token.clone(), label.clone(), scope.clone());
+        async move {
+            feedback.set(match advance(scope, t).await {
+                Ok(0) => format!("{label}: every group is at the last step already."),
+                Ok(1) => format!("{label}: 1 group moved to its next step."),
+                Ok(n) => format!("{label}: {n} groups moved to their next step."),
+                Err(e) => format!("Could not start the next step: {e}"),
+            });
+            tick.update(|n| *n = n.wrapping_add(1));
+        }
+    })
+}
+
+/// The table of groups, one row each, with what every row's buttons need.
+#[component]
+pub fn ConsoleBoards(
+    console: Console,
+    token: Option<String>,
+    feedback: RwSignal<String>,
+    tick: RwSignal<u32>,
+) -> impl IntoView {
+    let all: Vec<(String, String)> = console
+        .boards
+        .iter()
+        .filter(|b| !b.board.archived)
+        .map(|b| (b.board.id.clone(), b.board.title.clone()))
+        .collect();
+    let act = control_action(token.clone(), feedback, tick);
+    let next = advance_action(token.clone(), feedback, tick);
+    let sheet = console.plan.run_sheet;
+    view! {
+        <table class="console">
+            <caption class="visually-hidden">"Every breakout group: people, cards, where it is and its settings"</caption>
+            <thead><tr>
+                <th scope="col">"Group"</th>
+                <th scope="col">"People"</th>
+                {Prompt::ALL.map(|p| view! { <th scope="col" class="num">{p.title()}</th> }).collect_view()}
+                <th scope="col">"Last activity"</th>
+                <th scope="col">"Step and phase"</th>
+                <th scope="col">"Timer and message"</th>
+                <th scope="col">"Settings"</th>
+                <th scope="col">"Actions"</th>
+            </tr></thead>
+            <tbody>
+                {console.boards.into_iter().map(|b| view! {
+                    <ConsoleRow b token=token.clone() all=all.clone() sheet=sheet.clone() feedback act next/>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn ConsoleRow(
+    b: ConsoleBoard,
+    token: Option<String>,
+    all: Vec<(String, String)>,
+    sheet: RunSheet,
+    feedback: RwSignal<String>,
+    act: Action<(String, ControlScope, ControlPatch), ()>,
+    next: Action<(String, ControlScope), ()>,
+) -> impl IntoView {
+    let c = b.control.clone();
+    let board_id = b.board.id.clone();
+    let title = b.board.title.clone();
+    let scope = ControlScope::Board(board_id.clone());
+    let archive = {
+        let (id, t, archived) = (board_id.clone(), token.clone(), b.board.archived);
+        move |_| {
+            let (id, t) = (id.clone(), t.clone());
+            leptos::task::spawn_local(async move {
+                let edit = CatalogEdit {
+                    archived: Some(!archived),
+                    ..Default::default()
+                };
+                feedback.set(match edit_board(id, t, edit).await {
+                    Ok(()) if archived => "Board restored from the archive.".into(),
+                    Ok(()) => "Board archived and locked.".into(),
+                    Err(e) => format!("Could not change the board: {e}"),
+                });
+            });
+        }
+    };
+    let mut settings = Vec::new();
+    if c.locked {
+        settings.push("Locked".to_string());
+    }
+    if c.anonymous {
+        settings.push("Anonymous".into());
+    }
+    if !c.revealed {
+        settings.push("Private writing".into());
+    }
+    settings.push(
+        if c.votes_revealed {
+            "Votes shown"
+        } else {
+            "Votes secret"
+        }
+        .into(),
+    );
+    settings.push(format!("{} votes each", c.votes_per_person));
+    if b.board.archived {
+        settings.push("Archived".into());
+    }
+    let people = b.people.clone();
+    let lock = {
+        let (scope, title, locked) = (scope.clone(), title.clone(), c.locked);
+        move |_| {
+            let label = if locked {
+                format!("unlock {title}")
+            } else {
+                format!("lock {title}")
+            };
+            act.dispatch((
+                label,
+                scope.clone(),
+                ControlPatch {
+                    locked: Some(!locked),
+                    ..Default::default()
+                },
+            ));
+        }
+    };
+    let set_phase = {
+        let (scope, title) = (scope.clone(), title.clone());
+        move |ev: leptos::ev::Event| {
+            if let Some(p) = Phase::parse(&event_target_value(&ev)) {
+                act.dispatch((
+                    format!("set {title} to {}", p.label()),
+                    scope.clone(),
+                    ControlPatch {
+                        phase: Some(p),
+                        ..Default::default()
+                    },
+                ));
+            }
+        }
+    };
+    let step_next = {
+        let (scope, title) = (scope.clone(), title.clone());
+        move |_| {
+            next.dispatch((title.clone(), scope.clone()));
+        }
+    };
+    let at_end = sheet.next(c.step).is_none();
+    let message = if c.message.is_empty() {
+        "no message".to_string()
+    } else {
+        format!("“{}”", c.message)
+    };
+    view! {
+        <tr data-board=board_id.clone()>
+            <th scope="row" data-label="Group">
+                <a href=board_href(&board_id, token.as_deref())>{title.clone()}<span class="visually-hidden">" (open the board)"</span></a>
+            </th>
+            <td class="online" data-label="People">
+                {format!("{} · ", people.len())}
+                {people.is_empty().then_some("nobody")}
+                <ul class="people-here">
+                    {people.into_iter().map(|p| {
+                        let facilitator = p.role == "facilitator";
+                        let shown = if facilitator && !p.name.to_lowercase().contains("facilitator") {
+                            format!("{} (facilitator)", p.name)
+                        } else {
+                            p.name.clone()
+                        };
+                        let (from, t) = (board_id.clone(), token.clone());
+                        let label = format!("Move {} to another group", p.name);
+                        let pid = p.id.clone();
+                        let mover = (!facilitator && !pid.is_empty()).then(|| view! {
+                            <select aria-label=label on:change=move |ev| {
+                                let to = event_target_value(&ev);
+                                if to.is_empty() { return; }
+                                let (from, t, pid) = (from.clone(), t.clone(), pid.clone());
+                                leptos::task::spawn_local(async move {
+                                    feedback.set(match move_person(from, t, pid, to).await {
+                                        Ok(()) => "Moved.".into(),
+                                        Err(e) => format!("Could not move: {e}"),
+                                    });
+                                });
+                            }>
+                                <option value="">"Move to…"</option>
+                                {all.iter().filter(|(id, _)| *id != board_id).map(|(id, title)| view! {
+                                    <option value=id.clone()>{title.clone()}</option>
+                                }).collect_view()}
+                            </select>
+                        });
+                        view! { <li>{shown}" "{mover}</li> }
+                    }).collect_view()}
+                </ul>
+            </td>
+            {b.cards.into_iter().zip(Prompt::ALL).map(|(n, p)| view! { <td class="num" data-label=p.title()>{n}</td> }).collect_view()}
+            <td data-label="Last activity">{ago(b.last_activity_ms)}</td>
+            <td class="state" data-label="Step and phase">
+                <span class="step">{sheet.describe(c.step)}</span>
+                <label class="visually-hidden" for=format!("phase-{board_id}")>{format!("Phase of {title}")}</label>
+                <select id=format!("phase-{board_id}") on:change=set_phase>
+                    {Phase::ALL.map(|p| view! { <option value=p.as_str() selected=c.phase == p>{p.label()}</option> }).collect_view()}
+                </select>
+                <button on:click=step_next disabled=at_end>"Next step"<span class="visually-hidden">" for " {title.clone()}</span></button>
+            </td>
+            <td data-label="Timer and message"><span class="timer-left">{timer_left(c.timer_ends)}</span>" · "<span class="message">{message}</span></td>
+            <td class="settings" data-label="Settings">
+                {settings.into_iter().map(|s| view! { <span class="chip">{s}</span>" " }).collect_view()}
+            </td>
+            <td class="actions" data-label="Actions">
+                <button on:click=lock aria-pressed=c.locked.to_string()>{if c.locked { "Unlock" } else { "Lock" }}<span class="visually-hidden">" " {title.clone()}</span></button>
+                <RenameBoard board=board_id.clone() title=title.clone() token=token.clone() feedback/>
+                <button on:click=archive>
+                    {if b.board.archived { "Unarchive" } else { "Archive" }}
+                    <span class="visually-hidden">" " {title.clone()}</span>
+                </button>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn RenameBoard(
+    board: String,
+    title: String,
+    token: Option<String>,
+    feedback: RwSignal<String>,
+) -> impl IntoView {
+    let input = NodeRef::<leptos::html::Input>::new();
+    let field_id = format!("rename-{board}");
+    let label = format!("New title for {title}");
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let t = input.get().map(|i| i.value()).unwrap_or_default();
+        let (b, tok) = (board.clone(), token.clone());
+        leptos::task::spawn_local(async move {
+            let edit = CatalogEdit {
+                title: Some(t),
+                ..Default::default()
+            };
+            feedback.set(match edit_board(b, tok, edit).await {
+                Ok(()) => "Board renamed.".into(),
+                Err(e) => format!("Could not rename the board: {e}"),
+            });
+        });
+    };
+    view! {
+        <form class="rename" on:submit=submit>
+            <label class="visually-hidden" for=field_id.clone()>{label}</label>
+            <input id=field_id type="text" maxlength="120" value=title size="14" node_ref=input/>
+            <button type="submit">"Rename"</button>
+        </form>
+    }
+}
+
+/// Every setting for all groups at once: step, phase, lock, private writing, anonymity,
+/// votes, timer and message.
+#[component]
+pub fn AllGroups(
+    workshop: String,
+    token: Option<String>,
+    feedback: RwSignal<String>,
+    tick: RwSignal<u32>,
+) -> impl IntoView {
+    let act = control_action(token.clone(), feedback, tick);
+    let next = advance_action(token.clone(), feedback, tick);
+    let all = ControlScope::Workshop(workshop);
+    let send = {
+        let all = all.clone();
+        move |label: &str, patch: ControlPatch| {
+            act.dispatch((label.to_string(), all.clone(), patch));
+        }
+    };
+    let message_ref = NodeRef::<leptos::html::Input>::new();
+    let minutes_ref = NodeRef::<leptos::html::Input>::new();
+    let votes_ref = NodeRef::<leptos::html::Input>::new();
+    let phase_ref = NodeRef::<leptos::html::Select>::new();
+    let broadcast = {
+        let send = send.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let text = message_ref.get().map(|m| m.value()).unwrap_or_default();
+            send(
+                "send the message to all groups",
+                ControlPatch {
+                    message: Some(text),
+                    ..Default::default()
+                },
+            );
+        }
+    };
+    let start_timer = {
+        let send = send.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let minutes: f64 = minutes_ref
+                .get()
+                .and_then(|m| m.value().parse().ok())
+                .unwrap_or(5.0);
+            send(
+                "start the timer for all groups",
+                ControlPatch {
+                    timer_ends: Some(Some(now_ms() + minutes * 60_000.0)),
+                    ..Default::default()
+                },
+            );
+        }
+    };
+    let set_phase = {
+        let send = send.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if let Some(p) = phase_ref.get().and_then(|s| Phase::parse(&s.value())) {
+                send(
+                    &format!("set every group to {}", p.label()),
+                    ControlPatch {
+                        phase: Some(p),
+                        ..Default::default()
+                    },
+                );
+            }
+        }
+    };
+    let set_votes = {
+        let send = send.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            match votes_ref.get().and_then(|v| v.value().parse::<i64>().ok()) {
+                Some(v) => send(
+                    &format!("give everyone {v} votes"),
+                    ControlPatch {
+                        votes_per_person: Some(v),
+                        ..Default::default()
+                    },
+                ),
+                None => feedback.set("Votes each must be a whole number from 0 to 100.".into()),
+            }
+        }
+    };
+    let button = {
+        let send = send.clone();
+        move |text: &'static str, label: &'static str, patch: ControlPatch| {
+            let send = send.clone();
+            view! { <button type="button" on:click=move |_| send(label, patch.clone())>{text}</button> }
+        }
+    };
+    let next_all = move |_| {
+        next.dispatch(("All groups".to_string(), all.clone()));
+    };
+    view! {
+        <section class="console-actions" aria-labelledby="all-h">
+            <h2 id="all-h">"All groups at once"</h2>
+            <div class="row">
+                <button type="button" class="primary" on:click=next_all>"Next step for all groups"</button>
+                {button("Lock all boards", "lock all boards", ControlPatch { locked: Some(true), ..Default::default() })}
+                {button("Unlock all boards", "unlock all boards", ControlPatch { locked: Some(false), ..Default::default() })}
+            </div>
+            <form class="row" on:submit=set_phase>
+                <label for="all-phase">"Phase"</label>
+                <select id="all-phase" node_ref=phase_ref>
+                    {Phase::ALL.map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}
+                </select>
+                <button type="submit">"Set phase for all"</button>
+            </form>
+            <div class="row" role="group" aria-label="Private writing and anonymity for all groups">
+                {button("Start private writing for all", "start private writing in every group", ControlPatch { revealed: Some(false), ..Default::default() })}
+                {button("Reveal all cards everywhere", "reveal every group's cards", ControlPatch { revealed: Some(true), ..Default::default() })}
+                {button("Make all groups anonymous", "make every group anonymous", ControlPatch { anonymous: Some(true), ..Default::default() })}
+                {button("Show names in all groups", "show names in every group", ControlPatch { anonymous: Some(false), ..Default::default() })}
+                {button("Reveal votes everywhere", "reveal every group's votes", ControlPatch { votes_revealed: Some(true), ..Default::default() })}
+            </div>
+            <form class="row" on:submit=set_votes>
+                <label for="all-votes">"Votes each"</label>
+                <input id="all-votes" type="number" min="0" max="100" value="5" node_ref=votes_ref/>
+                <button type="submit">"Set votes for all"</button>
+            </form>
+            <form class="row" on:submit=start_timer>
+                <label for="timer-min">"Timer (minutes)"</label>
+                <input id="timer-min" type="number" min="1" max="180" value="5" node_ref=minutes_ref/>
+                <button type="submit">"Start timer for all"</button>
+                {button("Stop timer", "stop the timer", ControlPatch { timer_ends: Some(None), ..Default::default() })}
+            </form>
+            <form class="row" on:submit=broadcast>
+                <label for="bcast">"Message to everyone"</label>
+                <input id="bcast" type="text" maxlength="500" node_ref=message_ref/>
+                <button type="submit">"Send to all"</button>
+                <button type="button" on:click=move |_| {
+                    if let Some(m) = message_ref.get() {
+                        m.set_value("");
+                    }
+                    send("clear the message", ControlPatch { message: Some(String::new()), ..Default::default() });
+                }>"Clear message"</button>
+            </form>
+        </section>
+    }
+}
+
+/// The workshop's run-sheet, editable: each step's title, phase, minutes and message.
+#[component]
+pub fn RunSheetEditor(
+    workshop: String,
+    token: Option<String>,
+    plan: Plan,
+    feedback: RwSignal<String>,
+    tick: RwSignal<u32>,
+) -> impl IntoView {
+    let steps = RwSignal::new(plan.run_sheet.steps.clone());
+    let allocation = RwSignal::new(plan.allocation);
+    // Rows are made again only when a step is added or removed, so typing in one keeps
+    // its focus.
+    let count = Memo::new(move |_| steps.with(|s| s.len()));
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let plan = Plan {
+            run_sheet: RunSheet {
+                steps: steps.get_untracked(),
+            },
+            allocation: allocation.get_untracked(),
+        };
+        let (w, t) = (workshop.clone(), token.clone());
+        leptos::task::spawn_local(async move {
+            feedback.set(match set_plan(w, t, plan).await {
+                Ok(()) => "Plan saved.".into(),
+                Err(e) => format!("Could not save the plan: {e}"),
+            });
+            tick.update(|n| *n = n.wrapping_add(1));
+        });
+    };
+    let add = move |_| {
+        steps.update(|s| {
+            if s.len() < MAX_STEPS {
+                s.push(Step {
+                    title: format!("Step {}", s.len() + 1),
+                    phase: Phase::Write,
+                    minutes: 10,
+                    message: String::new(),
+                });
+            }
+        });
+    };
+    let row = move |i: usize| {
+        let get = move |f: fn(&Step) -> String| {
+            move || steps.with(|s| s.get(i).map(f).unwrap_or_default())
+        };
+        let n = i + 1;
+        view! {
+            <li class="step-edit">
+                <fieldset>
+                    <legend>{format!("Step {n}")}</legend>
+                    <label>"Title "<input type="text" maxlength="80" prop:value=get(|s| s.title.clone())
+                        on:change=move |ev| steps.update(|s| if let Some(st) = s.get_mut(i) { st.title = event_target_value(&ev) })/></label>
+                    <label>"Phase "<select on:change=move |ev| {
+                        if let Some(p) = Phase::parse(&event_target_value(&ev)) {
+                            steps.update(|s| if let Some(st) = s.get_mut(i) { st.phase = p });
+                        }
+                    }>
+                        {Phase::ALL.map(|p| view! { <option value=p.as_str() selected=move || steps.with(|s| s.get(i).is_some_and(|st| st.phase == p))>{p.label()}</option> }).collect_view()}
+                    </select></label>
+                    <label>"Minutes "<input type="number" min="0" max=MAX_MINUTES size="4" prop:value=get(|s| s.minutes.to_string())
+                        on:change=move |ev| steps.update(|s| if let (Some(st), Ok(m)) = (s.get_mut(i), event_target_value(&ev).parse()) { st.minutes = m })/></label>
+                    <label class="wide">"Message "<input type="text" maxlength="500" prop:value=get(|s| s.message.clone())
+                        on:change=move |ev| steps.update(|s| if let Some(st) = s.get_mut(i) { st.message = event_target_value(&ev) })/></label>
+                    <button type="button" on:click=move |_| steps.update(|s| { if s.len() > 1 && i < s.len() { s.remove(i); } })>
+                        "Remove"<span class="visually-hidden">{format!(" step {n}")}</span>
+                    </button>
+                </fieldset>
+            </li>
+        }
+    };
+    view! {
+        <section aria-labelledby="runsheet-h">
+            <h2 id="runsheet-h">"Plan: run-sheet and groups"</h2>
+            <p class="muted">"“Next step” starts a group's next step: its phase, its timer and its message together."</p>
+            <form on:submit=save>
+                <ol class="run-sheet">
+                    {move || (0..count.get()).map(row).collect_view()}
+                </ol>
+                <div class="row">
+                    <button type="button" on:click=add>"Add a step"</button>
+                </div>
+                <fieldset class="allocation">
+                    <legend>"How people who open the workshop link find their group"</legend>
+                    <label><input type="radio" name="allocation" prop:checked=move || allocation.get() == Allocation::Choose
+                        on:change=move |_| allocation.set(Allocation::Choose)/>" They choose a group (or ask to be placed)"</label>
+                    <label><input type="radio" name="allocation" prop:checked=move || allocation.get() == Allocation::Balanced
+                        on:change=move |_| allocation.set(Allocation::Balanced)/>" They are placed, balanced by role (a patient or citizen and a clinician in each group where numbers allow)"</label>
+                </fieldset>
+                <div class="row">
+                    <button type="submit">"Save plan"</button>
+                </div>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,331 @@
+//! A workshop's plan and its run-sheet: facilitators save a run-sheet (checked step by
+//! step, nothing kept of a bad one), and "next step" starts the next step (phase, timer,
+//! message and step together) on every board of the workshop or on one. Real HTTP, real
+//! websocket clients reading each board's control document, a real SQLite file.
+
+mod common;
+
+use std::time::Duration;
+
+use cocreate_core::model::control::{Control, ControlState, Phase};
+use cocreate_core::model::plan::{Plan, RunSheet};
+use common::{http, TestClient, TestServer, DEMO};
+use server::config::Limits;
+use yrs::Transact;
+
+const WAIT: Duration = Duration::from_secs(5);
+const GROUPS: [&str; 3] = ["demo-leadership", "demo-research", "demo-consultancy"];
+
+fn state(c: &TestClient) -> ControlState {
+    Control::of(&c.doc).read(&c.doc.transact())
+}
+
+async fn watchers(srv: &TestServer) -> Vec<TestClient> {
+    let mut out = Vec::new();
+    for board in GROUPS {
+        out.push(TestClient::join(&srv.control_url(board, &srv.links.participant)).await);
+    }
+    out
+}
+
+#[tokio::test]
+async fn next_step_moves_every_group_on_together_or_one_group_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("p.db"), Limits::default()).await;
+    let f = &srv.links.facilitator;
+    let all = srv.http(&format!("/api/workshops/demo/advance?token={f}"));
+    let mut groups = watchers(&srv).await;
+    let sheet = RunSheet::builtin();
+
+    // A participant's link moves nothing.
+    let p = &srv.links.participant;
+    let (status, _) = http(
+        "POST",
+        &srv.http(&format!("/api/workshops/demo/advance?token={p}")),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = http(
+        "POST",
+        &srv.http(&format!("/api/boards/{DEMO}/advance?token={p}")),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as f64;
+    let (status, body) = http("POST", &all, None).await;
+    assert_eq!((status, body.as_str()), (200, r#"{"moved":5}"#));
+    for g in groups.iter_mut() {
+        assert!(
+            g.wait_for(WAIT, |d| Control::of(d).read(&d.transact()).step == Some(0))
+                .await
+        );
+        let s = state(g);
+        assert_eq!(s.phase, Phase::Write);
+        assert_eq!(s.message, sheet.steps[0].message);
+        let ends = s.timer_ends.expect("the step's timer runs");
+        let minutes = (ends - before) / 60_000.0;
+        assert!(
+            (14.9..15.1).contains(&minutes),
+            "a 15-minute timer, not {minutes}"
+        );
+    }
+    let (status, _) = http("POST", &all, None).await;
+    assert_eq!(status, 200);
+    for g in groups.iter_mut() {
+        assert!(
+            g.wait_for(WAIT, |d| Control::of(d).read(&d.transact()).step == Some(1))
+                .await
+        );
+        assert_eq!(state(g).phase, Phase::Group);
+    }
+
+    // One group alone.
+    let one = srv.http(&format!("/api/boards/demo-research/advance?token={f}"));
+    let (status, body) = http("POST", &one, None).await;
+    assert_eq!((status, body.as_str()), (200, r#"{"moved":1}"#));
+    assert!(
+        groups[1]
+            .wait_for(WAIT, |d| Control::of(d).read(&d.transact()).phase
+                == Phase::Vote)
+            .await
+    );
+    // A phase change snapshots the board first, as a facilitator's own change does.
+    let (_, snaps) = http(
+        "GET",
+        &srv.http(&format!("/api/boards/demo-research/snapshots?token={f}")),
+        None,
+    )
+    .await;
+    assert!(snaps.contains("Phase: Voting"), "{snaps}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for g in groups.iter_mut().step_by(2) {
+        g.pump_until(Duration::from_millis(200), |_, _| false).await;
+        assert_eq!(state(g).step, Some(1), "the other groups stay");
+    }
+
+    // Past the last step nothing moves, and nothing breaks.
+    let (_, _) = http("POST", &one, None).await;
+    assert!(
+        groups[1]
+            .wait_for(WAIT, |d| Control::of(d).read(&d.transact()).step == Some(3))
+            .await
+    );
+    let (status, body) = http("POST", &one, None).await;
+    assert_eq!((status, body.as_str()), (200, r#"{"moved":0}"#));
+    assert_eq!(state(&groups[1]).phase, Phase::Review);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_saved_run_sheet_is_used_and_a_bad_one_keeps_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("p.db"), Limits::default()).await;
+    let f = &srv.links.facilitator;
+    let plan_url = srv.http(&format!("/api/workshops/demo/plan?token={f}"));
+    let console = srv.http(&format!("/api/workshops/demo?token={f}"));
+    let plan_of = |body: &str| -> Plan {
+        serde_json::from_value(
+            serde_json::from_str::<serde_json::Value>(body).unwrap()["plan"].clone(),
+        )
+        .unwrap()
+    };
+    let (_, body) = http("GET", &console, None).await;
+    assert_eq!(
+        plan_of(&body),
+        Plan::default(),
+        "the built-in plan until one is saved"
+    );
+
+    let mine = r#"{"run_sheet":{"steps":[
+        {"title":"Warm up","phase":"write","minutes":0,"message":"Say hello on a card."},
+        {"title":"Vote","phase":"vote","minutes":3,"message":"Three minutes to vote."}]}}"#;
+    let (status, body) = http("PUT", &plan_url, Some(mine)).await;
+    assert_eq!(status, 204, "{body}");
+    let (_, body) = http("GET", &console, None).await;
+    let saved = plan_of(&body);
+    assert_eq!(saved.run_sheet.steps.len(), 2);
+
+    let mut g = TestClient::join(&srv.control_url(DEMO, &srv.links.participant)).await;
+    let (status, _) = http(
+        "POST",
+        &srv.http(&format!("/api/boards/{DEMO}/advance?token={f}")),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        g.wait_for(WAIT, |d| Control::of(d).read(&d.transact()).message
+            == "Say hello on a card.")
+            .await
+    );
+    assert_eq!(
+        state(&g).timer_ends,
+        None,
+        "a step of 0 minutes has no timer"
+    );
+
+    // Bad ones: each refused with what is wrong, and the saved one stays.
+    let too_long = mine.replace(r#""minutes":3"#, r#""minutes":500"#);
+    let no_title = mine.replace("Warm up", " ");
+    for (bad, says) in [
+        (too_long.as_str(), "step 2 lasts at most 180 minutes"),
+        (no_title.as_str(), "step 1 needs a title"),
+        (r#"{"run_sheet":{"steps":[]}}"#, "between 1 and 20 steps"),
+        (r#"{"run_sheet":{"steps":[{"title":"x"}]}}"#, ""),
+        ("not json", ""),
+    ] {
+        let (status, body) = http("PUT", &plan_url, Some(bad)).await;
+        assert!((400..500).contains(&status), "{status} {body}");
+        assert!(body.contains(says), "{body}");
+    }
+    let p = &srv.links.participant;
+    let (status, _) = http(
+        "PUT",
+        &srv.http(&format!("/api/workshops/demo/plan?token={p}")),
+        Some(mine),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (_, body) = http("GET", &console, None).await;
+    assert_eq!(plan_of(&body), saved);
+    srv.stop().await;
+}
+
+/// Fifteen seats and roles, joining in this order.
+fn fifteen() -> Vec<(String, &'static str)> {
+    [
+        "stakeholder",
+        "educator",
+        "stakeholder",
+        "clinician",
+        "patient",
+        "educator",
+        "clinician",
+        "stakeholder",
+        "patient",
+        "clinician",
+        "patient",
+        "educator",
+        "clinician",
+        "patient",
+        "patient",
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, r)| (format!("allocation-seat-{i:02}-0123456789"), r))
+    .collect()
+}
+
+async fn place(srv: &TestServer, token: &str, seat: &str, role: &str) -> (u16, String) {
+    http(
+        "POST",
+        &srv.http(&format!("/api/workshops/demo/place?token={token}")),
+        Some(&format!(r#"{{"seat":"{seat}","role":"{role}"}}"#)),
+    )
+    .await
+}
+
+async fn placed_board(srv: &TestServer, seat: &str, role: &str) -> String {
+    let (status, body) = place(srv, &srv.links.participant, seat, role).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn fifteen_joiners_are_placed_balanced_by_role_and_the_same_way_every_time() {
+    let mut runs = Vec::new();
+    for run in 0..2 {
+        let dir = tempfile::tempdir().unwrap();
+        let srv =
+            TestServer::start(&dir.path().join(format!("a{run}.db")), Limits::default()).await;
+        let mut placed: Vec<(String, &str)> = Vec::new();
+        for (seat, role) in fifteen() {
+            placed.push((placed_board(&srv, &seat, role).await, role));
+        }
+        let mut groups: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+        for (board, role) in &placed {
+            groups.entry(board.as_str()).or_default().push(role);
+        }
+        assert_eq!(groups.len(), 5, "every group is used: {groups:?}");
+        assert!(
+            groups.values().all(|g| g.contains(&"patient")),
+            "a patient or citizen in every group: {groups:?}"
+        );
+        let sizes: Vec<usize> = groups.values().map(|g| g.len()).collect();
+        assert!(
+            sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 2,
+            "{sizes:?}"
+        );
+        // Asking again gives the same group.
+        let (seat, role) = &fifteen()[4];
+        assert_eq!(placed_board(&srv, seat, role).await, placed[4].0);
+        runs.push(placed.into_iter().map(|(b, _)| b).collect::<Vec<_>>());
+        srv.stop().await;
+    }
+    assert_eq!(runs[0], runs[1], "the same joiners are placed the same way");
+}
+
+#[tokio::test]
+async fn placing_follows_moves_skips_archived_groups_and_refuses_what_it_should() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("m.db"), Limits::default()).await;
+    let f = &srv.links.facilitator;
+    let seat = "allocation-move-seat-0123456";
+    let first = placed_board(&srv, seat, "patient").await;
+    let who = cocreate_core::identity::pseudonym("demo", seat);
+    let to = if first == "demo-research" {
+        "demo-consultancy"
+    } else {
+        "demo-research"
+    };
+    let (status, body) = http(
+        "POST",
+        &srv.http(&format!("/api/boards/{first}/moves?token={f}")),
+        Some(&format!(r#"{{"person":"{who}","to":"{to}"}}"#)),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(
+        placed_board(&srv, seat, "patient").await,
+        to,
+        "back where they were moved"
+    );
+
+    // An archived group takes nobody, and its people are placed again elsewhere.
+    let (status, body) = http(
+        "PATCH",
+        &srv.http(&format!("/api/boards/{to}?token={f}")),
+        Some(r#"{"archived":true}"#),
+    )
+    .await;
+    assert!((200..300).contains(&status), "{status} {body}");
+    assert_ne!(placed_board(&srv, seat, "patient").await, to);
+    for i in 0..8 {
+        let s = format!("allocation-more-seat-{i:02}-01234");
+        assert_ne!(placed_board(&srv, &s, "clinician").await, to);
+    }
+
+    // Refusals: not a participant's link, a facilitator's role, a bad seat, bad JSON.
+    assert_eq!(place(&srv, f, seat, "patient").await.0, 403);
+    assert_eq!(
+        place(&srv, &srv.links.observer, seat, "patient").await.0,
+        403
+    );
+    let (status, body) = place(&srv, &srv.links.participant, seat, "facilitator").await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = place(&srv, &srv.links.participant, "short", "patient").await;
+    assert_eq!(status, 400, "{body}");
+    let (status, _) = place(&srv, &srv.links.participant, seat, "surgeon").await;
+    assert!((400..500).contains(&status));
+    assert_eq!(place(&srv, "not-a-token", seat, "patient").await.0, 401);
+    srv.stop().await;
+}
