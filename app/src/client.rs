@@ -532,6 +532,14 @@ impl BoardLink for Client {
         }
     }
 
+    fn react(&self, card: &str, reaction: Option<cocreate_core::model::schema::Reaction>) {
+        let me = self.me.borrow().id.clone();
+        self.local(|b, txn| {
+            b.react(txn, card, &me, reaction);
+            Ok::<(), cocreate_core::model::ModelError>(())
+        });
+    }
+
     fn undo(&self) -> bool {
         self.change_keeping_caret(false, || self.undo.borrow_mut().undo_blocking())
     }
@@ -1156,6 +1164,15 @@ fn publish<T: ReadTxn>(
         })
         .filter(|(_, (total, _))| *total > 0)
         .collect();
+    let reactions = cards
+        .iter()
+        .filter_map(|c| {
+            let counts = board.reaction_counts(txn, &c.id).map(|(_, n)| n);
+            (counts.iter().sum::<usize>() > 0)
+                .then(|| (c.id.clone(), (counts, board.my_reaction(txn, &c.id, me))))
+        })
+        .collect();
+    session.reactions.try_set(reactions);
     session.votes_used.try_set(board.votes_used(txn, me));
     session.votes.try_set(votes);
     session.themes.try_set(board.themes(txn));

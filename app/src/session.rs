@@ -100,6 +100,9 @@ impl TextSize {
     }
 }
 
+/// Reactions to one card: how many gave each (in `Reaction::ALL` order), and mine.
+pub type CardReactions = ([usize; 4], Option<cocreate_core::model::schema::Reaction>);
+
 /// Who this browser is (kept in local storage).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
@@ -149,6 +152,9 @@ pub struct BoardSession {
     pub votes: RwSignal<std::collections::HashMap<String, (i64, i64)>>,
     /// Votes I have placed on this board.
     pub votes_used: RwSignal<i64>,
+    /// Card id -> (how many gave each reaction, in `Reaction::ALL` order; mine), for
+    /// cards with reactions.
+    pub reactions: RwSignal<std::collections::HashMap<String, CardReactions>>,
     /// The workshop's roster as this link may see it: pseudonym -> (name, role). Empty on
     /// an anonymous board for anyone but facilitators.
     pub roster: RwSignal<std::collections::HashMap<String, cocreate_core::catalog::Member>>,
@@ -230,6 +236,7 @@ impl BoardSession {
             control_synced: RwSignal::new(false),
             themes: RwSignal::new(Vec::new()),
             votes: RwSignal::new(Default::default()),
+            reactions: RwSignal::new(Default::default()),
             votes_used: RwSignal::new(0),
             ballot: RwSignal::new(Default::default()),
             roster: RwSignal::new(Default::default()),
@@ -546,6 +553,18 @@ impl BoardSession {
     }
 
     /// Add (`+1`) or take back (`-1`) one of my votes on a card.
+    /// Give (or take back, with `None`) my reaction to a card. Reactions go on the board
+    /// itself, never on a draft: they are to cards everyone sees.
+    pub fn react(&self, card: &str, reaction: Option<cocreate_core::model::schema::Reaction>) {
+        self.with_client(|c| c.react(card, reaction));
+    }
+
+    /// Whether I may react to cards now: as for editing, but in any phase; not while
+    /// writing privately (others' cards are out of sight).
+    pub fn may_react(&self) -> bool {
+        self.can_edit() && !self.writing_privately()
+    }
+
     pub fn vote(&self, card: &str, delta: i64) {
         let limit = self.control.with_untracked(|c| c.votes_per_person);
         self.with_writer(|c| c.vote(card, delta, limit));
@@ -706,6 +725,8 @@ pub trait BoardLink {
     fn nudge_theme(&self, theme: &str, step: i32);
     fn dissolve_theme(&self, theme: &str);
     fn vote(&self, card: &str, delta: i64, limit: i64);
+    /// Set (or take back) this person's reaction to a card on the board.
+    fn react(&self, card: &str, reaction: Option<cocreate_core::model::schema::Reaction>);
     /// Undo this person's last change (not others').
     fn undo(&self) -> bool;
     fn redo(&self) -> bool;

@@ -342,13 +342,13 @@ fn provenance_survives_every_export_and_import() {
     let csv = e.to_csv();
     let lines: Vec<&str> = csv.split("\r\n").collect();
     assert!(lines[0].ends_with(
-        "card_id,source_workshop,source_area,source_pillar,source_board,source_snapshot"
+        "card_id,source_workshop,source_area,source_pillar,source_board,source_snapshot,reactions"
     ));
     assert!(
-        csv.contains(",cc-c@4~c1,\"Cancer Care, day 1\",Cancer Care,Consultancy,Consultancy,End of workshop\r\n"),
+        csv.contains(",cc-c@4~c1,\"Cancer Care, day 1\",Cancer Care,Consultancy,Consultancy,End of workshop,\r\n"),
         "{csv}"
     );
-    assert!(csv.contains(",ld-c~c1,\"Learning Disabilities & Autism, day 1\",Learning Disabilities & Autism,Consultancy,Consultancy,\r\n"));
+    assert!(csv.contains(",ld-c~c1,\"Learning Disabilities & Autism, day 1\",Learning Disabilities & Autism,Consultancy,Consultancy,,\r\n"));
     // Markdown: where each card came from, and the commonality table.
     let md = e.to_markdown();
     assert!(

@@ -2,7 +2,7 @@
 // that survive a reload and merge on reconnect.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openBoard, setPhase } from './harness.mjs';
+import { useServerAndBrowser, openBoard, setPhase, axeViolations } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
 
@@ -172,4 +172,32 @@ test('a facilitator accepts a suggested theme for similar cards', async () => {
   const themed = await f.locator('.column-enablers .theme textarea.card-text').evaluateAll((els) => els.map((e) => e.value).sort());
   assert.deepEqual(themed, ['Protected learning time each week', 'Protected time for learning']);
   await f.context().close();
+});
+
+test('reactions to a card: given, changed and taken back, seen by others in words, not by observers to give', async () => {
+  const a = await openBoard(env.browser, env.server, 'demo-leadership', 'participant');
+  const b = await openBoard(env.browser, env.server, 'demo-leadership', 'participant');
+  const o = await openBoard(env.browser, env.server, 'demo-leadership', 'observer');
+  const card = (p) => p.locator('li.card[data-card="seed-0"] .reactions');
+  await card(a).getByRole('button', { name: 'Important', exact: true }).click();
+  await card(b).getByRole('button', { name: 'Important: 1 person' }).waitFor({ timeout: 10000 });
+  assert.equal(await card(a).getByRole('button', { name: 'Important: 1 person' }).getAttribute('aria-pressed'), 'true');
+  assert.equal(await card(b).getByRole('button', { name: 'Important: 1 person' }).getAttribute('aria-pressed'), 'false');
+  await card(b).getByRole('button', { name: 'Important: 1 person' }).click();
+  await card(a).getByRole('button', { name: 'Important: 2 people' }).waitFor({ timeout: 10000 });
+  // Changing one's mind moves the reaction; pressing it again takes it back.
+  await card(a).getByRole('button', { name: 'I have a question', exact: true }).click();
+  await card(b).getByRole('button', { name: 'I have a question: 1 person' }).waitFor({ timeout: 10000 });
+  await card(b).getByRole('button', { name: 'Important: 1 person' }).waitFor();
+  await card(a).getByRole('button', { name: 'I have a question: 1 person' }).click();
+  await card(b).getByRole('button', { name: 'I have a question', exact: true }).waitFor({ timeout: 10000 });
+  // An observer reads them and cannot give one.
+  const seen = card(o).getByRole('button', { name: 'Important: 1 person' });
+  await seen.waitFor({ timeout: 10000 });
+  assert.ok(await seen.isDisabled());
+  assert.deepEqual(await axeViolations(a), [], 'a board with reactions');
+  // The exports count them.
+  const csv = await (await fetch(`${env.server.base}/api/boards/demo-leadership/export.csv?token=${env.server.links.facilitator}`)).text();
+  assert.match(csv, /important 1/);
+  for (const p of [a, b, o]) await p.context().close();
 });

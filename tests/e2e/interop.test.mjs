@@ -245,3 +245,47 @@ test('the server holds a stock Yjs client to the rules: no forged authors, no de
     f.close();
   }
 });
+
+test('a stock Yjs client reacts to a card as itself, and a reaction as someone else is refused', async () => {
+  const board = 'demo-leadership';
+  const f = await connectYjs({ role: 'facilitator', board });
+  const seat = randomBytes(16).toString('hex');
+  const me = pseudonym('demo', seat);
+  try {
+    const mine = await connectYjs({ seat, board });
+    try {
+      mine.doc.transact(() => {
+        const per = new Y.Map();
+        mine.doc.getMap('reactions').set('seed-0', per);
+        per.set(me, 'important');
+      });
+      await until(() => f.doc.getMap('reactions').get('seed-0')?.get(me) === 'important', 'the reaction to reach the facilitator');
+      // Changing one's mind: another reaction, then none.
+      mine.doc.getMap('reactions').get('seed-0').set(me, 'agree');
+      await until(() => f.doc.getMap('reactions').get('seed-0')?.get(me) === 'agree', 'the changed reaction');
+      mine.doc.getMap('reactions').get('seed-0').delete(me);
+      await until(() => f.doc.getMap('reactions').get('seed-0')?.get(me) === undefined, 'the reaction taken back');
+      assert.deepEqual(mine.denied, []);
+    } finally {
+      mine.close();
+    }
+    for (const [what, write] of [
+      ['as someone else', (doc) => { const per = new Y.Map(); doc.getMap('reactions').set('seed-1', per); per.set(ME, 'agree'); }],
+      ['with a word not in the schema', (doc) => { const per = new Y.Map(); doc.getMap('reactions').set('seed-1', per); per.set(me, '<img src=x>'); }],
+      ['to no card', (doc) => { const per = new Y.Map(); doc.getMap('reactions').set('no-such-card', per); per.set(me, 'agree'); }],
+    ]) {
+      const c = await connectYjs({ seat, board });
+      try {
+        c.doc.transact(() => write(c.doc));
+        await until(() => c.denied.some((d) => d.includes('you react only as yourself')), `a refusal of a reaction ${what}`);
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(f.doc.getMap('reactions').get('seed-1')?.size ?? 0, 0, `nothing of a reaction ${what} reached anyone`);
+        assert.equal(f.doc.getMap('reactions').get('no-such-card'), undefined);
+      } finally {
+        c.close();
+      }
+    }
+  } finally {
+    f.close();
+  }
+});

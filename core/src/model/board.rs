@@ -15,6 +15,7 @@ use super::schema::{
     Prompt, Role, MAX_CARD_TEXT, MAX_VOTES_PER_PERSON, ROOT_CARDS, ROOT_META, ROOT_THEMES,
     ROOT_VOTES, SCHEMA_VERSION,
 };
+use super::schema::{Reaction, ROOT_REACTIONS};
 use super::text::{splice, Splice};
 
 /// What can go wrong when changing a board.
@@ -101,6 +102,7 @@ pub struct Board {
     pub(crate) cards: MapRef,
     pub(crate) themes: MapRef,
     pub(crate) votes: MapRef,
+    pub(crate) reactions: MapRef,
 }
 
 /// Where a card or theme stands on the board: by prompt (unknown prompts last), then its
@@ -173,6 +175,7 @@ impl Board {
             cards: doc.get_or_insert_map(ROOT_CARDS),
             themes: doc.get_or_insert_map(ROOT_THEMES),
             votes: doc.get_or_insert_map(ROOT_VOTES),
+            reactions: doc.get_or_insert_map(ROOT_REACTIONS),
         }
     }
 
@@ -182,8 +185,8 @@ impl Board {
     }
 
     /// What a person's undo covers: cards, themes and votes (not the metadata).
-    pub fn undo_scope(&self) -> [&MapRef; 3] {
-        [&self.cards, &self.themes, &self.votes]
+    pub fn undo_scope(&self) -> [&MapRef; 4] {
+        [&self.cards, &self.themes, &self.votes, &self.reactions]
     }
 
     /// Rename the board (the catalogue's title, kept in the document too).
@@ -335,6 +338,11 @@ impl Board {
             .map(|c| c.id)
             .collect();
         self.remove_with_votes(txn, &cards);
+        for (card, who, _) in self.all_reactions(txn) {
+            if who == pseudonym {
+                self.react(txn, &card, pseudonym, None);
+            }
+        }
         let mut votes = 0;
         for (card, _, _) in self
             .all_votes(txn)
@@ -373,6 +381,7 @@ impl Board {
         for id in cards {
             self.cards.remove(txn, id);
             self.votes.remove(txn, id);
+            self.reactions.remove(txn, id);
         }
     }
 
@@ -790,6 +799,78 @@ impl Board {
         } else {
             per_card.insert(txn, participant, count as f64);
         }
+    }
+
+    /// Set (or with `None`, take back) one person's reaction to a card.
+    pub fn react(
+        &self,
+        txn: &mut TransactionMut,
+        card: &str,
+        participant: &str,
+        reaction: Option<Reaction>,
+    ) {
+        match (self.reactions.get(txn, card), reaction) {
+            (Some(Out::YMap(m)), None) => {
+                m.remove(txn, participant);
+            }
+            (_, None) => {}
+            (Some(Out::YMap(m)), Some(r)) => {
+                m.insert(txn, participant, r.as_str());
+            }
+            (_, Some(r)) => {
+                let m = self.reactions.insert(txn, card, MapPrelim::default());
+                m.insert(txn, participant, r.as_str());
+            }
+        }
+    }
+
+    /// One person's reaction to a card.
+    pub fn my_reaction<T: ReadTxn>(
+        &self,
+        txn: &T,
+        card: &str,
+        participant: &str,
+    ) -> Option<Reaction> {
+        match self.reactions.get(txn, card) {
+            Some(Out::YMap(m)) => match m.get(txn, participant) {
+                Some(Out::Any(Any::String(s))) => Reaction::parse(&s),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// How many people gave each reaction to a card (every kind, in order; zeros too).
+    pub fn reaction_counts<T: ReadTxn>(&self, txn: &T, card: &str) -> [(Reaction, usize); 4] {
+        let mut out = Reaction::ALL.map(|r| (r, 0));
+        if let Some(Out::YMap(m)) = self.reactions.get(txn, card) {
+            for (_, v) in m.iter(txn) {
+                if let Out::Any(Any::String(s)) = v {
+                    if let Some(r) = Reaction::parse(&s) {
+                        out[r as usize].1 += 1;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Every (card, participant, reaction), sorted.
+    pub fn all_reactions<T: ReadTxn>(&self, txn: &T) -> Vec<(String, String, Reaction)> {
+        let mut out = Vec::new();
+        for (card, v) in self.reactions.iter(txn) {
+            if let Out::YMap(m) = v {
+                for (who, r) in m.iter(txn) {
+                    if let Out::Any(Any::String(s)) = r {
+                        if let Some(r) = Reaction::parse(&s) {
+                            out.push((card.to_string(), who.to_string(), r));
+                        }
+                    }
+                }
+            }
+        }
+        out.sort();
+        out
     }
 
     /// Total dots on a card.

@@ -59,9 +59,27 @@ pub struct ExportCard {
     /// Where the card came from (synthesis boards).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Provenance>,
+    /// How many people gave each reaction (`agree`, `important`, `question`,
+    /// `unclear`); none given: absent.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub reactions: std::collections::BTreeMap<String, usize>,
 }
 
 impl ExportCard {
+    /// The reactions in words, in the schema's order: "agree 2; important 1".
+    pub fn reactions_in_words(&self) -> String {
+        crate::model::schema::Reaction::ALL
+            .iter()
+            .filter_map(|r| {
+                self.reactions
+                    .get(r.as_str())
+                    .filter(|n| **n > 0)
+                    .map(|n| format!("{} {n}", r.as_str()))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// Votes and role in words ("2 votes, Clinician"), if any.
     pub fn notes(&self) -> Option<String> {
         let mut notes = Vec::new();
@@ -71,6 +89,10 @@ impl ExportCard {
         }
         if let Some(r) = self.role.as_deref().and_then(Role::parse) {
             notes.push(r.label().to_string());
+        }
+        let reactions = self.reactions_in_words();
+        if !reactions.is_empty() {
+            notes.push(reactions);
         }
         if let Some(src) = &self.source {
             notes.push(format!("from {}", src.label()));
@@ -138,6 +160,12 @@ impl BoardExport {
             .into_iter()
             .map(|c| ExportCard {
                 votes: board.vote_total(txn, &c.id),
+                reactions: board
+                    .reaction_counts(txn, &c.id)
+                    .into_iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(r, n)| (r.as_str().to_string(), n))
+                    .collect(),
                 prompt: c.prompt.map(|p| p.as_str().to_string()).unwrap_or_default(),
                 // A card pointing at a dissolved theme is shown as unthemed.
                 theme: c.theme.filter(|t| theme_ids.contains(t.as_str())),

@@ -9,7 +9,7 @@ use super::schema::{Prompt, Role};
 use super::synthesis::commonality;
 
 /// Header of the CSV export.
-pub const CSV_HEADER: [&str; 17] = [
+pub const CSV_HEADER: [&str; 18] = [
     "workshop",
     "area",
     "pillar",
@@ -27,6 +27,7 @@ pub const CSV_HEADER: [&str; 17] = [
     "source_pillar",
     "source_board",
     "source_snapshot",
+    "reactions",
 ];
 
 /// One CSV field: quoted when needed (RFC 4180), and defused when a spreadsheet would
@@ -118,6 +119,7 @@ impl BoardExport {
                 src(|p| p.pillar.clone()),
                 src(|p| p.board_title.clone()),
                 src(|p| p.snapshot_name.clone().unwrap_or_default()),
+                c.reactions_in_words(),
             ]);
             line.extend(
                 attributes

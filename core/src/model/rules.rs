@@ -73,6 +73,8 @@ pub enum Forbidden {
     NotAsYourself,
     #[error("you vote only as yourself")]
     NotYourVote,
+    #[error("you react only as yourself, to a card on the board, with agree, important, question or unclear")]
+    NotYourReaction,
     #[error("you have {0} votes on this board")]
     VoteLimit(i64),
     #[error("only facilitators hide cards or add their source")]

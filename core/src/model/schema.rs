@@ -18,6 +18,61 @@ pub const ROOT_CARDS: &str = "cards";
 pub const ROOT_THEMES: &str = "themes";
 /// Root map of card id -> (participant id -> count).
 pub const ROOT_VOTES: &str = "votes";
+/// Root map of card id -> (participant id -> reaction word, see [`Reaction`]).
+pub const ROOT_REACTIONS: &str = "reactions";
+
+/// A quick response to a card that does not change it: one per person and card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reaction {
+    Agree,
+    Important,
+    Question,
+    Unclear,
+}
+
+impl Reaction {
+    pub const ALL: [Reaction; 4] = [
+        Reaction::Agree,
+        Reaction::Important,
+        Reaction::Question,
+        Reaction::Unclear,
+    ];
+
+    /// The word stored in the document.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reaction::Agree => "agree",
+            Reaction::Important => "important",
+            Reaction::Question => "question",
+            Reaction::Unclear => "unclear",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Reaction> {
+        Reaction::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// In words, for buttons, screen readers and exports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Reaction::Agree => "Agree",
+            Reaction::Important => "Important",
+            Reaction::Question => "I have a question",
+            Reaction::Unclear => "Not clear to me",
+        }
+    }
+
+    /// Shown beside the words, never instead of them.
+    pub fn icon(self) -> &'static str {
+        match self {
+            Reaction::Agree => "👍",
+            Reaction::Important => "⭐",
+            Reaction::Question => "❓",
+            Reaction::Unclear => "🤔",
+        }
+    }
+}
 
 /// The clinical areas workshops are run for (free text is allowed too).
 pub const AREAS: [&str; 4] = [

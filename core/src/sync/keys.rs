@@ -67,6 +67,10 @@ struct Seen {
     vote_cards: Vec<(String, bool)>,
     /// (card, voter) entries changed, and anything deeper.
     votes: Vec<(String, String)>,
+    /// Per-card reaction maps put in (`true`) or removed (`false`).
+    reaction_cards: Vec<(String, bool)>,
+    /// (card, person) reactions changed, and anything deeper.
+    reactions: Vec<(String, String)>,
 }
 
 /// Keys a participant's new card may carry (no `role`: roles are in the roster).
@@ -133,6 +137,30 @@ impl Trial {
                         }
                         // Anything else (content where the schema has none): refused.
                         _ => s.keys.push((String::new(), "?".into())),
+                    }
+                }
+            }
+        });
+        board.reactions.observe_deep("keys", {
+            let sink = seen.clone();
+            move |txn, events: &Events| {
+                let mut s = sink.lock().expect("seen");
+                for e in events.iter() {
+                    let path = e.path();
+                    let mut segs = path.iter();
+                    match (segs.next(), segs.next(), e) {
+                        (None, _, Event::Map(m)) => {
+                            for (card, change) in m.keys(txn) {
+                                let put = !matches!(change, EntryChange::Removed(_));
+                                s.reaction_cards.push((card.to_string(), put));
+                            }
+                        }
+                        (Some(PathSegment::Key(card)), None, Event::Map(m)) => {
+                            for who in m.keys(txn).keys() {
+                                s.reactions.push((card.to_string(), who.to_string()));
+                            }
+                        }
+                        _ => s.reactions.push((String::new(), String::new())),
                     }
                 }
             }
@@ -378,6 +406,48 @@ fn judge(live: &Doc, trial: &Trial, seen: &Seen, permit: &Permit) -> Result<(), 
         }
         if used > permit.votes_per_person {
             return Err(Forbidden::VoteLimit(permit.votes_per_person));
+        }
+    }
+    judge_reactions(trial, seen, me)
+}
+
+/// A participant reacts in any phase, only as themselves, with one of the schema's
+/// reactions, to a card on the board (the reaction is read back after the change: what
+/// the trial copy holds for them must be a known word on an existing card).
+fn judge_reactions(trial: &Trial, seen: &Seen, me: &str) -> Result<(), Forbidden> {
+    if seen.reaction_cards.is_empty() && seen.reactions.is_empty() {
+        return Ok(());
+    }
+    let after = trial.doc.transact();
+    let mut touched: Vec<&str> = Vec::new();
+    for (card, put) in &seen.reaction_cards {
+        if !put {
+            return Err(Forbidden::NotYourReaction);
+        }
+        if let Some(Out::YMap(m)) = trial.board.reactions.get(&after, card) {
+            if m.keys(&after).any(|who| who != me) {
+                return Err(Forbidden::NotYourReaction);
+            }
+        }
+        touched.push(card);
+    }
+    for (card, who) in &seen.reactions {
+        if who != me {
+            return Err(Forbidden::NotYourReaction);
+        }
+        touched.push(card);
+    }
+    for card in touched {
+        let Some(Out::YMap(m)) = trial.board.reactions.get(&after, card) else {
+            return Err(Forbidden::NotYourReaction);
+        };
+        let known = match m.get(&after, me) {
+            None => continue,
+            Some(Out::Any(Any::String(s))) => crate::model::schema::Reaction::parse(&s).is_some(),
+            Some(_) => false,
+        };
+        if !known || trial.board.cards.get(&after, card).is_none() {
+            return Err(Forbidden::NotYourReaction);
         }
     }
     Ok(())

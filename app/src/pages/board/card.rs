@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::session::{Action, BoardSession};
 use cocreate_core::catalog::Moderation;
 use cocreate_core::model::control::Phase;
-use cocreate_core::model::schema::MAX_CARD_TEXT;
+use cocreate_core::model::schema::{Reaction, MAX_CARD_TEXT};
 use cocreate_core::model::{CardView, Prompt};
 
 #[component]
@@ -130,6 +130,7 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                 <CardMenu session card=id.clone() prompt=card.prompt.unwrap_or(Prompt::Purpose)
                     theme=card.theme.clone() mine moderate/>
             </div>
+            <Reactions session card=id.clone()/>
         </li>
     }
 }
@@ -179,6 +180,45 @@ fn Votes(session: BoardSession, card: String) -> impl IntoView {
                 }
             })}
         </span>
+    }
+}
+
+/// Reactions to a card (agree, important, question, unclear): how many gave each, and
+/// mine, which I give, change or take back with one press. Each says in words what it is
+/// and how many gave it (the picture beside it is decoration).
+#[component]
+fn Reactions(session: BoardSession, card: String) -> impl IntoView {
+    let state = {
+        let card = card.clone();
+        Memo::new(move |_| session.reactions.with(|r| r.get(&card).copied()))
+    };
+    move || {
+        let may = session.may_react();
+        let (counts, mine) = state.get().unwrap_or(([0; 4], None));
+        (may || counts.iter().any(|n| *n > 0)).then(|| {
+            let buttons = Reaction::ALL
+                .into_iter()
+                .map(|r| {
+                    let n = counts[r as usize];
+                    let pressed = mine == Some(r);
+                    let card = card.clone();
+                    let words = match n {
+                        0 => r.label().to_string(),
+                        1 => format!("{}: 1 person", r.label()),
+                        n => format!("{}: {n} people", r.label()),
+                    };
+                    view! {
+                        <button type="button" class="reaction" title=r.label() aria-pressed=pressed.to_string()
+                            disabled=!may
+                            on:click=move |_| session.react(&card, (!pressed).then_some(r))>
+                            <span aria-hidden="true">{r.icon()}{(n > 0).then(|| format!(" {n}"))}</span>
+                            <span class="visually-hidden">{words}</span>
+                        </button>
+                    }
+                })
+                .collect_view();
+            view! { <div class="reactions" role="group" aria-label="Reactions">{buttons}</div> }
+        })
     }
 }
 

@@ -366,3 +366,90 @@ fn a_board_that_shares_its_cards_lets_participants_delete_each_others_cards_only
         Err(Refused::Forbidden(Forbidden::Phase(_)))
     ));
 }
+
+#[test]
+fn participants_react_as_themselves_in_any_phase_and_change_their_mind() {
+    use crate::model::schema::Reaction;
+    for phase in [Phase::Write, Phase::Group, Phase::Vote, Phase::Review] {
+        let board = allowed(phase, |b, txn| {
+            b.react(txn, "theirs", ME, Some(Reaction::Important));
+            b.react(txn, "mine", ME, Some(Reaction::Agree));
+        });
+        let b = Board::of(board.doc());
+        let txn = board.doc().transact();
+        assert_eq!(b.my_reaction(&txn, "theirs", ME), Some(Reaction::Important));
+        assert_eq!(b.reaction_counts(&txn, "mine")[0], (Reaction::Agree, 1));
+    }
+    // Taking one back, and changing it.
+    let board = board();
+    for change in [Some(Reaction::Question), Some(Reaction::Unclear), None] {
+        let update = client_change(&board, |b, txn| b.react(txn, "theirs", ME, change));
+        board
+            .integrate_as(
+                UpdateIn::from_raw(update).unwrap(),
+                Some(&permit(Phase::Review)),
+            )
+            .expect("allowed");
+        let b = Board::of(board.doc());
+        assert_eq!(b.my_reaction(&board.doc().transact(), "theirs", ME), change);
+    }
+}
+
+#[test]
+fn reactions_are_refused_as_someone_else_with_unknown_words_or_on_no_card() {
+    use crate::model::schema::Reaction;
+    refused(Phase::Write, Forbidden::NotYourReaction, |b, txn| {
+        b.react(txn, "mine", OTHER, Some(Reaction::Agree));
+    });
+    refused(Phase::Write, Forbidden::NotYourReaction, |b, txn| {
+        b.react(txn, "no-such-card", ME, Some(Reaction::Agree));
+    });
+    refused(Phase::Write, Forbidden::NotYourReaction, |b, txn| {
+        let m = b.reactions.insert(txn, "mine", yrs::MapPrelim::default());
+        m.insert(txn, ME, "<b>love</b>");
+    });
+    refused(Phase::Write, Forbidden::NotYourReaction, |b, txn| {
+        let m = b.reactions.insert(txn, "mine", yrs::MapPrelim::default());
+        m.insert(txn, ME, 5.0);
+    });
+    // Someone else's reaction stays theirs: taking it away is refused too.
+    let board = board();
+    board.change(Board::of, |b, txn| {
+        b.react(txn, "mine", OTHER, Some(Reaction::Agree))
+    });
+    let update = client_change(&board, |b, txn| b.react(txn, "mine", OTHER, None));
+    assert!(matches!(
+        board.integrate_as(
+            UpdateIn::from_raw(update).unwrap(),
+            Some(&permit(Phase::Write))
+        ),
+        Err(Refused::Forbidden(Forbidden::NotYourReaction))
+    ));
+    let update = client_change(&board, |b, txn| {
+        b.reactions.remove(txn, "mine");
+    });
+    assert!(matches!(
+        board.integrate_as(
+            UpdateIn::from_raw(update).unwrap(),
+            Some(&permit(Phase::Write))
+        ),
+        Err(Refused::Forbidden(Forbidden::NotYourReaction))
+    ));
+}
+
+#[test]
+fn erasing_a_person_takes_their_reactions_and_leaves_others() {
+    use crate::model::schema::Reaction;
+    let board = board();
+    board.change(Board::of, |b, txn| {
+        b.react(txn, "theirs", ME, Some(Reaction::Agree));
+        b.react(txn, "theirs", OTHER, Some(Reaction::Agree));
+        b.erase_person(txn, ME);
+    });
+    let b = Board::of(board.doc());
+    let txn = board.doc().transact();
+    assert_eq!(
+        b.all_reactions(&txn),
+        vec![("theirs".into(), OTHER.into(), Reaction::Agree)]
+    );
+}
