@@ -127,10 +127,10 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                         })
                     }}
                 </span>
+                <Reactions session card=id.clone()/>
                 <CardMenu session card=id.clone() prompt=card.prompt.unwrap_or(Prompt::Purpose)
                     theme=card.theme.clone() mine moderate/>
             </div>
-            <Reactions session card=id.clone()/>
         </li>
     }
 }
