@@ -406,7 +406,33 @@ pub async fn create_workshop(
 ) -> Result<CreatedWorkshop, ApiError> {
     directory()?
         .0
-        .create_workshop(token.as_deref(), new)
+        .create_workshop(token, new)
+        .await
+        .map_err(ApiError::from)
+}
+
+/// Keep the workshop's plan under a name, for any workshop to start from.
+#[server(input = Json)]
+pub async fn save_named_plan(
+    workshop: String,
+    token: Option<String>,
+    name: String,
+) -> Result<cocreate_core::model::plan::SavedPlan, ApiError> {
+    directory()?
+        .0
+        .save_named_plan(&workshop, token.as_deref(), &name)
+        .map_err(ApiError::from)
+}
+
+/// The named plans (for a workshop's facilitators, or with no workshop, the organisers).
+#[server(input = Json)]
+pub async fn saved_plans(
+    workshop: Option<String>,
+    token: Option<String>,
+) -> Result<Vec<cocreate_core::model::plan::SavedPlan>, ApiError> {
+    directory()?
+        .0
+        .saved_plans(workshop.as_deref(), token.as_deref())
         .map_err(ApiError::from)
 }
 

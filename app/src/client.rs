@@ -540,6 +540,20 @@ impl BoardLink for Client {
         });
     }
 
+    fn comment(&self, card: &str, text: &str) -> bool {
+        let me = self.me.borrow().id.clone();
+        let id = random_id();
+        self.local(|b, txn| b.add_comment(txn, card, &id, &me, text, now_ms()))
+            .is_some()
+    }
+
+    fn delete_comment(&self, card: &str, id: &str) {
+        self.local(|b, txn| {
+            b.delete_comment(txn, card, id);
+            Ok::<(), cocreate_core::model::ModelError>(())
+        });
+    }
+
     fn undo(&self) -> bool {
         self.change_keeping_caret(false, || self.undo.borrow_mut().undo_blocking())
     }
@@ -1173,6 +1187,12 @@ fn publish<T: ReadTxn>(
         })
         .collect();
     session.reactions.try_set(reactions);
+    let comments: HashMap<String, Vec<cocreate_core::model::CommentView>> = cards
+        .iter()
+        .map(|c| (c.id.clone(), board.comments_on(txn, &c.id)))
+        .filter(|(_, thread)| !thread.is_empty())
+        .collect();
+    session.comments.try_set(comments);
     session.votes_used.try_set(board.votes_used(txn, me));
     session.votes.try_set(votes);
     session.themes.try_set(board.themes(txn));

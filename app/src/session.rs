@@ -155,6 +155,9 @@ pub struct BoardSession {
     /// Card id -> (how many gave each reaction, in `Reaction::ALL` order; mine), for
     /// cards with reactions.
     pub reactions: RwSignal<std::collections::HashMap<String, CardReactions>>,
+    /// Card id -> its thread of comments, oldest first, for cards with comments.
+    pub comments:
+        RwSignal<std::collections::HashMap<String, Vec<cocreate_core::model::CommentView>>>,
     /// The workshop's roster as this link may see it: pseudonym -> (name, role). Empty on
     /// an anonymous board for anyone but facilitators.
     pub roster: RwSignal<std::collections::HashMap<String, cocreate_core::catalog::Member>>,
@@ -237,6 +240,7 @@ impl BoardSession {
             themes: RwSignal::new(Vec::new()),
             votes: RwSignal::new(Default::default()),
             reactions: RwSignal::new(Default::default()),
+            comments: RwSignal::new(Default::default()),
             votes_used: RwSignal::new(0),
             ballot: RwSignal::new(Default::default()),
             roster: RwSignal::new(Default::default()),
@@ -565,6 +569,44 @@ impl BoardSession {
         self.can_edit() && !self.writing_privately()
     }
 
+    /// Add a comment to a card's thread (on the board itself); whether it was added (if
+    /// not, `notice` says why).
+    pub fn comment(&self, card: &str, text: &str) -> bool {
+        self.with_client(|c| c.comment(card, text)).unwrap_or(false)
+    }
+
+    /// Take a comment away: my own, or anyone's for a facilitator.
+    pub fn delete_comment(&self, card: &str, id: &str) {
+        self.with_client(|c| c.delete_comment(card, id));
+    }
+
+    /// Whether I may comment now (as for reactions).
+    pub fn may_comment(&self) -> bool {
+        self.may_react()
+    }
+
+    /// Who wrote a comment, as this page may say it: "You", a name and role from the
+    /// roster on a named board, or "A participant".
+    pub fn comment_author(&self, pseudonym: &str) -> String {
+        if self
+            .me
+            .with_untracked(|m| m.as_ref().map(|m| m.id == pseudonym))
+            == Some(true)
+        {
+            return "You".into();
+        }
+        if self.control.with(|c| c.anonymous) && !self.is_facilitator() {
+            return "A participant".into();
+        }
+        self.roster.with(|r| match r.get(pseudonym) {
+            Some(m) => match m.name.as_deref().filter(|n| !n.is_empty()) {
+                Some(n) => format!("{n} ({})", m.role.label()),
+                None => m.role.label().to_string(),
+            },
+            None => "A participant".into(),
+        })
+    }
+
     pub fn vote(&self, card: &str, delta: i64) {
         let limit = self.control.with_untracked(|c| c.votes_per_person);
         self.with_writer(|c| c.vote(card, delta, limit));
@@ -727,6 +769,9 @@ pub trait BoardLink {
     fn vote(&self, card: &str, delta: i64, limit: i64);
     /// Set (or take back) this person's reaction to a card on the board.
     fn react(&self, card: &str, reaction: Option<cocreate_core::model::schema::Reaction>);
+    /// Add a comment, as this person, to a card's thread; whether it was added.
+    fn comment(&self, card: &str, text: &str) -> bool;
+    fn delete_comment(&self, card: &str, id: &str);
     /// Undo this person's last change (not others').
     fn undo(&self) -> bool;
     fn redo(&self) -> bool;

@@ -331,6 +331,15 @@ pub struct NewWorkshop {
     pub title: String,
     pub area: String,
     pub date: String,
+    /// Start from this named plan (its groups, run-sheet, allocation and votes); `None`:
+    /// the built-in plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// Copy this workshop for the next area: its plan, its groups, each group's settings
+    /// (anonymity, private writing, shared deleting, votes each), its privacy notice and
+    /// its questions. No cards, people or links are copied; links are made fresh.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_of: Option<String>,
 }
 
 /// A workshop just created, with the facilitator link that opens it.
@@ -478,12 +487,28 @@ pub trait Directory: Send + Sync {
     ) -> DirFuture<()>;
     /// Every workshop (the organising team only), in the catalogue's order.
     fn workshops(&self, token: Option<&str>) -> Result<Vec<WorkshopSummary>, DirectoryError>;
-    /// Create a workshop with one board per pillar (the organising team only).
+    /// Create a workshop (the organising team only): one board per group of its plan
+    /// (the built-in plan's pillars, a named plan's groups, or a copied workshop's).
     fn create_workshop(
         &self,
-        token: Option<&str>,
+        token: Option<String>,
         new: NewWorkshop,
-    ) -> Result<CreatedWorkshop, DirectoryError>;
+    ) -> DirFuture<CreatedWorkshop>;
+    /// Keep the workshop's plan under `name` for any workshop to start from (workshop
+    /// facilitators); a plan of that name is replaced.
+    fn save_named_plan(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        name: &str,
+    ) -> Result<crate::model::plan::SavedPlan, DirectoryError>;
+    /// The named plans (a workshop's facilitators, or the organising team with
+    /// `workshop` `None`).
+    fn saved_plans(
+        &self,
+        workshop: Option<&str>,
+        token: Option<&str>,
+    ) -> Result<Vec<crate::model::plan::SavedPlan>, DirectoryError>;
     /// Rename or archive a workshop (archiving locks its boards).
     fn edit_workshop(
         &self,

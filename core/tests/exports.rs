@@ -98,6 +98,24 @@ fn sample() -> Doc {
     b.set_votes(&mut txn, "c9", "person-0", 2);
     b.set_votes(&mut txn, "c9", "person-1", 1);
     b.set_votes(&mut txn, "c1", "person-2", 1);
+    b.add_comment(
+        &mut txn,
+        "c9",
+        "m1",
+        "person-1",
+        "Yes: and <i>with</i> us, =1+1",
+        1_764_000_900_000.0,
+    )
+    .unwrap();
+    b.add_comment(
+        &mut txn,
+        "c9",
+        "m2",
+        "person-2",
+        "Agreed",
+        1_764_000_960_000.0,
+    )
+    .unwrap();
     drop(txn);
     doc
 }
@@ -342,13 +360,13 @@ fn provenance_survives_every_export_and_import() {
     let csv = e.to_csv();
     let lines: Vec<&str> = csv.split("\r\n").collect();
     assert!(lines[0].ends_with(
-        "card_id,source_workshop,source_area,source_pillar,source_board,source_snapshot,reactions"
+        "card_id,source_workshop,source_area,source_pillar,source_board,source_snapshot,reactions,comments"
     ));
     assert!(
-        csv.contains(",cc-c@4~c1,\"Cancer Care, day 1\",Cancer Care,Consultancy,Consultancy,End of workshop,\r\n"),
+        csv.contains(",cc-c@4~c1,\"Cancer Care, day 1\",Cancer Care,Consultancy,Consultancy,End of workshop,,\r\n"),
         "{csv}"
     );
-    assert!(csv.contains(",ld-c~c1,\"Learning Disabilities & Autism, day 1\",Learning Disabilities & Autism,Consultancy,Consultancy,,\r\n"));
+    assert!(csv.contains(",ld-c~c1,\"Learning Disabilities & Autism, day 1\",Learning Disabilities & Autism,Consultancy,Consultancy,,,\r\n"));
     // Markdown: where each card came from, and the commonality table.
     let md = e.to_markdown();
     assert!(

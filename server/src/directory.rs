@@ -13,7 +13,7 @@ use cocreate_core::catalog::{
 use cocreate_core::model::board::Board;
 use cocreate_core::model::control::{Control, ControlPatch};
 use cocreate_core::model::export::{BoardExport, ExportContext, SnapshotRef};
-use cocreate_core::model::plan::{Allocation, Plan};
+use cocreate_core::model::plan::{plan_name, Allocation, Plan, SavedPlan};
 use cocreate_core::model::report::iso_utc;
 use cocreate_core::model::{CardView, Role};
 use sha2::Digest;
@@ -264,6 +264,14 @@ impl ServerDirectory {
             .map(|q| (q.id, q.label))
             .collect();
         for card in export.cards.iter_mut() {
+            for c in card.comments.iter_mut() {
+                if let Some(m) = roster.get(&c.author) {
+                    c.role = Some(m.role.as_str().to_string());
+                    if named {
+                        c.name = m.name.clone();
+                    }
+                }
+            }
             let Some(m) = roster.get(&card.author) else {
                 continue;
             };
@@ -404,6 +412,116 @@ impl ServerDirectory {
     }
 }
 
+impl ServerDirectory {
+    /// [`Directory::create_workshop`]: the workshop, its groups from the plan it starts
+    /// from (or the workshop it copies), each group's settings, and its facilitator link.
+    async fn create_workshop_now(
+        &self,
+        token: Option<&str>,
+        new: NewWorkshop,
+    ) -> Result<CreatedWorkshop, DirectoryError> {
+        self.access.organiser(token)?;
+        let title = check_title(&new.title)?;
+        let area = check_title(&new.area)?;
+        let mut settings = Vec::new();
+        let mut copied = None;
+        let (plan, started_from) = match (&new.copy_of, &new.plan) {
+            (Some(_), Some(_)) => {
+                return Err(DirectoryError::Invalid(
+                    "start from a plan or copy a workshop, not both".into(),
+                ))
+            }
+            (Some(source), None) => {
+                let from = self
+                    .store
+                    .workshop(source)?
+                    .ok_or(DirectoryError::NotFound)?;
+                let mut plan = self.store.plan(&from.id)?.unwrap_or_default();
+                let groups: Vec<&BoardSummary> =
+                    from.boards.iter().filter(|b| !b.archived).collect();
+                if !groups.is_empty() {
+                    plan.groups = groups.iter().map(|b| b.title.clone()).collect();
+                }
+                for b in &groups {
+                    let control = self.hub.join(&DocKey::control(&b.id))?;
+                    let c = control.read(|d| Control::of(d).read(&d.transact()));
+                    settings.push(ControlPatch {
+                        anonymous: Some(c.anonymous),
+                        revealed: Some(c.revealed),
+                        shared_delete: Some(c.shared_delete),
+                        votes_per_person: Some(c.votes_per_person),
+                        ..Default::default()
+                    });
+                }
+                copied = Some(from.id.clone());
+                (plan, format!("copy of {}", from.title))
+            }
+            (None, Some(name)) => {
+                let saved = self
+                    .store
+                    .saved_plans()?
+                    .into_iter()
+                    .find(|p| &p.name == name)
+                    .ok_or_else(|| {
+                        DirectoryError::Invalid(format!("there is no plan named “{name}”"))
+                    })?;
+                (saved.plan, format!("plan “{}”", saved.name))
+            }
+            (None, None) => (Plan::default(), "the built-in plan".into()),
+        };
+        plan.check()
+            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        let id = format!("{}-{}", slug(&title), random_suffix());
+        self.store
+            .create_workshop(&id, &title, &area, new.date.trim())?;
+        let w = WorkshopSummaryRef {
+            id: id.clone(),
+            area,
+        };
+        let mut boards = Vec::new();
+        for group in &plan.groups {
+            boards.push(self.create_board_in(&w, group.trim(), group.trim())?);
+        }
+        self.store.set_plan(&id, &plan)?;
+        // Each group's settings: the copied group's, or the plan's votes each.
+        for (i, board) in boards.iter().enumerate() {
+            let patch = settings.get(i).cloned().unwrap_or_else(|| ControlPatch {
+                votes_per_person: Some(i64::from(plan.votes_per_person)),
+                ..Default::default()
+            });
+            let control = self.hub.join(&DocKey::control(&board.id))?;
+            control
+                .change(Control::of, |c, txn| c.apply(txn, &patch))
+                .await?
+                .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        }
+        if let Some(source) = &copied {
+            if let Some(n) = self.store.notice(source)? {
+                self.consents.set_notice(&id, &n.plain, &n.easy_read)?;
+            }
+            let questions = self.store.questions(source)?;
+            if !questions.is_empty() {
+                self.store.set_questions(&id, &questions)?;
+            }
+        }
+        let facilitator_token =
+            self.auth
+                .issue(Grant::new(id.clone(), None, LinkRole::Facilitator))?;
+        tracing::info!(workshop = %id, from = %started_from, "workshop created");
+        self.audit(
+            &id,
+            self.actor(token),
+            "create workshop",
+            &id,
+            format!("{title} (from {started_from})"),
+        );
+        Ok(CreatedWorkshop {
+            workshop: self.store.workshop(&id)?.ok_or(DirectoryError::NotFound)?,
+            facilitator_token,
+        })
+    }
+}
+
 /// What [`ServerDirectory::create_board_in`] needs of a workshop.
 struct WorkshopSummaryRef {
     id: String,
@@ -434,37 +552,52 @@ impl Directory for ServerDirectory {
 
     fn create_workshop(
         &self,
-        token: Option<&str>,
+        token: Option<String>,
         new: NewWorkshop,
-    ) -> Result<CreatedWorkshop, DirectoryError> {
-        self.access.organiser(token)?;
-        let title = check_title(&new.title)?;
-        let area = check_title(&new.area)?;
-        let id = format!("{}-{}", slug(&title), random_suffix());
-        self.store
-            .create_workshop(&id, &title, &area, new.date.trim())?;
-        let w = WorkshopSummaryRef {
-            id: id.clone(),
-            area,
+    ) -> DirFuture<CreatedWorkshop> {
+        let this = self.clone();
+        Box::pin(async move { this.create_workshop_now(token.as_deref(), new).await })
+    }
+
+    fn save_named_plan(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        name: &str,
+    ) -> Result<SavedPlan, DirectoryError> {
+        let w = self.access.workshop_facilitator(workshop, token)?;
+        let name = plan_name(name).map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        let saved = SavedPlan {
+            name,
+            plan: self.store.plan(&w.workshop.id)?.unwrap_or_default(),
+            from_workshop: w.workshop.id.clone(),
+            saved_ms: crate::store::now_ms(),
         };
-        for pillar in cocreate_core::catalog::PILLARS {
-            self.create_board_in(&w, pillar, pillar)?;
-        }
-        let facilitator_token =
-            self.auth
-                .issue(Grant::new(id.clone(), None, LinkRole::Facilitator))?;
-        tracing::info!(workshop = %id, "workshop created");
+        self.store.save_named_plan(&saved)?;
         self.audit(
-            &id,
+            &w.workshop.id,
             self.actor(token),
-            "create workshop",
-            &id,
-            title.clone(),
+            "save named plan",
+            &w.workshop.id,
+            saved.name.clone(),
         );
-        Ok(CreatedWorkshop {
-            workshop: self.store.workshop(&id)?.ok_or(DirectoryError::NotFound)?,
-            facilitator_token,
-        })
+        Ok(saved)
+    }
+
+    fn saved_plans(
+        &self,
+        workshop: Option<&str>,
+        token: Option<&str>,
+    ) -> Result<Vec<SavedPlan>, DirectoryError> {
+        match workshop {
+            Some(w) => {
+                self.access.workshop_facilitator(w, token)?;
+            }
+            None => {
+                self.access.organiser(token)?;
+            }
+        }
+        Ok(self.store.saved_plans()?)
     }
 
     fn edit_workshop(

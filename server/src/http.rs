@@ -359,6 +359,44 @@ async fn place_me(
     )?))
 }
 
+/// `POST /api/workshops/{id}/plans?token=T` `{"name": "..."}`: keep the workshop's plan
+/// under that name, for any workshop to start from (workshop facilitators).
+async fn save_named_plan(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(body): Json<NamedPlan>,
+) -> Result<(StatusCode, Json<cocreate_core::model::plan::SavedPlan>), AppError> {
+    let saved = state
+        .dir
+        .save_named_plan(&workshop, q.token.as_deref(), &body.name)?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+#[derive(serde::Deserialize)]
+struct NamedPlan {
+    name: String,
+}
+
+/// `GET /api/workshops/{id}/plans?token=T`: the named plans (workshop facilitators).
+async fn workshop_saved_plans(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<Vec<cocreate_core::model::plan::SavedPlan>>, AppError> {
+    Ok(Json(
+        state.dir.saved_plans(Some(&workshop), q.token.as_deref())?,
+    ))
+}
+
+/// `GET /api/plans?token=T`: the named plans (organisers).
+async fn saved_plans(
+    State(state): State<AppState>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<Vec<cocreate_core::model::plan::SavedPlan>>, AppError> {
+    Ok(Json(state.dir.saved_plans(None, q.token.as_deref())?))
+}
+
 /// `PUT /api/workshops/{id}/plan?token=T` with a plan (`{"run_sheet": {"steps": [...]}}`):
 /// save the workshop's plan (workshop facilitators); a bad step is refused by number.
 async fn set_plan(
@@ -793,8 +831,9 @@ async fn list_workshops(
     Ok(Json(state.dir.workshops(q.token.as_deref())?))
 }
 
-/// `POST /api/workshops?token=T` `{title, area, date}`: a new workshop with one board per
-/// pillar (organisers); the answer carries its facilitator token.
+/// `POST /api/workshops?token=T` `{title, area, date, plan?, copy_of?}`: a new workshop
+/// with one board per group of its plan (the built-in one, a named plan, or a copied
+/// workshop's; organisers); the answer carries its facilitator token.
 async fn create_workshop(
     State(state): State<AppState>,
     Query(q): Query<TokenParam>,
@@ -802,7 +841,7 @@ async fn create_workshop(
 ) -> Result<(StatusCode, Json<cocreate_core::catalog::CreatedWorkshop>), AppError> {
     Ok((
         StatusCode::CREATED,
-        Json(state.dir.create_workshop(q.token.as_deref(), new)?),
+        Json(state.dir.create_workshop(q.token.clone(), new).await?),
     ))
 }
 
@@ -1115,6 +1154,11 @@ pub fn router(state: AppState) -> Router {
             post(workshop_advance),
         )
         .route("/api/workshops/{workshop_id}/plan", put(set_plan))
+        .route(
+            "/api/workshops/{workshop_id}/plans",
+            get(workshop_saved_plans).post(save_named_plan),
+        )
+        .route("/api/plans", get(saved_plans))
         .route("/api/workshops/{workshop_id}/place", post(place_me))
         .route(
             "/api/boards/{board_id}/export.json",

@@ -329,3 +329,227 @@ async fn placing_follows_moves_skips_archived_groups_and_refuses_what_it_should(
     assert_eq!(place(&srv, "not-a-token", seat, "patient").await.0, 401);
     srv.stop().await;
 }
+
+/// A new workshop's boards (title, id) and its facilitator token, from the answer.
+fn created(body: &str) -> (Vec<(String, String)>, String) {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap();
+    let boards = v["workshop"]["boards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["title"].as_str().unwrap().to_string(),
+                b["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (boards, v["facilitator_token"].as_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn a_named_plan_and_a_copied_workshop_start_new_workshops_with_their_groups_and_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("p.db"), Limits::default()).await;
+    let (f, o, p) = (
+        &srv.links.facilitator,
+        &srv.links.organiser,
+        &srv.links.participant,
+    );
+    // The facilitators edit their plan: three wards, five votes, two steps; and keep it.
+    let mine = r#"{"run_sheet":{"steps":[
+        {"title":"Warm up","phase":"write","minutes":5,"message":"Say hello."},
+        {"title":"Vote","phase":"vote","minutes":3,"message":"Vote now."}]},
+        "groups":["Ward A","Ward B","Ward C"],"votes_per_person":5}"#;
+    let (status, body) = http(
+        "PUT",
+        &srv.http(&format!("/api/workshops/demo/plan?token={f}")),
+        Some(mine),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let keep = |token: &str| srv.http(&format!("/api/workshops/demo/plans?token={token}"));
+    let (status, _) = http("POST", &keep(p), Some(r#"{"name":"Three wards"}"#)).await;
+    assert_eq!(status, 403, "a participant keeps no plan");
+    let (status, body) = http("POST", &keep(f), Some(r#"{"name":"  "}"#)).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = http("POST", &keep(f), Some(r#"{"name":"Three wards"}"#)).await;
+    assert_eq!(status, 201, "{body}");
+    for url in [keep(f), srv.http(&format!("/api/plans?token={o}"))] {
+        let (status, body) = http("GET", &url, None).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains(r#""name":"Three wards""#), "{body}");
+    }
+    let (status, _) = http("GET", &srv.http(&format!("/api/plans?token={f}")), None).await;
+    assert_eq!(status, 403, "the whole library is the organisers'");
+
+    // A workshop from the named plan: its groups and its votes.
+    let new = srv.http(&format!("/api/workshops?token={o}"));
+    let (status, body) = http(
+        "POST",
+        &new,
+        Some(r#"{"title":"Cancer care","area":"Cancer Care","date":"","plan":"Three wards"}"#),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let (boards, fac) = created(&body);
+    let titles: Vec<&str> = boards.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(titles, ["Ward A", "Ward B", "Ward C"]);
+    let mut c = TestClient::join(&srv.control_url(&boards[1].1, &fac)).await;
+    assert!(
+        c.wait_for(WAIT, |d| Control::of(d)
+            .read(&d.transact())
+            .votes_per_person
+            == 5)
+            .await
+    );
+    let (_, body) = http(
+        "GET",
+        &srv.http(&format!("/api/workshops/{}?token={fac}", body_id(&body))),
+        None,
+    )
+    .await;
+    assert!(
+        body.contains("Warm up"),
+        "the run-sheet came with it: {body}"
+    );
+
+    // A copy of the demo workshop: its groups, each group's settings, notice, questions;
+    // none of its cards.
+    let (status, body) = http(
+        "POST",
+        &srv.http(&format!("/api/boards/{DEMO}/control?token={f}")),
+        Some(r#"{"anonymous":true,"shared_delete":true,"votes_per_person":7}"#),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = http(
+        "PUT",
+        &srv.http(&format!("/api/workshops/demo/notice?token={f}")),
+        Some(r#"{"plain":"Our own notice.","easy_read":"Our own easy notice."}"#),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = http(
+        "PUT",
+        &srv.http(&format!("/api/workshops/demo/questions?token={f}")),
+        Some(r#"[{"label":"Which ward?","choices":["North","South"]}]"#),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = http(
+        "POST",
+        &new,
+        Some(r#"{"title":"MSK, next area","area":"MSK","date":"","copy_of":"demo"}"#),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let (copies, fac) = created(&body);
+    let (_, demo) = http(
+        "GET",
+        &srv.http(&format!("/api/workshops/demo?token={f}")),
+        None,
+    )
+    .await;
+    for (title, _) in &copies {
+        assert!(
+            demo.contains(&format!("\"{title}\"")),
+            "{title} is one of demo's groups"
+        );
+    }
+    let demo_title = {
+        let v: serde_json::Value = serde_json::from_str(&demo).unwrap();
+        v["boards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["board"]["id"] == DEMO || b["id"] == DEMO)
+            .map(|b| {
+                b["board"]["title"]
+                    .as_str()
+                    .or(b["title"].as_str())
+                    .unwrap()
+                    .to_string()
+            })
+            .unwrap()
+    };
+    let twin = &copies.iter().find(|(t, _)| *t == demo_title).unwrap().1;
+    let mut c = TestClient::join(&srv.control_url(twin, &fac)).await;
+    assert!(
+        c.wait_for(WAIT, |d| {
+            let s = Control::of(d).read(&d.transact());
+            s.anonymous && s.shared_delete && s.votes_per_person == 7
+        })
+        .await,
+        "the copied group has its settings: {:?}",
+        state(&c)
+    );
+    let (_, notice) = http(
+        "GET",
+        &srv.http(&format!("/api/boards/{twin}/notice?token={fac}")),
+        None,
+    )
+    .await;
+    assert!(notice.contains("Our own notice."), "{notice}");
+    let (_, questions) = http(
+        "GET",
+        &srv.http(&format!("/api/boards/{twin}/questions?token={fac}")),
+        None,
+    )
+    .await;
+    assert!(questions.contains("Which ward?"), "{questions}");
+    let (_, export) = http(
+        "GET",
+        &srv.http(&format!("/api/boards/{twin}/export.json?token={fac}")),
+        None,
+    )
+    .await;
+    let export: serde_json::Value = serde_json::from_str(&export).unwrap();
+    assert_eq!(
+        export["cards"].as_array().unwrap().len(),
+        0,
+        "no cards are copied"
+    );
+    let (status, _) = http(
+        "GET",
+        &srv.http(&format!("/api/workshops/demo?token={fac}")),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403, "the copy's link does not open the original");
+
+    // Refusals.
+    for (body, expect) in [
+        (
+            r#"{"title":"X","area":"MSK","date":"","plan":"No such plan"}"#,
+            400,
+        ),
+        (
+            r#"{"title":"X","area":"MSK","date":"","copy_of":"no-such-workshop"}"#,
+            404,
+        ),
+        (
+            r#"{"title":"X","area":"MSK","date":"","plan":"Three wards","copy_of":"demo"}"#,
+            400,
+        ),
+    ] {
+        let (status, answer) = http("POST", &new, Some(body)).await;
+        assert_eq!(status, expect, "{body}: {answer}");
+    }
+    let (status, _) = http(
+        "POST",
+        &srv.http(&format!("/api/workshops?token={f}")),
+        Some(r#"{"title":"X","area":"MSK","date":"","copy_of":"demo"}"#),
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "a workshop's facilitator does not create workshops"
+    );
+    srv.stop().await;
+}
+
+fn body_id(body: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap();
+    v["workshop"]["id"].as_str().unwrap().to_string()
+}

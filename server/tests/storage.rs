@@ -649,9 +649,35 @@ pub async fn plans_are_kept_per_workshop_and_replaced_whole(open: fn(&Path) -> S
     let again = Plan {
         run_sheet: RunSheet::builtin(),
         allocation: cocreate_core::model::plan::Allocation::Balanced,
+        groups: vec!["Ward A".into(), "Ward B".into()],
+        votes_per_person: 5,
     };
     store.set_plan("w", &again).unwrap();
-    assert_eq!(store.plan("w").unwrap(), Some(again));
+    assert_eq!(store.plan("w").unwrap(), Some(again.clone()));
+    // Named plans: kept by name for every workshop, the same name replaced.
+    assert!(store.saved_plans().unwrap().is_empty());
+    let saved = |name: &str, plan: &Plan, at: i64| cocreate_core::model::plan::SavedPlan {
+        name: name.into(),
+        plan: plan.clone(),
+        from_workshop: "w".into(),
+        saved_ms: at,
+    };
+    store
+        .save_named_plan(&saved("Values exercise", &plan, 1))
+        .unwrap();
+    store
+        .save_named_plan(&saved("Cancer care «day 1»", &again, 2))
+        .unwrap();
+    store
+        .save_named_plan(&saved("Values exercise", &again, 3))
+        .unwrap();
+    assert_eq!(
+        store.saved_plans().unwrap(),
+        vec![
+            saved("Cancer care «day 1»", &again, 2),
+            saved("Values exercise", &again, 3)
+        ]
+    );
     store.close();
 }
 

@@ -196,3 +196,35 @@ test('reactions to a card: given, changed and taken back, seen by others in word
   assert.match(csv, /important 1/);
   for (const p of [a, b]) await p.context().close();
 });
+
+test('a thread of comments under a card: written, seen by others with the writer\'s name, deleted, exported', async () => {
+  const a = await openBoard(env.browser, env.server, 'demo-leadership', 'participant', { name: 'Asha' });
+  const b = await openBoard(env.browser, env.server, 'demo-leadership', 'participant', { name: 'Ben' });
+  const c = (p) => card(p, 'seed-1');
+  await c(a).getByRole('button', { name: 'Comment on this card' }).click();
+  const field = c(a).getByLabel('Your comment');
+  await field.fill('<b>Does this</b> include carers?');
+  await c(a).getByRole('button', { name: 'Send comment' }).click();
+  assert.equal(await field.inputValue(), '', 'the box empties once the comment is on the board');
+  await c(a).locator('.comment').filter({ hasText: 'You: <b>Does this</b> include carers?' }).waitFor();
+  // The other person sees a count in words, opens the thread and replies.
+  await c(b).getByRole('button', { name: 'Comments: 1' }).waitFor({ timeout: 10000 });
+  await c(b).getByRole('button', { name: 'Comments: 1' }).click();
+  const theirs = c(b).locator('.comment').first();
+  await theirs.filter({ hasText: 'Asha (Stakeholder): <b>Does this</b> include carers?' }).waitFor({ timeout: 10000 });
+  assert.equal(await c(b).locator('.comment b').count(), 0, 'comment text is text, never HTML');
+  assert.equal(await theirs.getByRole('button', { name: 'Delete this comment' }).count(), 0, 'nobody deletes another\'s comment');
+  await c(b).getByLabel('Your comment').fill('Yes, and families.');
+  await c(b).getByLabel('Your comment').press('Enter');
+  await c(b).getByRole('button', { name: 'Send comment' }).click();
+  await c(a).getByRole('button', { name: 'Comments: 2' }).waitFor({ timeout: 10000 });
+  await c(a).locator('.comment').nth(1).filter({ hasText: /^Ben \(Stakeholder\): Yes, and families\./ }).waitFor({ timeout: 10000 });
+  assert.deepEqual(await axeViolations(a), [], 'a board with an open thread');
+  // The exports carry the thread.
+  const csv = await (await fetch(`${env.server.base}/api/boards/demo-leadership/export.csv?token=${env.server.links.facilitator}`)).text();
+  assert.match(csv, /Asha \(Stakeholder\): <b>Does this<\/b> include carers\? \| Ben \(Stakeholder\): Yes, and families\./);
+  // Deleting one's own.
+  await c(a).locator('.comment').first().getByRole('button', { name: 'Delete this comment' }).click();
+  await c(b).getByRole('button', { name: 'Comments: 1' }).waitFor({ timeout: 10000 });
+  for (const p of [a, b]) await p.context().close();
+});

@@ -289,3 +289,73 @@ test('a stock Yjs client reacts to a card as itself, and a reaction as someone e
     f.close();
   }
 });
+
+test('a stock Yjs client comments on a card as itself; others\' comments and forged ones are refused', async () => {
+  const board = 'demo-leadership';
+  const f = await connectYjs({ role: 'facilitator', board });
+  const seat = randomBytes(16).toString('hex');
+  const me = pseudonym('demo', seat);
+  const thread = (doc, card) => doc.getMap('comments').get(card);
+  // A comment is a map of author, text and created, under its id in the card's thread.
+  const put = (doc, card, id, author, text) => {
+    let t = thread(doc, card);
+    if (!t) { t = new Y.Map(); doc.getMap('comments').set(card, t); }
+    const c = new Y.Map();
+    t.set(id, c);
+    c.set('author', author);
+    c.set('text', text);
+    c.set('created', Date.now());
+    return c;
+  };
+  try {
+    const mine = await connectYjs({ seat, board });
+    try {
+      mine.doc.transact(() => put(mine.doc, 'seed-0', 'yjs-c1', me, '<img src=x onerror=alert(1)> is text'));
+      await until(() => thread(f.doc, 'seed-0')?.get('yjs-c1')?.get('text') === '<img src=x onerror=alert(1)> is text', 'the comment to reach the facilitator');
+      // Rewriting one's own comment, then deleting it.
+      thread(mine.doc, 'seed-0').get('yjs-c1').set('text', 'second thoughts');
+      await until(() => thread(f.doc, 'seed-0')?.get('yjs-c1')?.get('text') === 'second thoughts', 'the rewritten comment');
+      mine.doc.transact(() => put(mine.doc, 'seed-0', 'yjs-c2', me, 'stays'));
+      thread(mine.doc, 'seed-0').delete('yjs-c1');
+      await until(() => thread(f.doc, 'seed-0')?.get('yjs-c1') === undefined && thread(f.doc, 'seed-0')?.get('yjs-c2'), 'the comment deleted');
+      assert.deepEqual(mine.denied, []);
+    } finally {
+      mine.close();
+    }
+    // The facilitator's comment, which a participant may not touch.
+    f.doc.transact(() => put(f.doc, 'seed-0', 'fac-c', 'facilitator-someone', 'From the facilitator'));
+    for (const [what, write] of [
+      ['as someone else', (doc) => put(doc, 'seed-0', 'yjs-x1', ME, 'forged')],
+      ['on no card', (doc) => put(doc, 'no-such-card', 'yjs-x2', me, 'hello')],
+      ['over 1,000 characters', (doc) => put(doc, 'seed-0', 'yjs-x3', me, 'x'.repeat(1001))],
+      ['rewriting another\'s comment', (doc) => thread(doc, 'seed-0').get('fac-c').set('text', 'changed')],
+      ['deleting another\'s comment', (doc) => thread(doc, 'seed-0').delete('fac-c')],
+      ['with a key comments do not have', (doc) => put(doc, 'seed-0', 'yjs-x4', me, 'hi').set('html', '<b>x</b>')],
+    ]) {
+      const c = await connectYjs({ seat, board });
+      try {
+        await until(() => thread(c.doc, 'seed-0')?.get('fac-c'), 'the thread to arrive');
+        c.doc.transact(() => write(c.doc));
+        await until(() => c.denied.some((d) => d.includes('you comment only as yourself')), `a refusal of a comment ${what}`);
+        await new Promise((r) => setTimeout(r, 300));
+        const t = thread(f.doc, 'seed-0');
+        assert.equal(t.get('fac-c')?.get('text'), 'From the facilitator', `the facilitator's comment is intact after one ${what}`);
+        assert.deepEqual([...t.keys()].sort(), ['fac-c', 'yjs-c2'], `nothing of a comment ${what} reached anyone`);
+        assert.equal(thread(f.doc, 'no-such-card'), undefined);
+      } finally {
+        c.close();
+      }
+    }
+    // A facilitator moderates: any comment can be taken away.
+    thread(f.doc, 'seed-0').delete('yjs-c2');
+    const again = await connectYjs({ seat, board });
+    try {
+      await until(() => thread(again.doc, 'seed-0')?.get('fac-c') && !thread(again.doc, 'seed-0').get('yjs-c2'), 'the moderated thread');
+      thread(f.doc, 'seed-0').delete('fac-c');
+    } finally {
+      again.close();
+    }
+  } finally {
+    f.close();
+  }
+});

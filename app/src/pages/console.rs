@@ -5,7 +5,9 @@
 
 use leptos::prelude::*;
 
-use crate::api::{advance, edit_board, move_person, set_control, set_plan};
+use crate::api::{
+    advance, edit_board, move_person, save_named_plan, saved_plans, set_control, set_plan,
+};
 use crate::pages::common::board_href;
 use cocreate_core::catalog::{CatalogEdit, Console, ConsoleBoard, ControlScope};
 use cocreate_core::model::control::{ControlPatch, Phase};
@@ -485,17 +487,90 @@ pub fn RunSheetEditor(
 ) -> impl IntoView {
     let steps = RwSignal::new(plan.run_sheet.steps.clone());
     let allocation = RwSignal::new(plan.allocation);
+    let groups = RwSignal::new(plan.groups.join("\n"));
+    let votes = RwSignal::new(plan.votes_per_person);
+    let the_plan = move || Plan {
+        run_sheet: RunSheet {
+            steps: steps.get_untracked(),
+        },
+        allocation: allocation.get_untracked(),
+        groups: groups
+            .get_untracked()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+        votes_per_person: votes.get_untracked(),
+    };
+    // The named plans, to start from one (read once the page runs).
+    let library = RwSignal::new(Vec::<cocreate_core::model::plan::SavedPlan>::new());
+    let read_library = {
+        let (w, t) = (workshop.clone(), token.clone());
+        move || {
+            let (w, t) = (w.clone(), t.clone());
+            leptos::task::spawn_local(async move {
+                if let Ok(plans) = saved_plans(Some(w), t).await {
+                    library.try_set(plans);
+                }
+            });
+        }
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        let read_library = read_library.clone();
+        Effect::new(move |prev: Option<()>| {
+            if prev.is_none() {
+                read_library();
+            }
+        });
+    }
+    let name_ref = NodeRef::<leptos::html::Input>::new();
+    let keep_named = {
+        let (w, t) = (workshop.clone(), token.clone());
+        let read_library = read_library.clone();
+        move |_| {
+            let name = name_ref.get().map(|i| i.value()).unwrap_or_default();
+            let (w, t, plan) = (w.clone(), t.clone(), the_plan());
+            let read_library = read_library.clone();
+            leptos::task::spawn_local(async move {
+                // The plan as edited is the workshop's first, then kept under the name.
+                let kept = match set_plan(w.clone(), t.clone(), plan).await {
+                    Ok(()) => save_named_plan(w, t, name).await,
+                    Err(e) => Err(e),
+                };
+                feedback.set(match kept {
+                    Ok(p) => format!(
+                        "Plan saved as “{}”: any new workshop can start from it.",
+                        p.name
+                    ),
+                    Err(e) => format!("Could not keep the plan: {e}"),
+                });
+                read_library();
+                tick.update(|n| *n = n.wrapping_add(1));
+            });
+        }
+    };
+    let chosen_ref = NodeRef::<leptos::html::Select>::new();
+    let use_named = move |_| {
+        let name = chosen_ref.get().map(|s| s.value()).unwrap_or_default();
+        if let Some(p) = library.with_untracked(|l| l.iter().find(|p| p.name == name).cloned()) {
+            steps.set(p.plan.run_sheet.steps.clone());
+            allocation.set(p.plan.allocation);
+            groups.set(p.plan.groups.join("\n"));
+            votes.set(p.plan.votes_per_person);
+            feedback.set(format!(
+                "“{}” is in the form: save the plan to use it here.",
+                p.name
+            ));
+        }
+    };
     // Rows are made again only when a step is added or removed, so typing in one keeps
     // its focus.
     let count = Memo::new(move |_| steps.with(|s| s.len()));
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let plan = Plan {
-            run_sheet: RunSheet {
-                steps: steps.get_untracked(),
-            },
-            allocation: allocation.get_untracked(),
-        };
+        let plan = the_plan();
         let (w, t) = (workshop.clone(), token.clone());
         leptos::task::spawn_local(async move {
             feedback.set(match set_plan(w, t, plan).await {
@@ -564,10 +639,30 @@ pub fn RunSheetEditor(
                     <label><input type="radio" name="allocation" prop:checked=move || allocation.get() == Allocation::Balanced
                         on:change=move |_| allocation.set(Allocation::Balanced)/>" They are placed, balanced by role (a patient or citizen and a clinician in each group where numbers allow)"</label>
                 </fieldset>
+                <label for="plan-groups">"Groups a new workshop from this plan starts with (one a line)"</label>
+                <textarea id="plan-groups" rows="5" prop:value=move || groups.get()
+                    on:change=move |ev| groups.set(event_target_value(&ev))></textarea>
+                <label for="plan-votes">"Votes each person has"</label>
+                <input id="plan-votes" type="number" min="1" max="100" prop:value=move || votes.get().to_string()
+                    on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { votes.set(v) }/>
                 <div class="row">
                     <button type="submit">"Save plan"</button>
                 </div>
             </form>
+            <div class="row plan-library">
+                <label for="plan-name">"Keep this plan for other workshops, named"</label>
+                <input id="plan-name" type="text" maxlength="80" node_ref=name_ref/>
+                <button type="button" on:click=keep_named>"Save as a named plan"</button>
+            </div>
+            {move || (!library.with(Vec::is_empty)).then(|| view! {
+                <div class="row plan-library">
+                    <label for="plan-choose">"Start from a named plan"</label>
+                    <select id="plan-choose" node_ref=chosen_ref>
+                        {library.get().into_iter().map(|p| view! { <option value=p.name.clone()>{p.name.clone()}</option> }).collect_view()}
+                    </select>
+                    <button type="button" on:click=use_named>"Put it in the form"</button>
+                </div>
+            })}
         </section>
     }
 }

@@ -26,6 +26,19 @@ pub fn OrganisePage() -> impl IntoView {
             load();
         }
     });
+    let library = RwSignal::new(Vec::<cocreate_core::model::plan::SavedPlan>::new());
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |prev: Option<()>| {
+        if prev.is_none() {
+            let t = token.get_untracked();
+            leptos::task::spawn_local(async move {
+                if let Ok(plans) = crate::api::saved_plans(None, t).await {
+                    library.try_set(plans);
+                }
+            });
+        }
+    });
+    let start_ref = NodeRef::<leptos::html::Select>::new();
     let feedback = RwSignal::new(String::new());
     let created = RwSignal::new(None::<(String, String)>);
     let (title_ref, area_ref, date_ref) = (
@@ -39,6 +52,21 @@ pub fn OrganisePage() -> impl IntoView {
             title: title_ref.get().map(|i| i.value()).unwrap_or_default(),
             area: area_ref.get().map(|i| i.value()).unwrap_or_default(),
             date: date_ref.get().map(|i| i.value()).unwrap_or_default(),
+            plan: None,
+            copy_of: None,
+        };
+        // "plan:NAME", "copy:WORKSHOP" or "" (the built-in plan).
+        let start = start_ref.get().map(|s| s.value()).unwrap_or_default();
+        let new = match start.split_once(':') {
+            Some(("plan", name)) => NewWorkshop {
+                plan: Some(name.to_string()),
+                ..new
+            },
+            Some(("copy", id)) => NewWorkshop {
+                copy_of: Some(id.to_string()),
+                ..new
+            },
+            _ => new,
         };
         let t = token.get_untracked();
         leptos::task::spawn_local(async move {
@@ -98,6 +126,16 @@ pub fn OrganisePage() -> impl IntoView {
                 </datalist>
                 <label for="nw-date">"Date"</label>
                 <input id="nw-date" type="date" node_ref=date_ref/>
+                <label for="nw-start">"Start from"</label>
+                <select id="nw-start" node_ref=start_ref>
+                    <option value="">"The built-in values exercise (five pillar groups)"</option>
+                    {move || library.get().into_iter().map(|p| view! {
+                        <option value=format!("plan:{}", p.name)>{format!("Named plan: {}", p.name)}</option>
+                    }).collect_view()}
+                    {move || workshops.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|w| view! {
+                        <option value=format!("copy:{}", w.id)>{format!("A copy of “{}” ({}): its groups, settings, plan, privacy notice and questions", w.title, w.area)}</option>
+                    }).collect_view()}
+                </select>
                 <button type="submit">"Create workshop"</button>
             </form>
             <p role="status" aria-live="polite" class="feedback">{move || feedback.get()}</p>

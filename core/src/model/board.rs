@@ -15,7 +15,7 @@ use super::schema::{
     Prompt, Role, MAX_CARD_TEXT, MAX_VOTES_PER_PERSON, ROOT_CARDS, ROOT_META, ROOT_THEMES,
     ROOT_VOTES, SCHEMA_VERSION,
 };
-use super::schema::{Reaction, ROOT_REACTIONS};
+use super::schema::{Reaction, MAX_COMMENT_TEXT, ROOT_COMMENTS, ROOT_REACTIONS};
 use super::text::{splice, Splice};
 
 /// What can go wrong when changing a board.
@@ -29,6 +29,58 @@ pub enum ModelError {
     NoSuchTheme(String),
     #[error("you have used all {limit} of your votes")]
     VoteLimit { limit: i64 },
+    #[error("a comment needs some text")]
+    EmptyComment,
+    #[error("a comment is longer than {max} characters")]
+    CommentTooLong { max: usize },
+}
+
+/// One comment in a card's thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommentView {
+    pub id: String,
+    pub card: String,
+    /// The writer's pseudonym.
+    pub author: String,
+    pub text: String,
+    pub created: f64,
+}
+
+impl CommentView {
+    /// A comment as stored (a map of `author`, `text` and `created`, and nothing else);
+    /// anything else is not one.
+    pub(crate) fn read<T: ReadTxn>(
+        txn: &T,
+        card: &str,
+        id: &str,
+        value: &Out,
+    ) -> Option<CommentView> {
+        let Out::YMap(m) = value else {
+            return None;
+        };
+        if m.len(txn) != 3 {
+            return None;
+        }
+        let (
+            Some(Out::Any(Any::String(author))),
+            Some(Out::Any(Any::String(text))),
+            Some(Out::Any(Any::Number(created))),
+        ) = (
+            m.get(txn, "author"),
+            m.get(txn, "text"),
+            m.get(txn, "created"),
+        )
+        else {
+            return None;
+        };
+        Some(CommentView {
+            id: id.to_string(),
+            card: card.to_string(),
+            author: author.to_string(),
+            text: text.to_string(),
+            created: created.as_f64().unwrap_or(0.0),
+        })
+    }
 }
 
 /// Board metadata from the `meta` map.
@@ -103,6 +155,7 @@ pub struct Board {
     pub(crate) themes: MapRef,
     pub(crate) votes: MapRef,
     pub(crate) reactions: MapRef,
+    pub(crate) comments: MapRef,
 }
 
 /// Where a card or theme stands on the board: by prompt (unknown prompts last), then its
@@ -176,6 +229,7 @@ impl Board {
             themes: doc.get_or_insert_map(ROOT_THEMES),
             votes: doc.get_or_insert_map(ROOT_VOTES),
             reactions: doc.get_or_insert_map(ROOT_REACTIONS),
+            comments: doc.get_or_insert_map(ROOT_COMMENTS),
         }
     }
 
@@ -184,9 +238,16 @@ impl Board {
         &self.cards
     }
 
-    /// What a person's undo covers: cards, themes and votes (not the metadata).
-    pub fn undo_scope(&self) -> [&MapRef; 4] {
-        [&self.cards, &self.themes, &self.votes, &self.reactions]
+    /// What a person's undo covers: cards, themes, votes, reactions and comments (not the
+    /// metadata).
+    pub fn undo_scope(&self) -> [&MapRef; 5] {
+        [
+            &self.cards,
+            &self.themes,
+            &self.votes,
+            &self.reactions,
+            &self.comments,
+        ]
     }
 
     /// Rename the board (the catalogue's title, kept in the document too).
@@ -343,6 +404,11 @@ impl Board {
                 self.react(txn, &card, pseudonym, None);
             }
         }
+        for c in self.all_comments(txn) {
+            if c.author == pseudonym {
+                self.delete_comment(txn, &c.card, &c.id);
+            }
+        }
         let mut votes = 0;
         for (card, _, _) in self
             .all_votes(txn)
@@ -382,6 +448,7 @@ impl Board {
             self.cards.remove(txn, id);
             self.votes.remove(txn, id);
             self.reactions.remove(txn, id);
+            self.comments.remove(txn, id);
         }
     }
 
@@ -871,6 +938,76 @@ impl Board {
         }
         out.sort();
         out
+    }
+
+    /// Add a comment to a card's thread, as `author` (a pseudonym). The text is trimmed;
+    /// it must not be empty nor longer than [`MAX_COMMENT_TEXT`] characters.
+    pub fn add_comment(
+        &self,
+        txn: &mut TransactionMut,
+        card: &str,
+        id: &str,
+        author: &str,
+        text: &str,
+        created: f64,
+    ) -> Result<(), ModelError> {
+        if self.cards.get(txn, card).is_none() {
+            return Err(ModelError::NoSuchCard(card.into()));
+        }
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(ModelError::EmptyComment);
+        }
+        if text.chars().count() > MAX_COMMENT_TEXT {
+            return Err(ModelError::CommentTooLong {
+                max: MAX_COMMENT_TEXT,
+            });
+        }
+        let thread = match self.comments.get(txn, card) {
+            Some(Out::YMap(m)) => m,
+            _ => self.comments.insert(txn, card, MapPrelim::default()),
+        };
+        // Key by key, in a fixed order, so that the same comment encodes the same way.
+        let comment = thread.insert(txn, id, MapPrelim::default());
+        comment.insert(txn, "author", author);
+        comment.insert(txn, "text", text);
+        comment.insert(txn, "created", created);
+        Ok(())
+    }
+
+    /// Remove a comment (gone already: nothing to do).
+    pub fn delete_comment(&self, txn: &mut TransactionMut, card: &str, id: &str) {
+        if let Some(Out::YMap(m)) = self.comments.get(txn, card) {
+            m.remove(txn, id);
+        }
+    }
+
+    /// A card's thread, oldest first (entries that are not comments are skipped).
+    pub fn comments_on<T: ReadTxn>(&self, txn: &T, card: &str) -> Vec<CommentView> {
+        let mut out = Vec::new();
+        if let Some(Out::YMap(m)) = self.comments.get(txn, card) {
+            for (id, v) in m.iter(txn) {
+                if let Some(c) = CommentView::read(txn, card, id, &v) {
+                    out.push(c);
+                }
+            }
+        }
+        out.sort_by(|a, b| {
+            a.created
+                .total_cmp(&b.created)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        out
+    }
+
+    /// Every comment on the board, by card then in order.
+    pub fn all_comments<T: ReadTxn>(&self, txn: &T) -> Vec<CommentView> {
+        let mut cards: Vec<String> = self.comments.keys(txn).map(str::to_string).collect();
+        cards.sort();
+        cards
+            .iter()
+            .flat_map(|card| self.comments_on(txn, card))
+            .collect()
     }
 
     /// Total dots on a card.

@@ -63,6 +63,41 @@ pub struct ExportCard {
     /// `unclear`); none given: absent.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub reactions: std::collections::BTreeMap<String, usize>,
+    /// The card's thread, oldest first; none: absent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<ExportComment>,
+}
+
+/// One comment in a card's thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportComment {
+    pub id: String,
+    /// The writer's pseudonym.
+    pub author: String,
+    /// The writer's role and name from the roster (filled by the server; the name only
+    /// in exports of a named board).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub text: String,
+    pub created: f64,
+}
+
+impl ExportComment {
+    /// Who wrote it, in words: "Ann (Patient or citizen)", "Clinician", or "A participant".
+    pub fn who(&self) -> String {
+        let role = self
+            .role
+            .as_deref()
+            .map(|r| Role::parse(r).map_or_else(|| r.to_string(), |r| r.label().to_string()));
+        match (&self.name, role) {
+            (Some(n), Some(r)) => format!("{n} ({r})"),
+            (Some(n), None) => n.clone(),
+            (None, Some(r)) => r,
+            (None, None) => "A participant".into(),
+        }
+    }
 }
 
 impl ExportCard {
@@ -78,6 +113,15 @@ impl ExportCard {
             })
             .collect::<Vec<_>>()
             .join("; ")
+    }
+
+    /// The thread in one line: "Ann (Clinician): text | Patient or citizen: text".
+    pub fn comments_in_words(&self) -> String {
+        self.comments
+            .iter()
+            .map(|c| format!("{}: {}", c.who(), c.text))
+            .collect::<Vec<_>>()
+            .join(" | ")
     }
 
     /// Votes and role in words ("2 votes, Clinician"), if any.
@@ -96,6 +140,11 @@ impl ExportCard {
         }
         if let Some(src) = &self.source {
             notes.push(format!("from {}", src.label()));
+        }
+        match self.comments.len() {
+            0 => {}
+            1 => notes.push("1 comment".into()),
+            n => notes.push(format!("{n} comments")),
         }
         (!notes.is_empty()).then(|| notes.join(", "))
     }
@@ -165,6 +214,18 @@ impl BoardExport {
                     .into_iter()
                     .filter(|(_, n)| *n > 0)
                     .map(|(r, n)| (r.as_str().to_string(), n))
+                    .collect(),
+                comments: board
+                    .comments_on(txn, &c.id)
+                    .into_iter()
+                    .map(|m| ExportComment {
+                        id: m.id,
+                        author: m.author,
+                        role: None,
+                        name: None,
+                        text: m.text,
+                        created: m.created,
+                    })
                     .collect(),
                 prompt: c.prompt.map(|p| p.as_str().to_string()).unwrap_or_default(),
                 // A card pointing at a dissolved theme is shown as unthemed.
@@ -255,6 +316,9 @@ impl BoardExport {
             }
             if let Some(src) = &c.source {
                 board.set_source(&mut txn, &c.id, src)?;
+            }
+            for m in &c.comments {
+                board.add_comment(&mut txn, &c.id, &m.id, &m.author, &m.text, m.created)?;
             }
         }
         for v in &self.votes {

@@ -29,5 +29,5 @@ pub mod suggest;
 pub mod synthesis;
 pub mod text;
 
-pub use board::{BoardMeta, CardView, ModelError};
+pub use board::{BoardMeta, CardView, CommentView, ModelError};
 pub use schema::{new_doc, Prompt, Role, SCHEMA_VERSION};

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::control::{ControlPatch, Phase, MAX_MESSAGE};
+use super::schema::MAX_VOTES_PER_PERSON;
 
 /// Longest step of a run-sheet, in minutes.
 pub const MAX_MINUTES: u32 = 180;
@@ -35,7 +36,16 @@ pub enum PlanError {
     Minutes(usize),
     #[error("step {0}'s message is longer than {MAX_MESSAGE} characters")]
     Message(usize),
+    #[error("a plan has between 1 and {MAX_GROUPS} groups, each named in at most 80 characters, no two alike")]
+    Groups,
+    #[error("votes per person are between 1 and {MAX_VOTES_PER_PERSON}")]
+    Votes,
+    #[error("a plan's name is 1 to 80 characters")]
+    Name,
 }
+
+/// Most breakout groups one plan makes.
+pub const MAX_GROUPS: usize = 24;
 
 /// A workshop's plan: how its exercise runs. Kept per workshop by the server (as JSON,
 /// so later parts of a plan arrive as new fields with defaults); a workshop without one
@@ -47,6 +57,42 @@ pub struct Plan {
     /// How people who open the workshop's link find their group.
     #[serde(default)]
     pub allocation: Allocation,
+    /// The breakout groups (pillars) a workshop made from this plan starts with.
+    #[serde(default = "builtin_groups")]
+    pub groups: Vec<String>,
+    /// Dot votes each person has on a board made from this plan.
+    #[serde(default = "builtin_votes")]
+    pub votes_per_person: u32,
+}
+
+fn builtin_groups() -> Vec<String> {
+    crate::model::schema::PILLARS
+        .iter()
+        .map(|p| p.to_string())
+        .collect()
+}
+
+fn builtin_votes() -> u32 {
+    3
+}
+
+/// A plan kept under a name, for any workshop to start from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedPlan {
+    pub name: String,
+    pub plan: Plan,
+    /// The workshop it was saved from, and when (ms).
+    pub from_workshop: String,
+    pub saved_ms: i64,
+}
+
+/// A check of a saved plan's name: trimmed, 1 to 80 characters.
+pub fn plan_name(name: &str) -> Result<String, PlanError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(PlanError::Name);
+    }
+    Ok(name.to_string())
 }
 
 /// How people who open a workshop's link find their breakout group.
@@ -65,13 +111,29 @@ impl Default for Plan {
         Plan {
             run_sheet: RunSheet::builtin(),
             allocation: Allocation::default(),
+            groups: builtin_groups(),
+            votes_per_person: builtin_votes(),
         }
     }
 }
 
 impl Plan {
     pub fn check(&self) -> Result<(), PlanError> {
-        self.run_sheet.check()
+        self.run_sheet.check()?;
+        if self.groups.is_empty() || self.groups.len() > MAX_GROUPS {
+            return Err(PlanError::Groups);
+        }
+        let mut seen = std::collections::HashSet::new();
+        for g in &self.groups {
+            let g = g.trim();
+            if g.is_empty() || g.chars().count() > 80 || !seen.insert(g.to_lowercase()) {
+                return Err(PlanError::Groups);
+            }
+        }
+        if self.votes_per_person == 0 || i64::from(self.votes_per_person) > MAX_VOTES_PER_PERSON {
+            return Err(PlanError::Votes);
+        }
+        Ok(())
     }
 }
 
@@ -221,5 +283,27 @@ mod tests {
         sheet.steps[2].title = "  ".into();
         assert_eq!(sheet.check(), Err(PlanError::Title(3)));
         assert_eq!(RunSheet { steps: vec![] }.check(), Err(PlanError::Steps));
+    }
+
+    #[test]
+    fn a_plan_names_its_groups_once_each_and_gives_some_votes() {
+        let mut plan = Plan::default();
+        plan.check().unwrap();
+        assert_eq!(plan.groups.len(), 5);
+        plan.groups = vec!["Ward A".into(), "ward a ".into()];
+        assert_eq!(plan.check(), Err(PlanError::Groups));
+        plan.groups = vec![];
+        assert_eq!(plan.check(), Err(PlanError::Groups));
+        plan.groups = vec!["Ward A".into(), "Ward B".into()];
+        plan.votes_per_person = 0;
+        assert_eq!(plan.check(), Err(PlanError::Votes));
+        plan.votes_per_person = 5;
+        plan.check().unwrap();
+        // A plan saved before groups and votes were part of it reads with the defaults.
+        let old: Plan = serde_json::from_str(r#"{"allocation":"balanced"}"#).unwrap();
+        assert_eq!(old.groups.len(), 5);
+        assert_eq!(old.votes_per_person, 3);
+        assert_eq!(plan_name("  Cancer care  ").unwrap(), "Cancer care");
+        assert_eq!(plan_name(" "), Err(PlanError::Name));
     }
 }

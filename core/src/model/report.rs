@@ -9,7 +9,7 @@ use super::schema::{Prompt, Role};
 use super::synthesis::commonality;
 
 /// Header of the CSV export.
-pub const CSV_HEADER: [&str; 18] = [
+pub const CSV_HEADER: [&str; 19] = [
     "workshop",
     "area",
     "pillar",
@@ -28,6 +28,7 @@ pub const CSV_HEADER: [&str; 18] = [
     "source_board",
     "source_snapshot",
     "reactions",
+    "comments",
 ];
 
 /// One CSV field: quoted when needed (RFC 4180), and defused when a spreadsheet would
@@ -120,6 +121,7 @@ impl BoardExport {
                 src(|p| p.board_title.clone()),
                 src(|p| p.snapshot_name.clone().unwrap_or_default()),
                 c.reactions_in_words(),
+                c.comments_in_words(),
             ]);
             line.extend(
                 attributes
@@ -184,6 +186,13 @@ impl BoardExport {
                     }
                     md.push_str(&line);
                     md.push('\n');
+                    for m in &c.comments {
+                        md.push_str(&format!(
+                            "  - {}: {}\n",
+                            md_escape(&m.who()),
+                            md_escape(&m.text).replace('\n', "  \n    ")
+                        ));
+                    }
                 }
             }
         }

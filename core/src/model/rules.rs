@@ -75,6 +75,8 @@ pub enum Forbidden {
     NotYourVote,
     #[error("you react only as yourself, to a card on the board, with agree, important, question or unclear")]
     NotYourReaction,
+    #[error("you comment only as yourself, on a card on the board, in 1 to {} characters, and change only your own comments", crate::model::schema::MAX_COMMENT_TEXT)]
+    NotYourComment,
     #[error("you have {0} votes on this board")]
     VoteLimit(i64),
     #[error("only facilitators hide cards or add their source")]

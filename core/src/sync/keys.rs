@@ -21,7 +21,7 @@ use yrs::{Any, DeepObservable, Doc, Map, Out, ReadTxn, StateVector, Transact, Up
 use crate::model::board::Board;
 use crate::model::control::Phase;
 use crate::model::rules::{Action, Forbidden, Rules};
-use crate::model::schema::MAX_VOTES_PER_PERSON;
+use crate::model::schema::{MAX_COMMENT_ID, MAX_COMMENT_TEXT, MAX_VOTES_PER_PERSON};
 
 /// Who is writing and what the board is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +71,10 @@ struct Seen {
     reaction_cards: Vec<(String, bool)>,
     /// (card, person) reactions changed, and anything deeper.
     reactions: Vec<(String, String)>,
+    /// Per-card threads put in (`true`) or removed (`false`).
+    comment_cards: Vec<(String, bool)>,
+    /// (card, comment) entries changed, and anything deeper (with empty names).
+    comments: Vec<(String, String)>,
 }
 
 /// Keys a participant's new card may carry (no `role`: roles are in the roster).
@@ -161,6 +165,38 @@ impl Trial {
                             }
                         }
                         _ => s.reactions.push((String::new(), String::new())),
+                    }
+                }
+            }
+        });
+        board.comments.observe_deep("keys", {
+            let sink = seen.clone();
+            move |txn, events: &Events| {
+                let mut s = sink.lock().expect("seen");
+                for e in events.iter() {
+                    let path = e.path();
+                    let mut segs = path.iter();
+                    match (segs.next(), segs.next(), e) {
+                        (None, _, Event::Map(m)) => {
+                            for (card, change) in m.keys(txn) {
+                                let put = !matches!(change, EntryChange::Removed(_));
+                                s.comment_cards.push((card.to_string(), put));
+                            }
+                        }
+                        (Some(PathSegment::Key(card)), None, Event::Map(m)) => {
+                            for id in m.keys(txn).keys() {
+                                s.comments.push((card.to_string(), id.to_string()));
+                            }
+                        }
+                        // Inside one comment (its text rewritten, say).
+                        (
+                            Some(PathSegment::Key(card)),
+                            Some(PathSegment::Key(id)),
+                            Event::Map(_),
+                        ) if segs.next().is_none() => {
+                            s.comments.push((card.to_string(), id.to_string()))
+                        }
+                        _ => s.comments.push((String::new(), String::new())),
                     }
                 }
             }
@@ -376,7 +412,7 @@ fn judge(live: &Doc, trial: &Trial, seen: &Seen, permit: &Permit) -> Result<(), 
             return Err(Forbidden::SecretBallot);
         }
         for (card, put) in &seen.vote_cards {
-            if !put {
+            if !put || others_under(&live_board.votes, &before, card, me) {
                 return Err(Forbidden::NotYourVote);
             }
             if let Some(Out::YMap(m)) = trial.board.votes.get(&after, card) {
@@ -408,24 +444,117 @@ fn judge(live: &Doc, trial: &Trial, seen: &Seen, permit: &Permit) -> Result<(), 
             return Err(Forbidden::VoteLimit(permit.votes_per_person));
         }
     }
-    judge_reactions(trial, seen, me)
+    let olds = Olds {
+        board: &live_board,
+        txn: &before,
+    };
+    judge_reactions(&olds, trial, &after, seen, me)?;
+    judge_comments(&olds, trial, &after, seen, me)
+}
+
+/// The board as it was before the change, and a read transaction on it (yrs gives one
+/// document one transaction at a time: the judges share the caller's).
+struct Olds<'a, 'doc> {
+    board: &'a Board,
+    txn: &'a yrs::Transaction<'doc>,
+}
+
+/// Whether `map[card]` on the board before the change holds anyone else's entry (keyed by
+/// person): a participant's update may not put a new map over it, which would drop them.
+fn others_under<T: ReadTxn>(map: &yrs::MapRef, txn: &T, card: &str, me: &str) -> bool {
+    match map.get(txn, card) {
+        Some(Out::YMap(m)) => m.keys(txn).any(|who| who != me),
+        _ => false,
+    }
+}
+
+/// A participant comments in any phase, only as themselves, on a card on the board, and
+/// changes or deletes only their own comments. A comment is `{author, text, created}`
+/// with the text 1 to [`MAX_COMMENT_TEXT`] characters: read back from the trial copy.
+fn judge_comments(
+    olds: &Olds,
+    trial: &Trial,
+    after: &yrs::Transaction,
+    seen: &Seen,
+    me: &str,
+) -> Result<(), Forbidden> {
+    if seen.comment_cards.is_empty() && seen.comments.is_empty() {
+        return Ok(());
+    }
+    let (live_board, before) = (olds.board, olds.txn);
+    let mut touched: Vec<(String, String)> = Vec::new();
+    for (card, put) in &seen.comment_cards {
+        // A whole thread removed or replaced takes others' comments with it.
+        let others = match live_board.comments.get(before, card) {
+            Some(Out::YMap(m)) => m.iter(before).any(|(id, v)| {
+                crate::model::CommentView::read(before, card, id, &v).map(|c| c.author)
+                    != Some(me.into())
+            }),
+            _ => false,
+        };
+        if !put || others {
+            return Err(Forbidden::NotYourComment);
+        }
+        if let Some(Out::YMap(m)) = trial.board.comments.get(after, card) {
+            touched.extend(m.keys(after).map(|id| (card.clone(), id.to_string())));
+        }
+    }
+    touched.extend(seen.comments.iter().cloned());
+    for (card, id) in touched {
+        if card.is_empty() || id.is_empty() || id.chars().count() > MAX_COMMENT_ID {
+            return Err(Forbidden::NotYourComment);
+        }
+        let read = |board: &Board, txn: &yrs::Transaction| match board.comments.get(txn, &card) {
+            Some(Out::YMap(m)) => m
+                .get(txn, &id)
+                .map(|v| crate::model::CommentView::read(txn, &card, &id, &v)),
+            _ => None,
+        };
+        // Someone else's comment (or a malformed entry) is not changed by a participant.
+        if let Some(was) = read(&live_board, &before) {
+            if was.map(|c| c.author) != Some(me.to_string()) {
+                return Err(Forbidden::NotYourComment);
+            }
+        }
+        match read(&trial.board, &after) {
+            None => {}
+            Some(None) => return Err(Forbidden::NotYourComment),
+            Some(Some(c)) => {
+                let len = c.text.chars().count();
+                if c.author != me
+                    || c.text.trim().is_empty()
+                    || len > MAX_COMMENT_TEXT
+                    || trial.board.cards.get(after, &card).is_none()
+                {
+                    return Err(Forbidden::NotYourComment);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A participant reacts in any phase, only as themselves, with one of the schema's
 /// reactions, to a card on the board (the reaction is read back after the change: what
 /// the trial copy holds for them must be a known word on an existing card).
-fn judge_reactions(trial: &Trial, seen: &Seen, me: &str) -> Result<(), Forbidden> {
+fn judge_reactions(
+    olds: &Olds,
+    trial: &Trial,
+    after: &yrs::Transaction,
+    seen: &Seen,
+    me: &str,
+) -> Result<(), Forbidden> {
     if seen.reaction_cards.is_empty() && seen.reactions.is_empty() {
         return Ok(());
     }
-    let after = trial.doc.transact();
+    let (live_board, before) = (olds.board, olds.txn);
     let mut touched: Vec<&str> = Vec::new();
     for (card, put) in &seen.reaction_cards {
-        if !put {
+        if !put || others_under(&live_board.reactions, before, card, me) {
             return Err(Forbidden::NotYourReaction);
         }
-        if let Some(Out::YMap(m)) = trial.board.reactions.get(&after, card) {
-            if m.keys(&after).any(|who| who != me) {
+        if let Some(Out::YMap(m)) = trial.board.reactions.get(after, card) {
+            if m.keys(after).any(|who| who != me) {
                 return Err(Forbidden::NotYourReaction);
             }
         }
@@ -438,15 +567,15 @@ fn judge_reactions(trial: &Trial, seen: &Seen, me: &str) -> Result<(), Forbidden
         touched.push(card);
     }
     for card in touched {
-        let Some(Out::YMap(m)) = trial.board.reactions.get(&after, card) else {
+        let Some(Out::YMap(m)) = trial.board.reactions.get(after, card) else {
             return Err(Forbidden::NotYourReaction);
         };
-        let known = match m.get(&after, me) {
+        let known = match m.get(after, me) {
             None => continue,
             Some(Out::Any(Any::String(s))) => crate::model::schema::Reaction::parse(&s).is_some(),
             Some(_) => false,
         };
-        if !known || trial.board.cards.get(&after, card).is_none() {
+        if !known || trial.board.cards.get(after, card).is_none() {
             return Err(Forbidden::NotYourReaction);
         }
     }

@@ -34,12 +34,13 @@ pub use keys::Permit;
 use keys::{Checked, Keys};
 
 /// The root types of a board document (docs/PROTOCOL.md).
-const BOARD_ROOTS: [&str; 5] = [
+const BOARD_ROOTS: [&str; 6] = [
     crate::model::schema::ROOT_META,
     crate::model::schema::ROOT_CARDS,
     crate::model::schema::ROOT_THEMES,
     crate::model::schema::ROOT_VOTES,
     crate::model::schema::ROOT_REACTIONS,
+    crate::model::schema::ROOT_COMMENTS,
 ];
 
 /// Close codes (RFC 6455) and what they mean here (docs/PROTOCOL.md).

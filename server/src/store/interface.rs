@@ -366,6 +366,14 @@ pub trait Plans: Send + Sync {
         workshop: &str,
         plan: &cocreate_core::model::plan::Plan,
     ) -> Result<(), StoreError>;
+    /// Keep a plan under its name for any workshop to start from (a plan of the same
+    /// name is replaced). Plans hold no one's data.
+    fn save_named_plan(
+        &self,
+        saved: &cocreate_core::model::plan::SavedPlan,
+    ) -> Result<(), StoreError>;
+    /// Every named plan, by name.
+    fn saved_plans(&self) -> Result<Vec<cocreate_core::model::plan::SavedPlan>, StoreError>;
 }
 
 /// Each workshop's audit log: every facilitator and organiser action. Append-only (the

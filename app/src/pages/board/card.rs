@@ -79,6 +79,7 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
         });
     }
     let mine = session.is_mine(&card);
+    let thread_open = RwSignal::new(false);
     view! {
         <li class="card" data-card=id.clone()
             class:spotlit={
@@ -128,9 +129,14 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                     }}
                 </span>
                 <Reactions session card=id.clone()/>
+                <CommentsToggle session card=id.clone() open=thread_open/>
                 <CardMenu session card=id.clone() prompt=card.prompt.unwrap_or(Prompt::Purpose)
                     theme=card.theme.clone() mine moderate/>
             </div>
+            {
+                let id = id.clone();
+                move || thread_open.get().then(|| view! { <Thread session card=id.clone()/> })
+            }
         </li>
     }
 }
@@ -219,6 +225,123 @@ fn Reactions(session: BoardSession, card: String) -> impl IntoView {
                 .collect_view();
             view! { <div class="reactions" role="group" aria-label="Reactions">{buttons}</div> }
         })
+    }
+}
+
+/// How many comments a card has, and the button that opens its thread.
+#[component]
+fn CommentsToggle(session: BoardSession, card: String, open: RwSignal<bool>) -> impl IntoView {
+    let count = {
+        let card = card.clone();
+        Memo::new(move |_| session.comments.with(|c| c.get(&card).map_or(0, Vec::len)))
+    };
+    let thread_id = format!("thread-{card}");
+    move || {
+        let n = count.get();
+        (n > 0 || session.may_comment()).then(|| {
+            let words = match n {
+                0 => "Comment on this card".to_string(),
+                1 => "Comments: 1".to_string(),
+                n => format!("Comments: {n}"),
+            };
+            view! {
+                <button type="button" class="comments-toggle" title="Comments"
+                    aria-expanded=move || open.get().to_string() aria-controls=thread_id.clone()
+                    on:click=move |_| open.update(|o| *o = !*o)>
+                    <span aria-hidden="true">"💬"{(n > 0).then(|| format!(" {n}"))}</span>
+                    <span class="visually-hidden">{words}</span>
+                </button>
+            }
+        })
+    }
+}
+
+/// A card's thread: its comments, oldest first, each with who wrote it; a box to add
+/// one; and, on one's own (or, for facilitators, on any), a button to delete it.
+#[component]
+fn Thread(session: BoardSession, card: String) -> impl IntoView {
+    let comments = {
+        let card = card.clone();
+        Memo::new(move |_| {
+            session
+                .comments
+                .with(|c| c.get(&card).cloned().unwrap_or_default())
+        })
+    };
+    // A writer the roster does not know yet (they joined after it was read): read it
+    // again, once per new writer.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |asked: Option<Vec<String>>| {
+        let mut asked = asked.unwrap_or_default();
+        let unknown: Vec<String> = comments.with(|cs| {
+            session.roster.with_untracked(|r| {
+                cs.iter()
+                    .filter(|c| !r.contains_key(&c.author) && !asked.contains(&c.author))
+                    .map(|c| c.author.clone())
+                    .collect()
+            })
+        });
+        if !unknown.is_empty() {
+            session.refresh_roster();
+            asked.extend(unknown);
+        }
+        asked
+    });
+    let field = NodeRef::<leptos::html::Textarea>::new();
+    let send = {
+        let card = card.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let Some(el) = field.get_untracked() else {
+                return;
+            };
+            let text = el.value();
+            if text.trim().is_empty() {
+                return;
+            }
+            if session.comment(&card, &text) {
+                el.set_value("");
+            }
+        }
+    };
+    let me = move || session.me.with(|m| m.as_ref().map(|m| m.id.clone()));
+    let field_id = format!("reply-{card}");
+    view! {
+        <section class="thread" id=format!("thread-{card}") aria-label="Comments on this card">
+            <ol class="comments">
+                <For each=move || comments.get() key=|c| (c.id.clone(), c.text.clone()) let:c>
+                    {
+                        let (card, id) = (c.card.clone(), c.id.clone());
+                        let own = me() == Some(c.author.clone());
+                        let may_delete = (own && session.may_comment()) || session.is_facilitator();
+                        view! {
+                            <li class="comment">
+                                <span class="who">{session.comment_author(&c.author)}": "</span>
+                                <span class="said" dir="auto">{c.text.clone()}</span>
+                                {may_delete.then(|| view! {
+                                    <button type="button" class="delete-comment"
+                                        on:click=move |_| session.delete_comment(&card, &id)>
+                                        "Delete"<span class="visually-hidden">" this comment"</span>
+                                    </button>
+                                })}
+                            </li>
+                        }
+                    }
+                </For>
+            </ol>
+            {move || comments.with(Vec::is_empty).then(|| view! { <p class="hint">"No comments yet."</p> })}
+            {move || session.may_comment().then(|| {
+                let send = send.clone();
+                view! {
+                    <form class="reply" on:submit=send>
+                        <label for=field_id.clone()>"Your comment"</label>
+                        <textarea id=field_id.clone() node_ref=field rows="2" dir="auto"
+                            maxlength=cocreate_core::model::schema::MAX_COMMENT_TEXT.to_string()></textarea>
+                        <button type="submit">"Send comment"</button>
+                    </form>
+                }
+            })}
+        </section>
     }
 }
 

@@ -453,3 +453,249 @@ fn erasing_a_person_takes_their_reactions_and_leaves_others() {
         vec![("theirs".into(), OTHER.into(), Reaction::Agree)]
     );
 }
+
+/// A board where OTHER has commented on "mine" and reacted and voted on it.
+fn board_with_others_thread() -> SyncDoc {
+    use crate::model::schema::Reaction;
+    let board = board();
+    board.change(Board::of, |b, txn| {
+        b.add_comment(txn, "mine", "c-other", OTHER, "Why this?", 2.0)
+            .unwrap();
+        b.react(txn, "mine", OTHER, Some(Reaction::Agree));
+        b.set_votes(txn, "mine", OTHER, 1);
+    });
+    board
+}
+
+fn refused_on(
+    board: &SyncDoc,
+    phase: Phase,
+    f: impl FnOnce(&Board, &mut TransactionMut),
+) -> Forbidden {
+    let before = state(board);
+    let update = client_change(board, f);
+    let got = match board.integrate_as(UpdateIn::from_raw(update).unwrap(), Some(&permit(phase))) {
+        Err(Refused::Forbidden(got)) => got,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(
+        state(board),
+        before,
+        "nothing of a refused update is applied"
+    );
+    got
+}
+
+#[test]
+fn participants_comment_as_themselves_in_any_phase_and_delete_their_own() {
+    for phase in [Phase::Write, Phase::Group, Phase::Vote, Phase::Review] {
+        let board = board_with_others_thread();
+        for (id, text, at) in [("c-1", "I agree with this", 3.0), ("c-2", "And more", 4.0)] {
+            let update = client_change(&board, |b, txn| {
+                b.add_comment(txn, "mine", id, ME, text, at).unwrap()
+            });
+            board
+                .integrate_as(UpdateIn::from_raw(update).unwrap(), Some(&permit(phase)))
+                .expect("allowed");
+        }
+        // A first comment on a card with no thread yet makes the thread.
+        let update = client_change(&board, |b, txn| {
+            b.add_comment(txn, "theirs", "c-3", ME, "<b>not bold</b>", 5.0)
+                .unwrap()
+        });
+        board
+            .integrate_as(UpdateIn::from_raw(update).unwrap(), Some(&permit(phase)))
+            .expect("allowed");
+        let update = client_change(&board, |b, txn| b.delete_comment(txn, "mine", "c-1"));
+        board
+            .integrate_as(UpdateIn::from_raw(update).unwrap(), Some(&permit(phase)))
+            .expect("allowed");
+        let b = Board::of(board.doc());
+        let txn = board.doc().transact();
+        let thread: Vec<(String, String)> = b
+            .comments_on(&txn, "mine")
+            .into_iter()
+            .map(|c| (c.author, c.text))
+            .collect();
+        assert_eq!(
+            thread,
+            vec![
+                (OTHER.into(), "Why this?".into()),
+                (ME.into(), "And more".into())
+            ]
+        );
+        assert_eq!(b.comments_on(&txn, "theirs")[0].text, "<b>not bold</b>");
+    }
+}
+
+#[test]
+fn comments_are_refused_as_someone_else_on_no_card_too_long_or_over_others() {
+    let board = board_with_others_thread();
+    // A comment written key by key, as a stock Yjs client would.
+    let put = |thread: &MapRef, txn: &mut TransactionMut, id: &str, author: &str, text: &str| {
+        let c = thread.insert(txn, id, yrs::MapPrelim::default());
+        c.insert(txn, "author", author);
+        c.insert(txn, "text", text);
+        c.insert(txn, "created", 9.0);
+        c
+    };
+    let thread = |b: &Board, txn: &mut TransactionMut, card: &str| match b.comments.get(txn, card) {
+        Some(yrs::Out::YMap(m)) => m,
+        _ => b.comments.insert(txn, card, yrs::MapPrelim::default()),
+    };
+    let cases: Vec<(&str, Box<dyn Fn(&Board, &mut TransactionMut)>)> = vec![
+        (
+            "as someone else",
+            Box::new(move |b, txn| {
+                let t = thread(b, txn, "mine");
+                put(&t, txn, "c-x", OTHER, "forged");
+            }),
+        ),
+        (
+            "on no card",
+            Box::new(move |b, txn| {
+                let t = thread(b, txn, "no-such-card");
+                put(&t, txn, "c-x", ME, "hello");
+            }),
+        ),
+        (
+            "too long",
+            Box::new(move |b, txn| {
+                let long = "x".repeat(crate::model::schema::MAX_COMMENT_TEXT + 1);
+                let t = thread(b, txn, "mine");
+                put(&t, txn, "c-x", ME, &long);
+            }),
+        ),
+        (
+            "empty",
+            Box::new(move |b, txn| {
+                let t = thread(b, txn, "mine");
+                put(&t, txn, "c-x", ME, "   ");
+            }),
+        ),
+        (
+            "not a comment",
+            Box::new(move |b, txn| {
+                thread(b, txn, "mine").insert(txn, "c-x", "just a string");
+            }),
+        ),
+        (
+            "with extra keys",
+            Box::new(move |b, txn| {
+                let t = thread(b, txn, "mine");
+                put(&t, txn, "c-x", ME, "hi").insert(txn, "hidden", true);
+            }),
+        ),
+        (
+            "changing another's comment",
+            Box::new(move |b, txn| {
+                let t = thread(b, txn, "mine");
+                put(&t, txn, "c-other", ME, "mine now");
+            }),
+        ),
+        (
+            "rewriting another's text",
+            Box::new(move |b, txn| {
+                if let Some(yrs::Out::YMap(c)) = thread(b, txn, "mine").get(txn, "c-other") {
+                    c.insert(txn, "text", "changed");
+                }
+            }),
+        ),
+        (
+            "taking over another's comment",
+            Box::new(move |b, txn| {
+                if let Some(yrs::Out::YMap(c)) = thread(b, txn, "mine").get(txn, "c-other") {
+                    c.insert(txn, "author", ME);
+                }
+            }),
+        ),
+        (
+            "deleting another's comment",
+            Box::new(move |b, txn| {
+                b.delete_comment(txn, "mine", "c-other");
+            }),
+        ),
+        (
+            "removing a whole thread",
+            Box::new(move |b, txn| {
+                b.comments.remove(txn, "mine");
+            }),
+        ),
+        (
+            "a new thread over others'",
+            Box::new(move |b, txn| {
+                let m = b.comments.insert(txn, "mine", yrs::MapPrelim::default());
+                put(&m, txn, "c-x", ME, "only mine");
+            }),
+        ),
+    ];
+    for (what, f) in cases {
+        assert_eq!(
+            refused_on(&board, Phase::Write, |b, txn| f(b, txn)),
+            Forbidden::NotYourComment,
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn a_new_map_over_others_votes_or_reactions_is_refused() {
+    use crate::model::schema::Reaction;
+    let board = board_with_others_thread();
+    assert_eq!(
+        refused_on(&board, Phase::Write, |b, txn| {
+            let m = b.reactions.insert(txn, "mine", yrs::MapPrelim::default());
+            m.insert(txn, ME, Reaction::Agree.as_str());
+        }),
+        Forbidden::NotYourReaction
+    );
+    assert_eq!(
+        refused_on(&board, Phase::Vote, |b, txn| {
+            let m = b.votes.insert(txn, "mine", yrs::MapPrelim::default());
+            m.insert(txn, ME, 1.0);
+        }),
+        Forbidden::NotYourVote
+    );
+}
+
+#[test]
+fn erasing_a_person_takes_their_comments_and_threads_under_their_cards() {
+    let board = board();
+    board.change(Board::of, |b, txn| {
+        b.add_comment(txn, "theirs", "c1", ME, "mine", 1.0).unwrap();
+        b.add_comment(txn, "theirs", "c2", OTHER, "theirs", 2.0)
+            .unwrap();
+        b.add_comment(txn, "mine", "c3", OTHER, "on my card", 3.0)
+            .unwrap();
+        b.erase_person(txn, ME);
+    });
+    let b = Board::of(board.doc());
+    let txn = board.doc().transact();
+    let left: Vec<String> = b.all_comments(&txn).into_iter().map(|c| c.id).collect();
+    assert_eq!(left, vec!["c2".to_string()]);
+}
+
+#[test]
+fn a_participant_rewrites_the_text_of_their_own_comment() {
+    let board = board_with_others_thread();
+    board.change(Board::of, |b, txn| {
+        b.add_comment(txn, "mine", "c-me", ME, "first words", 3.0)
+            .unwrap()
+    });
+    let update = client_change(&board, |b, txn| {
+        if let Some(yrs::Out::YMap(t)) = b.comments.get(txn, "mine") {
+            if let Some(yrs::Out::YMap(c)) = t.get(txn, "c-me") {
+                c.insert(txn, "text", "better words");
+            }
+        }
+    });
+    board
+        .integrate_as(
+            UpdateIn::from_raw(update).unwrap(),
+            Some(&permit(Phase::Review)),
+        )
+        .expect("allowed");
+    let b = Board::of(board.doc());
+    let thread = b.comments_on(&board.doc().transact(), "mine");
+    assert_eq!(thread[1].text, "better words");
+}

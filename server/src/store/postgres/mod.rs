@@ -82,7 +82,17 @@ impl Cluster {
 const POOL_SIZE: usize = 16;
 
 /// Each migration, in order: `schema_version` holds how many were applied.
-const MIGRATIONS: &[&str] = &[SCHEMA_1, LEASES_2, PLANS_3, ALLOCATIONS_4];
+const MIGRATIONS: &[&str] = &[SCHEMA_1, LEASES_2, PLANS_3, ALLOCATIONS_4, SAVED_PLANS_5];
+
+/// Plans kept under a name, for any workshop to start from.
+const SAVED_PLANS_5: &str = r#"
+CREATE TABLE saved_plans (
+    name TEXT PRIMARY KEY,
+    plan TEXT NOT NULL,
+    from_workshop TEXT NOT NULL,
+    saved_ms BIGINT NOT NULL
+);
+"#;
 
 /// Which breakout group each person was placed in, with the role they gave.
 const ALLOCATIONS_4: &str = r#"

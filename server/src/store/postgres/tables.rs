@@ -1069,6 +1069,41 @@ impl Plans for Postgres {
         )?;
         Ok(())
     }
+
+    fn save_named_plan(
+        &self,
+        saved: &cocreate_core::model::plan::SavedPlan,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO saved_plans (name, plan, from_workshop, saved_ms) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (name) DO UPDATE SET plan = excluded.plan,
+                 from_workshop = excluded.from_workshop, saved_ms = excluded.saved_ms",
+            &[
+                &saved.name,
+                &serde_json::to_string(&saved.plan)?,
+                &saved.from_workshop,
+                &saved.saved_ms,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn saved_plans(&self) -> Result<Vec<cocreate_core::model::plan::SavedPlan>, StoreError> {
+        self.query(
+            "SELECT name, plan, from_workshop, saved_ms FROM saved_plans ORDER BY name",
+            &[],
+        )?
+        .into_iter()
+        .map(|r| {
+            Ok(cocreate_core::model::plan::SavedPlan {
+                name: r.try_get(0)?,
+                plan: serde_json::from_str(r.try_get(1)?).map_err(|e| corrupt("saved_plans", e))?,
+                from_workshop: r.try_get(2)?,
+                saved_ms: r.try_get(3)?,
+            })
+        })
+        .collect()
+    }
 }
 
 impl Allocations for Postgres {

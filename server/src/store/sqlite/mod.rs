@@ -202,6 +202,12 @@ CREATE TABLE IF NOT EXISTS plans (
     workshop_id TEXT PRIMARY KEY REFERENCES workshops(id),
     plan TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS saved_plans (
+    name TEXT PRIMARY KEY,
+    plan TEXT NOT NULL,
+    from_workshop TEXT NOT NULL,
+    saved_ms INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS attribute_questions (
     workshop_id TEXT PRIMARY KEY REFERENCES workshops(id),
     questions TEXT NOT NULL

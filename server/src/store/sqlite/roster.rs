@@ -140,6 +140,52 @@ impl Plans for Sqlite {
         )?;
         Ok(())
     }
+
+    fn save_named_plan(
+        &self,
+        saved: &cocreate_core::model::plan::SavedPlan,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO saved_plans (name, plan, from_workshop, saved_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (name) DO UPDATE SET plan = excluded.plan,
+                 from_workshop = excluded.from_workshop, saved_ms = excluded.saved_ms",
+            params![
+                saved.name,
+                serde_json::to_string(&saved.plan)?,
+                saved.from_workshop,
+                saved.saved_ms
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn saved_plans(&self) -> Result<Vec<cocreate_core::model::plan::SavedPlan>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT name, plan, from_workshop, saved_ms FROM saved_plans ORDER BY name")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, plan, from_workshop, saved_ms) = row?;
+            out.push(cocreate_core::model::plan::SavedPlan {
+                name,
+                plan: serde_json::from_str(&plan).map_err(|e| StoreError::Corrupt {
+                    table: "saved_plans",
+                    reason: e.to_string(),
+                })?,
+                from_workshop,
+                saved_ms,
+            });
+        }
+        Ok(out)
+    }
 }
 
 impl Allocations for Sqlite {
