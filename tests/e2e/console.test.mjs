@@ -206,9 +206,9 @@ test('a facilitator spotlights a card and another person\'s phone brings it into
     const r = document.querySelector(`li.card[data-card="${card}"]`).getBoundingClientRect();
     return r.top >= 0 && r.bottom <= window.innerHeight;
   }, id, { timeout: 5000 });
-  // Scrolled away, "Go to the card" brings it back.
+  // Scrolled away, "Go to it" brings it back.
   await p.evaluate(() => window.scrollTo(0, 0));
-  await bar.getByRole('button', { name: 'Go to the card' }).click();
+  await bar.getByRole('button', { name: 'Go to it' }).click();
   await p.waitForFunction((card) => {
     const r = document.querySelector(`li.card[data-card="${card}"]`).getBoundingClientRect();
     return r.top >= 0 && r.bottom <= window.innerHeight;
@@ -237,4 +237,100 @@ test('the console reflows on a phone and at 200 % zoom, and passes axe', async (
     assert.deepEqual(await axeViolations(c), [], `axe at ${viewport.width} px`);
     await c.context().close();
   }
+});
+
+test('a plan is edited, kept under a name, used for a new workshop and copied for the next area', async () => {
+  const c = await openConsole();
+  const sheet = c.locator('section[aria-labelledby="runsheet-h"]');
+  await sheet.locator('li.step-edit').first().waitFor();
+  await sheet.locator('li.step-edit').first().getByLabel('Title').fill('Hello and write');
+  await sheet.getByLabel(/Groups a new workshop from this plan starts with/).fill('Ward A\nWard B');
+  await sheet.getByLabel('Votes each person has').fill('4');
+  await sheet.getByLabel('Keep this plan for other workshops, named').fill('Two wards');
+  await sheet.getByRole('button', { name: 'Save as a named plan' }).click();
+  await c.getByText('Plan saved as “Two wards”: any new workshop can start from it.').waitFor({ timeout: 10000 });
+  await c.context().close();
+
+  // The organiser starts a workshop from it.
+  const context = await env.browser.newContext();
+  const o = await context.newPage();
+  o.on('pageerror', (e) => console.error('[page error]', e.message));
+  await o.goto(`${env.server.base}/organise?token=${env.server.links.organiser}`);
+  await o.getByLabel('Start from').locator('option', { hasText: 'Named plan: Two wards' }).waitFor({ state: 'attached', timeout: 10000 });
+  await o.getByLabel('Title').fill('Cancer care, day 1');
+  await o.getByLabel(/Clinical area/).fill('Cancer Care');
+  await o.getByLabel('Start from').selectOption({ label: 'Named plan: Two wards' });
+  await o.getByRole('button', { name: 'Create workshop' }).click();
+  await o.getByText('Workshop “Cancer care, day 1” created.').waitFor({ timeout: 10000 });
+  const link = await o.getByLabel('New workshop\'s facilitator link').inputValue();
+  const w = await context.newPage();
+  await w.goto(link);
+  await w.locator('table.console tbody tr').first().waitFor();
+  for (const g of ['Ward A', 'Ward B']) await w.locator('table.console tbody').getByText(g).first().waitFor();
+  assert.equal(await w.locator('table.console tbody tr').count(), 2, 'one row a group of the plan');
+  const newSheet = w.locator('section[aria-labelledby="runsheet-h"]');
+  assert.equal(await newSheet.locator('li.step-edit').first().getByLabel('Title').inputValue(), 'Hello and write');
+  assert.equal(await newSheet.getByLabel('Votes each person has').inputValue(), '4');
+  await w.getByRole('button', { name: 'Next step for all groups' }).click();
+  await w.locator('table.console tbody tr').first().getByText(/Step 1 of \d+: Hello and write/).waitFor({ timeout: 10000 });
+  assert.equal(await w.locator('table.console tbody tr').getByText(/Step 1 of \d+: Hello and write/).count(), 2);
+
+  // Then copies it for the next area: the same groups, fresh links, nothing of its cards.
+  await o.reload();
+  await o.getByLabel('Start from').locator('option', { hasText: 'A copy of “Cancer care, day 1”' }).waitFor({ state: 'attached', timeout: 10000 });
+  await o.getByLabel('Title').fill('Cancer care, day 2');
+  await o.getByLabel(/Clinical area/).fill('Cancer Care');
+  const copyOption = await o.getByLabel('Start from').locator('option', { hasText: 'A copy of “Cancer care, day 1”' }).getAttribute('value');
+  await o.getByLabel('Start from').selectOption(copyOption);
+  await o.getByRole('button', { name: 'Create workshop' }).click();
+  await o.getByText('Workshop “Cancer care, day 2” created.').waitFor({ timeout: 10000 });
+  const copyLink = await o.getByLabel('New workshop\'s facilitator link').inputValue();
+  assert.notEqual(copyLink, link, 'the copy has its own link');
+  await w.goto(copyLink);
+  await w.locator('table.console tbody tr').first().waitFor();
+  assert.equal(await w.locator('table.console tbody tr').count(), 2);
+  await w.locator('table.console').getByText('Ward B').first().waitFor();
+  assert.equal(await w.locator('table.console tbody tr').getByText(/Step 1 of/).count(), 0, 'the copy has not started');
+  assert.deepEqual(await axeViolations(o), [], 'the organiser\'s page');
+  await context.close();
+});
+
+test('follow me: a participant\'s phone keeps to what the facilitator scrolls to, until they stop following', async () => {
+  const phone = { width: 375, height: 640 };
+  const f = await openBoard(env.browser, env.server, 'demo-leadership', 'facilitator', { viewport: phone });
+  const p = await openBoard(env.browser, env.server, 'demo-leadership', 'participant', {
+    viewport: phone,
+    prepare: (page) => page.emulateMedia({ reducedMotion: 'reduce' }),
+  });
+  const cards = p.locator('li.card');
+  await cards.last().waitFor();
+  const first = await cards.first().getAttribute('data-card');
+  const last = await cards.last().getAttribute('data-card');
+  const near = (page, card) => page.waitForFunction((id) => {
+    const r = document.querySelector(`li.card[data-card="${id}"]`).getBoundingClientRect();
+    return r.bottom > 0 && r.top < window.innerHeight / 2;
+  }, card, { timeout: 10000 });
+  await f.getByRole('button', { name: 'Ask everyone to follow me' }).click();
+  const bar = p.locator('.follow-bar');
+  await bar.getByText('Following the facilitator:').waitFor({ timeout: 10000 });
+  // The facilitator scrolls to the last card: the phone follows.
+  await f.locator(`li.card[data-card="${last}"]`).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await near(p, last);
+  assert.deepEqual(await axeViolations(p), [], 'a board following the facilitator');
+  // Stopped, the phone stays where its owner puts it.
+  await bar.getByRole('button', { name: 'Stop following' }).click();
+  await p.evaluate(() => window.scrollTo(0, 0));
+  await f.evaluate(() => window.scrollTo(0, document.body.scrollHeight / 2));
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await p.evaluate(() => window.scrollY), 0, 'no longer following');
+  // Following again, it goes back to the facilitator; released, the bar goes.
+  await f.locator(`li.card[data-card="${first}"]`).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await new Promise((r) => setTimeout(r, 1000));
+  await p.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await bar.getByRole('button', { name: 'Follow again' }).click();
+  await near(p, first);
+  await f.getByRole('button', { name: 'Release everyone' }).click();
+  await bar.waitFor({ state: 'detached', timeout: 10000 });
+  await f.context().close();
+  await p.context().close();
 });

@@ -80,6 +80,10 @@ pub struct ControlState {
     /// and mark it.
     #[serde(default)]
     pub spotlight: Option<String>,
+    /// "Follow me": the card at the top of the facilitator's view, which every page that
+    /// has not stopped following keeps in view (`None`: nobody is asked to follow).
+    #[serde(default)]
+    pub follow: Option<String>,
     /// Participants the facilitator moved to another group: participant id -> board id.
     #[serde(default)]
     pub moves: std::collections::BTreeMap<String, String>,
@@ -102,6 +106,7 @@ impl Default for ControlState {
             message: String::new(),
             step: None,
             spotlight: None,
+            follow: None,
             moves: Default::default(),
         }
     }
@@ -137,6 +142,14 @@ pub struct ControlPatch {
         deserialize_with = "present"
     )]
     pub spotlight: Option<Option<String>>,
+    /// `Some(Some(card))`: everyone follows the facilitator, who is at `card`;
+    /// `Some(None)` releases them (JSON `null`; an absent key leaves it).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub follow: Option<Option<String>>,
 }
 
 /// A key that is present (even as `null`) is `Some`.
@@ -155,7 +168,7 @@ pub enum ControlError {
     Votes,
     #[error("the message is longer than {MAX_MESSAGE} characters")]
     MessageTooLong,
-    #[error("a spotlight names one card or theme by its id")]
+    #[error("a spotlight or \"follow me\" names one card or theme by its id")]
     Spotlight,
 }
 
@@ -207,6 +220,7 @@ impl Control {
                 .filter(|n| n.is_finite() && *n >= 0.0)
                 .map(|n| n as u32),
             spotlight: string("spotlight").filter(|s| !s.is_empty()),
+            follow: string("follow").filter(|s| !s.is_empty()),
             moves: self
                 .map
                 .iter(txn)
@@ -248,7 +262,11 @@ impl Control {
                 return Err(ControlError::MessageTooLong);
             }
         }
-        if let Some(Some(card)) = &patch.spotlight {
+        for card in [&patch.spotlight, &patch.follow]
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             if card.is_empty() || card.chars().count() > MAX_SPOTLIGHT_ID {
                 return Err(ControlError::Spotlight);
             }
@@ -289,14 +307,16 @@ impl Control {
         if let Some(step) = patch.step {
             self.map.insert(txn, "step", f64::from(step));
         }
-        match &patch.spotlight {
-            Some(Some(card)) => {
-                self.map.insert(txn, "spotlight", card.as_str());
+        for (key, value) in [("spotlight", &patch.spotlight), ("follow", &patch.follow)] {
+            match value {
+                Some(Some(card)) => {
+                    self.map.insert(txn, key, card.as_str());
+                }
+                Some(None) => {
+                    self.map.remove(txn, key);
+                }
+                None => {}
             }
-            Some(None) => {
-                self.map.remove(txn, "spotlight");
-            }
-            None => {}
         }
         Ok(())
     }

@@ -511,12 +511,12 @@ fn judge_comments(
             _ => None,
         };
         // Someone else's comment (or a malformed entry) is not changed by a participant.
-        if let Some(was) = read(&live_board, &before) {
+        if let Some(was) = read(live_board, before) {
             if was.map(|c| c.author) != Some(me.to_string()) {
                 return Err(Forbidden::NotYourComment);
             }
         }
-        match read(&trial.board, &after) {
+        match read(&trial.board, after) {
             None => {}
             Some(None) => return Err(Forbidden::NotYourComment),
             Some(Some(c)) => {

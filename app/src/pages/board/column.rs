@@ -139,8 +139,17 @@ fn ThemeGroup(
     let (i1, i2, i3, i4, i5) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
     let heading_id = format!("{field_id}-h");
     let labelled_by = heading_id.clone();
+    let lit = {
+        let id = id.clone();
+        move || {
+            session
+                .control
+                .with(|c| c.spotlight.as_deref() == Some(id.as_str()))
+        }
+    };
+    let i6 = id.clone();
     view! {
-        <section class="theme" aria-labelledby=labelled_by>
+        <section class="theme" aria-labelledby=labelled_by data-theme=id.clone() class:spotlit=lit.clone()>
             <h3 id=heading_id class="visually-hidden">{move || format!("Theme: {}", title.get())}</h3>
             <div class="theme-head">
                 <label class="visually-hidden" for=field_id.clone()>"Theme title"</label>
@@ -156,6 +165,16 @@ fn ThemeGroup(
                 <button on:click=move |_| session.nudge_theme(&i2, -1) disabled=move || !session.may(Action::Theme)>"↑"<span class="visually-hidden">" Move theme up"</span></button>
                 <button on:click=move |_| session.nudge_theme(&i3, 1) disabled=move || !session.may(Action::Theme)>"↓"<span class="visually-hidden">" Move theme down"</span></button>
                 <button on:click=move |_| session.dissolve_theme(&i4) disabled=move || !session.may(Action::Theme)>"Dissolve"<span class="visually-hidden">" theme (its cards stay)"</span></button>
+                {session.is_facilitator().then(|| {
+                    let (lit, lit2) = (lit.clone(), lit.clone());
+                    let i6 = i6.clone();
+                    view! {
+                        <button class="spotlight-theme" on:click=move |_| {
+                            let on = lit2();
+                            super::card::spotlight(session, (!on).then(|| i6.clone()));
+                        }>{move || if lit() { "End the spotlight" } else { "Spotlight this theme" }}</button>
+                    }
+                })}
             </div>
             <ul class="cards drop-zone"
                 on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()

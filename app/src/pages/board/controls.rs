@@ -257,6 +257,7 @@ pub(super) fn ControlBar(session: BoardSession) -> impl IntoView {
                 })
             }}
             <Spotlight session/>
+            <Follow session/>
             {facilitator_tools}
         </div>
     }
@@ -275,10 +276,17 @@ fn Spotlight(session: BoardSession) -> impl IntoView {
             request_animation_frame(move || bring_into_view(&id));
         }
     });
+    // A card's text, or a theme's title ("the theme “…”").
     let text = move || {
-        card.get()
-            .and_then(|id| session.card_view(&id))
-            .map(|c| c.text)
+        card.get().and_then(|id| match session.card_view(&id) {
+            Some(c) if !c.text.trim().is_empty() => Some(format!("the card “{}”", c.text)),
+            Some(_) => Some("a card".to_string()),
+            None => session.themes.with(|ts| {
+                ts.iter()
+                    .find(|t| t.id == id)
+                    .map(|t| format!("the theme “{}”", t.title))
+            }),
+        })
     };
     move || {
         card.get().map(|id| {
@@ -294,12 +302,12 @@ fn Spotlight(session: BoardSession) -> impl IntoView {
             view! {
                 <p class="spotlight-bar" role="status">
                     <strong>"Spotlight: "</strong>
-                    {move || match text() {
-                        Some(t) if !t.trim().is_empty() => format!("the facilitator is showing everyone the card “{t}”."),
-                        _ => "the facilitator is showing everyone a card.".to_string(),
-                    }}
+                    {move || format!(
+                        "the facilitator is showing everyone {}.",
+                        text().unwrap_or_else(|| "a card".into())
+                    )}
                     " "
-                    <button type="button" on:click=go>"Go to the card"</button>
+                    <button type="button" on:click=go>"Go to it"</button>
                     {session.is_facilitator().then(|| view! {
                         " "
                         <button type="button" on:click=move |_| super::card::spotlight(session, None)>"End the spotlight"</button>
@@ -310,6 +318,180 @@ fn Spotlight(session: BoardSession) -> impl IntoView {
     }
 }
 
+/// "Follow me": a facilitator asks everyone on the board to follow them; while they do,
+/// the card at the top of the facilitator's view is kept at the top of everyone's (without
+/// motion when the person asked for less), until the facilitator releases them or they
+/// stop following themselves (and may follow again).
+#[component]
+fn Follow(session: BoardSession) -> impl IntoView {
+    let at = Memo::new(move |_| session.control.with(|c| c.follow.clone()));
+    let asked = Memo::new(move |_| at.with(Option::is_some));
+    // This person stopped following (until the facilitator asks again).
+    let stopped = RwSignal::new(false);
+    Effect::new(move |was: Option<bool>| {
+        let now = asked.get();
+        if now && was == Some(false) {
+            stopped.set(false);
+        }
+        now
+    });
+    let facilitator = session.is_facilitator();
+    #[cfg(feature = "hydrate")]
+    if !facilitator {
+        Effect::new(move |_| {
+            if let (Some(id), false) = (at.get(), stopped.get()) {
+                request_animation_frame(move || bring_to_top(&id));
+            }
+        });
+    }
+    // The facilitator's page says where they are, at most every 400 ms while they scroll.
+    #[cfg(feature = "hydrate")]
+    if facilitator {
+        let pending = StoredValue::new(false);
+        let report = move || {
+            if !asked.get_untracked() || pending.get_value() {
+                return;
+            }
+            pending.set_value(true);
+            set_timeout(
+                move || {
+                    pending.set_value(false);
+                    if let Some(card) = top_card() {
+                        if at.get_untracked().as_deref() != Some(card.as_str()) {
+                            follow(session, Some(card));
+                        }
+                    }
+                },
+                std::time::Duration::from_millis(400),
+            );
+        };
+        let handle = window_event_listener(leptos::ev::scroll, move |_| report());
+        on_cleanup(move || handle.remove());
+    }
+    let start = move |_| follow(session, top_card_or_first(session));
+    move || {
+        if facilitator {
+            return Some(
+                view! {
+                    <p class="follow-bar">
+                        {move || if asked.get() {
+                            view! {
+                                <span role="status">"Everyone on this board is following you: they see what you scroll to. "</span>
+                                <button type="button" on:click=move |_| follow(session, None)>"Release everyone"</button>
+                            }.into_any()
+                        } else {
+                            view! { <button type="button" on:click=start>"Ask everyone to follow me"</button> }.into_any()
+                        }}
+                    </p>
+                }
+                .into_any(),
+            );
+        }
+        asked.get().then(|| {
+            view! {
+                <p class="follow-bar" role="status">
+                    {move || if stopped.get() {
+                        view! {
+                            "The facilitator asked everyone to follow them. "
+                            <button type="button" on:click=move |_| stopped.set(false)>"Follow again"</button>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <strong>"Following the facilitator: "</strong>"your page shows what they are looking at. "
+                            <button type="button" on:click=move |_| stopped.set(true)>"Stop following"</button>
+                        }.into_any()
+                    }}
+                </p>
+            }
+            .into_any()
+        })
+    }
+}
+
+/// Ask everyone to follow (at `card`), or with `None` release them.
+fn follow(session: BoardSession, card: Option<String>) {
+    let (board, token) = (session.board_id.get_value(), session.token.get_value());
+    let patch = ControlPatch {
+        follow: Some(card),
+        ..Default::default()
+    };
+    leptos::task::spawn_local(async move {
+        if let Err(e) = set_control(ControlScope::Board(board), token, patch).await {
+            session
+                .notice
+                .set(Some(format!("Could not change “follow me”: {e}")));
+        }
+    });
+}
+
+/// The card at the top of this window, or the board's first card.
+fn top_card_or_first(session: BoardSession) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    if let Some(card) = top_card() {
+        return Some(card);
+    }
+    session
+        .cards
+        .with_untracked(|cs| cs.first().map(|c| c.id.clone()))
+}
+
+/// The first card whose bottom is below the top of the window (what the person sees
+/// first).
+#[cfg(feature = "hydrate")]
+fn top_card() -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let doc = web_sys::window()?.document()?;
+    let cards = doc.query_selector_all("li.card[data-card]").ok()?;
+    let mut best: Option<(f64, String)> = None;
+    for i in 0..cards.length() {
+        let Some(el) = cards
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        else {
+            continue;
+        };
+        let r = el.get_bounding_client_rect();
+        if r.bottom() <= 0.0 {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(top, _)| r.top() < *top) {
+            best = el.get_attribute("data-card").map(|id| (r.top(), id));
+        }
+    }
+    best.map(|(_, id)| id)
+}
+
+/// Scroll so that a card is at the top of the window (below the sticky column links).
+#[cfg(feature = "hydrate")]
+fn bring_to_top(card: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let id = card.replace(['"', '\\'], "");
+    let Ok(Some(el)) = doc.query_selector(&format!("li.card[data-card=\"{id}\"]")) else {
+        return;
+    };
+    let opts = web_sys::ScrollIntoViewOptions::new();
+    opts.set_block(web_sys::ScrollLogicalPosition::Start);
+    opts.set_behavior(if reduced_motion() {
+        web_sys::ScrollBehavior::Instant
+    } else {
+        web_sys::ScrollBehavior::Smooth
+    });
+    el.scroll_into_view_with_scroll_into_view_options(&opts);
+}
+
+#[cfg(feature = "hydrate")]
+fn reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
+}
+
 /// Scroll a card into the middle of the window, smoothly unless the person prefers
 /// reduced motion.
 #[cfg(feature = "hydrate")]
@@ -317,20 +499,14 @@ fn bring_into_view(card: &str) {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let selector = format!("li.card[data-card=\"{}\"]", card.replace(['"', '\\'], ""));
+    let id = card.replace(['"', '\\'], "");
+    let selector = format!("li.card[data-card=\"{id}\"], section.theme[data-theme=\"{id}\"]");
     let Ok(Some(el)) = doc.query_selector(&selector) else {
         return;
     };
-    let reduced = web_sys::window()
-        .and_then(|w| {
-            w.match_media("(prefers-reduced-motion: reduce)")
-                .ok()
-                .flatten()
-        })
-        .is_some_and(|m| m.matches());
     let opts = web_sys::ScrollIntoViewOptions::new();
     opts.set_block(web_sys::ScrollLogicalPosition::Center);
-    opts.set_behavior(if reduced {
+    opts.set_behavior(if reduced_motion() {
         web_sys::ScrollBehavior::Instant
     } else {
         web_sys::ScrollBehavior::Smooth

@@ -543,7 +543,8 @@ fn comments_are_refused_as_someone_else_on_no_card_too_long_or_over_others() {
         Some(yrs::Out::YMap(m)) => m,
         _ => b.comments.insert(txn, card, yrs::MapPrelim::default()),
     };
-    let cases: Vec<(&str, Box<dyn Fn(&Board, &mut TransactionMut)>)> = vec![
+    type Change = Box<dyn Fn(&Board, &mut TransactionMut)>;
+    let cases: Vec<(&str, Change)> = vec![
         (
             "as someone else",
             Box::new(move |b, txn| {
