@@ -316,7 +316,11 @@ fn Thread(session: BoardSession, card: String) -> impl IntoView {
                         let may_delete = (own && session.may_comment()) || session.is_facilitator();
                         view! {
                             <li class="comment">
-                                <span class="who">{session.comment_author(&c.author)}": "</span>
+                                <span class="who">{
+                                    // Named once the roster has the writer (read again above).
+                                    let author = c.author.clone();
+                                    move || session.comment_author(&author)
+                                }": "</span>
                                 <span class="said" dir="auto">{c.text.clone()}</span>
                                 {may_delete.then(|| view! {
                                     <button type="button" class="delete-comment"
