@@ -872,7 +872,7 @@ async fn answers_to_the_workshops_questions_are_kept_for_facilitators_and_export
     let (_, csv) = http("GET", &csv_url, None).await;
     let header = csv.lines().next().unwrap();
     assert!(
-        header.ends_with(",source_snapshot,reactions,Organisation type,Profession"),
+        header.ends_with(",source_snapshot,reactions,comments,Organisation type,Profession"),
         "{header}"
     );
     let row = csv.lines().find(|l| l.contains("ask nurses")).unwrap();

@@ -63,18 +63,66 @@ struct Seen {
     removed: Vec<String>,
     /// Keys changed inside existing cards (`text` for edits of the text).
     keys: Vec<(String, String)>,
-    /// Per-card vote maps put in (`true`) or removed (`false`).
-    vote_cards: Vec<(String, bool)>,
-    /// (card, voter) entries changed, and anything deeper.
-    votes: Vec<(String, String)>,
-    /// Per-card reaction maps put in (`true`) or removed (`false`).
-    reaction_cards: Vec<(String, bool)>,
-    /// (card, person) reactions changed, and anything deeper.
-    reactions: Vec<(String, String)>,
-    /// Per-card threads put in (`true`) or removed (`false`).
-    comment_cards: Vec<(String, bool)>,
-    /// (card, comment) entries changed, and anything deeper (with empty names).
-    comments: Vec<(String, String)>,
+    /// Votes: card -> voter -> count.
+    votes: PerCard,
+    /// Reactions: card -> person -> word.
+    reactions: PerCard,
+    /// Comments: card -> comment id -> comment.
+    comments: PerCard,
+}
+
+/// What an update changed in a root of per-card maps (votes, reactions, comments).
+#[derive(Debug, Default)]
+struct PerCard {
+    /// Per-card maps put in (`true`, new or over an old one) or removed (`false`).
+    maps: Vec<(String, bool)>,
+    /// (card, entry) changed; anything the schema does not have as (empty, empty).
+    entries: Vec<(String, String)>,
+}
+
+impl PerCard {
+    fn is_empty(&self) -> bool {
+        self.maps.is_empty() && self.entries.is_empty()
+    }
+}
+
+/// Watch a root of per-card maps, noting into `pick(seen)` what each update changes.
+/// With `nested`, an entry is a map of its own (a comment) whose keys' changes count as
+/// changes of the entry.
+fn watch_per_card(
+    root: &yrs::MapRef,
+    seen: &Arc<Mutex<Seen>>,
+    nested: bool,
+    pick: fn(&mut Seen) -> &mut PerCard,
+) {
+    let sink = seen.clone();
+    root.observe_deep("keys", move |txn, events: &Events| {
+        let mut s = sink.lock().expect("seen");
+        let out = pick(&mut s);
+        for e in events.iter() {
+            let path = e.path();
+            let mut segs = path.iter();
+            match (segs.next(), segs.next(), e) {
+                (None, _, Event::Map(m)) => {
+                    for (card, change) in m.keys(txn) {
+                        let put = !matches!(change, EntryChange::Removed(_));
+                        out.maps.push((card.to_string(), put));
+                    }
+                }
+                (Some(PathSegment::Key(card)), None, Event::Map(m)) => {
+                    for entry in m.keys(txn).keys() {
+                        out.entries.push((card.to_string(), entry.to_string()));
+                    }
+                }
+                (Some(PathSegment::Key(card)), Some(PathSegment::Key(entry)), Event::Map(_))
+                    if nested && segs.next().is_none() =>
+                {
+                    out.entries.push((card.to_string(), entry.to_string()))
+                }
+                _ => out.entries.push((String::new(), String::new())),
+            }
+        }
+    });
 }
 
 /// Keys a participant's new card may carry (no `role`: roles are in the roster).
@@ -101,7 +149,6 @@ impl Trial {
             let _ = doc.transact_mut().apply_update(u);
         }
         let seen = Arc::new(Mutex::new(Seen::default()));
-        let sink = seen.clone();
         board.meta.observe_deep("keys", {
             let sink = seen.clone();
             move |_, _| sink.lock().expect("seen").meta = true
@@ -145,85 +192,9 @@ impl Trial {
                 }
             }
         });
-        board.reactions.observe_deep("keys", {
-            let sink = seen.clone();
-            move |txn, events: &Events| {
-                let mut s = sink.lock().expect("seen");
-                for e in events.iter() {
-                    let path = e.path();
-                    let mut segs = path.iter();
-                    match (segs.next(), segs.next(), e) {
-                        (None, _, Event::Map(m)) => {
-                            for (card, change) in m.keys(txn) {
-                                let put = !matches!(change, EntryChange::Removed(_));
-                                s.reaction_cards.push((card.to_string(), put));
-                            }
-                        }
-                        (Some(PathSegment::Key(card)), None, Event::Map(m)) => {
-                            for who in m.keys(txn).keys() {
-                                s.reactions.push((card.to_string(), who.to_string()));
-                            }
-                        }
-                        _ => s.reactions.push((String::new(), String::new())),
-                    }
-                }
-            }
-        });
-        board.comments.observe_deep("keys", {
-            let sink = seen.clone();
-            move |txn, events: &Events| {
-                let mut s = sink.lock().expect("seen");
-                for e in events.iter() {
-                    let path = e.path();
-                    let mut segs = path.iter();
-                    match (segs.next(), segs.next(), e) {
-                        (None, _, Event::Map(m)) => {
-                            for (card, change) in m.keys(txn) {
-                                let put = !matches!(change, EntryChange::Removed(_));
-                                s.comment_cards.push((card.to_string(), put));
-                            }
-                        }
-                        (Some(PathSegment::Key(card)), None, Event::Map(m)) => {
-                            for id in m.keys(txn).keys() {
-                                s.comments.push((card.to_string(), id.to_string()));
-                            }
-                        }
-                        // Inside one comment (its text rewritten, say).
-                        (
-                            Some(PathSegment::Key(card)),
-                            Some(PathSegment::Key(id)),
-                            Event::Map(_),
-                        ) if segs.next().is_none() => {
-                            s.comments.push((card.to_string(), id.to_string()))
-                        }
-                        _ => s.comments.push((String::new(), String::new())),
-                    }
-                }
-            }
-        });
-        board
-            .votes
-            .observe_deep("keys", move |txn, events: &Events| {
-                let mut s = sink.lock().expect("seen");
-                for e in events.iter() {
-                    let path = e.path();
-                    let mut segs = path.iter();
-                    match (segs.next(), segs.next(), e) {
-                        (None, _, Event::Map(m)) => {
-                            for (card, change) in m.keys(txn) {
-                                let put = !matches!(change, EntryChange::Removed(_));
-                                s.vote_cards.push((card.to_string(), put));
-                            }
-                        }
-                        (Some(PathSegment::Key(card)), None, Event::Map(m)) => {
-                            for voter in m.keys(txn).keys() {
-                                s.votes.push((card.to_string(), voter.to_string()));
-                            }
-                        }
-                        _ => s.votes.push((String::new(), String::new())),
-                    }
-                }
-            });
+        watch_per_card(&board.votes, &seen, false, |s| &mut s.votes);
+        watch_per_card(&board.reactions, &seen, false, |s| &mut s.reactions);
+        watch_per_card(&board.comments, &seen, true, |s| &mut s.comments);
         Trial { doc, board, seen }
     }
 
@@ -406,12 +377,12 @@ fn judge(live: &Doc, trial: &Trial, seen: &Seen, permit: &Permit) -> Result<(), 
             k => return Err(Forbidden::Fixed(k.chars().take(40).collect())),
         }
     }
-    if !seen.vote_cards.is_empty() || !seen.votes.is_empty() {
+    if !seen.votes.is_empty() {
         rules.allows(Action::Vote)?;
         if permit.secret_ballot {
             return Err(Forbidden::SecretBallot);
         }
-        for (card, put) in &seen.vote_cards {
+        for (card, put) in &seen.votes.maps {
             if !put || others_under(&live_board.votes, &before, card, me) {
                 return Err(Forbidden::NotYourVote);
             }
@@ -421,7 +392,7 @@ fn judge(live: &Doc, trial: &Trial, seen: &Seen, permit: &Permit) -> Result<(), 
                 }
             }
         }
-        if seen.votes.iter().any(|(_, voter)| voter != me) {
+        if seen.votes.entries.iter().any(|(_, voter)| voter != me) {
             return Err(Forbidden::NotYourVote);
         }
         let mut used = 0i64;
@@ -478,12 +449,12 @@ fn judge_comments(
     seen: &Seen,
     me: &str,
 ) -> Result<(), Forbidden> {
-    if seen.comment_cards.is_empty() && seen.comments.is_empty() {
+    if seen.comments.is_empty() {
         return Ok(());
     }
     let (live_board, before) = (olds.board, olds.txn);
     let mut touched: Vec<(String, String)> = Vec::new();
-    for (card, put) in &seen.comment_cards {
+    for (card, put) in &seen.comments.maps {
         // A whole thread removed or replaced takes others' comments with it.
         let others = match live_board.comments.get(before, card) {
             Some(Out::YMap(m)) => m.iter(before).any(|(id, v)| {
@@ -499,7 +470,7 @@ fn judge_comments(
             touched.extend(m.keys(after).map(|id| (card.clone(), id.to_string())));
         }
     }
-    touched.extend(seen.comments.iter().cloned());
+    touched.extend(seen.comments.entries.iter().cloned());
     for (card, id) in touched {
         if card.is_empty() || id.is_empty() || id.chars().count() > MAX_COMMENT_ID {
             return Err(Forbidden::NotYourComment);
@@ -544,12 +515,12 @@ fn judge_reactions(
     seen: &Seen,
     me: &str,
 ) -> Result<(), Forbidden> {
-    if seen.reaction_cards.is_empty() && seen.reactions.is_empty() {
+    if seen.reactions.is_empty() {
         return Ok(());
     }
     let (live_board, before) = (olds.board, olds.txn);
     let mut touched: Vec<&str> = Vec::new();
-    for (card, put) in &seen.reaction_cards {
+    for (card, put) in &seen.reactions.maps {
         if !put || others_under(&live_board.reactions, before, card, me) {
             return Err(Forbidden::NotYourReaction);
         }
@@ -560,7 +531,7 @@ fn judge_reactions(
         }
         touched.push(card);
     }
-    for (card, who) in &seen.reactions {
+    for (card, who) in &seen.reactions.entries {
         if who != me {
             return Err(Forbidden::NotYourReaction);
         }
