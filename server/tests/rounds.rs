@@ -240,7 +240,7 @@ async fn synthesis_boards_copy_cards_with_provenance_from_boards_and_snapshots()
         "Protected development time in cancer services,0,Clinician,,1970-01-01 00:00:00"
     ));
     assert!(
-        csv.contains(",Cancer Care workshop,Cancer Care,Strategic and enabling leadership,Strategic and enabling leadership,End of workshop,\r\n"),
+        csv.contains(",Cancer Care workshop,Cancer Care,Strategic and enabling leadership,Strategic and enabling leadership,End of workshop,,\r\n"),
         "{csv}"
     );
 

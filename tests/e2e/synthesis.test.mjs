@@ -85,7 +85,7 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   const csvHref = await f.getByRole('link', { name: 'Spreadsheet (CSV)' }).getAttribute('href');
   const csv = await (await f.request.get(`${base}${csvHref}`)).text();
   assert.match(csv, /Protected time to learn from peers,0,Clinician,[^,]*,[^,]+,demo-msk-leadership~seed-1,Demo workshop: Musculoskeletal \(MSK\),Musculoskeletal \(MSK\),Strategic and enabling leadership/);
-  assert.match(csv, /,Before synthesis,\r\n/);
+  assert.match(csv, /,Before synthesis,,\r\n/);
   const boardId = new URL(boardUrl).pathname.split('/').pop();
 
   // More sources later: the live cancer board's cards onto the existing synthesis board.
