@@ -87,7 +87,7 @@ test('hidden cards and private writing keep cards from participants', async () =
 test('the organiser creates a workshop and its facilitator link opens its console', async () => {
   // A workshop's facilitators create no workshops: the organising team does.
   const own = await openConsole();
-  assert.equal(await own.getByText('New workshop').count(), 0);
+  assert.equal(await own.getByRole('heading', { name: 'New workshop', exact: true }).count(), 0);
   await own.context().close();
   const c = await (await env.browser.newContext()).newPage();
   await c.goto(`${env.server.base}/organise?token=${env.server.links.organiser}`);
