@@ -336,3 +336,28 @@ test('follow me: a participant\'s phone keeps to what the facilitator scrolls to
   await f.context().close();
   await p.context().close();
 });
+
+test('a facilitator spotlights a theme and another person\'s phone brings it into view', async () => {
+  const f = await openBoard(env.browser, env.server, 'demo-research', 'facilitator');
+  const p = await openBoard(env.browser, env.server, 'demo-research', 'participant', {
+    viewport: { width: 375, height: 640 },
+    prepare: (page) => page.emulateMedia({ reducedMotion: 'reduce' }),
+  });
+  await f.getByRole('button', { name: 'New theme in Values' }).click();
+  await f.keyboard.type('Access for all');
+  const theme = p.locator('.column-values section.theme').first();
+  await p.waitForFunction(() => document.querySelector('.column-values textarea.theme-title')?.value === 'Access for all', null, { timeout: 10000 });
+  await p.evaluate(() => window.scrollTo(0, 0));
+  await f.locator('.column-values section.theme').first().getByRole('button', { name: 'Spotlight this theme' }).click();
+  await p.locator('.spotlight-bar').getByText('the facilitator is showing everyone the theme “Access for all”.').waitFor({ timeout: 10000 });
+  await p.locator('.column-values section.theme.spotlit').waitFor();
+  await p.waitForFunction(() => {
+    const r = document.querySelector('.column-values section.theme').getBoundingClientRect();
+    return r.top >= 0 && r.top <= window.innerHeight;
+  }, null, { timeout: 5000 });
+  assert.equal(await theme.getByRole('button', { name: 'Spotlight this theme' }).count(), 0, 'only facilitators spotlight');
+  await f.locator('.spotlight-bar').getByRole('button', { name: 'End the spotlight' }).click();
+  await p.locator('.spotlight-bar').waitFor({ state: 'detached', timeout: 10000 });
+  await f.context().close();
+  await p.context().close();
+});
