@@ -1187,11 +1187,11 @@ fn publish<T: ReadTxn>(
         })
         .collect();
     session.reactions.try_set(reactions);
-    let comments: HashMap<String, Vec<cocreate_core::model::CommentView>> = cards
-        .iter()
-        .map(|c| (c.id.clone(), board.comments_on(txn, &c.id)))
-        .filter(|(_, thread)| !thread.is_empty())
-        .collect();
+    // One pass over the comments (not one lookup per card).
+    let mut comments: HashMap<String, Vec<cocreate_core::model::CommentView>> = HashMap::new();
+    for c in board.all_comments(txn) {
+        comments.entry(c.card.clone()).or_default().push(c);
+    }
     session.comments.try_set(comments);
     session.votes_used.try_set(board.votes_used(txn, me));
     session.votes.try_set(votes);

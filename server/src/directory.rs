@@ -410,9 +410,7 @@ impl ServerDirectory {
             .create_board(&id, &workshop.id, title, pillar, &state)?;
         self.summary(&id)
     }
-}
 
-impl ServerDirectory {
     /// [`Directory::create_workshop`]: the workshop, its groups from the plan it starts
     /// from (or the workshop it copies), each group's settings, and its facilitator link.
     async fn create_workshop_now(
@@ -1343,6 +1341,11 @@ impl Directory for ServerDirectory {
             };
             for b in &boards {
                 this.apply_control(b, &patch).await?;
+            }
+            // Where the facilitator has scrolled to is not a decision: no audit entry for
+            // each "follow me" move (starting and ending it are audited).
+            if patch.only_moves_follow() {
+                return Ok(());
             }
             tracing::info!(?scope, boards = boards.len(), "control changed");
             if let Some(b) = boards.first() {

@@ -152,6 +152,19 @@ pub struct ControlPatch {
     pub follow: Option<Option<String>>,
 }
 
+impl ControlPatch {
+    /// Whether this only moves "follow me" to another card: the facilitator scrolling,
+    /// not a decision (not audited).
+    pub fn only_moves_follow(&self) -> bool {
+        matches!(self.follow, Some(Some(_)))
+            && *self
+                == ControlPatch {
+                    follow: self.follow.clone(),
+                    ..Default::default()
+                }
+    }
+}
+
 /// A key that is present (even as `null`) is `Some`.
 fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
@@ -407,5 +420,25 @@ mod tests {
             .unwrap_err();
         assert_eq!(err, ControlError::Votes);
         assert!(!c.locked(&doc.transact()));
+    }
+
+    #[test]
+    fn only_a_follow_move_is_a_follow_move() {
+        let moved = ControlPatch {
+            follow: Some(Some("card-1".into())),
+            ..Default::default()
+        };
+        assert!(moved.only_moves_follow());
+        let released = ControlPatch {
+            follow: Some(None),
+            ..Default::default()
+        };
+        assert!(!released.only_moves_follow(), "ending it is a decision");
+        let with_more = ControlPatch {
+            locked: Some(true),
+            ..moved.clone()
+        };
+        assert!(!with_more.only_moves_follow());
+        assert!(!ControlPatch::default().only_moves_follow());
     }
 }

@@ -36,7 +36,7 @@ pub enum PlanError {
     Minutes(usize),
     #[error("step {0}'s message is longer than {MAX_MESSAGE} characters")]
     Message(usize),
-    #[error("a plan has between 1 and {MAX_GROUPS} groups, each named in at most 80 characters, no two alike")]
+    #[error("a plan has between 1 and {MAX_GROUPS} groups, each named in at most 120 characters, no two alike")]
     Groups,
     #[error("votes per person are between 1 and {MAX_VOTES_PER_PERSON}")]
     Votes,
@@ -126,7 +126,8 @@ impl Plan {
         let mut seen = std::collections::HashSet::new();
         for g in &self.groups {
             let g = g.trim();
-            if g.is_empty() || g.chars().count() > 80 || !seen.insert(g.to_lowercase()) {
+            // As long as a board's title may be (a copied workshop's groups are titles).
+            if g.is_empty() || g.chars().count() > 120 || !seen.insert(g.to_lowercase()) {
                 return Err(PlanError::Groups);
             }
         }

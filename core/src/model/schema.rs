@@ -20,8 +20,9 @@ pub const ROOT_THEMES: &str = "themes";
 pub const ROOT_VOTES: &str = "votes";
 /// Root map of card id -> (participant id -> reaction word, see [`Reaction`]).
 pub const ROOT_REACTIONS: &str = "reactions";
-/// Root map of card id -> (comment id -> comment: a plain map `{author, text, created}`,
-/// see [`MAX_COMMENT_TEXT`]). A card's thread is its comments in order of `created`.
+/// Root map of card id -> (comment id -> comment: a map of exactly `author`, `text` and
+/// `created`, see [`MAX_COMMENT_TEXT`]). A card's thread is its comments in order of
+/// `created`.
 pub const ROOT_COMMENTS: &str = "comments";
 /// Longest comment, in characters.
 pub const MAX_COMMENT_TEXT: usize = 1_000;

@@ -461,24 +461,10 @@ fn top_card() -> Option<String> {
     best.map(|(_, id)| id)
 }
 
-/// Scroll so that a card is at the top of the window (below the sticky column links).
+/// Scroll so that a card is at the top of the window.
 #[cfg(feature = "hydrate")]
 fn bring_to_top(card: &str) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let id = card.replace(['"', '\\'], "");
-    let Ok(Some(el)) = doc.query_selector(&format!("li.card[data-card=\"{id}\"]")) else {
-        return;
-    };
-    let opts = web_sys::ScrollIntoViewOptions::new();
-    opts.set_block(web_sys::ScrollLogicalPosition::Start);
-    opts.set_behavior(if reduced_motion() {
-        web_sys::ScrollBehavior::Instant
-    } else {
-        web_sys::ScrollBehavior::Smooth
-    });
-    el.scroll_into_view_with_scroll_into_view_options(&opts);
+    scroll_to(card, web_sys::ScrollLogicalPosition::Start);
 }
 
 #[cfg(feature = "hydrate")]
@@ -492,20 +478,26 @@ fn reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-/// Scroll a card into the middle of the window, smoothly unless the person prefers
-/// reduced motion.
+/// Scroll a card (or theme) into the middle of the window.
 #[cfg(feature = "hydrate")]
 fn bring_into_view(card: &str) {
+    scroll_to(card, web_sys::ScrollLogicalPosition::Center);
+}
+
+/// Scroll the card or theme with id `id` to `block`, smoothly unless the person prefers
+/// reduced motion.
+#[cfg(feature = "hydrate")]
+fn scroll_to(id: &str, block: web_sys::ScrollLogicalPosition) {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let id = card.replace(['"', '\\'], "");
+    let id = id.replace(['"', '\\'], "");
     let selector = format!("li.card[data-card=\"{id}\"], section.theme[data-theme=\"{id}\"]");
     let Ok(Some(el)) = doc.query_selector(&selector) else {
         return;
     };
     let opts = web_sys::ScrollIntoViewOptions::new();
-    opts.set_block(web_sys::ScrollLogicalPosition::Center);
+    opts.set_block(block);
     opts.set_behavior(if reduced_motion() {
         web_sys::ScrollBehavior::Instant
     } else {
