@@ -261,16 +261,17 @@ pub async fn set_questions(
         .map_err(ApiError::from)
 }
 
-/// Save the workshop's plan (facilitators).
+/// Save the workshop's plan (facilitators); returns how many boards took its prompts.
 #[server(input = Json)]
 pub async fn set_plan(
     workshop: String,
     token: Option<String>,
     plan: cocreate_core::model::plan::Plan,
-) -> Result<(), ApiError> {
+) -> Result<usize, ApiError> {
     directory()?
         .0
-        .set_plan(&workshop, token.as_deref(), plan)
+        .set_plan(workshop, token, plan)
+        .await
         .map_err(ApiError::from)
 }
 

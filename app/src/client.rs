@@ -1198,6 +1198,14 @@ fn publish<T: ReadTxn>(
     session.themes.try_set(board.themes(txn));
     session.cards.try_set(cards);
     session.meta.try_set(board.meta(txn));
+    let prompts = board.prompts(txn);
+    if session
+        .prompts
+        .try_with_untracked(|p| *p != prompts)
+        .unwrap_or(false)
+    {
+        session.prompts.try_set(prompts);
+    }
 }
 
 /// How long a board kept for offline editing stays in the browser.
@@ -1279,11 +1287,15 @@ fn announce_changes(
         match before.get(id) {
             None => news.push(format!(
                 "Someone added a card to {}.",
-                prompt.map(|p| p.title()).unwrap_or("the board")
+                prompt
+                    .map(|p| session.prompt_title(p))
+                    .unwrap_or_else(|| "the board".into())
             )),
             Some(old) if old != prompt => news.push(format!(
                 "Someone moved a card to {}.",
-                prompt.map(|p| p.title()).unwrap_or("another column")
+                prompt
+                    .map(|p| session.prompt_title(p))
+                    .unwrap_or_else(|| "another column".into())
             )),
             _ => {}
         }

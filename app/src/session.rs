@@ -9,6 +9,7 @@ use cocreate_core::catalog::{DirectoryError, LinkRole};
 use cocreate_core::model::board::ThemeView;
 use cocreate_core::model::control::{ControlState, Phase};
 pub use cocreate_core::model::rules::{Action, Rules};
+use cocreate_core::model::schema::PromptText;
 use cocreate_core::model::{BoardMeta, CardView, Prompt, Role};
 
 /// Connection state shown to the user.
@@ -136,6 +137,9 @@ pub struct Peer {
 #[derive(Clone, Copy)]
 pub struct BoardSession {
     pub meta: RwSignal<BoardMeta>,
+    /// The words of the board's four prompts (the board document's, or the built-in
+    /// exercise's until it arrives).
+    pub prompts: RwSignal<Vec<PromptText>>,
     pub cards: RwSignal<Vec<CardView>>,
     pub status: RwSignal<ConnStatus>,
     pub peers: RwSignal<Vec<Peer>>,
@@ -228,6 +232,7 @@ impl BoardSession {
     pub fn new() -> Self {
         BoardSession {
             meta: RwSignal::new(BoardMeta::default()),
+            prompts: RwSignal::new(PromptText::builtin_all()),
             cards: RwSignal::new(Vec::new()),
             status: RwSignal::new(ConnStatus::Connecting),
             peers: RwSignal::new(Vec::new()),
@@ -587,6 +592,26 @@ impl BoardSession {
 
     /// Who wrote a comment, as this page may say it: "You", a name and role from the
     /// roster on a named board, or "A participant".
+    /// The board's words for `prompt` (tracked: a change of wording re-renders).
+    pub fn prompt_text(&self, prompt: Prompt) -> PromptText {
+        self.prompts.with(|all| {
+            all.iter()
+                .find(|p| p.prompt == prompt)
+                .cloned()
+                .unwrap_or_else(|| PromptText::builtin(prompt))
+        })
+    }
+
+    /// A prompt's column heading on this board, read once (for menus and announcements).
+    pub fn prompt_title(&self, prompt: Prompt) -> String {
+        self.prompts.with_untracked(|all| {
+            all.iter()
+                .find(|p| p.prompt == prompt)
+                .map(|p| p.title.clone())
+                .unwrap_or_else(|| prompt.title().to_string())
+        })
+    }
+
     pub fn comment_author(&self, pseudonym: &str) -> String {
         if self
             .me

@@ -569,14 +569,15 @@ pub trait Directory: Send + Sync {
         token: Option<&str>,
         questions: Vec<AttributeQuestion>,
     ) -> Result<Vec<AttributeQuestion>, DirectoryError>;
-    /// Save the workshop's plan (workshop facilitators); refused with the step named
-    /// when a step is not valid.
+    /// Save the workshop's plan (workshop facilitators); refused with the step (or the
+    /// prompt) named when one is not valid. Every board of the workshop whose prompts'
+    /// words differ from the plan's takes the plan's, live. Returns how many boards did.
     fn set_plan(
         &self,
-        workshop: &str,
-        token: Option<&str>,
+        workshop: String,
+        token: Option<String>,
         plan: crate::model::plan::Plan,
-    ) -> Result<(), DirectoryError>;
+    ) -> DirFuture<usize>;
     /// Place the holder of `seat` (a participant with the workshop's link) in one of its
     /// open groups, balanced by role (`crate::allocate`); someone placed before gets the
     /// same group again (or the one a facilitator moved them to). Returns the group.

@@ -220,6 +220,47 @@ fn json_round_trip_gives_identical_content() {
 }
 
 #[test]
+fn a_plans_prompt_words_survive_export_and_import_and_stay_text() {
+    use cocreate_core::model::schema::{PromptText, Symbol};
+    let doc = sample();
+    let mut words = PromptText::builtin_all();
+    words[2].title = "What *helps*".into();
+    words[2].question = "<img src=x onerror=alert(1)> What helps?".into();
+    words[2].easy = "What helps you?".into();
+    words[2].symbol = Symbol::Idea;
+    Board::of(&doc).set_prompts(&mut doc.transact_mut(), &words);
+    let first = BoardExport::of_doc(&doc, context());
+    assert_eq!(first.prompts, words);
+    let json = first.to_json();
+    assert!(json.contains("\"prompts\""), "{json}");
+    let parsed = BoardExport::from_json(&json).unwrap();
+    let imported = new_doc();
+    parsed.write_into(&imported).unwrap();
+    assert_eq!(
+        Board::of(&imported).prompts(&imported.transact()),
+        words,
+        "the imported board asks the same questions"
+    );
+    let md = first.to_markdown();
+    assert!(
+        md.contains("## What \\*helps\\*: &lt;img src=x onerror=alert\\(1\\)&gt; What helps?"),
+        "{md}"
+    );
+    assert!(first.to_svg().contains("What *helps*"));
+    assert!(!first.to_svg().contains("<img"));
+    // A board with the built-in words exports no `prompts` (older readers see no change).
+    assert!(!BoardExport::of_doc(&sample(), context())
+        .to_json()
+        .contains("\"prompts\""));
+    // An export whose prompts are not the four, in order, is refused, and nothing written.
+    let mut bad = first.clone();
+    bad.prompts.swap(0, 1);
+    let target = new_doc();
+    assert!(bad.write_into(&target).is_err());
+    assert!(Board::of(&target).cards(&target.transact()).is_empty());
+}
+
+#[test]
 fn raw_update_round_trip_is_lossless() {
     let doc = sample();
     let raw = doc

@@ -38,7 +38,13 @@ fn main() {
         .collect();
     let refs: Vec<(Prompt, &str, Role)> =
         cards.iter().map(|(p, t, r)| (*p, t.as_str(), *r)).collect();
-    let state = cocreate_core::model::board::initial_state("Board", "MSK", PILLARS[0], &refs);
+    let state = cocreate_core::model::board::initial_state(
+        "Board",
+        "MSK",
+        PILLARS[0],
+        &cocreate_core::model::schema::PromptText::builtin_all(),
+        &refs,
+    );
     for i in 0..n {
         store
             .create_board(&format!("b{i}"), "w", "Board", PILLARS[0], &state)

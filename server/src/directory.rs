@@ -14,6 +14,7 @@ use cocreate_core::model::board::Board;
 use cocreate_core::model::control::{Control, ControlPatch};
 use cocreate_core::model::export::{BoardExport, ExportContext, SnapshotRef};
 use cocreate_core::model::plan::{plan_name, Allocation, Plan, SavedPlan};
+use cocreate_core::model::schema::PromptText;
 use cocreate_core::model::report::iso_utc;
 use cocreate_core::model::{CardView, Role};
 use sha2::Digest;
@@ -403,9 +404,16 @@ impl ServerDirectory {
         workshop: &WorkshopSummaryRef,
         title: &str,
         pillar: &str,
+        prompts: &[PromptText],
     ) -> Result<BoardSummary, DirectoryError> {
         let id = format!("{}-{}-{}", workshop.id, slug(pillar), random_suffix());
-        let state = cocreate_core::model::board::initial_state(title, &workshop.area, pillar, &[]);
+        let state = cocreate_core::model::board::initial_state(
+            title,
+            &workshop.area,
+            pillar,
+            prompts,
+            &[],
+        );
         self.store
             .create_board(&id, &workshop.id, title, pillar, &state)?;
         self.summary(&id)
@@ -478,7 +486,7 @@ impl ServerDirectory {
         };
         let mut boards = Vec::new();
         for group in &plan.groups {
-            boards.push(self.create_board_in(&w, group.trim(), group.trim())?);
+            boards.push(self.create_board_in(&w, group.trim(), group.trim(), &plan.prompts)?);
         }
         self.store.set_plan(&id, &plan)?;
         // Each group's settings: the copied group's, or the plan's votes each.
@@ -642,6 +650,7 @@ impl Directory for ServerDirectory {
         } else {
             check_title(pillar)?
         };
+        let prompts = self.store.plan(&w.id)?.unwrap_or_default().prompts;
         let b = self.create_board_in(
             &WorkshopSummaryRef {
                 id: w.id.clone(),
@@ -649,6 +658,7 @@ impl Directory for ServerDirectory {
             },
             &title,
             &pillar,
+            &prompts,
         )?;
         self.audit(&w.id, self.actor(token), "add board", &b.id, title);
         Ok(b)
@@ -903,27 +913,60 @@ impl Directory for ServerDirectory {
 
     fn set_plan(
         &self,
-        workshop: &str,
-        token: Option<&str>,
+        workshop: String,
+        token: Option<String>,
         plan: Plan,
-    ) -> Result<(), DirectoryError> {
-        let w = self.access.workshop_facilitator(workshop, token)?;
-        plan.check()
-            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
-        self.store.set_plan(&w.workshop.id, &plan)?;
-        self.audit(
-            &w.workshop.id,
-            self.actor(token),
-            "set plan",
-            &w.workshop.id,
-            plan.run_sheet
+    ) -> DirFuture<usize> {
+        let this = self.clone();
+        Box::pin(async move {
+            let w = this.access.workshop_facilitator(&workshop, token.as_deref())?;
+            plan.check()
+                .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+            this.store.set_plan(&w.workshop.id, &plan)?;
+            let mut reworded = Vec::new();
+            for b in w.workshop.boards.iter().filter(|b| !b.archived) {
+                let cards = this.hub.join(&DocKey::board(&b.id))?;
+                let same = cards.read(|d| Board::of(d).prompts(&d.transact()) == plan.prompts);
+                if !same {
+                    cards
+                        .change(Board::of, |board, txn| {
+                            board.set_prompts(txn, &plan.prompts);
+                            Ok::<(), std::convert::Infallible>(())
+                        })
+                        .await?
+                        .unwrap_or_else(|e| match e {});
+                    reworded.push(b.title.clone());
+                }
+            }
+            let steps = plan
+                .run_sheet
                 .steps
                 .iter()
                 .map(|s| format!("{} ({} min)", s.title, s.minutes))
                 .collect::<Vec<_>>()
-                .join("; "),
-        );
-        Ok(())
+                .join("; ");
+            let prompts = plan
+                .prompts
+                .iter()
+                .map(|p| p.title.trim())
+                .collect::<Vec<_>>()
+                .join(", ");
+            this.audit(
+                &w.workshop.id,
+                this.actor(token.as_deref()),
+                "set plan",
+                &w.workshop.id,
+                if reworded.is_empty() {
+                    format!("{steps}; prompts: {prompts}")
+                } else {
+                    format!(
+                        "{steps}; prompts: {prompts}, reworded on {}",
+                        reworded.join(", ")
+                    )
+                },
+            );
+            Ok(reworded.len())
+        })
     }
 
     fn place(

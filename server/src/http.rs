@@ -405,7 +405,7 @@ async fn set_plan(
     Query(q): Query<TokenParam>,
     Json(plan): Json<cocreate_core::model::plan::Plan>,
 ) -> Result<StatusCode, AppError> {
-    state.dir.set_plan(&workshop, q.token.as_deref(), plan)?;
+    state.dir.set_plan(workshop, q.token, plan).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

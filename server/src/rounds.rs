@@ -98,12 +98,16 @@ impl Rounds for ServerDirectory {
         let title = check_title(&new.title)?;
         let pillar = check_title(&new.pillar)?;
         let exports = self.source_exports(&team, &new.sources)?;
+        let prompts = self.store.plan(&w.id)?.unwrap_or_default().prompts;
         let doc = cocreate_core::model::new_doc();
         let board = Board::of(&doc);
         let mut copied = 0;
         {
             let mut txn = doc.transact_mut();
             board.init_meta(&mut txn, &title, &w.area, &pillar);
+            if prompts != cocreate_core::model::schema::PromptText::builtin_all() {
+                board.set_prompts(&mut txn, &prompts);
+            }
             for e in &exports {
                 copied += copy_cards(&board, &mut txn, e, now_ms() as f64)
                     .map_err(|e| DirectoryError::Invalid(e.to_string()))?;

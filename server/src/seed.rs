@@ -2,6 +2,7 @@
 
 use cocreate_core::catalog::PILLARS;
 use cocreate_core::model::board::initial_state;
+use cocreate_core::model::schema::PromptText;
 use cocreate_core::model::{Prompt, Role};
 
 use cocreate_core::catalog::LinkRole;
@@ -185,7 +186,7 @@ pub fn seed_demo(store: &Store, auth: &Auth, base: &str) -> Result<Option<DemoLi
         store.create_workshop(id, title, area, "")?;
         for (i, pillar) in PILLARS.iter().enumerate() {
             let cards: &[(Prompt, &str, Role)] = if i == 0 { starters } else { &[] };
-            let state = initial_state(pillar, area, pillar, cards);
+            let state = initial_state(pillar, area, pillar, &PromptText::builtin_all(), cards);
             store.create_board(&demo_board_id(id, i), id, pillar, pillar, &state)?;
         }
         if id != DEMO_WORKSHOP {

@@ -411,10 +411,13 @@ async fn a_schema_1_board_is_migrated_on_load_and_its_hidden_cards_leave_it() {
         .append(&cocreate_core::catalog::DocKey::board(DEMO), update)
         .await
         .unwrap();
-    // Loading it migrates it to schema 2: the card is held and taken out (no client
-    // receives it), and `meta.schema` is 2.
+    // Loading it migrates it to the current schema: the card is held and taken out (no
+    // client receives it), and `meta.schema` is current.
     let c = TestClient::join(&srv.url_with(DEMO, &srv.links.observer)).await;
-    assert_eq!(Board::of(&c.doc).meta(&c.doc.transact()).schema, 2);
+    assert_eq!(
+        Board::of(&c.doc).meta(&c.doc.transact()).schema,
+        cocreate_core::model::SCHEMA_VERSION
+    );
     assert!(Board::of(&c.doc)
         .card(&c.doc.transact(), "seed-1")
         .is_none());
@@ -432,4 +435,57 @@ async fn a_schema_1_board_is_migrated_on_load_and_its_hidden_cards_leave_it() {
     .await;
     assert!(body.contains("\"id\":\"seed-1\""), "{body}");
     srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_schema_2_board_gets_the_words_it_always_showed_when_it_loads_and_keeps_them() {
+    use cocreate_core::model::schema::PromptText;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m2.db");
+    let srv = TestServer::start(&db, Limits::default()).await;
+    let key = cocreate_core::catalog::DocKey::board(DEMO);
+    // The board as schema 2 stored it: no prompts in its metadata.
+    let stored = srv.state.store.load(&key).unwrap().unwrap();
+    let doc = cocreate_core::model::new_doc();
+    {
+        let mut txn = doc.transact_mut();
+        for raw in stored.base.iter().chain(&stored.updates) {
+            use yrs::updates::decoder::Decode;
+            txn.apply_update(yrs::Update::decode_v1(raw).unwrap())
+                .unwrap();
+        }
+    }
+    let before = doc.transact().state_vector();
+    let meta = doc.get_or_insert_map("meta");
+    yrs::Map::remove(&meta, &mut doc.transact_mut(), "prompts");
+    yrs::Map::insert(&meta, &mut doc.transact_mut(), "schema", 2);
+    assert!(!Board::of(&doc).has_prompts(&doc.transact()));
+    let update = doc.transact().encode_state_as_update_v1(&before);
+    srv.state.store.append(&key, update).await.unwrap();
+    srv.stop().await;
+
+    // Started again, the board loads, migrates, and every client reads schema 3 words.
+    let srv = TestServer::start(&db, Limits::default()).await;
+    let c = TestClient::join(&srv.url_with(DEMO, &srv.links.participant)).await;
+    let b = Board::of(&c.doc);
+    assert_eq!(
+        b.meta(&c.doc.transact()).schema,
+        cocreate_core::model::SCHEMA_VERSION
+    );
+    assert!(b.has_prompts(&c.doc.transact()));
+    assert_eq!(b.prompts(&c.doc.transact()), PromptText::builtin_all());
+    srv.stop().await;
+    // The migration was stored: read straight from the store, the board has them.
+    let store = server::store::Store::open(&db).unwrap();
+    let stored = store.load(&key).unwrap().unwrap();
+    let doc = cocreate_core::model::new_doc();
+    {
+        let mut txn = doc.transact_mut();
+        for raw in stored.base.iter().chain(&stored.updates) {
+            use yrs::updates::decoder::Decode;
+            txn.apply_update(yrs::Update::decode_v1(raw).unwrap())
+                .unwrap();
+        }
+    }
+    assert!(Board::of(&doc).has_prompts(&doc.transact()));
 }

@@ -97,10 +97,12 @@ struct Node {
 }
 
 struct Cluster {
-    _turn: tokio::sync::MutexGuard<'static, ()>,
     db: String,
     redis: common::redis::Redis,
     lease_ms: u64,
+    /// Last, so the next test's turn starts only after this one's Redis has stopped
+    /// (fields drop in the order they are declared).
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
 impl Cluster {
@@ -116,8 +118,9 @@ impl Cluster {
     }
 
     async fn new(name: &str, lease_ms: u64) -> Cluster {
+        let turn = ONE_AT_A_TIME.lock().await;
         Cluster {
-            _turn: ONE_AT_A_TIME.lock().await,
+            _turn: turn,
             db: common::postgres::database(name),
             redis: common::redis::Redis::start(),
             lease_ms,

@@ -553,3 +553,130 @@ fn body_id(body: &str) -> String {
     let v: serde_json::Value = serde_json::from_str(body).unwrap();
     v["workshop"]["id"].as_str().unwrap().to_string()
 }
+
+/// The demo workshop's plan with the `Enablers` prompt reworded.
+fn reworded_plan() -> Plan {
+    let mut plan = Plan::default();
+    let p = &mut plan.prompts[2];
+    p.title = "Helpers".into();
+    p.question = "Who and what helps the service work well?".into();
+    p.easy = "Who helps you?".into();
+    p.symbol = cocreate_core::model::schema::Symbol::People;
+    plan
+}
+
+fn prompts_of(d: &yrs::Doc) -> Vec<cocreate_core::model::schema::PromptText> {
+    cocreate_core::model::board::Board::of(d).prompts(&d.transact())
+}
+
+#[tokio::test]
+async fn a_plans_prompts_reword_every_board_live_and_new_workshops_carry_them() {
+    use cocreate_core::model::schema::PromptText;
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("p.db"), Limits::default()).await;
+    let (f, o) = (&srv.links.facilitator, &srv.links.organiser);
+    let plan_url = srv.http(&format!("/api/workshops/demo/plan?token={f}"));
+    let (_, body) = http(
+        "GET",
+        &srv.http(&format!("/api/workshops/demo?token={f}")),
+        None,
+    )
+    .await;
+    let console: cocreate_core::catalog::Console = serde_json::from_str(&body).unwrap();
+    let ids: Vec<String> = console.boards.iter().map(|b| b.board.id.clone()).collect();
+    assert!(ids.len() >= 2, "{ids:?}");
+    // Someone is on two of the boards: a participant and a facilitator.
+    let mut on_demo =
+        TestClient::join(&srv.url_with_seat(DEMO, &srv.links.participant, "seat-of-a-patient-0123456789")).await;
+    let other = ids.iter().find(|id| id.as_str() != DEMO).unwrap();
+    let mut on_other = TestClient::join(&srv.url_with(other, f)).await;
+    assert_eq!(prompts_of(&on_demo.doc), PromptText::builtin_all());
+
+    let plan = reworded_plan();
+    let (status, body) = http(
+        "PUT",
+        &plan_url,
+        Some(&serde_json::to_string(&plan).unwrap()),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    for c in [&mut on_demo, &mut on_other] {
+        assert!(
+            c.wait_for(WAIT, |d| prompts_of(d) == plan.prompts).await,
+            "the open board shows the new words: {:?}",
+            prompts_of(&c.doc)
+        );
+    }
+
+    // Bad prompts: refused with what is wrong, and no board changes.
+    let mut swapped = plan.clone();
+    swapped.prompts.swap(0, 1);
+    let mut untitled = plan.clone();
+    untitled.prompts[0].title = " ".into();
+    let mut long = plan.clone();
+    long.prompts[3].easy = "x".repeat(301);
+    for (bad, says) in [
+        (&swapped, "each of the four prompts once"),
+        (&untitled, "the purpose prompt needs a title"),
+        (&long, "the values prompt needs a question"),
+    ] {
+        let (status, body) = http(
+            "PUT",
+            &plan_url,
+            Some(&serde_json::to_string(bad).unwrap()),
+        )
+        .await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains(says), "{body}");
+    }
+    let bad_symbol = serde_json::to_string(&plan)
+        .unwrap()
+        .replace(r#""symbol":"people""#, r#""symbol":"<script>""#);
+    let (status, _) = http("PUT", &plan_url, Some(&bad_symbol)).await;
+    assert!((400..500).contains(&status), "{status}");
+    let fresh = TestClient::join(&srv.url_with(DEMO, f)).await;
+    assert_eq!(prompts_of(&fresh.doc), plan.prompts, "nothing half-stored");
+
+    // A participant's client may not reword its board.
+    let board = cocreate_core::model::board::Board::of(&on_demo.doc);
+    on_demo
+        .change(|txn| board.set_prompts(txn, &PromptText::builtin_all()))
+        .await;
+    assert!(on_demo.denied(WAIT).await.is_some(), "refused");
+    let fresh = TestClient::join(&srv.url_with(DEMO, f)).await;
+    assert_eq!(prompts_of(&fresh.doc), plan.prompts);
+
+    // Kept as a named plan, a new workshop's boards ask its questions from the start.
+    let (status, body) = http(
+        "POST",
+        &srv.http(&format!("/api/workshops/demo/plans?token={f}")),
+        Some(r#"{"name":"Helpers"}"#),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = http(
+        "POST",
+        &srv.http(&format!("/api/workshops?token={o}")),
+        Some(r#"{"title":"MSK","area":"Musculoskeletal (MSK)","date":"","plan":"Helpers"}"#),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let (boards, fac) = created(&body);
+    let c = TestClient::join(&srv.url_with(&boards[0].1, &fac)).await;
+    assert_eq!(prompts_of(&c.doc), plan.prompts);
+    // And so does a board added to it later.
+    let (status, body) = http(
+        "POST",
+        &srv.http(&format!("/api/workshops/{}/boards?token={fac}", body_id(&body))),
+        Some(r#"{"title":"Late group","pillar":""}"#),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let c = TestClient::join(&srv.url_with(&id, &fac)).await;
+    assert_eq!(prompts_of(&c.doc), plan.prompts);
+    srv.stop().await;
+}

@@ -651,6 +651,11 @@ pub async fn plans_are_kept_per_workshop_and_replaced_whole(open: fn(&Path) -> S
         allocation: cocreate_core::model::plan::Allocation::Balanced,
         groups: vec!["Ward A".into(), "Ward B".into()],
         votes_per_person: 5,
+        prompts: {
+            let mut p = cocreate_core::model::schema::PromptText::builtin_all();
+            p[3].easy = "Was ist dir wichtig? \u{1F49B}".into();
+            p
+        },
     };
     store.set_plan("w", &again).unwrap();
     assert_eq!(store.plan("w").unwrap(), Some(again.clone()));

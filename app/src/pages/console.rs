@@ -12,6 +12,7 @@ use crate::pages::common::board_href;
 use cocreate_core::catalog::{CatalogEdit, Console, ConsoleBoard, ControlScope};
 use cocreate_core::model::control::{ControlPatch, Phase};
 use cocreate_core::model::plan::{Allocation, Plan, RunSheet, Step, MAX_MINUTES, MAX_STEPS};
+use cocreate_core::model::schema::{PromptText, Symbol, MAX_PROMPT_QUESTION, MAX_PROMPT_TITLE};
 use cocreate_core::model::Prompt;
 
 /// Now, in ms since the epoch (0 while rendering on the server).
@@ -489,6 +490,7 @@ pub fn RunSheetEditor(
     let allocation = RwSignal::new(plan.allocation);
     let groups = RwSignal::new(plan.groups.join("\n"));
     let votes = RwSignal::new(plan.votes_per_person);
+    let prompts = RwSignal::new(plan.prompts.clone());
     let the_plan = move || Plan {
         run_sheet: RunSheet {
             steps: steps.get_untracked(),
@@ -502,6 +504,7 @@ pub fn RunSheetEditor(
             .map(str::to_string)
             .collect(),
         votes_per_person: votes.get_untracked(),
+        prompts: prompts.get_untracked(),
     };
     // The named plans, to start from one (read once the page runs).
     let library = RwSignal::new(Vec::<cocreate_core::model::plan::SavedPlan>::new());
@@ -536,7 +539,7 @@ pub fn RunSheetEditor(
             leptos::task::spawn_local(async move {
                 // The plan as edited is the workshop's first, then kept under the name.
                 let kept = match set_plan(w.clone(), t.clone(), plan).await {
-                    Ok(()) => save_named_plan(w, t, name).await,
+                    Ok(_) => save_named_plan(w, t, name).await,
                     Err(e) => Err(e),
                 };
                 feedback.set(match kept {
@@ -559,6 +562,7 @@ pub fn RunSheetEditor(
             allocation.set(p.plan.allocation);
             groups.set(p.plan.groups.join("\n"));
             votes.set(p.plan.votes_per_person);
+            prompts.set(p.plan.prompts.clone());
             feedback.set(format!(
                 "“{}” is in the form: save the plan to use it here.",
                 p.name
@@ -574,7 +578,9 @@ pub fn RunSheetEditor(
         let (w, t) = (workshop.clone(), token.clone());
         leptos::task::spawn_local(async move {
             feedback.set(match set_plan(w, t, plan).await {
-                Ok(()) => "Plan saved.".into(),
+                Ok(0) => "Plan saved.".into(),
+                Ok(1) => "Plan saved. One board shows the new prompt wording.".into(),
+                Ok(n) => format!("Plan saved. {n} boards show the new prompt wording."),
                 Err(e) => format!("Could not save the plan: {e}"),
             });
             tick.update(|n| *n = n.wrapping_add(1));
@@ -621,6 +627,38 @@ pub fn RunSheetEditor(
             </li>
         }
     };
+    // One fieldset a prompt: its heading, its question in plain and easy-read words,
+    // and its symbol.
+    let prompt_row = move |i: usize| {
+        let get = move |f: fn(&PromptText) -> String| {
+            move || prompts.with(|p| p.get(i).map(f).unwrap_or_default())
+        };
+        let set = move |f: fn(&mut PromptText, String)| {
+            move |ev: leptos::ev::Event| {
+                let v = event_target_value(&ev);
+                prompts.update(|p| if let Some(p) = p.get_mut(i) { f(p, v) });
+            }
+        };
+        let key = Prompt::ALL[i].as_str();
+        view! {
+            <fieldset class="prompt-edit">
+                <legend>{format!("Prompt {}", i + 1)}</legend>
+                <label>"Heading "<input type="text" maxlength=MAX_PROMPT_TITLE id=format!("prompt-{key}-title")
+                    prop:value=get(|p| p.title.clone()) on:change=set(|p, v| p.title = v)/></label>
+                <label class="wide">"Question "<input type="text" maxlength=MAX_PROMPT_QUESTION id=format!("prompt-{key}-question")
+                    prop:value=get(|p| p.question.clone()) on:change=set(|p, v| p.question = v)/></label>
+                <label class="wide">"Easy-read question "<input type="text" maxlength=MAX_PROMPT_QUESTION id=format!("prompt-{key}-easy")
+                    prop:value=get(|p| p.easy.clone()) on:change=set(|p, v| p.easy = v)/></label>
+                <label>"Symbol "<select id=format!("prompt-{key}-symbol") on:change=set(|p, v| if let Some(s) = Symbol::parse(&v) { p.symbol = s })>
+                    {Symbol::ALL.map(|s| view! {
+                        <option value=s.as_str() selected=move || prompts.with(|p| p.get(i).is_some_and(|p| p.symbol == s))>
+                            {format!("{} {}", s.picture(), s.label())}
+                        </option>
+                    }).collect_view()}
+                </select></label>
+            </fieldset>
+        }
+    };
     view! {
         <section aria-labelledby="runsheet-h">
             <h2 id="runsheet-h">"Plan: run-sheet and groups"</h2>
@@ -642,6 +680,11 @@ pub fn RunSheetEditor(
                 <label for="plan-groups">"Groups a new workshop from this plan starts with (one a line)"</label>
                 <textarea id="plan-groups" rows="5" prop:value=move || groups.get()
                     on:change=move |ev| groups.set(event_target_value(&ev))></textarea>
+                <details class="plan-prompts">
+                    <summary>"Prompts: the four questions every board of this plan asks"</summary>
+                    <p class="muted">"Saving the plan changes the wording on this workshop's boards at once; cards stay where they are."</p>
+                    {(0..Prompt::ALL.len()).map(prompt_row).collect_view()}
+                </details>
                 <label for="plan-votes">"Votes each person has"</label>
                 <input id="plan-votes" type="number" min="1" max="100" prop:value=move || votes.get().to_string()
                     on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { votes.set(v) }/>

@@ -1,4 +1,4 @@
-//! Reading and writing a board document (schema v1) through yrs transactions.
+//! Reading and writing a board document (schema 3) through yrs transactions.
 //!
 //! Every function takes a transaction so that callers choose the origin (local edits are
 //! undone and sent; remote ones are not) and batch several changes into one update.
@@ -16,6 +16,7 @@ use super::schema::{
     ROOT_VOTES, SCHEMA_VERSION,
 };
 use super::schema::{Reaction, MAX_COMMENT_TEXT, ROOT_COMMENTS, ROOT_REACTIONS};
+use super::schema::{PromptText, Symbol, META_PROMPTS};
 use super::text::{splice, Splice};
 
 /// What can go wrong when changing a board.
@@ -181,6 +182,21 @@ fn stored_votes(v: &Out) -> i64 {
     }
 }
 
+/// One prompt's words as stored in `meta.prompts`; `None` unless every key reads.
+fn read_prompt<T: ReadTxn>(txn: &T, prompt: Prompt, one: &MapRef) -> Option<PromptText> {
+    let s = |k: &str| match one.get(txn, k) {
+        Some(Out::Any(Any::String(s))) if !s.trim().is_empty() => Some(s.to_string()),
+        _ => None,
+    };
+    Some(PromptText {
+        prompt,
+        title: s("title")?,
+        question: s("question")?,
+        easy: s("easy")?,
+        symbol: Symbol::parse(&s("symbol")?)?,
+    })
+}
+
 /// The whole state of a new board (one update): its metadata and any starter cards,
 /// which have fixed ids and times so that every board made from the same input is
 /// identical.
@@ -188,6 +204,7 @@ pub fn initial_state(
     title: &str,
     area: &str,
     pillar: &str,
+    prompts: &[PromptText],
     starters: &[(Prompt, &str, Role)],
 ) -> Vec<u8> {
     let doc = super::schema::new_doc();
@@ -195,6 +212,9 @@ pub fn initial_state(
     {
         let mut txn = doc.transact_mut();
         board.init_meta(&mut txn, title, area, pillar);
+        if prompts != PromptText::builtin_all() {
+            board.set_prompts(&mut txn, prompts);
+        }
         for (i, (prompt, text, role)) in starters.iter().enumerate() {
             let _ = board.add_card(
                 &mut txn,
@@ -255,12 +275,65 @@ impl Board {
         self.meta.insert(txn, "title", title);
     }
 
-    /// Write the metadata of a new board.
+    /// Write the metadata of a new board (with the built-in exercise's prompts; a plan's
+    /// are written over them with [`Board::set_prompts`]).
     pub fn init_meta(&self, txn: &mut TransactionMut, title: &str, area: &str, pillar: &str) {
         self.meta.insert(txn, "schema", SCHEMA_VERSION);
         self.meta.insert(txn, "title", title);
         self.meta.insert(txn, "area", area);
         self.meta.insert(txn, "pillar", pillar);
+        self.set_prompts(txn, &PromptText::builtin_all());
+    }
+
+    /// Write the board's prompts (`meta.prompts`): only the words that differ change.
+    pub fn set_prompts(&self, txn: &mut TransactionMut, prompts: &[PromptText]) {
+        let all: MapRef = match self.meta.get(txn, META_PROMPTS) {
+            Some(Out::YMap(m)) => m,
+            _ => self.meta.insert(txn, META_PROMPTS, MapPrelim::default()),
+        };
+        for p in prompts {
+            let one: MapRef = match all.get(txn, p.prompt.as_str()) {
+                Some(Out::YMap(m)) => m,
+                _ => all.insert(txn, p.prompt.as_str(), MapPrelim::default()),
+            };
+            for (key, value) in [
+                ("title", p.title.trim()),
+                ("question", p.question.trim()),
+                ("easy", p.easy.trim()),
+                ("symbol", p.symbol.as_str()),
+            ] {
+                let same = matches!(one.get(txn, key), Some(Out::Any(Any::String(s))) if &*s == value);
+                if !same {
+                    one.insert(txn, key, value);
+                }
+            }
+        }
+    }
+
+    /// Whether the board carries its prompts (schema 3; older boards get them when they
+    /// migrate).
+    pub fn has_prompts<T: ReadTxn>(&self, txn: &T) -> bool {
+        matches!(self.meta.get(txn, META_PROMPTS), Some(Out::YMap(_)))
+    }
+
+    /// The board's prompts in board order: each of the four, with the words the board
+    /// carries, or the built-in words where it carries none (or none that read).
+    pub fn prompts<T: ReadTxn>(&self, txn: &T) -> Vec<PromptText> {
+        let all = match self.meta.get(txn, META_PROMPTS) {
+            Some(Out::YMap(m)) => Some(m),
+            _ => None,
+        };
+        Prompt::ALL
+            .into_iter()
+            .map(|p| {
+                all.as_ref()
+                    .and_then(|all| match all.get(txn, p.as_str()) {
+                        Some(Out::YMap(one)) => read_prompt(txn, p, &one),
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| PromptText::builtin(p))
+            })
+            .collect()
     }
 
     pub fn meta<T: ReadTxn>(&self, txn: &T) -> BoardMeta {
@@ -345,9 +418,13 @@ impl Board {
         Ok(())
     }
 
-    /// Mark the document as of the current schema ([`SCHEMA_VERSION`]), after a
-    /// migration.
+    /// Bring the metadata to the current schema ([`SCHEMA_VERSION`]) after a migration:
+    /// a board without prompts (schema 2) gets the built-in exercise's, the words it has
+    /// always shown.
     pub fn set_schema(&self, txn: &mut TransactionMut) {
+        if !self.has_prompts(txn) {
+            self.set_prompts(txn, &PromptText::builtin_all());
+        }
         self.meta.insert(txn, "schema", SCHEMA_VERSION);
     }
 
@@ -1120,6 +1197,109 @@ mod tests {
     use crate::model::new_doc;
     use yrs::updates::decoder::Decode;
     use yrs::{ReadTxn, Update};
+
+    fn reworded() -> Vec<PromptText> {
+        let mut p = PromptText::builtin_all();
+        p[0].title = "Why".into();
+        p[0].question = "Why does the service exist?".into();
+        p[0].easy = "Why are we here?".into();
+        p[0].symbol = Symbol::Star;
+        p
+    }
+
+    #[test]
+    fn a_board_carries_its_plans_prompts_as_maps_a_stock_yjs_reader_sees() {
+        let doc = new_doc();
+        let update = initial_state("Board", "MSK", "Consultancy", &reworded(), &[]);
+        doc.transact_mut()
+            .apply_update(Update::decode_v1(&update).unwrap())
+            .unwrap();
+        let b = Board::of(&doc);
+        let txn = doc.transact();
+        assert_eq!(b.meta(&txn).schema, SCHEMA_VERSION);
+        assert_eq!(b.prompts(&txn), reworded());
+        // As JSON (what Yjs's `meta.toJSON()` gives): prompt -> its words.
+        let Any::Map(meta) = b.meta.to_json(&txn) else {
+            panic!("meta is a map")
+        };
+        let Some(Any::Map(all)) = meta.get(META_PROMPTS) else {
+            panic!("prompts is a map")
+        };
+        let Some(Any::Map(purpose)) = all.get("purpose") else {
+            panic!("a prompt is a map")
+        };
+        assert_eq!(purpose.get("title"), Some(&Any::from("Why")));
+        assert_eq!(purpose.get("symbol"), Some(&Any::from("star")));
+        // Re-encoded, the state is byte-identical (no plain maps in hash order).
+        let raw = txn.encode_state_as_update_v1(&yrs::StateVector::default());
+        let copy = new_doc();
+        copy.transact_mut()
+            .apply_update(Update::decode_v1(&raw).unwrap())
+            .unwrap();
+        assert_eq!(
+            copy.transact()
+                .encode_state_as_update_v1(&yrs::StateVector::default()),
+            raw
+        );
+    }
+
+    #[test]
+    fn rewording_changes_only_the_words_that_differ() {
+        let doc = new_doc();
+        let b = Board::of(&doc);
+        b.init_meta(&mut doc.transact_mut(), "Board", "MSK", "Consultancy");
+        let before = doc.transact().state_vector();
+        b.set_prompts(&mut doc.transact_mut(), &PromptText::builtin_all());
+        assert_eq!(doc.transact().state_vector(), before, "nothing to change");
+        b.set_prompts(&mut doc.transact_mut(), &reworded());
+        let update = doc.transact().encode_diff_v1(&before);
+        let u = Update::decode_v1(&update).unwrap();
+        // Four keys of one prompt, nothing else.
+        assert_eq!(b.prompts(&doc.transact()), reworded());
+        assert!(update.len() < 200, "{} bytes: {u:?}", update.len());
+    }
+
+    #[test]
+    fn a_schema_2_board_migrates_to_the_builtin_words_it_always_showed() {
+        let doc = new_doc();
+        let b = Board::of(&doc);
+        {
+            let mut txn = doc.transact_mut();
+            b.meta.insert(&mut txn, "schema", 2);
+            b.meta.insert(&mut txn, "title", "Old");
+        }
+        assert!(!b.has_prompts(&doc.transact()));
+        // Read before it migrates: the built-in words.
+        assert_eq!(b.prompts(&doc.transact()), PromptText::builtin_all());
+        b.set_schema(&mut doc.transact_mut());
+        let txn = doc.transact();
+        assert!(b.has_prompts(&txn));
+        assert_eq!(b.meta(&txn).schema, SCHEMA_VERSION);
+        assert_eq!(b.prompts(&txn), PromptText::builtin_all());
+    }
+
+    #[test]
+    fn prompts_that_do_not_read_fall_back_to_the_builtin_words_one_by_one() {
+        let doc = new_doc();
+        let b = Board::of(&doc);
+        {
+            let mut txn = doc.transact_mut();
+            b.set_prompts(&mut txn, &reworded());
+            let Some(Out::YMap(all)) = b.meta.get(&txn, META_PROMPTS) else {
+                panic!("prompts")
+            };
+            // A forged symbol, and a prompt that is a string, not a map: both ignored.
+            let Some(Out::YMap(how)) = all.get(&txn, "how") else {
+                panic!("how")
+            };
+            how.insert(&mut txn, "symbol", "<b>x</b>");
+            all.insert(&mut txn, "values", "values");
+        }
+        let got = b.prompts(&doc.transact());
+        assert_eq!(got[0], reworded()[0]);
+        assert_eq!(got[1], PromptText::builtin(Prompt::How));
+        assert_eq!(got[3], PromptText::builtin(Prompt::Values));
+    }
 
     fn sync(from: &Doc, to: &Doc) {
         let sv = to.transact().state_vector();

@@ -9,7 +9,7 @@ use yrs::{Doc, ReadTxn, Transact};
 
 use super::board::{Board, BoardMeta, ModelError};
 use super::provenance::Provenance;
-use super::schema::{Prompt, Role};
+use super::schema::{Prompt, PromptText, Role};
 
 /// Value of `format` in JSON exports.
 pub const FORMAT: &str = "cocreate-board";
@@ -176,9 +176,19 @@ pub struct BoardExport {
     pub version: u32,
     pub context: ExportContext,
     pub meta: BoardMeta,
+    /// The board's prompts' words; left out while they are the built-in exercise's.
+    #[serde(
+        default = "PromptText::builtin_all",
+        skip_serializing_if = "is_builtin"
+    )]
+    pub prompts: Vec<PromptText>,
     pub themes: Vec<ExportTheme>,
     pub cards: Vec<ExportCard>,
     pub votes: Vec<ExportVote>,
+}
+
+fn is_builtin(prompts: &[PromptText]) -> bool {
+    prompts == PromptText::builtin_all().as_slice()
 }
 
 /// Errors reading an export back.
@@ -247,6 +257,7 @@ impl BoardExport {
             version: FORMAT_VERSION,
             context,
             meta: board.meta(txn),
+            prompts: board.prompts(txn),
             themes: themes
                 .iter()
                 .map(|t| ExportTheme {
@@ -285,6 +296,7 @@ impl BoardExport {
     /// Write this board's content into a fresh document (import). Ids, times, order keys
     /// and votes are kept, so exporting the new board gives the same content.
     pub fn write_into(&self, doc: &Doc) -> Result<(), ImportError> {
+        PromptText::check_all(&self.prompts).map_err(|e| ImportError::Format(e.to_string()))?;
         let board = Board::of(doc);
         let mut txn = doc.transact_mut();
         board.init_meta(
@@ -293,6 +305,9 @@ impl BoardExport {
             &self.meta.area,
             &self.meta.pillar,
         );
+        if !is_builtin(&self.prompts) {
+            board.set_prompts(&mut txn, &self.prompts);
+        }
         for t in &self.themes {
             let prompt = t
                 .prompt
@@ -337,6 +352,15 @@ impl BoardExport {
 
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("exports serialise")
+    }
+
+    /// The board's words for `prompt`.
+    pub fn prompt_text(&self, prompt: Prompt) -> PromptText {
+        self.prompts
+            .iter()
+            .find(|p| p.prompt == prompt)
+            .cloned()
+            .unwrap_or_else(|| PromptText::builtin(prompt))
     }
 
     pub(crate) fn theme_title(&self, id: Option<&str>) -> String {

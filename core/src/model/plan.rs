@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::control::{ControlPatch, Phase, MAX_MESSAGE};
-use super::schema::MAX_VOTES_PER_PERSON;
+use super::schema::{PromptError, PromptText, MAX_VOTES_PER_PERSON};
 
 /// Longest step of a run-sheet, in minutes.
 pub const MAX_MINUTES: u32 = 180;
@@ -42,6 +42,8 @@ pub enum PlanError {
     Votes,
     #[error("a plan's name is 1 to 80 characters")]
     Name,
+    #[error(transparent)]
+    Prompts(#[from] PromptError),
 }
 
 /// Most breakout groups one plan makes.
@@ -63,6 +65,10 @@ pub struct Plan {
     /// Dot votes each person has on a board made from this plan.
     #[serde(default = "builtin_votes")]
     pub votes_per_person: u32,
+    /// The words of the four prompts on every board made from this plan (kept in each
+    /// board's document).
+    #[serde(default = "PromptText::builtin_all")]
+    pub prompts: Vec<PromptText>,
 }
 
 fn builtin_groups() -> Vec<String> {
@@ -113,6 +119,7 @@ impl Default for Plan {
             allocation: Allocation::default(),
             groups: builtin_groups(),
             votes_per_person: builtin_votes(),
+            prompts: PromptText::builtin_all(),
         }
     }
 }
@@ -134,6 +141,7 @@ impl Plan {
         if self.votes_per_person == 0 || i64::from(self.votes_per_person) > MAX_VOTES_PER_PERSON {
             return Err(PlanError::Votes);
         }
+        PromptText::check_all(&self.prompts)?;
         Ok(())
     }
 }

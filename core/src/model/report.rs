@@ -162,7 +162,12 @@ impl BoardExport {
             md.push_str(&format!("- {f}\n"));
         }
         for p in Prompt::ALL {
-            md.push_str(&format!("\n## {}: {}\n", p.title(), p.question()));
+            let words = self.prompt_text(p);
+            md.push_str(&format!(
+                "\n## {}: {}\n",
+                md_escape(&words.title),
+                md_escape(&words.question)
+            ));
             let groups = self.grouped(p.as_str());
             if groups.is_empty() {
                 md.push_str("\n_No cards._\n");
@@ -254,7 +259,7 @@ impl BoardExport {
                 "<text x=\"{}\" y=\"{}\" class=\"h\">{}</text>\n",
                 x + PAD,
                 TOP + 26,
-                xml_escape(p.title())
+                xml_escape(&self.prompt_text(*p).title)
             );
             for (theme, cards) in self.grouped(p.as_str()) {
                 let (cx, cw) = if theme.is_some() {

@@ -1,17 +1,22 @@
-//! Names in the board document schema (version 2). See docs/PROTOCOL.md.
+//! Names in the board document schema (version 3). See docs/PROTOCOL.md.
 
 use serde::{Deserialize, Serialize};
 
 /// Value of `meta.schema` written by this version. Schema 2 (protocol 3): cards'
 /// `author` is a pseudonym, participants' cards carry no `role` (the server's roster has
-/// it), and no card is marked `hidden` (hidden cards leave the board).
-pub const SCHEMA_VERSION: i64 = 2;
+/// it), and no card is marked `hidden` (hidden cards leave the board). Schema 3: the
+/// board carries its prompts' wording in `meta.prompts` ([`META_PROMPTS`]).
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The oldest `meta.schema` this version reads (and migrates when a board loads).
 pub const OLDEST_SCHEMA: i64 = 1;
 
 /// Root map with board metadata.
 pub const ROOT_META: &str = "meta";
+/// Key in `meta`: the board's prompts in board order, an array of maps of exactly
+/// `prompt` (the column's key, [`Prompt::as_str`]), `title`, `question` (plain words),
+/// `easy` (easy-read words) and `symbol` ([`Symbol::as_str`]); see [`PromptText`].
+pub const META_PROMPTS: &str = "prompts";
 /// Root map of card id -> card map.
 pub const ROOT_CARDS: &str = "cards";
 /// Root map of theme id -> theme map.
@@ -158,13 +163,14 @@ impl Prompt {
         }
     }
 
-    /// A picture for the prompt (easy-read mode; shown next to words, never instead).
-    pub fn icon(self) -> &'static str {
+    /// The built-in exercise's symbol for the prompt (shown next to words, never
+    /// instead).
+    pub fn symbol(self) -> Symbol {
         match self {
-            Prompt::Purpose => "🎯",
-            Prompt::How => "🛠️",
-            Prompt::Enablers => "🤝",
-            Prompt::Values => "💛",
+            Prompt::Purpose => Symbol::Target,
+            Prompt::How => Symbol::Tools,
+            Prompt::Enablers => Symbol::Handshake,
+            Prompt::Values => Symbol::Heart,
         }
     }
 
@@ -175,6 +181,169 @@ impl Prompt {
             Prompt::How => "How can that purpose be achieved?",
             Prompt::Enablers => "What are the enablers?",
             Prompt::Values => "What other values and beliefs matter to achieving the purpose?",
+        }
+    }
+}
+
+/// A picture shown beside a prompt's words (never instead of them), from a small set
+/// shipped with the app.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Symbol {
+    Target,
+    Tools,
+    Handshake,
+    Heart,
+    Idea,
+    People,
+    Star,
+    Question,
+    Book,
+    Home,
+}
+
+impl Symbol {
+    pub const ALL: [Symbol; 10] = [
+        Symbol::Target,
+        Symbol::Tools,
+        Symbol::Handshake,
+        Symbol::Heart,
+        Symbol::Idea,
+        Symbol::People,
+        Symbol::Star,
+        Symbol::Question,
+        Symbol::Book,
+        Symbol::Home,
+    ];
+
+    /// The word stored in documents and plans.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Symbol::Target => "target",
+            Symbol::Tools => "tools",
+            Symbol::Handshake => "handshake",
+            Symbol::Heart => "heart",
+            Symbol::Idea => "idea",
+            Symbol::People => "people",
+            Symbol::Star => "star",
+            Symbol::Question => "question",
+            Symbol::Book => "book",
+            Symbol::Home => "home",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Symbol> {
+        Symbol::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// What it shows, in words (for choosing one).
+    pub fn label(self) -> &'static str {
+        match self {
+            Symbol::Target => "Target",
+            Symbol::Tools => "Tools",
+            Symbol::Handshake => "Handshake",
+            Symbol::Heart => "Heart",
+            Symbol::Idea => "Light bulb",
+            Symbol::People => "People",
+            Symbol::Star => "Star",
+            Symbol::Question => "Question mark",
+            Symbol::Book => "Book",
+            Symbol::Home => "Home",
+        }
+    }
+
+    /// The picture (an emoji the system font draws).
+    pub fn picture(self) -> &'static str {
+        match self {
+            Symbol::Target => "🎯",
+            Symbol::Tools => "🛠️",
+            Symbol::Handshake => "🤝",
+            Symbol::Heart => "💛",
+            Symbol::Idea => "💡",
+            Symbol::People => "👥",
+            Symbol::Star => "⭐",
+            Symbol::Question => "❓",
+            Symbol::Book => "📖",
+            Symbol::Home => "🏠",
+        }
+    }
+}
+
+/// Longest prompt title, in characters.
+pub const MAX_PROMPT_TITLE: usize = 40;
+/// Longest prompt question (plain or easy-read), in characters.
+pub const MAX_PROMPT_QUESTION: usize = 300;
+
+/// The words of one prompt on a board: a plan's, or the built-in exercise's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromptText {
+    pub prompt: Prompt,
+    /// Short column heading ("Purpose").
+    pub title: String,
+    /// The question in plain words.
+    pub question: String,
+    /// The question in easy-read words.
+    pub easy: String,
+    pub symbol: Symbol,
+}
+
+/// Why a plan's prompts were refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PromptError {
+    #[error("a plan words each of the four prompts once, in board order")]
+    Set,
+    #[error("the {0} prompt needs a title of 1 to {MAX_PROMPT_TITLE} characters")]
+    Title(&'static str),
+    #[error("the {0} prompt needs a question and an easy-read question of 1 to {MAX_PROMPT_QUESTION} characters each")]
+    Question(&'static str),
+}
+
+impl PromptText {
+    /// The built-in exercise's words for `prompt`.
+    pub fn builtin(prompt: Prompt) -> PromptText {
+        PromptText {
+            prompt,
+            title: prompt.title().into(),
+            question: prompt.question().into(),
+            easy: prompt.easy_question().into(),
+            symbol: prompt.symbol(),
+        }
+    }
+
+    /// The built-in exercise's four prompts, in board order.
+    pub fn builtin_all() -> Vec<PromptText> {
+        Prompt::ALL.into_iter().map(PromptText::builtin).collect()
+    }
+
+    /// Checks a set of prompts: the four, in board order, each with its words (trimmed,
+    /// within their lengths).
+    pub fn check_all(prompts: &[PromptText]) -> Result<(), PromptError> {
+        if prompts.len() != Prompt::ALL.len()
+            || prompts.iter().zip(Prompt::ALL).any(|(p, q)| p.prompt != q)
+        {
+            return Err(PromptError::Set);
+        }
+        for p in prompts {
+            let name = p.prompt.as_str();
+            let len = |s: &str| s.trim().chars().count();
+            if !(1..=MAX_PROMPT_TITLE).contains(&len(&p.title)) {
+                return Err(PromptError::Title(name));
+            }
+            if !(1..=MAX_PROMPT_QUESTION).contains(&len(&p.question))
+                || !(1..=MAX_PROMPT_QUESTION).contains(&len(&p.easy))
+            {
+                return Err(PromptError::Question(name));
+            }
+        }
+        Ok(())
+    }
+
+    /// The question for the reading mode: easy-read or plain.
+    pub fn question_for(&self, easy_read: bool) -> &str {
+        if easy_read {
+            &self.easy
+        } else {
+            &self.question
         }
     }
 }
@@ -243,6 +412,31 @@ mod tests {
             assert_eq!(Prompt::parse(p.as_str()), Some(p));
         }
         assert_eq!(Prompt::parse("other"), None);
+    }
+
+    #[test]
+    fn symbols_round_trip_and_the_builtin_prompts_pass_their_check() {
+        for s in Symbol::ALL {
+            assert_eq!(Symbol::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(PromptText::check_all(&PromptText::builtin_all()), Ok(()));
+    }
+
+    #[test]
+    fn a_set_of_prompts_is_the_four_in_order_with_their_words() {
+        let mut p = PromptText::builtin_all();
+        p.swap(0, 1);
+        assert_eq!(PromptText::check_all(&p), Err(PromptError::Set));
+        assert_eq!(
+            PromptText::check_all(&PromptText::builtin_all()[..3]),
+            Err(PromptError::Set)
+        );
+        let mut p = PromptText::builtin_all();
+        p[1].title = "  ".into();
+        assert_eq!(PromptText::check_all(&p), Err(PromptError::Title("how")));
+        let mut p = PromptText::builtin_all();
+        p[3].easy = "x".repeat(MAX_PROMPT_QUESTION + 1);
+        assert_eq!(PromptText::check_all(&p), Err(PromptError::Question("values")));
     }
 
     #[test]

@@ -244,6 +244,19 @@ impl TestClient {
             .is_ok()
     }
 
+    /// Close as a browser tab does when it is closed: send a close frame and read
+    /// until the server answers it, so every frame sent before was taken (a socket just
+    /// dropped with unread data is reset, and the peer may never read what was in flight).
+    pub async fn close(mut self, within: Duration) -> Doc {
+        if self.ws.close(None).await.is_ok() {
+            let _ = tokio::time::timeout(within, async {
+                while let Some(Ok(_)) = self.ws.next().await {}
+            })
+            .await;
+        }
+        self.doc
+    }
+
     /// Make a local change and send it as an update; returns the update bytes.
     pub async fn change(&mut self, f: impl FnOnce(&mut TransactionMut)) -> Vec<u8> {
         let update = self.local_change(f);
@@ -485,7 +498,7 @@ pub fn typing_writers(
                     // stays in this writer's document).
                     match tokio::time::timeout(Duration::from_secs(2), send).await {
                         Ok(true) => {}
-                        _ => break,
+                        _ => return c.doc,
                     }
                     if pause.is_zero() {
                         tokio::task::yield_now().await;
@@ -493,7 +506,7 @@ pub fn typing_writers(
                         tokio::time::sleep(pause).await;
                     }
                 }
-                c.doc
+                c.close(Duration::from_secs(10)).await
             })
         })
         .collect()

@@ -419,7 +419,7 @@ where
                     let columns = Prompt::ALL
                         .into_iter()
                         .filter(|p| *p != prompt)
-                        .map(|p| option(format!("To {}", p.title()), MoveTo::Column(p)))
+                        .map(|p| option(format!("To {}", session.prompt_title(p)), MoveTo::Column(p)))
                         .collect_view();
                     let into = themes
                         .get()

@@ -39,14 +39,14 @@ pub(super) fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {
     view! {
         <section class=format!("column column-{}", prompt.as_str()) class:easy=move || session.easy_read.get() aria-labelledby=labelled_by>
             <h2 id=heading_id>
-                {move || session.easy_read.get().then(|| view! { <span class="icon" aria-hidden="true">{prompt.icon()} " "</span> })}
-                {prompt.title()}
+                {move || session.easy_read.get().then(|| view! { <span class="icon" aria-hidden="true">{session.prompt_text(prompt).symbol.picture()} " "</span> })}
+                {move || session.prompt_text(prompt).title}
             </h2>
-            <p class="question">{move || if session.easy_read.get() { prompt.easy_question() } else { prompt.question() }}
+            <p class="question">{move || session.prompt_text(prompt).question_for(session.easy_read.get()).to_string()}
                 " "
                 <Listen session what="the question" text=move || {
-                    let q = if session.easy_read.get_untracked() { prompt.easy_question() } else { prompt.question() };
-                    format!("{}. {q}", prompt.title())
+                    let p = leptos::prelude::untrack(|| session.prompt_text(prompt));
+                    format!("{}. {}", p.title, p.question_for(session.easy_read.get_untracked()))
                 }/>
             </p>
             <p class="count">{move || match cards.with(|c| c.len()) { 1 => "1 card".to_string(), n => format!("{n} cards") }}</p>
@@ -78,11 +78,11 @@ pub(super) fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {
             <div class="column-actions">
                 <button class="add-card" on:click=add disabled=move || !session.may(Action::Write)>
                     "+ Add a card"
-                    <span class="visually-hidden">" to " {prompt.title()}</span>
+                    <span class="visually-hidden">" to " {move || session.prompt_text(prompt).title}</span>
                 </button>
                 <button class="add-theme" on:click=add_theme disabled=move || !session.may(Action::Theme)>
                     "+ New theme"
-                    <span class="visually-hidden">" in " {prompt.title()}</span>
+                    <span class="visually-hidden">" in " {move || session.prompt_text(prompt).title}</span>
                 </button>
             </div>
         </section>

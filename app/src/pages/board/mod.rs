@@ -147,7 +147,7 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
         // On a phone the columns stack: a way to each without scrolling past the others.
         <nav class="column-nav" aria-label="Columns of the board">
             <ul>
-                {Prompt::ALL.map(|p| view! { <li><a href=format!("#col-{}", p.as_str())>{p.title()}</a></li> }).collect_view()}
+                {Prompt::ALL.map(|p| view! { <li><a href=format!("#col-{}", p.as_str())>{move || session.prompt_text(p).title}</a></li> }).collect_view()}
             </ul>
         </nav>
         // The columns take the whole width; who is here sits in the heading, and the rest
