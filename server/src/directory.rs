@@ -14,8 +14,8 @@ use cocreate_core::model::board::Board;
 use cocreate_core::model::control::{Control, ControlPatch};
 use cocreate_core::model::export::{BoardExport, ExportContext, SnapshotRef};
 use cocreate_core::model::plan::{plan_name, Allocation, Plan, SavedPlan};
-use cocreate_core::model::schema::PromptText;
 use cocreate_core::model::report::iso_utc;
+use cocreate_core::model::schema::PromptText;
 use cocreate_core::model::{CardView, Role};
 use sha2::Digest;
 
@@ -407,13 +407,8 @@ impl ServerDirectory {
         prompts: &[PromptText],
     ) -> Result<BoardSummary, DirectoryError> {
         let id = format!("{}-{}-{}", workshop.id, slug(pillar), random_suffix());
-        let state = cocreate_core::model::board::initial_state(
-            title,
-            &workshop.area,
-            pillar,
-            prompts,
-            &[],
-        );
+        let state =
+            cocreate_core::model::board::initial_state(title, &workshop.area, pillar, prompts, &[]);
         self.store
             .create_board(&id, &workshop.id, title, pillar, &state)?;
         self.summary(&id)
@@ -911,15 +906,12 @@ impl Directory for ServerDirectory {
         Ok(questions)
     }
 
-    fn set_plan(
-        &self,
-        workshop: String,
-        token: Option<String>,
-        plan: Plan,
-    ) -> DirFuture<usize> {
+    fn set_plan(&self, workshop: String, token: Option<String>, plan: Plan) -> DirFuture<usize> {
         let this = self.clone();
         Box::pin(async move {
-            let w = this.access.workshop_facilitator(&workshop, token.as_deref())?;
+            let w = this
+                .access
+                .workshop_facilitator(&workshop, token.as_deref())?;
             plan.check()
                 .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
             this.store.set_plan(&w.workshop.id, &plan)?;

@@ -586,8 +586,12 @@ async fn a_plans_prompts_reword_every_board_live_and_new_workshops_carry_them() 
     let ids: Vec<String> = console.boards.iter().map(|b| b.board.id.clone()).collect();
     assert!(ids.len() >= 2, "{ids:?}");
     // Someone is on two of the boards: a participant and a facilitator.
-    let mut on_demo =
-        TestClient::join(&srv.url_with_seat(DEMO, &srv.links.participant, "seat-of-a-patient-0123456789")).await;
+    let mut on_demo = TestClient::join(&srv.url_with_seat(
+        DEMO,
+        &srv.links.participant,
+        "seat-of-a-patient-0123456789",
+    ))
+    .await;
     let other = ids.iter().find(|id| id.as_str() != DEMO).unwrap();
     let mut on_other = TestClient::join(&srv.url_with(other, f)).await;
     assert_eq!(prompts_of(&on_demo.doc), PromptText::builtin_all());
@@ -620,12 +624,8 @@ async fn a_plans_prompts_reword_every_board_live_and_new_workshops_carry_them() 
         (&untitled, "the purpose prompt needs a title"),
         (&long, "the values prompt needs a question"),
     ] {
-        let (status, body) = http(
-            "PUT",
-            &plan_url,
-            Some(&serde_json::to_string(bad).unwrap()),
-        )
-        .await;
+        let (status, body) =
+            http("PUT", &plan_url, Some(&serde_json::to_string(bad).unwrap())).await;
         assert_eq!(status, 400, "{body}");
         assert!(body.contains(says), "{body}");
     }
@@ -667,7 +667,10 @@ async fn a_plans_prompts_reword_every_board_live_and_new_workshops_carry_them() 
     // And so does a board added to it later.
     let (status, body) = http(
         "POST",
-        &srv.http(&format!("/api/workshops/{}/boards?token={fac}", body_id(&body))),
+        &srv.http(&format!(
+            "/api/workshops/{}/boards?token={fac}",
+            body_id(&body)
+        )),
         Some(r#"{"title":"Late group","pillar":""}"#),
     )
     .await;

@@ -636,7 +636,11 @@ pub fn RunSheetEditor(
         let set = move |f: fn(&mut PromptText, String)| {
             move |ev: leptos::ev::Event| {
                 let v = event_target_value(&ev);
-                prompts.update(|p| if let Some(p) = p.get_mut(i) { f(p, v) });
+                prompts.update(|p| {
+                    if let Some(p) = p.get_mut(i) {
+                        f(p, v)
+                    }
+                });
             }
         };
         let key = Prompt::ALL[i].as_str();

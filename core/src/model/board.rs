@@ -15,8 +15,8 @@ use super::schema::{
     Prompt, Role, MAX_CARD_TEXT, MAX_VOTES_PER_PERSON, ROOT_CARDS, ROOT_META, ROOT_THEMES,
     ROOT_VOTES, SCHEMA_VERSION,
 };
-use super::schema::{Reaction, MAX_COMMENT_TEXT, ROOT_COMMENTS, ROOT_REACTIONS};
 use super::schema::{PromptText, Symbol, META_PROMPTS};
+use super::schema::{Reaction, MAX_COMMENT_TEXT, ROOT_COMMENTS, ROOT_REACTIONS};
 use super::text::{splice, Splice};
 
 /// What can go wrong when changing a board.
@@ -302,7 +302,8 @@ impl Board {
                 ("easy", p.easy.trim()),
                 ("symbol", p.symbol.as_str()),
             ] {
-                let same = matches!(one.get(txn, key), Some(Out::Any(Any::String(s))) if &*s == value);
+                let same =
+                    matches!(one.get(txn, key), Some(Out::Any(Any::String(s))) if &*s == value);
                 if !same {
                     one.insert(txn, key, value);
                 }

@@ -436,7 +436,10 @@ mod tests {
         assert_eq!(PromptText::check_all(&p), Err(PromptError::Title("how")));
         let mut p = PromptText::builtin_all();
         p[3].easy = "x".repeat(MAX_PROMPT_QUESTION + 1);
-        assert_eq!(PromptText::check_all(&p), Err(PromptError::Question("values")));
+        assert_eq!(
+            PromptText::check_all(&p),
+            Err(PromptError::Question("values"))
+        );
     }
 
     #[test]
