@@ -648,6 +648,45 @@ pub async fn record_outcome(
         .map_err(ApiError::from)
 }
 
+/// The discussion under a round's items (respondents: what is not hidden).
+#[server]
+pub async fn get_replies(
+    id: String,
+    token: Option<String>,
+) -> Result<Vec<cocreate_core::consult::Reply>, ApiError> {
+    rounds()?
+        .0
+        .replies(&id, token.as_deref())
+        .map_err(ApiError::from)
+}
+
+/// Reply under an item; a respondent's first write returns their secret.
+#[server(input = Json)]
+pub async fn add_reply(
+    id: String,
+    token: Option<String>,
+    reply: cocreate_core::consult::NewReply,
+) -> Result<(cocreate_core::consult::Reply, Option<String>), ApiError> {
+    rounds()?
+        .0
+        .reply(&id, token.as_deref(), reply)
+        .map_err(ApiError::from)
+}
+
+/// Hide a reply from respondents, or show it again (facilitators).
+#[server(input = Json)]
+pub async fn hide_reply(
+    id: String,
+    token: Option<String>,
+    reply: String,
+    hidden: bool,
+) -> Result<(), ApiError> {
+    rounds()?
+        .0
+        .hide_reply(&id, token.as_deref(), &reply, hidden)
+        .map_err(ApiError::from)
+}
+
 /// Copy more boards or snapshots onto an existing (synthesis) board; returns cards added.
 #[server(input = Json)]
 pub async fn add_sources(

@@ -815,6 +815,30 @@ pub trait Rounds: Send + Sync {
         token: Option<&str>,
         outcome: crate::consult::Outcome,
     ) -> Result<(), DirectoryError>;
+    /// The discussion under a round's items, oldest first: respondents read the replies
+    /// not hidden, without anyone's respondent id; facilitators read them all.
+    fn replies(
+        &self,
+        id: &str,
+        token: Option<&str>,
+    ) -> Result<Vec<crate::consult::Reply>, DirectoryError>;
+    /// Reply under an item of an open round: a respondent as they answer (their first
+    /// write returns their secret, a later one must carry it), a facilitator as the
+    /// facilitator. Returns the reply and the respondent's new secret, if given.
+    fn reply(
+        &self,
+        id: &str,
+        token: Option<&str>,
+        reply: crate::consult::NewReply,
+    ) -> Result<(crate::consult::Reply, Option<String>), DirectoryError>;
+    /// Hide a reply from respondents, or show it again (facilitators; audited).
+    fn hide_reply(
+        &self,
+        id: &str,
+        token: Option<&str>,
+        reply: &str,
+        hidden: bool,
+    ) -> Result<(), DirectoryError>;
 }
 
 /// Context handle for [`Rounds`].

@@ -282,6 +282,96 @@ impl Response {
     }
 }
 
+/// Longest reply, in characters.
+pub const MAX_REPLY: usize = 2_000;
+/// Most replies one round's discussion takes (a flood stops there).
+pub const MAX_REPLIES: usize = 5_000;
+
+/// A reply in the discussion under one item of a round: a respondent's (with the name and
+/// organisation they gave) or a facilitator's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    pub id: String,
+    pub item: String,
+    /// The respondent's id; never sent to other respondents (`None` for a facilitator's
+    /// reply, and in what respondents read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub respondent: Option<String>,
+    pub name: String,
+    pub organisation: String,
+    pub text: String,
+    pub created_ms: i64,
+    /// Hidden by a facilitator: kept, shown only to facilitators.
+    #[serde(default)]
+    pub hidden: bool,
+    /// Written by a facilitator of the round's workshop.
+    #[serde(default)]
+    pub facilitator: bool,
+}
+
+/// A reply as sent: a respondent's carries who they are (as a response does); a
+/// facilitator's only the item and text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewReply {
+    pub item: String,
+    pub text: String,
+    #[serde(default)]
+    pub respondent: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub organisation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+/// Why a reply is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplyError {
+    #[error("there is no item {0} in this draft")]
+    NoSuchItem(String),
+    #[error("a reply needs some text (at most {MAX_REPLY} characters)")]
+    Text,
+    #[error(transparent)]
+    Who(#[from] ResponseError),
+}
+
+impl NewReply {
+    /// Checks the item and the text (trimmed); for a respondent also who they say they
+    /// are, as [`Response::checked`] does.
+    pub fn checked(&self, items: &[DraftItem], respondent: bool) -> Result<NewReply, ReplyError> {
+        if !items.iter().any(|i| i.id == self.item) {
+            return Err(ReplyError::NoSuchItem(self.item.clone()));
+        }
+        let text = self.text.trim();
+        if text.is_empty() || text.chars().count() > MAX_REPLY {
+            return Err(ReplyError::Text);
+        }
+        let mut out = NewReply {
+            text: text.to_string(),
+            ..self.clone()
+        };
+        if respondent {
+            // The same checks as a response's, through one: a response of this reply.
+            let who = Response {
+                respondent: self.respondent.clone(),
+                name: self.name.clone(),
+                organisation: self.organisation.clone(),
+                answers: vec![Answer {
+                    item: self.item.clone(),
+                    stance: None,
+                    comment: text.to_string(),
+                }],
+                secret: self.secret.clone(),
+            }
+            .checked(items)?;
+            out.name = who.name;
+            out.organisation = who.organisation;
+        }
+        Ok(out)
+    }
+}
+
 /// A stored answer with who gave it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredAnswer {
@@ -315,6 +405,9 @@ pub struct ItemResult {
     /// Answers with a comment, oldest first.
     pub comments: Vec<StoredAnswer>,
     pub outcome: Option<Outcome>,
+    /// The discussion under the item, oldest first (hidden ones marked).
+    #[serde(default)]
+    pub replies: Vec<Reply>,
 }
 
 /// The results of a round (facilitators).
@@ -332,6 +425,7 @@ impl Results {
         consultation: Consultation,
         answers: &[StoredAnswer],
         outcomes: &[Outcome],
+        replies: &[Reply],
     ) -> Results {
         let respondents = answers
             .iter()
@@ -359,6 +453,15 @@ impl Results {
                     unsure: n(Stance::Unsure),
                     comments,
                     outcome: outcomes.iter().find(|o| o.item == item.id).cloned(),
+                    replies: {
+                        let mut mine: Vec<Reply> = replies
+                            .iter()
+                            .filter(|r| r.item == item.id)
+                            .cloned()
+                            .collect();
+                        mine.sort_by(|a, b| (a.created_ms, &a.id).cmp(&(b.created_ms, &b.id)));
+                        mine
+                    },
                     item: item.clone(),
                 }
             })
@@ -411,6 +514,46 @@ pub fn responses_csv(results: &Results, answers: &[StoredAnswer]) -> String {
         }
     }
     csv_document_with(&RESPONSES_CSV_HEADER, rows)
+}
+
+/// Header of the replies CSV.
+pub const REPLIES_CSV_HEADER: [&str; 10] = [
+    "consultation",
+    "item_id",
+    "item",
+    "reply_id",
+    "name",
+    "organisation",
+    "facilitator",
+    "reply",
+    "hidden",
+    "written (UTC)",
+];
+
+/// The replies CSV: the discussion under every item, one row a reply, item by item,
+/// oldest first; hidden replies kept and marked (the record of the discussion).
+pub fn replies_csv(results: &Results) -> String {
+    let rows = results
+        .items
+        .iter()
+        .flat_map(|r| {
+            r.replies.iter().map(|x| {
+                vec![
+                    results.consultation.title.clone(),
+                    r.item.id.clone(),
+                    r.item.text.clone(),
+                    x.id.clone(),
+                    x.name.clone(),
+                    x.organisation.clone(),
+                    if x.facilitator { "yes" } else { "" }.to_string(),
+                    x.text.clone(),
+                    if x.hidden { "yes" } else { "" }.to_string(),
+                    iso_utc(x.created_ms as f64),
+                ]
+            })
+        })
+        .collect();
+    csv_document_with(&REPLIES_CSV_HEADER, rows)
 }
 
 /// Header of the summary CSV.
@@ -575,6 +718,82 @@ mod tests {
     }
 
     #[test]
+    fn replies_are_checked_like_responses_and_listed_oldest_first_in_their_csv() {
+        let items = consultation().items;
+        let item = items[0].id.clone();
+        let ok = NewReply {
+            item: item.clone(),
+            text: "  I agree with the point above  ".into(),
+            respondent: "resp-12345678".into(),
+            name: " Ana ".into(),
+            organisation: "RCN".into(),
+            secret: None,
+        };
+        let c = ok.checked(&items, true).unwrap();
+        assert_eq!(
+            (c.text.as_str(), c.name.as_str()),
+            ("I agree with the point above", "Ana")
+        );
+        let bad = |f: fn(&mut NewReply), respondent: bool| {
+            let mut r = ok.clone();
+            f(&mut r);
+            r.checked(&items, respondent).unwrap_err()
+        };
+        assert_eq!(bad(|r| r.text = " ".into(), true), ReplyError::Text);
+        assert_eq!(
+            bad(|r| r.text = "x".repeat(MAX_REPLY + 1), false),
+            ReplyError::Text
+        );
+        assert_eq!(
+            bad(|r| r.item = "card:nope".into(), false),
+            ReplyError::NoSuchItem("card:nope".into())
+        );
+        assert_eq!(
+            bad(|r| r.name = String::new(), true),
+            ReplyError::Who(ResponseError::Name)
+        );
+        // A facilitator's reply needs no name or respondent id.
+        let mut theirs = ok.clone();
+        theirs.name = String::new();
+        theirs.respondent = String::new();
+        assert!(theirs.checked(&items, false).is_ok());
+        let reply = |id: &str, t: i64, hidden: bool| Reply {
+            id: id.into(),
+            item: item.clone(),
+            respondent: None,
+            name: "=Ana".into(),
+            organisation: "RCN".into(),
+            text: "<b>not bold</b>".into(),
+            created_ms: t,
+            hidden,
+            facilitator: false,
+        };
+        let r = Results::tally(
+            consultation(),
+            &[],
+            &[],
+            &[reply("b", 2, true), reply("a", 1, false)],
+        );
+        let ids: Vec<&str> = r.items[0].replies.iter().map(|x| x.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert!(r.items[1].replies.is_empty());
+        let csv = replies_csv(&r);
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert!(lines[0].starts_with("\u{feff}consultation,item_id,item,reply_id,"));
+        assert_eq!(lines.len(), 1 + 2 + 1);
+        assert_eq!(
+            lines[1],
+            "Draft framework,theme:t1,Care,a,'=Ana,RCN,,<b>not bold</b>,,1970-01-01 00:00:00",
+            "formulas defused, text as text"
+        );
+        assert!(
+            lines[2].ends_with(",yes,1970-01-01 00:00:00"),
+            "{}",
+            lines[2]
+        );
+    }
+
+    #[test]
     fn tallies_and_csv() {
         let answer = |who: &str, item: &str, s: Option<Stance>, c: &str, t: i64| StoredAnswer {
             item: item.into(),
@@ -603,7 +822,7 @@ mod tests {
             note: "Add MDT".into(),
             decided_ms: 4,
         }];
-        let r = Results::tally(consultation(), &answers, &outcomes);
+        let r = Results::tally(consultation(), &answers, &outcomes, &[]);
         assert_eq!(r.respondents, 3);
         assert_eq!(
             (r.items[0].agree, r.items[0].disagree, r.items[0].unsure),

@@ -10,15 +10,15 @@ use cocreate_core::catalog::{
     SourceBoard, SourceRef,
 };
 use cocreate_core::consult::{
-    draft_from, Answer, Consultation, NewConsultation, Outcome, Published, Response, Results,
-    StoredAnswer,
+    draft_from, Answer, Consultation, NewConsultation, NewReply, Outcome, Published, Reply,
+    Response, Results, StoredAnswer, MAX_REPLIES,
 };
 use cocreate_core::model::board::Board;
 use cocreate_core::model::export::BoardExport;
 use cocreate_core::model::synthesis::copy_cards;
 use yrs::{ReadTxn, StateVector, Transact};
 
-use crate::access::Organiser;
+use crate::access::{Organiser, RoundAccess};
 use crate::auth::TokenHash;
 use crate::directory::{check_title, random_suffix, slug, ServerDirectory};
 use crate::store::now_ms;
@@ -341,6 +341,108 @@ impl Rounds for ServerDirectory {
         );
         Ok(())
     }
+
+    fn replies(&self, id: &str, token: Option<&str>) -> Result<Vec<Reply>, DirectoryError> {
+        let access = self.access.round(id, token)?;
+        let all = self.store.replies(&access.round().id)?;
+        Ok(match access {
+            RoundAccess::Facilitator(_) => all,
+            RoundAccess::Respondent(_) => all
+                .into_iter()
+                .filter(|r| !r.hidden)
+                .map(|r| Reply {
+                    respondent: None,
+                    ..r
+                })
+                .collect(),
+        })
+    }
+
+    fn reply(
+        &self,
+        id: &str,
+        token: Option<&str>,
+        reply: NewReply,
+    ) -> Result<(Reply, Option<String>), DirectoryError> {
+        let access = self.access.round(id, token)?;
+        let c = access.round();
+        if !c.open {
+            return Err(DirectoryError::Invalid(
+                "this round is closed: replies are no longer taken".into(),
+            ));
+        }
+        let respondent = matches!(access, RoundAccess::Respondent(_));
+        let checked = reply
+            .checked(&c.items, respondent)
+            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        if self.store.replies(&c.id)?.len() >= MAX_REPLIES {
+            return Err(DirectoryError::Invalid(format!(
+                "this round's discussion is full ({MAX_REPLIES} replies)"
+            )));
+        }
+        let (given, stored) = if respondent {
+            let given =
+                self.respondent_may_write(&c.id, &checked.respondent, checked.secret.as_deref())?;
+            let r = Reply {
+                id: format!("{}{}", random_suffix(), random_suffix()),
+                item: checked.item,
+                respondent: Some(checked.respondent),
+                name: checked.name,
+                organisation: checked.organisation,
+                text: checked.text,
+                created_ms: now_ms(),
+                hidden: false,
+                facilitator: false,
+            };
+            (given, r)
+        } else {
+            let r = Reply {
+                id: format!("{}{}", random_suffix(), random_suffix()),
+                item: checked.item,
+                respondent: None,
+                name: "Facilitator".into(),
+                organisation: String::new(),
+                text: checked.text,
+                created_ms: now_ms(),
+                hidden: false,
+                facilitator: true,
+            };
+            (None, r)
+        };
+        self.store.save_reply(&c.id, &stored)?;
+        tracing::info!(round = %c.id, item = %stored.item, "reply recorded");
+        if !respondent {
+            self.audit(
+                &c.workshop_id,
+                self.actor(token),
+                "reply",
+                &format!("{} {}", c.id, stored.item),
+                stored.id.clone(),
+            );
+        }
+        Ok((stored, given))
+    }
+
+    fn hide_reply(
+        &self,
+        id: &str,
+        token: Option<&str>,
+        reply: &str,
+        hidden: bool,
+    ) -> Result<(), DirectoryError> {
+        let c = self.access.round_facilitator(id, token)?.round;
+        if !self.store.set_reply_hidden(&c.id, reply, hidden)? {
+            return Err(DirectoryError::NotFound);
+        }
+        self.audit(
+            &c.workshop_id,
+            self.actor(token),
+            if hidden { "hide reply" } else { "show reply" },
+            &format!("{} {reply}", c.id),
+            String::new(),
+        );
+        Ok(())
+    }
 }
 
 /// What someone hears who tries to change or read another respondent's answers.
@@ -384,7 +486,8 @@ impl ServerDirectory {
         let c = self.access.round_facilitator(id, token)?.round;
         let answers = self.store.answers(&c.id, None)?;
         let outcomes = self.store.outcomes(&c.id)?;
-        Ok((Results::tally(c, &answers, &outcomes), answers))
+        let replies = self.store.replies(&c.id)?;
+        Ok((Results::tally(c, &answers, &outcomes, &replies), answers))
     }
 
     /// The responses CSV of a round (facilitators).
@@ -395,6 +498,17 @@ impl ServerDirectory {
     ) -> Result<(Consultation, String), DirectoryError> {
         let (results, answers) = self.results_and_answers(id, token)?;
         let csv = cocreate_core::consult::responses_csv(&results, &answers);
+        Ok((results.consultation, csv))
+    }
+
+    /// The replies CSV of a round (facilitators): the discussion under every item.
+    pub fn replies_csv(
+        &self,
+        id: &str,
+        token: Option<&str>,
+    ) -> Result<(Consultation, String), DirectoryError> {
+        let (results, _) = self.results_and_answers(id, token)?;
+        let csv = cocreate_core::consult::replies_csv(&results);
         Ok((results.consultation, csv))
     }
 

@@ -3,7 +3,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
@@ -37,6 +37,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/consultations/{id}/responses.csv", get(responses_csv))
         .route("/api/consultations/{id}/summary.csv", get(summary_csv))
         .route("/api/consultations/{id}/outcomes", post(record_outcome))
+        .route(
+            "/api/consultations/{id}/replies",
+            get(list_replies).post(add_reply),
+        )
+        .route("/api/consultations/{id}/replies.csv", get(replies_csv))
+        .route("/api/consultations/{id}/replies/{reply}", patch(hide_reply))
 }
 
 /// `GET /api/sources?token=T`: every board and its snapshots (workshop-wide facilitators).
@@ -179,6 +185,64 @@ async fn responses_csv(
     Ok(download(
         "text/csv; charset=utf-8",
         &format!("{}-responses.csv", c.id),
+        csv.into_bytes(),
+    ))
+}
+
+/// `GET /api/consultations/{id}/replies?token=T`: the discussion under the items
+/// (respondents: what is not hidden; facilitators: all of it).
+async fn list_replies(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<Vec<cocreate_core::consult::Reply>>, AppError> {
+    Ok(Json(state.dir.replies(&id, q.token.as_deref())?))
+}
+
+/// `POST /api/consultations/{id}/replies?token=T` `{item, text, respondent?, name?,
+/// organisation?, secret?}`: 201 with `{reply, secret?}`.
+async fn add_reply(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(r): Json<cocreate_core::consult::NewReply>,
+) -> Result<Response, AppError> {
+    let (reply, secret) = state.dir.reply(&id, q.token.as_deref(), r)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "reply": reply, "secret": secret })),
+    )
+        .into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct HideReply {
+    hidden: bool,
+}
+
+/// `PATCH /api/consultations/{id}/replies/{reply}?token=T` `{hidden}` (facilitators).
+async fn hide_reply(
+    State(state): State<AppState>,
+    Path((id, reply)): Path<(String, String)>,
+    Query(q): Query<TokenParam>,
+    Json(h): Json<HideReply>,
+) -> Result<StatusCode, AppError> {
+    state
+        .dir
+        .hide_reply(&id, q.token.as_deref(), &reply, h.hidden)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/consultations/{id}/replies.csv?token=T` (facilitators).
+async fn replies_csv(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Response, AppError> {
+    let (c, csv) = state.dir.replies_csv(&id, q.token.as_deref())?;
+    Ok(download(
+        "text/csv; charset=utf-8",
+        &format!("{}-replies.csv", c.id),
         csv.into_bytes(),
     ))
 }

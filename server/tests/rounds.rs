@@ -646,3 +646,164 @@ async fn consultation_respondents_answer_but_never_edit_and_results_are_tallied(
     );
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn replies_under_a_rounds_items_are_a_moderated_discussion_kept_on_both_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("d.db"), Limits::default()).await;
+    let f = srv.links.facilitator.clone();
+    let (status, body) = http(
+        "POST",
+        &srv.http(&format!("/api/boards/{DEMO}/consultations?token={f}")),
+        Some(r#"{"title":"Draft framework","kind":"consultation"}"#),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let published: Published = serde_json::from_str(&body).unwrap();
+    let (id, r) = (published.consultation.id.clone(), published.token.clone());
+    let item = published.consultation.items[0].id.clone();
+    let replies = |token: &str| srv.http(&format!("/api/consultations/{id}/replies?token={token}"));
+    let post = |token: &str, body: serde_json::Value| {
+        let url = replies(token);
+        async move { http("POST", &url, Some(&body.to_string())).await }
+    };
+    let ana = |text: &str, secret: Option<&str>| {
+        serde_json::json!({"item": item, "text": text, "respondent": "ana-browser-1",
+            "name": "Ana", "organisation": "RCN", "secret": secret})
+    };
+
+    // A respondent's first reply gives their secret (as a first answer does).
+    let (status, body) = post(&r, ana("  <b>Add MDT</b> to this theme  ", None)).await;
+    assert_eq!(status, 201, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let secret = v["secret"].as_str().expect("a secret").to_string();
+    assert_eq!(v["reply"]["text"], "<b>Add MDT</b> to this theme");
+    let first = v["reply"]["id"].as_str().unwrap().to_string();
+    // Another browser under the same respondent id, without the secret: refused.
+    let (status, _) = post(&r, ana("posing as Ana", None)).await;
+    assert_eq!(status, 403);
+    let (status, body) = post(&r, ana("and a second point", Some(&secret))).await;
+    assert_eq!(status, 201, "{body}");
+    // A facilitator replies as the facilitator.
+    let (status, body) = post(
+        &f,
+        serde_json::json!({"item": item, "text": "Thanks: we will look at MDT wording."}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert!(body.contains(r#""facilitator":true"#), "{body}");
+
+    // Bad ones: each refused with what is wrong, nothing kept.
+    for (token, bad, code, says) in [
+        (
+            r.as_str(),
+            serde_json::json!({"item": "card:nope", "text": "x", "respondent": "ana-browser-1", "name": "Ana", "secret": secret}),
+            400,
+            "no item",
+        ),
+        (
+            r.as_str(),
+            serde_json::json!({"item": item, "text": "   ", "respondent": "ana-browser-1", "name": "Ana", "secret": secret}),
+            400,
+            "needs some text",
+        ),
+        (
+            r.as_str(),
+            serde_json::json!({"item": item, "text": "x".repeat(2001), "respondent": "ana-browser-1", "name": "Ana", "secret": secret}),
+            400,
+            "needs some text",
+        ),
+        (
+            r.as_str(),
+            serde_json::json!({"item": item, "text": "no name", "respondent": "bo-browser-22"}),
+            400,
+            "your name",
+        ),
+        ("nope", ana("x", None), 401, ""),
+        (srv.links.participant.as_str(), ana("x", None), 403, ""),
+    ] {
+        let (status, body) = post(token, bad).await;
+        assert_eq!(status, code, "{body}");
+        assert!(body.contains(says), "{body}");
+    }
+    let (_, body) = http("POST", &replies(&r), Some("not json")).await;
+    assert!(!body.is_empty());
+
+    // The facilitator hides one; respondents no longer see it, and see nobody's id.
+    let hide = |reply: &str, token: &str| {
+        srv.http(&format!(
+            "/api/consultations/{id}/replies/{reply}?token={token}"
+        ))
+    };
+    assert_eq!(
+        http("PATCH", &hide(&first, &r), Some(r#"{"hidden":true}"#))
+            .await
+            .0,
+        403,
+        "respondents do not moderate"
+    );
+    assert_eq!(
+        http("PATCH", &hide("nope", &f), Some(r#"{"hidden":true}"#))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        http("PATCH", &hide(&first, &f), Some(r#"{"hidden":true}"#))
+            .await
+            .0,
+        204
+    );
+    let (status, body) = http("GET", &replies(&r), None).await;
+    assert_eq!(status, 200);
+    let seen: Vec<cocreate_core::consult::Reply> = serde_json::from_str(&body).unwrap();
+    let texts: Vec<&str> = seen.iter().map(|x| x.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["and a second point", "Thanks: we will look at MDT wording."]
+    );
+    assert!(!body.contains("ana-browser-1"), "{body}");
+    let (_, body) = http("GET", &replies(&f), None).await;
+    let all: Vec<cocreate_core::consult::Reply> = serde_json::from_str(&body).unwrap();
+    assert_eq!(all.len(), 3);
+    assert!(all[0].hidden && all[0].respondent.as_deref() == Some("ana-browser-1"));
+
+    // In the results, and in their own CSV (hidden marked), for facilitators only.
+    let (_, body) = http(
+        "GET",
+        &srv.http(&format!("/api/consultations/{id}/results?token={f}")),
+        None,
+    )
+    .await;
+    let results: cocreate_core::consult::Results = serde_json::from_str(&body).unwrap();
+    assert_eq!(results.items[0].replies.len(), 3);
+    let csv_url = |token: &str| {
+        srv.http(&format!(
+            "/api/consultations/{id}/replies.csv?token={token}"
+        ))
+    };
+    assert_eq!(http("GET", &csv_url(&r), None).await.0, 403);
+    let (status, csv) = http("GET", &csv_url(&f), None).await;
+    assert_eq!(status, 200);
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[1].contains("<b>Add MDT</b> to this theme") && lines[1].contains(",yes,"));
+    assert!(lines[3].contains("Facilitator,,yes,"), "{}", lines[3]);
+
+    // A closed round takes no more replies; the discussion stays readable.
+    assert_eq!(
+        http(
+            "PATCH",
+            &srv.http(&format!("/api/consultations/{id}?token={f}")),
+            Some(r#"{"open":false}"#)
+        )
+        .await
+        .0,
+        204
+    );
+    let (status, body) = post(&r, ana("too late", Some(&secret))).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("closed"), "{body}");
+    assert_eq!(http("GET", &replies(&r), None).await.0, 200);
+    srv.stop().await;
+}

@@ -365,6 +365,29 @@ pub async fn rounds_keep_drafts_answers_and_outcomes(open: fn(&Path) -> Store) {
             outcome("b", Decision::Amended)
         ]
     );
+    // Replies: kept in order of writing, hidden and shown again by id, text as it is.
+    let reply = |id: &str, at: i64, who: Option<&str>| cocreate_core::consult::Reply {
+        id: id.into(),
+        item: "a".into(),
+        respondent: who.map(str::to_string),
+        name: who.map_or("Facilitator", |_| "Ana").into(),
+        organisation: String::new(),
+        text: format!("'; DROP TABLE consultation_replies; -- \u{1F5E8} {id}"),
+        created_ms: at,
+        hidden: false,
+        facilitator: who.is_none(),
+    };
+    store.save_reply("r", &reply("z", 30, Some("p1"))).unwrap();
+    store.save_reply("r", &reply("y", 31, None)).unwrap();
+    assert!(store.set_reply_hidden("r", "z", true).unwrap());
+    assert!(!store.set_reply_hidden("r", "nope", true).unwrap());
+    let mut hidden = reply("z", 30, Some("p1"));
+    hidden.hidden = true;
+    assert_eq!(
+        store.replies("r").unwrap(),
+        vec![hidden, reply("y", 31, None)]
+    );
+    assert!(store.replies("other").unwrap().is_empty());
     store.close();
 }
 

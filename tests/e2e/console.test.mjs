@@ -361,3 +361,44 @@ test('a facilitator spotlights a theme and another person\'s phone brings it int
   await f.context().close();
   await p.context().close();
 });
+
+test('the plan\'s prompts are reworded in the console and an open board shows the new words at once', async () => {
+  const p = await openBoard(env.browser, env.server, 'demo-leadership', 'participant');
+  const column = p.locator('section.column-enablers');
+  await column.getByRole('heading', { name: 'Enablers' }).waitFor();
+  const c = await openConsole();
+  const sheet = c.locator('section[aria-labelledby="runsheet-h"]');
+  await sheet.getByText('Prompts: the four questions every board of this plan asks').click();
+  await sheet.locator('#prompt-enablers-title').fill('Helpers');
+  await sheet.locator('#prompt-enablers-question').fill('Who and what helps the service work well?');
+  await sheet.locator('#prompt-enablers-easy').fill('Who helps you?');
+  await sheet.locator('#prompt-enablers-symbol').selectOption('people');
+  await sheet.getByRole('button', { name: 'Save plan' }).click();
+  await c.getByText(/Plan saved\. \d+ boards show the new prompt wording\./).waitFor({ timeout: 10000 });
+
+  // The participant's page, open all along: the heading, the question, the skip link.
+  await column.getByRole('heading', { name: 'Helpers' }).waitFor({ timeout: 10000 });
+  await column.getByText('Who and what helps the service work well?').waitFor();
+  assert.equal(await p.locator('nav.column-nav').getByRole('link', { name: 'Helpers' }).count(), 1);
+  await p.getByRole('button', { name: 'Easy read' }).click();
+  await column.getByText('Who helps you?').waitFor();
+  assert.equal(await column.locator('h2 .icon').innerText(), '👥');
+  await column.getByRole('button', { name: /Add a card to Helpers/ }).waitFor();
+
+  // A heading left empty is refused with the prompt named, and the board keeps its words.
+  await sheet.locator('#prompt-enablers-title').fill('');
+  await sheet.getByRole('button', { name: 'Save plan' }).click();
+  await c.getByText(/Could not save the plan: .*the enablers prompt needs a title/).waitFor({ timeout: 10000 });
+  await column.getByRole('heading', { name: 'Helpers' }).waitFor();
+
+  // Put the built-in words back for the tests after this one.
+  await sheet.locator('#prompt-enablers-title').fill('Enablers');
+  await sheet.locator('#prompt-enablers-question').fill('What are the enablers?');
+  await sheet.locator('#prompt-enablers-easy').fill('What will help?');
+  await sheet.locator('#prompt-enablers-symbol').selectOption('handshake');
+  await sheet.getByRole('button', { name: 'Save plan' }).click();
+  await column.getByRole('heading', { name: 'Enablers' }).waitFor({ timeout: 10000 });
+  assert.deepEqual(await axeViolations(c), [], 'the console with its prompts open');
+  await c.context().close();
+  await p.context().close();
+});

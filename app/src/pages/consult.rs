@@ -8,11 +8,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::{get_results, get_round, my_answers, record_outcome, respond, set_round_open};
+use crate::api::{
+    add_reply, get_replies, get_results, get_round, hide_reply, my_answers, record_outcome,
+    respond, set_round_open,
+};
 use crate::pages::common::{load_page, use_token, LinkProblem};
 use cocreate_core::consult::{
-    Answer, Consultation, Decision, DraftItem, ItemResult, Outcome, Response, Results, RoundKind,
-    Stance, MAX_COMMENT, MAX_NAME,
+    Answer, Consultation, Decision, DraftItem, ItemResult, NewReply, Outcome, Reply, Response,
+    Results, RoundKind, Stance, MAX_COMMENT, MAX_NAME, MAX_REPLY,
 };
 use cocreate_core::model::Prompt;
 
@@ -100,10 +103,24 @@ fn RespondForm(c: Consultation, token: Option<String>) -> impl IntoView {
     let organisation = RwSignal::new(String::new());
     let respondent = StoredValue::new(String::new());
     let id = c.id.clone();
+    let replies = RwSignal::new(Vec::<Reply>::new());
+    let read_replies = {
+        let (id, token) = (id.clone(), token.clone());
+        move || {
+            let (id, token) = (id.clone(), token.clone());
+            leptos::task::spawn_local(async move {
+                if let Ok(r) = get_replies(id, token).await {
+                    replies.set(r);
+                }
+            });
+        }
+    };
     // In the browser: who this is, and their earlier answers, to revise.
     Effect::new({
         let (id, token) = (id.clone(), token.clone());
+        let read_replies = read_replies.clone();
         move |_| {
+            read_replies();
             let r = respondent_id();
             respondent.set_value(r.clone());
             name.set(remembered("cocreate-name"));
@@ -186,7 +203,41 @@ fn RespondForm(c: Consultation, token: Option<String>) -> impl IntoView {
                 <input id="r-org" type="text" maxlength=MAX_NAME.to_string() autocomplete="organization"
                     prop:value=move || organisation.get() on:input=move |ev| organisation.set(event_target_value(&ev))/>
             </fieldset>
-            {c.items.into_iter().enumerate().map(|(i, item)| view! { <ItemQuestion i item choices/> }).collect_view()}
+            {c.items.into_iter().enumerate().map(|(i, item)| {
+                let post = {
+                    let (id, token, read_replies) = (id.clone(), token.clone(), read_replies.clone());
+                    let item_id = item.id.clone();
+                    Callback::new(move |text: String| {
+                        let reply = NewReply {
+                            item: item_id.clone(),
+                            text,
+                            respondent: respondent.get_value(),
+                            name: name.get_untracked(),
+                            organisation: organisation.get_untracked(),
+                            secret: respondent_secret(&id),
+                        };
+                        remember("cocreate-name", &reply.name);
+                        remember("cocreate-organisation", &reply.organisation);
+                        let (id, token, read_replies) = (id.clone(), token.clone(), read_replies.clone());
+                        leptos::task::spawn_local(async move {
+                            status.set(match add_reply(id.clone(), token, reply).await {
+                                Ok((_, secret)) => {
+                                    if let Some(s) = secret {
+                                        remember(&secret_key(&id), &s);
+                                    }
+                                    format!("Your reply under item {} is posted.", i + 1)
+                                }
+                                Err(e) => format!("Reply not posted: {e}"),
+                            });
+                            read_replies();
+                        });
+                    })
+                };
+                view! {
+                    <ItemQuestion i item=item.clone() choices/>
+                    <Discussion i item=item.id.clone() replies open post hide=None/>
+                }
+            }).collect_view()}
             <button type="submit" disabled=!open>"Send my answers"</button>
             <p role="status" aria-live="polite" class="feedback">{move || status.get()}</p>
         </form>
@@ -250,6 +301,80 @@ fn ItemQuestion(i: usize, item: DraftItem, choices: RwSignal<Choices>) -> impl I
     }
 }
 
+/// The discussion under one item: its replies, oldest first, and a box to reply. With
+/// `hide` (facilitators), each reply can be hidden from respondents or shown again.
+#[component]
+fn Discussion(
+    i: usize,
+    item: String,
+    replies: RwSignal<Vec<Reply>>,
+    open: bool,
+    post: Callback<String>,
+    hide: Option<Callback<(String, bool)>>,
+) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let mine = {
+        let item = item.clone();
+        move || {
+            replies.with(|all| {
+                all.iter()
+                    .filter(|r| r.item == item)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        }
+    };
+    let count = {
+        let mine = mine.clone();
+        move || mine().len()
+    };
+    let box_id = format!("reply-{i}");
+    view! {
+        <section class="discussion" aria-labelledby=format!("disc-{i}")>
+            <h3 id=format!("disc-{i}")>{move || match count() {
+                0 => format!("Discussion of item {}: no replies yet", i + 1),
+                1 => format!("Discussion of item {}: 1 reply", i + 1),
+                n => format!("Discussion of item {}: {n} replies", i + 1),
+            }}</h3>
+            <ul class="replies">
+                {move || mine().into_iter().map(|r| {
+                    let who = match (r.facilitator, r.organisation.is_empty()) {
+                        (true, _) => "Facilitator".to_string(),
+                        (false, true) => r.name.clone(),
+                        (false, false) => format!("{}, {}", r.name, r.organisation),
+                    };
+                    let (rid, hidden) = (r.id.clone(), r.hidden);
+                    view! {
+                        <li class:hidden-reply=hidden>
+                            <strong>{who}</strong>
+                            {hidden.then(|| view! { <span class="chip">" hidden from respondents"</span> })}
+                            ": " {r.text.clone()}
+                            {hide.map(|h| view! {
+                                <button type="button" class="link" on:click=move |_| h.run((rid.clone(), !hidden))>
+                                    {if hidden { "Show again" } else { "Hide" }}
+                                    <span class="visually-hidden">{format!(" this reply to item {}", i + 1)}</span>
+                                </button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {open.then(|| view! {
+                <label for=box_id.clone()>{format!("Reply to the discussion of item {}", i + 1)}</label>
+                <textarea id=box_id rows="2" maxlength=MAX_REPLY.to_string()
+                    prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                <button type="button" on:click=move |_| {
+                    let t = text.get_untracked();
+                    if !t.trim().is_empty() {
+                        post.run(t);
+                        text.set(String::new());
+                    }
+                }>"Post reply" <span class="visually-hidden">{format!(" to item {}", i + 1)}</span></button>
+            })}
+        </section>
+    }
+}
+
 /// `/consult/{id}/results?token=T` (facilitators): tallies, comments, decisions.
 #[component]
 pub fn ResultsPage() -> impl IntoView {
@@ -282,6 +407,13 @@ fn ResultsView(r: Results, token: Option<String>, tick: RwSignal<u32>) -> impl I
         .unwrap_or_default();
     let csv = format!("/api/consultations/{}/responses.csv{q}", c.id);
     let summary = format!("/api/consultations/{}/summary.csv{q}", c.id);
+    let replies_csv = format!("/api/consultations/{}/replies.csv{q}", c.id);
+    let replies = RwSignal::new(
+        r.items
+            .iter()
+            .flat_map(|i| i.replies.iter().cloned())
+            .collect::<Vec<Reply>>(),
+    );
     let feedback = RwSignal::new(String::new());
     let toggle = {
         let (id, token, open) = (c.id.clone(), token.clone(), c.open);
@@ -311,24 +443,28 @@ fn ResultsView(r: Results, token: Option<String>, tick: RwSignal<u32>) -> impl I
         <div class="row">
             <a href=csv download>"All responses (CSV)"</a>
             <a href=summary download>"Tallies and decisions (CSV)"</a>
+            <a href=replies_csv download>"Discussion (CSV)"</a>
             <button on:click=toggle>{if c.open { "Close the round" } else { "Reopen the round" }}</button>
         </div>
         <p role="status" aria-live="polite" class="feedback">{move || feedback.get()}</p>
         {r.items.into_iter().enumerate().map(|(i, item)| view! {
-            <ItemResultView i item agreement round=c.id.clone() token=token.clone() feedback tick/>
+            <ItemResultView i item agreement round=c.id.clone() open=c.open token=token.clone() feedback tick replies/>
         }).collect_view()}
     }
 }
 
 #[component]
+#[allow(clippy::too_many_arguments)]
 fn ItemResultView(
     i: usize,
     item: ItemResult,
     agreement: bool,
     round: String,
+    open: bool,
     token: Option<String>,
     feedback: RwSignal<String>,
     tick: RwSignal<u32>,
+    replies: RwSignal<Vec<Reply>>,
 ) -> impl IntoView {
     let it = item.item.clone();
     let kind = if it.kind == "theme" {
@@ -365,6 +501,53 @@ fn ItemResultView(
         }
     };
     let current = item.outcome.clone();
+    let post = {
+        let (round, token, item_id) = (round.clone(), token.clone(), it.id.clone());
+        Callback::new(move |text: String| {
+            let reply = NewReply {
+                item: item_id.clone(),
+                text,
+                respondent: String::new(),
+                name: String::new(),
+                organisation: String::new(),
+                secret: None,
+            };
+            let (round, token) = (round.clone(), token.clone());
+            leptos::task::spawn_local(async move {
+                match add_reply(round, token, reply).await {
+                    Ok((r, _)) => {
+                        replies.update(|all| all.push(r));
+                        feedback.set(format!("Your reply under item {} is posted.", i + 1));
+                    }
+                    Err(e) => feedback.set(format!("Reply not posted: {e}")),
+                }
+            });
+        })
+    };
+    let hide = {
+        let (round, token) = (round.clone(), token.clone());
+        Callback::new(move |(reply, hidden): (String, bool)| {
+            let (round, token) = (round.clone(), token.clone());
+            leptos::task::spawn_local(async move {
+                match hide_reply(round, token, reply.clone(), hidden).await {
+                    Ok(()) => {
+                        replies.update(|all| {
+                            if let Some(r) = all.iter_mut().find(|r| r.id == reply) {
+                                r.hidden = hidden;
+                            }
+                        });
+                        feedback.set(if hidden {
+                            "Reply hidden from respondents.".into()
+                        } else {
+                            "Reply shown to respondents again.".into()
+                        });
+                    }
+                    Err(e) => feedback.set(format!("Could not change the reply: {e}")),
+                }
+            });
+        })
+    };
+    let item_id = it.id.clone();
     view! {
         <section class="item-result" data-item=it.id.clone() aria-labelledby=format!("res-{i}")>
             <h2 id=format!("res-{i}")>{format!("{} {} ({}): {}", kind, i + 1, prompt_title(&it.prompt), it.text)}</h2>
@@ -406,6 +589,7 @@ fn ItemResultView(
                     <button type="submit">"Record decision" <span class="visually-hidden">{format!(" for item {}", i + 1)}</span></button>
                 </form>
             })}
+            <Discussion i item=item_id replies open post hide=Some(hide)/>
         </section>
     }
 }

@@ -10,7 +10,7 @@ use cocreate_core::catalog::{
     AuditEntry, BoardSummary, ConsentRecord, DocKey, ErasureRecord, LinkRole, Notice, Retention,
     WorkshopSummary,
 };
-use cocreate_core::consult::{Consultation, DraftItem, Outcome, Response, StoredAnswer};
+use cocreate_core::consult::{Consultation, DraftItem, Outcome, Reply, Response, StoredAnswer};
 
 /// A snapshot's catalogue entry.
 pub use cocreate_core::catalog::SnapshotInfo as Snapshot;
@@ -279,6 +279,12 @@ pub trait RoundStore: Send + Sync {
     fn outcomes(&self, id: &str) -> Result<Vec<Outcome>, StoreError>;
     /// Replace a published draft's items (erasure only: drafts are otherwise frozen).
     fn replace_items(&self, id: &str, items: &[DraftItem]) -> Result<(), StoreError>;
+    /// Keep a reply under an item of round `id` (ids are unique per round).
+    fn save_reply(&self, id: &str, reply: &Reply) -> Result<(), StoreError>;
+    /// Every reply of round `id`, hidden ones too, oldest first.
+    fn replies(&self, id: &str) -> Result<Vec<Reply>, StoreError>;
+    /// Hide or show a reply; whether there was one with that id.
+    fn set_reply_hidden(&self, id: &str, reply: &str, hidden: bool) -> Result<bool, StoreError>;
 }
 
 /// A card a facilitator hid, held out of its board (moderation).

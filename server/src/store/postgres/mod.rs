@@ -82,7 +82,31 @@ impl Cluster {
 const POOL_SIZE: usize = 16;
 
 /// Each migration, in order: `schema_version` holds how many were applied.
-const MIGRATIONS: &[&str] = &[SCHEMA_1, LEASES_2, PLANS_3, ALLOCATIONS_4, SAVED_PLANS_5];
+const MIGRATIONS: &[&str] = &[
+    SCHEMA_1,
+    LEASES_2,
+    PLANS_3,
+    ALLOCATIONS_4,
+    SAVED_PLANS_5,
+    REPLIES_6,
+];
+
+/// The discussion under the items of consultation and agreement rounds.
+const REPLIES_6: &str = r#"
+CREATE TABLE consultation_replies (
+    consultation_id TEXT NOT NULL REFERENCES consultations(id),
+    id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    respondent TEXT,
+    name TEXT NOT NULL,
+    organisation TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    hidden BOOLEAN NOT NULL DEFAULT FALSE,
+    facilitator BOOLEAN NOT NULL DEFAULT FALSE,
+    PRIMARY KEY (consultation_id, id)
+);
+"#;
 
 /// Plans kept under a name, for any workshop to start from.
 const SAVED_PLANS_5: &str = r#"

@@ -10,7 +10,7 @@ use cocreate_core::catalog::{
     Member, Notice, Retention, RetentionAction, WorkshopSummary,
 };
 use cocreate_core::consult::{
-    Consultation, Decision, DraftItem, Outcome, Response, RoundKind, Stance, StoredAnswer,
+    Consultation, Decision, DraftItem, Outcome, Reply, Response, RoundKind, Stance, StoredAnswer,
 };
 use cocreate_core::model::Role;
 use tokio_postgres::types::ToSql;
@@ -683,6 +683,57 @@ impl RoundStore for Postgres {
             })
         })
         .collect()
+    }
+
+    fn save_reply(&self, id: &str, r: &Reply) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO consultation_replies
+               (consultation_id, id, item_id, respondent, name, organisation, text, created_ms, hidden, facilitator)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[
+                &id,
+                &r.id,
+                &r.item,
+                &r.respondent,
+                &r.name,
+                &r.organisation,
+                &r.text,
+                &r.created_ms,
+                &r.hidden,
+                &r.facilitator,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn replies(&self, id: &str) -> Result<Vec<Reply>, StoreError> {
+        self.query(
+            r#"SELECT id, item_id, respondent, name, organisation, text, created_ms, hidden, facilitator
+               FROM consultation_replies WHERE consultation_id = $1 ORDER BY created_ms, id COLLATE "C""#,
+            &[&id],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(Reply {
+                id: r.try_get(0)?,
+                item: r.try_get(1)?,
+                respondent: r.try_get(2)?,
+                name: r.try_get(3)?,
+                organisation: r.try_get(4)?,
+                text: r.try_get(5)?,
+                created_ms: r.try_get(6)?,
+                hidden: r.try_get(7)?,
+                facilitator: r.try_get(8)?,
+            })
+        })
+        .collect()
+    }
+
+    fn set_reply_hidden(&self, id: &str, reply: &str, hidden: bool) -> Result<bool, StoreError> {
+        Ok(self.execute(
+            "UPDATE consultation_replies SET hidden = $3 WHERE consultation_id = $1 AND id = $2",
+            &[&id, &reply, &hidden],
+        )? > 0)
     }
 
     fn replace_items(&self, id: &str, items: &[DraftItem]) -> Result<(), StoreError> {

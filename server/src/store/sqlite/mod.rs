@@ -9,7 +9,7 @@
 //!   `board_state`: a compacted base per document covering every log row with
 //!   `id <= upto`, those rows deleted in the same transaction ([`log`], written by
 //!   [`writer`]).
-//! - `consultations`, `consultation_answers`, `consultation_outcomes`: published drafts
+//! - `consultations`, `consultation_answers`, `consultation_replies`, `consultation_outcomes`: published drafts
 //!   (items frozen as JSON, the respondents' token hash), answers per respondent and item,
 //!   and the agreement round's decisions; `consultation_respondents`: the hash of each
 //!   respondent's own secret ([`rounds`]).
@@ -129,6 +129,19 @@ CREATE TABLE IF NOT EXISTS consultation_answers (
     comment TEXT NOT NULL,
     updated_ms INTEGER NOT NULL,
     PRIMARY KEY (consultation_id, item_id, respondent)
+);
+CREATE TABLE IF NOT EXISTS consultation_replies (
+    consultation_id TEXT NOT NULL REFERENCES consultations(id),
+    id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    respondent TEXT,
+    name TEXT NOT NULL,
+    organisation TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    hidden INTEGER NOT NULL DEFAULT 0,
+    facilitator INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (consultation_id, id)
 );
 CREATE TABLE IF NOT EXISTS consultation_outcomes (
     consultation_id TEXT NOT NULL REFERENCES consultations(id),

@@ -1,7 +1,7 @@
 //! Consultation and agreement rounds on SQLite: drafts, answers, outcomes.
 
 use cocreate_core::consult::{
-    Consultation, Decision, DraftItem, Outcome, Response, RoundKind, Stance, StoredAnswer,
+    Consultation, Decision, DraftItem, Outcome, Reply, Response, RoundKind, Stance, StoredAnswer,
 };
 use rusqlite::{params, OptionalExtension};
 
@@ -172,6 +172,58 @@ impl RoundStore for Sqlite {
             params![id, o.item, o.decision.as_str(), o.note, o.decided_ms],
         )?;
         Ok(())
+    }
+
+    fn save_reply(&self, id: &str, r: &Reply) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO consultation_replies
+               (consultation_id, id, item_id, respondent, name, organisation, text, created_ms, hidden, facilitator)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                id,
+                r.id,
+                r.item,
+                r.respondent,
+                r.name,
+                r.organisation,
+                r.text,
+                r.created_ms,
+                r.hidden,
+                r.facilitator
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn replies(&self, id: &str) -> Result<Vec<Reply>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, item_id, respondent, name, organisation, text, created_ms, hidden, facilitator
+             FROM consultation_replies WHERE consultation_id = ?1 ORDER BY created_ms, id",
+        )?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok(Reply {
+                    id: r.get(0)?,
+                    item: r.get(1)?,
+                    respondent: r.get(2)?,
+                    name: r.get(3)?,
+                    organisation: r.get(4)?,
+                    text: r.get(5)?,
+                    created_ms: r.get(6)?,
+                    hidden: r.get(7)?,
+                    facilitator: r.get(8)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    fn set_reply_hidden(&self, id: &str, reply: &str, hidden: bool) -> Result<bool, StoreError> {
+        Ok(self.conn().execute(
+            "UPDATE consultation_replies SET hidden = ?3 WHERE consultation_id = ?1 AND id = ?2",
+            params![id, reply, hidden],
+        )? > 0)
     }
 
     fn outcomes(&self, id: &str) -> Result<Vec<Outcome>, StoreError> {
