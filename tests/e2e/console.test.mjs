@@ -402,3 +402,25 @@ test('the plan\'s prompts are reworded in the console and an open board shows th
   await c.context().close();
   await p.context().close();
 });
+
+test('several people are moved to one group at once, and each page follows', async () => {
+  const a = await openBoard(env.browser, env.server, 'demo-learning', 'participant', { name: 'Ana Bulk' });
+  const b = await openBoard(env.browser, env.server, 'demo-leadership', 'participant', { name: 'Bo Bulk' });
+  const c = await openConsole();
+  const section = c.locator('section[aria-labelledby="move-h"]');
+  await section.getByLabel(/^Ana Bulk \(in /).waitFor({ timeout: 10000 });
+  await section.getByLabel(/^Ana Bulk \(in /).check();
+  await section.getByLabel(/^Bo Bulk \(in /).check();
+  await section.getByLabel('Move them to').selectOption({ label: 'Research and innovation' });
+  await section.getByRole('button', { name: 'Move 2 people' }).click();
+  await c.getByText('Moved 2 people to Research and innovation.').waitFor({ timeout: 10000 });
+  for (const p of [a, b]) {
+    await p.waitForURL(/\/board\/demo-research\?token=/, { timeout: 10000 });
+    await p.getByRole('heading', { name: 'Research and innovation', level: 1 }).waitFor();
+  }
+  // Nothing ticked or no group chosen: told what to do, nobody moves.
+  await section.getByRole('button', { name: 'Move the people ticked' }).click();
+  await c.getByText('Choose the group to move them to.').waitFor();
+  assert.deepEqual(await axeViolations(c), [], 'the console with its people to move');
+  for (const p of [a, b, c]) await p.context().close();
+});

@@ -124,6 +124,17 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   await item.getByLabel('Comment (optional)').fill('Yes: <b>protected</b> time matters');
   await r.getByRole('button', { name: 'Send my answers' }).click();
   await r.getByText('Thank you: your answers are recorded.', { exact: false }).waitFor();
+  // The discussion under the item: a reply, shown as text with who wrote it.
+  const n = (await item.locator('legend').innerText()).match(/^Theme (\d+)/)[1];
+  const talk = r.locator('section.discussion').filter({ has: r.getByRole('heading', { name: `Discussion of item ${n}: no replies yet` }) });
+  await talk.getByLabel(`Reply to the discussion of item ${n}`).fill('<i>Ring-fenced</i> time, please');
+  await talk.getByRole('button', { name: `Post reply to item ${n}` }).click();
+  await r.getByText(`Your reply under item ${n} is posted.`).waitFor();
+  const talked = r.locator('section.discussion').filter({ has: r.getByRole('heading', { name: `Discussion of item ${n}: 1 reply` }) });
+  await talked.getByText('<i>Ring-fenced</i> time, please').waitFor();
+  await talked.getByText('Dr Ada, College of <Practitioners>').waitFor();
+  assert.equal(await r.locator('section.discussion i').count(), 0, 'replies are text, never HTML');
+  assert.deepEqual(await axeViolations(r), [], 'respondent page with a discussion');
   // Coming back, the answers are there to revise.
   await r.reload();
   await r.getByText('Your earlier answers are filled in', { exact: false }).waitFor();
@@ -147,6 +158,22 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   await res.getByText('Dr Ada, College of <Practitioners>').waitFor();
   assert.equal(await f.locator('section.item-result b').count(), 0, 'comments are text, never HTML');
   assert.deepEqual(await axeViolations(f), [], 'results page');
+  // The facilitator answers in the discussion, and hides the respondent's reply.
+  await res.getByText('<i>Ring-fenced</i> time, please').waitFor();
+  const box = res.getByLabel(/Reply to the discussion of item \d+/);
+  await box.fill('Thank you: noted for the next draft.');
+  await res.getByRole('button', { name: /Post reply to item \d+/ }).click();
+  await res.getByRole('heading', { name: /Discussion of item \d+: 2 replies/ }).waitFor();
+  await res.getByText('Thank you: noted for the next draft.').waitFor();
+  await res.getByRole('button', { name: /Hide this reply to item \d+/ }).first().click();
+  await f.getByText('Reply hidden from respondents.').waitFor();
+  await res.getByText('hidden from respondents', { exact: false }).first().waitFor();
+  const seen = await (await f.request.get(`${base}/api/consultations/${consultId}/replies?token=${rtoken}`)).json();
+  assert.deepEqual(seen.map((x) => x.text), ['Thank you: noted for the next draft.'], 'respondents no longer see the hidden reply');
+  const dcsvHref = await f.getByRole('link', { name: 'Discussion (CSV)' }).getAttribute('href');
+  const dcsv = await (await f.request.get(`${base}${dcsvHref}`)).text();
+  assert.match(dcsv, /Dr Ada,College of <Practitioners>,,"<i>Ring-fenced<\/i> time, please",yes,/);
+  assert.match(dcsv, /Facilitator,,yes,Thank you: noted for the next draft\.,,/);
   const rcsvHref = await f.getByRole('link', { name: 'All responses (CSV)' }).getAttribute('href');
   const rcsv = await (await f.request.get(`${base}${rcsvHref}`)).text();
   assert.match(rcsv, /Dr Ada,College of <Practitioners>,agree,Yes: <b>protected<\/b> time matters/);

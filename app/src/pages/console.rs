@@ -113,13 +113,37 @@ pub fn ConsoleBoards(
     let act = control_action(token.clone(), feedback, tick);
     let next = advance_action(token.clone(), feedback, tick);
     let sheet = console.plan.run_sheet;
+    let headings: Vec<String> = console
+        .plan
+        .prompts
+        .iter()
+        .map(|p| p.title.clone())
+        .collect();
+    // Everyone who can be moved (not facilitators), with the group they are in.
+    let movable: Vec<(String, String, String, String)> = console
+        .boards
+        .iter()
+        .flat_map(|b| {
+            b.people
+                .iter()
+                .filter(|p| p.role != "facilitator" && !p.id.is_empty())
+                .map(|p| {
+                    (
+                        p.id.clone(),
+                        p.name.clone(),
+                        b.board.id.clone(),
+                        b.board.title.clone(),
+                    )
+                })
+        })
+        .collect();
     view! {
         <table class="console">
             <caption class="visually-hidden">"Every breakout group: people, cards, where it is and its settings"</caption>
             <thead><tr>
                 <th scope="col">"Group"</th>
                 <th scope="col">"People"</th>
-                {Prompt::ALL.map(|p| view! { <th scope="col" class="num">{p.title()}</th> }).collect_view()}
+                {headings.iter().map(|h| view! { <th scope="col" class="num">{h.clone()}</th> }).collect_view()}
                 <th scope="col">"Last activity"</th>
                 <th scope="col">"Step and phase"</th>
                 <th scope="col">"Timer and message"</th>
@@ -128,16 +152,130 @@ pub fn ConsoleBoards(
             </tr></thead>
             <tbody>
                 {console.boards.into_iter().map(|b| view! {
-                    <ConsoleRow b token=token.clone() all=all.clone() sheet=sheet.clone() feedback act next/>
+                    <ConsoleRow b token=token.clone() all=all.clone() sheet=sheet.clone() feedback act next headings=headings.clone()/>
                 }).collect_view()}
             </tbody>
         </table>
+        <MovePeople people=movable groups=all token feedback tick/>
+    }
+}
+
+/// Several people moved to one group at once: tick them, choose the group, move. Each
+/// person's page follows them there (as a move of one person does).
+#[component]
+fn MovePeople(
+    people: Vec<(String, String, String, String)>,
+    groups: Vec<(String, String)>,
+    token: Option<String>,
+    feedback: RwSignal<String>,
+    tick: RwSignal<u32>,
+) -> impl IntoView {
+    let chosen = RwSignal::new(std::collections::BTreeSet::<String>::new());
+    let to_ref = NodeRef::<leptos::html::Select>::new();
+    let where_is: std::collections::HashMap<String, String> = people
+        .iter()
+        .map(|(id, _, board, _)| (id.clone(), board.clone()))
+        .collect();
+    let names: std::collections::HashMap<String, String> = people
+        .iter()
+        .map(|(id, name, _, _)| (id.clone(), name.clone()))
+        .collect();
+    let titles = groups.clone();
+    let move_them = move |_| {
+        let Some(to) = to_ref.get().map(|s| s.value()).filter(|v| !v.is_empty()) else {
+            feedback.set("Choose the group to move them to.".into());
+            return;
+        };
+        let who: Vec<String> = chosen.get_untracked().into_iter().collect();
+        if who.is_empty() {
+            feedback.set("Tick the people to move first.".into());
+            return;
+        }
+        let (token, where_is, names) = (token.clone(), where_is.clone(), names.clone());
+        let title = titles
+            .iter()
+            .find(|(id, _)| *id == to)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default();
+        leptos::task::spawn_local(async move {
+            let mut moved = 0;
+            let mut failed = Vec::new();
+            for p in &who {
+                let Some(from) = where_is.get(p).cloned() else {
+                    continue;
+                };
+                if from == to {
+                    continue;
+                }
+                match move_person(from, token.clone(), p.clone(), to.clone()).await {
+                    Ok(()) => moved += 1,
+                    Err(e) => failed.push(format!(
+                        "{}: {e}",
+                        names.get(p).cloned().unwrap_or_default()
+                    )),
+                }
+            }
+            chosen.set(Default::default());
+            feedback.set(match (moved, failed.is_empty()) {
+                (1, true) => format!("Moved 1 person to {title}."),
+                (n, true) => format!("Moved {n} people to {title}."),
+                (n, false) => format!("Moved {n} to {title}; could not move {}", failed.join("; ")),
+            });
+            tick.update(|n| *n = n.wrapping_add(1));
+        });
+    };
+    view! {
+        <section class="move-people" aria-labelledby="move-h">
+            <h2 id="move-h">"Move people between groups"</h2>
+            {if people.is_empty() {
+                view! { <p class="muted">"Nobody is on a board just now."</p> }.into_any()
+            } else {
+                view! {
+                    <fieldset>
+                        <legend>"Who to move"</legend>
+                        <ul class="people-pick">
+                            {people.iter().map(|(id, name, _, group)| {
+                                let id = id.clone();
+                                let input = format!("pick-{id}");
+                                let (a, b) = (id.clone(), id.clone());
+                                view! {
+                                    <li>
+                                        <input type="checkbox" id=input.clone()
+                                            prop:checked=move || chosen.with(|c| c.contains(&a))
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                chosen.update(|c| { if on { c.insert(b.clone()); } else { c.remove(&b); } });
+                                            }/>
+                                        <label for=input>{format!("{name} (in {group})")}</label>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </fieldset>
+                    <div class="row">
+                        <label for="move-to">"Move them to"</label>
+                        <select id="move-to" node_ref=to_ref>
+                            <option value="">"Choose a group…"</option>
+                            {groups.iter().map(|(id, title)| view! { <option value=id.clone()>{title.clone()}</option> }).collect_view()}
+                        </select>
+                        <button type="button" on:click=move_them.clone()>
+                            {move || match chosen.with(|c| c.len()) {
+                                0 => "Move the people ticked".to_string(),
+                                1 => "Move 1 person".to_string(),
+                                n => format!("Move {n} people"),
+                            }}
+                        </button>
+                    </div>
+                }.into_any()
+            }}
+        </section>
     }
 }
 
 #[component]
 fn ConsoleRow(
     b: ConsoleBoard,
+    headings: Vec<String>,
     token: Option<String>,
     all: Vec<(String, String)>,
     sheet: RunSheet,
@@ -275,7 +413,7 @@ fn ConsoleRow(
                     }).collect_view()}
                 </ul>
             </td>
-            {b.cards.into_iter().zip(Prompt::ALL).map(|(n, p)| view! { <td class="num" data-label=p.title()>{n}</td> }).collect_view()}
+            {b.cards.into_iter().zip(headings).map(|(n, h)| view! { <td class="num" data-label=h>{n}</td> }).collect_view()}
             <td data-label="Last activity">{ago(b.last_activity_ms)}</td>
             <td class="state" data-label="Step and phase">
                 <span class="step">{sheet.describe(c.step)}</span>
