@@ -390,15 +390,7 @@ async fn a_schema_1_board_is_migrated_on_load_and_its_hidden_cards_leave_it() {
         .load(&cocreate_core::catalog::DocKey::board(DEMO))
         .unwrap()
         .unwrap();
-    let doc = cocreate_core::model::new_doc();
-    {
-        let mut txn = doc.transact_mut();
-        for raw in stored.base.iter().chain(&stored.updates) {
-            use yrs::updates::decoder::Decode;
-            txn.apply_update(yrs::Update::decode_v1(raw).unwrap())
-                .unwrap();
-        }
-    }
+    let doc = doc_of(&stored);
     let before = doc.transact().state_vector();
     let meta = doc.get_or_insert_map("meta");
     Board::of(&doc)
@@ -446,15 +438,7 @@ async fn a_schema_2_board_gets_the_words_it_always_showed_when_it_loads_and_keep
     let key = cocreate_core::catalog::DocKey::board(DEMO);
     // The board as schema 2 stored it: no prompts in its metadata.
     let stored = srv.state.store.load(&key).unwrap().unwrap();
-    let doc = cocreate_core::model::new_doc();
-    {
-        let mut txn = doc.transact_mut();
-        for raw in stored.base.iter().chain(&stored.updates) {
-            use yrs::updates::decoder::Decode;
-            txn.apply_update(yrs::Update::decode_v1(raw).unwrap())
-                .unwrap();
-        }
-    }
+    let doc = doc_of(&stored);
     let before = doc.transact().state_vector();
     let meta = doc.get_or_insert_map("meta");
     yrs::Map::remove(&meta, &mut doc.transact_mut(), "prompts");
@@ -478,6 +462,12 @@ async fn a_schema_2_board_gets_the_words_it_always_showed_when_it_loads_and_keep
     // The migration was stored: read straight from the store, the board has them.
     let store = server::store::Store::open(&db).unwrap();
     let stored = store.load(&key).unwrap().unwrap();
+    let doc = doc_of(&stored);
+    assert!(Board::of(&doc).has_prompts(&doc.transact()));
+}
+
+/// A stored board (its base and update log) as one document.
+fn doc_of(stored: &server::store::StoredBoard) -> yrs::Doc {
     let doc = cocreate_core::model::new_doc();
     {
         let mut txn = doc.transact_mut();
@@ -487,5 +477,5 @@ async fn a_schema_2_board_gets_the_words_it_always_showed_when_it_loads_and_keep
                 .unwrap();
         }
     }
-    assert!(Board::of(&doc).has_prompts(&doc.transact()));
+    doc
 }

@@ -216,6 +216,9 @@ fn MovePeople(
                 }
             }
             chosen.set(Default::default());
+            if let Some(select) = to_ref.get_untracked() {
+                select.set_value("");
+            }
             feedback.set(match (moved, failed.is_empty()) {
                 (1, true) => format!("Moved 1 person to {title}."),
                 (n, true) => format!("Moved {n} people to {title}."),
@@ -746,7 +749,7 @@ pub fn RunSheetEditor(
                 <fieldset>
                     <legend>{format!("Step {n}")}</legend>
                     <label>"Title "<input type="text" maxlength="80" prop:value=get(|s| s.title.clone())
-                        on:change=move |ev| steps.update(|s| if let Some(st) = s.get_mut(i) { st.title = event_target_value(&ev) })/></label>
+                        on:input=move |ev| steps.update(|s| if let Some(st) = s.get_mut(i) { st.title = event_target_value(&ev) })/></label>
                     <label>"Phase "<select on:change=move |ev| {
                         if let Some(p) = Phase::parse(&event_target_value(&ev)) {
                             steps.update(|s| if let Some(st) = s.get_mut(i) { st.phase = p });
@@ -757,7 +760,7 @@ pub fn RunSheetEditor(
                     <label>"Minutes "<input type="number" min="0" max=MAX_MINUTES size="4" prop:value=get(|s| s.minutes.to_string())
                         on:change=move |ev| steps.update(|s| if let (Some(st), Ok(m)) = (s.get_mut(i), event_target_value(&ev).parse()) { st.minutes = m })/></label>
                     <label class="wide">"Message "<input type="text" maxlength="500" prop:value=get(|s| s.message.clone())
-                        on:change=move |ev| steps.update(|s| if let Some(st) = s.get_mut(i) { st.message = event_target_value(&ev) })/></label>
+                        on:input=move |ev| steps.update(|s| if let Some(st) = s.get_mut(i) { st.message = event_target_value(&ev) })/></label>
                     <button type="button" on:click=move |_| steps.update(|s| { if s.len() > 1 && i < s.len() { s.remove(i); } })>
                         "Remove"<span class="visually-hidden">{format!(" step {n}")}</span>
                     </button>
@@ -786,11 +789,11 @@ pub fn RunSheetEditor(
             <fieldset class="prompt-edit">
                 <legend>{format!("Prompt {}", i + 1)}</legend>
                 <label>"Heading "<input type="text" maxlength=MAX_PROMPT_TITLE id=format!("prompt-{key}-title")
-                    prop:value=get(|p| p.title.clone()) on:change=set(|p, v| p.title = v)/></label>
+                    prop:value=get(|p| p.title.clone()) on:input=set(|p, v| p.title = v)/></label>
                 <label class="wide">"Question "<input type="text" maxlength=MAX_PROMPT_QUESTION id=format!("prompt-{key}-question")
-                    prop:value=get(|p| p.question.clone()) on:change=set(|p, v| p.question = v)/></label>
+                    prop:value=get(|p| p.question.clone()) on:input=set(|p, v| p.question = v)/></label>
                 <label class="wide">"Easy-read question "<input type="text" maxlength=MAX_PROMPT_QUESTION id=format!("prompt-{key}-easy")
-                    prop:value=get(|p| p.easy.clone()) on:change=set(|p, v| p.easy = v)/></label>
+                    prop:value=get(|p| p.easy.clone()) on:input=set(|p, v| p.easy = v)/></label>
                 <label>"Symbol "<select id=format!("prompt-{key}-symbol") on:change=set(|p, v| if let Some(s) = Symbol::parse(&v) { p.symbol = s })>
                     {Symbol::ALL.map(|s| view! {
                         <option value=s.as_str() selected=move || prompts.with(|p| p.get(i).is_some_and(|p| p.symbol == s))>
