@@ -382,7 +382,7 @@ test('the plan\'s prompts are reworded in the console and an open board shows th
   assert.equal(await p.locator('nav.column-nav a', { hasText: 'Helpers' }).count(), 1, 'the skip link to the column');
   await p.getByRole('button', { name: 'Easy read' }).click();
   await column.getByText('Who helps you?').waitFor();
-  assert.equal(await column.locator('h2 .icon').innerText(), '👥');
+  assert.equal((await column.locator('h2 .icon').innerText()).trim(), '👥');
   await column.getByRole('button', { name: /Add a card to Helpers/ }).waitFor();
 
   // A heading left empty is refused with the prompt named, and the board keeps its words.
