@@ -193,9 +193,11 @@ pub fn Outline(
             <ExportLinks board=board.clone() token=token.clone() at/>
             <button class="print" onclick="window.print()">"Print or save as PDF"</button>
         </div>
-        {sections.into_iter().map(|(p, groups)| view! {
+        {sections.into_iter().map(|(p, groups)| {
+            let words = export.prompt_text(p);
+            view! {
             <section class="outline" aria-labelledby=format!("o-{}", p.as_str())>
-                <h2 id=format!("o-{}", p.as_str())>{p.title()} <span class="question">": " {p.question()}</span></h2>
+                <h2 id=format!("o-{}", p.as_str())>{words.title} <span class="question">": " {words.question}</span></h2>
                 {groups.is_empty().then(|| view! { <p class="muted">"No cards."</p> })}
                 {groups.into_iter().map(|(theme, lines)| view! {
                     {theme.map(|t| view! { <h3 dir="auto">{t}</h3> })}
@@ -219,7 +221,7 @@ pub fn Outline(
                     }).collect_view()}</ul>
                 }).collect_view()}
             </section>
-        }).collect_view()}
+        }}).collect_view()}
         {spread.map(|c| view! { <CommonalityTable c/> })}
     }
 }
