@@ -18,6 +18,7 @@ pub const SPEEDS: [(f32, &str); 3] = [(0.75, "Slow"), (1.0, "Normal"), (1.25, "F
 #[serde(default)]
 pub struct Prefs {
     pub easy_read: bool,
+    pub guided: bool,
     pub text_size: TextSize,
     pub high_contrast: bool,
     pub speech_rate: f32,
@@ -28,6 +29,7 @@ impl Default for Prefs {
     fn default() -> Self {
         Prefs {
             easy_read: false,
+            guided: false,
             text_size: TextSize::Normal,
             high_contrast: false,
             speech_rate: 1.0,
@@ -50,6 +52,11 @@ pub fn keep(session: BoardSession) {
             .and_then(|j| serde_json::from_str(&j).ok())
             .unwrap_or_default();
         session.easy_read.set(kept.easy_read);
+        // A link that asks for guided mode turns it on (and it is kept from then on).
+        let asked = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .is_some_and(|q| q.split(['?', '&']).any(|kv| kv == "guided=1"));
+        session.guided.set(kept.guided || asked);
         session.text_size.set(kept.text_size);
         session.high_contrast.set(kept.high_contrast);
         session.speech_rate.set(kept.speech_rate);
@@ -57,6 +64,7 @@ pub fn keep(session: BoardSession) {
         Effect::new(move |_| {
             let now = Prefs {
                 easy_read: session.easy_read.get(),
+                guided: session.guided.get(),
                 text_size: session.text_size.get(),
                 high_contrast: session.high_contrast.get(),
                 speech_rate: session.speech_rate.get(),

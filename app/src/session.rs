@@ -171,6 +171,8 @@ pub struct BoardSession {
     pub announce: RwSignal<String>,
     /// Easy-read mode: plain-language prompts with pictures, larger text.
     pub easy_read: RwSignal<bool>,
+    /// Guided mode: one question a screen instead of the columns (kept on the device).
+    pub guided: RwSignal<bool>,
     /// Text size and high contrast, chosen by this person (kept on the device: `prefs`).
     pub text_size: RwSignal<TextSize>,
     pub high_contrast: RwSignal<bool>,
@@ -252,6 +254,7 @@ impl BoardSession {
             sort_by_votes: RwSignal::new(false),
             announce: RwSignal::new(String::new()),
             easy_read: RwSignal::new(false),
+            guided: RwSignal::new(false),
             text_size: RwSignal::new(Default::default()),
             high_contrast: RwSignal::new(false),
             speech_rate: RwSignal::new(1.0),

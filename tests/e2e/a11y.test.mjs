@@ -2,7 +2,7 @@
 // people see: participant and facilitator board, console, group chooser, history, errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openBoard, axeViolations } from './harness.mjs';
+import { useServerAndBrowser, openBoard, joinBoard, axeViolations } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
 const violations = axeViolations;
@@ -207,4 +207,55 @@ test('reading aloud on request, and a person\'s own settings kept across reloads
   // Back to normal for the tests after this one.
   await p.getByLabel('Text size').selectOption('normal');
   await p.context().close();
+});
+
+test('guided mode on a phone: one question a screen, ideas land on the shared board, kept across reloads', async () => {
+  const { base, links } = env.server;
+  const board = 'demo-research';
+  const context = await env.browser.newContext({ viewport: { width: 375, height: 700 }, hasTouch: true });
+  const g = await context.newPage();
+  g.on('pageerror', (e) => console.error('[page error]', e.message));
+  // The facilitator's guided link: the board link with guided=1.
+  await g.goto(`${base}/board/${board}?token=${links.participant}&guided=1`);
+  await g.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
+  await joinBoard(g, { name: 'Gina Guided', role: 'patient' });
+  const screen = g.locator('section.guided');
+  await screen.getByText('Question 1 of 4').waitFor();
+  await screen.getByRole('heading', { name: /Why are we doing this\? What should it change\?/ }).waitFor();
+  assert.equal(await g.locator('.columns').count(), 0, 'no columns in guided mode');
+  await screen.getByRole('button', { name: 'Listen to the question' }).waitFor();
+  await screen.getByLabel('Write your idea').fill('Nurses who know me <b>by name</b>');
+  await screen.getByRole('button', { name: 'Add my idea' }).tap();
+  await screen.getByText('Your idea is on the board.', { exact: false }).waitFor({ timeout: 10000 });
+  await screen.getByRole('button', { name: 'Read my card back' }).waitFor();
+  await screen.locator('ul.guided-mine').getByText('Nurses who know me <b>by name</b>').waitFor();
+  assert.equal(await screen.locator('ul.guided-mine b').count(), 0, 'text, never HTML');
+  // Nothing written: told what to do.
+  await screen.getByRole('button', { name: 'Add my idea' }).tap();
+  await screen.getByText('Write your idea in the box first.').waitFor();
+  await screen.getByRole('button', { name: 'Next question' }).tap();
+  await screen.getByText('Question 2 of 4').waitFor();
+  await screen.getByRole('heading', { name: /How can we make it happen\?/ }).waitFor();
+  const wide = await g.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
+  assert.ok(wide <= 0, `no horizontal scrolling (${wide} px too wide)`);
+  assert.deepEqual(await axeViolations(g), [], 'guided mode');
+
+  // Another person's board, in columns, has the card under Purpose.
+  const f = await openBoard(env.browser, env.server, board, 'facilitator');
+  const onBoard = async () => (await f.locator('section.column-purpose textarea').evaluateAll((ts) => ts.map((t) => t.value)))
+    .includes('Nurses who know me <b>by name</b>');
+  for (let t = 0; !(await onBoard()); t++) {
+    assert.ok(t < 100, 'the guided idea is a card on the shared board');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  // Kept on this device: a reload without guided=1 opens in guided mode again.
+  await g.goto(`${base}/board/${board}?token=${links.participant}`);
+  await g.locator('section.guided').getByText('Question 1 of 4').waitFor({ timeout: 20000 });
+  for (let i = 0; i < 4; i++) await g.locator('section.guided').getByRole('button', { name: /Next question|Finish/ }).tap();
+  await g.getByRole('heading', { name: 'Thank you' }).waitFor();
+  await g.getByRole('button', { name: 'See the whole board' }).tap();
+  await g.locator('.columns').waitFor();
+  await f.context().close();
+  await context.close();
 });

@@ -104,7 +104,7 @@ function addYjsCard(doc, id, prompt, text, pos) {
 test('a stock Yjs y-websocket client and the browser UI co-edit one board', async () => {
   const { doc, close } = await connectYjs();
   try {
-    assert.equal(doc.getMap('meta').get('schema'), 2);
+    assert.equal(doc.getMap('meta').get('schema'), 3);
     assert.equal(doc.getMap('meta').get('pillar'), 'Research and innovation');
 
     const page = await openBoard(env.browser, env.server, BOARD);
@@ -356,6 +356,43 @@ test('a stock Yjs client comments on a card as itself; others\' comments and for
       again.close();
     }
   } finally {
+    f.close();
+  }
+});
+
+test('a stock Yjs client reads a board\'s prompts as plain maps, sees them reworded live, and may not reword them', async () => {
+  const board = 'demo-leadership';
+  const f = await connectYjs({ role: 'facilitator', board });
+  const p = await connectYjs({ board });
+  const words = (doc) => doc.getMap('meta').get('prompts')?.get('values')?.toJSON();
+  try {
+    await until(() => words(p.doc)?.title === 'Values', 'the built-in words in the board');
+    assert.equal(p.doc.getMap('meta').get('schema'), 3);
+    assert.deepEqual(Object.keys(words(p.doc)).sort(), ['easy', 'question', 'symbol', 'title']);
+    // The facilitators save a plan with other words: the open board takes them.
+    const q = `token=${env.server.links.facilitator}`;
+    const plan = (await (await fetch(`${env.server.base}/api/workshops/demo?${q}`)).json()).plan;
+    plan.prompts[3] = { prompt: 'values', title: 'What matters', question: 'What matters most to you about this service?', easy: 'What matters to you?', symbol: 'star' };
+    const put = await fetch(`${env.server.base}/api/workshops/demo/plan?${q}`, {
+      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(plan),
+    });
+    assert.equal(put.status, 204, await put.text());
+    await until(() => words(p.doc)?.title === 'What matters', 'the new words at the stock client');
+    assert.equal(words(p.doc).symbol, 'star');
+    // A participant's client writing the prompts is refused, and nobody sees it.
+    p.doc.getMap('meta').get('prompts').get('values').set('title', '<b>Mine</b>');
+    await until(() => p.denied.length > 0, 'a refusal of rewording');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(words(f.doc).title, 'What matters');
+    // The built-in words back, for the tests after this one.
+    plan.prompts[3] = { prompt: 'values', title: 'Values', question: 'What other values and beliefs matter to achieving the purpose?', easy: 'What matters to you?', symbol: 'heart' };
+    const back = await fetch(`${env.server.base}/api/workshops/demo/plan?${q}`, {
+      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(plan),
+    });
+    assert.equal(back.status, 204);
+    await until(() => words(f.doc)?.title === 'Values', 'the built-in words again');
+  } finally {
+    p.close();
     f.close();
   }
 });

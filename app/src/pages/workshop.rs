@@ -222,6 +222,7 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
                     Some(b) => format!("/board/{b}"),
                     None => format!("/workshop/{w}"),
                 };
+                let guided = role == LinkRole::Participant && board.is_some();
                 let request = LinkRequest {
                     role,
                     board,
@@ -231,7 +232,16 @@ fn ConsoleView(access: WorkshopAccess, token: Option<String>) -> impl IntoView {
                 match issue_link(w.clone(), request, t).await {
                     Ok(tok) => {
                         let origin = origin();
-                        links.update(|l| l.push((shown, format!("{origin}{path}?token={tok}"))));
+                        let url = format!("{origin}{path}?token={tok}");
+                        links.update(|l| {
+                            if guided {
+                                l.push((
+                                    format!("{shown}, one question at a time"),
+                                    format!("{url}&guided=1"),
+                                ));
+                            }
+                            l.push((shown, url));
+                        });
                         load_links();
                     }
                     Err(e) => feedback.set(format!("Could not make a link: {e}")),

@@ -12,6 +12,7 @@
 mod card;
 mod column;
 mod controls;
+mod guided;
 mod hidden;
 mod people;
 mod tools;
@@ -27,6 +28,7 @@ use cocreate_core::catalog::{BoardAccess, LinkRole};
 use cocreate_core::model::Prompt;
 use column::Column;
 use controls::ControlBar;
+use guided::Guided;
 use hidden::HiddenCards;
 use people::{FollowMoves, JoinPrompt, Presence, YouPanel};
 use tools::{BoardTools, Suggestions};
@@ -122,6 +124,8 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
         <div class="view-options" role="group" aria-label="How the board looks for you">
             <button type="button" aria-pressed=move || session.easy_read.get().to_string()
                 on:click=move |_| session.easy_read.update(|e| *e = !*e)>"Easy read"</button>
+            <button type="button" aria-pressed=move || session.guided.get().to_string()
+                on:click=move |_| session.guided.update(|g| *g = !*g)>"One question at a time"</button>
             <label for="text-size">"Text size"</label>
             <select id="text-size" prop:value=move || session.text_size.get().as_str()
                 on:change=set_text_size>
@@ -144,17 +148,23 @@ fn BoardView(access: BoardAccess, token: Option<String>) -> impl IntoView {
                 <button class="link" on:click=move |_| session.notice.set(None)>"Dismiss"</button>
             </p>
         })}
-        // On a phone the columns stack: a way to each without scrolling past the others.
-        <nav class="column-nav" aria-label="Columns of the board">
-            <ul>
-                {Prompt::ALL.map(|p| view! { <li><a href=format!("#col-{}", p.as_str())>{move || session.prompt_text(p).title}</a></li> }).collect_view()}
-            </ul>
-        </nav>
-        // The columns take the whole width; who is here sits in the heading, and the rest
-        // (you, hidden cards, saving and sharing) in panels under the board.
-        <div class="columns">
-            {Prompt::ALL.map(|p| view! { <Column session prompt=p/> }).collect_view()}
-        </div>
+        {move || if session.guided.get() {
+            view! { <Guided session/> }.into_any()
+        } else {
+            view! {
+                // On a phone the columns stack: a way to each without scrolling past the others.
+                <nav class="column-nav" aria-label="Columns of the board">
+                    <ul>
+                        {Prompt::ALL.map(|p| view! { <li><a href=format!("#col-{}", p.as_str())>{move || session.prompt_text(p).title}</a></li> }).collect_view()}
+                    </ul>
+                </nav>
+                // The columns take the whole width; who is here sits in the heading, and the
+                // rest (you, hidden cards, saving and sharing) in panels under the board.
+                <div class="columns">
+                    {Prompt::ALL.map(|p| view! { <Column session prompt=p/> }).collect_view()}
+                </div>
+            }.into_any()
+        }}
         <aside class="board-panels" aria-label="You, and saving this board">
             // An observer takes no part: no name or role to give.
             <Show when=move || session.role.get() != LinkRole::Observer>
