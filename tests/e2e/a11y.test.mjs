@@ -259,3 +259,83 @@ test('guided mode on a phone: one question a screen, ideas land on the shared bo
   await f.context().close();
   await context.close();
 });
+
+/** Chromium's accessibility tree of `page` (CDP), as {role, name, props, live} nodes. */
+async function axTree(page) {
+  const cdp = await page.context().newCDPSession(page);
+  const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+  await cdp.detach();
+  return nodes.filter((n) => !n.ignored).map((n) => ({
+    role: n.role?.value,
+    name: n.name?.value ?? '',
+    props: Object.fromEntries((n.properties || []).map((p) => [p.name, p.value?.value])),
+  }));
+}
+
+/** The one node of `role` whose name matches `name` (a string is matched whole). */
+function axNode(tree, role, name) {
+  const hits = tree.filter((n) => n.role === role && (typeof name === 'string' ? n.name === name : name.test(n.name)));
+  assert.ok(hits.length >= 1, `a ${role} named ${name} in the accessibility tree; ${role}s there: ${JSON.stringify(tree.filter((n) => n.role === role).map((n) => n.name).slice(0, 40))}`);
+  return hits[0];
+}
+
+test('what a screen reader is given (Chromium\'s accessibility tree): the board, others\' changes, guided mode and the console', async () => {
+  const board = 'demo-leadership';
+  const p = await openBoard(env.browser, env.server, board, 'participant', { name: 'Sam Reader' });
+  await p.locator('li.card').first().waitFor();
+  let tree = await axTree(p);
+  axNode(tree, 'heading', 'Purpose');
+  assert.equal(axNode(tree, 'heading', 'Purpose').props.level, 2);
+  axNode(tree, 'button', /^\+ Add a card to Purpose$/);
+  axNode(tree, 'button', /^\+ New theme in Values$/);
+  assert.equal(axNode(tree, 'button', 'Easy read').props.pressed, 'false');
+  axNode(tree, 'combobox', 'Text size');
+  // Each card: its text field named, its actions button named.
+  axNode(tree, 'textbox', /Card text/);
+  axNode(tree, 'button', /^Card actions/);
+  await p.getByRole('button', { name: 'Easy read' }).click();
+  await p.getByRole('button', { name: 'Easy read', pressed: true }).waitFor();
+  tree = await axTree(p);
+  assert.equal(axNode(tree, 'button', 'Easy read').props.pressed, 'true');
+
+  // Someone else's change reaches the polite live region, in words.
+  const f = await openBoard(env.browser, env.server, board, 'facilitator');
+  await f.getByRole('button', { name: 'Add a card to Values' }).click();
+  await f.keyboard.type('y');
+  await p.getByTestId('announcer').filter({ hasText: 'Someone added a card to Values.' }).waitFor({ timeout: 10000 });
+  tree = await axTree(p);
+  const region = tree.find((n) => n.props.live === 'polite' && n.props.atomic === true);
+  assert.ok(region, 'a polite, atomic live region');
+  const said = tree.filter((n) => n.role === 'StaticText' && n.name.includes('Someone added a card to Values.'));
+  assert.ok(said.length >= 1, 'the change is read out in words');
+  assert.ok(said.every((n) => n.props.live === 'polite' || n.props.live === undefined), 'politely, never assertively');
+
+  // Guided mode.
+  await p.getByRole('button', { name: 'One question at a time' }).click();
+  await p.locator('section.guided').waitFor();
+  tree = await axTree(p);
+  assert.equal(axNode(tree, 'button', 'One question at a time').props.pressed, 'true');
+  axNode(tree, 'heading', /What should it change\?/);
+  axNode(tree, 'textbox', 'Write your idea');
+  axNode(tree, 'button', 'Add my idea');
+  axNode(tree, 'button', 'Listen to the question');
+  assert.equal(axNode(tree, 'button', 'Back').props.disabled, true, 'no going back from the first question');
+  axNode(tree, 'button', 'Next question');
+  await p.getByRole('button', { name: 'One question at a time' }).click();
+
+  // The console: groups as a table with row headers, every control named.
+  const c = await f.context().newPage();
+  await c.goto(`${env.server.base}/workshop/demo?token=${env.server.links.facilitator}`);
+  await c.locator('table.console tbody tr').first().waitFor();
+  tree = await axTree(c);
+  axNode(tree, 'table', /Every breakout group/);
+  axNode(tree, 'rowheader', /Learning, developing and improving across the system/);
+  axNode(tree, 'combobox', /^Phase of Learning, developing/);
+  axNode(tree, 'button', /^Next step for Learning, developing/);
+  axNode(tree, 'button', 'Next step for all groups');
+  axNode(tree, 'button', /^Lock Learning, developing|^Unlock Learning, developing/);
+  axNode(tree, 'checkbox', /^Sam Reader \(in Strategic and enabling leadership\)$/);
+  await c.close();
+  await f.context().close();
+  await p.context().close();
+});
