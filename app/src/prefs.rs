@@ -136,6 +136,7 @@ mod tests {
     fn preferences_round_trip_and_old_or_partial_ones_take_defaults() {
         let p = Prefs {
             easy_read: true,
+            guided: true,
             text_size: TextSize::Larger,
             high_contrast: true,
             speech_rate: 0.75,

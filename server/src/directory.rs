@@ -13,7 +13,7 @@ use cocreate_core::catalog::{
 use cocreate_core::model::board::Board;
 use cocreate_core::model::control::{Control, ControlPatch};
 use cocreate_core::model::export::{BoardExport, ExportContext, SnapshotRef};
-use cocreate_core::model::plan::{plan_name, Allocation, Plan, SavedPlan};
+use cocreate_core::model::plan::{plan_name, Allocation, Plan, PlanNotice, SavedPlan};
 use cocreate_core::model::report::iso_utc;
 use cocreate_core::model::schema::PromptText;
 use cocreate_core::model::{CardView, Role};
@@ -479,6 +479,14 @@ impl ServerDirectory {
             id: id.clone(),
             area,
         };
+        // A named plan's notice becomes the new workshop's (kept with its consents, not
+        // in its plan).
+        let mut plan = plan;
+        if let Some(n) = plan.notice.take() {
+            if copied.is_none() {
+                self.consents.set_notice(&id, &n.plain, &n.easy_read)?;
+            }
+        }
         let mut boards = Vec::new();
         for group in &plan.groups {
             boards.push(self.create_board_in(&w, group.trim(), group.trim(), &plan.prompts)?);
@@ -568,9 +576,15 @@ impl Directory for ServerDirectory {
     ) -> Result<SavedPlan, DirectoryError> {
         let w = self.access.workshop_facilitator(workshop, token)?;
         let name = plan_name(name).map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        let mut plan = self.store.plan(&w.workshop.id)?.unwrap_or_default();
+        // The plan takes the workshop's privacy notice with it, if it has its own.
+        plan.notice = self.store.notice(&w.workshop.id)?.map(|n| PlanNotice {
+            plain: n.plain,
+            easy_read: n.easy_read,
+        });
         let saved = SavedPlan {
             name,
-            plan: self.store.plan(&w.workshop.id)?.unwrap_or_default(),
+            plan,
             from_workshop: w.workshop.id.clone(),
             saved_ms: crate::store::now_ms(),
         };
@@ -914,6 +928,11 @@ impl Directory for ServerDirectory {
                 .workshop_facilitator(&workshop, token.as_deref())?;
             plan.check()
                 .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+            // A workshop's notice is kept with its consents, never in its plan.
+            let plan = Plan {
+                notice: None,
+                ..plan
+            };
             this.store.set_plan(&w.workshop.id, &plan)?;
             let mut reworded = Vec::new();
             for b in w.workshop.boards.iter().filter(|b| !b.archived) {

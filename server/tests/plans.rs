@@ -646,7 +646,15 @@ async fn a_plans_prompts_reword_every_board_live_and_new_workshops_carry_them() 
     let fresh = TestClient::join(&srv.url_with(DEMO, f)).await;
     assert_eq!(prompts_of(&fresh.doc), plan.prompts);
 
-    // Kept as a named plan, a new workshop's boards ask its questions from the start.
+    // Kept as a named plan (with the workshop's own privacy notice), a new workshop's
+    // boards ask its questions from the start, and its people read that notice.
+    let (status, body) = http(
+        "PUT",
+        &srv.http(&format!("/api/workshops/demo/notice?token={f}")),
+        Some(r#"{"plain":"Cards are kept for 6 months by the MSK team.","easy_read":"We keep your cards for 6 months."}"#),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
     let (status, body) = http(
         "POST",
         &srv.http(&format!("/api/workshops/demo/plans?token={f}")),
@@ -654,6 +662,7 @@ async fn a_plans_prompts_reword_every_board_live_and_new_workshops_carry_them() 
     )
     .await;
     assert_eq!(status, 201, "{body}");
+    assert!(body.contains("kept for 6 months by the MSK team"), "{body}");
     let (status, body) = http(
         "POST",
         &srv.http(&format!("/api/workshops?token={o}")),
@@ -664,6 +673,26 @@ async fn a_plans_prompts_reword_every_board_live_and_new_workshops_carry_them() 
     let (boards, fac) = created(&body);
     let c = TestClient::join(&srv.url_with(&boards[0].1, &fac)).await;
     assert_eq!(prompts_of(&c.doc), plan.prompts);
+    let (_, notice) = http(
+        "GET",
+        &srv.http(&format!("/api/boards/{}/notice?token={fac}", boards[0].1)),
+        None,
+    )
+    .await;
+    assert!(
+        notice.contains("We keep your cards for 6 months."),
+        "{notice}"
+    );
+    let (_, console) = http(
+        "GET",
+        &srv.http(&format!("/api/workshops/{}?token={fac}", body_id(&body))),
+        None,
+    )
+    .await;
+    assert!(
+        !console.contains("6 months"),
+        "the workshop's own plan keeps no notice: {console}"
+    );
     // And so does a board added to it later.
     let (status, body) = http(
         "POST",

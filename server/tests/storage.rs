@@ -679,6 +679,7 @@ pub async fn plans_are_kept_per_workshop_and_replaced_whole(open: fn(&Path) -> S
             p[3].easy = "Was ist dir wichtig? \u{1F49B}".into();
             p
         },
+        notice: None,
     };
     store.set_plan("w", &again).unwrap();
     assert_eq!(store.plan("w").unwrap(), Some(again.clone()));

@@ -646,6 +646,7 @@ pub fn RunSheetEditor(
             .collect(),
         votes_per_person: votes.get_untracked(),
         prompts: prompts.get_untracked(),
+        notice: None,
     };
     // The named plans, to start from one (read once the page runs).
     let library = RwSignal::new(Vec::<cocreate_core::model::plan::SavedPlan>::new());

@@ -69,6 +69,18 @@ pub struct Plan {
     /// board's document).
     #[serde(default = "PromptText::builtin_all")]
     pub prompts: Vec<PromptText>,
+    /// The privacy notice a workshop made from this plan starts with: carried by named
+    /// plans (the workshop saved from's notice); a workshop's own plan has none, its
+    /// notice is kept with its consents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<PlanNotice>,
+}
+
+/// A privacy notice in plain and easy-read words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanNotice {
+    pub plain: String,
+    pub easy_read: String,
 }
 
 fn builtin_groups() -> Vec<String> {
@@ -120,6 +132,7 @@ impl Default for Plan {
             groups: builtin_groups(),
             votes_per_person: builtin_votes(),
             prompts: PromptText::builtin_all(),
+            notice: None,
         }
     }
 }
