@@ -597,22 +597,13 @@ impl BoardSession {
     /// roster on a named board, or "A participant".
     /// The board's words for `prompt` (tracked: a change of wording re-renders).
     pub fn prompt_text(&self, prompt: Prompt) -> PromptText {
-        self.prompts.with(|all| {
-            all.iter()
-                .find(|p| p.prompt == prompt)
-                .cloned()
-                .unwrap_or_else(|| PromptText::builtin(prompt))
-        })
+        self.prompts.with(|all| PromptText::pick(all, prompt))
     }
 
     /// A prompt's column heading on this board, read once (for menus and announcements).
     pub fn prompt_title(&self, prompt: Prompt) -> String {
-        self.prompts.with_untracked(|all| {
-            all.iter()
-                .find(|p| p.prompt == prompt)
-                .map(|p| p.title.clone())
-                .unwrap_or_else(|| prompt.title().to_string())
-        })
+        self.prompts
+            .with_untracked(|all| PromptText::pick(all, prompt).title)
     }
 
     pub fn comment_author(&self, pseudonym: &str) -> String {

@@ -483,9 +483,7 @@ impl ServerDirectory {
         // in its plan).
         let mut plan = plan;
         if let Some(n) = plan.notice.take() {
-            if copied.is_none() {
-                self.consents.set_notice(&id, &n.plain, &n.easy_read)?;
-            }
+            self.consents.set_notice(&id, &n.plain, &n.easy_read)?;
         }
         let mut boards = Vec::new();
         for group in &plan.groups {

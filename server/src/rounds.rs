@@ -105,9 +105,7 @@ impl Rounds for ServerDirectory {
         {
             let mut txn = doc.transact_mut();
             board.init_meta(&mut txn, &title, &w.area, &pillar);
-            if prompts != cocreate_core::model::schema::PromptText::builtin_all() {
-                board.set_prompts(&mut txn, &prompts);
-            }
+            board.set_prompts(&mut txn, &prompts);
             for e in &exports {
                 copied += copy_cards(&board, &mut txn, e, now_ms() as f64)
                     .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
@@ -380,34 +378,29 @@ impl Rounds for ServerDirectory {
                 "this round's discussion is full ({MAX_REPLIES} replies)"
             )));
         }
-        let (given, stored) = if respondent {
+        // A respondent writes as they answer; a facilitator as the facilitator.
+        let (given, who, name, organisation) = if respondent {
             let given =
                 self.respondent_may_write(&c.id, &checked.respondent, checked.secret.as_deref())?;
-            let r = Reply {
-                id: format!("{}{}", random_suffix(), random_suffix()),
-                item: checked.item,
-                respondent: Some(checked.respondent),
-                name: checked.name,
-                organisation: checked.organisation,
-                text: checked.text,
-                created_ms: now_ms(),
-                hidden: false,
-                facilitator: false,
-            };
-            (given, r)
+            (
+                given,
+                Some(checked.respondent),
+                checked.name,
+                checked.organisation,
+            )
         } else {
-            let r = Reply {
-                id: format!("{}{}", random_suffix(), random_suffix()),
-                item: checked.item,
-                respondent: None,
-                name: "Facilitator".into(),
-                organisation: String::new(),
-                text: checked.text,
-                created_ms: now_ms(),
-                hidden: false,
-                facilitator: true,
-            };
-            (None, r)
+            (None, None, "Facilitator".to_string(), String::new())
+        };
+        let stored = Reply {
+            id: format!("{}{}", random_suffix(), random_suffix()),
+            item: checked.item,
+            respondent: who,
+            name,
+            organisation,
+            text: checked.text,
+            created_ms: now_ms(),
+            hidden: false,
+            facilitator: !respondent,
         };
         self.store.save_reply(&c.id, &stored)?;
         tracing::info!(round = %c.id, item = %stored.item, "reply recorded");

@@ -120,20 +120,18 @@ pub fn ConsoleBoards(
         .map(|p| p.title.clone())
         .collect();
     // Everyone who can be moved (not facilitators), with the group they are in.
-    let movable: Vec<(String, String, String, String)> = console
+    let movable: Vec<Movable> = console
         .boards
         .iter()
         .flat_map(|b| {
             b.people
                 .iter()
                 .filter(|p| p.role != "facilitator" && !p.id.is_empty())
-                .map(|p| {
-                    (
-                        p.id.clone(),
-                        p.name.clone(),
-                        b.board.id.clone(),
-                        b.board.title.clone(),
-                    )
+                .map(|p| Movable {
+                    id: p.id.clone(),
+                    name: p.name.clone(),
+                    board: b.board.id.clone(),
+                    group: b.board.title.clone(),
                 })
         })
         .collect();
@@ -160,11 +158,21 @@ pub fn ConsoleBoards(
     }
 }
 
+/// Someone on a board a facilitator may move: their presence id and name, and the board
+/// (id and title) they are on.
+#[derive(Clone)]
+struct Movable {
+    id: String,
+    name: String,
+    board: String,
+    group: String,
+}
+
 /// Several people moved to one group at once: tick them, choose the group, move. Each
 /// person's page follows them there (as a move of one person does).
 #[component]
 fn MovePeople(
-    people: Vec<(String, String, String, String)>,
+    people: Vec<Movable>,
     groups: Vec<(String, String)>,
     token: Option<String>,
     feedback: RwSignal<String>,
@@ -172,26 +180,25 @@ fn MovePeople(
 ) -> impl IntoView {
     let chosen = RwSignal::new(std::collections::BTreeSet::<String>::new());
     let to_ref = NodeRef::<leptos::html::Select>::new();
-    let where_is: std::collections::HashMap<String, String> = people
-        .iter()
-        .map(|(id, _, board, _)| (id.clone(), board.clone()))
-        .collect();
-    let names: std::collections::HashMap<String, String> = people
-        .iter()
-        .map(|(id, name, _, _)| (id.clone(), name.clone()))
-        .collect();
     let titles = groups.clone();
+    let everyone = people.clone();
     let move_them = move |_| {
         let Some(to) = to_ref.get().map(|s| s.value()).filter(|v| !v.is_empty()) else {
             feedback.set("Choose the group to move them to.".into());
             return;
         };
-        let who: Vec<String> = chosen.get_untracked().into_iter().collect();
+        let who: Vec<Movable> = chosen.with_untracked(|c| {
+            everyone
+                .iter()
+                .filter(|p| c.contains(&p.id))
+                .cloned()
+                .collect()
+        });
         if who.is_empty() {
             feedback.set("Tick the people to move first.".into());
             return;
         }
-        let (token, where_is, names) = (token.clone(), where_is.clone(), names.clone());
+        let token = token.clone();
         let title = titles
             .iter()
             .find(|(id, _)| *id == to)
@@ -200,19 +207,10 @@ fn MovePeople(
         leptos::task::spawn_local(async move {
             let mut moved = 0;
             let mut failed = Vec::new();
-            for p in &who {
-                let Some(from) = where_is.get(p).cloned() else {
-                    continue;
-                };
-                if from == to {
-                    continue;
-                }
-                match move_person(from, token.clone(), p.clone(), to.clone()).await {
+            for p in who.into_iter().filter(|p| p.board != to) {
+                match move_person(p.board, token.clone(), p.id, to.clone()).await {
                     Ok(()) => moved += 1,
-                    Err(e) => failed.push(format!(
-                        "{}: {e}",
-                        names.get(p).cloned().unwrap_or_default()
-                    )),
+                    Err(e) => failed.push(format!("{}: {e}", p.name)),
                 }
             }
             chosen.set(Default::default());
@@ -237,8 +235,7 @@ fn MovePeople(
                     <fieldset>
                         <legend>"Who to move"</legend>
                         <ul class="people-pick">
-                            {people.iter().map(|(id, name, _, group)| {
-                                let id = id.clone();
+                            {people.iter().map(|Movable { id, name, group, .. }| {
                                 let input = format!("pick-{id}");
                                 let (a, b) = (id.clone(), id.clone());
                                 view! {

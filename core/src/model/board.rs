@@ -212,9 +212,7 @@ pub fn initial_state(
     {
         let mut txn = doc.transact_mut();
         board.init_meta(&mut txn, title, area, pillar);
-        if prompts != PromptText::builtin_all() {
-            board.set_prompts(&mut txn, prompts);
-        }
+        board.set_prompts(&mut txn, prompts);
         for (i, (prompt, text, role)) in starters.iter().enumerate() {
             let _ = board.add_card(
                 &mut txn,

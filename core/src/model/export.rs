@@ -305,9 +305,7 @@ impl BoardExport {
             &self.meta.area,
             &self.meta.pillar,
         );
-        if !is_builtin(&self.prompts) {
-            board.set_prompts(&mut txn, &self.prompts);
-        }
+        board.set_prompts(&mut txn, &self.prompts);
         for t in &self.themes {
             let prompt = t
                 .prompt
@@ -356,11 +354,7 @@ impl BoardExport {
 
     /// The board's words for `prompt`.
     pub fn prompt_text(&self, prompt: Prompt) -> PromptText {
-        self.prompts
-            .iter()
-            .find(|p| p.prompt == prompt)
-            .cloned()
-            .unwrap_or_else(|| PromptText::builtin(prompt))
+        PromptText::pick(&self.prompts, prompt)
     }
 
     pub(crate) fn theme_title(&self, id: Option<&str>) -> String {

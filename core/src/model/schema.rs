@@ -13,9 +13,9 @@ pub const OLDEST_SCHEMA: i64 = 1;
 
 /// Root map with board metadata.
 pub const ROOT_META: &str = "meta";
-/// Key in `meta`: the board's prompts in board order, an array of maps of exactly
-/// `prompt` (the column's key, [`Prompt::as_str`]), `title`, `question` (plain words),
-/// `easy` (easy-read words) and `symbol` ([`Symbol::as_str`]); see [`PromptText`].
+/// Key in `meta`: the board's prompts' words, a map of prompt key ([`Prompt::as_str`]) ->
+/// map of `title`, `question` (plain words), `easy` (easy-read words) and `symbol`
+/// ([`Symbol::as_str`]); see [`PromptText`] and `Board::prompts`.
 pub const META_PROMPTS: &str = "prompts";
 /// Root map of card id -> card map.
 pub const ROOT_CARDS: &str = "cards";
@@ -185,8 +185,8 @@ impl Prompt {
     }
 }
 
-/// A picture shown beside a prompt's words (never instead of them), from a small set
-/// shipped with the app.
+/// A picture shown beside a prompt's words (never instead of them), from a small fixed
+/// set; drawn today with the system's emoji (see [`Symbol::picture`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Symbol {
@@ -336,6 +336,14 @@ impl PromptText {
             }
         }
         Ok(())
+    }
+
+    /// `prompt`'s words in `list`, or the built-in ones where the list has none.
+    pub fn pick(list: &[PromptText], prompt: Prompt) -> PromptText {
+        list.iter()
+            .find(|p| p.prompt == prompt)
+            .cloned()
+            .unwrap_or_else(|| PromptText::builtin(prompt))
     }
 
     /// The question for the reading mode: easy-read or plain.
