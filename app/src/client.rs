@@ -33,6 +33,7 @@ use cocreate_core::catalog::LinkRole;
 use cocreate_core::identity;
 use cocreate_core::model::board::Board;
 use cocreate_core::model::control::Control;
+use cocreate_core::model::schema::Symbol;
 use cocreate_core::model::{new_doc, CardView, Prompt, Role};
 use cocreate_core::sync::presence::{is_hex_color, Presence};
 use cocreate_core::sync::{client_receive, ClientEvent};
@@ -492,6 +493,10 @@ impl BoardLink for Client {
 
     fn put_back(&self, card: &CardView) {
         self.local(|b, txn| b.put_back(txn, card));
+    }
+
+    fn set_symbol(&self, card: &str, symbol: Option<Symbol>) {
+        self.local(|b, txn| b.set_card_symbol(txn, card, symbol));
     }
 
     fn move_card(&self, card: &str, prompt: Prompt, theme: Option<&str>, before: Option<&str>) {

@@ -9,7 +9,7 @@ use cocreate_core::catalog::{DirectoryError, LinkRole};
 use cocreate_core::model::board::ThemeView;
 use cocreate_core::model::control::{ControlState, Phase};
 pub use cocreate_core::model::rules::{Action, Rules};
-use cocreate_core::model::schema::PromptText;
+use cocreate_core::model::schema::{PromptText, Symbol};
 use cocreate_core::model::{BoardMeta, CardView, Prompt, Role};
 
 /// Connection state shown to the user.
@@ -540,6 +540,11 @@ impl BoardSession {
         }
     }
 
+    /// Put a picture beside my card's words (`None`: take it away).
+    pub fn set_symbol(&self, card: &str, symbol: Option<Symbol>) {
+        self.with_writer(|c| c.set_symbol(card, symbol));
+    }
+
     pub fn move_card(&self, card: &str, prompt: Prompt, theme: Option<&str>, before: Option<&str>) {
         self.with_writer(|c| c.move_card(card, prompt, theme, before));
     }
@@ -779,6 +784,8 @@ pub trait BoardLink {
     fn delete_card(&self, card: &str);
     /// Put a card this person deleted back as it was.
     fn put_back(&self, card: &CardView);
+    /// Put a picture beside one's own card's words, or take it away.
+    fn set_symbol(&self, card: &str, symbol: Option<Symbol>);
     fn move_card(&self, card: &str, prompt: Prompt, theme: Option<&str>, before: Option<&str>);
     fn nudge_card(&self, card: &str, step: i32);
     fn add_theme(&self, prompt: Prompt, title: &str) -> Option<String>;

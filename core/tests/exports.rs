@@ -261,6 +261,35 @@ fn a_plans_prompt_words_survive_export_and_import_and_stay_text() {
 }
 
 #[test]
+fn a_cards_picture_survives_export_and_import_and_is_said_in_words() {
+    use cocreate_core::model::schema::Symbol;
+    let doc = sample();
+    Board::of(&doc)
+        .set_card_symbol(&mut doc.transact_mut(), "c1", Some(Symbol::Heart))
+        .unwrap();
+    let first = BoardExport::of_doc(&doc, context());
+    let c1 = first.cards.iter().find(|c| c.id == "c1").unwrap();
+    assert_eq!(c1.symbol, Some(Symbol::Heart));
+    let json = first.to_json();
+    assert!(json.contains("\"symbol\": \"heart\""), "{json}");
+    let imported = new_doc();
+    BoardExport::from_json(&json)
+        .unwrap()
+        .write_into(&imported)
+        .unwrap();
+    let back = Board::of(&imported)
+        .card(&imported.transact(), "c1")
+        .unwrap();
+    assert_eq!(back.symbol, Some(Symbol::Heart));
+    // The Markdown says it in words; cards without one say nothing of it.
+    let md = first.to_markdown();
+    assert_eq!(md.matches("symbol: Heart").count(), 1, "{md}");
+    // An export naming a picture this version does not have is refused.
+    let bad = json.replace("\"symbol\": \"heart\"", "\"symbol\": \"skull\"");
+    assert!(BoardExport::from_json(&bad).is_err());
+}
+
+#[test]
 fn raw_update_round_trip_is_lossless() {
     let doc = sample();
     let raw = doc

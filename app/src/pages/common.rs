@@ -89,3 +89,13 @@ pub fn LinkProblem(error: ApiError) -> impl IntoView {
         <p>"Ask your facilitator for a new link."</p>
     }
 }
+
+/// A symbol's picture (drawn for cocreate, `public/symbols`). Always shown beside words
+/// that say the same, so it is decoration to a screen reader (empty `alt`).
+#[component]
+pub fn SymbolImage(
+    symbol: cocreate_core::model::schema::Symbol,
+    #[prop(default = "symbol")] class: &'static str,
+) -> impl IntoView {
+    view! { <img class=class src=symbol.src() alt="" width="48" height="48"/> }
+}

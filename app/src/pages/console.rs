@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::api::{
     advance, edit_board, move_person, save_named_plan, saved_plans, set_control, set_plan,
 };
-use crate::pages::common::board_href;
+use crate::pages::common::{board_href, SymbolImage};
 use cocreate_core::catalog::{CatalogEdit, Console, ConsoleBoard, ControlScope};
 use cocreate_core::model::control::{ControlPatch, Phase};
 use cocreate_core::model::plan::{Allocation, Plan, RunSheet, Step, MAX_MINUTES, MAX_STEPS};
@@ -795,10 +795,14 @@ pub fn RunSheetEditor(
                 <label>"Symbol "<select id=format!("prompt-{key}-symbol") on:change=set(|p, v| if let Some(s) = Symbol::parse(&v) { p.symbol = s })>
                     {Symbol::ALL.map(|s| view! {
                         <option value=s.as_str() selected=move || prompts.with(|p| p.get(i).is_some_and(|p| p.symbol == s))>
-                            {format!("{} {}", s.picture(), s.label())}
+                            {s.label()}
                         </option>
                     }).collect_view()}
-                </select></label>
+                </select>
+                {move || prompts.with(|p| p.get(i).map(|p| p.symbol)).map(|s| view! {
+                    <SymbolImage symbol=s class="prompt-symbol-preview"/>
+                })}
+                </label>
             </fieldset>
         }
     };

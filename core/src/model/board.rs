@@ -131,6 +131,10 @@ pub struct CardView {
     pub theme: Option<String>,
     pub pos: String,
     pub color: Option<String>,
+    /// A picture its author added beside the words (from [`Symbol::ALL`]); a value this
+    /// version does not know reads as none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<Symbol>,
     /// Hidden by a facilitator (moderation): kept, shown to facilitators only.
     #[serde(default)]
     pub hidden: bool,
@@ -453,6 +457,30 @@ impl Board {
         }
         if let (Some(color), Some(Out::YMap(c))) = (&card.color, self.cards.get(txn, &card.id)) {
             c.insert(txn, "color", color.as_str());
+        }
+        if card.symbol.is_some() {
+            self.set_card_symbol(txn, &card.id, card.symbol)?;
+        }
+        Ok(())
+    }
+
+    /// Put a picture beside a card's words, or take it away (`None`).
+    pub fn set_card_symbol(
+        &self,
+        txn: &mut TransactionMut,
+        id: &str,
+        symbol: Option<Symbol>,
+    ) -> Result<(), ModelError> {
+        let Some(Out::YMap(card)) = self.cards.get(txn, id) else {
+            return Err(ModelError::NoSuchCard(id.to_string()));
+        };
+        match symbol {
+            Some(s) => {
+                card.insert(txn, "symbol", s.as_str());
+            }
+            None => {
+                card.remove(txn, "symbol");
+            }
         }
         Ok(())
     }
@@ -1182,6 +1210,7 @@ fn card_view<T: ReadTxn>(txn: &T, id: &str, card: &MapRef) -> CardView {
         theme: s("theme"),
         pos: s("pos").unwrap_or_default(),
         color: s("color"),
+        symbol: s("symbol").as_deref().and_then(Symbol::parse),
         hidden: matches!(card.get(txn, "hidden"), Some(Out::Any(Any::Bool(true)))),
         source: card
             .get(txn, super::provenance::SOURCE_KEY)

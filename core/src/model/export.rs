@@ -9,7 +9,7 @@ use yrs::{Doc, ReadTxn, Transact};
 
 use super::board::{Board, BoardMeta, ModelError};
 use super::provenance::Provenance;
-use super::schema::{Prompt, PromptText, Role};
+use super::schema::{Prompt, PromptText, Role, Symbol};
 
 /// Value of `format` in JSON exports.
 pub const FORMAT: &str = "cocreate-board";
@@ -53,6 +53,9 @@ pub struct ExportCard {
     pub author: String,
     pub created: f64,
     pub pos: String,
+    /// The picture its author put beside the words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<Symbol>,
     /// Hidden by a facilitator: kept in JSON and raw exports, left out of the others.
     #[serde(default, skip_serializing_if = "is_false")]
     pub hidden: bool,
@@ -124,9 +127,12 @@ impl ExportCard {
             .join(" | ")
     }
 
-    /// Votes and role in words ("2 votes, Clinician"), if any.
+    /// Symbol, votes and role in words ("symbol: Heart, 2 votes, Clinician"), if any.
     pub fn notes(&self) -> Option<String> {
         let mut notes = Vec::new();
+        if let Some(s) = self.symbol {
+            notes.push(format!("symbol: {}", s.label()));
+        }
         if self.votes > 0 {
             let unit = if self.votes == 1 { "vote" } else { "votes" };
             notes.push(format!("{} {unit}", self.votes));
@@ -248,6 +254,7 @@ impl BoardExport {
                 author: c.author,
                 created: c.created,
                 pos: c.pos,
+                symbol: c.symbol,
                 hidden: c.hidden,
                 source: c.source,
             })
@@ -323,6 +330,9 @@ impl BoardExport {
             )?;
             if c.theme.is_some() {
                 board.set_card_theme(&mut txn, &c.id, c.theme.as_deref())?;
+            }
+            if c.symbol.is_some() {
+                board.set_card_symbol(&mut txn, &c.id, c.symbol)?;
             }
             if c.hidden {
                 board.set_hidden(&mut txn, &c.id, true)?;

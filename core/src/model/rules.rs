@@ -89,6 +89,8 @@ pub enum Forbidden {
     HideThroughModeration,
     #[error("a card carries no role: yours is in the workshop's roster (join the board)")]
     RoleFromRoster,
+    #[error("a card's picture is one of the app's symbols, or none")]
+    UnknownSymbol,
 }
 
 /// Who is writing and what the board is doing: everything the table depends on.

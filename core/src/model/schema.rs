@@ -186,7 +186,7 @@ impl Prompt {
 }
 
 /// A picture shown beside a prompt's words (never instead of them), from a small fixed
-/// set; drawn today with the system's emoji (see [`Symbol::picture`]).
+/// set, drawn for cocreate (`public/symbols`, see [`Symbol::src`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Symbol {
@@ -213,6 +213,16 @@ impl Symbol {
         Symbol::Star,
         Symbol::Question,
         Symbol::Book,
+        Symbol::Home,
+    ];
+
+    /// The small set a participant chooses from to put a picture beside a card's words.
+    pub const FOR_CARDS: [Symbol; 6] = [
+        Symbol::Idea,
+        Symbol::Heart,
+        Symbol::Star,
+        Symbol::Question,
+        Symbol::People,
         Symbol::Home,
     ];
 
@@ -252,20 +262,9 @@ impl Symbol {
         }
     }
 
-    /// The picture (an emoji the system font draws).
-    pub fn picture(self) -> &'static str {
-        match self {
-            Symbol::Target => "🎯",
-            Symbol::Tools => "🛠️",
-            Symbol::Handshake => "🤝",
-            Symbol::Heart => "💛",
-            Symbol::Idea => "💡",
-            Symbol::People => "👥",
-            Symbol::Star => "⭐",
-            Symbol::Question => "❓",
-            Symbol::Book => "📖",
-            Symbol::Home => "🏠",
-        }
+    /// Where its picture is served: drawn for cocreate as SVG, shipped in `public/symbols`.
+    pub fn src(self) -> String {
+        format!("/symbols/{}.svg", self.as_str())
     }
 }
 

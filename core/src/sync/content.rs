@@ -30,7 +30,7 @@ enum Kind {
 pub const MAX_FIELD: usize = 1_000;
 
 /// A card's known keys and their types.
-const CARD_KEYS: [(&str, Kind); 10] = [
+const CARD_KEYS: [(&str, Kind); 11] = [
     ("text", Kind::Text),
     ("prompt", Kind::Str),
     ("author", Kind::Str),
@@ -39,6 +39,7 @@ const CARD_KEYS: [(&str, Kind); 10] = [
     ("theme", Kind::Str),
     ("pos", Kind::Str),
     ("color", Kind::Str),
+    ("symbol", Kind::Str),
     ("hidden", Kind::Bool),
     ("source", Kind::Map),
 ];

@@ -21,7 +21,7 @@ use yrs::{Any, DeepObservable, Doc, Map, Out, ReadTxn, StateVector, Transact, Up
 use crate::model::board::Board;
 use crate::model::control::Phase;
 use crate::model::rules::{Action, Forbidden, Rules};
-use crate::model::schema::{MAX_COMMENT_ID, MAX_COMMENT_TEXT, MAX_VOTES_PER_PERSON};
+use crate::model::schema::{Symbol, MAX_COMMENT_ID, MAX_COMMENT_TEXT, MAX_VOTES_PER_PERSON};
 
 /// Who is writing and what the board is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,8 +126,8 @@ fn watch_per_card(
 }
 
 /// Keys a participant's new card may carry (no `role`: roles are in the roster).
-const NEW_CARD_KEYS: [&str; 7] = [
-    "text", "prompt", "author", "created", "pos", "theme", "color",
+const NEW_CARD_KEYS: [&str; 8] = [
+    "text", "prompt", "author", "created", "pos", "theme", "color", "symbol",
 ];
 
 /// The trial copy of a board and what its observers saw.
@@ -310,6 +310,15 @@ fn judge_facilitator(trial: &Trial, seen: &Seen) -> Result<(), Forbidden> {
     Ok(())
 }
 
+/// A card's symbol must be one of the set shipped with the app (or none).
+fn known_symbol(value: Option<&Out>) -> Result<(), Forbidden> {
+    match value {
+        None => Ok(()),
+        Some(Out::Any(Any::String(s))) if Symbol::parse(s).is_some() => Ok(()),
+        Some(_) => Err(Forbidden::UnknownSymbol),
+    }
+}
+
 /// Whether `permit`'s writer may make the changes `seen` on `live` (before) giving
 /// `trial` (after).
 fn judge(live: &Doc, trial: &Trial, seen: &Seen, permit: &Permit) -> Result<(), Forbidden> {
@@ -345,6 +354,7 @@ fn judge(live: &Doc, trial: &Trial, seen: &Seen, permit: &Permit) -> Result<(), 
                 }
                 "role" => return Err(Forbidden::RoleFromRoster),
                 "hidden" | "source" => return Err(Forbidden::Moderation),
+                "symbol" => known_symbol(Some(&value))?,
                 k if NEW_CARD_KEYS.contains(&k) => {}
                 k => return Err(Forbidden::Fixed(k.chars().take(40).collect())),
             }
@@ -367,10 +377,17 @@ fn judge(live: &Doc, trial: &Trial, seen: &Seen, permit: &Permit) -> Result<(), 
         match key.as_str() {
             "text" => rules.allows(Action::Write)?,
             "pos" | "prompt" | "theme" => rules.allows(Action::Move)?,
-            "color" => {
+            "color" | "symbol" => {
                 rules.allows(Action::Write)?;
                 if author(&live_board, &before, card).as_deref() != Some(me) {
                     return Err(Forbidden::NotYours);
+                }
+                if key == "symbol" {
+                    let now = match trial.board.cards.get(&after, card) {
+                        Some(Out::YMap(m)) => m.get(&after, "symbol"),
+                        _ => None,
+                    };
+                    known_symbol(now.as_ref())?;
                 }
             }
             "hidden" | "source" => return Err(Forbidden::Moderation),

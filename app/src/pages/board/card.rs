@@ -3,10 +3,11 @@
 
 use leptos::prelude::*;
 
+use crate::pages::common::SymbolImage;
 use crate::session::{Action, BoardSession};
 use cocreate_core::catalog::Moderation;
 use cocreate_core::model::control::Phase;
-use cocreate_core::model::schema::{Reaction, MAX_CARD_TEXT};
+use cocreate_core::model::schema::{Reaction, Symbol, MAX_CARD_TEXT};
 use cocreate_core::model::{CardView, Prompt};
 
 #[component]
@@ -92,6 +93,9 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                 move |ev: leptos::ev::DragEvent| start_drag(&ev, &id)
             }>
             {provenance.map(|p| view! { <p class="provenance">{p}</p> })}
+            {card.symbol.map(|s| view! {
+                <p class="card-symbol"><SymbolImage symbol=s/>" "<span>{s.label()}</span></p>
+            })}
             <label class="visually-hidden" for=field_id.clone()>"Card text"</label>
             // The field grows with its text (field-sizing), so no card hides any of it.
             <textarea
@@ -131,7 +135,7 @@ pub(super) fn CardItem(session: BoardSession, card: CardView) -> impl IntoView {
                 <Reactions session card=id.clone()/>
                 <CommentsToggle session card=id.clone() open=thread_open/>
                 <CardMenu session card=id.clone() prompt=card.prompt.unwrap_or(Prompt::Purpose)
-                    theme=card.theme.clone() mine moderate/>
+                    theme=card.theme.clone() symbol=card.symbol mine moderate/>
             </div>
             {
                 let id = id.clone();
@@ -359,6 +363,7 @@ fn CardMenu<M>(
     card: String,
     prompt: Prompt,
     theme: Option<String>,
+    symbol: Option<Symbol>,
     mine: bool,
     moderate: M,
 ) -> impl IntoView
@@ -366,6 +371,8 @@ where
     M: Fn(Moderation) + Clone + Send + Sync + 'static,
 {
     let open = RwSignal::new(false);
+    // The menu shows the pictures to choose from instead of its actions.
+    let picking = RwSignal::new(false);
     let toggle_ref = NodeRef::<leptos::html::Button>::new();
     let themes = Memo::new(move |_| session.themes_in(prompt));
     let close = move || {
@@ -397,6 +404,15 @@ where
         move || (mine || session.control.with(|c| c.shared_delete)) && session.may(Action::Write);
     let menu_id = format!("card-menu-{card}");
     let controls = menu_id.clone();
+    let (pick_card, pick_menu_id) = (card.clone(), menu_id.clone());
+    let first_pick = format!("pick-{card}");
+    let open_picker = {
+        let first_pick = first_pick.clone();
+        move |_| {
+            picking.set(true);
+            focus_after_render(first_pick.clone());
+        }
+    };
     view! {
         <div class="card-menu" on:keydown=move |ev: leptos::ev::KeyboardEvent| {
             if ev.key() == "Escape" && open.get_untracked() {
@@ -406,11 +422,39 @@ where
         }>
             <button type="button" class="card-menu-toggle" node_ref=toggle_ref
                 aria-expanded=move || open.get().to_string() aria-controls=controls
-                on:click=move |_| open.update(|o| *o = !*o)>
+                on:click=move |_| {
+                    picking.set(false);
+                    open.update(|o| *o = !*o);
+                }>
                 <span aria-hidden="true">"⋯"</span>
                 <span class="visually-hidden">"Card actions"</span>
             </button>
-            {move || open.get().then(|| {
+            {move || (open.get() && picking.get()).then(|| {
+                let card = pick_card.clone();
+                let choose = move |s: Option<Symbol>| {
+                    let card = card.clone();
+                    move |_| {
+                        session.set_symbol(&card, s);
+                        close();
+                    }
+                };
+                view! {
+                    <ul class="card-menu-list symbol-picker" id=pick_menu_id.clone() aria-label="Pictures for this card">
+                        {Symbol::FOR_CARDS.map(|s| view! {
+                            <li><button type="button" class="pick-symbol" aria-pressed=(symbol == Some(s)).to_string()
+                                id=(s == Symbol::FOR_CARDS[0]).then(|| first_pick.clone())
+                                on:click=choose(Some(s))>
+                                <SymbolImage symbol=s/>" "{s.label()}
+                            </button></li>
+                        }).collect_view()}
+                        {symbol.is_some().then(|| view! {
+                            <li><button type="button" on:click=choose(None)>"Take the picture away"</button></li>
+                        })}
+                        <li><button type="button" on:click=move |_| picking.set(false)>"Back"</button></li>
+                    </ul>
+                }
+            })}
+            {move || (open.get() && !picking.get()).then(|| {
                 let option = option.clone();
                 let moderate = moderate.clone();
                 let card = card.clone();
@@ -447,6 +491,11 @@ where
                 view! {
                     <ul class="card-menu-list" id=menu_id.clone() aria-label="Card actions">
                         <li><button type="button" class="listen" on:click=listen>"🔊 Read this card aloud"</button></li>
+                        {(mine && session.may(Action::Write)).then(|| view! {
+                            <li><button type="button" class="add-symbol" on:click=open_picker.clone()>
+                                {if symbol.is_some() { "Change the picture…" } else { "Add a picture…" }}
+                            </button></li>
+                        })}
                         {moves}
                         {session.is_facilitator().then(|| {
                             let card = card.clone();
@@ -501,6 +550,23 @@ enum MoveTo {
     Down,
     Column(Prompt),
     Theme(Option<String>),
+}
+
+/// Focus the element `id` once the page has drawn it (a list that replaces another).
+fn focus_after_render(id: String) {
+    #[cfg(feature = "hydrate")]
+    leptos::prelude::request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(&id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
 }
 
 /// Focus a card's text field if it is on the page (after a move within its group).

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::card::{dragged_card, CardItem};
+use crate::pages::common::SymbolImage;
 use crate::prefs::Listen;
 use crate::session::{Action, BoardSession};
 use cocreate_core::model::board::ThemeView;
@@ -39,7 +40,7 @@ pub(super) fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {
     view! {
         <section class=format!("column column-{}", prompt.as_str()) class:easy=move || session.easy_read.get() aria-labelledby=labelled_by>
             <h2 id=heading_id>
-                {move || session.easy_read.get().then(|| view! { <span class="icon" aria-hidden="true">{session.prompt_text(prompt).symbol.picture()} " "</span> })}
+                {move || session.easy_read.get().then(|| view! { <SymbolImage symbol=session.prompt_text(prompt).symbol class="icon"/> " " })}
                 {move || session.prompt_text(prompt).title}
             </h2>
             <p class="question">{move || session.prompt_text(prompt).question_for(session.easy_read.get()).to_string()}
@@ -71,7 +72,7 @@ pub(super) fn Column(session: BoardSession, prompt: Prompt) -> impl IntoView {
                         session.move_card(&id, prompt, None, None);
                     }
                 }>
-                <For each=move || unthemed.get() key=|c| (c.id.clone(), c.hidden) let:card>
+                <For each=move || unthemed.get() key=|c| (c.id.clone(), c.hidden, c.symbol) let:card>
                     <CardItem session card/>
                 </For>
             </ul>
@@ -184,7 +185,7 @@ fn ThemeGroup(
                         session.move_card(&card, prompt, Some(&i5), None);
                     }
                 }>
-                <For each=move || members.get() key=|c| (c.id.clone(), c.hidden) let:card>
+                <For each=move || members.get() key=|c| (c.id.clone(), c.hidden, c.symbol) let:card>
                     <CardItem session card/>
                 </For>
             </ul>

@@ -4,8 +4,10 @@
 
 use leptos::prelude::*;
 
+use crate::pages::common::SymbolImage;
 use crate::prefs::{speak, Listen};
 use crate::session::{Action, BoardSession};
+use cocreate_core::model::schema::Symbol;
 use cocreate_core::model::Prompt;
 
 /// One prompt a screen, then a last screen to see the whole board.
@@ -15,6 +17,8 @@ pub fn Guided(session: BoardSession) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let said = RwSignal::new(String::new());
     let last = RwSignal::new(String::new());
+    // The picture chosen to go beside the next idea, if any.
+    let picture = RwSignal::new(None::<Symbol>);
     let total = Prompt::ALL.len();
     let prompt = move || Prompt::ALL.get(step.get()).copied();
     let add = move |_| {
@@ -27,8 +31,12 @@ pub fn Guided(session: BoardSession) -> impl IntoView {
         match session.add_card(p) {
             Some(id) => {
                 session.edit_text(&id, idea.trim(), None);
+                if let Some(s) = picture.get_untracked() {
+                    session.set_symbol(&id, Some(s));
+                }
                 last.set(idea.trim().to_string());
                 text.set(String::new());
+                picture.set(None);
                 said.set("Your idea is on the board. You can write another one.".into());
             }
             None => said.set("Your idea could not be added just now.".into()),
@@ -59,7 +67,7 @@ pub fn Guided(session: BoardSession) -> impl IntoView {
                     view! {
                         <p class="guided-step">{format!("Question {n} of {total}")}</p>
                         <h2 id="guided-h">
-                            <span class="guided-symbol" aria-hidden="true">{words.symbol.picture()}</span>
+                            <SymbolImage symbol=words.symbol class="guided-symbol"/>
                             {words.easy.clone()}
                         </h2>
                         <Listen session what="the question" text=move || {
@@ -73,6 +81,24 @@ pub fn Guided(session: BoardSession) -> impl IntoView {
                         {move || (!session.may(Action::Write)).then(|| view! {
                             <p class="muted">"You can write when the facilitator says it is time to write."</p>
                         })}
+                        <fieldset class="guided-pictures">
+                            <legend>"Add a picture to your idea (you do not have to)"</legend>
+                            {Symbol::FOR_CARDS.map(|s| view! {
+                                <label class="guided-picture">
+                                    <input type="radio" name="guided-picture" value=s.as_str()
+                                        prop:checked=move || picture.get() == Some(s)
+                                        on:change=move |_| picture.set(Some(s))/>
+                                    <SymbolImage symbol=s/>
+                                    <span>{s.label()}</span>
+                                </label>
+                            }).collect_view()}
+                            <label class="guided-picture">
+                                <input type="radio" name="guided-picture" value=""
+                                    prop:checked=move || picture.get().is_none()
+                                    on:change=move |_| picture.set(None)/>
+                                <span>"No picture"</span>
+                            </label>
+                        </fieldset>
                         <div class="guided-actions">
                             <button type="button" class="big primary" on:click=add
                                 disabled=move || !session.may(Action::Write)>"Add my idea"</button>

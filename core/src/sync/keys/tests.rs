@@ -700,3 +700,39 @@ fn a_participant_rewrites_the_text_of_their_own_comment() {
     let thread = b.comments_on(&board.doc().transact(), "mine");
     assert_eq!(thread[1].text, "better words");
 }
+
+#[test]
+fn participants_put_a_picture_only_on_their_own_cards_and_only_from_the_set() {
+    use crate::model::schema::Symbol;
+    // On a new card, on one's own, changed and taken away.
+    let board = allowed(Phase::Write, |b, txn| {
+        b.add_card_as(txn, "new", Prompt::Values, "hi", ME, None, 2.0)
+            .unwrap();
+        b.set_card_symbol(txn, "new", Some(Symbol::Heart)).unwrap();
+        b.set_card_symbol(txn, "mine", Some(Symbol::Star)).unwrap();
+    });
+    {
+        let (b, txn) = (Board::of(board.doc()), board.doc().transact());
+        assert_eq!(b.card(&txn, "new").unwrap().symbol, Some(Symbol::Heart));
+        assert_eq!(b.card(&txn, "mine").unwrap().symbol, Some(Symbol::Star));
+    }
+    allowed(Phase::Write, |b, txn| {
+        b.set_card_symbol(txn, "mine", None).unwrap();
+    });
+    // Not on someone else's card, not outside writing, nothing not in the set.
+    refused(Phase::Write, Forbidden::NotYours, |b, txn| {
+        b.set_card_symbol(txn, "theirs", Some(Symbol::Heart))
+            .unwrap();
+    });
+    refused(Phase::Vote, Forbidden::Phase(Action::Write), |b, txn| {
+        b.set_card_symbol(txn, "mine", Some(Symbol::Heart)).unwrap();
+    });
+    refused(Phase::Write, Forbidden::UnknownSymbol, |b, txn| {
+        card_map(b, txn, "mine").insert(txn, "symbol", "<img src=x onerror=alert(1)>");
+    });
+    refused(Phase::Write, Forbidden::UnknownSymbol, |b, txn| {
+        b.add_card_as(txn, "new", Prompt::How, "x", ME, None, 2.0)
+            .unwrap();
+        card_map(b, txn, "new").insert(txn, "symbol", 7.0);
+    });
+}
