@@ -27,9 +27,16 @@ async function load(context, throttle) {
   const ready = Date.now() - started;
   const all = [...sizes.values()];
   const total = all.reduce((n, r) => n + r.bytes, 0);
-  const wasm = all.filter((r) => r.url.endsWith('.wasm')).reduce((n, r) => n + r.bytes, 0);
+  const wasms = all.filter((r) => r.url.endsWith('.wasm'));
+  const wasm = wasms.reduce((n, r) => n + r.bytes, 0);
   await page.close();
-  return { ready_ms: ready, transferred_kb: Math.round(total / 1024), wasm_kb: Math.round(wasm / 1024) };
+  return {
+    ready_ms: ready,
+    transferred_kb: Math.round(total / 1024),
+    wasm_kb: Math.round(wasm / 1024),
+    // With `--split`, a participant's board loads the main module and no page's piece.
+    wasm_files: wasms.map((r) => r.url.split('/').pop().split('.')[0]),
+  };
 }
 
 const open = await browser.newContext();

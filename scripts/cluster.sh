@@ -95,7 +95,7 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   # Always build: a binary left from before the PostgreSQL backend would take the
   # database address for a SQLite file name and run each node on its own file.
   bash scripts/setup.sh
-  cargo leptos build --release --precompress
+  cargo leptos build --release --precompress --split
   cluster_start "$NODES"
   trap cluster_stop EXIT
   trap 'exit 0' INT TERM

@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=cocreate exec ./target/release/cocreate "$@"

@@ -22,6 +22,6 @@ if [ -n "${CI:-}" ] || [ -n "${COCREATE_FREE_DEBUG:-}" ]; then
   rm -rf target/debug target/wasm32-unknown-unknown/debug
   free_disk
 fi
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 # Browser and interop tests: the release binary, headless Chromium, a stock Yjs client.
 node --test --test-concurrency=1 --test-timeout=180000 tests/e2e/

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
 /// The HTML document around the app (server side).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -75,13 +75,40 @@ pub fn App() -> impl IntoView {
                 }>
                     <Route path=path!("") view=crate::pages::home::HomePage/>
                     <Route path=path!("/board/:id") view=crate::pages::board::BoardPage/>
-                    <Route path=path!("/workshop/:id") view=crate::pages::workshop::WorkshopPage/>
-                    <Route path=path!("/organise") view=crate::pages::organise::OrganisePage/>
-                    <Route path=path!("/board/:id/history") view=crate::pages::history::HistoryPage/>
-                    <Route path=path!("/consult/:id") view=crate::pages::consult::RespondPage/>
-                    <Route path=path!("/consult/:id/results") view=crate::pages::consult::ResultsPage/>
+                    <Route path=path!("/workshop/:id") view={Lazy::<WorkshopRoute>::new()}/>
+                    <Route path=path!("/organise") view={Lazy::<OrganiseRoute>::new()}/>
+                    <Route path=path!("/board/:id/history") view={Lazy::<HistoryRoute>::new()}/>
+                    <Route path=path!("/consult/:id") view={Lazy::<RespondRoute>::new()}/>
+                    <Route path=path!("/consult/:id/results") view={Lazy::<ResultsRoute>::new()}/>
                 </Routes>
             </main>
         </Router>
     }
 }
+
+/// A page whose code is loaded only when it is opened (a separate piece of the wasm, with
+/// `cargo leptos build --split`): a participant's board does not load the console,
+/// organising, history or consultation pages. Each page fetches its own data.
+macro_rules! lazy_page {
+    ($route:ident, $page:path) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                view! { <$page/> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(WorkshopRoute, crate::pages::workshop::WorkshopPage);
+lazy_page!(OrganiseRoute, crate::pages::organise::OrganisePage);
+lazy_page!(HistoryRoute, crate::pages::history::HistoryPage);
+lazy_page!(RespondRoute, crate::pages::consult::RespondPage);
+lazy_page!(ResultsRoute, crate::pages::consult::ResultsPage);

@@ -2,7 +2,7 @@
 // people see: participant and facilitator board, console, group chooser, history, errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openBoard, joinBoard, axeViolations } from './harness.mjs';
+import { useServerAndBrowser, openBoard, joinBoard, setPhase, axeViolations, gotoPage } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
 const violations = axeViolations;
@@ -149,7 +149,7 @@ test('easy read, polite announcements of others\' changes, and a personal timer'
   // A timer for everyone; this person gives themself more time, or hides it.
   const consoleCtx = await env.browser.newContext();
   const c = await consoleCtx.newPage();
-  await c.goto(`${env.server.base}/workshop/demo?token=${env.server.links.facilitator}`);
+  await gotoPage(c, `${env.server.base}/workshop/demo?token=${env.server.links.facilitator}`);
   await c.getByLabel('Timer (minutes)').fill('2');
   await c.getByRole('button', { name: 'Start timer for all' }).click();
   await p.getByRole('timer').filter({ hasText: /Time left: [12]:\d\d/ }).waitFor({ timeout: 10000 });
@@ -225,6 +225,14 @@ test('guided mode on a phone: one question a screen, ideas land on the shared bo
   assert.equal(await g.locator('.columns').count(), 0, 'no columns in guided mode');
   await screen.getByRole('button', { name: 'Listen to the question' }).waitFor();
   await screen.getByLabel('Write your idea').fill('Nurses who know me <b>by name</b>');
+  // A picture for the idea, from a small set, each with its word (optional).
+  const pictures = screen.getByRole('group', { name: 'Add a picture to your idea (you do not have to)' });
+  assert.deepEqual(
+    (await pictures.getByRole('radio').evaluateAll((rs) => rs.map((r) => r.labels[0].textContent.trim()))),
+    ['Light bulb', 'Heart', 'Star', 'Question mark', 'People', 'Home', 'No picture'],
+  );
+  await pictures.getByText('Heart').tap();
+  assert.ok(await pictures.getByRole('radio', { name: 'Heart' }).isChecked());
   await screen.getByRole('button', { name: 'Add my idea' }).tap();
   await screen.getByText('Your idea is on the board.', { exact: false }).waitFor({ timeout: 10000 });
   await screen.getByRole('button', { name: 'Read my card back' }).waitFor();
@@ -248,6 +256,8 @@ test('guided mode on a phone: one question a screen, ideas land on the shared bo
     assert.ok(t < 100, 'the guided idea is a card on the shared board');
     await new Promise((r) => setTimeout(r, 100));
   }
+  // With its picture and the picture's word.
+  await f.locator('section.column-purpose li.card .card-symbol').filter({ hasText: 'Heart' }).waitFor({ timeout: 10000 });
 
   // Kept on this device: a reload without guided=1 opens in guided mode again.
   await g.goto(`${base}/board/${board}?token=${links.participant}`);
@@ -336,7 +346,7 @@ test('what a screen reader is given (Chromium\'s accessibility tree): the board,
 
   // The console: groups as a table with row headers, every control named.
   const c = await f.context().newPage();
-  await c.goto(`${env.server.base}/workshop/demo?token=${env.server.links.facilitator}`);
+  await gotoPage(c, `${env.server.base}/workshop/demo?token=${env.server.links.facilitator}`);
   await c.locator('table.console tbody tr').first().waitFor();
   tree = await axTree(c);
   axNode(tree, 'table', /Every breakout group/);
@@ -349,4 +359,73 @@ test('what a screen reader is given (Chromium\'s accessibility tree): the board,
   await c.close();
   await f.context().close();
   await p.context().close();
+});
+
+test('on a phone at 375 px and at 200 % zoom: joining, writing, voting and guided mode by touch, never sideways', async () => {
+  const { base, links } = env.server;
+  const board = 'demo-consultancy';
+  await setPhase(env.server, board, 'write'); // an earlier test leaves it voting
+  // Words a card must wrap and show as text: a long word, emoji, right-to-left, HTML.
+  const nasty = 'Pneumonoultramicroscopicsilicovolcanoconiosis-and-then-some-more 👩🏽‍⚕️🤝🏿 رعاية أفضل <b>bold?</b>';
+  // 200 % zoom on a 375 px phone lays the page out 187.5 CSS px wide.
+  const shapes = [['375 px', { width: 375, height: 740 }, 2], ['200 % zoom', { width: 188, height: 370 }, 4]];
+  for (const [shape, viewport, deviceScaleFactor] of shapes) {
+    const context = await env.browser.newContext({ viewport, deviceScaleFactor, hasTouch: true, isMobile: true });
+    const p = await context.newPage();
+    p.on('pageerror', (e) => console.error('[page error]', e.message));
+    const sideways = async (when) => {
+      const wide = await p.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
+      assert.ok(wide <= 0, `${shape}, ${when}: ${wide} px wider than the screen`);
+    };
+    await p.goto(`${base}/board/${board}?token=${links.participant}`);
+    await p.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
+    await sideways('joining');
+    // Joining by touch.
+    await p.getByLabel('Your name', { exact: true }).first().fill(`Phone ${shape}`);
+    await p.getByLabel('You are taking part as').selectOption('patient');
+    await p.getByLabel('I have read this and I agree to take part').tap();
+    await p.getByRole('button', { name: 'Join the board' }).tap();
+    await p.locator('form.join').waitFor({ state: 'detached' });
+    await sideways('joined');
+    // Writing: a card with words that must wrap.
+    await p.getByRole('button', { name: 'Add a card to Purpose' }).tap();
+    await p.locator('.column-purpose textarea.card-text').last().waitFor();
+    await p.keyboard.insertText(nasty);
+    const id = await p.locator('.column-purpose li.card').last().getAttribute('data-card');
+    const mine = p.locator(`li.card[data-card="${id}"]`);
+    assert.equal(await mine.locator('textarea').inputValue(), nasty);
+    assert.equal(await p.locator('.column-purpose li.card b').count(), 0, 'text, never HTML');
+    await sideways('with a long card');
+    // Voting by touch.
+    await setPhase(env.server, board, 'vote');
+    await p.getByText('You have 3 of 3 votes left').waitFor({ timeout: 10000 });
+    await mine.getByRole('button', { name: /Add my vote/ }).tap();
+    await p.getByText('You have 2 of 3 votes left').waitFor({ timeout: 10000 });
+    await sideways('voting');
+    await mine.getByRole('button', { name: /Take back my vote/ }).tap();
+    await p.getByText('You have 3 of 3 votes left').waitFor({ timeout: 10000 });
+    await setPhase(env.server, board, 'write');
+    // Guided mode by touch.
+    await p.getByRole('button', { name: 'One question at a time' }).tap();
+    const screen = p.locator('section.guided');
+    await screen.getByText('Question 1 of 4').waitFor();
+    await screen.locator('ul.guided-mine li').filter({ hasText: 'رعاية أفضل' }).waitFor();
+    await sideways('guided mode');
+    await screen.getByRole('button', { name: 'Next question' }).tap();
+    await screen.getByText('Question 2 of 4').waitFor();
+    await sideways('guided mode, question 2');
+    await p.getByRole('button', { name: 'One question at a time' }).tap();
+    await p.locator('.columns').waitFor();
+    // The board's history page shows the card as text, wrapped, too.
+    await gotoPage(p, `${base}/board/${board}/history?token=${links.facilitator}`);
+    await p.getByText('رعاية أفضل', { exact: false }).first().waitFor({ timeout: 20000 });
+    assert.equal(await p.locator('main b').filter({ hasText: 'bold?' }).count(), 0, 'history: text, never HTML');
+    await sideways('history');
+    // Delete the card again (as its author) so each shape starts alike.
+    await p.goto(`${base}/board/${board}?token=${links.participant}`);
+    await p.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
+    await p.locator(`li.card[data-card="${id}"]`).getByRole('button', { name: 'Card actions' }).tap();
+    await p.locator(`li.card[data-card="${id}"]`).getByRole('button', { name: 'Delete card' }).tap();
+    await context.close();
+  }
 });

@@ -1,7 +1,7 @@
 // Two people co-edit one board in two headless Chromium sessions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openBoard, countSettles } from './harness.mjs';
+import { useServerAndBrowser, openBoard, countSettles, gotoPage } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
 
@@ -371,7 +371,7 @@ test('the facilitator console shows every group and locks them all', async () =>
   const p = await openBoard(env.browser, env.server, 'demo-learning', 'participant');
   const context = await env.browser.newContext();
   const c = await context.newPage();
-  await c.goto(`${env.server.base}/workshop/demo?token=${env.server.links.facilitator}`);
+  await gotoPage(c, `${env.server.base}/workshop/demo?token=${env.server.links.facilitator}`);
   await c.getByRole('heading', { name: 'Facilitator console' }).waitFor();
   const rows = c.locator('table.console tbody tr');
   assert.equal(await countSettles(rows, 5), 5, 'one row per breakout group');
@@ -386,7 +386,7 @@ test('the facilitator console shows every group and locks them all', async () =>
   await p.getByText('The facilitator has locked this board').waitFor({ state: 'detached', timeout: 10000 });
 
   // A participant link opens the group chooser, not the console.
-  await c.goto(`${env.server.base}/workshop/demo?token=${env.server.links.participant}`);
+  await gotoPage(c, `${env.server.base}/workshop/demo?token=${env.server.links.participant}`);
   await c.getByRole('heading', { name: 'Choose your breakout group' }).waitFor();
   assert.equal(await c.getByRole('heading', { name: 'Facilitator console' }).count(), 0);
   await p.context().close();
@@ -412,4 +412,59 @@ test('the app\'s files are sent compressed, under hashed names that browsers kee
   const res = await fetch(`${env.server.base}${wasm}`, { headers: { 'accept-encoding': 'br' } });
   assert.ok(Number(res.headers.get('content-length')) < plain / 3, `${res.headers.get('content-length')} of ${plain}`);
   await res.arrayBuffer();
+});
+
+test('a board reloaded without a network opens from the kept app shell, with the edits made offline', async () => {
+  const a = await openBoard(env.browser, env.server, BOARD, 'participant', { serviceWorkers: 'allow' });
+  // The service worker starts and keeps this page and the app's files (first visit).
+  await a.waitForFunction(async () => {
+    const reg = await navigator.serviceWorker.ready;
+    const kept = await caches.open('cocreate-pages-v1').then((c) => c.keys());
+    const files = await caches.open('cocreate-shell-v1').then((c) => c.keys());
+    return reg.active && kept.length > 0 && files.some((r) => r.url.endsWith('.wasm'));
+  }, null, { timeout: 20000 });
+  await a.getByRole('button', { name: 'Add a card to Values' }).click();
+  await a.locator('.column-values textarea.card-text').last().waitFor();
+  await a.keyboard.type('Kept in the browser');
+  const id = await cardWithText(a, 'Kept in the browser');
+
+  await a.context().setOffline(true);
+  await a.getByRole('status').filter({ hasText: 'Offline' }).waitFor({ timeout: 20000 });
+  await field(a, id).click();
+  await a.keyboard.press('End');
+  await a.keyboard.type(' while away');
+  await a.waitForTimeout(1000); // the page keeps the board in local storage every 300 ms
+
+  // Reload with no network: the kept page and files open the board, with the edit.
+  await a.reload();
+  await cardWithText(a, 'Kept in the browser while away', 20000);
+  await a.getByRole('status').filter({ hasText: 'Offline' }).waitFor({ timeout: 20000 });
+
+  // Back online, the edit reaches everyone.
+  await a.context().setOffline(false);
+  await a.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30000 });
+  const b = await openBoard(env.browser, env.server, BOARD);
+  await cardWithText(b, 'Kept in the browser while away', 20000);
+
+  for (const p of [a, b]) await p.context().close();
+});
+
+test('a participant\'s board loads only the main wasm; the console\'s code comes with the console', async () => {
+  const loaded = (page) => {
+    const wasm = [];
+    page.on('response', (r) => { if (r.url().endsWith('.wasm')) wasm.push(r.url().split('/').pop()); });
+    return wasm;
+  };
+  const context = await env.browser.newContext({ serviceWorkers: 'block' });
+  const p = await context.newPage();
+  const onBoard = loaded(p);
+  await p.goto(`${env.server.base}/board/${BOARD}?token=${env.server.links.participant}`);
+  await p.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 20000 });
+  assert.deepEqual(onBoard.map((f) => f.split('.')[0]), ['cocreate'], `loaded: ${onBoard}`);
+  const c = await context.newPage();
+  const onConsole = loaded(c);
+  await gotoPage(c, `${env.server.base}/workshop/demo?token=${env.server.links.facilitator}`);
+  assert.ok(onConsole.some((f) => f.startsWith('split___workshop_route_view')), `loaded: ${onConsole}`);
+  await c.getByRole('heading', { name: 'Facilitator console' }).waitFor();
+  await context.close();
 });

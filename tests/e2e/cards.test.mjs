@@ -228,3 +228,52 @@ test('a thread of comments under a card: written, seen by others with the writer
   await c(b).getByRole('button', { name: 'Comments: 1' }).waitFor({ timeout: 10000 });
   for (const p of [a, b]) await p.context().close();
 });
+
+test('a participant puts a picture beside their own card, seen by others with its word, and exported', async () => {
+  const a = await openBoard(env.browser, env.server, BOARD);
+  const b = await openBoard(env.browser, env.server, BOARD);
+  await a.getByRole('button', { name: 'Add a card to Purpose' }).click();
+  await a.locator('.column-purpose textarea.card-text').last().waitFor();
+  await a.keyboard.type('Care that feels like home');
+  const id = await a.locator('.column-purpose li.card').last().getAttribute('data-card');
+
+  // From the card's menu: the pictures, each with its word; the first takes the focus.
+  await card(a, id).getByRole('button', { name: 'Card actions' }).click();
+  await card(a, id).getByRole('button', { name: 'Add a picture…' }).click();
+  const pictures = card(a, id).getByRole('list', { name: 'Pictures for this card' });
+  await pictures.waitFor();
+  assert.deepEqual(
+    (await pictures.getByRole('button').allInnerTexts()).map((t) => t.trim()),
+    ['Light bulb', 'Heart', 'Star', 'Question mark', 'People', 'Home', 'Back'],
+  );
+  await a.waitForFunction(() => document.activeElement?.textContent?.trim() === 'Light bulb');
+  await pictures.getByRole('button', { name: 'Home' }).click();
+
+  // Everyone sees it, with its word; the picture is the app's own drawing.
+  const seen = card(b, id).locator('.card-symbol');
+  await seen.filter({ hasText: 'Home' }).waitFor({ timeout: 10000 });
+  const img = seen.locator('img');
+  assert.equal(await img.getAttribute('src'), '/symbols/home.svg');
+  assert.equal(await img.getAttribute('alt'), '', 'its word is beside it, so the picture is not read twice');
+  await b.waitForFunction((sel) => document.querySelector(sel)?.naturalWidth > 0, `li.card[data-card="${id}"] .card-symbol img`);
+
+  // Only its author may change it: others' menus do not offer it.
+  await card(b, id).getByRole('button', { name: 'Card actions' }).click();
+  assert.equal(await card(b, id).getByRole('button', { name: /picture/ }).count(), 0);
+
+  // The JSON export carries it; the Markdown says it in words.
+  const base = `${env.server.base}/api/boards/${BOARD}`;
+  const token = env.server.links.facilitator;
+  const json = await (await fetch(`${base}/export.json?token=${token}`)).json();
+  assert.equal(json.cards.find((c) => c.id === id)?.symbol, 'home');
+  const md = await (await fetch(`${base}/export.md?token=${token}`)).text();
+  assert.ok(md.includes('Care that feels like home _(symbol: Home'), md);
+
+  // Taken away again by its author.
+  await card(a, id).getByRole('button', { name: 'Card actions' }).click();
+  await card(a, id).getByRole('button', { name: 'Change the picture…' }).click();
+  await card(a, id).getByRole('button', { name: 'Take the picture away' }).click();
+  await card(b, id).locator('.card-symbol').waitFor({ state: 'detached', timeout: 10000 });
+  await a.context().close();
+  await b.context().close();
+});

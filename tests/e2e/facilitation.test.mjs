@@ -3,14 +3,14 @@
 // writing keep cards from participants; a workshop is created from the console.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openBoard, joinBoard, countSettles } from './harness.mjs';
+import { useServerAndBrowser, openBoard, joinBoard, countSettles, gotoPage, reloadPage } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
 
 async function openConsole() {
   const context = await env.browser.newContext();
   const c = await context.newPage();
-  await c.goto(`${env.server.base}/workshop/demo?token=${env.server.links.facilitator}`);
+  await gotoPage(c, `${env.server.base}/workshop/demo?token=${env.server.links.facilitator}`);
   await c.locator('table.console tbody tr').first().waitFor();
   return c;
 }
@@ -90,7 +90,7 @@ test('the organiser creates a workshop and its facilitator link opens its consol
   assert.equal(await own.getByRole('heading', { name: 'New workshop', exact: true }).count(), 0);
   await own.context().close();
   const c = await (await env.browser.newContext()).newPage();
-  await c.goto(`${env.server.base}/organise?token=${env.server.links.organiser}`);
+  await gotoPage(c, `${env.server.base}/organise?token=${env.server.links.organiser}`);
   await c.getByRole('link', { name: 'Demo workshop: Musculoskeletal (MSK)' }).waitFor({ timeout: 10000 });
   await c.getByLabel('Title', { exact: true }).fill('Cancer Care workshop');
   await c.getByLabel(/Clinical area/).fill('Cancer Care');
@@ -172,7 +172,7 @@ test('a new privacy notice is agreed again; a participant leaves and a facilitat
   const has = (text) => [...document.querySelectorAll('textarea.card-text')].some((e) => e.value === text);
   await f.waitForFunction(has, 'Words of someone who leaves', { timeout: 10000 });
   // The console lists them with their consent.
-  await c.reload();
+  await reloadPage(c);
   const lee = people.locator('tr').filter({ hasText: 'Lee Leaving' });
   await lee.getByText(/^version \d+, /).waitFor({ timeout: 10000 });
   await lee.getByText('Profession: Nurse').waitFor();
@@ -191,7 +191,7 @@ test('a new privacy notice is agreed again; a participant leaves and a facilitat
   await q.locator('.column-values textarea.card-text').last().waitFor();
   await q.keyboard.type('Words a facilitator erases');
   await f.waitForFunction(has, 'Words a facilitator erases', { timeout: 10000 });
-  await c.reload();
+  await reloadPage(c);
   await people.getByRole('button', { name: 'Erase Quinn Erased' }).click();
   await people.getByRole('button', { name: 'Yes, erase' }).click();
   await c.getByText(/^Erased: 1 cards/).waitFor({ timeout: 10000 });

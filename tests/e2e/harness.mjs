@@ -118,8 +118,11 @@ let joined = 0;
  * context)` runs before the page opens (routes, init scripts). */
 export async function openBoard(browser, server, boardId, role = 'participant', {
   join = role === 'participant', name, token = server.links[role], viewport, prepare,
+  serviceWorkers = 'block',
 } = {}) {
-  const context = await browser.newContext(viewport ? { viewport } : {});
+  // The service worker (public/sw.js) is tested where it is asked for: elsewhere it is
+  // kept out, so that a test's routes see every request the page makes.
+  const context = await browser.newContext({ ...(viewport ? { viewport } : {}), serviceWorkers });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
   if (prepare) await prepare(page, context);
@@ -137,6 +140,22 @@ export async function joinBoard(page, { name, role = 'stakeholder' }) {
   await page.getByLabel('I have read this and I agree to take part').check();
   await page.getByRole('button', { name: 'Join the board' }).click();
   await page.locator('form.join').waitFor({ state: 'detached' });
+}
+
+/**
+ * Open a page whose code is loaded when it is opened (the console, organising, history,
+ * consultation: lazy routes) and wait until it works: its code has arrived and it has
+ * hydrated (`data-ready` on `<html>`). Before that its buttons are drawn but do nothing.
+ */
+export async function gotoPage(page, url) {
+  await page.goto(url);
+  await page.locator('html[data-ready]').waitFor({ state: 'attached', timeout: 30000 });
+}
+
+/** Reload a page opened with [`gotoPage`] and wait until it works again. */
+export async function reloadPage(page) {
+  await page.reload();
+  await page.locator('html[data-ready]').waitFor({ state: 'attached', timeout: 30000 });
 }
 
 /** Set a board's phase (write, group, vote, review) as its facilitator would. */

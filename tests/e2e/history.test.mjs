@@ -2,7 +2,7 @@
 // as an outline and downloads it; later changes are not in it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, openBoard } from './harness.mjs';
+import { useServerAndBrowser, openBoard, gotoPage } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
 
@@ -56,7 +56,7 @@ test('a facilitator imports an exported board from the console', async () => {
   const exp = await c.request.get(`${env.server.base}/api/boards/demo-leadership/export.json?token=${env.server.links.facilitator}`);
   assert.equal(exp.status(), 200);
   const json = await exp.body();
-  await c.goto(`${env.server.base}/workshop/demo?token=${env.server.links.facilitator}`);
+  await gotoPage(c, `${env.server.base}/workshop/demo?token=${env.server.links.facilitator}`);
   await c.locator('table.console tbody tr').first().waitFor();
   const before = await c.locator('table.console tbody tr').count();
   await c.getByLabel('Import a board (JSON or .ybin export)').setInputFiles({

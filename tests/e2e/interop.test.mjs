@@ -396,3 +396,51 @@ test('a stock Yjs client reads a board\'s prompts as plain maps, sees them rewor
     f.close();
   }
 });
+
+test('a stock Yjs client puts a picture on its own card from the set; on others\' cards or outside the set it is refused', async () => {
+  const board = 'demo-leadership';
+  const f = await connectYjs({ role: 'facilitator', board });
+  const cardOf = (doc, id) => doc.getMap('cards').get(id);
+  try {
+    const mine = await connectYjs({ board });
+    try {
+      addYjsCard(mine.doc, 'with-a-picture', 'values', 'Being listened to', 'z');
+      cardOf(mine.doc, 'with-a-picture').set('symbol', 'heart');
+      await until(() => cardOf(f.doc, 'with-a-picture')?.get('symbol') === 'heart', 'the picture to reach others');
+      assert.deepEqual(mine.denied, []);
+    } finally {
+      mine.close();
+    }
+    // Each refusal from a fresh connection (a refused change stays in its sender's copy).
+    for (const [what, write, reason] of [
+      ['on another\'s card', (doc) => cardOf(doc, 'seed-0').set('symbol', 'star'), 'only your own cards'],
+      ['outside the set', (doc) => cardOf(doc, 'with-a-picture').set('symbol', '<img src=x onerror=alert(1)>'), "one of the app's symbols"],
+      ['not a word', (doc) => cardOf(doc, 'with-a-picture').set('symbol', 7), "one of the app's symbols"],
+    ]) {
+      const c = await connectYjs({ board });
+      try {
+        await until(() => cardOf(c.doc, 'with-a-picture'), 'the board to arrive');
+        write(c.doc);
+        await until(() => c.denied.some((d) => d.includes(reason)), `a refusal of a picture ${what}`);
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(cardOf(f.doc, 'seed-0').get('symbol'), undefined, `after a picture ${what}`);
+        assert.equal(cardOf(f.doc, 'with-a-picture').get('symbol'), 'heart', `after a picture ${what}`);
+      } finally {
+        c.close();
+      }
+    }
+    // Its author takes it away, then the card.
+    const again = await connectYjs({ board });
+    try {
+      await until(() => cardOf(again.doc, 'with-a-picture'), 'the board to arrive');
+      cardOf(again.doc, 'with-a-picture').delete('symbol');
+      await until(() => cardOf(f.doc, 'with-a-picture')?.get('symbol') === undefined, 'the picture taken away');
+      again.doc.getMap('cards').delete('with-a-picture');
+      await until(() => cardOf(f.doc, 'with-a-picture') === undefined, 'the card gone again');
+    } finally {
+      again.close();
+    }
+  } finally {
+    f.close();
+  }
+});

@@ -4,7 +4,7 @@
 // reads tallies and comments, and records the agreement round's decision. axe on each page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServerAndBrowser, axeViolations, countSettles } from './harness.mjs';
+import { useServerAndBrowser, axeViolations, countSettles, gotoPage, reloadPage } from './harness.mjs';
 
 const env = useServerAndBrowser({ before, after });
 
@@ -33,7 +33,7 @@ test('synthesis board with provenance, commonality, consultation and agreement',
 
   // The organising team builds the synthesis board from the console (reading other
   // workshops' boards is theirs, not a workshop facilitator's).
-  await f.goto(`${base}/workshop/demo-synthesis?token=${links.organiser}`);
+  await gotoPage(f, `${base}/workshop/demo-synthesis?token=${links.organiser}`);
   await f.getByRole('heading', { name: 'Synthesis and consultation' }).waitFor();
   await f.getByText('Build a synthesis board from other boards').click();
   // One button ticks the pillar's board in every area.
@@ -89,7 +89,7 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   const boardId = new URL(boardUrl).pathname.split('/').pop();
 
   // More sources later: the live cancer board's cards onto the existing synthesis board.
-  await f.goto(`${base}/workshop/demo-synthesis?token=${links.organiser}`);
+  await gotoPage(f, `${base}/workshop/demo-synthesis?token=${links.organiser}`);
   await f.getByText('Build a synthesis board from other boards').click();
   await f.locator('li[data-source="demo-cancer-leadership"] input[type=checkbox]').check();
   await f.getByLabel('Copy the cards onto').selectOption(boardId);
@@ -99,7 +99,7 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   assert.equal(after.cards.filter((c) => c.source?.board === 'demo-cancer-leadership' && c.source.snapshot === undefined).length, 3);
 
   // Publish the synthesis board as a draft for consultation.
-  await f.goto(`${base}/workshop/demo-synthesis?token=${S}`);
+  await gotoPage(f, `${base}/workshop/demo-synthesis?token=${S}`);
   await f.getByText('Publish a draft for consultation or agreement').click();
   await f.locator('#pub-board').selectOption(boardId);
   await f.locator('#pub-title').fill('Draft development framework');
@@ -112,7 +112,7 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   const rctx = await env.browser.newContext();
   const r = await rctx.newPage();
   r.on('pageerror', (e) => console.error('[page error]', e.message));
-  await r.goto(link);
+  await gotoPage(r, link);
   await r.getByRole('heading', { name: 'Draft development framework' }).waitFor();
   await r.waitForLoadState('networkidle');
   assert.deepEqual(await axeViolations(r), [], 'respondent page');
@@ -136,20 +136,20 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   assert.equal(await r.locator('section.discussion i').count(), 0, 'replies are text, never HTML');
   assert.deepEqual(await axeViolations(r), [], 'respondent page with a discussion');
   // Coming back, the answers are there to revise.
-  await r.reload();
+  await reloadPage(r);
   await r.getByText('Your earlier answers are filled in', { exact: false }).waitFor();
   assert.equal(await r.locator('fieldset.item').filter({ has: r.locator('legend', { hasText: THEME }) }).getByLabel('Agree', { exact: true }).isChecked(), true);
   // The respondents' link shows no results and opens no board.
   const consultId = new URL(link).pathname.split('/').pop();
   const rtoken = new URL(link).searchParams.get('token');
-  await r.goto(`${base}/consult/${consultId}/results?token=${rtoken}`);
+  await gotoPage(r, `${base}/consult/${consultId}/results?token=${rtoken}`);
   await r.getByRole('heading', { name: 'This link does not work' }).waitFor();
   await r.goto(`${base}/board/${boardId}?token=${rtoken}`);
   await r.getByRole('heading', { name: 'This link does not work' }).waitFor();
   await rctx.close();
 
   // The facilitator reads the results from the console.
-  await f.goto(`${base}/workshop/demo-synthesis?token=${S}`);
+  await gotoPage(f, `${base}/workshop/demo-synthesis?token=${S}`);
   await f.getByRole('link', { name: 'Draft development framework' }).click();
   await f.getByRole('heading', { name: 'Results: Draft development framework' }).waitFor();
   const res = f.locator('section.item-result').filter({ has: f.locator('h2', { hasText: THEME }) });
@@ -182,7 +182,7 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   const s2 = await f.request.post(`${base}/api/boards/${boardId}/snapshots?token=${S}`, { data: { name: 'For agreement' } });
   assert.equal(s2.status(), 201);
   const agreedSnap = (await s2.json()).id;
-  await f.goto(`${base}/workshop/demo-synthesis?token=${S}`);
+  await gotoPage(f, `${base}/workshop/demo-synthesis?token=${S}`);
   await f.getByText('Publish a draft for consultation or agreement').click();
   await f.locator('#pub-board').selectOption(boardId);
   await f.locator('#pub-at option', { hasText: 'For agreement' }).waitFor({ state: 'attached' });
