@@ -2,11 +2,13 @@
 //! natively and in wasm, with no web framework, runtime or database underneath.
 //!
 //! # Layout (lower modules never import higher ones)
-//! - [`model`]: board document schema 2 over yrs, the control document, exports (data),
+//! - [`model`]: board document schema 3 over yrs, the control document, exports (data),
 //!   synthesis and reports (rendering), theme suggestions.
 //! - [`identity`]: the pseudonym a person's seat gives them in one workshop.
 //! - [`consult`]: published drafts, responses, tallies and the agreement round.
 //! - [`allocate`]: placing people in breakout groups as they join, balanced by role.
+//! - [`coding`]: a codebook, analysts' codings of cards, and their agreement (alpha,
+//!   kappa, disagreements).
 //! - [`catalog`]: workshops, boards, links and the `Directory` trait pages call through.
 //! - [`wire`]: the y-websocket wire format and the scan of updates, sans IO.
 //! - [`sync`]: one sans-IO peer: every inbound message and every update that enters a
@@ -14,6 +16,7 @@
 
 pub mod allocate;
 pub mod catalog;
+pub mod coding;
 pub mod consult;
 pub mod identity;
 pub mod model;
