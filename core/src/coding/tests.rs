@@ -28,64 +28,18 @@ fn close(a: Option<f64>, b: f64) -> bool {
 fn nominal_alpha_matches_krippendorffs_worked_example() {
     // Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", the nominal
     // example: 4 coders, 12 units, missing values; alpha = 0.743.
-    let rows: [[Option<u8>; 12]; 4] = [
-        [
-            Some(1),
-            Some(2),
-            Some(3),
-            Some(3),
-            Some(2),
-            Some(1),
-            Some(4),
-            Some(1),
-            Some(2),
-            None,
-            None,
-            None,
-        ],
-        [
-            Some(1),
-            Some(2),
-            Some(3),
-            Some(3),
-            Some(2),
-            Some(2),
-            Some(4),
-            Some(1),
-            Some(2),
-            Some(5),
-            None,
-            Some(3),
-        ],
-        [
-            None,
-            Some(3),
-            Some(3),
-            Some(3),
-            Some(2),
-            Some(3),
-            Some(4),
-            Some(2),
-            Some(2),
-            Some(5),
-            Some(1),
-            None,
-        ],
-        [
-            Some(1),
-            Some(2),
-            Some(3),
-            Some(3),
-            Some(2),
-            Some(4),
-            Some(4),
-            Some(1),
-            Some(2),
-            Some(5),
-            Some(1),
-            None,
-        ],
-    ];
+    // As the paper lays it out: a row per coder, a column per unit, `*` not coded.
+    let rows = [
+        "1 2 3 3 2 1 4 1 2 * * *",
+        "1 2 3 3 2 2 4 1 2 5 * 3",
+        "* 3 3 3 2 3 4 2 2 5 1 *",
+        "1 2 3 3 2 4 4 1 2 5 1 *",
+    ]
+    .map(|r| {
+        r.split(' ')
+            .map(|v| v.parse::<u8>().ok())
+            .collect::<Vec<_>>()
+    });
     let units: Vec<Vec<Option<u8>>> = (0..12)
         .map(|u| rows.iter().map(|r| r[u]).collect())
         .collect();
