@@ -905,7 +905,7 @@ async fn connection_loop<E: Endpoint>(ep: Rc<E>) {
         };
         if refused {
             ep.refused();
-            crate::forget_kept_page();
+            crate::offline::forget_kept_page();
             break;
         }
         // A connection that lasted a while resets the backoff.

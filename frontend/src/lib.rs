@@ -13,7 +13,7 @@ pub fn hydrate() {
         leptos::mount::hydrate_from_async(body, app::App)
             .await
             .forget();
-        app::page_ready();
+        app::offline::page_ready();
     });
-    app::keep_shell_offline();
+    app::offline::keep_shell_offline();
 }
