@@ -65,20 +65,22 @@ async function trim(cache, keep) {
 // A file whose name carries a content hash (`cocreate.HASH.wasm`) never changes.
 const HASHED = /\.[A-Za-z0-9_-]{10,}\.(js|wasm|css)$/;
 
-async function shellFile(request) {
+async function shellFile(request, later) {
   if (HASHED.test(new URL(request.url).pathname)) {
     const kept = await (await caches.open(SHELL)).match(request);
     if (kept) return kept;
   }
   // A file without a hash in its name is fetched again when online, kept for offline.
-  return networkFirst(SHELL, KEEP_FILES, request);
+  return networkFirst(SHELL, KEEP_FILES, request, later);
 }
 
-const boardPage = (request) => networkFirst(PAGES, KEEP_PAGES, request);
+const boardPage = (request, later) => networkFirst(PAGES, KEEP_PAGES, request, later);
 
 // From the network, kept (newest last, so trimming drops what was used longest ago); the
 // kept copy only when the network fails. A refusal replaces nothing but drops the copy.
-async function networkFirst(name, keep, request) {
+// The response goes to the page at once; keeping it is handed to `later` (the fetch
+// event's waitUntil), so the page never waits for the cache.
+async function networkFirst(name, keep, request, later = (p) => p) {
   const cache = await caches.open(name);
   let response;
   try {
@@ -88,11 +90,14 @@ async function networkFirst(name, keep, request) {
     if (kept) return kept;
     throw offline;
   }
-  await cache.delete(request);
-  if (response.ok) {
-    await cache.put(request, response.clone());
-    await trim(cache, keep);
-  }
+  const copy = response.ok ? response.clone() : null;
+  await later((async () => {
+    await cache.delete(request);
+    if (copy) {
+      await cache.put(request, copy);
+      await trim(cache, keep);
+    }
+  })());
   return response;
 }
 
@@ -101,9 +106,11 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  // Keeping a copy may outlive the response: the worker stays up until it is kept.
+  const later = (p) => { event.waitUntil(p); };
   if (url.pathname.startsWith('/pkg/') || url.pathname.startsWith('/symbols/')) {
-    event.respondWith(shellFile(request));
+    event.respondWith(shellFile(request, later));
   } else if (request.mode === 'navigate' && BOARD.test(url.pathname)) {
-    event.respondWith(boardPage(request));
+    event.respondWith(boardPage(request, later));
   }
 });
