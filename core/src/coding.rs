@@ -367,7 +367,8 @@ pub fn nominal_alpha<V: Ord + Clone>(units: &[Vec<Option<V>>]) -> Option<f64> {
     }
     let n: f64 = n_c.values().sum();
     let observed: f64 = o.iter().filter(|((c, k), _)| c != k).map(|(_, v)| v).sum();
-    let total: f64 = n_c.values().sum::<f64>().powi(2) - n_c.values().map(|v| v * v).sum::<f64>();
+    // The pairs of unlike values expected by chance: sum over c != k of n_c * n_k.
+    let total = n * n - n_c.values().map(|v| v * v).sum::<f64>();
     (total > 0.0).then(|| 1.0 - (n - 1.0) * observed / total)
 }
 

@@ -555,16 +555,7 @@ enum MoveTo {
 /// Focus the element `id` once the page has drawn it (a list that replaces another).
 fn focus_after_render(id: String) {
     #[cfg(feature = "hydrate")]
-    leptos::prelude::request_animation_frame(move || {
-        use wasm_bindgen::JsCast;
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(&id))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
-    });
+    leptos::prelude::request_animation_frame(move || focus_element(&id));
     #[cfg(not(feature = "hydrate"))]
     let _ = id;
 }
@@ -572,18 +563,22 @@ fn focus_after_render(id: String) {
 /// Focus a card's text field if it is on the page (after a move within its group).
 fn focus_card_field(card: &str) {
     #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(&format!("card-{card}")))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
-    }
+    focus_element(&format!("card-{card}"));
     #[cfg(not(feature = "hydrate"))]
     let _ = card;
+}
+
+/// Focus the element `id`, if it is on the page.
+#[cfg(feature = "hydrate")]
+fn focus_element(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
 }
 
 /// The card id carried by a drag (set by [`start_drag`]).
