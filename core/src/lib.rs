@@ -10,11 +10,14 @@
 //! - [`coding`]: a codebook, analysts' codings of cards, and their agreement (alpha,
 //!   kappa, disagreements).
 //! - [`catalog`]: workshops, boards, links and the `Directory` trait pages call through.
+//! - [`analysis`]: a workshop's analysis as the pages see it (codebook, analysts, blind
+//!   coding, comparison, agreed coding) and the `Analysis` trait.
 //! - [`wire`]: the y-websocket wire format and the scan of updates, sans IO.
 //! - [`sync`]: one sans-IO peer: every inbound message and every update that enters a
 //!   board document goes through it (limits, scan, references, panics, content limits).
 
 pub mod allocate;
+pub mod analysis;
 pub mod catalog;
 pub mod coding;
 pub mod consult;

@@ -14,7 +14,10 @@
 //! | [`Organiser`] | an organiser link only (`cocreate admin init`, or the demo's): the organising team, who create workshops and read every board for synthesis; a workshop's facilitators reach their own workshop and nothing else |
 //! | [`RoundAccess`] | a round's respondents' token, or a facilitator of its workshop |
 //! | [`RoundFacilitator`] | a facilitator of the round's workshop |
+//! | [`CodingAccess`] | a workshop's analysis: an analyst's own link ([`AnalystOf`]), or a facilitator of the whole workshop (the lead) |
+//! | [`CardReader`] | the cards of a workshop's boards, for its analysis (either of the above) |
 
+use cocreate_core::analysis::AnalystInfo;
 use cocreate_core::catalog::{BoardSummary, LinkRole, WorkshopSummary};
 use cocreate_core::consult::Consultation;
 
@@ -124,6 +127,55 @@ pub enum RoundAccess {
 pub struct RoundFacilitator {
     pub round: Consultation,
     _sealed: Sealed,
+}
+
+/// One analyst of a workshop, by their own link.
+#[derive(Debug, Clone)]
+pub struct AnalystOf {
+    pub workshop: WorkshopSummary,
+    pub analyst: AnalystInfo,
+    _sealed: Sealed,
+}
+
+/// Who is asking about a workshop's analysis.
+#[derive(Debug, Clone)]
+pub enum CodingAccess {
+    Analyst(AnalystOf),
+    Lead(WorkshopFacilitator),
+}
+
+/// One board of a workshop, read for its analysis.
+#[derive(Debug, Clone)]
+pub struct CardReader {
+    pub board: BoardSummary,
+    _sealed: Sealed,
+}
+
+impl ReadsBoard for CardReader {
+    fn readable(&self) -> &BoardSummary {
+        &self.board
+    }
+}
+
+impl CodingAccess {
+    pub fn workshop(&self) -> &WorkshopSummary {
+        match self {
+            CodingAccess::Analyst(a) => &a.workshop,
+            CodingAccess::Lead(f) => &f.workshop,
+        }
+    }
+
+    /// Everyone in the analysis reads the workshop's boards (live).
+    pub fn boards(&self) -> Vec<CardReader> {
+        self.workshop()
+            .boards
+            .iter()
+            .map(|b| CardReader {
+                board: b.clone(),
+                _sealed: Sealed,
+            })
+            .collect()
+    }
 }
 
 impl RoundAccess {
@@ -325,6 +377,26 @@ impl Access {
             round,
             _sealed: Sealed,
         }))
+    }
+
+    /// A workshop's analysis, as one of its analysts (their own link, checked only here
+    /// against the stored hash: it is never a link) or its lead (a facilitator link to
+    /// the whole workshop).
+    pub fn coding(&self, workshop: &str, token: Option<&str>) -> Result<CodingAccess, AccessError> {
+        let token = token.filter(|t| !t.is_empty()).ok_or(AuthError::Missing)?;
+        if let Some(a) = self.store.analyst_by_token(TokenHash::of(token).as_str())? {
+            if a.workshop != workshop {
+                return Err(AuthError::WrongScope.into());
+            }
+            return Ok(CodingAccess::Analyst(AnalystOf {
+                workshop: self.workshop_summary(workshop)?,
+                analyst: a.info,
+                _sealed: Sealed,
+            }));
+        }
+        Ok(CodingAccess::Lead(
+            self.workshop_facilitator(workshop, Some(token))?,
+        ))
     }
 
     /// A round, if `token` is a facilitator's of its workshop.

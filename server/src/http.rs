@@ -1096,6 +1096,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let directory = state.directory.clone();
     let rounds = state.rounds.clone();
+    let analysis = state.analysis.clone();
     let api = Router::new()
         .route("/internal/docs/{board}/{*part}", post(internal_update))
         .route("/ws/board/{board_id}", get(ws_board))
@@ -1194,6 +1195,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/workshops/{workshop_id}/import", post(import_board))
         .merge(crate::rounds_http::routes())
+        .merge(crate::coding_http::routes())
         .nest_service(
             &format!("/{}", state.leptos_options.site_pkg_dir),
             crate::web::assets(&state.leptos_options),
@@ -1205,6 +1207,7 @@ pub fn router(state: AppState) -> Router {
             move || {
                 provide_context(directory.clone());
                 provide_context(rounds.clone());
+                provide_context(analysis.clone());
                 // A page's scripts run only with this response's nonce (leptos_axum
                 // provides one per request; the hydration script carries it).
                 if let (Some(nonce), Some(res)) = (

@@ -18,9 +18,11 @@
 //! - [`seed`]: the demo workshop and its links; [`archive`]: tar for workshop exports.
 
 pub mod access;
+pub mod analysis;
 pub mod archive;
 pub mod auth;
 pub mod cluster;
+pub mod coding_http;
 pub mod config;
 pub mod consent;
 pub mod directory;

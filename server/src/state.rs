@@ -1,9 +1,10 @@
 //! The state every handler shares: the hub, the store, links and capabilities, and the
-//! server's `Directory` and `Rounds` for server functions.
+//! server's `Directory`, `Rounds` and `Analysis` for server functions.
 
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use cocreate_core::analysis::AnalysisHandle;
 use cocreate_core::catalog::{DirectoryHandle, RoundsHandle};
 use leptos::config::LeptosOptions;
 
@@ -29,6 +30,7 @@ pub struct AppState {
     pub dir: ServerDirectory,
     pub directory: DirectoryHandle,
     pub rounds: RoundsHandle,
+    pub analysis: AnalysisHandle,
     pub leptos_options: LeptosOptions,
     /// Set when this node is one of several (see [`crate::cluster`]).
     pub cluster: Option<crate::cluster::ClusterConfig>,
@@ -67,6 +69,7 @@ impl AppState {
             admission,
             directory: DirectoryHandle(Arc::new(dir.clone())),
             rounds: RoundsHandle(Arc::new(dir.clone())),
+            analysis: AnalysisHandle(Arc::new(dir.clone())),
             dir,
             store,
             leptos_options,

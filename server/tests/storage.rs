@@ -710,6 +710,102 @@ pub async fn plans_are_kept_per_workshop_and_replaced_whole(open: fn(&Path) -> S
     store.close();
 }
 
+pub async fn codings_keep_codebook_phase_analysts_and_codes(open: fn(&Path) -> Store) {
+    use cocreate_core::analysis::{AnalystInfo, CodingPhase};
+    use cocreate_core::coding::{Code, Codebook};
+    use server::store::{StoredAnalyst, AGREED_CODER};
+    use std::collections::BTreeSet;
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    assert_eq!(store.coding_setup("w").unwrap(), None);
+    // A phase set first keeps an empty codebook; a codebook set later keeps the phase.
+    store.set_coding_phase("w", CodingPhase::Compare).unwrap();
+    assert_eq!(
+        store.coding_setup("w").unwrap(),
+        Some((Codebook::default(), CodingPhase::Compare))
+    );
+    let book = Codebook {
+        codes: vec![
+            Code {
+                id: "c1".into(),
+                name: "Access «to care»".into(),
+                definition: "Getting seen \u{1F3E5}; 'quotes'".into(),
+                parent: None,
+            },
+            Code {
+                id: "c2".into(),
+                name: "Waiting".into(),
+                definition: String::new(),
+                parent: Some("c1".into()),
+            },
+        ],
+    };
+    store.set_codebook("w", &book).unwrap();
+    assert_eq!(
+        store.coding_setup("w").unwrap(),
+        Some((book.clone(), CodingPhase::Compare))
+    );
+    store.set_coding_phase("w", CodingPhase::Blind).unwrap();
+    assert_eq!(
+        store.coding_setup("w").unwrap(),
+        Some((book, CodingPhase::Blind))
+    );
+
+    let analyst = |id: &str, at: i64| StoredAnalyst {
+        workshop: "w".into(),
+        info: AnalystInfo {
+            id: id.into(),
+            name: format!("Analyst {id}"),
+            created_ms: at,
+            coded: 0,
+        },
+        token_hash: format!("hash-{id}"),
+    };
+    store.add_analyst(&analyst("b2", 2)).unwrap();
+    store.add_analyst(&analyst("a1", 1)).unwrap();
+    assert_eq!(
+        store.analysts("w").unwrap(),
+        vec![analyst("a1", 1), analyst("b2", 2)]
+    );
+    assert!(store.analysts("other").unwrap().is_empty());
+    assert_eq!(
+        store.analyst_by_token("hash-b2").unwrap(),
+        Some(analyst("b2", 2))
+    );
+    assert_eq!(store.analyst_by_token("hash-zz").unwrap(), None);
+    // A token hash belongs to one analyst only.
+    let mut twin = analyst("c3", 3);
+    twin.token_hash = "hash-a1".into();
+    assert!(store.add_analyst(&twin).is_err());
+
+    let set = |codes: &[&str]| codes.iter().map(|c| c.to_string()).collect::<BTreeSet<_>>();
+    store
+        .set_card_codes("w", "a1", "b/x", &set(&["c1", "c2"]))
+        .unwrap();
+    store.set_card_codes("w", "a1", "b/y", &set(&[])).unwrap();
+    store
+        .set_card_codes("w", "b2", "b/x", &set(&["c2"]))
+        .unwrap();
+    store
+        .set_card_codes("w", "a1", "b/x", &set(&["c1"]))
+        .unwrap();
+    store
+        .set_card_codes("w", AGREED_CODER, "b/x", &set(&["c1"]))
+        .unwrap();
+    let all = store.codings("w").unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(all["a1"].get("b/x"), Some(&set(&["c1"])));
+    assert_eq!(
+        all["a1"].get("b/y"),
+        Some(&set(&[])),
+        "looked at, none apply"
+    );
+    assert_eq!(all["b2"].len(), 1);
+    assert_eq!(all[AGREED_CODER]["b/x"], set(&["c1"]));
+    assert!(store.codings("other").unwrap().is_empty());
+    store.close();
+}
+
 /// Every test of the suite for one backend.
 macro_rules! suite {
     ($backend:ident, $open:expr) => {
@@ -775,6 +871,10 @@ macro_rules! suite {
             #[tokio::test]
             async fn held_cards_are_kept_per_board_until_released() {
                 super::held_cards_are_kept_per_board_until_released(OPEN).await
+            }
+            #[tokio::test]
+            async fn codings_keep_codebook_phase_analysts_and_codes() {
+                super::codings_keep_codebook_phase_analysts_and_codes(OPEN).await
             }
             #[tokio::test]
             async fn rounds_keep_drafts_answers_and_outcomes() {

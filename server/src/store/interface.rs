@@ -469,6 +469,63 @@ pub trait Leases: Send + Sync {
     }
 }
 
+/// A stored analyst: who they are and the hash of their link's token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnalyst {
+    pub workshop: String,
+    pub info: cocreate_core::analysis::AnalystInfo,
+    pub token_hash: String,
+}
+
+/// The coder whose rows hold the lead's agreed coding (analyst ids are random hex, so
+/// never this).
+pub const AGREED_CODER: &str = "agreed";
+
+/// Each workshop's analysis: its codebook and phase, its analysts, and the codings.
+pub trait Codings: Send + Sync {
+    /// The codebook and phase; `None` before either is set.
+    fn coding_setup(
+        &self,
+        workshop: &str,
+    ) -> Result<
+        Option<(
+            cocreate_core::coding::Codebook,
+            cocreate_core::analysis::CodingPhase,
+        )>,
+        StoreError,
+    >;
+    /// Replace the codebook (the phase is kept, blind if new).
+    fn set_codebook(
+        &self,
+        workshop: &str,
+        codebook: &cocreate_core::coding::Codebook,
+    ) -> Result<(), StoreError>;
+    /// Set the phase (the codebook is kept, empty if new).
+    fn set_coding_phase(
+        &self,
+        workshop: &str,
+        phase: cocreate_core::analysis::CodingPhase,
+    ) -> Result<(), StoreError>;
+    fn add_analyst(&self, analyst: &StoredAnalyst) -> Result<(), StoreError>;
+    /// A workshop's analysts, oldest first (`coded` left 0).
+    fn analysts(&self, workshop: &str) -> Result<Vec<StoredAnalyst>, StoreError>;
+    /// The analyst whose link's token hashes to `token_hash`.
+    fn analyst_by_token(&self, token_hash: &str) -> Result<Option<StoredAnalyst>, StoreError>;
+    /// Record `coder`'s codes for one card (an empty set: looked at, none apply).
+    fn set_card_codes(
+        &self,
+        workshop: &str,
+        coder: &str,
+        card: &str,
+        codes: &std::collections::BTreeSet<String>,
+    ) -> Result<(), StoreError>;
+    /// Every coder's coding in `workshop`, by coder (analyst id or [`AGREED_CODER`]).
+    fn codings(
+        &self,
+        workshop: &str,
+    ) -> Result<std::collections::BTreeMap<String, cocreate_core::coding::Coding>, StoreError>;
+}
+
 /// Everything a backend keeps.
 pub trait Storage:
     Leases
@@ -484,6 +541,7 @@ pub trait Storage:
     + Retentions
     + Plans
     + Allocations
+    + Codings
 {
     /// Where the data lives, for the log (a file path, a database name).
     fn location(&self) -> String;

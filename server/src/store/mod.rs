@@ -15,6 +15,8 @@
 //! - [`Moderated`]: cards hidden by moderation, held out of their boards.
 //! - [`Roster`]: each workshop's pseudonyms with their names and roles.
 //! - [`Consents`]: each workshop's privacy notice (every version) and who agreed to which.
+//! - [`Codings`]: each workshop's codebook, analysts (hashes of their links' tokens) and
+//!   codings (card keys and code ids only: no card text).
 //! - [`sqlite`]: the embedded backend (one SQLite file, group commit on a writer thread).
 //! - [`postgres`]: the scale-out backend (one PostgreSQL database, group commit on a
 //!   writer task); the same test suite passes against both.

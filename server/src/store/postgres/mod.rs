@@ -21,6 +21,7 @@
 //! request, exactly as the SQLite writer thread does: FIFO, so a barrier answers after
 //! everything before it and a compaction replaces exactly the rows queued before it.
 
+mod coding;
 mod leases;
 mod tables;
 mod writer;
@@ -89,7 +90,32 @@ const MIGRATIONS: &[&str] = &[
     ALLOCATIONS_4,
     SAVED_PLANS_5,
     REPLIES_6,
+    CODING_7,
 ];
+
+/// Each workshop's analysis: codebook and phase, analysts, every coder's codes per card.
+const CODING_7: &str = r#"
+CREATE TABLE coding (
+    workshop_id TEXT PRIMARY KEY REFERENCES workshops(id),
+    codebook TEXT NOT NULL,
+    phase TEXT NOT NULL
+);
+CREATE TABLE analysts (
+    workshop_id TEXT NOT NULL REFERENCES workshops(id),
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_ms BIGINT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    PRIMARY KEY (workshop_id, id)
+);
+CREATE TABLE card_codes (
+    workshop_id TEXT NOT NULL REFERENCES workshops(id),
+    coder TEXT NOT NULL,
+    card TEXT NOT NULL,
+    codes TEXT NOT NULL,
+    PRIMARY KEY (workshop_id, coder, card)
+);
+"#;
 
 /// The discussion under the items of consultation and agreement rounds.
 const REPLIES_6: &str = r#"

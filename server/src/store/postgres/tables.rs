@@ -75,7 +75,7 @@ impl Postgres {
     }
 }
 
-fn corrupt(table: &'static str, e: impl std::fmt::Display) -> StoreError {
+pub(super) fn corrupt(table: &'static str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
         table,
         reason: e.to_string(),

@@ -23,6 +23,8 @@
 //! - `erasures`: when a pseudonym was erased, by whom, and counts (never content).
 //! - `notices`: every version of each workshop's privacy notice; `consents`: who agreed
 //!   to which version when, and when they withdrew ([`consent`]).
+//! - `coding`, `analysts`, `card_codes`: each workshop's codebook and phase, its
+//!   analysts (the hash of each one's link) and every coder's codes per card ([`coding`]).
 //!
 //! # Durability
 //! All log writes go through one writer thread with its own connection (WAL,
@@ -39,6 +41,7 @@
 
 mod audit;
 mod catalog;
+mod coding;
 mod consent;
 mod links;
 mod log;
@@ -245,6 +248,26 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE IF NOT EXISTS coding (
+    workshop_id TEXT PRIMARY KEY REFERENCES workshops(id),
+    codebook TEXT NOT NULL,
+    phase TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS analysts (
+    workshop_id TEXT NOT NULL REFERENCES workshops(id),
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    PRIMARY KEY (workshop_id, id)
+);
+CREATE TABLE IF NOT EXISTS card_codes (
+    workshop_id TEXT NOT NULL REFERENCES workshops(id),
+    coder TEXT NOT NULL,
+    card TEXT NOT NULL,
+    codes TEXT NOT NULL,
+    PRIMARY KEY (workshop_id, coder, card)
+);
 CREATE TABLE IF NOT EXISTS board_state (
     board_id TEXT PRIMARY KEY,
     data BLOB NOT NULL,

@@ -1,0 +1,324 @@
+//! A workshop's analysis: the server's [`Analysis`] (see `cocreate_core::analysis` for
+//! its path: blind coding, then comparison and the agreed coding).
+//!
+//! Analysts read the workshop's live boards through [`CardReader`]s, without names or
+//! pseudonyms; what they record is card keys and code ids, in the store's
+//! [`Codings`](crate::store::Codings), never on a board.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use cocreate_core::analysis::{
+    Analysis, AnalystInfo, AnalystLink, CardCodes, Coder, CodingCard, CodingPhase, CodingView,
+    MAX_ANALYSTS, MAX_ANALYST_NAME,
+};
+use cocreate_core::catalog::DirectoryError;
+use cocreate_core::coding::{agreement, Codebook, Coding};
+
+use crate::access::{CodingAccess, WorkshopFacilitator};
+use crate::auth::{new_token, TokenHash};
+use crate::directory::{random_suffix, ServerDirectory};
+use crate::store::{now_ms, StoredAnalyst, AGREED_CODER};
+
+fn lead_only() -> DirectoryError {
+    DirectoryError::Denied("only the workshop's facilitators (the lead analyst) do this".into())
+}
+
+impl ServerDirectory {
+    fn coding_lead(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+    ) -> Result<WorkshopFacilitator, DirectoryError> {
+        match self.access.coding(workshop, token)? {
+            CodingAccess::Lead(f) => Ok(f),
+            CodingAccess::Analyst(_) => Err(lead_only()),
+        }
+    }
+
+    fn coding_setup_of(&self, workshop: &str) -> Result<(Codebook, CodingPhase), DirectoryError> {
+        Ok(self.store.coding_setup(workshop)?.unwrap_or_default())
+    }
+
+    /// Every card of the workshop's boards as analysts see it: by board, then column,
+    /// then position; hidden cards are not there.
+    pub fn coding_cards(&self, access: &CodingAccess) -> Result<Vec<CodingCard>, DirectoryError> {
+        let mut out = Vec::new();
+        for reader in access.boards() {
+            let (export, _) = self.export_of(&reader, None)?;
+            let order: HashMap<&str, usize> = export
+                .prompts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.prompt.as_str(), i))
+                .collect();
+            let mut cards: Vec<_> = export.cards.iter().filter(|c| !c.hidden).collect();
+            cards.sort_by(|a, b| {
+                let rank = |p: &str| order.get(p).copied().unwrap_or(usize::MAX);
+                (rank(&a.prompt), &a.pos, &a.id).cmp(&(rank(&b.prompt), &b.pos, &b.id))
+            });
+            for card in cards {
+                let question = export
+                    .prompts
+                    .iter()
+                    .find(|p| p.prompt.as_str() == card.prompt)
+                    .map(|p| p.title.clone())
+                    .unwrap_or_else(|| card.prompt.clone());
+                out.push(CodingCard {
+                    key: format!("{}/{}", reader.board.id, card.id),
+                    board_id: reader.board.id.clone(),
+                    board_title: reader.board.title.clone(),
+                    prompt: card.prompt.clone(),
+                    question,
+                    text: card.text.clone(),
+                    role: card.role.clone(),
+                    attributes: card.attributes.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The analysis as `access` may see it. Stored codes of cards no longer on a board,
+    /// or of codes no longer in the codebook, are left out (and kept).
+    pub fn coding_view(&self, access: &CodingAccess) -> Result<CodingView, DirectoryError> {
+        let workshop = access.workshop();
+        let (codebook, phase) = self.coding_setup_of(&workshop.id)?;
+        let cards = self.coding_cards(access)?;
+        let live: BTreeSet<&str> = cards.iter().map(|c| c.key.as_str()).collect();
+        let known: BTreeSet<&str> = codebook.codes.iter().map(|c| c.id.as_str()).collect();
+        let mut codings: BTreeMap<String, Coding> = self
+            .store
+            .codings(&workshop.id)?
+            .into_iter()
+            .map(|(coder, coding)| {
+                let coding = coding
+                    .into_iter()
+                    .filter(|(card, _)| live.contains(card.as_str()))
+                    .map(|(card, codes)| {
+                        let codes = codes
+                            .into_iter()
+                            .filter(|c| known.contains(c.as_str()))
+                            .collect();
+                        (card, codes)
+                    })
+                    .collect();
+                (coder, coding)
+            })
+            .collect();
+        let agreed = codings.remove(AGREED_CODER).unwrap_or_default();
+        let analysts: Vec<AnalystInfo> = self
+            .store
+            .analysts(&workshop.id)?
+            .into_iter()
+            .map(|a| AnalystInfo {
+                coded: codings.get(&a.info.id).map_or(0, |c| c.len()),
+                ..a.info
+            })
+            .collect();
+        let coded: Vec<(String, Coding)> = analysts
+            .iter()
+            .filter_map(|a| {
+                let c = codings.get(&a.id)?;
+                (!c.is_empty()).then(|| (a.id.clone(), c.clone()))
+            })
+            .collect();
+        let agreement = if coded.len() >= 2 {
+            Some(
+                agreement(&codebook, &coded)
+                    .map_err(|e| DirectoryError::Internal(e.to_string()))?,
+            )
+        } else {
+            None
+        };
+        let mut view = CodingView {
+            workshop_id: workshop.id.clone(),
+            workshop_title: workshop.title.clone(),
+            phase,
+            me: Coder::Lead,
+            codebook,
+            cards,
+            analysts,
+            mine: Coding::new(),
+            codings,
+            agreement,
+            agreed,
+        };
+        if let CodingAccess::Analyst(a) = access {
+            let me = view
+                .analysts
+                .iter()
+                .find(|x| x.id == a.analyst.id)
+                .cloned()
+                .unwrap_or_else(|| a.analyst.clone());
+            view.mine = view.codings.get(&me.id).cloned().unwrap_or_default();
+            if phase == CodingPhase::Blind {
+                // Blind: nothing of anyone else's coding, not even how far they got.
+                view.analysts = vec![me.clone()];
+                view.codings.clear();
+                view.agreement = None;
+            }
+            view.me = Coder::Analyst(me);
+        }
+        Ok(view)
+    }
+}
+
+impl Analysis for ServerDirectory {
+    fn coding(&self, workshop: &str, token: Option<&str>) -> Result<CodingView, DirectoryError> {
+        let access = self.access.coding(workshop, token)?;
+        self.coding_view(&access)
+    }
+
+    fn set_codebook(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        codebook: Codebook,
+    ) -> Result<(), DirectoryError> {
+        let lead = self.coding_lead(workshop, token)?;
+        codebook
+            .check()
+            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        let (_, phase) = self.coding_setup_of(&lead.workshop.id)?;
+        if phase != CodingPhase::Blind {
+            return Err(DirectoryError::Invalid(
+                "the codings are being compared: open coding again to change the codebook".into(),
+            ));
+        }
+        self.store.set_codebook(&lead.workshop.id, &codebook)?;
+        self.audit(
+            &lead.workshop.id,
+            self.actor(token),
+            "save codebook",
+            &lead.workshop.id,
+            format!("{} codes", codebook.codes.len()),
+        );
+        Ok(())
+    }
+
+    fn add_analyst(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        name: String,
+    ) -> Result<AnalystLink, DirectoryError> {
+        let lead = self.coding_lead(workshop, token)?;
+        let name = name.trim().to_string();
+        if name.is_empty() || name.chars().count() > MAX_ANALYST_NAME {
+            return Err(DirectoryError::Invalid(format!(
+                "an analyst needs a name of 1 to {MAX_ANALYST_NAME} characters"
+            )));
+        }
+        let w = &lead.workshop.id;
+        if self.store.analysts(w)?.len() >= MAX_ANALYSTS {
+            return Err(DirectoryError::Invalid(format!(
+                "a workshop's analysis has at most {MAX_ANALYSTS} analysts"
+            )));
+        }
+        let secret = new_token();
+        let analyst = StoredAnalyst {
+            workshop: w.clone(),
+            info: AnalystInfo {
+                id: format!("a{}", random_suffix()),
+                name,
+                created_ms: now_ms(),
+                coded: 0,
+            },
+            token_hash: TokenHash::of(&secret).as_str().to_string(),
+        };
+        self.store.add_analyst(&analyst)?;
+        tracing::info!(workshop = %w, analyst = %analyst.info.id, "analyst added");
+        self.audit(
+            w,
+            self.actor(token),
+            "add analyst",
+            &analyst.info.id,
+            analyst.info.name.clone(),
+        );
+        Ok(AnalystLink {
+            analyst: analyst.info,
+            token: secret,
+        })
+    }
+
+    fn set_coding_phase(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        phase: CodingPhase,
+    ) -> Result<(), DirectoryError> {
+        let lead = self.coding_lead(workshop, token)?;
+        self.store.set_coding_phase(&lead.workshop.id, phase)?;
+        self.audit(
+            &lead.workshop.id,
+            self.actor(token),
+            match phase {
+                CodingPhase::Blind => "open coding",
+                CodingPhase::Compare => "compare codings",
+            },
+            &lead.workshop.id,
+            "",
+        );
+        Ok(())
+    }
+
+    fn code_card(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        codes: CardCodes,
+    ) -> Result<(), DirectoryError> {
+        let access = self.access.coding(workshop, token)?;
+        let w = access.workshop().id.clone();
+        let (codebook, phase) = self.coding_setup_of(&w)?;
+        let coder = match (&access, phase) {
+            (CodingAccess::Analyst(a), CodingPhase::Blind) => a.analyst.id.clone(),
+            (CodingAccess::Analyst(_), CodingPhase::Compare) => {
+                return Err(DirectoryError::Invalid(
+                    "coding is closed while the codings are compared".into(),
+                ))
+            }
+            (CodingAccess::Lead(_), CodingPhase::Compare) => AGREED_CODER.to_string(),
+            (CodingAccess::Lead(_), CodingPhase::Blind) => {
+                return Err(DirectoryError::Invalid(
+                    "the agreed coding is recorded once the codings are compared".into(),
+                ))
+            }
+        };
+        let one: Coding = [(codes.card.clone(), codes.codes.clone())].into();
+        codebook
+            .check_coding(&one)
+            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        let on_board =
+            codes
+                .card
+                .split_once('/')
+                .and_then(|(board, _)| access.boards().into_iter().find(|r| r.board.id == board))
+                .map(|reader| {
+                    let (export, _) = self.export_of(&reader, None)?;
+                    Ok::<_, DirectoryError>(export.cards.iter().any(|c| {
+                        !c.hidden && format!("{}/{}", reader.board.id, c.id) == codes.card
+                    }))
+                })
+                .transpose()?
+                .unwrap_or(false);
+        if !on_board {
+            return Err(DirectoryError::Invalid(format!(
+                "there is no card {:?} on this workshop's boards",
+                codes.card
+            )));
+        }
+        self.store
+            .set_card_codes(&w, &coder, &codes.card, &codes.codes)?;
+        if coder == AGREED_CODER {
+            self.audit(
+                &w,
+                self.actor(token),
+                "agree coding",
+                &codes.card,
+                codes.codes.iter().cloned().collect::<Vec<_>>().join(", "),
+            );
+        }
+        Ok(())
+    }
+}

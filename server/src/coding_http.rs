@@ -1,0 +1,102 @@
+//! JSON API of a workshop's analysis (see docs/PROTOCOL.md): the lead's codebook,
+//! analysts and phase, and each analyst's (or the lead's agreed) codes per card.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use cocreate_core::analysis::{Analysis, AnalystLink, CardCodes, CodingPhase, CodingView};
+use cocreate_core::coding::Codebook;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::TokenParam;
+
+/// The routes of this module (merged into [`crate::http::router`]).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/workshops/{workshop_id}/coding", get(view))
+        .route(
+            "/api/workshops/{workshop_id}/coding/codebook",
+            put(set_codebook),
+        )
+        .route(
+            "/api/workshops/{workshop_id}/coding/analysts",
+            post(add_analyst),
+        )
+        .route("/api/workshops/{workshop_id}/coding/phase", put(set_phase))
+        .route("/api/workshops/{workshop_id}/coding/cards", put(code_card))
+}
+
+/// `GET /api/workshops/{id}/coding?token=T`: the analysis as this link may see it.
+async fn view(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Json<CodingView>, AppError> {
+    Ok(Json(state.dir.coding(&workshop, q.token.as_deref())?))
+}
+
+/// `PUT /api/workshops/{id}/coding/codebook?token=T` `{codes}`: 204 (the lead, while blind).
+async fn set_codebook(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(book): Json<Codebook>,
+) -> Result<StatusCode, AppError> {
+    state
+        .dir
+        .set_codebook(&workshop, q.token.as_deref(), book)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+struct NewAnalyst {
+    name: String,
+}
+
+/// `POST /api/workshops/{id}/coding/analysts?token=T` `{name}`: 201 with their link's
+/// token, shown this once (the lead).
+async fn add_analyst(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(new): Json<NewAnalyst>,
+) -> Result<(StatusCode, Json<AnalystLink>), AppError> {
+    let link = state
+        .dir
+        .add_analyst(&workshop, q.token.as_deref(), new.name)?;
+    Ok((StatusCode::CREATED, Json(link)))
+}
+
+#[derive(Debug, Deserialize)]
+struct Phase {
+    phase: CodingPhase,
+}
+
+/// `PUT /api/workshops/{id}/coding/phase?token=T` `{phase: "blind"|"compare"}`: 204.
+async fn set_phase(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(p): Json<Phase>,
+) -> Result<StatusCode, AppError> {
+    state
+        .dir
+        .set_coding_phase(&workshop, q.token.as_deref(), p.phase)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /api/workshops/{id}/coding/cards?token=T` `{card, codes}`: 204. An analyst's own
+/// codes while blind; the lead's agreed codes once compared.
+async fn code_card(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(codes): Json<CardCodes>,
+) -> Result<StatusCode, AppError> {
+    state.dir.code_card(&workshop, q.token.as_deref(), codes)?;
+    Ok(StatusCode::NO_CONTENT)
+}

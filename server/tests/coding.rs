@@ -1,0 +1,325 @@
+//! A workshop's analysis over real HTTP, real websockets and a real SQLite file: the
+//! lead's codebook and analysts, blind coding (no analyst sees another's work), the
+//! comparison with agreement and disagreements, the agreed coding, and every refusal.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use cocreate_core::analysis::{AnalystLink, Coder, CodingPhase, CodingView};
+use cocreate_core::catalog::{AuditEntry, CreatedWorkshop};
+use cocreate_core::model::board::Board;
+use cocreate_core::model::export::BoardExport;
+use cocreate_core::model::{Prompt, Role};
+use common::{http, TestClient, TestServer};
+use server::config::Limits;
+use yrs::Transact;
+
+async fn created(srv: &TestServer, title: &str) -> CreatedWorkshop {
+    let body = format!(r#"{{"title":"{title}","area":"Cancer Care","date":""}}"#);
+    let url = srv.http(&format!("/api/workshops?token={}", srv.links.organiser));
+    let (status, answer) = http("POST", &url, Some(&body)).await;
+    assert_eq!(status, 201, "{answer}");
+    serde_json::from_str(&answer).unwrap()
+}
+
+async fn add_cards(srv: &TestServer, board: &str, token: &str, cards: &[(&str, Prompt, &str)]) {
+    let mut c = TestClient::join(&srv.url_with(board, token)).await;
+    let b = Board::of(&c.doc);
+    let cards: Vec<(String, Prompt, String)> = cards
+        .iter()
+        .map(|(id, p, t)| (id.to_string(), *p, t.to_string()))
+        .collect();
+    c.change(|txn| {
+        for (id, p, t) in &cards {
+            b.add_card(txn, id, *p, t, "pseudonym-of-someone", Role::Patient, 1.0)
+                .unwrap();
+        }
+    })
+    .await;
+    let mut check = TestClient::join(&srv.url_with(board, token)).await;
+    let last = cards.last().unwrap().0.clone();
+    assert!(
+        check
+            .wait_for(Duration::from_secs(10), |d| {
+                Board::of(d).card(&d.transact(), &last).is_some()
+            })
+            .await
+    );
+}
+
+struct Api<'a> {
+    srv: &'a TestServer,
+    workshop: String,
+}
+
+impl Api<'_> {
+    fn url(&self, path: &str, token: &str) -> String {
+        self.srv.http(&format!(
+            "/api/workshops/{}/coding{path}?token={token}",
+            self.workshop
+        ))
+    }
+
+    async fn view(&self, token: &str) -> CodingView {
+        let (status, body) = http("GET", &self.url("", token), None).await;
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    async fn code(&self, token: &str, card: &str, codes: &[&str]) -> (u16, String) {
+        let body = serde_json::json!({ "card": card, "codes": codes }).to_string();
+        http("PUT", &self.url("/cards", token), Some(&body)).await
+    }
+
+    async fn phase(&self, token: &str, phase: &str) -> u16 {
+        let body = format!(r#"{{"phase":"{phase}"}}"#);
+        http("PUT", &self.url("/phase", token), Some(&body)).await.0
+    }
+}
+
+fn set(codes: &[&str]) -> BTreeSet<String> {
+    codes.iter().map(|c| c.to_string()).collect()
+}
+
+#[tokio::test]
+async fn analysts_code_blind_then_compare_and_the_lead_records_the_agreed_coding() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("c.db"), Limits::default()).await;
+    let w = created(&srv, "Cancer Care workshop").await;
+    let other = created(&srv, "Another workshop").await;
+    let lead = w.facilitator_token.clone();
+    let board = w.workshop.boards[0].id.clone();
+    add_cards(
+        &srv,
+        &board,
+        &lead,
+        &[
+            ("k1", Prompt::Purpose, "Patients trust staff who listen"),
+            ("k2", Prompt::How, "Waiting <b>lists</b> are too long"),
+            ("k3", Prompt::Enablers, "Time to learn"),
+            ("k4", Prompt::Values, "Kindness"),
+        ],
+    )
+    .await;
+    let before = {
+        let url = srv.http(&format!("/api/boards/{board}/export.json?token={lead}"));
+        http("GET", &url, None).await.1
+    };
+    let api = Api {
+        srv: &srv,
+        workshop: w.workshop.id.clone(),
+    };
+
+    // Who may open the analysis: its lead; not participants, other workshops'
+    // facilitators, or nobody.
+    assert_eq!(http("GET", &api.url("", ""), None).await.0, 401);
+    assert_eq!(http("GET", &api.url("", "forged"), None).await.0, 401);
+    assert_eq!(
+        http("GET", &api.url("", &other.facilitator_token), None)
+            .await
+            .0,
+        403
+    );
+    let empty = api.view(&lead).await;
+    assert_eq!(empty.phase, CodingPhase::Blind);
+    assert_eq!(empty.me, Coder::Lead);
+    assert!(empty.codebook.codes.is_empty());
+    assert_eq!(empty.cards.len(), 4);
+    assert_eq!(empty.cards[1].text, "Waiting <b>lists</b> are too long");
+    assert_eq!(empty.cards[1].question, "How");
+
+    // The codebook: a bad one is refused whole, a good one kept.
+    let book_url = api.url("/codebook", &lead);
+    for (bad, why) in [
+        (
+            r#"{"codes":[{"id":"c1","name":"Trust"},{"id":"c1","name":"Again"}]}"#,
+            "appears twice",
+        ),
+        (
+            r#"{"codes":[{"id":"c1","name":"Trust","parent":"nope"}]}"#,
+            "not in the codebook",
+        ),
+        (r#"{"codes":[{"id":"c1","name":""}]}"#, "needs a name"),
+        (r#"{"codes":"#, ""),
+    ] {
+        let (status, body) = http("PUT", &book_url, Some(bad)).await;
+        assert!(status == 400 || status == 422, "{status} {body}");
+        assert!(body.contains(why), "{body}");
+    }
+    assert!(api.view(&lead).await.codebook.codes.is_empty());
+    let book = r#"{"codes":[
+        {"id":"trust","name":"Trust","definition":"Being believed and listened to"},
+        {"id":"access","name":"Access to care"},
+        {"id":"wait","name":"Waiting","parent":"access"}]}"#;
+    assert_eq!(http("PUT", &book_url, Some(book)).await.0, 204);
+    assert_eq!(api.view(&lead).await.codebook.codes.len(), 3);
+
+    // Analysts: each gets a link of their own, once.
+    let add = |name: &str| {
+        let body = serde_json::json!({ "name": name }).to_string();
+        let url = api.url("/analysts", &lead);
+        async move { http("POST", &url, Some(&body)).await }
+    };
+    assert_eq!(add("   ").await.0, 400);
+    let (status, a) = add("Asha (lead reviewer)").await;
+    assert_eq!(status, 201, "{a}");
+    let asha: AnalystLink = serde_json::from_str(&a).unwrap();
+    let ben: AnalystLink = serde_json::from_str(&add("Ben").await.1).unwrap();
+    let (a, b) = (asha.token.as_str(), ben.token.as_str());
+    // A participant link, or an analyst, may not add analysts.
+    let url = api.url("/analysts", &srv.links.participant);
+    assert_eq!(http("POST", &url, Some(r#"{"name":"x"}"#)).await.0, 403);
+    let url = api.url("/analysts", a);
+    assert_eq!(http("POST", &url, Some(r#"{"name":"x"}"#)).await.0, 403);
+
+    // An analyst's link opens this analysis and nothing else: no board, no console, no
+    // other workshop's analysis.
+    for path in [
+        format!("/api/boards/{board}/export.json?token={a}"),
+        format!("/api/workshops/{}/console?token={a}", w.workshop.id),
+    ] {
+        let status = http("GET", &srv.http(&path), None).await.0;
+        assert!(status == 401 || status == 404, "{path}: {status}");
+    }
+    let other_api = Api {
+        srv: &srv,
+        workshop: other.workshop.id.clone(),
+    };
+    assert_eq!(http("GET", &other_api.url("", a), None).await.0, 403);
+
+    // What an analyst sees: cards without names or pseudonyms, their own coding only.
+    let (status, body) = http("GET", &api.url("", a), None).await;
+    assert_eq!(status, 200);
+    assert!(!body.contains("pseudonym-of-someone"), "{body}");
+    let seen: CodingView = serde_json::from_str(&body).unwrap();
+    assert!(matches!(&seen.me, Coder::Analyst(me) if me.name == "Asha (lead reviewer)"));
+    assert_eq!(seen.cards[0].role.as_deref(), Some("patient"));
+    assert_eq!(seen.analysts.len(), 1, "not even who else codes");
+
+    // Blind coding, with its refusals.
+    let card = |id: &str| format!("{board}/{id}");
+    for (token, id, codes) in [
+        (a, "k1", &["trust"][..]),
+        (a, "k2", &["access", "wait"][..]),
+        (a, "k3", &[][..]),
+        (b, "k1", &["trust"][..]),
+        (b, "k2", &["access"][..]),
+        (b, "k3", &["wait"][..]),
+    ] {
+        let (status, body) = api.code(token, &card(id), codes).await;
+        assert_eq!(status, 204, "{body}");
+    }
+    let (status, body) = api.code(a, &card("k1"), &["nope"]).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("not in the codebook"), "{body}");
+    let (status, body) = api.code(a, &card("zz"), &["trust"]).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("no card"), "{body}");
+    let (status, _) = api
+        .code(a, &format!("{}/k1", other.workshop.boards[0].id), &[])
+        .await;
+    assert_eq!(
+        status, 400,
+        "another workshop's board is not this analysis's"
+    );
+    assert_eq!(api.code(&lead, &card("k1"), &[]).await.0, 400);
+    assert_eq!(
+        api.code(&srv.links.participant, &card("k1"), &[]).await.0,
+        403
+    );
+    assert_eq!(api.phase(a, "compare").await, 403);
+    assert_eq!(
+        http("PUT", &api.url("/codebook", a), Some(book)).await.0,
+        403
+    );
+
+    let mine = api.view(a).await;
+    assert_eq!(mine.mine.len(), 3);
+    assert_eq!(mine.mine[&card("k2")], set(&["access", "wait"]));
+    assert!(mine.codings.is_empty() && mine.agreement.is_none());
+    let bens = api.view(b).await;
+    assert_eq!(bens.mine[&card("k3")], set(&["wait"]));
+    assert_eq!(bens.analysts.len(), 1);
+
+    // The lead follows progress and agreement at any time.
+    let v = api.view(&lead).await;
+    assert_eq!(
+        v.analysts.iter().map(|x| x.coded).collect::<Vec<_>>(),
+        vec![3, 3]
+    );
+    let agreement = v.agreement.expect("two analysts coded");
+    assert_eq!(agreement.cards_compared, 3);
+    // 9 decisions (3 cards x 3 codes), 7 alike: k2/wait and k3/wait differ.
+    let wrong: Vec<(String, String)> = agreement
+        .disagreements
+        .iter()
+        .map(|d| (d.card.clone(), d.code.clone()))
+        .collect();
+    assert_eq!(
+        wrong,
+        vec![(card("k2"), "wait".into()), (card("k3"), "wait".into())]
+    );
+    assert_eq!(
+        agreement.disagreements[0].applied_by,
+        vec![asha.analyst.id.clone()]
+    );
+    let trust = &agreement.per_code[0];
+    assert_eq!(trust.code, "trust");
+    assert_eq!(trust.kappa, Some(1.0));
+    assert_eq!(trust.percent_agreement, Some(1.0));
+    assert!(agreement.kappa.is_some() && agreement.alpha.is_some());
+
+    // Compare: codings frozen, visible to every analyst; the agreed coding recorded.
+    assert_eq!(api.phase(&lead, "compare").await, 204);
+    assert_eq!(api.code(a, &card("k4"), &["trust"]).await.0, 400);
+    let (status, body) = http("PUT", &book_url, Some(book)).await;
+    assert_eq!(status, 400, "no codebook change while comparing: {body}");
+    let compared = api.view(b).await;
+    assert_eq!(compared.phase, CodingPhase::Compare);
+    assert_eq!(compared.analysts.len(), 2);
+    assert_eq!(compared.codings.len(), 2);
+    assert!(compared.agreement.is_some());
+    let (status, body) = api.code(&lead, &card("k2"), &["access"]).await;
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(api.code(&lead, &card("k3"), &[]).await.0, 204);
+    let agreed = api.view(a).await.agreed;
+    assert_eq!(agreed[&card("k2")], set(&["access"]));
+    assert_eq!(agreed.len(), 2);
+    // The analysts' own codings are unchanged by the agreed one.
+    assert_eq!(
+        api.view(&lead).await.codings[&asha.analyst.id][&card("k2")],
+        set(&["access", "wait"])
+    );
+
+    // Coding never changed the board.
+    let after = {
+        let url = srv.http(&format!("/api/boards/{board}/export.json?token={lead}"));
+        http("GET", &url, None).await.1
+    };
+    assert_eq!(
+        BoardExport::from_json(&before).unwrap().cards,
+        BoardExport::from_json(&after).unwrap().cards
+    );
+
+    // Every step of the lead's is audited, analysts by name, never their links.
+    let url = srv.http(&format!(
+        "/api/workshops/{}/audit?token={lead}",
+        w.workshop.id
+    ));
+    let (status, body) = http("GET", &url, None).await;
+    assert_eq!(status, 200);
+    assert!(!body.contains(a) && !body.contains(b));
+    let log: Vec<AuditEntry> = serde_json::from_str(&body).unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    for action in [
+        "save codebook",
+        "add analyst",
+        "compare codings",
+        "agree coding",
+    ] {
+        assert!(actions.contains(&action), "{action} in {actions:?}");
+    }
+    srv.stop().await;
+}
