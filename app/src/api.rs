@@ -700,3 +700,75 @@ pub async fn add_sources(
         .await
         .map_err(ApiError::from)
 }
+
+#[cfg(feature = "ssr")]
+fn analysis() -> Result<cocreate_core::analysis::AnalysisHandle, ApiError> {
+    use_context::<cocreate_core::analysis::AnalysisHandle>()
+        .ok_or_else(|| ApiError::unavailable("analysis"))
+}
+
+/// A workshop's analysis as this link (the lead's, or an analyst's own) may see it.
+#[server]
+pub async fn get_coding(
+    id: String,
+    token: Option<String>,
+) -> Result<Option<cocreate_core::analysis::CodingView>, ApiError> {
+    match analysis()?.0.coding(&id, token.as_deref()) {
+        Ok(v) => Ok(Some(v)),
+        Err(DirectoryError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Replace the workshop's codebook (the lead, while coding is blind).
+#[server(input = Json)]
+pub async fn save_codebook(
+    id: String,
+    token: Option<String>,
+    codebook: cocreate_core::coding::Codebook,
+) -> Result<(), ApiError> {
+    analysis()?
+        .0
+        .set_codebook(&id, token.as_deref(), codebook)
+        .map_err(ApiError::from)
+}
+
+/// Add an analyst (the lead); their own link's token comes back this once.
+#[server(input = Json)]
+pub async fn add_analyst(
+    id: String,
+    token: Option<String>,
+    name: String,
+) -> Result<cocreate_core::analysis::AnalystLink, ApiError> {
+    analysis()?
+        .0
+        .add_analyst(&id, token.as_deref(), name)
+        .map_err(ApiError::from)
+}
+
+/// Close coding to compare the codings, or open it again (the lead).
+#[server(input = Json)]
+pub async fn set_coding_phase(
+    id: String,
+    token: Option<String>,
+    phase: cocreate_core::analysis::CodingPhase,
+) -> Result<(), ApiError> {
+    analysis()?
+        .0
+        .set_coding_phase(&id, token.as_deref(), phase)
+        .map_err(ApiError::from)
+}
+
+/// Record one card's codes: an analyst's own while blind, the agreed ones (the lead)
+/// once compared.
+#[server(input = Json)]
+pub async fn code_card(
+    id: String,
+    token: Option<String>,
+    codes: cocreate_core::analysis::CardCodes,
+) -> Result<(), ApiError> {
+    analysis()?
+        .0
+        .code_card(&id, token.as_deref(), codes)
+        .map_err(ApiError::from)
+}

@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=crate::pages::home::HomePage/>
                     <Route path=path!("/board/:id") view=crate::pages::board::BoardPage/>
                     <Route path=path!("/workshop/:id") view={Lazy::<WorkshopRoute>::new()}/>
+                    <Route path=path!("/workshop/:id/coding") view={Lazy::<CodingRoute>::new()}/>
                     <Route path=path!("/organise") view={Lazy::<OrganiseRoute>::new()}/>
                     <Route path=path!("/board/:id/history") view={Lazy::<HistoryRoute>::new()}/>
                     <Route path=path!("/consult/:id") view={Lazy::<RespondRoute>::new()}/>
@@ -108,6 +109,7 @@ macro_rules! lazy_page {
 }
 
 lazy_page!(WorkshopRoute, crate::pages::workshop::WorkshopPage);
+lazy_page!(CodingRoute, crate::pages::coding::CodingPage);
 lazy_page!(OrganiseRoute, crate::pages::organise::OrganisePage);
 lazy_page!(HistoryRoute, crate::pages::history::HistoryPage);
 lazy_page!(RespondRoute, crate::pages::consult::RespondPage);

@@ -7,8 +7,11 @@ use cocreate_core::model::{Prompt, Role};
 
 use cocreate_core::catalog::LinkRole;
 
+use cocreate_core::analysis::AnalystInfo;
+use cocreate_core::coding::{Code, Codebook};
+
 use crate::auth::{Auth, AuthError, Grant};
-use crate::store::Store;
+use crate::store::{Store, StoredAnalyst};
 
 /// File in the data directory where the demo's links are written once, at creation
 /// (tokens are stored hashed, so this is the only place they can be read again).
@@ -25,6 +28,8 @@ pub struct DemoLinks {
     pub observer: String,
     /// Facilitator links of the other demo workshops: (workshop id, title, token).
     pub others: Vec<(String, String, String)>,
+    /// The demo workshop's analysts' own links: (name, token).
+    pub analysts: Vec<(String, String)>,
 }
 
 impl DemoLinks {
@@ -47,7 +52,73 @@ impl DemoLinks {
                 format!("{title}, facilitator console: {b}/workshop/{id}?token={t}\n")
             })
             .collect::<String>()
+            + &self
+                .analysts
+                .iter()
+                .map(|(name, t)| {
+                    format!("analyst {name}: {b}/workshop/{DEMO_WORKSHOP}/coding?token={t}\n")
+                })
+                .collect::<String>()
     }
+}
+
+/// The demo analysis's codebook: a start the lead edits.
+fn demo_codebook() -> Codebook {
+    let code = |id: &str, name: &str, definition: &str, parent: Option<&str>| Code {
+        id: id.into(),
+        name: name.into(),
+        definition: definition.into(),
+        parent: parent.map(str::to_string),
+    };
+    Codebook {
+        codes: vec![
+            code(
+                "voice",
+                "Being heard",
+                "People are listened to and believed.",
+                None,
+            ),
+            code(
+                "easy",
+                "Easy information",
+                "Words and pictures people can understand.",
+                Some("voice"),
+            ),
+            code(
+                "time",
+                "Time and continuity",
+                "Enough time, and seeing the same people.",
+                None,
+            ),
+            code(
+                "learning",
+                "Learning together",
+                "Staff, patients and families learn from each other.",
+                None,
+            ),
+        ],
+    }
+}
+
+/// Two analysts for the demo workshop, with their own links (shown once, in the links file).
+fn demo_analysts(store: &Store) -> Result<Vec<(String, String)>, AuthError> {
+    store.set_codebook(DEMO_WORKSHOP, &demo_codebook())?;
+    let mut out = Vec::new();
+    for (i, name) in ["Asha", "Ben"].into_iter().enumerate() {
+        let token = crate::auth::new_token();
+        store.add_analyst(&StoredAnalyst {
+            workshop: DEMO_WORKSHOP.into(),
+            info: AnalystInfo {
+                id: format!("demo-analyst-{}", i + 1),
+                name: name.into(),
+                created_ms: crate::store::now_ms() + i as i64,
+                coded: 0,
+            },
+            token_hash: crate::auth::TokenHash::of(&token).as_str().to_string(),
+        })?;
+        out.push((name.to_string(), token));
+    }
+    Ok(out)
 }
 
 /// Id of the demo workshop.
@@ -216,6 +287,7 @@ pub fn seed_demo(store: &Store, auth: &Auth, base: &str) -> Result<Option<DemoLi
         participant: link(DEMO_WORKSHOP, LinkRole::Participant)?,
         observer: link(DEMO_WORKSHOP, LinkRole::Observer)?,
         others,
+        analysts: demo_analysts(store)?,
     };
     tracing::info!("created the demo workshop");
     Ok(Some(links))

@@ -48,13 +48,16 @@ export async function startServer({ port, dataDir } = {}) {
   });
   await waitForPort(port);
   // The demo's links, written once when the database was created.
-  const links = { workshops: {} };
+  const links = { workshops: {}, analysts: {} };
   for (const line of readFileSync(join(dataDir, 'demo-links.txt'), 'utf8').split('\n')) {
     const m = line.match(/^(organiser|facilitator|participant|observer)[^:]*: .*token=([0-9a-f]+)/);
     if (m) links[m[1]] = m[2];
     // The other demo workshops' facilitator links, by workshop id.
     const w = line.match(/, facilitator console: .*\/workshop\/([^?]+)\?token=([0-9a-f]+)/);
     if (w) links.workshops[w[1]] = w[2];
+    // The demo analysis's analysts' own links, by name.
+    const a = line.match(/^analyst ([^:]+): .*token=([0-9a-f]+)/);
+    if (a) links.analysts[a[1]] = a[2];
   }
   const server = {
     links,

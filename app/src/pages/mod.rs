@@ -1,5 +1,6 @@
 //! Routed pages.
 pub mod board;
+pub mod coding;
 pub mod common;
 pub mod console;
 pub mod consult;

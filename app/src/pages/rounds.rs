@@ -28,7 +28,12 @@ pub fn SynthesisAndRounds(
             <p role="status" aria-live="polite" class="feedback">{move || feedback.get()}</p>
             <BuildSynthesis workshop=workshop.clone() boards=boards.clone() token=token.clone() feedback/>
             <PublishDraft boards token=token.clone() feedback refresh/>
-            <RoundList workshop token refresh/>
+            <RoundList workshop=workshop.clone() token=token.clone() refresh/>
+            <h3>"Analysis"</h3>
+            <p><a href=match &token {
+                Some(t) => format!("/workshop/{workshop}/coding?token={t}"),
+                None => format!("/workshop/{workshop}/coding"),
+            }>"Codebook, coding and agreement"</a></p>
         </section>
     }
 }

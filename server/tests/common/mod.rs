@@ -63,6 +63,7 @@ impl TestServer {
                     participant: issue(cocreate_core::catalog::LinkRole::Participant),
                     observer: issue(cocreate_core::catalog::LinkRole::Observer),
                     others: Vec::new(),
+                    analysts: Vec::new(),
                 }
             }
         };
