@@ -63,4 +63,12 @@ if ! command -v redis-server >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
 fi
 
+# 8. Real tools the export tests open files with: xmllint (REFI-QDA XML against the
+#    published schema) and unzip (the .qdpx archive).
+if ! command -v xmllint >/dev/null 2>&1 || ! command -v unzip >/dev/null 2>&1; then
+  log "installing libxml2-utils and unzip (for the export tests)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libxml2-utils unzip >/dev/null
+fi
+
 log "done"

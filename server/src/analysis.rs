@@ -42,6 +42,19 @@ impl ServerDirectory {
     /// Every card of the workshop's boards as analysts see it: by board, then column,
     /// then position; hidden cards are not there.
     pub fn coding_cards(&self, access: &CodingAccess) -> Result<Vec<CodingCard>, DirectoryError> {
+        Ok(self
+            .cards_and_authors(access)?
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect())
+    }
+
+    /// [`Self::coding_cards`], each with its author's pseudonym (for exports' cases only:
+    /// it is never sent to a page).
+    fn cards_and_authors(
+        &self,
+        access: &CodingAccess,
+    ) -> Result<Vec<(CodingCard, String)>, DirectoryError> {
         let mut out = Vec::new();
         for reader in access.boards() {
             let (export, _) = self.export_of(&reader, None)?;
@@ -63,7 +76,7 @@ impl ServerDirectory {
                     .find(|p| p.prompt.as_str() == card.prompt)
                     .map(|p| p.title.clone())
                     .unwrap_or_else(|| card.prompt.clone());
-                out.push(CodingCard {
+                let coding_card = CodingCard {
                     key: format!("{}/{}", reader.board.id, card.id),
                     board_id: reader.board.id.clone(),
                     board_title: reader.board.title.clone(),
@@ -72,7 +85,8 @@ impl ServerDirectory {
                     text: card.text.clone(),
                     role: card.role.clone(),
                     attributes: card.attributes.clone(),
-                });
+                };
+                out.push((coding_card, card.author.clone()));
             }
         }
         Ok(out)
@@ -160,6 +174,75 @@ impl ServerDirectory {
             view.me = Coder::Analyst(me);
         }
         Ok(view)
+    }
+}
+
+/// The analysis exported in the REFI-QDA format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QdaFile {
+    /// The codebook alone (`.qdc`): anyone in the analysis.
+    Codebook,
+    /// Cards, cases, codebook, every analyst's and the agreed coding (`.qdpx`): the lead.
+    Project,
+}
+
+impl ServerDirectory {
+    /// A REFI-QDA file of the analysis: its bytes and a file name. Audited.
+    pub fn coding_export(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        file: QdaFile,
+    ) -> Result<(Vec<u8>, String), DirectoryError> {
+        let access = self.access.coding(workshop, token)?;
+        let w = access.workshop().id.clone();
+        let internal = |e: crate::qda::QdaError| DirectoryError::Internal(e.to_string());
+        let (bytes, name) = match file {
+            QdaFile::Codebook => {
+                let (book, _) = self.coding_setup_of(&w)?;
+                (
+                    crate::qda::codebook(&w, &book).map_err(internal)?,
+                    format!("{w}-codebook.qdc"),
+                )
+            }
+            QdaFile::Project => {
+                if !matches!(access, CodingAccess::Lead(_)) {
+                    return Err(lead_only());
+                }
+                let view = self.coding_view(&access)?;
+                let with_authors = self.cards_and_authors(&access)?;
+                let cards: Vec<crate::qda::ProjectCard<'_>> = with_authors
+                    .iter()
+                    .map(|(card, author)| crate::qda::ProjectCard { card, author })
+                    .collect();
+                let created =
+                    cocreate_core::model::report::iso_utc(now_ms() as f64).replace(' ', "T") + "Z";
+                (
+                    crate::qda::project(&view, &cards, &created).map_err(internal)?,
+                    format!("{w}-analysis.qdpx"),
+                )
+            }
+        };
+        let detail = match file {
+            QdaFile::Codebook => "REFI-QDA codebook (.qdc)",
+            QdaFile::Project => "REFI-QDA project (.qdpx)",
+        };
+        self.audit(
+            &w,
+            self.coding_actor(&access, token),
+            "export analysis",
+            &w,
+            detail,
+        );
+        Ok((bytes, name))
+    }
+
+    /// Who is acting in an analysis, for the audit log: an analyst by name, else the link.
+    fn coding_actor(&self, access: &CodingAccess, token: Option<&str>) -> String {
+        match access {
+            CodingAccess::Analyst(a) => format!("analyst {} ({})", a.analyst.name, a.analyst.id),
+            CodingAccess::Lead(_) => self.actor(token),
+        }
     }
 }
 

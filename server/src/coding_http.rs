@@ -3,6 +3,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -10,9 +11,10 @@ use serde::Deserialize;
 use cocreate_core::analysis::{Analysis, AnalystLink, CardCodes, CodingPhase, CodingView};
 use cocreate_core::coding::Codebook;
 
+use crate::analysis::QdaFile;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::TokenParam;
+use crate::web::{download, TokenParam};
 
 /// The routes of this module (merged into [`crate::http::router`]).
 pub fn routes() -> Router<AppState> {
@@ -28,6 +30,38 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/workshops/{workshop_id}/coding/phase", put(set_phase))
         .route("/api/workshops/{workshop_id}/coding/cards", put(code_card))
+        .route("/api/workshops/{workshop_id}/coding/codebook.qdc", get(qdc))
+        .route(
+            "/api/workshops/{workshop_id}/coding/project.qdpx",
+            get(qdpx),
+        )
+}
+
+/// `GET /api/workshops/{id}/coding/codebook.qdc?token=T`: the codebook as a REFI-QDA
+/// codebook (anyone in the analysis).
+async fn qdc(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Response, AppError> {
+    let (bytes, name) =
+        state
+            .dir
+            .coding_export(&workshop, q.token.as_deref(), QdaFile::Codebook)?;
+    Ok(download("application/xml; charset=utf-8", &name, bytes))
+}
+
+/// `GET /api/workshops/{id}/coding/project.qdpx?token=T`: the analysis as a REFI-QDA
+/// project (the lead).
+async fn qdpx(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Response, AppError> {
+    let (bytes, name) = state
+        .dir
+        .coding_export(&workshop, q.token.as_deref(), QdaFile::Project)?;
+    Ok(download("application/zip", &name, bytes))
 }
 
 /// `GET /api/workshops/{id}/coding?token=T`: the analysis as this link may see it.

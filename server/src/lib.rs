@@ -31,6 +31,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod hub;
+pub mod qda;
 pub mod retention;
 pub mod rounds;
 pub mod rounds_http;

@@ -25,6 +25,16 @@ async fn created(srv: &TestServer, title: &str) -> CreatedWorkshop {
 }
 
 async fn add_cards(srv: &TestServer, board: &str, token: &str, cards: &[(&str, Prompt, &str)]) {
+    add_cards_by(srv, board, token, "pseudonym-of-someone", cards).await
+}
+
+async fn add_cards_by(
+    srv: &TestServer,
+    board: &str,
+    token: &str,
+    author: &str,
+    cards: &[(&str, Prompt, &str)],
+) {
     let mut c = TestClient::join(&srv.url_with(board, token)).await;
     let b = Board::of(&c.doc);
     let cards: Vec<(String, Prompt, String)> = cards
@@ -33,7 +43,7 @@ async fn add_cards(srv: &TestServer, board: &str, token: &str, cards: &[(&str, P
         .collect();
     c.change(|txn| {
         for (id, p, t) in &cards {
-            b.add_card(txn, id, *p, t, "pseudonym-of-someone", Role::Patient, 1.0)
+            b.add_card(txn, id, *p, t, author, Role::Patient, 1.0)
                 .unwrap();
         }
     })
@@ -321,5 +331,199 @@ async fn analysts_code_blind_then_compare_and_the_lead_records_the_agreed_coding
     ] {
         assert!(actions.contains(&action), "{action} in {actions:?}");
     }
+    srv.stop().await;
+}
+
+/// Run a real tool; its exit status must be success.
+fn run(cmd: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(cmd)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd} (scripts/setup.sh installs it): {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{cmd} {args:?}: {text}");
+    text
+}
+
+#[tokio::test]
+async fn the_analysis_exports_as_refi_qda_valid_against_the_published_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("q.db"), Limits::default()).await;
+    let w = created(&srv, "Exports «workshop» & more").await;
+    let lead = w.facilitator_token.clone();
+    let board = w.workshop.boards[0].id.clone();
+    let tricky = "<b>Bold</b> & \"quoted\" \u{1F9E0} مرحبا ]]> end";
+    add_cards_by(
+        &srv,
+        &board,
+        &lead,
+        "author-one",
+        &[("k1", Prompt::Purpose, tricky)],
+    )
+    .await;
+    add_cards_by(
+        &srv,
+        &board,
+        &lead,
+        "author-two",
+        &[
+            ("k2", Prompt::How, "Plain words"),
+            ("k3", Prompt::Values, "Kindness"),
+        ],
+    )
+    .await;
+    let api = Api {
+        srv: &srv,
+        workshop: w.workshop.id.clone(),
+    };
+    let book = r#"{"codes":[
+        {"id":"trust","name":"Trust & <respect>","definition":"Being \"believed\" \u00e9"},
+        {"id":"access","name":"Access"},
+        {"id":"wait","name":"Waiting","parent":"access","definition":"Queues"}]}"#;
+    assert_eq!(
+        http("PUT", &api.url("/codebook", &lead), Some(book))
+            .await
+            .0,
+        204
+    );
+    let add = |name: &str| {
+        let body = serde_json::json!({ "name": name }).to_string();
+        let url = api.url("/analysts", &lead);
+        async move {
+            let (status, body) = http("POST", &url, Some(&body)).await;
+            assert_eq!(status, 201);
+            serde_json::from_str::<AnalystLink>(&body).unwrap()
+        }
+    };
+    let (asha, ben) = (add("Asha").await, add("Ben <b>").await);
+    let card = |id: &str| format!("{board}/{id}");
+    for (token, id, codes) in [
+        (&asha.token, "k1", &["trust", "wait"][..]),
+        (&asha.token, "k2", &["access"][..]),
+        (&ben.token, "k1", &["trust"][..]),
+        (&ben.token, "k3", &[][..]),
+    ] {
+        assert_eq!(api.code(token, &card(id), codes).await.0, 204);
+    }
+    assert_eq!(api.phase(&lead, "compare").await, 204);
+    assert_eq!(api.code(&lead, &card("k1"), &["trust"]).await.0, 204);
+
+    // Who may export: the project is the lead's; the codebook is everyone's in the analysis.
+    let qdpx = |token: &str| api.url("/project.qdpx", token);
+    assert_eq!(http("GET", &qdpx(""), None).await.0, 401);
+    assert_eq!(
+        http("GET", &qdpx(&srv.links.participant), None).await.0,
+        403
+    );
+    assert_eq!(http("GET", &qdpx(&asha.token), None).await.0, 403);
+    let (status, head, bytes) = common::http_raw("GET", &qdpx(&lead), b"").await;
+    assert_eq!(status, 200, "{head}");
+    assert!(head.to_lowercase().contains("application/zip"), "{head}");
+
+    // Unzipped by unzip, project.qde is valid against REFI-QDA's published schema.
+    let out = dir.path().join("qdpx");
+    let file = dir.path().join("analysis.qdpx");
+    std::fs::write(&file, &bytes).unwrap();
+    run(
+        "unzip",
+        &["-q", file.to_str().unwrap(), "-d", out.to_str().unwrap()],
+    );
+    let schema = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/schemas/refi-qda/Project.xsd"
+    );
+    let qde = out.join("project.qde");
+    let said = run(
+        "xmllint",
+        &["--noout", "--schema", schema, qde.to_str().unwrap()],
+    );
+    assert!(said.contains("validates"), "{said}");
+
+    // What it holds: users, nested codes, cases with variables, sources and codings.
+    let xml = std::fs::read_to_string(&qde).unwrap();
+    assert!(
+        xml.contains(r#"name="Ben &lt;b&gt;""#),
+        "attributes escaped"
+    );
+    assert!(xml.contains(r#"name="Agreed coding""#));
+    assert!(xml.contains(r#"name="Trust &amp; &lt;respect&gt;""#));
+    assert_eq!(xml.matches("<Case ").count(), 2, "one case per author");
+    assert!(xml.contains(r#"name="Participant 1""#) && !xml.contains("author-one"));
+    assert!(xml.contains("<TextValue>patient</TextValue>"));
+    assert_eq!(xml.matches("<TextSource ").count(), 3);
+    // Asha 2 + 1, Ben 1 (k3 looked at, none), agreed 1.
+    assert_eq!(xml.matches("<Coding ").count(), 5);
+    let waiting = xml.find(r#"name="Waiting""#).unwrap();
+    let access = xml.find(r#"name="Access""#).unwrap();
+    assert!(access < waiting, "Waiting nested under Access");
+    // Each source's text is the card's, whole, in Sources/.
+    let mut texts: Vec<String> = std::fs::read_dir(out.join("Sources"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    texts.sort();
+    assert_eq!(
+        texts,
+        vec![tricky.to_string(), "Kindness".into(), "Plain words".into()]
+    );
+    let tricky_len = tricky.chars().count().to_string();
+    assert!(xml.contains(&format!(r#"endPosition="{tricky_len}""#)));
+    // A second export names everything the same way (GUIDs are stable).
+    let (_, _, again) = common::http_raw("GET", &qdpx(&lead), b"").await;
+    let file2 = dir.path().join("again.qdpx");
+    std::fs::write(&file2, &again).unwrap();
+    let again = run("unzip", &["-p", file2.to_str().unwrap(), "project.qde"]);
+    let guids = |x: &str| -> Vec<String> {
+        x.split("guid=\"")
+            .skip(1)
+            .map(|s| s[..36].to_string())
+            .collect()
+    };
+    assert_eq!(guids(&xml), guids(&again));
+
+    // The codebook alone, for an analyst too.
+    let (status, _, qdc) =
+        common::http_raw("GET", &api.url("/codebook.qdc", &asha.token), b"").await;
+    assert_eq!(status, 200);
+    let qdc_file = dir.path().join("codebook.qdc");
+    std::fs::write(&qdc_file, &qdc).unwrap();
+    run("xmllint", &["--noout", qdc_file.to_str().unwrap()]);
+    let qdc = String::from_utf8(qdc).unwrap();
+    assert!(qdc.contains(r#"<CodeBook xmlns="urn:QDA-XML:codebook:1.0""#));
+    assert!(
+        qdc.contains("<Description>Being &quot;believed&quot; é</Description>"),
+        "{qdc}"
+    );
+    // Its codes are the project schema's CodeBook: validated there too.
+    let wrapped = dir.path().join("wrapped.qde");
+    let body = qdc.split_once("?>").unwrap().1.replace(
+        r#"<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="cocreate">"#,
+        "<CodeBook>",
+    );
+    std::fs::write(
+        &wrapped,
+        format!(r#"<Project xmlns="urn:QDA-XML:project:1.0" name="codebook">{body}</Project>"#),
+    )
+    .unwrap();
+    run(
+        "xmllint",
+        &["--noout", "--schema", schema, wrapped.to_str().unwrap()],
+    );
+
+    let url = srv.http(&format!(
+        "/api/workshops/{}/audit?token={lead}",
+        w.workshop.id
+    ));
+    let log: Vec<AuditEntry> = serde_json::from_str(&http("GET", &url, None).await.1).unwrap();
+    let exports: Vec<&AuditEntry> = log
+        .iter()
+        .filter(|e| e.action == "export analysis")
+        .collect();
+    assert_eq!(exports.len(), 3);
+    assert!(exports.iter().any(|e| e.actor.starts_with("analyst Asha")));
     srv.stop().await;
 }

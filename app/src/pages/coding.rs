@@ -112,6 +112,22 @@ fn Analysis(
         .iter()
         .map(|a| (a.id.clone(), a.name.clone()))
         .collect();
+    let exports = {
+        let base = format!("/api/workshops/{}/coding", v.workshop_id);
+        let project = lead.then(|| {
+            view! {
+                <a href=format!("{base}/project.qdpx{q}") download>
+                    "Project for NVivo, ATLAS.ti, MAXQDA or QualCoder (REFI-QDA, .qdpx)"
+                </a>
+            }
+        });
+        view! {
+            <div class="row exports">
+                {project}
+                <a href=format!("{base}/codebook.qdc{q}") download>"Codebook (REFI-QDA, .qdc)"</a>
+            </div>
+        }
+    };
     let back = lead.then(|| {
         view! { <p><a href=format!("/workshop/{}{q}", v.workshop_id)>"Back to the workshop console"</a></p> }
     });
@@ -133,6 +149,7 @@ fn Analysis(
         <h1>{format!("Analysis: {}", v.workshop_title)}</h1>
         <p class="muted">{who} " " {phase}</p>
         {back}
+        {exports}
         <p role="status" aria-live="polite" class="feedback">{move || feedback.get()}</p>
         {setup}
         {agreement}

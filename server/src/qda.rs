@@ -1,0 +1,337 @@
+//! A workshop's analysis in the REFI-QDA exchange format (REFI-QDA 1.5, qdasoftware.org),
+//! which NVivo, ATLAS.ti, MAXQDA and QualCoder import:
+//! - [`codebook`]: the codebook alone, a `.qdc` file (namespace `urn:QDA-XML:codebook:1.0`);
+//! - [`project`]: the whole analysis, a `.qdpx` file: a zip of `project.qde` (namespace
+//!   `urn:QDA-XML:project:1.0`) and `Sources/{guid}.txt`, one plain-text source per card.
+//!
+//! In the project, each analyst (and the agreed coding) is a user; each card is a text
+//! source whose whole text is one selection, coded with each analyst's codes (by that
+//! user) and the agreed codes; each person who wrote cards is a case ("Participant N",
+//! never a name or pseudonym) with their role and their answers to the workshop's
+//! questions as case variables, and their cards as the case's sources.
+//!
+//! GUIDs are UUID version 5 of what they name within the workshop, so a second export of
+//! the same workshop names the same codes, users, cases and sources the same way (a QDA
+//! tool merging it recognises them). XML is written with `quick-xml` (escaping every
+//! attribute and text; characters XML 1.0 cannot hold are left out), the archive with
+//! `zip`: each a well-kept crate for a format with sharp edges.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Cursor, Write};
+
+use cocreate_core::analysis::{CodingCard, CodingView};
+use cocreate_core::coding::{Code, Codebook};
+use quick_xml::events::{BytesDecl, BytesText, Event};
+use quick_xml::Writer;
+use uuid::Uuid;
+
+const ORIGIN: &str = "cocreate";
+/// The namespace of cocreate's GUIDs (a fixed random UUID).
+const NAMESPACE: Uuid = Uuid::from_u128(0x3c0c_2ea7_51e9_4d5b_9a9e_6f1d_2b8e_c0de);
+
+/// Why an export could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum QdaError {
+    #[error("could not write XML: {0}")]
+    Xml(#[from] std::io::Error),
+    #[error("could not write the archive: {0}")]
+    Zip(#[from] zip::result::ZipError),
+}
+
+/// A card of the project and who wrote it (the server's pseudonym: it only groups cards
+/// into cases and never leaves this module).
+pub struct ProjectCard<'a> {
+    pub card: &'a CodingCard,
+    pub author: &'a str,
+}
+
+fn guid(workshop: &str, what: &str) -> String {
+    Uuid::new_v5(&NAMESPACE, format!("{workshop}\u{0}{what}").as_bytes()).to_string()
+}
+
+/// Text XML 1.0 can hold: tabs, line breaks and every character from space up, except
+/// the two non-characters U+FFFE and U+FFFF.
+fn xml_text(s: &str) -> String {
+    s.chars()
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+        })
+        .collect()
+}
+
+fn start(w: &mut Writer<Vec<u8>>) -> std::io::Result<()> {
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))
+}
+
+/// The codes under `parent`, nested.
+fn write_codes(
+    w: &mut Writer<Vec<u8>>,
+    workshop: &str,
+    book: &Codebook,
+    parent: Option<&str>,
+) -> std::io::Result<()> {
+    let children: Vec<&Code> = book
+        .codes
+        .iter()
+        .filter(|c| c.parent.as_deref() == parent)
+        .collect();
+    for c in children {
+        let has_children = book
+            .codes
+            .iter()
+            .any(|x| x.parent.as_deref() == Some(&c.id));
+        let el = w
+            .create_element("Code")
+            .with_attribute(("guid", guid(workshop, &format!("code/{}", c.id)).as_str()))
+            .with_attribute(("name", xml_text(&c.name).as_str()))
+            .with_attribute(("isCodable", "true"));
+        if c.definition.is_empty() && !has_children {
+            el.write_empty()?;
+        } else {
+            el.write_inner_content(|w| {
+                if !c.definition.is_empty() {
+                    w.create_element("Description")
+                        .write_text_content(BytesText::new(&xml_text(&c.definition)))?;
+                }
+                write_codes(w, workshop, book, Some(&c.id))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// The codebook as a REFI-QDA codebook file (`.qdc`).
+pub fn codebook(workshop: &str, book: &Codebook) -> Result<Vec<u8>, QdaError> {
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 1);
+    start(&mut w)?;
+    w.create_element("CodeBook")
+        .with_attribute(("xmlns", "urn:QDA-XML:codebook:1.0"))
+        .with_attribute(("origin", ORIGIN))
+        .write_inner_content(|w| {
+            w.create_element("Codes")
+                .write_inner_content(|w| write_codes(w, workshop, book, None))?;
+            Ok::<_, std::io::Error>(())
+        })?;
+    Ok(w.into_inner())
+}
+
+/// The variables of the project's cases: the author's role, then each question answered.
+fn variables(cards: &[ProjectCard<'_>]) -> Vec<String> {
+    let mut out = vec!["Role".to_string()];
+    let questions: BTreeSet<&str> = cards
+        .iter()
+        .flat_map(|c| c.card.attributes.keys().map(String::as_str))
+        .collect();
+    out.extend(
+        questions
+            .into_iter()
+            .filter(|q| *q != "Role")
+            .map(str::to_string),
+    );
+    out
+}
+
+/// The whole analysis as a REFI-QDA project (`.qdpx`): its `project.qde` and one text
+/// file per card. `view` is the lead's (every analyst's coding and the agreed one);
+/// `created` is an `xsd:dateTime` (UTC).
+pub fn project(
+    view: &CodingView,
+    cards: &[ProjectCard<'_>],
+    created: &str,
+) -> Result<Vec<u8>, QdaError> {
+    let ws = view.workshop_id.as_str();
+    let source_guid = |c: &CodingCard| guid(ws, &format!("source/{}", c.key));
+    let agreed_user = guid(ws, "user/agreed");
+    let vars = variables(cards);
+    // Cases: one per author, numbered in the order their first card comes.
+    let mut cases: Vec<(&str, Vec<&ProjectCard<'_>>)> = Vec::new();
+    for c in cards {
+        match cases.iter_mut().find(|(a, _)| *a == c.author) {
+            Some((_, list)) => list.push(c),
+            None => cases.push((c.author, vec![c])),
+        }
+    }
+    // Who coded each card with what: (user guid, code ids).
+    let mut coded: BTreeMap<&str, Vec<(String, &BTreeSet<String>)>> = BTreeMap::new();
+    for a in &view.analysts {
+        let user = guid(ws, &format!("user/{}", a.id));
+        for (card, codes) in view.codings.get(&a.id).into_iter().flatten() {
+            coded.entry(card).or_default().push((user.clone(), codes));
+        }
+    }
+    for (card, codes) in &view.agreed {
+        coded
+            .entry(card)
+            .or_default()
+            .push((agreed_user.clone(), codes));
+    }
+    let known: BTreeSet<&str> = view.codebook.codes.iter().map(|c| c.id.as_str()).collect();
+
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 1);
+    start(&mut w)?;
+    w.create_element("Project")
+        .with_attribute(("xmlns", "urn:QDA-XML:project:1.0"))
+        .with_attribute((
+            "name",
+            xml_text(&format!("{}: analysis", view.workshop_title)).as_str(),
+        ))
+        .with_attribute(("origin", ORIGIN))
+        .with_attribute(("creationDateTime", created))
+        .write_inner_content(|w| {
+            w.create_element("Users").write_inner_content(|w| {
+                for a in &view.analysts {
+                    w.create_element("User")
+                        .with_attribute(("guid", guid(ws, &format!("user/{}", a.id)).as_str()))
+                        .with_attribute(("name", xml_text(&a.name).as_str()))
+                        .with_attribute(("id", a.id.as_str()))
+                        .write_empty()?;
+                }
+                w.create_element("User")
+                    .with_attribute(("guid", agreed_user.as_str()))
+                    .with_attribute(("name", "Agreed coding"))
+                    .with_attribute(("id", "agreed"))
+                    .write_empty()?;
+                Ok::<_, std::io::Error>(())
+            })?;
+            if !view.codebook.codes.is_empty() {
+                w.create_element("CodeBook").write_inner_content(|w| {
+                    w.create_element("Codes")
+                        .write_inner_content(|w| write_codes(w, ws, &view.codebook, None))?;
+                    Ok::<_, std::io::Error>(())
+                })?;
+            }
+            w.create_element("Variables").write_inner_content(|w| {
+                for v in &vars {
+                    w.create_element("Variable")
+                        .with_attribute(("guid", guid(ws, &format!("variable/{v}")).as_str()))
+                        .with_attribute(("name", xml_text(v).as_str()))
+                        .with_attribute(("typeOfVariable", "Text"))
+                        .write_empty()?;
+                }
+                Ok::<_, std::io::Error>(())
+            })?;
+            if !cases.is_empty() {
+                w.create_element("Cases").write_inner_content(|w| {
+                    for (n, (author, list)) in cases.iter().enumerate() {
+                        let first = list[0].card;
+                        w.create_element("Case")
+                            .with_attribute(("guid", guid(ws, &format!("case/{author}")).as_str()))
+                            .with_attribute(("name", format!("Participant {}", n + 1).as_str()))
+                            .write_inner_content(|w| {
+                                for v in &vars {
+                                    let value = if v == "Role" {
+                                        first.role.clone()
+                                    } else {
+                                        first.attributes.get(v).cloned()
+                                    };
+                                    let Some(value) = value else { continue };
+                                    w.create_element("VariableValue").write_inner_content(|w| {
+                                        w.create_element("VariableRef")
+                                            .with_attribute((
+                                                "targetGUID",
+                                                guid(ws, &format!("variable/{v}")).as_str(),
+                                            ))
+                                            .write_empty()?;
+                                        w.create_element("TextValue").write_text_content(
+                                            BytesText::new(&xml_text(&value)),
+                                        )?;
+                                        Ok::<_, std::io::Error>(())
+                                    })?;
+                                }
+                                for c in list {
+                                    w.create_element("SourceRef")
+                                        .with_attribute((
+                                            "targetGUID",
+                                            source_guid(c.card).as_str(),
+                                        ))
+                                        .write_empty()?;
+                                }
+                                Ok::<_, std::io::Error>(())
+                            })?;
+                    }
+                    Ok::<_, std::io::Error>(())
+                })?;
+            }
+            if !cards.is_empty() {
+                w.create_element("Sources").write_inner_content(|w| {
+                    for (i, c) in cards.iter().enumerate() {
+                        let c = c.card;
+                        let g = source_guid(c);
+                        let text = xml_text(&c.text);
+                        let name = format!("{} · {} · card {}", c.board_title, c.question, i + 1);
+                        w.create_element("TextSource")
+                            .with_attribute(("guid", g.as_str()))
+                            .with_attribute(("name", xml_text(&name).as_str()))
+                            .with_attribute((
+                                "plainTextPath",
+                                format!("internal://{g}.txt").as_str(),
+                            ))
+                            .write_inner_content(|w| {
+                                let codings = coded.get(c.key.as_str());
+                                if codings.is_none_or(|l| l.iter().all(|(_, s)| s.is_empty())) {
+                                    return Ok(());
+                                }
+                                w.create_element("PlainTextSelection")
+                                    .with_attribute((
+                                        "guid",
+                                        guid(ws, &format!("selection/{}", c.key)).as_str(),
+                                    ))
+                                    .with_attribute(("name", "The whole card"))
+                                    .with_attribute(("startPosition", "0"))
+                                    .with_attribute((
+                                        "endPosition",
+                                        text.chars().count().to_string().as_str(),
+                                    ))
+                                    .write_inner_content(|w| {
+                                        for (user, codes) in codings.into_iter().flatten() {
+                                            for code in
+                                                codes.iter().filter(|c| known.contains(c.as_str()))
+                                            {
+                                                w.create_element("Coding")
+                                                    .with_attribute((
+                                                        "guid",
+                                                        guid(
+                                                            ws,
+                                                            &format!(
+                                                                "coding/{}/{user}/{code}",
+                                                                c.key
+                                                            ),
+                                                        )
+                                                        .as_str(),
+                                                    ))
+                                                    .with_attribute(("creatingUser", user.as_str()))
+                                                    .write_inner_content(|w| {
+                                                        w.create_element("CodeRef")
+                                                            .with_attribute((
+                                                                "targetGUID",
+                                                                guid(ws, &format!("code/{code}"))
+                                                                    .as_str(),
+                                                            ))
+                                                            .write_empty()?;
+                                                        Ok::<_, std::io::Error>(())
+                                                    })?;
+                                            }
+                                        }
+                                        Ok::<_, std::io::Error>(())
+                                    })?;
+                                Ok::<_, std::io::Error>(())
+                            })?;
+                    }
+                    Ok::<_, std::io::Error>(())
+                })?;
+            }
+            Ok::<_, std::io::Error>(())
+        })?;
+    let qde = w.into_inner();
+
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("project.qde", options)?;
+    zip.write_all(&qde)?;
+    for c in cards {
+        zip.start_file(format!("Sources/{}.txt", source_guid(c.card)), options)?;
+        zip.write_all(xml_text(&c.card.text).as_bytes())?;
+    }
+    Ok(zip.finish()?.into_inner())
+}
