@@ -184,6 +184,10 @@ pub enum QdaFile {
     Codebook,
     /// Cards, cases, codebook, every analyst's and the agreed coding (`.qdpx`): the lead.
     Project,
+    /// The NVivo dataset (CSV, one row per card with its codes): the lead.
+    Dataset,
+    /// The NVivo classification sheet (CSV, one row per case): the lead.
+    Classification,
 }
 
 impl ServerDirectory {
@@ -205,7 +209,7 @@ impl ServerDirectory {
                     format!("{w}-codebook.qdc"),
                 )
             }
-            QdaFile::Project => {
+            QdaFile::Project | QdaFile::Dataset | QdaFile::Classification => {
                 if !matches!(access, CodingAccess::Lead(_)) {
                     return Err(lead_only());
                 }
@@ -215,17 +219,32 @@ impl ServerDirectory {
                     .iter()
                     .map(|(card, author)| crate::qda::ProjectCard { card, author })
                     .collect();
-                let created =
-                    cocreate_core::model::report::iso_utc(now_ms() as f64).replace(' ', "T") + "Z";
-                (
-                    crate::qda::project(&view, &cards, &created).map_err(internal)?,
-                    format!("{w}-analysis.qdpx"),
-                )
+                match file {
+                    QdaFile::Dataset => (
+                        crate::qda::dataset_csv(&view, &cards).into_bytes(),
+                        format!("{w}-analysis-dataset.csv"),
+                    ),
+                    QdaFile::Classification => (
+                        crate::qda::classification_csv(&cards).into_bytes(),
+                        format!("{w}-classification.csv"),
+                    ),
+                    _ => {
+                        let created = cocreate_core::model::report::iso_utc(now_ms() as f64)
+                            .replace(' ', "T")
+                            + "Z";
+                        (
+                            crate::qda::project(&view, &cards, &created).map_err(internal)?,
+                            format!("{w}-analysis.qdpx"),
+                        )
+                    }
+                }
             }
         };
         let detail = match file {
             QdaFile::Codebook => "REFI-QDA codebook (.qdc)",
             QdaFile::Project => "REFI-QDA project (.qdpx)",
+            QdaFile::Dataset => "NVivo dataset (CSV)",
+            QdaFile::Classification => "NVivo classification sheet (CSV)",
         };
         self.audit(
             &w,

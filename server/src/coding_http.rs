@@ -35,6 +35,40 @@ pub fn routes() -> Router<AppState> {
             "/api/workshops/{workshop_id}/coding/project.qdpx",
             get(qdpx),
         )
+        .route(
+            "/api/workshops/{workshop_id}/coding/dataset.csv",
+            get(dataset),
+        )
+        .route(
+            "/api/workshops/{workshop_id}/coding/classification.csv",
+            get(classification),
+        )
+}
+
+/// `GET /api/workshops/{id}/coding/dataset.csv?token=T`: the NVivo dataset (the lead).
+async fn dataset(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Response, AppError> {
+    let (bytes, name) = state
+        .dir
+        .coding_export(&workshop, q.token.as_deref(), QdaFile::Dataset)?;
+    Ok(download("text/csv; charset=utf-8", &name, bytes))
+}
+
+/// `GET /api/workshops/{id}/coding/classification.csv?token=T`: the NVivo classification
+/// sheet (the lead).
+async fn classification(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+) -> Result<Response, AppError> {
+    let (bytes, name) =
+        state
+            .dir
+            .coding_export(&workshop, q.token.as_deref(), QdaFile::Classification)?;
+    Ok(download("text/csv; charset=utf-8", &name, bytes))
 }
 
 /// `GET /api/workshops/{id}/coding/codebook.qdc?token=T`: the codebook as a REFI-QDA

@@ -2,7 +2,9 @@
 //! which NVivo, ATLAS.ti, MAXQDA and QualCoder import:
 //! - [`codebook`]: the codebook alone, a `.qdc` file (namespace `urn:QDA-XML:codebook:1.0`);
 //! - [`project`]: the whole analysis, a `.qdpx` file: a zip of `project.qde` (namespace
-//!   `urn:QDA-XML:project:1.0`) and `Sources/{guid}.txt`, one plain-text source per card.
+//!   `urn:QDA-XML:project:1.0`) and `Sources/{guid}.txt`, one plain-text source per card;
+//! - [`dataset_csv`] and [`classification_csv`]: the same as an NVivo dataset and its
+//!   classification sheet, for tools (and people) that take spreadsheets.
 //!
 //! In the project, each analyst (and the agreed coding) is a user; each card is a text
 //! source whose whole text is one selection, coded with each analyst's codes (by that
@@ -131,6 +133,107 @@ fn variables(cards: &[ProjectCard<'_>]) -> Vec<String> {
     out
 }
 
+/// Cases: one per author, numbered in the order their first card comes ("Participant 1"
+/// is `cases[0]`).
+fn cases<'a, 'b>(cards: &'b [ProjectCard<'a>]) -> Vec<(&'a str, Vec<&'b ProjectCard<'a>>)> {
+    let mut out: Vec<(&str, Vec<&ProjectCard<'_>>)> = Vec::new();
+    for c in cards {
+        match out.iter_mut().find(|(a, _)| *a == c.author) {
+            Some((_, list)) => list.push(c),
+            None => out.push((c.author, vec![c])),
+        }
+    }
+    out
+}
+
+fn case_name(n: usize) -> String {
+    format!("Participant {}", n + 1)
+}
+
+/// The analysis as an NVivo dataset (CSV, one row per card): the case, where the card
+/// is, its text, the case's variables, the agreed codes and each analyst's codes (code
+/// names in codebook order, `; ` between them; a card looked at and given none says
+/// "(none)", one not coded is empty). NVivo imports it as a dataset (the text codable,
+/// the rest classifying); with the classification sheet, cases get their variables.
+pub fn dataset_csv(view: &CodingView, cards: &[ProjectCard<'_>]) -> String {
+    let vars = variables(cards);
+    let names = |codes: Option<&BTreeSet<String>>| match codes {
+        None => String::new(),
+        Some(c) if c.is_empty() => "(none)".into(),
+        Some(c) => view
+            .codebook
+            .codes
+            .iter()
+            .filter(|x| c.contains(&x.id))
+            .map(|x| x.name.clone())
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
+    let mut header: Vec<String> = ["case", "card", "group", "question", "text"]
+        .map(String::from)
+        .to_vec();
+    header.extend(vars.iter().cloned());
+    header.push("agreed codes".into());
+    header.extend(view.analysts.iter().map(|a| format!("codes: {}", a.name)));
+    let case_of: BTreeMap<&str, usize> = cases(cards)
+        .iter()
+        .enumerate()
+        .map(|(n, (author, _))| (*author, n))
+        .collect();
+    let rows = cards
+        .iter()
+        .map(|pc| {
+            let c = pc.card;
+            let mut row = vec![
+                case_name(case_of[pc.author]),
+                c.key.clone(),
+                c.board_title.clone(),
+                c.question.clone(),
+                c.text.clone(),
+            ];
+            row.extend(vars.iter().map(|v| variable(c, v).unwrap_or_default()));
+            row.push(names(view.agreed.get(&c.key)));
+            row.extend(
+                view.analysts
+                    .iter()
+                    .map(|a| names(view.codings.get(&a.id).and_then(|m| m.get(&c.key)))),
+            );
+            row
+        })
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    cocreate_core::model::report::csv_document_with(&header, rows)
+}
+
+/// The NVivo classification sheet (CSV): one row per case, its variables.
+pub fn classification_csv(cards: &[ProjectCard<'_>]) -> String {
+    let vars = variables(cards);
+    let mut header = vec!["case"];
+    header.extend(vars.iter().map(String::as_str));
+    let rows = cases(cards)
+        .iter()
+        .enumerate()
+        .map(|(n, (_, list))| {
+            let mut row = vec![case_name(n)];
+            row.extend(
+                vars.iter()
+                    .map(|v| variable(list[0].card, v).unwrap_or_default()),
+            );
+            row
+        })
+        .collect();
+    cocreate_core::model::report::csv_document_with(&header, rows)
+}
+
+/// A case variable's value from a card: the author's role, or their answer.
+fn variable(card: &CodingCard, name: &str) -> Option<String> {
+    if name == "Role" {
+        card.role.clone()
+    } else {
+        card.attributes.get(name).cloned()
+    }
+}
+
 /// The whole analysis as a REFI-QDA project (`.qdpx`): its `project.qde` and one text
 /// file per card. `view` is the lead's (every analyst's coding and the agreed one);
 /// `created` is an `xsd:dateTime` (UTC).
@@ -143,14 +246,7 @@ pub fn project(
     let source_guid = |c: &CodingCard| guid(ws, &format!("source/{}", c.key));
     let agreed_user = guid(ws, "user/agreed");
     let vars = variables(cards);
-    // Cases: one per author, numbered in the order their first card comes.
-    let mut cases: Vec<(&str, Vec<&ProjectCard<'_>>)> = Vec::new();
-    for c in cards {
-        match cases.iter_mut().find(|(a, _)| *a == c.author) {
-            Some((_, list)) => list.push(c),
-            None => cases.push((c.author, vec![c])),
-        }
-    }
+    let cases = cases(cards);
     // Who coded each card with what: (user guid, code ids).
     let mut coded: BTreeMap<&str, Vec<(String, &BTreeSet<String>)>> = BTreeMap::new();
     for a in &view.analysts {
@@ -216,15 +312,12 @@ pub fn project(
                         let first = list[0].card;
                         w.create_element("Case")
                             .with_attribute(("guid", guid(ws, &format!("case/{author}")).as_str()))
-                            .with_attribute(("name", format!("Participant {}", n + 1).as_str()))
+                            .with_attribute(("name", case_name(n).as_str()))
                             .write_inner_content(|w| {
                                 for v in &vars {
-                                    let value = if v == "Role" {
-                                        first.role.clone()
-                                    } else {
-                                        first.attributes.get(v).cloned()
+                                    let Some(value) = variable(first, v) else {
+                                        continue;
                                     };
-                                    let Some(value) = value else { continue };
                                     w.create_element("VariableValue").write_inner_content(|w| {
                                         w.create_element("VariableRef")
                                             .with_attribute((

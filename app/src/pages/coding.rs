@@ -119,6 +119,8 @@ fn Analysis(
                 <a href=format!("{base}/project.qdpx{q}") download>
                     "Project for NVivo, ATLAS.ti, MAXQDA or QualCoder (REFI-QDA, .qdpx)"
                 </a>
+                <a href=format!("{base}/dataset.csv{q}") download>"NVivo dataset (CSV)"</a>
+                <a href=format!("{base}/classification.csv{q}") download>"Classification sheet (CSV)"</a>
             }
         });
         view! {
