@@ -772,3 +772,17 @@ pub async fn code_card(
         .code_card(&id, token.as_deref(), codes)
         .map_err(ApiError::from)
 }
+
+/// Add a code for each theme of one of the workshop's boards (the lead, while blind);
+/// returns how many were added.
+#[server(input = Json)]
+pub async fn codes_from_themes(
+    id: String,
+    token: Option<String>,
+    board: String,
+) -> Result<usize, ApiError> {
+    analysis()?
+        .0
+        .codes_from_themes(&id, token.as_deref(), &board)
+        .map_err(ApiError::from)
+}

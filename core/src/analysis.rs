@@ -153,6 +153,14 @@ pub trait Analysis: Send + Sync {
         token: Option<&str>,
         phase: CodingPhase,
     ) -> Result<(), DirectoryError>;
+    /// Add a code for each theme of one of the workshop's boards whose title is not a
+    /// code's name yet (the lead, while blind); returns how many were added.
+    fn codes_from_themes(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        board: &str,
+    ) -> Result<usize, DirectoryError>;
     /// Record one card's codes: an analyst's own while blind, or the lead's agreed
     /// coding once compared.
     fn code_card(

@@ -256,6 +256,24 @@ impl ServerDirectory {
         Ok((bytes, name))
     }
 
+    /// Replace the codebook with a REFI-QDA codebook file (the lead, while blind); returns
+    /// how many codes it has. A malformed file, or a codebook `check` refuses, leaves the
+    /// codebook as it was.
+    pub fn import_codebook(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        qdc: &[u8],
+    ) -> Result<usize, DirectoryError> {
+        let lead = self.coding_lead(workshop, token)?;
+        let (existing, _) = self.coding_setup_of(&lead.workshop.id)?;
+        let book = crate::qda::read_codebook(qdc, &lead.workshop.id, &existing)
+            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        let n = book.codes.len();
+        self.set_codebook(workshop, token, book)?;
+        Ok(n)
+    }
+
     /// Who is acting in an analysis, for the audit log: an analyst by name, else the link.
     fn coding_actor(&self, access: &CodingAccess, token: Option<&str>) -> String {
         match access {
@@ -362,6 +380,50 @@ impl Analysis for ServerDirectory {
             "",
         );
         Ok(())
+    }
+
+    fn codes_from_themes(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        board: &str,
+    ) -> Result<usize, DirectoryError> {
+        let lead = self.coding_lead(workshop, token)?;
+        let reader = CodingAccess::Lead(lead.clone())
+            .boards()
+            .into_iter()
+            .find(|r| r.board.id == board)
+            .ok_or_else(|| {
+                DirectoryError::Invalid(format!("there is no board {board:?} in this workshop"))
+            })?;
+        let (export, _) = self.export_of(&reader, None)?;
+        let (mut book, _) = self.coding_setup_of(&lead.workshop.id)?;
+        let mut added = 0;
+        for theme in &export.themes {
+            let name = theme.title.trim();
+            if name.is_empty() || book.codes.iter().any(|c| c.name == name) {
+                continue;
+            }
+            let used: BTreeSet<String> = book.codes.iter().map(|c| c.id.clone()).collect();
+            let id = (1..)
+                .map(|n| format!("theme-{n}"))
+                .find(|id| !used.contains(id))
+                .unwrap_or_default();
+            book.codes.push(cocreate_core::coding::Code {
+                id,
+                name: name
+                    .chars()
+                    .take(cocreate_core::coding::MAX_CODE_NAME)
+                    .collect(),
+                definition: format!("A theme of the board “{}”.", reader.board.title),
+                parent: None,
+            });
+            added += 1;
+        }
+        if added > 0 {
+            self.set_codebook(workshop, token, book)?;
+        }
+        Ok(added)
     }
 
     fn code_card(

@@ -30,7 +30,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/workshops/{workshop_id}/coding/phase", put(set_phase))
         .route("/api/workshops/{workshop_id}/coding/cards", put(code_card))
-        .route("/api/workshops/{workshop_id}/coding/codebook.qdc", get(qdc))
+        .route(
+            "/api/workshops/{workshop_id}/coding/codebook.qdc",
+            get(qdc).post(import_qdc),
+        )
+        .route(
+            "/api/workshops/{workshop_id}/coding/codebook/themes",
+            post(from_themes),
+        )
         .route(
             "/api/workshops/{workshop_id}/coding/project.qdpx",
             get(qdpx),
@@ -69,6 +76,39 @@ async fn classification(
             .dir
             .coding_export(&workshop, q.token.as_deref(), QdaFile::Classification)?;
     Ok(download("text/csv; charset=utf-8", &name, bytes))
+}
+
+/// `POST /api/workshops/{id}/coding/codebook.qdc?token=T` with a REFI-QDA codebook as the
+/// body: it replaces the codebook (the lead, while blind); `{codes}`.
+async fn import_qdc(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let n = state
+        .dir
+        .import_codebook(&workshop, q.token.as_deref(), &body)?;
+    Ok(Json(serde_json::json!({ "codes": n })))
+}
+
+#[derive(Debug, Deserialize)]
+struct FromBoard {
+    board: String,
+}
+
+/// `POST /api/workshops/{id}/coding/codebook/themes?token=T` `{board}`: a code for each
+/// of the board's themes not yet in the codebook (the lead, while blind); `{added}`.
+async fn from_themes(
+    State(state): State<AppState>,
+    Path(workshop): Path<String>,
+    Query(q): Query<TokenParam>,
+    Json(b): Json<FromBoard>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let added = state
+        .dir
+        .codes_from_themes(&workshop, q.token.as_deref(), &b.board)?;
+    Ok(Json(serde_json::json!({ "added": added })))
 }
 
 /// `GET /api/workshops/{id}/coding/codebook.qdc?token=T`: the codebook as a REFI-QDA

@@ -31,6 +31,19 @@ const ORIGIN: &str = "cocreate";
 /// The namespace of cocreate's GUIDs (a fixed random UUID).
 const NAMESPACE: Uuid = Uuid::from_u128(0x3c0c_2ea7_51e9_4d5b_9a9e_6f1d_2b8e_c0de);
 
+/// Why a codebook file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum QdcError {
+    #[error("the codebook is not well-formed XML (at byte {at}): {reason}")]
+    Xml { at: u64, reason: String },
+    #[error("this is not a REFI-QDA codebook (.qdc): it starts with <{0}>, not <CodeBook>")]
+    NotCodebook(String),
+    #[error("this is not a REFI-QDA codebook (.qdc): it is empty")]
+    Empty,
+    #[error("a code in the codebook has no {0}")]
+    Missing(&'static str),
+}
+
 /// Why an export could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum QdaError {
@@ -427,4 +440,119 @@ pub fn project(
         zip.write_all(xml_text(&c.card.text).as_bytes())?;
     }
     Ok(zip.finish()?.into_inner())
+}
+
+/// Read a REFI-QDA codebook (`.qdc`): its codes, nested as in the file, definitions from
+/// `Description`. A code whose GUID is one this workshop's export gave to a code of
+/// `existing` keeps that code's id (so re-importing an exported codebook keeps the
+/// codings); any other code's id is its GUID. The result is not yet checked
+/// ([`Codebook::check`] does that).
+pub fn read_codebook(
+    xml: &[u8],
+    workshop: &str,
+    existing: &Codebook,
+) -> Result<Codebook, QdcError> {
+    use quick_xml::events::BytesStart;
+    use quick_xml::Reader;
+    let ours: std::collections::HashMap<String, &str> = existing
+        .codes
+        .iter()
+        .map(|c| (guid(workshop, &format!("code/{}", c.id)), c.id.as_str()))
+        .collect();
+    let mut reader = Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut codes: Vec<Code> = Vec::new();
+    // The open codes (indexes into `codes`), innermost last.
+    let mut open: Vec<usize> = Vec::new();
+    let mut in_description = false;
+    let mut root = false;
+    let xml_error = |reader: &Reader<&[u8]>, e: &dyn std::fmt::Display| QdcError::Xml {
+        at: reader.buffer_position(),
+        reason: e.to_string(),
+    };
+    let attr = |e: &BytesStart<'_>, name: &str| -> Option<String> {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.local_name().as_ref() == name)
+            .and_then(|a| {
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .ok()
+                    .map(|v| v.into_owned())
+            })
+    };
+    loop {
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| xml_error(&reader, &e))?;
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let name = e.local_name().as_ref().to_string();
+                if !root {
+                    if name != "CodeBook" {
+                        return Err(QdcError::NotCodebook(name));
+                    }
+                    root = true;
+                } else if name == "Code" {
+                    let g = attr(e, "guid").ok_or(QdcError::Missing("guid"))?;
+                    let code_name = attr(e, "name").ok_or(QdcError::Missing("name"))?;
+                    let id = ours.get(&g).map(|s| s.to_string()).unwrap_or(g);
+                    codes.push(Code {
+                        id,
+                        name: code_name.trim().to_string(),
+                        definition: String::new(),
+                        parent: open.last().map(|&i| codes[i].id.clone()),
+                    });
+                    if matches!(event, Event::Start(_)) {
+                        open.push(codes.len() - 1);
+                    }
+                } else if name == "Description" && matches!(event, Event::Start(_)) {
+                    in_description = true;
+                }
+            }
+            Event::Text(t) if in_description => {
+                if let Some(&i) = open.last() {
+                    codes[i].definition.push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) if in_description => {
+                if let Some(&i) = open.last() {
+                    let name = r.xml10_content();
+                    let ch = match &*name {
+                        "lt" => "<".to_string(),
+                        "gt" => ">".to_string(),
+                        "amp" => "&".to_string(),
+                        "quot" => "\"".to_string(),
+                        "apos" => "'".to_string(),
+                        other => match r.resolve_char_ref() {
+                            Ok(Some(c)) => c.to_string(),
+                            _ => {
+                                return Err(xml_error(
+                                    &reader,
+                                    &format!("unknown entity &{other};"),
+                                ))
+                            }
+                        },
+                    };
+                    codes[i].definition.push_str(&ch);
+                }
+            }
+            Event::End(ref e) => match e.local_name().as_ref() {
+                "Code" => {
+                    open.pop();
+                }
+                "Description" => in_description = false,
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    if !root {
+        return Err(QdcError::Empty);
+    }
+    for c in codes.iter_mut() {
+        c.definition = c.definition.trim().to_string();
+    }
+    Ok(Codebook { codes })
 }

@@ -527,3 +527,178 @@ async fn the_analysis_exports_as_refi_qda_valid_against_the_published_schema() {
     assert!(exports.iter().any(|e| e.actor.starts_with("analyst Asha")));
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn codebooks_come_from_refi_qda_files_and_boards_themes_and_bad_ones_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("i.db"), Limits::default()).await;
+    let w = created(&srv, "Import workshop").await;
+    let lead = w.facilitator_token.clone();
+    let board = w.workshop.boards[0].id.clone();
+    add_cards(
+        &srv,
+        &board,
+        &lead,
+        &[("k1", Prompt::How, "Queues at the clinic")],
+    )
+    .await;
+    // Two themes on the board (as a facilitator grouping cards would make them).
+    {
+        let mut c = TestClient::join(&srv.url_with(&board, &lead)).await;
+        let b = Board::of(&c.doc);
+        c.change(|txn| {
+            b.add_theme(txn, "t1", Prompt::How, "Waiting «lists»")
+                .unwrap();
+            b.add_theme(txn, "t2", Prompt::Values, "Trust").unwrap();
+        })
+        .await;
+        let mut check = TestClient::join(&srv.url_with(&board, &lead)).await;
+        assert!(
+            check
+                .wait_for(Duration::from_secs(10), |d| Board::of(d)
+                    .themes(&d.transact())
+                    .len()
+                    == 2)
+                .await
+        );
+    }
+    let api = Api {
+        srv: &srv,
+        workshop: w.workshop.id.clone(),
+    };
+    let book = r#"{"codes":[{"id":"access","name":"Access"},
+        {"id":"wait","name":"Waiting","parent":"access","definition":"Queues & <delays>"}]}"#;
+    assert_eq!(
+        http("PUT", &api.url("/codebook", &lead), Some(book))
+            .await
+            .0,
+        204
+    );
+    let body = serde_json::json!({ "name": "Asha" }).to_string();
+    let (_, a) = http("POST", &api.url("/analysts", &lead), Some(&body)).await;
+    let asha: AnalystLink = serde_json::from_str(&a).unwrap();
+    let card = format!("{board}/k1");
+    assert_eq!(api.code(&asha.token, &card, &["wait"]).await.0, 204);
+
+    // An exported codebook imported again keeps its codes' ids, so codings stay.
+    let (_, _, qdc) = common::http_raw("GET", &api.url("/codebook.qdc", &lead), b"").await;
+    let import = api.url("/codebook.qdc", &lead);
+    let (status, body) = common::http_raw("POST", &import, &qdc)
+        .await
+        .into_status_body();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""codes":2"#), "{body}");
+    let v = api.view(&lead).await;
+    assert_eq!(v.codebook.codes[1].id, "wait");
+    assert_eq!(v.codebook.codes[1].parent.as_deref(), Some("access"));
+    assert_eq!(v.codebook.codes[1].definition, "Queues & <delays>");
+    assert_eq!(api.view(&asha.token).await.mine[&card], set(&["wait"]));
+
+    // Bad files are refused with a reason, and the codebook stays as it was.
+    let g = |n: u8| format!("{n:08x}-0000-4000-8000-000000000000");
+    let deep = (1..=5).fold(String::new(), |inner, n| {
+        format!(
+            r#"<Code guid="{}" name="Level {n}" isCodable="true">{inner}</Code>"#,
+            g(n)
+        )
+    });
+    for (bad, why) in [
+        (String::new(), "it is empty"),
+        (
+            "<Project name=\"x\"/>".to_string(),
+            "not a REFI-QDA codebook",
+        ),
+        (
+            format!(r#"<CodeBook><Codes><Code guid="{}" name="Cut"#, g(1)),
+            "not well-formed",
+        ),
+        (
+            format!(
+                r#"<CodeBook><Codes><Code guid="{}" isCodable="true"/></Codes></CodeBook>"#,
+                g(1)
+            ),
+            "has no name",
+        ),
+        (
+            format!("<CodeBook><Codes>{deep}</Codes></CodeBook>"),
+            "deeper than",
+        ),
+        (
+            format!(
+                r#"<CodeBook><Codes><Code guid="{0}" name="Twin" isCodable="true"/><Code guid="{0}" name="Other" isCodable="true"/></Codes></CodeBook>"#,
+                g(1)
+            ),
+            "appears twice",
+        ),
+    ] {
+        let (status, body) = common::http_raw("POST", &import, bad.as_bytes())
+            .await
+            .into_status_body();
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert!(body.contains(why), "{why}: {body}");
+        assert_eq!(api.view(&lead).await.codebook.codes.len(), 2);
+    }
+    // Nobody but the lead imports.
+    let url = api.url("/codebook.qdc", &asha.token);
+    assert_eq!(common::http_raw("POST", &url, &qdc).await.0, 403);
+
+    // Another tool's codebook: its nesting and entities kept, its GUIDs the new ids.
+    let foreign = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+        <CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="NVivo">
+          <Codes>
+            <Code guid="{}" name="Hope" isCodable="true">
+              <Description>Looking forward &amp; &#x1F331; &lt;growth&gt;</Description>
+              <Code guid="{}" name="Fear" isCodable="true"/>
+            </Code>
+          </Codes>
+        </CodeBook>"#,
+        g(7),
+        g(8)
+    );
+    let (status, body) = common::http_raw("POST", &import, foreign.as_bytes())
+        .await
+        .into_status_body();
+    assert_eq!(status, 200, "{body}");
+    let v = api.view(&lead).await;
+    assert_eq!(v.codebook.codes.len(), 2);
+    assert_eq!(v.codebook.codes[0].name, "Hope");
+    assert_eq!(
+        v.codebook.codes[0].definition,
+        "Looking forward & \u{1F331} <growth>"
+    );
+    assert_eq!(v.codebook.codes[1].parent.as_deref(), Some(g(7).as_str()));
+
+    // A board's themes become codes (once each).
+    let themes = api.url("/codebook/themes", &lead);
+    let from = serde_json::json!({ "board": board }).to_string();
+    let (status, body) = http("POST", &themes, Some(&from)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""added":2"#), "{body}");
+    let names: Vec<String> = api
+        .view(&lead)
+        .await
+        .codebook
+        .codes
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    assert_eq!(names, vec!["Hope", "Fear", "Waiting «lists»", "Trust"]);
+    assert!(http("POST", &themes, Some(&from))
+        .await
+        .1
+        .contains(r#""added":0"#));
+    let other = serde_json::json!({ "board": "nope" }).to_string();
+    assert_eq!(http("POST", &themes, Some(&other)).await.0, 400);
+    srv.stop().await;
+}
+
+trait StatusBody {
+    fn into_status_body(self) -> (u16, String);
+}
+
+impl StatusBody for (u16, String, Vec<u8>) {
+    fn into_status_body(self) -> (u16, String) {
+        (self.0, String::from_utf8_lossy(&self.2).into_owned())
+    }
+}

@@ -46,6 +46,17 @@ test('blind coding by two analysts, comparison, agreement and the agreed codes',
   assert.equal(await lead.locator('ol.codebook-edit > li').count(), 5);
   assert.equal(await lead.locator('ol.codebook-edit > li').last().getByLabel('Code name').inputValue(), 'Kindness «and» respect');
 
+  // A codebook from another tool: a malformed file changes nothing; the exported one
+  // comes back whole.
+  const qdc = await (await lead.request.get(`${base}/api/workshops/demo/coding/codebook.qdc?token=${links.facilitator}`)).body();
+  await lead.getByLabel(/Import a codebook/).setInputFiles({ name: 'broken.qdc', mimeType: 'application/xml', buffer: Buffer.from('<CodeBook><Codes><Code name="x"') });
+  await lead.getByRole('button', { name: 'Import codebook' }).click();
+  await lead.getByText(/The codebook was not imported: .*not well-formed/).waitFor();
+  await lead.getByLabel(/Import a codebook/).setInputFiles({ name: 'codebook.qdc', mimeType: 'application/xml', buffer: qdc });
+  await lead.getByRole('button', { name: 'Import codebook' }).click();
+  await lead.getByText('Codebook imported: 5 codes.').waitFor();
+  assert.equal(await lead.locator('ol.codebook-edit > li').last().getByLabel('Code name').inputValue(), 'Kindness «and» respect');
+
   // A third analyst, whose link is shown once.
   await lead.getByLabel("Analyst's name").fill('Chris');
   await lead.getByRole('button', { name: 'Add analyst' }).click();

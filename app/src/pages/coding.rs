@@ -9,7 +9,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::{add_analyst, code_card, get_coding, save_codebook, set_coding_phase};
+use crate::api::{
+    add_analyst, code_card, codes_from_themes, get_coding, save_codebook, set_coding_phase,
+};
 use crate::pages::common::{origin, use_token, LinkProblem, NotFound};
 use cocreate_core::analysis::{CardCodes, Coder, CodingCard, CodingPhase, CodingView};
 use cocreate_core::coding::{Agreement, Code, Codebook, Coding};
@@ -135,7 +137,7 @@ fn Analysis(
     });
     let setup = if lead {
         view! {
-            <CodebookEditor workshop=v.workshop_id.clone() book=v.codebook.clone() phase=v.phase token=token.clone() feedback tick/>
+            <CodebookEditor workshop=v.workshop_id.clone() book=v.codebook.clone() phase=v.phase token=token.clone() feedback tick boards=boards_of(&v)/>
             <Analysts v=v.clone() token=token.clone() feedback tick issued/>
         }
         .into_any()
@@ -157,6 +159,17 @@ fn Analysis(
         {agreement}
         <Cards v token feedback names/>
     }
+}
+
+/// The workshop's boards that have cards, in order: (id, title).
+fn boards_of(v: &CodingView) -> Vec<(String, String)> {
+    let mut seen = Vec::<(String, String)>::new();
+    for c in &v.cards {
+        if !seen.iter().any(|(id, _)| *id == c.board_id) {
+            seen.push((c.board_id.clone(), c.board_title.clone()));
+        }
+    }
+    seen
 }
 
 /// One row of the codebook editor: its own signals, so typing re-renders nothing else.
@@ -197,6 +210,7 @@ fn CodebookEditor(
     token: Option<String>,
     feedback: RwSignal<String>,
     tick: RwSignal<u32>,
+    boards: Vec<(String, String)>,
 ) -> impl IntoView {
     if phase == CodingPhase::Compare {
         return view! {
@@ -220,6 +234,60 @@ fn CodebookEditor(
                 parent: None,
             }));
         });
+    };
+    let theme_board = RwSignal::new(boards.first().map(|b| b.0.clone()).unwrap_or_default());
+    let from_themes = {
+        let (w, t) = (workshop.clone(), token.clone());
+        move |_| {
+            let (w, t, b) = (w.clone(), t.clone(), theme_board.get_untracked());
+            leptos::task::spawn_local(async move {
+                match codes_from_themes(w, t, b).await {
+                    Ok(0) => feedback.set("No new themes: each is a code already.".into()),
+                    Ok(n) => {
+                        feedback.set(format!("{n} themes added as codes."));
+                        tick.update(|x| *x = x.wrapping_add(1));
+                    }
+                    Err(e) => feedback.set(format!("The themes were not added: {e}")),
+                }
+            });
+        }
+    };
+    let file_ref = NodeRef::<leptos::html::Input>::new();
+    let import_url = format!(
+        "/api/workshops/{workshop}/coding/codebook.qdc{}",
+        token
+            .as_ref()
+            .map(|t| format!("?token={t}"))
+            .unwrap_or_default()
+    );
+    let on_import = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(file) = file_ref
+                .get()
+                .and_then(|i| i.files())
+                .and_then(|f| f.get(0))
+            else {
+                feedback.set("Choose a codebook file first.".into());
+                return;
+            };
+            let url = import_url.clone();
+            leptos::task::spawn_local(async move {
+                match crate::pages::common::post_file(&url, &file).await {
+                    Ok(json) => {
+                        feedback.set(format!(
+                            "Codebook imported: {} codes.",
+                            json["codes"].as_u64().unwrap_or(0)
+                        ));
+                        tick.update(|x| *x = x.wrapping_add(1));
+                    }
+                    Err(e) => feedback.set(format!("The codebook was not imported: {e}")),
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&import_url, file_ref, feedback, tick);
     };
     let save = move |_| {
         let codebook = Codebook {
@@ -283,6 +351,18 @@ fn CodebookEditor(
                 <button type="button" on:click=add>"Add a code"</button>
                 <button type="button" on:click=save>"Save codebook"</button>
             </div>
+            <div class="row">
+                <label for="theme-board">"Board whose themes become codes"</label>
+                <select id="theme-board" on:change=move |ev| theme_board.set(event_target_value(&ev))>
+                    {boards.into_iter().map(|(id, title)| view! { <option value=id>{title}</option> }).collect_view()}
+                </select>
+                <button type="button" on:click=from_themes>"Add its themes as codes"</button>
+            </div>
+            <form class="row" on:submit=on_import>
+                <label for="qdc-file">"Import a codebook (REFI-QDA .qdc, from NVivo, ATLAS.ti, MAXQDA or QualCoder); it replaces this one"</label>
+                <input id="qdc-file" type="file" accept=".qdc,.xml,application/xml,text/xml" node_ref=file_ref/>
+                <button type="submit">"Import codebook"</button>
+            </form>
         </section>
     }
     .into_any()
@@ -533,15 +613,7 @@ fn Cards(
         .map(|a| a.disagreements.iter().map(|d| d.card.clone()).collect())
         .unwrap_or_default();
     let only_disagreed = RwSignal::new(false);
-    let boards: Vec<(String, String)> = {
-        let mut seen = Vec::<(String, String)>::new();
-        for c in &v.cards {
-            if !seen.iter().any(|(id, _)| *id == c.board_id) {
-                seen.push((c.board_id.clone(), c.board_title.clone()));
-            }
-        }
-        seen
-    };
+    let boards = boards_of(&v);
     let board = RwSignal::new(String::new());
     let total = v.cards.len();
     let progress = move || {

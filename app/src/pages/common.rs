@@ -99,3 +99,31 @@ pub fn SymbolImage(
 ) -> impl IntoView {
     view! { <img class=class src=symbol.src() alt="" width="48" height="48"/> }
 }
+
+/// POST a file as the request body; the server's JSON answer, or its error in words.
+#[cfg(feature = "hydrate")]
+pub async fn post_file(url: &str, file: &web_sys::File) -> Result<serde_json::Value, String> {
+    use wasm_bindgen::JsCast;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(file);
+    let window = web_sys::window().ok_or("no window")?;
+    let resp = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| "the server could not be reached".to_string())?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "bad response")?;
+    let text = wasm_bindgen_futures::JsFuture::from(resp.text().map_err(|_| "bad response")?)
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    if resp.ok() {
+        Ok(json)
+    } else {
+        Err(json["error"]
+            .as_str()
+            .unwrap_or("the server refused it")
+            .to_string())
+    }
+}

@@ -491,8 +491,11 @@ fn ImportAndExport(
             let url = import_url.clone();
             leptos::task::spawn_local(async move {
                 feedback.set(format!("Importing {}…", file.name()));
-                feedback.set(match post_file(&url, &file).await {
-                    Ok(title) => format!("Imported “{title}” as a new board."),
+                feedback.set(match crate::pages::common::post_file(&url, &file).await {
+                    Ok(json) => format!(
+                        "Imported “{}” as a new board.",
+                        json["title"].as_str().unwrap_or("board")
+                    ),
                     Err(e) => format!("Could not import {}: {e}", file.name()),
                 });
             });
@@ -513,33 +516,5 @@ fn ImportAndExport(
                 <button type="submit">"Import"</button>
             </form>
         </section>
-    }
-}
-
-/// POST a file as the request body; returns the new board's title.
-#[cfg(feature = "hydrate")]
-async fn post_file(url: &str, file: &web_sys::File) -> Result<String, String> {
-    use wasm_bindgen::JsCast;
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_body(file);
-    let window = web_sys::window().ok_or("no window")?;
-    let resp = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, &init))
-        .await
-        .map_err(|_| "the server could not be reached".to_string())?;
-    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "bad response")?;
-    let text = wasm_bindgen_futures::JsFuture::from(resp.text().map_err(|_| "bad response")?)
-        .await
-        .ok()
-        .and_then(|t| t.as_string())
-        .unwrap_or_default();
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    if resp.ok() {
-        Ok(json["title"].as_str().unwrap_or("board").to_string())
-    } else {
-        Err(json["error"]
-            .as_str()
-            .unwrap_or("the server refused it")
-            .to_string())
     }
 }
