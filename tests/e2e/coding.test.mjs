@@ -55,7 +55,10 @@ test('blind coding by two analysts, comparison, agreement and the agreed codes',
   await lead.getByLabel(/Import a codebook/).setInputFiles({ name: 'codebook.qdc', mimeType: 'application/xml', buffer: qdc });
   await lead.getByRole('button', { name: 'Import codebook' }).click();
   await lead.getByText('Codebook imported: 5 codes.').waitFor();
-  assert.equal(await lead.locator('ol.codebook-edit > li').last().getByLabel('Code name').inputValue(), 'Kindness «and» respect');
+  // The same codes (the same ids), now in the file's nested order: under "Being heard".
+  await lead.locator('ol.codebook-edit > li').nth(2).getByLabel('Code name').waitFor();
+  assert.equal(await lead.locator('ol.codebook-edit > li').nth(2).getAttribute('data-code'), 'c1');
+  assert.equal(await lead.locator('ol.codebook-edit > li').nth(2).getByLabel('Code name').inputValue(), 'Kindness «and» respect');
 
   // A third analyst, whose link is shown once.
   await lead.getByLabel("Analyst's name").fill('Chris');
