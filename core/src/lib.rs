@@ -6,6 +6,8 @@
 //!   synthesis and reports (rendering), theme suggestions.
 //! - [`identity`]: the pseudonym a person's seat gives them in one workshop.
 //! - [`consult`]: published drafts, responses, tallies and the agreement round.
+//! - [`delphi`]: Delphi rating rounds: items, scales, the consensus rule, ratings and
+//!   each round's results (median, quartiles, bands, consensus, stability).
 //! - [`allocate`]: placing people in breakout groups as they join, balanced by role.
 //! - [`coding`]: a codebook, analysts' codings of cards, and their agreement (alpha,
 //!   kappa, disagreements).
@@ -21,6 +23,7 @@ pub mod analysis;
 pub mod catalog;
 pub mod coding;
 pub mod consult;
+pub mod delphi;
 pub mod identity;
 pub mod model;
 pub mod sync;

@@ -15,6 +15,7 @@
 //! | [`RoundAccess`] | a round's respondents' token, or a facilitator of its workshop |
 //! | [`RoundFacilitator`] | a facilitator of the round's workshop |
 //! | [`CodingAccess`] | a workshop's analysis: an analyst's own link ([`AnalystOf`]), or a facilitator of the whole workshop (the lead) |
+//! | [`DelphiAccess`] | a Delphi study: a respondent's own link, or a facilitator of its whole workshop |
 //! | [`CardReader`] | the cards of a workshop's boards, for its analysis (either of the above) |
 
 use cocreate_core::analysis::AnalystInfo;
@@ -113,6 +114,15 @@ impl ReadsBoard for SourceReader {
 #[derive(Debug, Clone)]
 pub struct Organiser {
     _sealed: Sealed,
+}
+
+/// Who is asking about a Delphi study.
+#[derive(Debug, Clone)]
+pub enum DelphiAccess {
+    /// A respondent, by their own link: the study and their code.
+    Respondent(cocreate_core::delphi::Study, String),
+    /// A facilitator of the study's whole workshop.
+    Lead(cocreate_core::delphi::Study, WorkshopFacilitator),
 }
 
 /// Who is asking about a round.
@@ -397,6 +407,27 @@ impl Access {
         Ok(CodingAccess::Lead(
             self.workshop_facilitator(workshop, Some(token))?,
         ))
+    }
+
+    /// A Delphi study, as one of its respondents (their own link, checked only here
+    /// against the stored hash) or a facilitator of its whole workshop.
+    pub fn delphi(&self, id: &str, token: Option<&str>) -> Result<DelphiAccess, AccessError> {
+        let study = self
+            .store
+            .study(id)?
+            .ok_or_else(|| AccessError::NotFound(format!("study {id}")))?;
+        let token = token.filter(|t| !t.is_empty()).ok_or(AuthError::Missing)?;
+        if let Some((of, code)) = self
+            .store
+            .respondent_by_token(TokenHash::of(token).as_str())?
+        {
+            if of != study.id {
+                return Err(AuthError::WrongScope.into());
+            }
+            return Ok(DelphiAccess::Respondent(study, code));
+        }
+        let lead = self.workshop_facilitator(&study.workshop_id, Some(token))?;
+        Ok(DelphiAccess::Lead(study, lead))
     }
 
     /// A round, if `token` is a facilitator's of its workshop.

@@ -1196,6 +1196,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/workshops/{workshop_id}/import", post(import_board))
         .merge(crate::rounds_http::routes())
         .merge(crate::coding_http::routes())
+        .merge(crate::delphi_http::routes())
         .nest_service(
             &format!("/{}", state.leptos_options.site_pkg_dir),
             crate::web::assets(&state.leptos_options),

@@ -25,6 +25,8 @@ pub mod cluster;
 pub mod coding_http;
 pub mod config;
 pub mod consent;
+pub mod delphi;
+pub mod delphi_http;
 pub mod directory;
 pub mod erasure;
 pub mod error;

@@ -806,6 +806,120 @@ pub async fn codings_keep_codebook_phase_analysts_and_codes(open: fn(&Path) -> S
     store.close();
 }
 
+pub async fn delphi_studies_keep_rounds_respondents_and_ratings(open: fn(&Path) -> Store) {
+    use cocreate_core::delphi::{
+        ConsensusRule, DelphiItem, DelphiRound, Respondent, Scale, StoredRating, Study,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(open, dir.path());
+    let study = Study {
+        id: "d1".into(),
+        workshop_id: "w".into(),
+        title: "Framework «draft»".into(),
+        scale: Scale::ThreePoint,
+        rule: ConsensusRule {
+            high_at_least: 75,
+            low_under: 10,
+        },
+        items: vec![
+            DelphiItem {
+                id: "i1".into(),
+                text: "Nothing about us without us \u{1F91D}".into(),
+            },
+            DelphiItem {
+                id: "i2".into(),
+                text: "Time".into(),
+            },
+        ],
+        created_ms: 5,
+    };
+    assert_eq!(store.study("d1").unwrap(), None);
+    store.create_study(&study).unwrap();
+    assert_eq!(store.study("d1").unwrap(), Some(study.clone()));
+    assert_eq!(store.studies_of("w").unwrap(), vec![study.clone()]);
+    assert!(store.studies_of("other").unwrap().is_empty());
+
+    let mut round = DelphiRound {
+        number: 1,
+        items: vec!["i1".into(), "i2".into()],
+        open: true,
+        opened_ms: 10,
+        closed_ms: None,
+    };
+    store.save_round("d1", &round).unwrap();
+    round.open = false;
+    round.closed_ms = Some(20);
+    store.save_round("d1", &round).unwrap();
+    let second = DelphiRound {
+        number: 2,
+        items: vec!["i2".into()],
+        open: true,
+        opened_ms: 30,
+        closed_ms: None,
+    };
+    store.save_round("d1", &second).unwrap();
+    assert_eq!(store.rounds("d1").unwrap(), vec![round, second]);
+
+    let who = |code: &str, at: i64| Respondent {
+        code: code.into(),
+        created_ms: at,
+    };
+    store.add_respondent("d1", &who("P02", 2), "h2").unwrap();
+    store.add_respondent("d1", &who("P01", 1), "h1").unwrap();
+    assert!(
+        store.add_respondent("d1", &who("P01", 3), "h3").is_err(),
+        "a code once"
+    );
+    assert!(
+        store.add_respondent("d1", &who("P03", 3), "h1").is_err(),
+        "a link once"
+    );
+    assert_eq!(
+        store.respondents("d1").unwrap(),
+        vec![who("P01", 1), who("P02", 2)]
+    );
+    assert_eq!(
+        store.respondent_by_token("h2").unwrap(),
+        Some(("d1".to_string(), "P02".to_string()))
+    );
+    assert_eq!(store.respondent_by_token("nope").unwrap(), None);
+
+    let rating = |round: u32, code: &str, item: &str, value: u8, comment: &str| StoredRating {
+        round,
+        respondent: code.into(),
+        item: item.into(),
+        value,
+        comment: comment.into(),
+        at_ms: 40,
+    };
+    store
+        .save_ratings(
+            "d1",
+            &[
+                rating(1, "P01", "i1", 3, "Yes «really»"),
+                rating(1, "P01", "i2", 1, ""),
+                rating(1, "P02", "i1", 2, ""),
+            ],
+        )
+        .unwrap();
+    store
+        .save_ratings("d1", &[rating(1, "P01", "i2", 2, "changed my mind")])
+        .unwrap();
+    store
+        .save_ratings("d1", &[rating(2, "P02", "i2", 3, "")])
+        .unwrap();
+    assert_eq!(
+        store.ratings("d1").unwrap(),
+        vec![
+            rating(1, "P01", "i1", 3, "Yes «really»"),
+            rating(1, "P01", "i2", 2, "changed my mind"),
+            rating(1, "P02", "i1", 2, ""),
+            rating(2, "P02", "i2", 3, ""),
+        ]
+    );
+    store.close();
+}
+
 /// Every test of the suite for one backend.
 macro_rules! suite {
     ($backend:ident, $open:expr) => {
@@ -875,6 +989,10 @@ macro_rules! suite {
             #[tokio::test]
             async fn codings_keep_codebook_phase_analysts_and_codes() {
                 super::codings_keep_codebook_phase_analysts_and_codes(OPEN).await
+            }
+            #[tokio::test]
+            async fn delphi_studies_keep_rounds_respondents_and_ratings() {
+                super::delphi_studies_keep_rounds_respondents_and_ratings(OPEN).await
             }
             #[tokio::test]
             async fn rounds_keep_drafts_answers_and_outcomes() {

@@ -526,6 +526,63 @@ pub trait Codings: Send + Sync {
     ) -> Result<std::collections::BTreeMap<String, cocreate_core::coding::Coding>, StoreError>;
 }
 
+/// What of a Delphi study is kept as one JSON text (the rest are columns).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct StudySpec {
+    pub scale: cocreate_core::delphi::Scale,
+    pub rule: cocreate_core::delphi::ConsensusRule,
+    pub items: Vec<cocreate_core::delphi::DelphiItem>,
+}
+
+impl StudySpec {
+    pub fn of(s: &cocreate_core::delphi::Study) -> StudySpec {
+        StudySpec {
+            scale: s.scale,
+            rule: s.rule,
+            items: s.items.clone(),
+        }
+    }
+}
+
+/// Delphi studies: their items, rounds, respondents (codes and link hashes) and ratings.
+pub trait DelphiStore: Send + Sync {
+    fn create_study(&self, s: &cocreate_core::delphi::Study) -> Result<(), StoreError>;
+    fn study(&self, id: &str) -> Result<Option<cocreate_core::delphi::Study>, StoreError>;
+    /// A workshop's studies, oldest first.
+    fn studies_of(&self, workshop: &str) -> Result<Vec<cocreate_core::delphi::Study>, StoreError>;
+    /// Add a round, or change whether it is open and when it closed.
+    fn save_round(
+        &self,
+        study: &str,
+        round: &cocreate_core::delphi::DelphiRound,
+    ) -> Result<(), StoreError>;
+    /// A study's rounds, in order.
+    fn rounds(&self, study: &str) -> Result<Vec<cocreate_core::delphi::DelphiRound>, StoreError>;
+    /// Fails if the code or the token hash is the study's already.
+    fn add_respondent(
+        &self,
+        study: &str,
+        respondent: &cocreate_core::delphi::Respondent,
+        token_hash: &str,
+    ) -> Result<(), StoreError>;
+    fn respondents(
+        &self,
+        study: &str,
+    ) -> Result<Vec<cocreate_core::delphi::Respondent>, StoreError>;
+    /// The (study, code) whose link's token hashes to `token_hash`.
+    fn respondent_by_token(&self, token_hash: &str)
+        -> Result<Option<(String, String)>, StoreError>;
+    /// Keep ratings, each replacing the same respondent's rating of the item in that
+    /// round; all or none.
+    fn save_ratings(
+        &self,
+        study: &str,
+        ratings: &[cocreate_core::delphi::StoredRating],
+    ) -> Result<(), StoreError>;
+    /// Every rating of a study, by round, respondent and item.
+    fn ratings(&self, study: &str) -> Result<Vec<cocreate_core::delphi::StoredRating>, StoreError>;
+}
+
 /// Everything a backend keeps.
 pub trait Storage:
     Leases
@@ -542,6 +599,7 @@ pub trait Storage:
     + Plans
     + Allocations
     + Codings
+    + DelphiStore
 {
     /// Where the data lives, for the log (a file path, a database name).
     fn location(&self) -> String;

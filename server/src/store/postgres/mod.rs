@@ -22,6 +22,7 @@
 //! everything before it and a compaction replaces exactly the rows queued before it.
 
 mod coding;
+mod delphi;
 mod leases;
 mod tables;
 mod writer;
@@ -91,7 +92,45 @@ const MIGRATIONS: &[&str] = &[
     SAVED_PLANS_5,
     REPLIES_6,
     CODING_7,
+    DELPHI_8,
 ];
+
+/// Delphi studies, their rounds, respondents and ratings.
+const DELPHI_8: &str = r#"
+CREATE TABLE delphi_studies (
+    id TEXT PRIMARY KEY,
+    workshop_id TEXT NOT NULL REFERENCES workshops(id),
+    title TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    created_ms BIGINT NOT NULL
+);
+CREATE TABLE delphi_rounds (
+    study_id TEXT NOT NULL REFERENCES delphi_studies(id),
+    number INTEGER NOT NULL,
+    items TEXT NOT NULL,
+    open BOOLEAN NOT NULL,
+    opened_ms BIGINT NOT NULL,
+    closed_ms BIGINT,
+    PRIMARY KEY (study_id, number)
+);
+CREATE TABLE delphi_respondents (
+    study_id TEXT NOT NULL REFERENCES delphi_studies(id),
+    code TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_ms BIGINT NOT NULL,
+    PRIMARY KEY (study_id, code)
+);
+CREATE TABLE delphi_ratings (
+    study_id TEXT NOT NULL REFERENCES delphi_studies(id),
+    round INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    item TEXT NOT NULL,
+    value SMALLINT NOT NULL,
+    comment TEXT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    PRIMARY KEY (study_id, round, code, item)
+);
+"#;
 
 /// Each workshop's analysis: codebook and phase, analysts, every coder's codes per card.
 const CODING_7: &str = r#"

@@ -25,6 +25,9 @@
 //!   to which version when, and when they withdrew ([`consent`]).
 //! - `coding`, `analysts`, `card_codes`: each workshop's codebook and phase, its
 //!   analysts (the hash of each one's link) and every coder's codes per card ([`coding`]).
+//! - `delphi_studies`, `delphi_rounds`, `delphi_respondents`, `delphi_ratings`: Delphi
+//!   studies (items, scale and rule as JSON), their rounds, respondents' codes with the
+//!   hash of each one's link, and ratings ([`delphi`]).
 //!
 //! # Durability
 //! All log writes go through one writer thread with its own connection (WAL,
@@ -43,6 +46,7 @@ mod audit;
 mod catalog;
 mod coding;
 mod consent;
+mod delphi;
 mod links;
 mod log;
 mod moderation;
@@ -267,6 +271,39 @@ CREATE TABLE IF NOT EXISTS card_codes (
     card TEXT NOT NULL,
     codes TEXT NOT NULL,
     PRIMARY KEY (workshop_id, coder, card)
+);
+CREATE TABLE IF NOT EXISTS delphi_studies (
+    id TEXT PRIMARY KEY,
+    workshop_id TEXT NOT NULL REFERENCES workshops(id),
+    title TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS delphi_rounds (
+    study_id TEXT NOT NULL REFERENCES delphi_studies(id),
+    number INTEGER NOT NULL,
+    items TEXT NOT NULL,
+    open INTEGER NOT NULL,
+    opened_ms INTEGER NOT NULL,
+    closed_ms INTEGER,
+    PRIMARY KEY (study_id, number)
+);
+CREATE TABLE IF NOT EXISTS delphi_respondents (
+    study_id TEXT NOT NULL REFERENCES delphi_studies(id),
+    code TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_ms INTEGER NOT NULL,
+    PRIMARY KEY (study_id, code)
+);
+CREATE TABLE IF NOT EXISTS delphi_ratings (
+    study_id TEXT NOT NULL REFERENCES delphi_studies(id),
+    round INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    item TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    comment TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    PRIMARY KEY (study_id, round, code, item)
 );
 CREATE TABLE IF NOT EXISTS board_state (
     board_id TEXT PRIMARY KEY,
