@@ -786,3 +786,98 @@ pub async fn codes_from_themes(
         .codes_from_themes(&id, token.as_deref(), &board)
         .map_err(ApiError::from)
 }
+
+#[cfg(feature = "ssr")]
+fn delphi() -> Result<cocreate_core::analysis::DelphiHandle, ApiError> {
+    use_context::<cocreate_core::analysis::DelphiHandle>()
+        .ok_or_else(|| ApiError::unavailable("Delphi studies"))
+}
+
+/// A new Delphi study (the workshop's facilitators).
+#[server(input = Json)]
+pub async fn create_study(
+    id: String,
+    token: Option<String>,
+    new: cocreate_core::delphi::NewStudy,
+) -> Result<cocreate_core::delphi::Study, ApiError> {
+    delphi()?
+        .0
+        .create_study(&id, token.as_deref(), new)
+        .map_err(ApiError::from)
+}
+
+/// The workshop's Delphi studies (its facilitators).
+#[server]
+pub async fn list_studies(
+    id: String,
+    token: Option<String>,
+) -> Result<Vec<cocreate_core::delphi::Study>, ApiError> {
+    delphi()?
+        .0
+        .studies(&id, token.as_deref())
+        .map_err(ApiError::from)
+}
+
+/// A respondent with their own link (the lead).
+#[server(input = Json)]
+pub async fn add_delphi_respondent(
+    id: String,
+    token: Option<String>,
+    code: String,
+) -> Result<cocreate_core::delphi::RespondentLink, ApiError> {
+    delphi()?
+        .0
+        .add_respondent(&id, token.as_deref(), &code)
+        .map_err(ApiError::from)
+}
+
+/// Open the next round, or close the open one (the lead).
+#[server(input = Json)]
+pub async fn delphi_round(id: String, token: Option<String>, open: bool) -> Result<(), ApiError> {
+    let d = delphi()?;
+    if open {
+        d.0.open_round(&id, token.as_deref()).map(|_| ())
+    } else {
+        d.0.close_round(&id, token.as_deref())
+    }
+    .map_err(ApiError::from)
+}
+
+/// A respondent's page.
+#[server]
+pub async fn get_delphi_view(
+    id: String,
+    token: Option<String>,
+) -> Result<Option<cocreate_core::delphi::RespondentView>, ApiError> {
+    match delphi()?.0.respondent_view(&id, token.as_deref()) {
+        Ok(v) => Ok(Some(v)),
+        Err(DirectoryError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A respondent's ratings in the open round.
+#[server(input = Json)]
+pub async fn rate_delphi(
+    id: String,
+    token: Option<String>,
+    ratings: Vec<cocreate_core::delphi::Rating>,
+) -> Result<usize, ApiError> {
+    delphi()?
+        .0
+        .rate(&id, token.as_deref(), ratings)
+        .map_err(ApiError::from)
+}
+
+/// Every round's results (the lead).
+#[server]
+pub async fn get_delphi_results(
+    id: String,
+    token: Option<String>,
+) -> Result<Option<cocreate_core::delphi::DelphiResults>, ApiError> {
+    match delphi()?.0.results(&id, token.as_deref()) {
+        Ok(v) => Ok(Some(v)),
+        Err(DirectoryError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}

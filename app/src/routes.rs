@@ -81,6 +81,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/board/:id/history") view={Lazy::<HistoryRoute>::new()}/>
                     <Route path=path!("/consult/:id") view={Lazy::<RespondRoute>::new()}/>
                     <Route path=path!("/consult/:id/results") view={Lazy::<ResultsRoute>::new()}/>
+                    <Route path=path!("/delphi/:id") view={Lazy::<DelphiRespondRoute>::new()}/>
+                    <Route path=path!("/delphi/:id/results") view={Lazy::<DelphiResultsRoute>::new()}/>
                 </Routes>
             </main>
         </Router>
@@ -114,3 +116,5 @@ lazy_page!(OrganiseRoute, crate::pages::organise::OrganisePage);
 lazy_page!(HistoryRoute, crate::pages::history::HistoryPage);
 lazy_page!(RespondRoute, crate::pages::consult::RespondPage);
 lazy_page!(ResultsRoute, crate::pages::consult::ResultsPage);
+lazy_page!(DelphiRespondRoute, crate::pages::delphi::DelphiRespondPage);
+lazy_page!(DelphiResultsRoute, crate::pages::delphi::DelphiResultsPage);

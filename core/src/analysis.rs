@@ -174,3 +174,59 @@ pub trait Analysis: Send + Sync {
 /// Context handle for [`Analysis`].
 #[derive(Clone)]
 pub struct AnalysisHandle(pub std::sync::Arc<dyn Analysis>);
+
+/// Delphi rating rounds, each call checked against its token (a facilitator link to the
+/// study's whole workshop, or a respondent's own link). See [`crate::delphi`].
+pub trait Delphi: Send + Sync {
+    /// A new study (the workshop's facilitators).
+    fn create_study(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        new: crate::delphi::NewStudy,
+    ) -> Result<crate::delphi::Study, DirectoryError>;
+    /// The workshop's studies (its facilitators).
+    fn studies(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+    ) -> Result<Vec<crate::delphi::Study>, DirectoryError>;
+    /// A respondent with their own link (the lead).
+    fn add_respondent(
+        &self,
+        study: &str,
+        token: Option<&str>,
+        code: &str,
+    ) -> Result<crate::delphi::RespondentLink, DirectoryError>;
+    /// Open the next round (the lead).
+    fn open_round(
+        &self,
+        study: &str,
+        token: Option<&str>,
+    ) -> Result<crate::delphi::DelphiRound, DirectoryError>;
+    /// Close the open round (the lead).
+    fn close_round(&self, study: &str, token: Option<&str>) -> Result<(), DirectoryError>;
+    /// A respondent's page.
+    fn respondent_view(
+        &self,
+        study: &str,
+        token: Option<&str>,
+    ) -> Result<crate::delphi::RespondentView, DirectoryError>;
+    /// A respondent's ratings in the open round; how many were kept.
+    fn rate(
+        &self,
+        study: &str,
+        token: Option<&str>,
+        ratings: Vec<crate::delphi::Rating>,
+    ) -> Result<usize, DirectoryError>;
+    /// Every round's results (the lead).
+    fn results(
+        &self,
+        study: &str,
+        token: Option<&str>,
+    ) -> Result<crate::delphi::DelphiResults, DirectoryError>;
+}
+
+/// Context handle for [`Delphi`].
+#[derive(Clone)]
+pub struct DelphiHandle(pub std::sync::Arc<dyn Delphi>);

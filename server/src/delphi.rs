@@ -406,3 +406,56 @@ impl ServerDirectory {
         ))
     }
 }
+
+impl cocreate_core::analysis::Delphi for ServerDirectory {
+    fn create_study(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        new: NewStudy,
+    ) -> Result<Study, DirectoryError> {
+        ServerDirectory::create_study(self, workshop, token, new, None)
+    }
+
+    fn studies(&self, workshop: &str, token: Option<&str>) -> Result<Vec<Study>, DirectoryError> {
+        ServerDirectory::studies(self, workshop, token)
+    }
+
+    fn add_respondent(
+        &self,
+        study: &str,
+        token: Option<&str>,
+        code: &str,
+    ) -> Result<RespondentLink, DirectoryError> {
+        self.add_delphi_respondent(study, token, code)
+    }
+
+    fn open_round(&self, study: &str, token: Option<&str>) -> Result<DelphiRound, DirectoryError> {
+        self.open_delphi_round(study, token)
+    }
+
+    fn close_round(&self, study: &str, token: Option<&str>) -> Result<(), DirectoryError> {
+        self.close_delphi_round(study, token)
+    }
+
+    fn respondent_view(
+        &self,
+        study: &str,
+        token: Option<&str>,
+    ) -> Result<RespondentView, DirectoryError> {
+        self.delphi_view(study, token)
+    }
+
+    fn rate(
+        &self,
+        study: &str,
+        token: Option<&str>,
+        ratings: Vec<Rating>,
+    ) -> Result<usize, DirectoryError> {
+        ServerDirectory::rate(self, study, token, ratings)
+    }
+
+    fn results(&self, study: &str, token: Option<&str>) -> Result<DelphiResults, DirectoryError> {
+        self.delphi_results(study, token)
+    }
+}

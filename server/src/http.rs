@@ -1097,6 +1097,7 @@ pub fn router(state: AppState) -> Router {
     let directory = state.directory.clone();
     let rounds = state.rounds.clone();
     let analysis = state.analysis.clone();
+    let delphi = state.delphi.clone();
     let api = Router::new()
         .route("/internal/docs/{board}/{*part}", post(internal_update))
         .route("/ws/board/{board_id}", get(ws_board))
@@ -1209,6 +1210,7 @@ pub fn router(state: AppState) -> Router {
                 provide_context(directory.clone());
                 provide_context(rounds.clone());
                 provide_context(analysis.clone());
+                provide_context(delphi.clone());
                 // A page's scripts run only with this response's nonce (leptos_axum
                 // provides one per request; the hydration script carries it).
                 if let (Some(nonce), Some(res)) = (

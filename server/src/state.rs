@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use cocreate_core::analysis::AnalysisHandle;
+use cocreate_core::analysis::{AnalysisHandle, DelphiHandle};
 use cocreate_core::catalog::{DirectoryHandle, RoundsHandle};
 use leptos::config::LeptosOptions;
 
@@ -31,6 +31,7 @@ pub struct AppState {
     pub directory: DirectoryHandle,
     pub rounds: RoundsHandle,
     pub analysis: AnalysisHandle,
+    pub delphi: DelphiHandle,
     pub leptos_options: LeptosOptions,
     /// Set when this node is one of several (see [`crate::cluster`]).
     pub cluster: Option<crate::cluster::ClusterConfig>,
@@ -70,6 +71,7 @@ impl AppState {
             directory: DirectoryHandle(Arc::new(dir.clone())),
             rounds: RoundsHandle(Arc::new(dir.clone())),
             analysis: AnalysisHandle(Arc::new(dir.clone())),
+            delphi: DelphiHandle(Arc::new(dir.clone())),
             dir,
             store,
             leptos_options,

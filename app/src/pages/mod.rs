@@ -4,6 +4,7 @@ pub mod coding;
 pub mod common;
 pub mod console;
 pub mod consult;
+pub mod delphi;
 pub mod history;
 pub mod home;
 pub mod organise;

@@ -29,6 +29,7 @@ pub fn SynthesisAndRounds(
             <BuildSynthesis workshop=workshop.clone() boards=boards.clone() token=token.clone() feedback/>
             <PublishDraft boards token=token.clone() feedback refresh/>
             <RoundList workshop=workshop.clone() token=token.clone() refresh/>
+            <crate::pages::delphi::DelphiStudies workshop=workshop.clone() token=token.clone()/>
             <h3>"Analysis"</h3>
             <p><a href=match &token {
                 Some(t) => format!("/workshop/{workshop}/coding?token={t}"),
