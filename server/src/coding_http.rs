@@ -32,7 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/workshops/{workshop_id}/coding/cards", put(code_card))
         .route(
             "/api/workshops/{workshop_id}/coding/codebook.qdc",
-            get(qdc).post(import_qdc),
+            download_route(QdaFile::Codebook).post(import_qdc),
         )
         .route(
             "/api/workshops/{workshop_id}/coding/codebook/themes",
@@ -40,42 +40,37 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/api/workshops/{workshop_id}/coding/project.qdpx",
-            get(qdpx),
+            download_route(QdaFile::Project),
         )
         .route(
             "/api/workshops/{workshop_id}/coding/dataset.csv",
-            get(dataset),
+            download_route(QdaFile::Dataset),
         )
         .route(
             "/api/workshops/{workshop_id}/coding/classification.csv",
-            get(classification),
+            download_route(QdaFile::Classification),
         )
 }
 
-/// `GET /api/workshops/{id}/coding/dataset.csv?token=T`: the NVivo dataset (the lead).
-async fn dataset(
-    State(state): State<AppState>,
-    Path(workshop): Path<String>,
-    Query(q): Query<TokenParam>,
-) -> Result<Response, AppError> {
-    let (bytes, name) = state
-        .dir
-        .coding_export(&workshop, q.token.as_deref(), QdaFile::Dataset)?;
-    Ok(download("text/csv; charset=utf-8", &name, bytes))
-}
-
-/// `GET /api/workshops/{id}/coding/classification.csv?token=T`: the NVivo classification
-/// sheet (the lead).
-async fn classification(
-    State(state): State<AppState>,
-    Path(workshop): Path<String>,
-    Query(q): Query<TokenParam>,
-) -> Result<Response, AppError> {
-    let (bytes, name) =
-        state
-            .dir
-            .coding_export(&workshop, q.token.as_deref(), QdaFile::Classification)?;
-    Ok(download("text/csv; charset=utf-8", &name, bytes))
+/// `GET /api/workshops/{id}/coding/{codebook.qdc | project.qdpx | dataset.csv |
+/// classification.csv}?token=T`: the analysis as a file (the codebook for anyone in it,
+/// the rest for the lead).
+fn download_route(file: QdaFile) -> axum::routing::MethodRouter<AppState> {
+    get(
+        move |State(state): State<AppState>,
+              Path(workshop): Path<String>,
+              Query(q): Query<TokenParam>| async move {
+            let (bytes, name) = state
+                .dir
+                .coding_export(&workshop, q.token.as_deref(), file)?;
+            let kind = match file {
+                QdaFile::Codebook => "application/xml; charset=utf-8",
+                QdaFile::Project => "application/zip",
+                QdaFile::Dataset | QdaFile::Classification => "text/csv; charset=utf-8",
+            };
+            Ok::<Response, AppError>(download(kind, &name, bytes))
+        },
+    )
 }
 
 /// `POST /api/workshops/{id}/coding/codebook.qdc?token=T` with a REFI-QDA codebook as the
@@ -109,33 +104,6 @@ async fn from_themes(
         .dir
         .codes_from_themes(&workshop, q.token.as_deref(), &b.board)?;
     Ok(Json(serde_json::json!({ "added": added })))
-}
-
-/// `GET /api/workshops/{id}/coding/codebook.qdc?token=T`: the codebook as a REFI-QDA
-/// codebook (anyone in the analysis).
-async fn qdc(
-    State(state): State<AppState>,
-    Path(workshop): Path<String>,
-    Query(q): Query<TokenParam>,
-) -> Result<Response, AppError> {
-    let (bytes, name) =
-        state
-            .dir
-            .coding_export(&workshop, q.token.as_deref(), QdaFile::Codebook)?;
-    Ok(download("application/xml; charset=utf-8", &name, bytes))
-}
-
-/// `GET /api/workshops/{id}/coding/project.qdpx?token=T`: the analysis as a REFI-QDA
-/// project (the lead).
-async fn qdpx(
-    State(state): State<AppState>,
-    Path(workshop): Path<String>,
-    Query(q): Query<TokenParam>,
-) -> Result<Response, AppError> {
-    let (bytes, name) = state
-        .dir
-        .coding_export(&workshop, q.token.as_deref(), QdaFile::Project)?;
-    Ok(download("application/zip", &name, bytes))
 }
 
 /// `GET /api/workshops/{id}/coding?token=T`: the analysis as this link may see it.

@@ -20,7 +20,7 @@ test('two Delphi rounds: rate, results, carry forward, feedback', async () => {
   const lead = await page(env.browser);
   await gotoPage(lead, `${base}/workshop/demo?token=${links.facilitator}`);
   await lead.getByText('Start a Delphi study').click();
-  await lead.getByLabel('Title').fill('Draft framework');
+  await lead.locator('#delphi-title').fill('Draft framework');
   await lead.getByLabel('Statements to rate, one a line').fill('Leaders are visible\nTime to learn is protected');
   await lead.getByRole('button', { name: 'Create study' }).click();
   await lead.getByText('Study “Draft framework” created with 2 statements.').waitFor();

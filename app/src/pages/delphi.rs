@@ -105,7 +105,10 @@ fn RateItems(v: RespondentView, token: Option<String>) -> impl IntoView {
             leptos::task::spawn_local(async move {
                 feedback.set(match rate_delphi(id, token, ratings).await {
                     Ok(n) => {
-                        format!("Saved: {n} ratings. You can change them until the round closes.")
+                        format!(
+                            "Saved {n} {}. You can change them until the round closes.",
+                            if n == 1 { "rating" } else { "ratings" }
+                        )
                     }
                     Err(e) => format!("Not saved: {e}"),
                 });

@@ -7,15 +7,8 @@ use cocreate_core::analysis::{AnalystInfo, CodingPhase};
 use cocreate_core::coding::{Codebook, Coding};
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{parse_word, Sqlite};
+use super::{corrupt, parse_word, Sqlite};
 use crate::store::interface::{Codings, StoreError, StoredAnalyst};
-
-fn corrupt(table: &'static str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt {
-        table,
-        reason: e.to_string(),
-    }
-}
 
 fn analyst(r: &Row<'_>) -> rusqlite::Result<StoredAnalyst> {
     Ok(StoredAnalyst {

@@ -5,15 +5,8 @@
 use cocreate_core::delphi::{DelphiRound, Respondent, StoredRating, Study};
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::Sqlite;
+use super::{corrupt, Sqlite};
 use crate::store::interface::{DelphiStore, StoreError, StudySpec};
-
-fn corrupt(table: &'static str, e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt {
-        table,
-        reason: e.to_string(),
-    }
-}
 
 fn study(r: &Row<'_>) -> rusqlite::Result<(String, String, String, String, i64)> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))

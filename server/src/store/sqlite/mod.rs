@@ -445,6 +445,14 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A row that cannot be read back as what it should be.
+fn corrupt(table: &'static str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        reason: e.to_string(),
+    }
+}
+
 fn board_exists(conn: &Connection, board: &str) -> Result<bool, StoreError> {
     Ok(conn
         .query_row("SELECT 1 FROM boards WHERE id = ?1", [board], |_| Ok(()))
