@@ -62,6 +62,9 @@ pub struct AnalystInfo {
     /// How many cards they have coded (looked at).
     #[serde(default)]
     pub coded: usize,
+    /// When the lead revoked their link (their coding is kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_ms: Option<i64>,
 }
 
 /// A new analyst and the link that is theirs (shown once).
@@ -138,6 +141,14 @@ pub trait Analysis: Send + Sync {
         workshop: &str,
         token: Option<&str>,
         codebook: Codebook,
+    ) -> Result<(), DirectoryError>;
+    /// Revoke an analyst's link (the lead): it opens nothing from now on; their coding
+    /// is kept.
+    fn revoke_analyst(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        analyst: &str,
     ) -> Result<(), DirectoryError>;
     /// Add an analyst (the lead): their link is returned once.
     fn add_analyst(

@@ -218,6 +218,9 @@ pub struct StoredRating {
 pub struct Respondent {
     pub code: String,
     pub created_ms: i64,
+    /// When the lead revoked their link (their ratings are kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_ms: Option<i64>,
 }
 
 /// A new respondent and their own link's token (shown once).

@@ -343,6 +343,7 @@ impl Analysis for ServerDirectory {
                 name,
                 created_ms: now_ms(),
                 coded: 0,
+                revoked_ms: None,
             },
             token_hash: TokenHash::of(&secret).as_str().to_string(),
         };
@@ -359,6 +360,29 @@ impl Analysis for ServerDirectory {
             analyst: analyst.info,
             token: secret,
         })
+    }
+
+    fn revoke_analyst(
+        &self,
+        workshop: &str,
+        token: Option<&str>,
+        analyst: &str,
+    ) -> Result<(), DirectoryError> {
+        let lead = self.coding_lead(workshop, token)?;
+        if !self
+            .store
+            .revoke_analyst(&lead.workshop.id, analyst, now_ms())?
+        {
+            return Err(DirectoryError::NotFound);
+        }
+        self.audit(
+            &lead.workshop.id,
+            self.actor(token),
+            "revoke analyst",
+            analyst,
+            "",
+        );
+        Ok(())
     }
 
     fn set_coding_phase(

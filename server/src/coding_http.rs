@@ -28,6 +28,10 @@ pub fn routes() -> Router<AppState> {
             "/api/workshops/{workshop_id}/coding/analysts",
             post(add_analyst),
         )
+        .route(
+            "/api/workshops/{workshop_id}/coding/analysts/{analyst}",
+            axum::routing::delete(revoke_analyst),
+        )
         .route("/api/workshops/{workshop_id}/coding/phase", put(set_phase))
         .route("/api/workshops/{workshop_id}/coding/cards", put(code_card))
         .route(
@@ -145,6 +149,19 @@ async fn add_analyst(
         .dir
         .add_analyst(&workshop, q.token.as_deref(), new.name)?;
     Ok((StatusCode::CREATED, Json(link)))
+}
+
+/// `DELETE /api/workshops/{id}/coding/analysts/{analyst}?token=T`: 204; the analyst's
+/// link opens nothing from now on, their coding is kept (the lead).
+async fn revoke_analyst(
+    State(state): State<AppState>,
+    Path((workshop, analyst)): Path<(String, String)>,
+    Query(q): Query<TokenParam>,
+) -> Result<StatusCode, AppError> {
+    state
+        .dir
+        .revoke_analyst(&workshop, q.token.as_deref(), &analyst)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize)]

@@ -131,6 +131,7 @@ impl ServerDirectory {
             &Respondent {
                 code: code.to_string(),
                 created_ms: now_ms(),
+                revoked_ms: None,
             },
             TokenHash::of(&secret).as_str(),
         )?;
@@ -145,6 +146,28 @@ impl ServerDirectory {
             code: code.to_string(),
             token: secret,
         })
+    }
+
+    /// Revoke a respondent's link (the lead): it opens nothing from now on; their
+    /// ratings are kept.
+    pub fn revoke_delphi_respondent(
+        &self,
+        study: &str,
+        token: Option<&str>,
+        code: &str,
+    ) -> Result<(), DirectoryError> {
+        let (study, _) = self.delphi_lead(study, token)?;
+        if !self.store.revoke_respondent(&study.id, code, now_ms())? {
+            return Err(DirectoryError::NotFound);
+        }
+        self.audit(
+            &study.workshop_id,
+            self.actor(token),
+            "revoke Delphi respondent",
+            &study.id,
+            code,
+        );
+        Ok(())
     }
 
     /// Open the next round (the lead): round 1 rates every item; a later one, only the

@@ -25,6 +25,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/delphi/{id}", get(view))
         .route("/api/delphi/{id}/respondents", post(add_respondent))
+        .route(
+            "/api/delphi/{id}/respondents/{code}",
+            axum::routing::delete(revoke_respondent),
+        )
         .route("/api/delphi/{id}/rounds", post(open_round))
         .route("/api/delphi/{id}/rounds/close", post(close_round))
         .route("/api/delphi/{id}/ratings", put(rate))
@@ -93,6 +97,19 @@ async fn add_respondent(
         .dir
         .add_delphi_respondent(&id, q.token.as_deref(), &r.code)?;
     Ok((StatusCode::CREATED, Json(link)))
+}
+
+/// `DELETE /api/delphi/{id}/respondents/{code}?token=T`: 204; the respondent's link
+/// opens nothing from now on, their ratings are kept (the lead).
+async fn revoke_respondent(
+    State(state): State<AppState>,
+    Path((id, code)): Path<(String, String)>,
+    Query(q): Query<TokenParam>,
+) -> Result<StatusCode, AppError> {
+    state
+        .dir
+        .revoke_delphi_respondent(&id, q.token.as_deref(), &code)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/delphi/{id}/rounds?token=T`: 201 with the next round, opened (the lead).

@@ -113,6 +113,7 @@ fn demo_analysts(store: &Store) -> Result<Vec<(String, String)>, AuthError> {
                 name: name.into(),
                 created_ms: crate::store::now_ms() + i as i64,
                 coded: 0,
+                revoked_ms: None,
             },
             token_hash: crate::auth::TokenHash::of(&token).as_str().to_string(),
         })?;

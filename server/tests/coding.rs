@@ -303,6 +303,25 @@ async fn analysts_code_blind_then_compare_and_the_lead_records_the_agreed_coding
         set(&["access", "wait"])
     );
 
+    // The lead revokes Ben's link: it opens nothing more; his coding is kept.
+    let revoke = |token: &str, who: &str| api.url(&format!("/analysts/{who}"), token);
+    assert_eq!(
+        http("DELETE", &revoke(a, &ben.analyst.id), None).await.0,
+        403
+    );
+    assert_eq!(http("DELETE", &revoke(&lead, "nobody"), None).await.0, 404);
+    assert_eq!(
+        http("DELETE", &revoke(&lead, &ben.analyst.id), None)
+            .await
+            .0,
+        204
+    );
+    assert_eq!(http("GET", &api.url("", b), None).await.0, 401);
+    assert_eq!(api.code(b, &card("k1"), &[]).await.0, 401);
+    let kept = api.view(&lead).await;
+    assert!(kept.analysts[1].revoked_ms.is_some());
+    assert_eq!(kept.codings[&ben.analyst.id].len(), 3);
+
     // Coding never changed the board.
     let after = {
         let url = srv.http(&format!("/api/boards/{board}/export.json?token={lead}"));
@@ -328,6 +347,7 @@ async fn analysts_code_blind_then_compare_and_the_lead_records_the_agreed_coding
         "add analyst",
         "compare codings",
         "agree coding",
+        "revoke analyst",
     ] {
         assert!(actions.contains(&action), "{action} in {actions:?}");
     }

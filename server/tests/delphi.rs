@@ -297,6 +297,39 @@ async fn two_rounds_carry_forward_items_without_consensus_with_feedback() {
     assert_eq!(status, 400);
     assert!(body.contains("every item has reached consensus"), "{body}");
 
+    // A revoked respondent's link opens nothing more; their ratings stay in the results.
+    let revoke = url(&format!("/api/delphi/{id}/respondents/P10"), &lead);
+    assert_eq!(
+        http(
+            "DELETE",
+            &url(&format!("/api/delphi/{id}/respondents/P10"), &p(1)),
+            None
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(http("DELETE", &revoke, None).await.0, 204);
+    assert_eq!(
+        http("GET", &url(&format!("/api/delphi/{id}"), &p(10)), None)
+            .await
+            .0,
+        401
+    );
+    let after = results(lead.clone()).await;
+    assert_eq!(after.rounds[0].items[0].n, 10);
+    assert!(after.respondents[9].revoked_ms.is_some());
+    assert_eq!(
+        http(
+            "DELETE",
+            &url(&format!("/api/delphi/{id}/respondents/P99"), &lead),
+            None
+        )
+        .await
+        .0,
+        404
+    );
+
     // The lead's steps are audited.
     let audit = url(&format!("/api/workshops/{}/audit", w.workshop.id), &lead);
     let log: Vec<AuditEntry> = serde_json::from_str(&http("GET", &audit, None).await.1).unwrap();
@@ -307,6 +340,7 @@ async fn two_rounds_carry_forward_items_without_consensus_with_feedback() {
         "open Delphi round",
         "close Delphi round",
         "export Delphi results",
+        "revoke Delphi respondent",
     ] {
         assert!(actions.contains(&a), "{a} in {actions:?}");
     }

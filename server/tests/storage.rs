@@ -758,6 +758,7 @@ pub async fn codings_keep_codebook_phase_analysts_and_codes(open: fn(&Path) -> S
             name: format!("Analyst {id}"),
             created_ms: at,
             coded: 0,
+            revoked_ms: None,
         },
         token_hash: format!("hash-{id}"),
     };
@@ -773,6 +774,17 @@ pub async fn codings_keep_codebook_phase_analysts_and_codes(open: fn(&Path) -> S
         Some(analyst("b2", 2))
     );
     assert_eq!(store.analyst_by_token("hash-zz").unwrap(), None);
+    // A revoked analyst's link finds nobody; the analyst stays, marked.
+    assert!(!store.revoke_analyst("w", "zz", 9).unwrap());
+    store.add_analyst(&analyst("c9", 9)).unwrap();
+    assert!(store.revoke_analyst("w", "c9", 10).unwrap());
+    assert!(store.revoke_analyst("w", "c9", 11).unwrap());
+    assert_eq!(store.analyst_by_token("hash-c9").unwrap(), None);
+    assert_eq!(
+        store.analysts("w").unwrap()[2].info.revoked_ms,
+        Some(10),
+        "the first time kept"
+    );
     // A token hash belongs to one analyst only.
     let mut twin = analyst("c3", 3);
     twin.token_hash = "hash-a1".into();
@@ -863,6 +875,7 @@ pub async fn delphi_studies_keep_rounds_respondents_and_ratings(open: fn(&Path) 
     let who = |code: &str, at: i64| Respondent {
         code: code.into(),
         created_ms: at,
+        revoked_ms: None,
     };
     store.add_respondent("d1", &who("P02", 2), "h2").unwrap();
     store.add_respondent("d1", &who("P01", 1), "h1").unwrap();
@@ -883,6 +896,10 @@ pub async fn delphi_studies_keep_rounds_respondents_and_ratings(open: fn(&Path) 
         Some(("d1".to_string(), "P02".to_string()))
     );
     assert_eq!(store.respondent_by_token("nope").unwrap(), None);
+    assert!(!store.revoke_respondent("d1", "P09", 50).unwrap());
+    assert!(store.revoke_respondent("d1", "P02", 50).unwrap());
+    assert_eq!(store.respondent_by_token("h2").unwrap(), None);
+    assert_eq!(store.respondents("d1").unwrap()[1].revoked_ms, Some(50));
 
     let rating = |round: u32, code: &str, item: &str, value: u8, comment: &str| StoredRating {
         round,

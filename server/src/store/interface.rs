@@ -509,8 +509,11 @@ pub trait Codings: Send + Sync {
     fn add_analyst(&self, analyst: &StoredAnalyst) -> Result<(), StoreError>;
     /// A workshop's analysts, oldest first (`coded` left 0).
     fn analysts(&self, workshop: &str) -> Result<Vec<StoredAnalyst>, StoreError>;
-    /// The analyst whose link's token hashes to `token_hash`.
+    /// The analyst whose link's token hashes to `token_hash`, unless revoked.
     fn analyst_by_token(&self, token_hash: &str) -> Result<Option<StoredAnalyst>, StoreError>;
+    /// Mark an analyst's link revoked at `at_ms` (its coding is kept); false if there is
+    /// no such analyst.
+    fn revoke_analyst(&self, workshop: &str, id: &str, at_ms: i64) -> Result<bool, StoreError>;
     /// Record `coder`'s codes for one card (an empty set: looked at, none apply).
     fn set_card_codes(
         &self,
@@ -569,9 +572,12 @@ pub trait DelphiStore: Send + Sync {
         &self,
         study: &str,
     ) -> Result<Vec<cocreate_core::delphi::Respondent>, StoreError>;
-    /// The (study, code) whose link's token hashes to `token_hash`.
+    /// The (study, code) whose link's token hashes to `token_hash`, unless revoked.
     fn respondent_by_token(&self, token_hash: &str)
         -> Result<Option<(String, String)>, StoreError>;
+    /// Mark a respondent's link revoked at `at_ms` (their ratings are kept); false if
+    /// there is no such respondent.
+    fn revoke_respondent(&self, study: &str, code: &str, at_ms: i64) -> Result<bool, StoreError>;
     /// Keep ratings, each replacing the same respondent's rating of the item in that
     /// round; all or none.
     fn save_ratings(

@@ -11,7 +11,7 @@ use super::tables::corrupt;
 use super::Postgres;
 use crate::store::interface::{parse_word, Codings, StoreError, StoredAnalyst};
 
-const ANALYST_COLUMNS: &str = "workshop_id, id, name, created_ms, token_hash";
+const ANALYST_COLUMNS: &str = "workshop_id, id, name, created_ms, token_hash, revoked_ms";
 
 fn analyst(r: &Row) -> Result<StoredAnalyst, StoreError> {
     Ok(StoredAnalyst {
@@ -21,6 +21,7 @@ fn analyst(r: &Row) -> Result<StoredAnalyst, StoreError> {
             name: r.try_get(2)?,
             created_ms: r.try_get(3)?,
             coded: 0,
+            revoked_ms: r.try_get(5)?,
         },
         token_hash: r.try_get(4)?,
     })
@@ -97,12 +98,23 @@ impl Codings for Postgres {
 
     fn analyst_by_token(&self, token_hash: &str) -> Result<Option<StoredAnalyst>, StoreError> {
         self.query_opt(
-            &format!("SELECT {ANALYST_COLUMNS} FROM analysts WHERE token_hash = $1"),
+            &format!(
+                "SELECT {ANALYST_COLUMNS} FROM analysts
+                 WHERE token_hash = $1 AND revoked_ms IS NULL"
+            ),
             &[&token_hash],
         )?
         .as_ref()
         .map(analyst)
         .transpose()
+    }
+
+    fn revoke_analyst(&self, workshop: &str, id: &str, at_ms: i64) -> Result<bool, StoreError> {
+        Ok(self.execute(
+            "UPDATE analysts SET revoked_ms = coalesce(revoked_ms, $3)
+             WHERE workshop_id = $1 AND id = $2",
+            &[&workshop, &id, &at_ms],
+        )? > 0)
     }
 
     fn set_card_codes(

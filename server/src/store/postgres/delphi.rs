@@ -116,7 +116,7 @@ impl DelphiStore for Postgres {
 
     fn respondents(&self, study: &str) -> Result<Vec<Respondent>, StoreError> {
         self.query(
-            "SELECT code, created_ms FROM delphi_respondents WHERE study_id = $1
+            "SELECT code, created_ms, revoked_ms FROM delphi_respondents WHERE study_id = $1
              ORDER BY created_ms, code COLLATE \"C\"",
             &[&study],
         )?
@@ -125,6 +125,7 @@ impl DelphiStore for Postgres {
             Ok(Respondent {
                 code: r.try_get(0)?,
                 created_ms: r.try_get(1)?,
+                revoked_ms: r.try_get(2)?,
             })
         })
         .collect()
@@ -135,11 +136,20 @@ impl DelphiStore for Postgres {
         token_hash: &str,
     ) -> Result<Option<(String, String)>, StoreError> {
         self.query_opt(
-            "SELECT study_id, code FROM delphi_respondents WHERE token_hash = $1",
+            "SELECT study_id, code FROM delphi_respondents
+             WHERE token_hash = $1 AND revoked_ms IS NULL",
             &[&token_hash],
         )?
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .transpose()
+    }
+
+    fn revoke_respondent(&self, study: &str, code: &str, at_ms: i64) -> Result<bool, StoreError> {
+        Ok(self.execute(
+            "UPDATE delphi_respondents SET revoked_ms = coalesce(revoked_ms, $3)
+             WHERE study_id = $1 AND code = $2",
+            &[&study, &code, &at_ms],
+        )? > 0)
     }
 
     fn save_ratings(&self, study: &str, ratings: &[StoredRating]) -> Result<(), StoreError> {

@@ -118,6 +118,7 @@ CREATE TABLE delphi_respondents (
     code TEXT NOT NULL,
     token_hash TEXT NOT NULL UNIQUE,
     created_ms BIGINT NOT NULL,
+    revoked_ms BIGINT,
     PRIMARY KEY (study_id, code)
 );
 CREATE TABLE delphi_ratings (
@@ -145,6 +146,7 @@ CREATE TABLE analysts (
     name TEXT NOT NULL,
     created_ms BIGINT NOT NULL,
     token_hash TEXT NOT NULL UNIQUE,
+    revoked_ms BIGINT,
     PRIMARY KEY (workshop_id, id)
 );
 CREATE TABLE card_codes (

@@ -18,12 +18,13 @@ fn analyst(r: &Row<'_>) -> rusqlite::Result<StoredAnalyst> {
             name: r.get(2)?,
             created_ms: r.get(3)?,
             coded: 0,
+            revoked_ms: r.get(5)?,
         },
         token_hash: r.get(4)?,
     })
 }
 
-const ANALYST_COLUMNS: &str = "workshop_id, id, name, created_ms, token_hash";
+const ANALYST_COLUMNS: &str = "workshop_id, id, name, created_ms, token_hash, revoked_ms";
 
 impl Codings for Sqlite {
     fn coding_setup(&self, workshop: &str) -> Result<Option<(Codebook, CodingPhase)>, StoreError> {
@@ -99,11 +100,22 @@ impl Codings for Sqlite {
         Ok(self
             .conn()
             .query_row(
-                &format!("SELECT {ANALYST_COLUMNS} FROM analysts WHERE token_hash = ?1"),
+                &format!(
+                    "SELECT {ANALYST_COLUMNS} FROM analysts
+                     WHERE token_hash = ?1 AND revoked_ms IS NULL"
+                ),
                 [token_hash],
                 analyst,
             )
             .optional()?)
+    }
+
+    fn revoke_analyst(&self, workshop: &str, id: &str, at_ms: i64) -> Result<bool, StoreError> {
+        Ok(self.conn().execute(
+            "UPDATE analysts SET revoked_ms = coalesce(revoked_ms, ?3)
+             WHERE workshop_id = ?1 AND id = ?2",
+            params![workshop, id, at_ms],
+        )? > 0)
     }
 
     fn set_card_codes(

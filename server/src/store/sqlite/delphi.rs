@@ -127,13 +127,14 @@ impl DelphiStore for Sqlite {
     fn respondents(&self, study: &str) -> Result<Vec<Respondent>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT code, created_ms FROM delphi_respondents WHERE study_id = ?1
+            "SELECT code, created_ms, revoked_ms FROM delphi_respondents WHERE study_id = ?1
              ORDER BY created_ms, code",
         )?;
         let rows = stmt.query_map([study], |r| {
             Ok(Respondent {
                 code: r.get(0)?,
                 created_ms: r.get(1)?,
+                revoked_ms: r.get(2)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -146,11 +147,20 @@ impl DelphiStore for Sqlite {
         Ok(self
             .conn()
             .query_row(
-                "SELECT study_id, code FROM delphi_respondents WHERE token_hash = ?1",
+                "SELECT study_id, code FROM delphi_respondents
+                 WHERE token_hash = ?1 AND revoked_ms IS NULL",
                 [token_hash],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
+    }
+
+    fn revoke_respondent(&self, study: &str, code: &str, at_ms: i64) -> Result<bool, StoreError> {
+        Ok(self.conn().execute(
+            "UPDATE delphi_respondents SET revoked_ms = coalesce(revoked_ms, ?3)
+             WHERE study_id = ?1 AND code = ?2",
+            params![study, code, at_ms],
+        )? > 0)
     }
 
     fn save_ratings(&self, study: &str, ratings: &[StoredRating]) -> Result<(), StoreError> {

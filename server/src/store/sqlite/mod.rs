@@ -263,6 +263,7 @@ CREATE TABLE IF NOT EXISTS analysts (
     name TEXT NOT NULL,
     created_ms INTEGER NOT NULL,
     token_hash TEXT NOT NULL UNIQUE,
+    revoked_ms INTEGER,
     PRIMARY KEY (workshop_id, id)
 );
 CREATE TABLE IF NOT EXISTS card_codes (
@@ -293,6 +294,7 @@ CREATE TABLE IF NOT EXISTS delphi_respondents (
     code TEXT NOT NULL,
     token_hash TEXT NOT NULL UNIQUE,
     created_ms INTEGER NOT NULL,
+    revoked_ms INTEGER,
     PRIMARY KEY (study_id, code)
 );
 CREATE TABLE IF NOT EXISTS delphi_ratings (
