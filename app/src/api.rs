@@ -881,3 +881,29 @@ pub async fn get_delphi_results(
         Err(e) => Err(e.into()),
     }
 }
+
+/// Revoke an analyst's link (the lead); their coding is kept.
+#[server(input = Json)]
+pub async fn revoke_analyst(
+    id: String,
+    token: Option<String>,
+    analyst: String,
+) -> Result<(), ApiError> {
+    analysis()?
+        .0
+        .revoke_analyst(&id, token.as_deref(), &analyst)
+        .map_err(ApiError::from)
+}
+
+/// Revoke a Delphi respondent's link (the lead); their ratings are kept.
+#[server(input = Json)]
+pub async fn revoke_delphi_respondent(
+    id: String,
+    token: Option<String>,
+    code: String,
+) -> Result<(), ApiError> {
+    delphi()?
+        .0
+        .revoke_respondent(&id, token.as_deref(), &code)
+        .map_err(ApiError::from)
+}

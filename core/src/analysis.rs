@@ -209,6 +209,13 @@ pub trait Delphi: Send + Sync {
         token: Option<&str>,
         code: &str,
     ) -> Result<crate::delphi::RespondentLink, DirectoryError>;
+    /// Revoke a respondent's link (the lead); their ratings are kept.
+    fn revoke_respondent(
+        &self,
+        study: &str,
+        token: Option<&str>,
+        code: &str,
+    ) -> Result<(), DirectoryError>;
     /// Open the next round (the lead).
     fn open_round(
         &self,

@@ -453,6 +453,15 @@ impl cocreate_core::analysis::Delphi for ServerDirectory {
         self.add_delphi_respondent(study, token, code)
     }
 
+    fn revoke_respondent(
+        &self,
+        study: &str,
+        token: Option<&str>,
+        code: &str,
+    ) -> Result<(), DirectoryError> {
+        self.revoke_delphi_respondent(study, token, code)
+    }
+
     fn open_round(&self, study: &str, token: Option<&str>) -> Result<DelphiRound, DirectoryError> {
         self.open_delphi_round(study, token)
     }

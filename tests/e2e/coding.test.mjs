@@ -134,6 +134,14 @@ test('blind coding by two analysts, comparison, agreement and the agreed codes',
   await reloadPage(asha);
   await card(asha, PURPOSE).getByText('Agreed: Being heard, Time and continuity').waitFor();
 
+  // The lead revokes Chris's link: it opens nothing more.
+  await lead.getByRole('button', { name: "Revoke Chris's link" }).click();
+  await lead.getByText("Chris's link no longer opens anything. Their coding is kept.").waitFor();
+  await lead.locator('li[data-analyst]').filter({ hasText: 'Chris' }).getByText('link revoked').waitFor();
+  const chris = await page(env.browser);
+  await chris.goto(chrisLink);
+  await chris.getByRole('heading', { name: 'This link does not work' }).waitFor();
+
   // An analyst's link opens no board.
   const res = await asha.request.get(`${base}/api/boards/demo-leadership/export.json?token=${links.analysts.Asha}`);
   assert.equal(res.status(), 401);

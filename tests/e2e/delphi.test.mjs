@@ -83,4 +83,13 @@ test('two Delphi rounds: rate, results, carry forward, feedback', async () => {
   await p1.getByText('Saved 1 rating.', { exact: false }).waitFor();
   await reloadPage(p1);
   assert.equal(await p1.getByLabel('7', { exact: true }).isChecked(), true);
+
+  // The lead revokes P02's link: it opens nothing more, their ratings stay.
+  await reloadPage(lead);
+  await lead.getByRole('button', { name: "Revoke P02's link" }).click();
+  await lead.getByText("P02's link no longer opens anything. Their ratings are kept.").waitFor();
+  const p2 = await page(env.browser);
+  await p2.goto(respondents[1]);
+  await p2.getByRole('heading', { name: 'This link does not work' }).waitFor();
+  assert.match(await lead.getByRole('table', { name: 'Results of round 1' }).locator('tr[data-item="i1"]').innerText(), /\b2\b/);
 });

@@ -10,7 +10,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{
-    add_analyst, code_card, codes_from_themes, get_coding, save_codebook, set_coding_phase,
+    add_analyst, code_card, codes_from_themes, get_coding, revoke_analyst, save_codebook,
+    set_coding_phase,
 };
 use crate::pages::common::{origin, use_token, LinkProblem, NotFound};
 use cocreate_core::analysis::{CardCodes, Coder, CodingCard, CodingPhase, CodingView};
@@ -457,8 +458,32 @@ fn Analysts(
             } else {
                 view! {
                     <ul class="analysts">
-                        {v.analysts.iter().map(|a| view! {
-                            <li data-analyst=a.id.clone()>{format!("{} · {} of {total} cards coded", a.name, a.coded)}</li>
+                        {v.analysts.iter().map(|a| {
+                            let revoke = {
+                                let (w, t, id, name) = (v.workshop_id.clone(), token.clone(), a.id.clone(), a.name.clone());
+                                move |_| {
+                                    let (w, t, id, name) = (w.clone(), t.clone(), id.clone(), name.clone());
+                                    leptos::task::spawn_local(async move {
+                                        match revoke_analyst(w, t, id).await {
+                                            Ok(()) => {
+                                                feedback.set(format!("{name}'s link no longer opens anything. Their coding is kept."));
+                                                tick.update(|n| *n = n.wrapping_add(1));
+                                            }
+                                            Err(e) => feedback.set(format!("Not revoked: {e}")),
+                                        }
+                                    });
+                                }
+                            };
+                            view! {
+                                <li data-analyst=a.id.clone()>
+                                    {format!("{} · {} of {total} cards coded", a.name, a.coded)}
+                                    {if a.revoked_ms.is_some() {
+                                        view! { " · link revoked" }.into_any()
+                                    } else {
+                                        view! { " " <button type="button" on:click=revoke>{format!("Revoke {}'s link", a.name)}</button> }.into_any()
+                                    }}
+                                </li>
+                            }
                         }).collect_view()}
                     </ul>
                 }.into_any()

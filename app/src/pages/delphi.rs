@@ -11,7 +11,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::{
     add_delphi_respondent, create_study, delphi_round, get_delphi_results, get_delphi_view,
-    list_studies, rate_delphi,
+    list_studies, rate_delphi, revoke_delphi_respondent,
 };
 use crate::pages::common::{origin, use_token, LinkProblem, NotFound};
 use cocreate_core::delphi::{
@@ -287,7 +287,35 @@ fn StudyResults(
         <p role="status" aria-live="polite" class="feedback">{move || feedback.get()}</p>
         <section aria-labelledby="resp-h">
             <h2 id="resp-h">{format!("Respondents ({})", r.respondents.len())}</h2>
-            <p class="muted">{r.respondents.iter().map(|x| x.code.clone()).collect::<Vec<_>>().join(", ")}</p>
+            <ul class="respondents">
+                {r.respondents.iter().map(|x| {
+                    let revoke = {
+                        let (id, t, code) = (s.id.clone(), token.clone(), x.code.clone());
+                        move |_| {
+                            let (id, t, code) = (id.clone(), t.clone(), code.clone());
+                            leptos::task::spawn_local(async move {
+                                match revoke_delphi_respondent(id, t, code.clone()).await {
+                                    Ok(()) => {
+                                        feedback.set(format!("{code}'s link no longer opens anything. Their ratings are kept."));
+                                        tick.update(|n| *n = n.wrapping_add(1));
+                                    }
+                                    Err(e) => feedback.set(format!("Not revoked: {e}")),
+                                }
+                            });
+                        }
+                    };
+                    view! {
+                        <li data-respondent=x.code.clone()>
+                            {x.code.clone()}
+                            {if x.revoked_ms.is_some() {
+                                view! { " · link revoked" }.into_any()
+                            } else {
+                                view! { " " <button type="button" on:click=revoke>{format!("Revoke {}'s link", x.code)}</button> }.into_any()
+                            }}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
             <form class="row" on:submit=add>
                 <label for="resp-code">"Respondent code (not a name)"</label>
                 <input id="resp-code" maxlength="20" required prop:value=move || code.get()
