@@ -11,8 +11,10 @@ use cocreate_core::analysis::{
     Analysis, AnalystInfo, AnalystLink, CardCodes, Coder, CodingCard, CodingPhase, CodingView,
     MAX_ANALYSTS, MAX_ANALYST_NAME,
 };
-use cocreate_core::catalog::DirectoryError;
+use cocreate_core::catalog::{DirectoryError, DocKey};
 use cocreate_core::coding::{agreement, Codebook, Coding};
+use cocreate_core::model::board::Board;
+use yrs::Transact;
 
 use crate::access::{CodingAccess, WorkshopFacilitator};
 use crate::auth::{new_token, TokenHash};
@@ -477,19 +479,15 @@ impl Analysis for ServerDirectory {
         codebook
             .check_coding(&one)
             .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
-        let on_board =
-            codes
-                .card
-                .split_once('/')
-                .and_then(|(board, _)| access.boards().into_iter().find(|r| r.board.id == board))
-                .map(|reader| {
-                    let (export, _) = self.export_of(&reader, None)?;
-                    Ok::<_, DirectoryError>(export.cards.iter().any(|c| {
-                        !c.hidden && format!("{}/{}", reader.board.id, c.id) == codes.card
-                    }))
-                })
-                .transpose()?
-                .unwrap_or(false);
+        // Read the one card from the live board (a hidden card is in no board document),
+        // not a whole export with its roster on every click.
+        let on_board = match codes.card.split_once('/') {
+            Some((board, card)) if access.boards().iter().any(|r| r.board.id == board) => {
+                let live = self.hub.join(&DocKey::board(board))?;
+                live.read(|d| Board::of(d).card(&d.transact(), card).is_some())
+            }
+            _ => false,
+        };
         if !on_board {
             return Err(DirectoryError::Invalid(format!(
                 "there is no card {:?} on this workshop's boards",
