@@ -64,11 +64,13 @@ if ! command -v redis-server >/dev/null 2>&1; then
 fi
 
 # 8. Real tools the export tests open files with: xmllint (REFI-QDA XML against the
-#    published schema) and unzip (the .qdpx archive).
-if ! command -v xmllint >/dev/null 2>&1 || ! command -v unzip >/dev/null 2>&1; then
-  log "installing libxml2-utils and unzip (for the export tests)"
+#    published schema, the XML inside DOCX reports), unzip (the .qdpx archive, .docx)
+#    and pdftotext and pdfinfo from poppler (PDF reports).
+if ! command -v xmllint >/dev/null 2>&1 || ! command -v unzip >/dev/null 2>&1 \
+  || ! command -v pdftotext >/dev/null 2>&1; then
+  log "installing libxml2-utils, unzip and poppler-utils (for the export tests)"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libxml2-utils unzip >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libxml2-utils unzip poppler-utils >/dev/null
 fi
 
 log "done"

@@ -8,6 +8,8 @@
 //! - [`consult`]: published drafts, responses, tallies and the agreement round.
 //! - [`delphi`]: Delphi rating rounds: items, scales, the consensus rule, ratings and
 //!   each round's results (median, quartiles, bands, consensus, stability).
+//! - [`findings`]: a findings report (one board, a workshop, a pillar, a round, a Delphi
+//!   study) as plain data that the server writes as DOCX and PDF.
 //! - [`allocate`]: placing people in breakout groups as they join, balanced by role.
 //! - [`coding`]: a codebook, analysts' codings of cards, and their agreement (alpha,
 //!   kappa, disagreements).
@@ -24,6 +26,7 @@ pub mod catalog;
 pub mod coding;
 pub mod consult;
 pub mod delphi;
+pub mod findings;
 pub mod identity;
 pub mod model;
 pub mod sync;

@@ -11,8 +11,10 @@ use serde::Deserialize;
 use cocreate_core::delphi::{
     DelphiResults, DelphiRound, NewStudy, Rating, RespondentLink, RespondentView, Study,
 };
+use cocreate_core::findings::Findings;
 
 use crate::error::AppError;
+use crate::report::ReportFormat;
 use crate::state::AppState;
 use crate::web::{download, TokenParam};
 
@@ -35,6 +37,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/delphi/{id}/results", get(results))
         .route("/api/delphi/{id}/results.csv", get(results_csv))
         .route("/api/delphi/{id}/ratings.csv", get(ratings_csv))
+        .route(
+            "/api/delphi/{id}/report.docx",
+            report_route(ReportFormat::Docx),
+        )
+        .route(
+            "/api/delphi/{id}/report.pdf",
+            report_route(ReportFormat::Pdf),
+        )
 }
 
 #[derive(Debug, Deserialize)]
@@ -170,6 +180,40 @@ async fn results_csv(
         &format!("{id}-results.csv"),
         csv.into_bytes(),
     ))
+}
+
+/// `GET /api/delphi/{id}/report.{docx,pdf}?token=T` (the lead; audited): the rule, each
+/// round's consensus table and where every item ended.
+async fn report(
+    state: AppState,
+    id: String,
+    token: Option<String>,
+    format: ReportFormat,
+) -> Result<Response, AppError> {
+    let results = state.dir.delphi_results(&id, token.as_deref())?;
+    state.dir.audit(
+        &results.study.workshop_id,
+        state.dir.actor(token.as_deref()),
+        "export",
+        &id,
+        format!("Delphi findings report ({})", format.ext()),
+    );
+    crate::web::report(
+        format,
+        &format!("{id}-findings"),
+        Findings::of_delphi(&results),
+    )
+    .await
+}
+
+fn report_route(format: ReportFormat) -> axum::routing::MethodRouter<AppState> {
+    get(
+        move |State(state): State<AppState>,
+              Path(id): Path<String>,
+              Query(q): Query<TokenParam>| async move {
+            report(state, id, q.token, format).await
+        },
+    )
 }
 
 /// `GET /api/delphi/{id}/ratings.csv?token=T`: every rating and comment (the lead).

@@ -42,6 +42,18 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<crate::report::ReportError> for AppError {
+    fn from(e: crate::report::ReportError) -> Self {
+        AppError::Internal(Box::new(e))
+    }
+}
+
+impl From<cocreate_core::findings::FindingsError> for AppError {
+    fn from(e: cocreate_core::findings::FindingsError) -> Self {
+        AppError::NotFound(e.to_string())
+    }
+}
+
 impl From<HubError> for AppError {
     fn from(e: HubError) -> Self {
         match e {

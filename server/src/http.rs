@@ -13,6 +13,7 @@ use serde::Deserialize;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::{post, put};
 use cocreate_core::catalog::{BoardSummary, ControlScope, Directory, DocKey, LinkRole};
+use cocreate_core::findings::Findings;
 use cocreate_core::identity;
 use cocreate_core::model::control::{Control, ControlPatch};
 use cocreate_core::model::export::BoardExport;
@@ -20,6 +21,7 @@ use cocreate_core::model::export::BoardExport;
 use crate::error::AppError;
 use crate::hub::session::{self, Gate};
 use crate::hub::BoardHandle;
+use crate::report::{ReportError, ReportFormat};
 use crate::state::AppState;
 use crate::web::{download, TokenParam};
 
@@ -555,6 +557,8 @@ pub enum ExportFormat {
     Markdown,
     Svg,
     Ybin,
+    /// A findings report (`export.docx`, `export.pdf`).
+    Report(ReportFormat),
 }
 
 impl ExportFormat {
@@ -565,6 +569,7 @@ impl ExportFormat {
             ExportFormat::Markdown => "md",
             ExportFormat::Svg => "svg",
             ExportFormat::Ybin => "ybin",
+            ExportFormat::Report(r) => r.ext(),
         }
     }
 
@@ -575,17 +580,19 @@ impl ExportFormat {
             ExportFormat::Markdown => "text/markdown; charset=utf-8",
             ExportFormat::Svg => "image/svg+xml",
             ExportFormat::Ybin => "application/octet-stream",
+            ExportFormat::Report(r) => r.content_type(),
         }
     }
 
-    fn render(self, export: &BoardExport, raw: Vec<u8>) -> Vec<u8> {
-        match self {
+    async fn render(self, export: &BoardExport, raw: Vec<u8>) -> Result<Vec<u8>, ReportError> {
+        Ok(match self {
             ExportFormat::Json => export.to_json().into_bytes(),
             ExportFormat::Csv => export.to_csv().into_bytes(),
             ExportFormat::Markdown => export.to_markdown().into_bytes(),
             ExportFormat::Svg => export.to_svg().into_bytes(),
             ExportFormat::Ybin => raw,
-        }
+            ExportFormat::Report(r) => r.render(Findings::of_board(export)).await?,
+        })
     }
 }
 
@@ -596,7 +603,7 @@ pub struct ExportParams {
     pub at: Option<i64>,
 }
 
-/// `GET /api/boards/{id}/export.{json,csv,md,svg,ybin}?token=T&at=SNAPSHOT`.
+/// `GET /api/boards/{id}/export.{json,csv,md,svg,ybin,docx,pdf}?token=T&at=SNAPSHOT`.
 async fn export_board(
     state: AppState,
     board_id: String,
@@ -623,7 +630,7 @@ async fn export_board(
     Ok(download(
         format.content_type(),
         &name,
-        format.render(&export, raw),
+        format.render(&export, raw).await?,
     ))
 }
 
@@ -702,6 +709,55 @@ async fn export_workshop_csv(
     ))
 }
 
+#[derive(Debug, Deserialize)]
+pub struct ReportParams {
+    pub token: Option<String>,
+    /// Only this pillar's boards (a pillar's findings for the partner it goes to).
+    pub pillar: Option<String>,
+}
+
+/// `GET /api/workshops/{id}/report.{docx,pdf}?token=T&pillar=P` (facilitators of the
+/// workshop): the findings of every board, or of one pillar's boards.
+async fn workshop_report(
+    state: AppState,
+    workshop: String,
+    q: ReportParams,
+    format: ReportFormat,
+) -> Result<Response, AppError> {
+    let boards: Vec<BoardExport> = workshop_exports(&state, &workshop, q.token.as_deref())?
+        .into_iter()
+        .map(|(e, _)| e)
+        .collect();
+    let title = boards
+        .first()
+        .map(|b| b.context.workshop_title.clone())
+        .unwrap_or_else(|| workshop.clone());
+    let (findings, name) = match q.pillar.as_deref().filter(|p| !p.trim().is_empty()) {
+        Some(pillar) => (
+            Findings::of_pillar(&title, &boards, pillar)?,
+            format!(
+                "{workshop}-{}-findings",
+                crate::archive::file_name(pillar, "pillar")
+            ),
+        ),
+        None => (
+            Findings::of_workshop(&title, &boards),
+            format!("{workshop}-findings"),
+        ),
+    };
+    crate::web::report(format, &name, findings).await
+}
+
+fn workshop_report_route(format: ReportFormat) -> axum::routing::MethodRouter<AppState> {
+    get(
+        move |State(state): State<AppState>,
+              Path(workshop): Path<String>,
+              Query(q): Query<ReportParams>| async move {
+            workshop_report(state, workshop, q, format).await
+        },
+    )
+}
+
 /// `GET /api/workshops/{id}/export.tar?token=T`: every board in every format, each
 /// board's snapshots, the combined CSV and an index, in a folder named after the
 /// workshop's title; each board's files are named after its title.
@@ -753,7 +809,7 @@ async fn export_workshop_tar(
         ] {
             tar.file(
                 &format!("{root}/{name}.{}", f.ext()),
-                &f.render(&export, raw.clone()),
+                &f.render(&export, raw.clone()).await?,
                 now,
             );
         }
@@ -769,7 +825,7 @@ async fn export_workshop_tar(
             ] {
                 tar.file(
                     &format!("{root}/{name}/snapshots/{snap_name}.{}", f.ext()),
-                    &f.render(&export, raw.clone()),
+                    &f.render(&export, raw.clone()).await?,
                     now,
                 );
             }
@@ -1183,6 +1239,14 @@ pub fn router(state: AppState) -> Router {
             export_route(ExportFormat::Ybin),
         )
         .route(
+            "/api/boards/{board_id}/export.docx",
+            export_route(ExportFormat::Report(ReportFormat::Docx)),
+        )
+        .route(
+            "/api/boards/{board_id}/export.pdf",
+            export_route(ExportFormat::Report(ReportFormat::Pdf)),
+        )
+        .route(
             "/api/boards/{board_id}/snapshots",
             get(list_snapshots).post(create_snapshot),
         )
@@ -1193,6 +1257,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/workshops/{workshop_id}/export.tar",
             get(export_workshop_tar),
+        )
+        .route(
+            "/api/workshops/{workshop_id}/report.docx",
+            workshop_report_route(ReportFormat::Docx),
+        )
+        .route(
+            "/api/workshops/{workshop_id}/report.pdf",
+            workshop_report_route(ReportFormat::Pdf),
         )
         .route("/api/workshops/{workshop_id}/import", post(import_board))
         .merge(crate::rounds_http::routes())

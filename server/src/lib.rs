@@ -34,6 +34,7 @@ pub mod events;
 pub mod http;
 pub mod hub;
 pub mod qda;
+pub mod report;
 pub mod retention;
 pub mod rounds;
 pub mod rounds_http;

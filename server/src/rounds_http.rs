@@ -13,9 +13,11 @@ use cocreate_core::catalog::{
 use cocreate_core::consult::{
     Consultation, NewConsultation, Outcome, Published, Response as Answers, Results,
 };
+use cocreate_core::findings::Findings;
 use cocreate_core::model::synthesis::{commonality, Commonality};
 
 use crate::error::AppError;
+use crate::report::ReportFormat;
 use crate::state::AppState;
 use crate::web::{download, TokenParam};
 
@@ -42,6 +44,14 @@ pub fn routes() -> Router<AppState> {
             get(list_replies).post(add_reply),
         )
         .route("/api/consultations/{id}/replies.csv", get(replies_csv))
+        .route(
+            "/api/consultations/{id}/report.docx",
+            report_route(ReportFormat::Docx),
+        )
+        .route(
+            "/api/consultations/{id}/report.pdf",
+            report_route(ReportFormat::Pdf),
+        )
         .route("/api/consultations/{id}/replies/{reply}", patch(hide_reply))
 }
 
@@ -173,6 +183,40 @@ async fn results(
     Query(q): Query<TokenParam>,
 ) -> Result<Json<Results>, AppError> {
     Ok(Json(state.dir.results(&id, q.token.as_deref())?))
+}
+
+/// `GET /api/consultations/{id}/report.{docx,pdf}?token=T` (facilitators; audited): the
+/// round's findings, its tallies, comments, discussion and decisions.
+async fn report(
+    state: AppState,
+    id: String,
+    token: Option<String>,
+    format: ReportFormat,
+) -> Result<Response, AppError> {
+    let results = state.dir.results(&id, token.as_deref())?;
+    state.dir.audit(
+        &results.consultation.workshop_id,
+        state.dir.actor(token.as_deref()),
+        "export",
+        &id,
+        format!("findings report ({})", format.ext()),
+    );
+    crate::web::report(
+        format,
+        &format!("{id}-findings"),
+        Findings::of_round(&results),
+    )
+    .await
+}
+
+fn report_route(format: ReportFormat) -> axum::routing::MethodRouter<AppState> {
+    get(
+        move |State(state): State<AppState>,
+              Path(id): Path<String>,
+              Query(q): Query<TokenParam>| async move {
+            report(state, id, q.token, format).await
+        },
+    )
 }
 
 /// `GET /api/consultations/{id}/responses.csv?token=T` (facilitators).

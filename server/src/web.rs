@@ -26,6 +26,20 @@ pub fn download(content_type: &str, filename: &str, body: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// A findings report to download as `{name}.docx` or `{name}.pdf`.
+pub async fn report(
+    format: crate::report::ReportFormat,
+    name: &str,
+    findings: cocreate_core::findings::Findings,
+) -> Result<Response, crate::error::AppError> {
+    let body = format.render(findings).await?;
+    Ok(download(
+        format.content_type(),
+        &format!("{name}.{}", format.ext()),
+        body,
+    ))
+}
+
 /// The Content-Security-Policy of every response but pages. Links carry their token in the
 /// URL, so nothing may be framed (clickjacking), change its base URL, embed plugins, post
 /// forms elsewhere or load anything from another origin, and no script runs.

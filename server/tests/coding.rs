@@ -12,7 +12,7 @@ use cocreate_core::catalog::{AuditEntry, CreatedWorkshop};
 use cocreate_core::model::board::Board;
 use cocreate_core::model::export::BoardExport;
 use cocreate_core::model::{Prompt, Role};
-use common::{http, TestClient, TestServer};
+use common::{http, run_tool, TestClient, TestServer};
 use server::config::Limits;
 use yrs::Transact;
 
@@ -355,20 +355,6 @@ async fn analysts_code_blind_then_compare_and_the_lead_records_the_agreed_coding
 }
 
 /// Run a real tool; its exit status must be success.
-fn run(cmd: &str, args: &[&str]) -> String {
-    let out = std::process::Command::new(cmd)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd} (scripts/setup.sh installs it): {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{cmd} {args:?}: {text}");
-    text
-}
-
 #[tokio::test]
 async fn the_analysis_exports_as_refi_qda_valid_against_the_published_schema() {
     let dir = tempfile::tempdir().unwrap();
@@ -448,7 +434,7 @@ async fn the_analysis_exports_as_refi_qda_valid_against_the_published_schema() {
     let out = dir.path().join("qdpx");
     let file = dir.path().join("analysis.qdpx");
     std::fs::write(&file, &bytes).unwrap();
-    run(
+    run_tool(
         "unzip",
         &["-q", file.to_str().unwrap(), "-d", out.to_str().unwrap()],
     );
@@ -457,7 +443,7 @@ async fn the_analysis_exports_as_refi_qda_valid_against_the_published_schema() {
         "/tests/schemas/refi-qda/Project.xsd"
     );
     let qde = out.join("project.qde");
-    let said = run(
+    let said = run_tool(
         "xmllint",
         &["--noout", "--schema", schema, qde.to_str().unwrap()],
     );
@@ -496,7 +482,7 @@ async fn the_analysis_exports_as_refi_qda_valid_against_the_published_schema() {
     let (_, _, again) = common::http_raw("GET", &qdpx(&lead), b"").await;
     let file2 = dir.path().join("again.qdpx");
     std::fs::write(&file2, &again).unwrap();
-    let again = run("unzip", &["-p", file2.to_str().unwrap(), "project.qde"]);
+    let again = run_tool("unzip", &["-p", file2.to_str().unwrap(), "project.qde"]);
     let guids = |x: &str| -> Vec<String> {
         x.split("guid=\"")
             .skip(1)
@@ -511,7 +497,7 @@ async fn the_analysis_exports_as_refi_qda_valid_against_the_published_schema() {
     assert_eq!(status, 200);
     let qdc_file = dir.path().join("codebook.qdc");
     std::fs::write(&qdc_file, &qdc).unwrap();
-    run("xmllint", &["--noout", qdc_file.to_str().unwrap()]);
+    run_tool("xmllint", &["--noout", qdc_file.to_str().unwrap()]);
     let qdc = String::from_utf8(qdc).unwrap();
     assert!(qdc.contains(r#"<CodeBook xmlns="urn:QDA-XML:codebook:1.0""#));
     assert!(
@@ -529,7 +515,7 @@ async fn the_analysis_exports_as_refi_qda_valid_against_the_published_schema() {
         format!(r#"<Project xmlns="urn:QDA-XML:project:1.0" name="codebook">{body}</Project>"#),
     )
     .unwrap();
-    run(
+    run_tool(
         "xmllint",
         &["--noout", "--schema", schema, wrapped.to_str().unwrap()],
     );

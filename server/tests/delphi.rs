@@ -297,6 +297,35 @@ async fn two_rounds_carry_forward_items_without_consensus_with_feedback() {
     assert_eq!(status, 400);
     assert!(body.contains("every item has reached consensus"), "{body}");
 
+    // The findings report: the rule, each round's consensus table, where items ended;
+    // as PDF (read by pdftotext) and DOCX (unzipped, XML checked); the lead's only.
+    let report = |ext: &str, token: &str| url(&format!("/api/delphi/{id}/report.{ext}"), token);
+    let (status, head, pdf) = common::http_raw("GET", &report("pdf", &lead), b"").await;
+    assert_eq!(status, 200, "{head}");
+    let (text, info) = common::pdf_text(&pdf);
+    assert!(info.contains("Tagged:          yes"), "{info}");
+    let text = common::squash(&text);
+    for want in [
+        "Consensus: at least 70 % rate it 7-9 and under 15 % rate it 1-3",
+        "Round 1",
+        "Round 2",
+        "Round 3",
+        "Consultant practitioners lead across services",
+        "reached in round 1",
+        "reached in round 3",
+        "% rating 7-9",
+    ] {
+        assert!(text.contains(want), "{want:?} not in the PDF: {text}");
+    }
+    assert!(!text.contains("Ann"), "codes, never names");
+    let (_, _, docx) = common::http_raw("GET", &report("docx", &lead), b"").await;
+    let (text, _) = common::docx_text(&docx);
+    assert!(text.contains("Where each item ended"), "{text}");
+    assert_eq!(
+        common::http_raw("GET", &report("pdf", &p(1)), b"").await.0,
+        403
+    );
+
     // A revoked respondent's link opens nothing more; their ratings stay in the results.
     let revoke = url(&format!("/api/delphi/{id}/respondents/P10"), &lead);
     assert_eq!(

@@ -301,6 +301,27 @@ async fn synthesis_boards_copy_cards_with_provenance_from_boards_and_snapshots()
         .unwrap();
     assert_eq!(time.per_area, vec![0, 1, 1]);
     assert_eq!(time.spread, Spread::Shared);
+    // The synthesis's findings report carries the commonality table and each card's
+    // provenance.
+    let (status, head, pdf) = common::http_raw(
+        "GET",
+        &srv.http(&format!(
+            "/api/boards/{}/export.pdf?token={}",
+            board.id, syn.facilitator_token
+        )),
+        b"",
+    )
+    .await;
+    assert_eq!(status, 200, "{head}");
+    let text = common::squash(&common::pdf_text(&pdf).0);
+    for want in [
+        "Commonality across areas",
+        "Cards in each theme by the area they came from",
+        "Protected time Enablers 0 1 1 Shared by some areas",
+        "from Cancer Care",
+    ] {
+        assert!(text.contains(want), "{want:?} not in the PDF: {text}");
+    }
 
     // More sources later: the live cancer board adds its three cards once.
     let more = srv.http(&format!("/api/boards/{}/sources?token={}", board.id, org));
@@ -532,6 +553,36 @@ async fn consultation_respondents_answer_but_never_edit_and_results_are_tallied(
         "{csv}"
     );
     assert!(!csv.contains("(tally)"), "answers only: {csv}");
+
+    // The round's findings report (facilitators): tallies, comments with who gave them,
+    // as text (markup in a comment stays text).
+    let report = |ext: &str, token: &str| {
+        srv.http(&format!(
+            "/api/consultations/{id}/report.{ext}?token={token}"
+        ))
+    };
+    let (status, head, pdf) = common::http_raw("GET", &report("pdf", &f), b"").await;
+    assert_eq!(status, 200, "{head}");
+    let text = common::squash(&common::pdf_text(&pdf).0);
+    for want in [
+        "Draft framework",
+        "Respondents: 3",
+        "Answers to each item",
+        "Item Question Agree Disagree",
+        "1. Care that fits",
+        "Agree: 2. Disagree: 0. Not sure: 1.",
+        "On reflection",
+        "Ana, Royal College (Agree)",
+        "Yes, <b>and</b> more,",
+    ] {
+        assert!(text.contains(want), "{want:?} not in the PDF: {text}");
+    }
+    let (text, _) = common::docx_text(&common::http_raw("GET", &report("docx", &f), b"").await.2);
+    assert!(text.contains("Ana, Royal College (Agree)"), "{text}");
+    assert_eq!(
+        common::http_raw("GET", &report("pdf", &r), b"").await.0,
+        403
+    );
     let (status, summary) = http(
         "GET",
         &srv.http(&format!("/api/consultations/{id}/summary.csv?token={f}")),

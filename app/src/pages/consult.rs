@@ -442,6 +442,8 @@ fn ResultsView(r: Results, token: Option<String>, tick: RwSignal<u32>) -> impl I
         <p><a href=format!("/workshop/{}{q}", c.workshop_id)>"Back to the workshop console"</a></p>
         <div class="row">
             <a href=csv download>"All responses (CSV)"</a>
+            <a href=format!("/api/consultations/{}/report.pdf{q}", c.id) download>"Findings report (PDF)"</a>
+            <a href=format!("/api/consultations/{}/report.docx{q}", c.id) download>"Findings report (Word)"</a>
             <a href=summary download>"Tallies and decisions (CSV)"</a>
             <a href=replies_csv download>"Discussion (CSV)"</a>
             <button on:click=toggle>{if c.open { "Close the round" } else { "Reopen the round" }}</button>

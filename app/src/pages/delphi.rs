@@ -281,6 +281,8 @@ fn StudyResults(
         )}</p>
         <p><a href=format!("/workshop/{}{q}", s.workshop_id)>"Back to the workshop console"</a></p>
         <div class="row exports">
+            <a href=format!("/api/delphi/{}/report.pdf{q}", s.id) download>"Findings report (PDF)"</a>
+            <a href=format!("/api/delphi/{}/report.docx{q}", s.id) download>"Findings report (Word)"</a>
             <a href=format!("/api/delphi/{}/results.csv{q}", s.id) download>"Results per round (CSV)"</a>
             <a href=format!("/api/delphi/{}/ratings.csv{q}", s.id) download>"Every rating and comment (CSV)"</a>
         </div>

@@ -29,6 +29,8 @@ pub fn ExportLinks(board: String, token: Option<String>, at: Option<i64>) -> imp
     view! {
         <ul class="exports" aria-label="Download">
             <li><a href=href("csv") download>"Spreadsheet (CSV)"</a></li>
+            <li><a href=href("pdf") download>"Findings report (PDF)"</a></li>
+            <li><a href=href("docx") download>"Findings report (Word)"</a></li>
             <li><a href=href("md") download>"Report (Markdown)"</a></li>
             <li><a href=href("svg") download>"Picture (SVG)"</a></li>
             <li><a href=href("json") download>"Data (JSON)"</a></li>

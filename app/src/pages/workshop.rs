@@ -474,6 +474,10 @@ fn ImportAndExport(
         .unwrap_or_default();
     let csv = format!("/api/workshops/{workshop}/export.csv{q}");
     let tar = format!("/api/workshops/{workshop}/export.tar{q}");
+    let report = |ext: &str| format!("/api/workshops/{workshop}/report.{ext}{q}");
+    let (report_pdf, report_docx) = (report("pdf"), report("docx"));
+    let pillar_action = format!("/api/workshops/{workshop}/report.pdf");
+    let pillar_docx = format!("/api/workshops/{workshop}/report.docx");
     let import_url = format!("/api/workshops/{workshop}/import{q}");
     let file_ref = NodeRef::<leptos::html::Input>::new();
     let on_import = move |ev: leptos::ev::SubmitEvent| {
@@ -509,7 +513,18 @@ fn ImportAndExport(
             <ul class="exports">
                 <li><a href=csv download>"All boards in one spreadsheet (CSV)"</a></li>
                 <li><a href=tar download>"Every board in every format (archive)"</a></li>
+                <li><a href=report_pdf download>"Findings report of every board (PDF)"</a></li>
+                <li><a href=report_docx download>"Findings report of every board (Word)"</a></li>
             </ul>
+            <form class="row" method="get" action=pillar_action>
+                <input type="hidden" name="token" value=token.clone().unwrap_or_default()/>
+                <label for="report-pillar">"One pillar's findings, for the partner it goes to"</label>
+                <select id="report-pillar" name="pillar">
+                    {cocreate_core::catalog::PILLARS.map(|p| view! { <option value=p>{p}</option> }).collect_view()}
+                </select>
+                <button type="submit">"PDF"</button>
+                <button type="submit" formaction=pillar_docx>"Word"</button>
+            </form>
             <form class="row" on:submit=on_import>
                 <label for="import-file">"Import a board (JSON or .ybin export)"</label>
                 <input id="import-file" type="file" accept=".json,.ybin,application/json,application/octet-stream" node_ref=file_ref/>

@@ -538,3 +538,92 @@ pub fn merged(docs: &[&Doc]) -> Doc {
     }
     all
 }
+
+/// Runs a real tool (scripts/setup.sh installs it); its output, or a panic with it.
+pub fn run_tool(cmd: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(cmd)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd} (scripts/setup.sh installs it): {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{cmd} {args:?}: {text}");
+    text
+}
+
+/// Whitespace collapsed to single spaces (a PDF's line breaks fall anywhere).
+pub fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A .docx as a reader gets it: unzipped by `unzip` (the package's content types,
+/// styles and document are there), its document checked well-formed by `xmllint`, and
+/// the text of each paragraph (its `w:t` runs, XML entities read), one line a paragraph.
+/// Also returns the document's XML.
+pub fn docx_text(bytes: &[u8]) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.docx");
+    std::fs::write(&file, bytes).unwrap();
+    let f = file.to_str().unwrap();
+    let list = run_tool("unzip", &["-l", f]);
+    for part in [
+        "[Content_Types].xml",
+        "word/document.xml",
+        "word/styles.xml",
+    ] {
+        assert!(list.contains(part), "{part} missing from the .docx: {list}");
+    }
+    let xml = run_tool("unzip", &["-p", f, "word/document.xml"]);
+    let doc = dir.path().join("document.xml");
+    std::fs::write(&doc, &xml).unwrap();
+    run_tool("xmllint", &["--noout", doc.to_str().unwrap()]);
+    let styles = run_tool("unzip", &["-p", f, "word/styles.xml"]);
+    let styles_file = dir.path().join("styles.xml");
+    std::fs::write(&styles_file, &styles).unwrap();
+    run_tool("xmllint", &["--noout", styles_file.to_str().unwrap()]);
+    let mut text = String::new();
+    for para in xml.split("</w:p>") {
+        let mut line = String::new();
+        for run in para.split("<w:t").skip(1) {
+            // `<w:t>` or `<w:t xml:space="preserve">`, then the text up to `</w:t>`.
+            let Some(open) = run.find('>') else { continue };
+            if run[..open].ends_with('/') {
+                continue;
+            }
+            let body = &run[open + 1..];
+            let body = &body[..body.find("</w:t>").unwrap_or(body.len())];
+            line.push_str(
+                &body
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&apos;", "'")
+                    .replace("&amp;", "&"),
+            );
+            if para.contains("<w:br") {
+                line.push(' ');
+            }
+        }
+        if !line.is_empty() {
+            text.push_str(line.trim_end());
+            text.push('\n');
+        }
+    }
+    (text, xml)
+}
+
+/// A PDF as a reader gets it: `pdfinfo` (tagged, title, pages) and the text `pdftotext`
+/// finds, in reading order.
+pub fn pdf_text(bytes: &[u8]) -> (String, String) {
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    let f = file.to_str().unwrap();
+    let info = run_tool("pdfinfo", &[f]);
+    let text = run_tool("pdftotext", &["-raw", "-enc", "UTF-8", f, "-"]);
+    (text, info)
+}
