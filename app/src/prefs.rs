@@ -92,6 +92,21 @@ pub fn keep(session: BoardSession) {
     let _ = session;
 }
 
+/// Whether this device's person chose easy read (false on the server, and where nothing
+/// is kept).
+pub fn kept_easy_read() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(PREFS_KEY).ok().flatten())
+            .and_then(|j| serde_json::from_str::<Prefs>(&j).ok())
+            .is_some_and(|p| p.easy_read)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    false
+}
+
 /// The page's `<html>` element, where text size and contrast apply.
 #[cfg(feature = "hydrate")]
 fn document_root() -> Option<web_sys::Element> {

@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/workshop/:id/coding") view={Lazy::<CodingRoute>::new()}/>
                     <Route path=path!("/organise") view={Lazy::<OrganiseRoute>::new()}/>
                     <Route path=path!("/board/:id/history") view={Lazy::<HistoryRoute>::new()}/>
+                    <Route path=path!("/board/:id/present") view={Lazy::<PresentRoute>::new()}/>
                     <Route path=path!("/consult/:id") view={Lazy::<RespondRoute>::new()}/>
                     <Route path=path!("/consult/:id/results") view={Lazy::<ResultsRoute>::new()}/>
                     <Route path=path!("/delphi/:id") view={Lazy::<DelphiRespondRoute>::new()}/>
@@ -114,6 +115,7 @@ lazy_page!(WorkshopRoute, crate::pages::workshop::WorkshopPage);
 lazy_page!(CodingRoute, crate::pages::coding::CodingPage);
 lazy_page!(OrganiseRoute, crate::pages::organise::OrganisePage);
 lazy_page!(HistoryRoute, crate::pages::history::HistoryPage);
+lazy_page!(PresentRoute, crate::pages::present::PresentPage);
 lazy_page!(RespondRoute, crate::pages::consult::RespondPage);
 lazy_page!(ResultsRoute, crate::pages::consult::ResultsPage);
 lazy_page!(DelphiRespondRoute, crate::pages::delphi::DelphiRespondPage);

@@ -13,6 +13,18 @@ use cocreate_core::model::export::BoardExport;
 use cocreate_core::model::report::iso_utc;
 use cocreate_core::model::Prompt;
 
+/// The presentation of a board (live or at a snapshot).
+pub fn present_href(board: &str, token: Option<&str>, at: Option<i64>) -> String {
+    let mut q = vec![];
+    if let Some(t) = token {
+        q.push(format!("token={t}"));
+    }
+    if let Some(a) = at {
+        q.push(format!("at={a}"));
+    }
+    format!("/board/{board}/present?{}", q.join("&"))
+}
+
 /// Links to every export format of a board (live or at a snapshot).
 #[component]
 pub fn ExportLinks(board: String, token: Option<String>, at: Option<i64>) -> impl IntoView {
@@ -193,6 +205,7 @@ pub fn Outline(
         <p role="status" aria-live="polite" class="no-print">{move || restored.get()}</p>
         <div class="no-print">
             <ExportLinks board=board.clone() token=token.clone() at/>
+            <a class="button" href=present_href(&board, token.as_deref(), at)>"Present these findings (one theme a screen)"</a>
             <button class="print" onclick="window.print()">"Print or save as PDF"</button>
         </div>
         {sections.into_iter().map(|(p, groups)| {

@@ -8,6 +8,7 @@ pub mod delphi;
 pub mod history;
 pub mod home;
 pub mod organise;
+pub mod present;
 pub mod privacy;
 pub mod rounds;
 pub mod workshop;

@@ -12,6 +12,7 @@
 //! - [`provenance`]: where a copied card came from (its `source` key).
 //! - [`export`]: a board as data (JSON export and import); [`report`]: its CSV, Markdown
 //!   and SVG renderings.
+//! - [`present`]: a board as slides to present findings back (plain and easy read).
 //! - [`synthesis`]: cards copied with provenance onto synthesis boards; commonality by area.
 //! - [`suggest`]: theme suggestions by text similarity (TF-IDF, cosine, clustering).
 //! - [`text`]: minimal text diff used to turn a textarea edit into Y.Text operations.
@@ -21,6 +22,7 @@ pub mod control;
 pub mod export;
 pub mod order;
 pub mod plan;
+pub mod present;
 pub mod provenance;
 pub mod report;
 pub mod rules;

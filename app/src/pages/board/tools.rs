@@ -49,6 +49,7 @@ pub(super) fn BoardTools(session: BoardSession) -> impl IntoView {
         <section class="board-tools" aria-labelledby="tools-h">
             <h2 id="tools-h">"Save and share"</h2>
             <p><a href=history.clone()>"History, outline view and printing"</a></p>
+            <p><a href=crate::pages::history::present_href(&board_id, token.as_deref(), None)>"Present the findings (one theme a screen)"</a></p>
             {move || session.cards.with(|cs| cs.iter().any(|c| c.source.is_some())).then(|| view! {
                 <p><a href=format!("{history}#common-h")>"What is common across areas"</a></p>
             })}
