@@ -122,6 +122,20 @@ pub struct NewStudy {
     pub rule: ConsensusRule,
     /// The items' texts, in order.
     pub items: Vec<String>,
+    /// Where more items come from, after any typed ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<ItemSource>,
+}
+
+/// Where a new study's items can come from besides being typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemSource {
+    /// The titles of one of the workshop's boards' themes (a synthesis, usually).
+    Board(String),
+    /// The items of a draft published from one of the workshop's boards (a consultation
+    /// or agreement round): each theme's title, or the statement.
+    Draft(String),
 }
 
 /// Why a study, a respondent or a rating was refused.
@@ -613,6 +627,7 @@ mod tests {
             scale: Scale::NinePoint,
             rule,
             items: items.into_iter().map(String::from).collect(),
+            from: None,
         };
         let ok = ConsensusRule::default();
         assert!(study("Framework", vec!["A"], ok).check().is_ok());

@@ -380,7 +380,7 @@ impl Findings {
     pub fn of_delphi(results: &DelphiResults) -> Findings {
         let s = &results.study;
         let (low, middle, high) = match s.scale {
-            Scale::NinePoint => ("% rating 1-3", "% rating 4-6", "% rating 7-9"),
+            Scale::NinePoint => ("% 1-3", "% 4-6", "% 7-9"),
             Scale::ThreePoint => ("% Not important", "% Not sure", "% Important"),
         };
         let top = match s.scale {

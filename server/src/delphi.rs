@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use cocreate_core::catalog::DirectoryError;
 use cocreate_core::delphi::{
     carried_forward, check_code, check_ratings, results, DelphiError, DelphiItem, DelphiResults,
-    DelphiRound, ItemToRate, NewStudy, Rating, Respondent, RespondentLink, RespondentView,
-    StoredRating, Study,
+    DelphiRound, ItemSource, ItemToRate, NewStudy, Rating, Respondent, RespondentLink,
+    RespondentView, StoredRating, Study,
 };
 
 use crate::access::{DelphiAccess, WorkshopFacilitator};
@@ -38,28 +38,45 @@ impl ServerDirectory {
         }
     }
 
-    /// A new study in `workshop` (its facilitators). Items typed, or, with `from_board`,
-    /// the titles of one of the workshop's boards' themes.
+    /// A new study in `workshop` (its facilitators): items typed, then those of
+    /// `new.from`: one of the workshop's boards' theme titles, or the items of a draft
+    /// published from one of its boards.
     pub fn create_study(
         &self,
         workshop: &str,
         token: Option<&str>,
         mut new: NewStudy,
-        from_board: Option<&str>,
     ) -> Result<Study, DirectoryError> {
         let lead = self.access.workshop_facilitator(workshop, token)?;
-        if let Some(board) = from_board {
-            let reader = lead.board(board).map_err(|_| {
-                DirectoryError::Invalid(format!("there is no board {board:?} in this workshop"))
-            })?;
-            let (export, _) = self.export_of(&reader, None)?;
-            new.items.extend(
-                export
-                    .themes
-                    .iter()
-                    .map(|t| t.title.trim().to_string())
-                    .filter(|t| !t.is_empty()),
-            );
+        match new.from.take() {
+            None => {}
+            Some(ItemSource::Board(board)) => {
+                let reader = lead.board(&board).map_err(|_| {
+                    DirectoryError::Invalid(format!("there is no board {board:?} in this workshop"))
+                })?;
+                let (export, _) = self.export_of(&reader, None)?;
+                new.items.extend(
+                    export
+                        .themes
+                        .iter()
+                        .map(|t| t.title.trim().to_string())
+                        .filter(|t| !t.is_empty()),
+                );
+            }
+            Some(ItemSource::Draft(id)) => {
+                let draft = self
+                    .store
+                    .consultation(&id)?
+                    .map(|(c, _)| c)
+                    .filter(|c| c.workshop_id == lead.workshop.id)
+                    .ok_or_else(|| {
+                        DirectoryError::Invalid(format!(
+                            "there is no draft {id:?} published from this workshop"
+                        ))
+                    })?;
+                new.items
+                    .extend(draft.items.into_iter().map(|i| i.text.trim().to_string()));
+            }
         }
         new.check().map_err(invalid)?;
         let study = Study {
@@ -437,7 +454,7 @@ impl cocreate_core::analysis::Delphi for ServerDirectory {
         token: Option<&str>,
         new: NewStudy,
     ) -> Result<Study, DirectoryError> {
-        ServerDirectory::create_study(self, workshop, token, new, None)
+        ServerDirectory::create_study(self, workshop, token, new)
     }
 
     fn studies(&self, workshop: &str, token: Option<&str>) -> Result<Vec<Study>, DirectoryError> {

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use cocreate_core::delphi::{
-    DelphiResults, DelphiRound, NewStudy, Rating, RespondentLink, RespondentView, Study,
+    DelphiResults, DelphiRound, ItemSource, NewStudy, Rating, RespondentLink, RespondentView, Study,
 };
 use cocreate_core::findings::Findings;
 
@@ -56,7 +56,8 @@ struct CreateStudy {
     from_board: Option<String>,
 }
 
-/// `POST /api/workshops/{id}/delphi?token=T` `{title, scale?, rule?, items, from_board?}`:
+/// `POST /api/workshops/{id}/delphi?token=T` `{title, scale?, rule?, items, from?}`
+/// (`from`: `{"board": id}` or `{"draft": consultation id}`; `from_board: id` also works):
 /// 201 with the study (its facilitators).
 async fn create(
     State(state): State<AppState>,
@@ -64,12 +65,11 @@ async fn create(
     Query(q): Query<TokenParam>,
     Json(c): Json<CreateStudy>,
 ) -> Result<(StatusCode, Json<Study>), AppError> {
-    let study = state.dir.create_study(
-        &workshop,
-        q.token.as_deref(),
-        c.study,
-        c.from_board.as_deref(),
-    )?;
+    let mut new = c.study;
+    if let Some(board) = c.from_board {
+        new.from = Some(ItemSource::Board(board));
+    }
+    let study = state.dir.create_study(&workshop, q.token.as_deref(), new)?;
     Ok((StatusCode::CREATED, Json(study)))
 }
 

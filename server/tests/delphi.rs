@@ -313,7 +313,8 @@ async fn two_rounds_carry_forward_items_without_consensus_with_feedback() {
         "Consultant practitioners lead across services",
         "reached in round 1",
         "reached in round 3",
-        "% rating 7-9",
+        "Round 2 results by item",
+        "Protected time for 10 7.0 1.2 10 10 80 yes 70.0",
     ] {
         assert!(text.contains(want), "{want:?} not in the PDF: {text}");
     }
@@ -372,6 +373,61 @@ async fn two_rounds_carry_forward_items_without_consensus_with_feedback() {
         "revoke Delphi respondent",
     ] {
         assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_studys_statements_come_from_a_published_draft_of_its_own_workshop() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(&dir.path().join("d.db"), Limits::default()).await;
+    let f = srv.links.facilitator.clone();
+    let (status, body) = http(
+        "POST",
+        &srv.http(&format!(
+            "/api/boards/{}/consultations?token={f}",
+            common::DEMO
+        )),
+        Some(r#"{"title":"Draft framework","kind":"consultation"}"#),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let published: cocreate_core::consult::Published = serde_json::from_str(&body).unwrap();
+    let draft = published.consultation;
+    let new = |from: &str| {
+        format!(r#"{{"title":"From the draft","items":["Typed first"],"from":{from}}}"#)
+    };
+    let (status, body) = http(
+        "POST",
+        &srv.http(&format!("/api/workshops/demo/delphi?token={f}")),
+        Some(&new(&format!(r#"{{"draft":"{}"}}"#, draft.id))),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let study: Study = serde_json::from_str(&body).unwrap();
+    let texts: Vec<&str> = study.items.iter().map(|i| i.text.as_str()).collect();
+    let mut want = vec!["Typed first"];
+    want.extend(draft.items.iter().map(|i| i.text.as_str()));
+    assert_eq!(texts, want);
+    assert_eq!(texts.len(), 5);
+
+    // Another workshop's lead cannot take this workshop's draft; an unknown one is refused.
+    let other = created(&srv).await;
+    for from in [
+        format!(r#"{{"draft":"{}"}}"#, draft.id),
+        r#"{"draft":"nope"}"#.into(),
+    ] {
+        let (status, body) = http(
+            "POST",
+            &srv.http(&format!(
+                "/api/workshops/{}/delphi?token={}",
+                other.workshop.id, other.facilitator_token
+            )),
+            Some(&new(&from)),
+        )
+        .await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains("no draft"), "{body}");
     }
     srv.stop().await;
 }

@@ -15,7 +15,7 @@ use crate::api::{
 };
 use crate::pages::common::{origin, use_token, LinkProblem, NotFound};
 use cocreate_core::delphi::{
-    ConsensusRule, DelphiResults, ItemResult, NewStudy, Rating, RespondentView, Scale,
+    ConsensusRule, DelphiResults, ItemResult, ItemSource, NewStudy, Rating, RespondentView, Scale,
 };
 
 fn num(x: Option<f64>) -> String {
@@ -374,9 +374,23 @@ fn StudyResults(
 
 /// The console's section: start a study and open the workshop's studies.
 #[component]
-pub fn DelphiStudies(workshop: String, token: Option<String>) -> impl IntoView {
+pub fn DelphiStudies(
+    workshop: String,
+    boards: Vec<cocreate_core::catalog::BoardSummary>,
+    token: Option<String>,
+    /// Bumped when a draft is published (so it can be a study's source).
+    drafts_changed: RwSignal<u32>,
+) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let feedback = RwSignal::new(String::new());
+    let source = RwSignal::new(String::new());
+    let drafts = {
+        let (w, t) = (workshop.clone(), token.clone());
+        Resource::new(
+            move || drafts_changed.get(),
+            move |_| crate::api::list_rounds(w.clone(), t.clone()),
+        )
+    };
     let studies = {
         let (w, t) = (workshop.clone(), token.clone());
         Resource::new(
@@ -411,6 +425,14 @@ pub fn DelphiStudies(workshop: String, token: Option<String>) -> impl IntoView {
                     .filter(|l| !l.is_empty())
                     .map(String::from)
                     .collect(),
+                from: match source.get_untracked() {
+                    s if s.is_empty() => None,
+                    s => s.split_once(':').and_then(|(kind, id)| match kind {
+                        "board" => Some(ItemSource::Board(id.to_string())),
+                        "draft" => Some(ItemSource::Draft(id.to_string())),
+                        _ => None,
+                    }),
+                },
             };
             let (w, t) = (w.clone(), t.clone());
             leptos::task::spawn_local(async move {
@@ -423,6 +445,7 @@ pub fn DelphiStudies(workshop: String, token: Option<String>) -> impl IntoView {
                         ));
                         title.set(String::new());
                         items.set(String::new());
+                        source.set(String::new());
                         refresh.update(|n| *n = n.wrapping_add(1));
                     }
                     Err(e) => feedback.set(format!("Not created: {e}")),
@@ -442,6 +465,32 @@ pub fn DelphiStudies(workshop: String, token: Option<String>) -> impl IntoView {
                 <label for="delphi-items">"Statements to rate, one a line"</label>
                 <textarea id="delphi-items" rows="5" prop:value=move || items.get()
                     on:input=move |ev| items.set(event_target_value(&ev))></textarea>
+                <label for="delphi-from">"Add the statements of"</label>
+                <Transition fallback=|| ()>
+                    {move || {
+                        let boards = boards.clone();
+                        Suspend::new(async move {
+                            let list = drafts.await.unwrap_or_default();
+                            view! {
+                                <select id="delphi-from" on:change=move |ev| source.set(event_target_value(&ev))>
+                                    <option value="" selected=move || source.get().is_empty()>"Nothing more: only those typed above"</option>
+                                    <optgroup label="A board's themes">
+                                        {boards.iter().map(|b| view! {
+                                            <option value=format!("board:{}", b.id)>{format!("Themes of “{}”", b.title)}</option>
+                                        }).collect_view()}
+                                    </optgroup>
+                                    {(!list.is_empty()).then(|| view! {
+                                        <optgroup label="A published draft">
+                                            {list.into_iter().map(|r| view! {
+                                                <option value=format!("draft:{}", r.consultation.id)>{format!("Items of “{}”", r.consultation.title)}</option>
+                                            }).collect_view()}
+                                        </optgroup>
+                                    })}
+                                </select>
+                            }
+                        })
+                    }}
+                </Transition>
                 <label>
                     <input type="checkbox" on:change=move |ev| three.set(event_target_checked(&ev))/>
                     " Easy-read scale (Important, Not sure, Not important) instead of 1 to 9"

@@ -27,9 +27,9 @@ pub fn SynthesisAndRounds(
             <h2 id="synth-h">"Synthesis and consultation"</h2>
             <p role="status" aria-live="polite" class="feedback">{move || feedback.get()}</p>
             <BuildSynthesis workshop=workshop.clone() boards=boards.clone() token=token.clone() feedback/>
-            <PublishDraft boards token=token.clone() feedback refresh/>
+            <PublishDraft boards=boards.clone() token=token.clone() feedback refresh/>
             <RoundList workshop=workshop.clone() token=token.clone() refresh/>
-            <crate::pages::delphi::DelphiStudies workshop=workshop.clone() token=token.clone()/>
+            <crate::pages::delphi::DelphiStudies workshop=workshop.clone() boards token=token.clone() drafts_changed=refresh/>
             <h3>"Analysis"</h3>
             <p><a href=match &token {
                 Some(t) => format!("/workshop/{workshop}/coding?token={t}"),

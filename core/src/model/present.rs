@@ -181,7 +181,9 @@ mod tests {
         let card = |id: &str, prompt: &str, theme: &str, text: &str, source: Option<String>| {
             format!(
                 r#"{{"id":"{id}","prompt":"{prompt}","theme":{theme},"text":"{text}","votes":0,"role":"patient","name":"Ann Secret","author":"p1","created":1,"pos":"a","symbol":"heart"{}}}"#,
-                source.map(|s| format!(r#","source":{s}"#)).unwrap_or_default()
+                source
+                    .map(|s| format!(r#","source":{s}"#))
+                    .unwrap_or_default()
             )
         };
         let json = format!(
@@ -189,10 +191,29 @@ mod tests {
             "meta":{{"schema":3,"title":"Research across areas","area":"Cross-area synthesis","pillar":"Research and innovation"}},
             "themes":[{{"id":"t1","title":"Time to research","prompt":"enablers","pos":"a"}},{{"id":"t2","title":"Empty","prompt":"how","pos":"b"}}],
             "cards":[{},{},{},{}],"votes":[]}}"#,
-            card("c1", "enablers", r#""t1""#, "Protected time", Some(src("Cancer Care"))),
-            card("c2", "enablers", r#""t1""#, "Study leave", Some(src("Musculoskeletal (MSK)"))),
-            card("c3", "purpose", "null", "Better care", Some(src("Cancer Care"))),
-            card("c4", "values", "null", "Hidden one", None).replace(r#""pos":"a""#, r#""pos":"a","hidden":true"#),
+            card(
+                "c1",
+                "enablers",
+                r#""t1""#,
+                "Protected time",
+                Some(src("Cancer Care"))
+            ),
+            card(
+                "c2",
+                "enablers",
+                r#""t1""#,
+                "Study leave",
+                Some(src("Musculoskeletal (MSK)"))
+            ),
+            card(
+                "c3",
+                "purpose",
+                "null",
+                "Better care",
+                Some(src("Cancer Care"))
+            ),
+            card("c4", "values", "null", "Hidden one", None)
+                .replace(r#""pos":"a""#, r#""pos":"a","hidden":true"#),
         );
         BoardExport::from_json(&json).unwrap()
     }
@@ -221,7 +242,10 @@ mod tests {
             theme.lead.as_deref(),
             Some("2 cards · from Cancer Care (1), Musculoskeletal (MSK) (1) · Common to all areas")
         );
-        assert_eq!(theme.points[0].note.as_deref(), Some("Patient / citizen · Cancer Care"));
+        assert_eq!(
+            theme.points[0].note.as_deref(),
+            Some("Patient / citizen · Cancer Care")
+        );
         assert_eq!(theme.points[0].symbol, None);
         let all = format!("{s:?}");
         assert!(!all.contains("Ann Secret"), "names never reach a slide");
@@ -232,7 +256,10 @@ mod tests {
     fn the_easy_read_version_uses_easy_words_symbols_and_fewer_words() {
         let b = board();
         let s = slides(&b, true);
-        assert_eq!(s[0].lead.as_deref(), Some("What people told us: 3 ideas in 1 group."));
+        assert_eq!(
+            s[0].lead.as_deref(),
+            Some("What people told us: 3 ideas in 1 group.")
+        );
         assert_eq!(s[1].title, "Other ideas");
         let theme = &s[2];
         assert_eq!(theme.kicker, b.prompt_text(Prompt::Enablers).easy);
