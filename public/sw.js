@@ -16,7 +16,7 @@ const KEEP_FILES = 40;
 // A participant's board page (not its history, not the console).
 const BOARD = /^\/board\/[^/]+$/;
 
-const SYMBOLS = ['target', 'tools', 'handshake', 'heart', 'idea', 'people', 'star', 'question', 'book', 'home']
+const SYMBOLS = ['target', 'tools', 'handshake', 'heart', 'idea', 'people', 'star', 'question', 'book', 'home', 'tick', 'minus']
   .map((s) => `/symbols/${s}.svg`);
 
 self.addEventListener('install', (event) => {

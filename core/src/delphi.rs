@@ -74,6 +74,17 @@ impl Scale {
     }
 
     /// The words for a point of the easy-read scale (and the ends of the 1-9 scale).
+    /// The picture beside a rating's words on the easy-read scale (none on 1 to 9).
+    pub fn symbol(self, rating: u8) -> Option<crate::model::schema::Symbol> {
+        use crate::model::schema::Symbol;
+        match (self, rating) {
+            (Scale::ThreePoint, 1) => Some(Symbol::Minus),
+            (Scale::ThreePoint, 2) => Some(Symbol::Question),
+            (Scale::ThreePoint, 3) => Some(Symbol::Tick),
+            _ => None,
+        }
+    }
+
     pub fn words(self, rating: u8) -> &'static str {
         match (self, rating) {
             (Scale::ThreePoint, 1) => "Not important",

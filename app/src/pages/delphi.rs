@@ -161,7 +161,10 @@ fn RateItems(v: RespondentView, token: Option<String>) -> impl IntoView {
                                                     <input type="radio" name=format!("rate-{id}") id=input_id.clone() value=p.to_string()
                                                         prop:checked=move || chosen.with(|c| c.get(&id1).and_then(|x| x.0) == Some(p))
                                                         on:change=move |_| chosen.update(|c| { c.entry(id2.clone()).or_default().0 = Some(p); })/>
-                                                    <label for=input_id>{label}</label>
+                                                    <label for=input_id>
+                                                        {scale.symbol(p).map(|s| view! { <img class="symbol" src=s.src() alt="" width="40" height="40"/> })}
+                                                        {label}
+                                                    </label>
                                                 </span>
                                             }
                                         }).collect_view()}

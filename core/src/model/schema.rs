@@ -200,10 +200,14 @@ pub enum Symbol {
     Question,
     Book,
     Home,
+    /// "Important" on the easy-read rating scale.
+    Tick,
+    /// "Not important" on the easy-read rating scale.
+    Minus,
 }
 
 impl Symbol {
-    pub const ALL: [Symbol; 10] = [
+    pub const ALL: [Symbol; 12] = [
         Symbol::Target,
         Symbol::Tools,
         Symbol::Handshake,
@@ -214,6 +218,8 @@ impl Symbol {
         Symbol::Question,
         Symbol::Book,
         Symbol::Home,
+        Symbol::Tick,
+        Symbol::Minus,
     ];
 
     /// The small set a participant chooses from to put a picture beside a card's words.
@@ -239,6 +245,8 @@ impl Symbol {
             Symbol::Question => "question",
             Symbol::Book => "book",
             Symbol::Home => "home",
+            Symbol::Tick => "tick",
+            Symbol::Minus => "minus",
         }
     }
 
@@ -259,6 +267,8 @@ impl Symbol {
             Symbol::Question => "Question mark",
             Symbol::Book => "Book",
             Symbol::Home => "Home",
+            Symbol::Tick => "Tick",
+            Symbol::Minus => "Minus sign",
         }
     }
 
@@ -427,6 +437,29 @@ mod tests {
             assert_eq!(Symbol::parse(s.as_str()), Some(s));
         }
         assert_eq!(PromptText::check_all(&PromptText::builtin_all()), Ok(()));
+    }
+
+    /// Every symbol has its picture in `public/symbols`, and the service worker keeps
+    /// exactly these (its list is written out in `public/sw.js`).
+    #[test]
+    fn every_symbol_has_its_picture_and_the_service_worker_keeps_them_all() {
+        let public = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public");
+        for s in Symbol::ALL {
+            let svg = std::fs::read_to_string(public.join(format!("symbols/{}.svg", s.as_str())))
+                .unwrap_or_else(|e| panic!("{}: {e}", s.as_str()));
+            assert!(
+                svg.contains(&format!("<title>{}</title>", s.label())),
+                "{}",
+                s.as_str()
+            );
+        }
+        let sw = std::fs::read_to_string(public.join("sw.js")).unwrap();
+        let list = sw
+            .lines()
+            .find(|l| l.starts_with("const SYMBOLS = ["))
+            .expect("the SYMBOLS line");
+        let named: Vec<&str> = list.split('\'').skip(1).step_by(2).collect();
+        assert_eq!(named, Symbol::ALL.map(Symbol::as_str).to_vec());
     }
 
     #[test]
