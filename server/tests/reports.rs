@@ -13,8 +13,10 @@ use common::{docx_text, http, http_raw, pdf_text, squash, TestClient, TestServer
 use server::config::Limits;
 use yrs::Transact;
 
-/// Text that must stay text: markup, entities, quotes, Welsh and an emoji-free symbol.
-const TRICKY: &str = "<b>Not bold</b> & \"quoted\" — Gwasanaeth ŵ ŷ for all";
+/// Text that must stay text: markup, entities, quotes, Welsh, an emoji.
+const TRICKY: &str = "<b>Not bold</b> & \"quoted\" — Gwasanaeth ŵ ŷ for all 🎉";
+/// Right-to-left words (Hebrew), on the same card's second line.
+const RTL: &str = "שלום עולם";
 
 async fn get(url: &str) -> (u16, String, Vec<u8>) {
     http_raw("GET", url, b"").await
@@ -38,7 +40,7 @@ async fn board_workshop_and_pillar_findings_open_in_real_tools() {
                 txn,
                 "tricky",
                 Prompt::Values,
-                TRICKY,
+                &format!("{TRICKY}\n{RTL}"),
                 "someone",
                 Role::Patient,
                 2.0,
@@ -84,6 +86,11 @@ async fn board_workshop_and_pillar_findings_open_in_real_tools() {
     ] {
         assert!(text.contains(want), "{want:?} not in the PDF: {text}");
     }
+    // The Hebrew words are there (pdftotext marks their direction around each word), and
+    // the emoji, which the embedded font cannot draw, is in the text as written.
+    for word in RTL.split(' ') {
+        assert!(text.contains(word), "{word} not in the PDF: {text}");
+    }
 
     // The same as DOCX: headings in Word's heading styles, the text as text.
     let (status, head, docx) = get(&url("docx", &f)).await;
@@ -98,6 +105,7 @@ async fn board_workshop_and_pillar_findings_open_in_real_tools() {
         "Care that fits (1 card)",
         "People with a learning disability get care that fits their life",
         TRICKY,
+        RTL,
     ] {
         assert!(text.contains(want), "{want:?} not in the DOCX: {text}");
     }

@@ -62,6 +62,25 @@ impl<'a> Metrics<'a> {
         Ok(Metrics { font, upem })
     }
 
+    /// `text` as this font can draw it: a character it has no glyph for (an emoji, say)
+    /// becomes a white square, and joiners and variation selectors are left out; `None`
+    /// when nothing had to change. The PDF keeps the real text beside it (ActualText), so
+    /// copying, searching and screen readers get what was written.
+    fn drawable(&self, text: &str) -> Option<String> {
+        let cmap = self.font.charmap();
+        if text.chars().all(|c| cmap.map(c).is_some()) {
+            return None;
+        }
+        Some(
+            text.chars()
+                .filter(|c| {
+                    !matches!(c, '\u{200D}' | '\u{FE00}'..='\u{FE0F}' | '\u{1F3FB}'..='\u{1F3FF}' | '\u{E0020}'..='\u{E007F}')
+                })
+                .map(|c| if cmap.map(c).is_some() { c } else { '\u{25A1}' })
+                .collect(),
+        )
+    }
+
     fn width(&self, text: &str, size: f32) -> f32 {
         let cmap = self.font.charmap();
         let glyphs = self
@@ -128,12 +147,14 @@ fn heading_style(level: u8) -> Style {
 
 /// Something drawn on a page.
 enum Mark {
-    /// A line of text; `line` is its index among all lines (its tag's leaf).
+    /// A line of text; `line` is its index among all lines (its tag's leaf). `actual`:
+    /// the words as written, when `text` had to replace characters the font lacks.
     Text {
         x: f32,
         baseline: f32,
         style: Style,
         text: String,
+        actual: Option<String>,
         line: usize,
     },
     /// A filled rectangle (rules and card bars): an artifact.
@@ -229,11 +250,16 @@ impl Layout<'_> {
     fn push_line(&mut self, x: f32, baseline: f32, style: Style, text: String) -> usize {
         let line = self.lines;
         self.lines += 1;
+        let (text, actual) = match self.metrics(style).drawable(&text) {
+            Some(shown) => (shown, Some(text)),
+            None => (text, None),
+        };
         self.pages.last_mut().expect("a page").push(Mark::Text {
             x,
             baseline,
             style,
             text,
+            actual,
             line,
         });
         line
@@ -517,9 +543,12 @@ pub fn write(f: &Findings) -> Result<Vec<u8>, ReportError> {
                     baseline,
                     style,
                     text,
+                    actual,
                     line,
                 } => {
-                    let id = surface.start_tagged(ContentTag::Span(SpanTag::empty()));
+                    let id = surface.start_tagged(ContentTag::Span(
+                        SpanTag::empty().with_actual_text(actual.as_deref()),
+                    ));
                     fill(&mut surface, style.colour);
                     let font = if style.bold { &bold } else { &regular };
                     surface.draw_text(
@@ -605,4 +634,24 @@ pub fn write(f: &Findings) -> Result<Vec<u8>, ReportError> {
             .creator("cocreate".into()),
     );
     doc.finish().map_err(|e| ReportError::Pdf(format!("{e:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emoji_right_to_left_and_long_words_still_make_a_valid_pdf() {
+        let f = Findings {
+            title: "Emoji 😀 and right to left".into(),
+            facts: vec!["שלום עולם · مرحبا بالعالم".into()],
+            blocks: vec![Block::Card {
+                text: format!("🎉🏥 {} <script>", "y".repeat(300)),
+                provenance: Some("Patient / citizen".into()),
+                comments: vec!["👍".into()],
+            }],
+        };
+        let pdf = write(&f).expect("a valid PDF/UA-1 file");
+        assert!(pdf.starts_with(b"%PDF-"));
+    }
 }
