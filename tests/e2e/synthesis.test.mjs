@@ -37,7 +37,7 @@ test('synthesis board with provenance, commonality, consultation and agreement',
   await f.getByRole('heading', { name: 'Synthesis and consultation' }).waitFor();
   await f.getByText('Build a synthesis board from other boards').click();
   // One button ticks the pillar's board in every area.
-  await f.getByLabel('Pillar').selectOption('Strategic and enabling leadership');
+  await f.getByLabel('Pillar', { exact: true }).selectOption('Strategic and enabling leadership');
   await f.getByRole('button', { name: "Choose this pillar's board in every area" }).click();
   assert.equal(await countSettles(f.locator('li[data-source] input[type=checkbox]:checked'), 3), 3);
   for (const id of ['demo-leadership', 'demo-cancer-leadership', 'demo-msk-leadership']) {

@@ -100,7 +100,7 @@ fn Slides(export: BoardExport, token: Option<String>) -> impl IntoView {
                 </label>
                 <button type="button" on:click=move |_| back() disabled=move || at.get() == 0>"← Back"</button>
                 <span class="present-count" aria-hidden="true">{move || format!("{} / {count}", at.get() + 1)}</span>
-                <button type="button" on:click=move |_| next() disabled=move || at.get() + 1 >= count>"Next →"</button>
+                <button type="button" on:click=move |_| next() disabled=move || { at.get() + 1 >= count }>"Next →"</button>
             </nav>
             {move || slide().map(|s| view! { <SlideView s n=at.get() + 1 count/> })}
         </div>
