@@ -62,7 +62,15 @@ fn Slides(export: BoardExport, token: Option<String>) -> impl IntoView {
             let typing = ev
                 .target()
                 .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-                .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+                .is_some_and(|e| match e.tag_name().as_str() {
+                    // A switch or button keeps the slide keys; a field takes them for itself.
+                    "INPUT" => !matches!(
+                        e.get_attribute("type").as_deref(),
+                        Some("checkbox" | "radio" | "button" | "submit")
+                    ),
+                    "SELECT" | "TEXTAREA" => true,
+                    _ => false,
+                });
             if typing || ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
                 return;
             }
