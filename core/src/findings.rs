@@ -511,30 +511,4 @@ impl Findings {
             blocks,
         }
     }
-
-    /// Every piece of text in reading order (what a reader of either format finds).
-    pub fn texts(&self) -> Vec<&str> {
-        let mut out = vec![self.title.as_str()];
-        out.extend(self.facts.iter().map(String::as_str));
-        for b in &self.blocks {
-            match b {
-                Block::Heading { text, .. } | Block::Paragraph(text) => out.push(text),
-                Block::Card {
-                    text,
-                    provenance,
-                    comments,
-                } => {
-                    out.push(text);
-                    out.extend(provenance.as_deref());
-                    out.extend(comments.iter().map(String::as_str));
-                }
-                Block::Table(t) => {
-                    out.push(&t.caption);
-                    out.extend(t.header.iter().map(String::as_str));
-                    out.extend(t.rows.iter().flatten().map(String::as_str));
-                }
-            }
-        }
-        out
-    }
 }

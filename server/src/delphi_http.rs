@@ -16,7 +16,7 @@ use cocreate_core::findings::Findings;
 use crate::error::AppError;
 use crate::report::ReportFormat;
 use crate::state::AppState;
-use crate::web::{download, TokenParam};
+use crate::web::{audited_report_route, download, AuditedReport, TokenParam};
 
 /// The routes of this module (merged into [`crate::http::router`]).
 pub fn routes() -> Router<AppState> {
@@ -184,36 +184,15 @@ async fn results_csv(
 
 /// `GET /api/delphi/{id}/report.{docx,pdf}?token=T` (the lead; audited): the rule, each
 /// round's consensus table and where every item ended.
-async fn report(
-    state: AppState,
-    id: String,
-    token: Option<String>,
-    format: ReportFormat,
-) -> Result<Response, AppError> {
-    let results = state.dir.delphi_results(&id, token.as_deref())?;
-    state.dir.audit(
-        &results.study.workshop_id,
-        state.dir.actor(token.as_deref()),
-        "export",
-        &id,
-        format!("Delphi findings report ({})", format.ext()),
-    );
-    crate::web::report(
-        format,
-        &format!("{id}-findings"),
-        Findings::of_delphi(&results),
-    )
-    .await
-}
-
 fn report_route(format: ReportFormat) -> axum::routing::MethodRouter<AppState> {
-    get(
-        move |State(state): State<AppState>,
-              Path(id): Path<String>,
-              Query(q): Query<TokenParam>| async move {
-            report(state, id, q.token, format).await
-        },
-    )
+    audited_report_route(format, |state, id, token| {
+        let results = state.dir.delphi_results(id, token)?;
+        Ok(AuditedReport {
+            workshop_id: results.study.workshop_id.clone(),
+            what: "Delphi findings report",
+            findings: Findings::of_delphi(&results),
+        })
+    })
 }
 
 /// `GET /api/delphi/{id}/ratings.csv?token=T`: every rating and comment (the lead).

@@ -19,7 +19,7 @@ use cocreate_core::model::synthesis::{commonality, Commonality};
 use crate::error::AppError;
 use crate::report::ReportFormat;
 use crate::state::AppState;
-use crate::web::{download, TokenParam};
+use crate::web::{audited_report_route, download, AuditedReport, TokenParam};
 
 /// The routes of this module (merged into [`crate::http::router`]).
 pub fn routes() -> Router<AppState> {
@@ -187,36 +187,15 @@ async fn results(
 
 /// `GET /api/consultations/{id}/report.{docx,pdf}?token=T` (facilitators; audited): the
 /// round's findings, its tallies, comments, discussion and decisions.
-async fn report(
-    state: AppState,
-    id: String,
-    token: Option<String>,
-    format: ReportFormat,
-) -> Result<Response, AppError> {
-    let results = state.dir.results(&id, token.as_deref())?;
-    state.dir.audit(
-        &results.consultation.workshop_id,
-        state.dir.actor(token.as_deref()),
-        "export",
-        &id,
-        format!("findings report ({})", format.ext()),
-    );
-    crate::web::report(
-        format,
-        &format!("{id}-findings"),
-        Findings::of_round(&results),
-    )
-    .await
-}
-
 fn report_route(format: ReportFormat) -> axum::routing::MethodRouter<AppState> {
-    get(
-        move |State(state): State<AppState>,
-              Path(id): Path<String>,
-              Query(q): Query<TokenParam>| async move {
-            report(state, id, q.token, format).await
-        },
-    )
+    audited_report_route(format, |state, id, token| {
+        let results = state.dir.results(id, token)?;
+        Ok(AuditedReport {
+            workshop_id: results.consultation.workshop_id.clone(),
+            what: "findings report",
+            findings: Findings::of_round(&results),
+        })
+    })
 }
 
 /// `GET /api/consultations/{id}/responses.csv?token=T` (facilitators).

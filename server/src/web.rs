@@ -40,6 +40,51 @@ pub async fn report(
     ))
 }
 
+/// What an audited report route loads: the workshop it belongs to (for the audit log),
+/// what the audit log calls it, and its findings.
+pub struct AuditedReport {
+    pub workshop_id: String,
+    pub what: &'static str,
+    pub findings: cocreate_core::findings::Findings,
+}
+
+/// `GET .../{id}/report.{docx,pdf}?token=T`: `load` checks the token and loads what the
+/// report is of; the download is recorded in the workshop's audit log and named
+/// `{id}-findings`.
+pub fn audited_report_route<L>(
+    format: crate::report::ReportFormat,
+    load: L,
+) -> axum::routing::MethodRouter<crate::state::AppState>
+where
+    L: Fn(
+            &crate::state::AppState,
+            &str,
+            Option<&str>,
+        ) -> Result<AuditedReport, crate::error::AppError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    use axum::extract::{Path, Query, State};
+    axum::routing::get(
+        move |State(state): State<crate::state::AppState>,
+              Path(id): Path<String>,
+              Query(q): Query<TokenParam>| async move {
+            let token = q.token.as_deref();
+            let loaded = load(&state, &id, token)?;
+            state.dir.audit(
+                &loaded.workshop_id,
+                state.dir.actor(token),
+                "export",
+                &id,
+                format!("{} ({})", loaded.what, format.ext()),
+            );
+            report(format, &format!("{id}-findings"), loaded.findings).await
+        },
+    )
+}
+
 /// The Content-Security-Policy of every response but pages. Links carry their token in the
 /// URL, so nothing may be framed (clickjacking), change its base URL, embed plugins, post
 /// forms elsewhere or load anything from another origin, and no script runs.

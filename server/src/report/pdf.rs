@@ -286,6 +286,7 @@ impl Layout<'_> {
             .push(Mark::Rect { x, y, w, h, colour });
     }
 
+    /// A report heading at `level` (1-4), laid out and tagged one level under the title.
     fn heading(&mut self, level: u8, text: &str) -> Struct {
         let style = heading_style(level);
         // Keep a heading with the first lines under it.
@@ -300,7 +301,8 @@ impl Layout<'_> {
             page,
             y,
         });
-        Struct::Heading(level, text.to_string(), ids)
+        // The title is the document's only H1, so a report's level-1 heading is an H2.
+        Struct::Heading(level + 1, text.to_string(), ids)
     }
 
     fn card(&mut self, text: &str, provenance: Option<&str>, comments: &[String]) -> Struct {
@@ -500,11 +502,7 @@ pub fn write(f: &Findings) -> Result<Vec<u8>, ReportError> {
         match b {
             Block::Heading { level, text } => {
                 let level = (*level).clamp(1, 4);
-                let s = layout.heading(level, text);
-                structure.push(match s {
-                    Struct::Heading(l, t, ids) => Struct::Heading(l + 1, t, ids),
-                    other => other,
-                });
+                structure.push(layout.heading(level, text));
             }
             Block::Paragraph(text) => {
                 structure.push(Struct::P(layout.text(text, BODY, MARGIN, 6.0)))
