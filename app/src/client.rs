@@ -42,6 +42,9 @@ use cocreate_core::wire::{self, Inbound};
 const REMOTE: &str = "remote";
 /// Origin of this person's own edits (what undo and redo work on).
 const LOCAL: &str = "local";
+/// Origin of this person's typing in a card: undone like [`LOCAL`], but the field already
+/// shows it, so the rest of the page catches up once a frame (not once a keystroke).
+const TYPING: &str = "typing";
 /// Local storage key prefix of a board's last known state (offline persistence).
 const STATE_KEY: &str = "cocreate.board.";
 const ME_KEY: &str = "cocreate.me";
@@ -78,6 +81,9 @@ pub struct Client {
     /// Cards whose insides other people's updates changed since the last look: only their
     /// text fields need bringing up to date after a remote update.
     remote_touched: Arc<Mutex<Vec<String>>>,
+    /// Text fields other people's updates changed that are not yet brought up to date: the
+    /// next animation frame does them all at once (see [`Client::change_keeping_caret`]).
+    stale_fields: Rc<RefCell<HashSet<String>>>,
     /// Clears the kept board when the page goes away while synced (a shared computer).
     on_leave: RefCell<Option<WindowListenerHandle>>,
     /// When the server was last heard from on this connection (ms).
@@ -277,40 +283,54 @@ impl Client {
             let out = out.clone();
             let board = board.clone();
             let remote = Origin::from(REMOTE);
+            let typing = Origin::from(TYPING);
             let known: Rc<RefCell<Option<KnownCards>>> = Rc::default();
+            let remote_news = Rc::new(Cell::new(false));
             let announcer = Rc::new(Announcer::default());
             let remote_pending = Rc::new(Cell::new(false));
             let doc_for_read = doc.clone();
             let _ = doc.observe_update_v1("cocreate", move |txn, e| {
-                if txn.origin() == Some(&remote) {
-                    // Other people's changes: the board is read (for announcements and the
-                    // page) at most once per animation frame, however many arrive in it, so
+                let from_remote = txn.origin() == Some(&remote);
+                if !from_remote {
+                    if let Some(tx) = out.borrow().as_ref() {
+                        let _ = tx.unbounded_send(wire::update(e.update.clone()));
+                    }
+                }
+                if from_remote || txn.origin() == Some(&typing) {
+                    // Other people's changes, and this person's typing (which its field
+                    // already shows): the board is read (for announcements and the page)
+                    // at most once per animation frame, however many arrive in it, so
                     // fifty people typing cost one read and one render per frame.
+                    if from_remote {
+                        remote_news.set(true);
+                    }
                     if !remote_pending.replace(true) {
-                        let (doc, board, known, announcer, me_id, pending) = (
+                        let (doc, board, known, announcer, me_id, pending, news) = (
                             doc_for_read.clone(),
                             board.clone(),
                             known.clone(),
                             announcer.clone(),
                             me_id.clone(),
                             remote_pending.clone(),
+                            remote_news.clone(),
                         );
                         request_animation_frame(move || {
                             pending.set(false);
                             let txn = doc.transact();
                             let cards = board.cards(&txn);
-                            if !draft {
+                            if !draft && news.replace(false) {
                                 announce_changes(&session, &cards, &known, &announcer);
                             }
                             show(&session, draft, &board, &txn, cards, &me_id);
                         });
                     }
                 } else {
-                    if let Some(tx) = out.borrow().as_ref() {
-                        let _ = tx.unbounded_send(wire::update(e.update.clone()));
+                    // One's own change shows at once, and is not news to its author.
+                    let cards = board.cards(txn);
+                    if let Some(k) = known.borrow_mut().as_mut() {
+                        *k = cards.iter().map(|c| (c.id.clone(), c.prompt)).collect();
                     }
-                    // One's own change shows at once.
-                    show(&session, draft, &board, txn, board.cards(txn), &me_id);
+                    show(&session, draft, &board, txn, cards, &me_id);
                 }
                 // The browser keeps the board only while the server may not have it: a
                 // change made offline (or while reconnecting) survives a reload; once
@@ -367,6 +387,7 @@ impl Client {
                 init_redo_stack: Vec::new(),
             };
             options.tracked_origins.insert(Origin::from(LOCAL));
+            options.tracked_origins.insert(Origin::from(TYPING));
             let mut um = yrs::UndoManager::with_options(options);
             for root in board.undo_scope() {
                 um.expand_scope(&doc, root);
@@ -389,6 +410,7 @@ impl Client {
             stopped: Cell::new(false),
             undo,
             remote_touched,
+            stale_fields: Rc::default(),
             on_leave: RefCell::new(None),
             last_heard: Cell::new(now_ms()),
             probe_at: Cell::new(None),
@@ -480,7 +502,7 @@ impl BoardLink for Client {
     fn edit_text(&self, card: &str, value: &str, caret: Option<u32>) {
         let result =
             self.board
-                .set_card_text(&mut self.doc.transact_mut_with(LOCAL), card, value, caret);
+                .set_card_text(&mut self.doc.transact_mut_with(TYPING), card, value, caret);
         if let Err(e) = result {
             self.session.notice.try_set(Some(e.to_string()));
         }
@@ -568,6 +590,9 @@ impl BoardLink for Client {
     }
 
     fn set_editing(&self, card: Option<String>) {
+        if let Some(card) = &card {
+            self.refresh_stale_field(card);
+        }
         *self.editing.borrow_mut() = card;
         self.send_awareness();
     }
@@ -731,14 +756,16 @@ impl Client {
 
     /// Run `change` on the document, then bring text fields up to date; the focused field
     /// keeps its caret and selection (sticky indexes move with the text). With
-    /// `only_touched` (a remote update), only the fields of cards it changed are read.
+    /// `only_touched` (a remote update), only the fields of cards it changed are brought up
+    /// to date: the focused one at once, the others in the next animation frame, together
+    /// (a field written between frames would make the next caret read lay out the page).
     fn change_keeping_caret<R>(&self, only_touched: bool, change: impl FnOnce() -> R) -> R {
         let focused = focused_card_field();
         let sticky = focused.as_ref().and_then(|(id, el)| {
-            let text = self.board.card_text(&self.doc.transact(), id)?;
+            let txn = self.doc.transact();
+            let text = self.board.card_text(&txn, id)?;
             let start = el.selection_start().ok().flatten()?;
             let end = el.selection_end().ok().flatten()?;
-            let txn = self.doc.transact();
             // The caret keeps to the letter before it (the one this person just typed):
             // letters someone else types at the same spot stay on the far side of the
             // caret, never between this person's keystrokes.
@@ -748,17 +775,59 @@ impl Client {
             ))
         });
         let result = change();
-        let touched: Option<HashSet<String>> = only_touched.then(|| {
-            let mut t = self
+        let txn = self.doc.transact();
+        let set_focused = |el: &web_sys::HtmlTextAreaElement, text: &str| {
+            el.set_value(text);
+            if let Some((s, e)) = &sticky {
+                let s = s.get_offset(&txn).map(|o| o.index);
+                let e = e.get_offset(&txn).map(|o| o.index);
+                if let (Some(s), Some(e)) = (s, e) {
+                    let _ = el.set_selection_range(s, e.max(s));
+                }
+            }
+        };
+        if only_touched {
+            let touched: Vec<String> = self
                 .remote_touched
                 .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            t.drain(..).collect()
-        });
-        if touched.as_ref().is_some_and(HashSet::is_empty) {
+                .unwrap_or_else(|e| e.into_inner())
+                .drain(..)
+                .collect();
+            let mut later = Vec::new();
+            for id in touched {
+                match &focused {
+                    Some((fid, el)) if *fid == id => {
+                        if let Some(card) = self.board.card(&txn, &id) {
+                            if el.value() != card.text {
+                                set_focused(el, &card.text);
+                            }
+                        }
+                    }
+                    _ => later.push(id),
+                }
+            }
+            if !later.is_empty() {
+                let first = {
+                    let mut stale = self.stale_fields.borrow_mut();
+                    let was_empty = stale.is_empty();
+                    stale.extend(later);
+                    was_empty
+                };
+                if first {
+                    let (doc, board, stale) = (
+                        self.doc.clone(),
+                        self.board.clone(),
+                        self.stale_fields.clone(),
+                    );
+                    request_animation_frame(move || {
+                        let ids: Vec<String> = stale.borrow_mut().drain().collect();
+                        refresh_fields(&doc, &board, &ids);
+                    });
+                }
+            }
             return result;
         }
-        let txn = self.doc.transact();
+        self.stale_fields.borrow_mut().clear();
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
             return result;
         };
@@ -775,27 +844,27 @@ impl Client {
             let Some(id) = el.get_attribute("data-card-id") else {
                 continue;
             };
-            if touched.as_ref().is_some_and(|t| !t.contains(&id)) {
-                continue;
-            }
             let Some(card) = self.board.card(&txn, &id) else {
                 continue;
             };
             if el.value() == card.text {
                 continue;
             }
-            el.set_value(&card.text);
-            if let (Some((fid, _)), Some((s, e))) = (&focused, &sticky) {
-                if *fid == id {
-                    let s = s.get_offset(&txn).map(|o| o.index);
-                    let e = e.get_offset(&txn).map(|o| o.index);
-                    if let (Some(s), Some(e)) = (s, e) {
-                        let _ = el.set_selection_range(s, e.max(s));
-                    }
-                }
+            if focused.as_ref().is_some_and(|(fid, _)| *fid == id) {
+                set_focused(&el, &card.text);
+            } else {
+                el.set_value(&card.text);
             }
         }
         result
+    }
+
+    /// Bring `card`'s field up to date now if an update left it for the next frame (it is
+    /// taking focus: typing must start from the board's text).
+    fn refresh_stale_field(&self, card: &str) {
+        if self.stale_fields.borrow_mut().remove(card) {
+            refresh_fields(&self.doc, &self.board, &[card.to_string()]);
+        }
     }
 
     fn on_awareness(&self, update: AwarenessUpdate) {
@@ -850,6 +919,29 @@ fn parse_peer(client_id: u64, json: &str) -> Option<Peer> {
         color: p.color,
         editing: p.editing,
     })
+}
+
+/// Set the text fields of `cards` (on this page, of this client's board) to their text on
+/// the board.
+fn refresh_fields(doc: &Doc, board: &Board, cards: &[String]) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let txn = doc.transact();
+    for id in cards {
+        let Some(el) = document
+            .get_element_by_id(&format!("card-{id}"))
+            .and_then(|n| n.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+        else {
+            continue;
+        };
+        let Some(card) = board.card(&txn, id) else {
+            continue;
+        };
+        if el.value() != card.text {
+            el.set_value(&card.text);
+        }
+    }
 }
 
 /// The card text field that has focus, if any.
@@ -1192,25 +1284,27 @@ fn publish<T: ReadTxn>(
                 .then(|| (c.id.clone(), (counts, board.my_reaction(txn, &c.id, me))))
         })
         .collect();
-    session.reactions.try_set(reactions);
+    // Only what changed is set: every card's votes, reactions and comments are read from
+    // these, so setting one unchanged would re-run a thousand cards' views.
+    set_if_changed(session.reactions, reactions);
     // One pass over the comments (not one lookup per card).
     let mut comments: HashMap<String, Vec<cocreate_core::model::CommentView>> = HashMap::new();
     for c in board.all_comments(txn) {
         comments.entry(c.card.clone()).or_default().push(c);
     }
-    session.comments.try_set(comments);
-    session.votes_used.try_set(board.votes_used(txn, me));
-    session.votes.try_set(votes);
-    session.themes.try_set(board.themes(txn));
-    session.cards.try_set(cards);
-    session.meta.try_set(board.meta(txn));
-    let prompts = board.prompts(txn);
-    if session
-        .prompts
-        .try_with_untracked(|p| *p != prompts)
-        .unwrap_or(false)
-    {
-        session.prompts.try_set(prompts);
+    set_if_changed(session.comments, comments);
+    set_if_changed(session.votes_used, board.votes_used(txn, me));
+    set_if_changed(session.votes, votes);
+    set_if_changed(session.themes, board.themes(txn));
+    set_if_changed(session.cards, cards);
+    set_if_changed(session.meta, board.meta(txn));
+    set_if_changed(session.prompts, board.prompts(txn));
+}
+
+/// Set `signal` to `value` unless it already holds it (then nothing that reads it re-runs).
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.try_with_untracked(|v| *v != value).unwrap_or(false) {
+        signal.try_set(value);
     }
 }
 
